@@ -1,0 +1,339 @@
+"""CRS policy: the one place that decides in which CRS things are measured.
+
+Rules
+-----
+* Data must declare its CRS. Data without one is refused with
+  :class:`~habitat.errors.MissingCRSError`; habitat never guesses.
+* Areas are computed in an **equal-area** CRS chosen for the data's extent:
+  a local Lambert azimuthal equal-area projection centred on the extent
+  (:func:`equal_area_crs`). For the Amur leopard range this is
+  ``+proj=laea +lat_0=43.5 +lon_0=131``.
+* Distances are computed in a **metric conformal** CRS chosen for the extent:
+  the UTM zone of the extent's centre (:func:`metric_crs`); the whole leopard
+  range lies in UTM 52N (EPSG:32652).
+* Degrees (geographic CRSs) and Web Mercator (EPSG:3857, which inflates areas
+  by about 1/cos²(43°) ≈ 1.87 at the study area) are never used for
+  measurement; a caller-supplied measurement CRS of that kind is refused with
+  :class:`~habitat.errors.ProjectedCRSRequiredError`.
+* Two layers in different CRSs are never combined silently: callers either
+  :func:`align` them explicitly (which logs what was done) or
+  :func:`check_same_crs` refuses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Geod, Transformer
+
+from habitat.errors import CRSMismatchError, MissingCRSError, ProjectedCRSRequiredError
+
+__all__ = [
+    "UTM_52N",
+    "WGS84",
+    "align",
+    "area_m2",
+    "check_same_crs",
+    "describe_crs",
+    "equal_area_crs",
+    "geodesic_area_m2",
+    "is_equal_area",
+    "is_web_mercator",
+    "lonlat_bounds",
+    "metric_crs",
+    "require_crs",
+    "require_measurement_crs",
+    "to_equal_area",
+    "to_metric",
+]
+
+log = logging.getLogger(__name__)
+
+#: WGS 84 longitude/latitude, the exchange CRS of bundled layers and maps.
+WGS84 = CRS.from_epsg(4326)
+#: WGS 84 / UTM zone 52N, which covers the whole Amur leopard range.
+UTM_52N = CRS.from_epsg(32652)
+
+_WEB_MERCATOR_METHODS = {"Popular Visualisation Pseudo Mercator"}
+_EQUAL_AREA_WORDS = ("Equal Area", "Mollweide", "Sinusoidal", "Equal Earth", "Eckert IV")
+
+GeoData = gpd.GeoDataFrame | gpd.GeoSeries
+
+
+def describe_crs(crs: Any) -> str:
+    """Short human-readable name of a CRS for messages (``EPSG:4326``, a PROJ string...)."""
+    if crs is None:
+        return "no CRS"
+    crs = CRS.from_user_input(crs)
+    auth = crs.to_authority(min_confidence=90)
+    if auth is not None:
+        return f"{auth[0]}:{auth[1]} ({crs.name})"
+    return crs.to_proj4() or crs.name
+
+
+def require_crs(data: GeoData, *, name: str = "data", source: object | None = None) -> CRS:
+    """Return the CRS of ``data``, or raise if it declares none.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+        The layer to check.
+    name : str
+        What the data is called in the message (``"relocations"``, a layer name).
+    source : str or path, optional
+        The file it came from, if any.
+
+    Raises
+    ------
+    MissingCRSError
+        With instructions to declare the CRS.
+    """
+    if data.crs is None:
+        origin = f" (read from '{source}')" if source is not None else ""
+        raise MissingCRSError(
+            f"{name}{origin} has no coordinate reference system, and habitat never guesses "
+            "one. Declare it: for longitude/latitude in degrees use "
+            "`gdf.set_crs('EPSG:4326')`; for UTM 52N metres use `gdf.set_crs('EPSG:32652')`; "
+            "when reading a CSV pass `crs=...` (e.g. `read_relocations(path, x='x', y='y', "
+            "crs='EPSG:32652')`)."
+        )
+    return CRS.from_user_input(data.crs)
+
+
+def is_web_mercator(crs: Any) -> bool:
+    """True for Web/Pseudo Mercator (EPSG:3857 and its aliases)."""
+    crs = CRS.from_user_input(crs)
+    op = crs.coordinate_operation
+    return bool(op is not None and op.method_name in _WEB_MERCATOR_METHODS) or (
+        crs.to_epsg() in {3857, 3785, 900913, 102100, 102113}
+    )
+
+
+def is_equal_area(crs: Any) -> bool:
+    """True if ``crs`` is a projected CRS whose projection preserves area."""
+    crs = CRS.from_user_input(crs)
+    op = crs.coordinate_operation
+    return bool(
+        crs.is_projected
+        and op is not None
+        and any(w.lower() in op.method_name.lower() for w in _EQUAL_AREA_WORDS)
+    )
+
+
+def _metres_per_unit(crs: CRS) -> float:
+    return float(crs.axis_info[0].unit_conversion_factor) if crs.axis_info else float("nan")
+
+
+def require_measurement_crs(crs: Any, *, purpose: str = "areas", name: str = "crs") -> CRS:
+    """Validate a caller-supplied CRS for measuring ``purpose``.
+
+    Parameters
+    ----------
+    crs : anything :meth:`pyproj.CRS.from_user_input` accepts
+        The proposed CRS.
+    purpose : {"areas", "distances"}
+        Areas need an equal-area projection; distances a projected CRS in metres.
+    name : str
+        Parameter name used in messages.
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    ProjectedCRSRequiredError
+        For geographic CRSs, Web Mercator, non-metre units or (for areas) a
+        projection that is not equal-area.
+    """
+    crs = CRS.from_user_input(crs)
+    hint = (
+        "Leave it unset and habitat chooses a local equal-area CRS for areas "
+        "(`habitat.crs.equal_area_crs(data)`) and the UTM zone for distances "
+        "(`habitat.crs.metric_crs(data)`; EPSG:32652 for the leopard range)."
+    )
+    if not crs.is_projected:
+        raise ProjectedCRSRequiredError(
+            f"{name}={describe_crs(crs)} is in degrees; {purpose} cannot be measured in "
+            f"degrees. {hint}"
+        )
+    if is_web_mercator(crs):
+        raise ProjectedCRSRequiredError(
+            f"{name}={describe_crs(crs)} is Web Mercator, which inflates areas about 1.87x "
+            f"and distances about 1.37x at 43°N; it is for web tiles, not for {purpose}. {hint}"
+        )
+    if not np.isclose(_metres_per_unit(crs), 1.0):
+        raise ProjectedCRSRequiredError(
+            f"{name}={describe_crs(crs)} is not in metres "
+            f"({crs.axis_info[0].unit_name}); habitat measures in metres. {hint}"
+        )
+    if purpose == "areas" and not is_equal_area(crs):
+        raise ProjectedCRSRequiredError(
+            f"{name}={describe_crs(crs)} does not preserve area; areas need an equal-area "
+            f"projection (Lambert azimuthal equal-area, Albers, EPSG:6933...). {hint}"
+        )
+    return crs
+
+
+def lonlat_bounds(data: GeoData) -> tuple[float, float, float, float]:
+    """Bounds of ``data`` in degrees (west, south, east, north), densified for accuracy."""
+    crs = require_crs(data)
+    minx, miny, maxx, maxy = data.total_bounds
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        from habitat.errors import EmptyDataError
+
+        raise EmptyDataError("cannot choose a CRS for data with no non-empty geometry")
+    if crs.equals(WGS84):
+        return float(minx), float(miny), float(maxx), float(maxy)
+    t = Transformer.from_crs(crs, WGS84, always_xy=True)
+    w, s, e, n = t.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
+    return float(w), float(s), float(e), float(n)
+
+
+def equal_area_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
+    """The local equal-area CRS habitat uses for areas of ``data``.
+
+    A Lambert azimuthal equal-area projection (WGS 84 datum, metres) centred on
+    the extent's centre, rounded to 0.5° so that data sets over the same study
+    area share one CRS. It is exactly equal-area; shape distortion stays small
+    over a few hundred kilometres.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or (west, south, east, north) in degrees
+        The data whose extent decides the centre.
+
+    Returns
+    -------
+    pyproj.CRS
+        e.g. ``+proj=laea +lat_0=43.5 +lon_0=131 +datum=WGS84 +units=m`` for the
+        Amur leopard range.
+    """
+    w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
+    lat0 = float(np.clip(np.round((s + n) / 2 * 2) / 2, -90, 90))
+    lon0 = float(np.round((w + e) / 2 * 2) / 2)
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:g} +lon_0={lon0:g} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def metric_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
+    """The metric (conformal) CRS habitat uses for distances of ``data``.
+
+    The WGS 84 UTM zone containing the centre of the data's extent, as an EPSG
+    CRS (EPSG:326xx north, 327xx south). The leopard range gives EPSG:32652.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or (west, south, east, north) in degrees
+
+    Returns
+    -------
+    pyproj.CRS
+    """
+    w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
+    lon = (w + e) / 2
+    lat = (s + n) / 2
+    zone = int(np.floor((lon + 180) / 6) % 60) + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def to_equal_area(data: GeoData, *, crs: Any | None = None, name: str = "data") -> GeoData:
+    """Reproject ``data`` to the equal-area CRS (chosen, or a validated ``crs``)."""
+    require_crs(data, name=name)
+    target = equal_area_crs(data) if crs is None else require_measurement_crs(crs)
+    return data.to_crs(target)
+
+
+def to_metric(data: GeoData, *, crs: Any | None = None, name: str = "data") -> GeoData:
+    """Reproject ``data`` to the metric CRS for distances (chosen, or a validated ``crs``)."""
+    require_crs(data, name=name)
+    if crs is None:
+        target = metric_crs(data)
+    else:
+        target = require_measurement_crs(crs, purpose="distances")
+    return data.to_crs(target)
+
+
+def area_m2(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd.Series:
+    """Area of each geometry in square metres, measured in an equal-area CRS.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+        Polygons in any declared CRS.
+    crs : optional
+        Equal-area CRS to measure in; by default :func:`equal_area_crs`.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    pandas.Series
+        ``area_m2``, aligned to ``data.index``.
+    """
+    projected = to_equal_area(data, crs=crs, name=name)
+    geoms = projected.geometry if isinstance(projected, gpd.GeoDataFrame) else projected
+    return pd.Series(geoms.area.to_numpy(), index=data.index, name="area_m2")
+
+
+def geodesic_area_m2(data: GeoData, *, name: str = "data") -> pd.Series:
+    """Area on the WGS 84 ellipsoid (geodesic edges), in m², for checking.
+
+    Uses :meth:`pyproj.Geod.geometry_area_perimeter`; slow for large layers, meant
+    as an independent reference.
+    """
+    require_crs(data, name=name)
+    geod = Geod(ellps="WGS84")
+    geoms = data.to_crs(WGS84)
+    geoms = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    vals = [abs(geod.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in geoms]
+    return pd.Series(vals, index=data.index, name="area_m2")
+
+
+def check_same_crs(a: GeoData, b: GeoData, *, names: tuple[str, str] = ("left", "right")) -> CRS:
+    """Refuse two inputs in different CRSs; return their common CRS.
+
+    Raises
+    ------
+    MissingCRSError
+        If either has no CRS.
+    CRSMismatchError
+        If they differ, with the reprojection that would fix it.
+    """
+    ca = require_crs(a, name=names[0])
+    cb = require_crs(b, name=names[1])
+    if not ca.equals(cb):
+        raise CRSMismatchError(
+            f"CRS mismatch between '{names[0]}' ({describe_crs(ca)}) and '{names[1]}' "
+            f"({describe_crs(cb)}). Reproject one to match the other, e.g. "
+            f"`{names[1]}.to_crs({names[0]}.crs)`, or pass both to a habitat function that "
+            "aligns them."
+        )
+    return ca
+
+
+def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
+    """Explicitly reproject ``data`` to ``target_crs`` (logged, never silent).
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+    target_crs : CRS-like
+    name : str
+        Layer name for the log message.
+
+    Returns
+    -------
+    The same object if already in ``target_crs``, else a reprojected copy.
+    """
+    src = require_crs(data, name=name)
+    target = CRS.from_user_input(target_crs)
+    if src.equals(target):
+        return data
+    log.info("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
+    return data.to_crs(target)

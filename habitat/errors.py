@@ -1,0 +1,154 @@
+"""Exceptions and warnings raised by :mod:`habitat`.
+
+Every exception derives from :class:`HabitatError` *and* from the built-in
+exception a caller would naturally catch (as rasterio does), so that
+``except ValueError`` keeps working while ``except habitat.errors.HabitatError``
+catches everything this package raises on purpose.
+
+Messages follow one rule: say **what** was wrong, **where** (file, row,
+individual, layer) and **how to fix it**. :func:`where` formats the location
+part consistently.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CRSError",
+    "CRSMismatchError",
+    "ColumnError",
+    "CoordinateError",
+    "DataFileError",
+    "DataQualityWarning",
+    "DatasetNotFoundError",
+    "EmptyDataError",
+    "GeometryTypeError",
+    "HabitatError",
+    "HabitatWarning",
+    "InputError",
+    "InsufficientDataError",
+    "MissingCRSError",
+    "MissingDependencyError",
+    "OutputExistsError",
+    "ProjectedCRSRequiredError",
+    "TimestampError",
+    "UnitError",
+    "where",
+]
+
+
+def where(
+    *,
+    file: object | None = None,
+    layer: str | None = None,
+    row: object | None = None,
+    rows: object | None = None,
+    individual: object | None = None,
+    column: str | None = None,
+) -> str:
+    """Format the location part of an error message.
+
+    Parameters
+    ----------
+    file, layer, row, rows, individual, column
+        Whatever is known about where the problem is. ``rows`` may be a
+        sequence; at most five are listed.
+
+    Returns
+    -------
+    str
+        e.g. ``"in file 'fixes.csv', row 12, individual 'Leo 3M'"``, or an
+        empty string when nothing is known.
+    """
+    parts: list[str] = []
+    if file is not None:
+        parts.append(f"in file '{file}'")
+    if layer is not None:
+        parts.append(f"in layer '{layer}'")
+    if column is not None:
+        parts.append(f"column '{column}'")
+    if row is not None:
+        parts.append(f"row {row}")
+    if rows is not None:
+        rows = list(rows)  # type: ignore[call-overload]
+        shown = ", ".join(str(r) for r in rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        parts.append(f"rows {shown}{more}")
+    if individual is not None:
+        parts.append(f"individual '{individual}'")
+    return ", ".join(parts)
+
+
+class HabitatError(Exception):
+    """Base class of every error raised on purpose by :mod:`habitat`."""
+
+
+class InputError(HabitatError, ValueError):
+    """Input data is malformed or inconsistent."""
+
+
+class ColumnError(InputError):
+    """A required column is missing, or a column holds the wrong kind of value."""
+
+
+class EmptyDataError(InputError):
+    """The input holds no rows or no usable geometries."""
+
+
+class TimestampError(InputError):
+    """Timestamps are missing, unparseable or have no time zone."""
+
+
+class CoordinateError(InputError):
+    """Coordinates are missing, out of range or look swapped."""
+
+
+class GeometryTypeError(InputError, TypeError):
+    """A geometry is of the wrong type (e.g. a line where points are expected)."""
+
+
+class InsufficientDataError(InputError):
+    """Too little data for the requested computation (e.g. fewer than 5 fixes)."""
+
+
+class UnitError(HabitatError, ValueError):
+    """An unknown unit name or an impossible unit conversion."""
+
+
+class CRSError(HabitatError, ValueError):
+    """Base class of coordinate-reference-system problems."""
+
+
+class MissingCRSError(CRSError):
+    """The data declares no CRS; habitat never guesses one."""
+
+
+class CRSMismatchError(CRSError):
+    """Two inputs are in different CRSs where one CRS is required."""
+
+
+class ProjectedCRSRequiredError(CRSError):
+    """A CRS in degrees, or one that distorts areas (Web Mercator), was given."""
+
+
+class DataFileError(HabitatError, OSError):
+    """A file cannot be read: missing, empty, or not in the expected format."""
+
+
+class DatasetNotFoundError(HabitatError, LookupError):
+    """An unknown bundled dataset or layer name was asked for."""
+
+
+class OutputExistsError(HabitatError, FileExistsError):
+    """An output path exists and overwriting was not allowed."""
+
+
+class MissingDependencyError(HabitatError, ImportError):
+    """An optional dependency is needed but not installed."""
+
+
+class HabitatWarning(UserWarning):
+    """Base class of warnings issued by :mod:`habitat`."""
+
+
+class DataQualityWarning(HabitatWarning):
+    """Data were accepted but flagged (duplicates, implausible speeds, ...)."""

@@ -1,0 +1,94 @@
+"""Shared input checks: each check lives here once and raises a habitat error.
+
+CRS checks live in :mod:`habitat.crs`; unit conversions in :mod:`habitat.units`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from habitat.errors import ColumnError, EmptyDataError, GeometryTypeError, where
+
+__all__ = ["require_columns", "require_geometry_type", "require_not_empty"]
+
+
+def require_columns(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    name: str = "data",
+    source: object | None = None,
+    hint: str = "",
+) -> None:
+    """Raise :class:`ColumnError` listing every missing column and the columns present."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        loc = where(file=source) if source is not None else ""
+        present = ", ".join(map(repr, list(df.columns)[:20]))
+        raise ColumnError(
+            f"{name} {loc + ' ' if loc else ''}is missing the column(s) "
+            f"{', '.join(map(repr, missing))}; it has: {present or 'no columns'}."
+            + (f" {hint}" if hint else "")
+        )
+
+
+def require_not_empty(
+    df: pd.DataFrame, *, name: str = "data", source: object | None = None
+) -> None:
+    """Raise :class:`EmptyDataError` if ``df`` has no rows."""
+    if len(df) == 0:
+        loc = f" ({where(file=source)})" if source is not None else ""
+        raise EmptyDataError(f"{name}{loc} holds no rows; there is nothing to analyse.")
+
+
+def require_geometry_type(
+    data: gpd.GeoDataFrame | gpd.GeoSeries,
+    allowed: Sequence[str],
+    *,
+    name: str = "data",
+    source: object | None = None,
+    allow_empty: bool = False,
+) -> None:
+    """Raise :class:`GeometryTypeError` if any geometry is not of an ``allowed`` type.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+    allowed : sequence of str
+        Geometry type names, e.g. ``("Point",)`` or ``("Polygon", "MultiPolygon")``.
+    name, source : str
+        For the message.
+    allow_empty : bool
+        Whether missing or empty geometries are acceptable.
+    """
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    arr = geoms.to_numpy()
+    types = pd.Series(shapely.get_type_id(arr), index=geoms.index)
+    names = pd.Series(geoms.geom_type, index=geoms.index)
+    missing = types < 0
+    empty = pd.Series(shapely.is_empty(arr), index=geoms.index) & ~missing
+    if not allow_empty and (missing | empty).any():
+        bad = list(geoms.index[missing | empty])
+        raise GeometryTypeError(
+            f"{name} has missing or empty geometries ({where(file=source, rows=bad)}); "
+            "drop them (e.g. `gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]`) or fix "
+            "their coordinates."
+        )
+    wrong = ~names.isin(list(allowed)) & ~missing & ~empty
+    if wrong.any():
+        bad = list(geoms.index[wrong])
+        found = ", ".join(sorted(set(names[wrong])))
+        raise GeometryTypeError(
+            f"{name} must hold {' or '.join(allowed)} geometries but has {found} "
+            f"({where(file=source, rows=bad)}). "
+            + (
+                "For relocations, convert to points first, e.g. `gdf.geometry.centroid` or "
+                "`gdf.explode()` for MultiPoints."
+                if "Point" in allowed
+                else "Pass polygons (e.g. buffer points or lines first)."
+            )
+        )

@@ -72,7 +72,7 @@ def describe_crs(crs: Any) -> str:
     auth = crs.to_authority(min_confidence=90)
     if auth is not None:
         return f"{auth[0]}:{auth[1]} ({crs.name})"
-    return crs.to_proj4() or crs.name
+    return crs.srs if crs.srs.startswith("+") else crs.name
 
 
 def require_crs(data: GeoData, *, name: str = "data", source: object | None = None) -> CRS:
@@ -214,8 +214,9 @@ def equal_area_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
         Amur leopard range.
     """
     w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
-    lat0 = float(np.clip(np.round((s + n) / 2 * 2) / 2, -90, 90))
-    lon0 = float(np.round((w + e) / 2 * 2) / 2)
+    # round half up to 0.5 degree, so that nearby data sets share one CRS
+    lat0 = float(np.clip(np.floor((s + n) + 0.5) / 2, -90, 90))
+    lon0 = float(np.floor((w + e) + 0.5) / 2)
     return CRS.from_proj4(
         f"+proj=laea +lat_0={lat0:g} +lon_0={lon0:g} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
     )

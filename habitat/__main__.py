@@ -1,0 +1,5 @@
+"""``python -m habitat`` runs the command line."""
+
+from habitat.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""Atomic file output and output-folder policy (core; used by io and presentation).
+
+Every file habitat writes goes through :func:`atomic_write`: the content is
+written to a temporary file in the destination folder and moved into place
+with :func:`os.replace`, so a reader (or a batch killed midway) never sees a
+partial file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from habitat.errors import InputError, OutputExistsError
+
+__all__ = [
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "prepare_output_dir",
+    "safe_filename",
+]
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success move it onto ``path``.
+
+    Use for writers that want a file name (``GeoDataFrame.to_file``,
+    ``folium.Map.save``). On error the temporary file is removed and ``path`` is
+    left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; return the path."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Create an output folder, refusing a non-empty one unless ``overwrite``.
+
+    With ``overwrite=True`` existing files are replaced one by one as new ones are
+    written; nothing else in the folder is deleted.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and is not empty and ``overwrite`` is false.
+    InputError
+        If ``path`` exists and is a file.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"output path '{path}' is a file, not a folder; choose a folder name.")
+    if path.exists() and any(path.iterdir()) and not overwrite:
+        raise OutputExistsError(
+            f"output folder '{path}' already exists and is not empty; pass --overwrite "
+            "(overwrite=True) to replace habitat's files in it, or choose another folder."
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: object, *, max_length: int = 80) -> str:
+    """A file-name-safe version of a name taken from data.
+
+    Path separators, ``..``, control and other unsafe characters are replaced, so
+    the result always stays inside the folder it is joined to. Uniqueness between
+    different names that map to the same result is the caller's business.
+    """
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    text = _UNSAFE.sub("_", text).strip("._-")
+    return (text[:max_length] or "unnamed").strip("._-") or "unnamed"

@@ -1,0 +1,55 @@
+"""Measuring habitat layers: areas and lengths with units in every column name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from habitat import crs as hcrs
+from habitat import units
+
+__all__ = ["summarise_layers"]
+
+
+def summarise_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """One row per layer: geometry type, feature count, area and length.
+
+    Areas are measured in the local equal-area CRS (:func:`habitat.crs.area_m2`),
+    lengths in the UTM zone of the layer (:func:`habitat.crs.length_m`).
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        e.g. :func:`habitat.datasets.layers`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``layer`` with ``geometry_type``, ``n_features``, ``area_km2``,
+        ``area_sq_mi`` (polygon layers; NaN otherwise), ``length_km`` (line
+        layers; NaN otherwise) and ``crs``.
+    """
+    rows = []
+    for name, gdf in layers.items():
+        hcrs.require_crs(gdf, name=name)
+        types = sorted(set(gdf.geom_type.dropna()))
+        is_poly = bool(types) and set(types) <= {"Polygon", "MultiPolygon"}
+        is_line = bool(types) and set(types) <= {"LineString", "MultiLineString"}
+        area = hcrs.area_m2(gdf, name=name).sum() if is_poly else float("nan")
+        length = hcrs.length_m(gdf, name=name).sum() if is_line else float("nan")
+        rows.append(
+            {
+                "layer": name,
+                "geometry_type": "/".join(types),
+                "n_features": len(gdf),
+                **units.area_columns(area),
+                "length_km": units.convert_length(length, "m", "km"),
+                "crs": hcrs.describe_crs(gdf.crs),
+            }
+        )
+    out = pd.DataFrame(rows).set_index("layer")
+    out["area_km2"] = out["area_km2"].astype(float)
+    out["area_sq_mi"] = out["area_sq_mi"].astype(float)
+    return out

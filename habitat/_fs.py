@@ -45,10 +45,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
         yield tmp_path
+        # mkstemp-style private permissions would leak into outputs: use the umask
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# read once at import: os.umask is process-wide and not safe to toggle from threads
+_UMASK = _read_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -18,6 +18,10 @@ def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):
     atomic_write_text(p, "two")
     assert p.read_text() == "two"
     assert sorted(os.listdir(p.parent)) == ["a.txt"]
+    # ordinary permissions (umask), not the private 0600 of a temporary file
+    mask = os.umask(0)
+    os.umask(mask)
+    assert p.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_failed_write_keeps_old_file_and_cleans_up(tmp_path):

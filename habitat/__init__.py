@@ -3,13 +3,36 @@
 Home ranges, overlap, fragmentation and corridor metrics computed in a CRS the
 library chooses, with units in every name, rendered as Folium maps. Built for
 the Amur leopard range (SW Primorsky Krai, Russia, and NE China).
+
+Importing habitat has no side effects (no warnings filters, no global settings).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from habitat import crs, errors, units  # noqa: E402
+from habitat import crs, datasets, errors, units  # noqa: E402
+from habitat.cleaning import flag_relocations, summarise_relocations  # noqa: E402
 from habitat.errors import HabitatError  # noqa: E402
+from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
+from habitat.layers import summarise_layers  # noqa: E402
+from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
+from habitat.simulate import simulate_relocations  # noqa: E402
 
-__all__ = ["HabitatError", "__version__", "crs", "errors", "units"]
+__all__ = [
+    "HabitatError",
+    "Raster",
+    "__version__",
+    "crs",
+    "datasets",
+    "errors",
+    "flag_relocations",
+    "read_camera_traps",
+    "read_geotiff",
+    "read_relocations",
+    "simulate_relocations",
+    "summarise_layers",
+    "summarise_relocations",
+    "units",
+    "write_geotiff",
+]

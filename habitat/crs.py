@@ -348,5 +348,5 @@ def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
     target = CRS.from_user_input(target_crs)
     if src.equals(target):
         return data
-    log.info("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
+    log.debug("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
     return data.to_crs(target)

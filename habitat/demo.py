@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
+
+import geopandas as gpd
 
 from habitat import datasets
 from habitat._fs import atomic_write_text, prepare_output_dir
-from habitat.cleaning import summarise_relocations
+from habitat.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
+from habitat.errors import DataQualityWarning
 from habitat.io.relocations import read_relocations
 from habitat.layers import summarise_layers
 from habitat.maps import save_map, study_area_map
@@ -34,10 +38,19 @@ DEMO_RELOCATIONS = ("relocations", "demo_leopards.csv")
 DEMO_REFERENCE = ("relocations", "demo_leopards_reference.csv")
 
 
-def load_demo_relocations():
-    """The bundled demo leopards as read by :func:`habitat.read_relocations`."""
+def load_demo_relocations() -> gpd.GeoDataFrame:
+    """The bundled demo leopards, read and flagged (speed limit 20 km/h)."""
+    with warnings.catch_warnings():
+        # the demo data carries planted problems on purpose; run_demo logs the count
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return _read_demo()
+
+
+def _read_demo() -> gpd.GeoDataFrame:
     return read_relocations(
-        datasets.data_path(*DEMO_RELOCATIONS), reference=datasets.data_path(*DEMO_REFERENCE)
+        datasets.data_path(*DEMO_RELOCATIONS),
+        reference=datasets.data_path(*DEMO_REFERENCE),
+        max_speed_kmh=LEOPARD_MAX_SPEED_KMH,
     )
 
 

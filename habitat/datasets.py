@@ -1,0 +1,155 @@
+"""The bundled study-area data: schematic layers, land cover and demo relocations.
+
+The files live in the top-level ``data/`` folder of the repository and are
+installed inside the package as ``habitat/_data`` (see ``pyproject.toml``), so
+these functions work from an installed wheel as well as from a checkout.
+
+All vector layers are hand-drawn **schematic** approximations in EPSG:4326,
+not official boundaries; ``data/README.md`` says what each one approximates and
+how accurate it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+
+from habitat.errors import DataFileError, DatasetNotFoundError
+from habitat.raster import Raster, read_geotiff
+
+__all__ = [
+    "LAND_COVER_CLASSES",
+    "available",
+    "data_path",
+    "get_path",
+    "land_cover",
+    "layer",
+    "layers",
+]
+
+#: class codes of :func:`land_cover` (0 is nodata)
+LAND_COVER_CLASSES: dict[int, str] = {
+    1: "forest",
+    2: "grassland/burnt",
+    3: "agriculture",
+    4: "settlement",
+    5: "water",
+    6: "wetland",
+}
+
+_LAYER_DIR = "layers"
+_LAND_COVER = "land_cover.tif"
+
+
+@functools.lru_cache(maxsize=1)
+def _data_dir() -> Path:
+    """The data folder: installed ``habitat/_data``, else the checkout's ``data/``."""
+    installed = resources.files("habitat") / "_data"
+    if installed.is_dir():
+        return Path(str(installed))
+    checkout = Path(__file__).resolve().parents[1] / "data"
+    if checkout.is_dir():
+        return checkout
+    raise DataFileError(
+        "habitat's bundled data folder was not found (looked for "
+        f"'{installed}' and '{checkout}'); reinstall habitat from a wheel or a full checkout."
+    )
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a bundled file, e.g. ``data_path("relocations", "demo_leopards.csv")``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If no such file is bundled, listing what is.
+    """
+    root = _data_dir()
+    path = root.joinpath(*parts)
+    if not path.resolve().is_relative_to(root.resolve()) or not path.exists():
+        present = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        raise DatasetNotFoundError(
+            f"no bundled file '{'/'.join(parts)}'; bundled files are: {', '.join(present)}."
+        )
+    return path
+
+
+def available() -> list[str]:
+    """Names of the bundled vector layers, for :func:`layers` and :func:`layer`."""
+    return sorted(p.stem for p in (_data_dir() / _LAYER_DIR).glob("*.geojson"))
+
+
+def get_path(name: str) -> Path:
+    """Path of a bundled layer (GeoJSON) or of ``"land_cover"`` (GeoTIFF).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        For an unknown name, with the valid names and the closest match.
+    """
+    if name == "land_cover":
+        return data_path(_LAND_COVER)
+    names = available()
+    if name not in names:
+        close = difflib.get_close_matches(str(name), [*names, "land_cover"], n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise DatasetNotFoundError(
+            f"unknown dataset {name!r}.{hint} Bundled layers: {', '.join(names)}; "
+            "and 'land_cover' (habitat.datasets.land_cover())."
+        )
+    return _data_dir() / _LAYER_DIR / f"{name}.geojson"
+
+
+@functools.cache
+def _read_layer(name: str) -> gpd.GeoDataFrame:
+    path = get_path(name)
+    gdf = gpd.read_file(path)
+    if gdf.crs is None:  # GeoJSON is EPSG:4326 by definition (RFC 7946)
+        gdf = gdf.set_crs(4326)
+    return gdf
+
+
+def layer(name: str) -> gpd.GeoDataFrame:
+    """One bundled layer as a GeoDataFrame in EPSG:4326 (a fresh copy).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`, e.g. ``"land_of_the_leopard"``.
+    """
+    return _read_layer(name).copy()
+
+
+def layers(names: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """The bundled layers by name (fresh copies), all in EPSG:4326.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Subset to load; all of :func:`available` by default.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        Includes ``land_of_the_leopard``, ``park_zones``, ``kedrovaya_pad``,
+        ``ne_china_tiger_leopard_np``, ``primorsky_krai``, ``countries``,
+        ``borders``, ``roads``, ``railways``, ``settlements`` and ``rivers``.
+    """
+    return {n: layer(n) for n in (available() if names is None else names)}
+
+
+@functools.lru_cache(maxsize=1)
+def _read_land_cover() -> Raster:
+    return read_geotiff(get_path("land_cover"))
+
+
+def land_cover() -> Raster:
+    """The schematic 200 m land-cover raster of the leopard range (EPSG:32652).
+
+    Classes are :data:`LAND_COVER_CLASSES`; 0 is nodata. Returns a fresh copy.
+    """
+    return _read_land_cover().copy()

@@ -30,7 +30,12 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Geod, Transformer
 
-from habitat.errors import CRSMismatchError, MissingCRSError, ProjectedCRSRequiredError
+from habitat.errors import (
+    CRSMismatchError,
+    EmptyDataError,
+    MissingCRSError,
+    ProjectedCRSRequiredError,
+)
 
 __all__ = [
     "UTM_52N",
@@ -278,9 +283,24 @@ def area_m2(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd.
     pandas.Series
         ``area_m2``, aligned to ``data.index``.
     """
+    if _all_empty(data):  # nothing to place a CRS on; empty geometries have no area
+        require_crs(data, name=name)
+        return _empty_measure(data, "area_m2")
     projected = to_equal_area(data, crs=crs, name=name)
     geoms = projected.geometry if isinstance(projected, gpd.GeoDataFrame) else projected
     return pd.Series(geoms.area.to_numpy(), index=data.index, name="area_m2")
+
+
+def _all_empty(data: GeoData) -> bool:
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    return bool((geoms.isna() | geoms.is_empty).all())
+
+
+def _empty_measure(data: GeoData, name: str) -> pd.Series:
+    """0 for empty geometries, NaN for missing ones."""
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    values = np.where(geoms.isna().to_numpy(), np.nan, 0.0)
+    return pd.Series(values, index=data.index, name=name)
 
 
 def length_m(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd.Series:
@@ -289,6 +309,9 @@ def length_m(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd
     Measured in the metric CRS of :func:`metric_crs` (UTM; scale error below
     0.1 % inside a zone) or a validated ``crs``. Aligned to ``data.index``.
     """
+    if _all_empty(data):
+        require_crs(data, name=name)
+        return _empty_measure(data, "length_m")
     projected = to_metric(data, crs=crs, name=name)
     geoms = projected.geometry if isinstance(projected, gpd.GeoDataFrame) else projected
     return pd.Series(geoms.length.to_numpy(), index=data.index, name="length_m")

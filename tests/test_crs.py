@@ -130,3 +130,12 @@ def test_lonlat_bounds_from_projected_data():
     # the envelope of the projected box: contains the points, and only just
     assert w <= 131.0 and s <= 43.0 and e >= 131.5 and n >= 43.5
     assert (w, s, e, n) == pytest.approx((131.0, 43.0, 131.5, 43.5), abs=0.02)
+
+
+def test_empty_geometries_have_zero_area_and_missing_ones_nan():
+    g = gpd.GeoSeries([Polygon(), None], crs=4326)
+    out = hcrs.area_m2(g)
+    assert out.iloc[0] == 0.0 and np.isnan(out.iloc[1])
+    assert hcrs.length_m(g).iloc[0] == 0.0
+    with pytest.raises(MissingCRSError):
+        hcrs.area_m2(gpd.GeoSeries([Polygon()]))

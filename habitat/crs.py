@@ -190,8 +190,6 @@ def lonlat_bounds(data: GeoData) -> tuple[float, float, float, float]:
     crs = require_crs(data)
     minx, miny, maxx, maxy = data.total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
-        from habitat.errors import EmptyDataError
-
         raise EmptyDataError("cannot choose a CRS for data with no non-empty geometry")
     if crs.equals(WGS84):
         return float(minx), float(miny), float(maxx), float(maxy)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 from pyproj import CRS

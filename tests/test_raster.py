@@ -83,7 +83,7 @@ def test_bundled_land_cover():
 def test_geographic_raster_has_no_metric_cell_size():
     r = Raster(np.zeros((2, 2)), (0.01, 0, 130, 0, -0.01, 44), "EPSG:4326")
     with pytest.raises(ProjectedCRSRequiredError):
-        r.cell_size_m
+        _ = r.cell_size_m
 
 
 def test_bad_rasters_and_files(tmp_path):

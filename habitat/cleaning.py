@@ -56,6 +56,8 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "flag_missing_coords",
     "flag_impossible_coords",
     "flag_duplicate",
+    "flag_not_visible",
+    "flag_outside_deployment",
     "flag_speed",
 )
 
@@ -161,6 +163,7 @@ def flag_relocations(
     *,
     max_speed_kmh: float | None = None,
     speed_rule: Literal["spike", "in"] = "spike",
+    deployments: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Add quality flags to relocations, without dropping any row.
 
@@ -193,12 +196,27 @@ def flag_relocations(
             Flag every fix whose speed in exceeds the limit. Catches runs of
             outliers and real jumps, but also flags the good fix after an
             outlier.
+    deployments : pandas.DataFrame, optional
+        When each tag was on the animal, as in a Movebank reference table: one
+        row per deployment with ``individual``, ``deploy_on`` and ``deploy_off``
+        (time-zone-aware; NaT for an open end). Fixes of an individual listed
+        there that fall outside all of its deployments get
+        ``flag_outside_deployment`` (e.g. a collar switched on in the office).
+        Individuals not listed are not checked.
+
+    Notes
+    -----
+    A boolean-like ``visible`` column (Movebank's own outlier mark: ``false``
+    means the fix was marked as an outlier in Movebank) sets
+    ``flag_not_visible``. Fixes flagged as missing, impossible, duplicate, not
+    visible or outside the deployment are left out of the speed computation.
 
     Returns
     -------
     geopandas.GeoDataFrame
         A copy with the columns ``flag_missing_coords``,
-        ``flag_impossible_coords``, ``flag_duplicate``, ``flag_speed``,
+        ``flag_impossible_coords``, ``flag_duplicate``, ``flag_not_visible``,
+        ``flag_outside_deployment``, ``flag_speed``,
         ``flag_any`` (bool), ``flag_reason`` (str, ``""`` when not flagged; one
         reason per flag joined with ``"; "``) and ``speed_kmh`` (float, km/h:
         geodesic speed from the previous valid fix of the same individual, NaN
@@ -269,8 +287,12 @@ def flag_relocations(
     dup_of = np.empty(n, dtype=np.int64)
     dup_of[order] = dup_of_s
 
+    # --- Movebank outlier mark and deployment windows ---------------------------
+    not_visible = _not_visible(out)
+    outside, window_txt = _outside_deployment(out, t_ns, deployments)
+
     # --- speeds between consecutive valid fixes ---------------------------------
-    valid = ~missing & ~impossible & ~duplicate
+    valid = ~missing & ~impossible & ~duplicate & ~not_visible & ~outside
     v_idx = order[valid[order]]  # valid rows, in track order
     lon, lat = _to_lonlat(x[v_idx], y[v_idx], crs)
     vc, vt, vrows = codes[v_idx], t_ns[v_idx], rows[v_idx]
@@ -379,6 +401,11 @@ def flag_relocations(
             k_dup,
             "duplicate of row " + _text(dup_of[k_dup]) + " (same individual and timestamp)",
         ),
+        (
+            np.flatnonzero(not_visible),
+            np.full(int(not_visible.sum()), "marked as an outlier (visible = false)", dtype=object),
+        ),
+        (np.flatnonzero(outside), window_txt[outside]),
         *speed_parts,
     ]
     reason = _join_reasons(n, parts)
@@ -387,15 +414,89 @@ def flag_relocations(
         "flag_missing_coords": missing,
         "flag_impossible_coords": impossible,
         "flag_duplicate": duplicate,
+        "flag_not_visible": not_visible,
+        "flag_outside_deployment": outside,
         "flag_speed": speed,
     }
     for name, values in flags.items():
         out[name] = values
-    out["flag_any"] = missing | impossible | duplicate | speed
+    out["flag_any"] = np.logical_or.reduce(list(flags.values()))
     out["flag_reason"] = pd.array(reason, dtype="str")
     out["speed_kmh"] = speed_col
     out.attrs["habitat_flags"] = {"max_speed_kmh": max_speed_kmh, "speed_rule": speed_rule}
     return out
+
+
+_FALSE_WORDS = {"false", "f", "0", "no", "n"}
+
+
+def _not_visible(relocations: pd.DataFrame) -> np.ndarray:
+    """Movebank's ``visible`` column: True where a fix is marked as an outlier."""
+    if "visible" not in relocations.columns:
+        return np.zeros(len(relocations), dtype=bool)
+    col = relocations["visible"]
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return ~col.fillna(True).to_numpy(dtype=bool)
+    text = col.astype("str").str.strip().str.lower()
+    return text.isin(_FALSE_WORDS).to_numpy(dtype=bool)
+
+
+def _outside_deployment(
+    relocations: pd.DataFrame, t_ns: np.ndarray, deployments: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fixes outside every deployment window of their individual, and the reason text."""
+    n = len(relocations)
+    outside = np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    if deployments is None or len(deployments) == 0:
+        return outside, reason
+    require_columns(
+        deployments,
+        ["individual", "deploy_on", "deploy_off"],
+        name="deployments",
+        hint="Movebank reference tables give them as 'animal-id', 'deploy-on-date' and "
+        "'deploy-off-date'; read_relocations(reference=...) converts them.",
+    )
+    dep = deployments[["individual", "deploy_on", "deploy_off"]].copy()
+    for c in ("deploy_on", "deploy_off"):
+        if not isinstance(dep[c].dtype, pd.DatetimeTZDtype):
+            raise TimestampError(
+                f"deployments column '{c}' must hold time-zone-aware datetimes, not "
+                f"{dep[c].dtype}; e.g. `pd.to_datetime(col, utc=True)`."
+            )
+        dep[c] = dep[c].dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None)
+    lo = dep["deploy_on"].to_numpy().view("int64")
+    hi = dep["deploy_off"].to_numpy().view("int64")
+    nat = np.iinfo(np.int64).min
+    lo = np.where(lo == nat, np.iinfo(np.int64).min, lo)
+    hi = np.where(hi == nat, np.iinfo(np.int64).max, hi)
+    ids = relocations["individual"].astype("str").to_numpy(dtype=object)
+    dep_ids = dep["individual"].astype("str").to_numpy(dtype=object)
+    listed = np.isin(ids, dep_ids)
+    # one (fix, deployment) pair per deployment of the fix's individual: a merge,
+    # not a loop; individuals have a handful of deployments
+    pairs = pd.DataFrame({"row": np.arange(n), "individual": ids}).merge(
+        pd.DataFrame({"individual": dep_ids, "lo": lo, "hi": hi}), on="individual"
+    )
+    t = t_ns[pairs["row"].to_numpy()]
+    inside_pair = (t >= pairs["lo"].to_numpy()) & (t <= pairs["hi"].to_numpy())
+    inside = np.zeros(n, dtype=bool)
+    np.logical_or.at(inside, pairs["row"].to_numpy(), inside_pair)
+    outside = listed & ~inside
+    if outside.any():
+        first = dep.groupby("individual", sort=False)["deploy_on"].min()
+        last = dep.groupby("individual", sort=False)["deploy_off"].max()
+        k = np.flatnonzero(outside)
+        on = first.reindex(ids[k]).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
+        off = last.reindex(ids[k]).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
+        reason[k] = (
+            "outside the deployment (tag on the animal from "
+            + on.to_numpy(dtype=object)
+            + " to "
+            + off.to_numpy(dtype=object)
+            + " UTC)"
+        )
+    return outside, reason
 
 
 def summarise_relocations(relocations: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -417,7 +518,8 @@ def summarise_relocations(relocations: gpd.GeoDataFrame) -> pd.DataFrame:
         * ``sex`` -- ``'F'``, ``'M'`` or ``'unknown'``;
         * ``n_fixes`` -- all rows, flagged or not;
         * ``n_flagged`` -- rows with ``flag_any``; and ``n_missing_coords``,
-          ``n_impossible_coords``, ``n_duplicate``, ``n_speed`` per flag;
+          ``n_impossible_coords``, ``n_duplicate``, ``n_not_visible``,
+          ``n_outside_deployment``, ``n_speed`` per flag;
         * ``first_timestamp``, ``last_timestamp`` -- over all rows (UTC);
         * ``duration_days`` -- their difference in days (float);
         * ``median_interval_h`` -- median time between consecutive

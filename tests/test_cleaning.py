@@ -197,3 +197,52 @@ def test_a_million_fixes_in_seconds(tmp_path: Path) -> None:
     assert summary.loc["Leo 1F", "n_flagged"] == 320
     assert elapsed < 20, f"took {elapsed:.1f} s"  # about 4 s on a laptop
     print(f"read, flag and summarise {n} fixes: {elapsed:.1f} s")
+
+
+def test_deployment_window_flags_fixes_before_and_after_and_skips_them_for_speed() -> None:
+    # hours 0 and 1 are before the collar went on; hour 5 after it came off
+    fixes = track(X, Y, H)
+    fixes.loc[0, "geometry"] = shapely.Point(700_000, 4_800_000)  # in the office, 200 km away
+    deps = pd.DataFrame(
+        {
+            "individual": ["Leo", "Other"],
+            "deploy_on": [T0 + pd.Timedelta(hours=1.5), pd.NaT],
+            "deploy_off": [T0 + pd.Timedelta(hours=4.5), pd.NaT],
+        }
+    )
+    deps["deploy_on"] = pd.to_datetime(deps["deploy_on"], utc=True)
+    deps["deploy_off"] = pd.to_datetime(deps["deploy_off"], utc=True)
+    out = flag_relocations(fixes, max_speed_kmh=20, deployments=deps)
+    assert out["flag_outside_deployment"].tolist() == [True, True, False, False, False, True]
+    assert out["flag_reason"].iloc[0] == (
+        "outside the deployment (tag on the animal from 2024-03-01 01:30 to 2024-03-01 04:30 UTC)"
+    )
+    # the office fix is not a speed spike: it is not part of the track
+    assert not out["flag_speed"].iloc[0] and np.isnan(out["speed_kmh"].iloc[0])
+    assert np.isnan(out["speed_kmh"].iloc[2])  # first fix of the deployment
+
+
+def test_movebank_visible_false_is_flagged() -> None:
+    fixes = track(X, Y, H).assign(visible=["true", "true", "true", "false", "true", "TRUE"])
+    out = flag_relocations(fixes, max_speed_kmh=20)
+    assert out["flag_not_visible"].tolist() == [False, False, False, True, False, False]
+    assert out["flag_reason"].iloc[3] == "marked as an outlier (visible = false)"
+    # excluded from speeds, so the fix after it is measured from hour 2: 2 km in 2 h
+    assert out["speed_kmh"].iloc[4] == pytest.approx(1.0, rel=1e-3)
+    assert not out["flag_speed"].any()
+
+
+def test_demo_data_flags_exactly_the_planted_problems() -> None:
+    """The demo README lists the planted problems by event-id; all and only those are flagged."""
+    import re
+
+    from habitat import datasets
+    from habitat.demo import load_demo_relocations
+
+    readme = datasets.data_path("relocations", "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Planted problems", 1)[1]
+    planted = {int(m) for m in re.findall(r"^\| (\d+) \|", section, flags=re.M)}
+    assert len(planted) == 14
+    fixes = load_demo_relocations()
+    flagged = set(fixes.loc[fixes["flag_any"], "event-id"].astype(int))
+    assert flagged == planted

@@ -521,14 +521,27 @@ def test_demo_data_planted_problems_are_flagged() -> None:
             reference=DEMO_DIR / "demo_leopards_reference.csv",
             max_speed_kmh=20,
         )
-    counts = fixes[["flag_missing_coords", "flag_duplicate", "flag_speed"]].sum().to_dict()
-    assert counts == {"flag_missing_coords": 3, "flag_duplicate": 5, "flag_speed": 4}
-    assert fixes["flag_any"].sum() == 12
-    # unflagged fast fixes are only the 4 fixes right after a spike (fast in, normal
-    # out); the simulated movement itself never approaches the speed limit
+    cols = [
+        "flag_missing_coords",
+        "flag_duplicate",
+        "flag_speed",
+        "flag_not_visible",
+        "flag_outside_deployment",
+    ]
+    counts = fixes[cols].sum().to_dict()
+    assert counts == {
+        "flag_missing_coords": 3,
+        "flag_duplicate": 5,
+        "flag_speed": 3,
+        "flag_not_visible": 1,
+        "flag_outside_deployment": 2,
+    }
+    assert fixes["flag_any"].sum() == 14
+    # unflagged fast fixes are only the 3 fixes right after a speed spike (fast in,
+    # normal out); the simulated movement itself never approaches the speed limit
     speeds = fixes.loc[~fixes["flag_any"], "speed_kmh"].dropna().sort_values()
-    assert (speeds > 20).sum() == 4
-    assert speeds.iloc[-5] < 15
+    assert (speeds > 20).sum() == 3
+    assert speeds.iloc[-4] < 15
 
 
 @pytest.mark.slow

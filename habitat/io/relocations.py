@@ -655,6 +655,37 @@ def _read_reference(reference: Any, label_data: str | None) -> pd.DataFrame:
     return ref
 
 
+def _deployments(reference: Any, label: str | None) -> pd.DataFrame | None:
+    """Deployment windows from a Movebank reference table (UTC), if it has them."""
+    ref = _read_reference(reference, label)
+    if "deploy-on-date" not in ref.columns and "deploy-off-date" not in ref.columns:
+        return None
+    ref_label = (
+        "the reference DataFrame"
+        if isinstance(reference, pd.DataFrame)
+        else (f"file '{reference}'")
+    )
+    out = pd.DataFrame({"individual": ref["animal-id"].astype("str").str.strip()})
+    for src, dst in (("deploy-on-date", "deploy_on"), ("deploy-off-date", "deploy_off")):
+        raw = ref[src] if src in ref.columns else pd.Series([None] * len(ref))
+        parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="mixed")
+        bad = (
+            parsed.isna().to_numpy()
+            & raw.notna().to_numpy()
+            & (raw.astype("str").str.strip() != "").to_numpy()
+        )
+        if bad.any():
+            rows = np.flatnonzero(bad) + 1
+            raise TimestampError(
+                f"unparseable '{src}' in {ref_label} (rows {', '.join(map(str, rows[:5]))}, "
+                f"e.g. {raw[bad].iloc[0]!r}); Movebank writes 'yyyy-MM-dd HH:mm:ss.SSS' in "
+                "UTC. Fix or blank those cells."
+            )
+        out[dst] = parsed.to_numpy()
+        out[dst] = pd.to_datetime(out[dst], utc=True)
+    return out
+
+
 def _resolve_sex(
     table: pd.DataFrame,
     sex_col: str | None,
@@ -1135,7 +1166,8 @@ def read_relocations(
     df = df.take(order).reset_index(drop=True)
     out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms[order], crs=the_crs), crs=the_crs)
 
-    out = flag_relocations(out, max_speed_kmh=max_speed_kmh)
+    deployments = None if reference is None else _deployments(reference, label)
+    out = flag_relocations(out, max_speed_kmh=max_speed_kmh, deployments=deployments)
     flagged = int(out["flag_any"].sum())
     if flagged:
         counts = ", ".join(

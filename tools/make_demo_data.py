@@ -349,15 +349,15 @@ simulated fix (with GPS error).
 
 {_md_table(p)}
 
-What should catch them: exact and timestamp duplicates → `flag_duplicate`
-(the later row of each pair); spikes → `flag_speed` with
-`max_speed_kmh=20` (both speed in and speed out exceed 25 km/h); empty
-coordinates →
-`flag_missing_coords`; the `visible=false` spike is Movebank's own outlier
-mark (a reader may drop it, or it is caught by `flag_speed`); the two
-pre-deployment fixes are *not* caught by the flags (their speed to the first
-real fix is only a few km/h): they lie before `deploy-on-date` in the reference
-table.
+What catches them (`read_relocations(..., reference=..., max_speed_kmh=20)`):
+exact and timestamp duplicates → `flag_duplicate` (the later row of each
+pair); spikes → `flag_speed` (both speed in and speed out exceed 20 km/h);
+empty coordinates → `flag_missing_coords`; the `visible=false` spike →
+`flag_not_visible` (Movebank's own outlier mark); the two pre-deployment fixes
+→ `flag_outside_deployment` (they lie before `deploy-on-date` in the reference
+table; their speed to the first real fix is only a few km/h, so no speed rule
+would catch them). `tests/test_cleaning.py` checks that exactly these 14
+`event-id`s are flagged.
 
 ## Regenerate
 

@@ -35,6 +35,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.ops import substring
 
 from habitat.crs import UTM_52N, WGS84, area_m2
+from habitat.datasets import LAND_COVER_CLASSES
 from habitat.raster import Raster, write_geotiff
 from habitat.units import convert_area
 
@@ -497,14 +498,6 @@ LOWLANDS = [
     [(130.0, 43.05), (130.3, 43.05), (130.25, 43.35), (130.0, 43.3)],
 ]
 
-LAND_COVER_CLASSES = {
-    1: "forest",
-    2: "grassland/burnt",
-    3: "agriculture",
-    4: "settlement",
-    5: "water",
-    6: "wetland",
-}
 LAND_COVER_LONLAT = (130.2, 42.3, 132.0, 44.2)
 CELL_M = 200.0
 

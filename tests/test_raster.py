@@ -106,3 +106,32 @@ def test_tiff_without_georeferencing_is_refused(tmp_path):
     tifffile.imwrite(plain, np.zeros((4, 4), np.uint8))
     with pytest.raises(DataFileError, match=r"plain\.tif"):
         read_geotiff(plain)
+
+
+def test_gdal_reads_our_geotiff_and_we_read_gdals(tmp_path, small):
+    """rasterio (GDAL) as an independent oracle for the GeoTIFF georeferencing, both ways."""
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import Affine
+
+    lc = datasets.land_cover()
+    with rasterio.open(datasets.get_path("land_cover")) as src:
+        np.testing.assert_array_equal(src.read(1), lc.array)
+        assert tuple(src.transform)[:6] == lc.transform
+        assert src.crs.to_epsg() == 32652 and src.nodata == 0
+    path = tmp_path / "gdal.tif"
+    profile = {
+        "driver": "GTiff",
+        "height": 2,
+        "width": 3,
+        "count": 1,
+        "dtype": "uint8",
+        "crs": "EPSG:32652",
+        "transform": Affine(*small.transform),
+        "nodata": 0,
+        "compress": "deflate",
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(small.array, 1)
+    back = read_geotiff(path)
+    np.testing.assert_array_equal(back.array, small.array)
+    assert back.transform == small.transform and back.crs.to_epsg() == 32652

@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from habitat import crs, datasets, errors, units  # noqa: E402
 from habitat.cleaning import flag_relocations, summarise_relocations  # noqa: E402
 from habitat.errors import HabitatError  # noqa: E402
+from habitat.homerange import home_range  # noqa: E402
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
 from habitat.layers import summarise_layers  # noqa: E402
 from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
@@ -27,6 +28,7 @@ __all__ = [
     "datasets",
     "errors",
     "flag_relocations",
+    "home_range",
     "read_camera_traps",
     "read_geotiff",
     "read_relocations",

@@ -14,7 +14,11 @@ __version__ = "0.1.0"
 from habitat import crs, datasets, errors, units  # noqa: E402
 from habitat.cleaning import flag_relocations, summarise_relocations  # noqa: E402
 from habitat.errors import HabitatError  # noqa: E402
-from habitat.homerange import home_range  # noqa: E402
+from habitat.homerange import (  # noqa: E402
+    home_range,
+    home_ranges_from_polygons,
+    synthetic_ranges,
+)
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
 from habitat.layers import summarise_layers  # noqa: E402
 from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
@@ -29,12 +33,14 @@ __all__ = [
     "errors",
     "flag_relocations",
     "home_range",
+    "home_ranges_from_polygons",
     "read_camera_traps",
     "read_geotiff",
     "read_relocations",
     "simulate_relocations",
     "summarise_layers",
     "summarise_relocations",
+    "synthetic_ranges",
     "units",
     "write_geotiff",
 ]

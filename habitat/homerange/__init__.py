@@ -39,6 +39,8 @@ __all__ = [
     "Estimate",
     "estimation_crs",
     "home_range",
+    "home_ranges_from_polygons",
+    "synthetic_ranges",
 ]
 
 #: method name -> module implementing ``estimate(xy, *, levels, ...)``
@@ -281,3 +283,6 @@ def home_range(
     out["plausibility"] = why
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms_out, crs=est_crs))
     return hcrs.align(result, relocations.crs, name="home ranges")
+
+
+from habitat.homerange.polygons import home_ranges_from_polygons, synthetic_ranges  # noqa: E402

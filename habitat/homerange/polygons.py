@@ -1,0 +1,241 @@
+"""Home ranges an analyst already has, and synthetic ranges for scenarios.
+
+Both return the same table as :func:`habitat.home_range`, so given, synthetic
+and estimated ranges can be used interchangeably downstream (overlap, maps,
+reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from habitat import crs as hcrs
+from habitat import units
+from habitat.errors import EmptyDataError, InputError, where
+from habitat.validation import require_columns, require_geometry_type
+
+__all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_ranges"]
+
+#: Area ranges (sq mi) drawn by :func:`synthetic_ranges`: females 15-38 sq mi;
+#: males 60-155 sq mi (the simulator's defaults; "up to 155 sq mi", facts.md).
+SYNTHETIC_AREA_SQ_MI: dict[str, tuple[float, float]] = {"F": (15.0, 38.0), "M": (60.0, 155.0)}
+
+
+def _finish(
+    table: pd.DataFrame, geoms: gpd.GeoSeries, *, method: str, source_crs: Any
+) -> gpd.GeoDataFrame:
+    from habitat.homerange import DEFAULT_EXPECTED_AREA_SQ_MI, _plausibility
+
+    area = hcrs.area_m2(geoms, name="home ranges")
+    out = table.assign(method=method, **units.area_columns(area.to_numpy()))
+    out["crs_used"] = hcrs.describe_crs(hcrs.equal_area_crs(geoms))
+    ok, why = _plausibility(out, DEFAULT_EXPECTED_AREA_SQ_MI)
+    out["plausible"] = ok
+    out["plausibility"] = why
+    gdf = gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=geoms.crs, index=table.index)
+    return hcrs.align(gdf, source_crs, name="home ranges")
+
+
+def home_ranges_from_polygons(
+    polygons: gpd.GeoDataFrame,
+    *,
+    individual: str = "individual",
+    sex: str | None = "sex",
+    level: float | str = 0.95,
+    n_fixes: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Validate and normalise given home-range polygons into the home-range table.
+
+    Invalid polygons (self-intersections, bow-ties) are repaired with
+    :func:`shapely.make_valid` (keeping the polygonal parts) and the reason is
+    recorded in ``repaired``; areas are computed by the library in the local
+    equal-area CRS.
+
+    Parameters
+    ----------
+    polygons : GeoDataFrame
+        (Multi)Polygons with a CRS, one row per range.
+    individual : str
+        Column naming the animal.
+    sex : str, optional
+        Column with the sex (``F``/``M``); missing -> ``"unknown"``.
+    level : float or str
+        The isopleth level of every polygon (fraction), or a column holding it.
+    n_fixes : str, optional
+        Column with the number of fixes behind each polygon, if known.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``individual``, ``sex``, ``method`` (``"given"``), ``level``,
+        ``n_fixes``, ``area_km2``, ``area_sq_mi``, ``repaired``, ``crs_used``,
+        ``plausible``, ``plausibility``, geometry (input CRS), input index kept.
+
+    Raises
+    ------
+    MissingCRSError, ColumnError, GeometryTypeError, EmptyDataError, InputError
+    """
+    if not isinstance(polygons, gpd.GeoDataFrame):
+        raise InputError(
+            f"polygons must be a GeoDataFrame, not {type(polygons).__name__}; read them with "
+            "geopandas.read_file."
+        )
+    hcrs.require_crs(polygons, name="home-range polygons")
+    if len(polygons) == 0:
+        raise EmptyDataError("home-range polygons hold no rows.")
+    require_columns(
+        polygons, [individual], name="home-range polygons", hint="Pass individual='your id column'."
+    )
+    geoms = polygons.geometry
+    empty = (geoms.isna() | geoms.is_empty).to_numpy()
+    if empty.any():
+        raise EmptyDataError(
+            f"home-range polygons have missing or empty geometries "
+            f"({where(rows=list(polygons.index[empty]))}); drop or redraw them."
+        )
+    require_geometry_type(polygons, ("Polygon", "MultiPolygon"), name="home-range polygons")
+    arr = geoms.to_numpy()
+    valid = shapely.is_valid(arr)
+    reasons = np.where(valid, "", shapely.is_valid_reason(arr)).astype(object)
+    fixed = arr.copy()
+    if (~valid).any():
+        made = shapely.make_valid(arr[~valid])
+        # keep the polygonal parts only (make_valid may add lines or points)
+        parts = [
+            shapely.union_all(
+                [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+            )
+            for g in made
+        ]
+        fixed[~valid] = parts
+        reasons[~valid] = "repaired: " + reasons[~valid].astype(str)
+    if isinstance(level, str):
+        require_columns(polygons, [level], name="home-range polygons")
+        lv = polygons[level].to_numpy(dtype=float)
+    else:
+        lv = np.full(len(polygons), float(level))
+    if not ((lv > 0) & (lv <= 1)).all():
+        raise InputError(f"levels must be fractions in (0, 1]; got {sorted(set(lv))[:5]}.")
+    table = pd.DataFrame(
+        {
+            "individual": polygons[individual].astype(str).to_numpy(),
+            "sex": (
+                polygons[sex].fillna("unknown").astype(str).to_numpy()
+                if sex is not None and sex in polygons.columns
+                else "unknown"
+            ),
+            "level": lv,
+            "n_fixes": (polygons[n_fixes].to_numpy() if n_fixes is not None else np.nan),
+            "repaired": reasons,
+        },
+        index=polygons.index,
+    )
+    table["n_fixes"] = table["n_fixes"].astype(float)
+    # not a telemetry estimate: the "few fixes" check only applies when fixes are known
+    out = _finish(
+        table.fillna({"n_fixes": np.inf}),
+        gpd.GeoSeries(fixed, crs=polygons.crs, index=polygons.index),
+        method="given",
+        source_crs=polygons.crs,
+    )
+    out["n_fixes"] = table["n_fixes"]
+    return out[
+        [
+            "individual",
+            "sex",
+            "method",
+            "level",
+            "n_fixes",
+            "area_km2",
+            "area_sq_mi",
+            "repaired",
+            "crs_used",
+            "plausible",
+            "plausibility",
+            "geometry",
+        ]
+    ]
+
+
+def synthetic_ranges(
+    centres: gpd.GeoDataFrame,
+    *,
+    individual: str = "individual",
+    sex: str = "sex",
+    area_sq_mi: Mapping[str, tuple[float, float]] | None = None,
+    seed: int = 0,
+    level: float = 0.95,
+) -> gpd.GeoDataFrame:
+    """Circular home ranges around given centres, with sex-specific random areas.
+
+    For scenario analyses when no telemetry exists: each range is a circle
+    (256-gon) in the local equal-area CRS, scaled so that its area equals an
+    area drawn uniformly from the sex's bounds.
+
+    Parameters
+    ----------
+    centres : GeoDataFrame
+        Points with ``individual`` and ``sex`` (``F``/``M``) columns.
+    area_sq_mi : mapping, optional
+        ``{"F": (15, 38), "M": (60, 155)}`` by default (:data:`SYNTHETIC_AREA_SQ_MI`).
+    seed : int
+        Random seed; the same seed gives the same ranges.
+    level : float
+        The level the ranges stand for (default 0.95).
+
+    Returns
+    -------
+    GeoDataFrame
+        The home-range table with ``method="synthetic"`` and ``target_area_km2``.
+    """
+    hcrs.require_crs(centres, name="centres")
+    require_columns(centres, [individual, sex], name="centres")
+    require_geometry_type(centres, ("Point",), name="centres")
+    bounds = dict(area_sq_mi or SYNTHETIC_AREA_SQ_MI)
+    sexes = centres[sex].astype(str).to_numpy()
+    unknown = sorted(set(sexes) - set(bounds))
+    if unknown:
+        raise InputError(
+            f"no area range for sex {unknown} in centres; give area_sq_mi={{'F': (lo, hi), "
+            "'M': (lo, hi), ...}} or set the sex column to F or M."
+        )
+    rng = np.random.default_rng(seed)
+    lo = np.array([bounds[s][0] for s in sexes], dtype=float)
+    hi = np.array([bounds[s][1] for s in sexes], dtype=float)
+    target_km2 = units.convert_area(rng.uniform(lo, hi), "sq_mi", "km2")
+    ea = hcrs.to_equal_area(centres, name="centres")
+    radius_m = np.sqrt(target_km2 * 1e6 / np.pi)
+    circles = shapely.buffer(ea.geometry.to_numpy(), radius_m, quad_segs=64)
+    # a 256-gon is 0.01 % smaller than its circle: scale to the exact area
+    factor = np.sqrt(target_km2 * 1e6 / shapely.area(circles))
+    cx, cy = shapely.get_x(ea.geometry.to_numpy()), shapely.get_y(ea.geometry.to_numpy())
+    coords = shapely.get_coordinates(circles)
+    counts = shapely.get_num_coordinates(circles)
+    f = np.repeat(factor, counts)
+    ox, oy = np.repeat(cx, counts), np.repeat(cy, counts)
+    scaled = np.column_stack([ox + (coords[:, 0] - ox) * f, oy + (coords[:, 1] - oy) * f])
+    circles = shapely.set_coordinates(circles.copy(), scaled)
+    table = pd.DataFrame(
+        {
+            "individual": centres[individual].astype(str).to_numpy(),
+            "sex": sexes,
+            "level": float(level),
+            "n_fixes": np.inf,
+            "target_area_km2": target_km2,
+        },
+        index=centres.index,
+    )
+    out = _finish(
+        table,
+        gpd.GeoSeries(circles, crs=ea.crs, index=centres.index),
+        method="synthetic",
+        source_crs=centres.crs,
+    )
+    out["n_fixes"] = np.nan
+    return out

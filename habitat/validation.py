@@ -8,12 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from habitat.errors import ColumnError, EmptyDataError, GeometryTypeError, where
 
 __all__ = ["require_columns", "require_geometry_type", "require_not_empty"]
+
+#: shapely/GEOS type ids by name, and names by id
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+_TYPE_IDS = {name: i for i, name in enumerate(_TYPE_NAMES)}
 
 
 def require_columns(
@@ -67,10 +81,13 @@ def require_geometry_type(
     """
     geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
     arr = geoms.to_numpy()
-    types = pd.Series(shapely.get_type_id(arr), index=geoms.index)
-    names = pd.Series(geoms.geom_type, index=geoms.index)
-    missing = types < 0
+    type_ids = shapely.get_type_id(arr)  # vectorised; -1 for missing
+    missing = pd.Series(type_ids < 0, index=geoms.index)
     empty = pd.Series(shapely.is_empty(arr), index=geoms.index) & ~missing
+    allowed_ids = [_TYPE_IDS[t] for t in allowed]
+    names = pd.Series(
+        np.asarray(_TYPE_NAMES, dtype=object)[np.maximum(type_ids, 0)], index=geoms.index
+    )
     if not allow_empty and (missing | empty).any():
         bad = list(geoms.index[missing | empty])
         raise GeometryTypeError(
@@ -78,7 +95,7 @@ def require_geometry_type(
             "drop them (e.g. `gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]`) or fix "
             "their coordinates."
         )
-    wrong = ~names.isin(list(allowed)) & ~missing & ~empty
+    wrong = pd.Series(~np.isin(type_ids, allowed_ids), index=geoms.index) & ~missing & ~empty
     if wrong.any():
         bad = list(geoms.index[wrong])
         found = ", ".join(sorted(set(names[wrong])))

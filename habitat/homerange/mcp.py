@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import shapely
+from scipy.spatial import ConvexHull, QhullError
 
 from habitat.homerange._core import Estimate
 
@@ -62,14 +63,25 @@ def estimate_many(
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     geoms = np.empty((g, len(levels)), dtype=object)
     n_kept = np.zeros((g, len(levels)), dtype=np.int64)
-    for j, p in enumerate(levels):  # a handful of levels; everything else is vectorised
+    by_group = np.argsort(groups, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    for j, p in enumerate(levels):  # a handful of levels
         q = _quantile_type7(sorted_d, starts, counts, float(p))
         keep = d <= q[groups]
-        pts = shapely.points(xy[keep])
-        multi = shapely.multipoints(pts, indices=groups[keep])
-        geoms[:, j] = shapely.convex_hull(multi)
         n_kept[:, j] = np.bincount(groups[keep], minlength=g)
+        for i in range(g):  # one Qhull call per animal, not a loop over fixes
+            idx = by_group[bounds[i] : bounds[i + 1]]
+            geoms[i, j] = _hull(xy[idx[keep[idx]]])
     return geoms, shapely.area(geoms), n_kept
+
+
+def _hull(pts: np.ndarray) -> shapely.Geometry:
+    """Convex hull polygon of points (Qhull); degenerate sets fall back to GEOS."""
+    try:
+        hull = ConvexHull(pts)
+    except QhullError:  # fewer than 3 points, or all collinear: zero area
+        return shapely.convex_hull(shapely.multipoints(pts))
+    return shapely.polygons(pts[hull.vertices])
 
 
 def estimate(xy: np.ndarray, *, levels: Sequence[float], **_: object) -> list[Estimate]:

@@ -6,9 +6,11 @@ Writes into one output folder:
   leopards' fixes (flagged fixes left out);
 * ``layers.csv`` - the bundled layers with their areas (km², sq mi) and lengths;
 * ``relocation_summary.csv`` - per individual: fixes, flags, duration, steps;
-* ``relocation_flags.csv`` - every flagged fix with its reason.
+* ``relocation_flags.csv`` - every flagged fix with its reason;
+* ``home_ranges.gpkg`` and ``home_ranges.csv`` - MCP and KDE (href) home ranges at
+  50 % and 95 % of every leopard, with areas and plausibility flags.
 
-Later capabilities (home ranges, overlap, corridors, reports) extend this.
+Later capabilities (overlap, corridors, reports) extend this.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from habitat import datasets
-from habitat._fs import atomic_write_text, prepare_output_dir
+from habitat._fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
 from habitat.errors import DataQualityWarning
+from habitat.homerange import home_range
 from habitat.io.relocations import read_relocations
 from habitat.layers import summarise_layers
 from habitat.maps import save_map, study_area_map
@@ -34,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: bundled simulated leopard fixes (Movebank CSV), relative to the data folder
 DEMO_RELOCATIONS = ("relocations", "demo_leopards.csv")
+#: home-range estimators run by the demo
+DEMO_METHODS = ("mcp", "kde")
 #: its Movebank reference table (sex of each animal)
 DEMO_REFERENCE = ("relocations", "demo_leopards_reference.csv")
 
@@ -52,6 +58,13 @@ def _read_demo() -> gpd.GeoDataFrame:
         reference=datasets.data_path(*DEMO_REFERENCE),
         max_speed_kmh=LEOPARD_MAX_SPEED_KMH,
     )
+
+
+def write_ranges(ranges: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write a home-range table to a GeoPackage atomically; return the path."""
+    with atomic_path(path) as tmp:
+        ranges.to_file(tmp, driver="GPKG", layer="home_ranges")
+    return path
 
 
 def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dict[str, Path]:
@@ -95,8 +108,18 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
         len(flagged),
     )
 
+    log.info("estimating home ranges (MCP and KDE href, 50 %% and 95 %%)")
+    ranges = pd.concat(
+        [home_range(fixes, method=m, levels=(0.5, 0.95)) for m in DEMO_METHODS],
+        ignore_index=True,
+    )
+    written["home_ranges_gpkg"] = write_ranges(ranges, out / "home_ranges.gpkg")
+    written["home_ranges_csv"] = atomic_write_text(
+        out / "home_ranges.csv", ranges.drop(columns="geometry").to_csv(index=False)
+    )
+
     log.info("drawing the study-area map")
-    m = study_area_map(layers, relocations=fixes[~fixes["flag_any"]])
+    m = study_area_map(layers, relocations=fixes[~fixes["flag_any"]], ranges=ranges)
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
     for name, path in written.items():
         log.info("wrote %s: %s", name, path)

@@ -22,6 +22,7 @@ from habitat import crs as hcrs
 from habitat._fs import atomic_path
 
 __all__ = [
+    "add_home_ranges",
     "LAYER_STYLES",
     "add_legend",
     "add_relocations",
@@ -243,6 +244,7 @@ def add_relocations(
     individual_column: str = "individual",
     max_fixes_per_individual: int | None = 5000,
     show: bool = True,
+    colours: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Add each individual's fixes as its own toggleable layer of small dots.
 
@@ -258,6 +260,8 @@ def add_relocations(
         the page size; ``None`` keeps all.
     show : bool
         Whether the layers start visible.
+    colours : mapping, optional
+        individual -> colour to reuse (e.g. from :func:`add_home_ranges`).
 
     Returns
     -------
@@ -266,12 +270,13 @@ def add_relocations(
     """
     pts = _to_map_crs(relocations, name="relocations", simplify_m=None)
     pts = pts[~pts.geometry.is_empty & pts.geometry.notna()]
-    colours: dict[str, str] = {}
+    given = dict(colours or {})
+    colours = {}
     for i, (ind, grp) in enumerate(pts.groupby(individual_column, sort=True)):
         if max_fixes_per_individual and len(grp) > max_fixes_per_individual:
             idx = np.linspace(0, len(grp) - 1, max_fixes_per_individual).round().astype(int)
             grp = grp.iloc[np.unique(idx)]
-        colour = _INDIVIDUAL_COLOURS[i % len(_INDIVIDUAL_COLOURS)]
+        colour = given.get(str(ind), _INDIVIDUAL_COLOURS[i % len(_INDIVIDUAL_COLOURS)])
         colours[str(ind)] = colour
         sex = f" ({grp['sex'].iloc[0]})" if "sex" in grp.columns else ""
         label = f"Fixes: {ind}{sex}"
@@ -300,6 +305,75 @@ def add_relocations(
         ).add_to(group)
         group.add_to(m)
     return colours
+
+
+def add_home_ranges(
+    m: folium.Map,
+    ranges: gpd.GeoDataFrame,
+    *,
+    colours: Mapping[str, str] | None = None,
+    simplify_m: float | None = 50.0,
+    show: bool = True,
+) -> dict[str, str]:
+    """Add home ranges as nested isopleths, one toggleable layer per method.
+
+    Parameters
+    ----------
+    m : folium.Map
+    ranges : GeoDataFrame
+        The table of :func:`habitat.home_range` (``individual``, ``method``,
+        ``level``, ``area_km2``, ``area_sq_mi``...), any declared CRS.
+    colours : mapping, optional
+        individual -> colour (e.g. from :func:`add_relocations`); a palette
+        otherwise.
+    simplify_m : float, optional
+        Display simplification tolerance in metres.
+    show : bool
+        Whether the layers start visible.
+
+    Returns
+    -------
+    dict
+        individual -> colour.
+    """
+    names = sorted(ranges["individual"].astype(str).unique())
+    palette = dict(colours or {})
+    for i, n in enumerate(names):
+        palette.setdefault(n, _INDIVIDUAL_COLOURS[i % len(_INDIVIDUAL_COLOURS)])
+    cols = [
+        c
+        for c in (
+            "individual",
+            "sex",
+            "method",
+            "level",
+            "n_fixes",
+            "area_km2",
+            "area_sq_mi",
+            "plausibility",
+        )
+        if c in ranges.columns
+    ]
+    shown = _to_map_crs(ranges, name="home ranges", simplify_m=simplify_m)
+    # draw large levels first so that core areas stay clickable on top
+    shown = shown.sort_values("level", ascending=False, kind="stable")
+    for method, part in shown.groupby("method", sort=False):
+        props = _escaped_properties(part, cols)
+        props["_colour"] = part["individual"].astype(str).map(palette).to_numpy()
+        props["_weight"] = np.where(part["level"].to_numpy() >= 0.9, 2.0, 1.0)
+        group = folium.FeatureGroup(name=html.escape(f"Home ranges ({method})"), show=show)
+        folium.GeoJson(
+            props,
+            style_function=lambda f: {
+                "color": f["properties"]["_colour"],
+                "fillColor": f["properties"]["_colour"],
+                "weight": f["properties"]["_weight"],
+                "fillOpacity": 0.12,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=cols),
+        ).add_to(group)
+        group.add_to(m)
+    return palette
 
 
 def shapely_xy(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -346,6 +420,7 @@ def study_area_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
     relocations: gpd.GeoDataFrame | None = None,
+    ranges: gpd.GeoDataFrame | None = None,
     max_fixes_per_individual: int | None = 5000,
     simplify_m: float | None = 50.0,
     tiles: str = "OpenStreetMap",
@@ -360,6 +435,9 @@ def study_area_map(
         their style from :data:`LAYER_STYLES`, others a default style.
     relocations : GeoDataFrame, optional
         Fixes with an ``individual`` column, one layer per animal.
+    ranges : GeoDataFrame, optional
+        Home ranges (:func:`habitat.home_range` table), one layer per method,
+        coloured like the animal's fixes.
     max_fixes_per_individual : int, optional
         Cap on displayed fixes per animal (evenly spaced); ``None`` shows all.
     simplify_m : float, optional
@@ -419,10 +497,15 @@ def study_area_map(
             legend.append((style["label"], style["color"]))
         if key in {"land_of_the_leopard", "kedrovaya_pad", "ne_china_tiger_leopard_np"}:
             bounds.append(hcrs.align(gdf, hcrs.WGS84, name=key).total_bounds)
+    colours: dict[str, str] = {}
+    if ranges is not None and len(ranges):
+        colours = add_home_ranges(m, ranges, simplify_m=simplify_m)
     if relocations is not None and len(relocations):
-        colours = add_relocations(m, relocations, max_fixes_per_individual=max_fixes_per_individual)
-        legend.extend((f"Fixes: {k}", c) for k, c in colours.items())
+        colours = add_relocations(
+            m, relocations, max_fixes_per_individual=max_fixes_per_individual, colours=colours
+        )
         bounds.append(hcrs.align(relocations, hcrs.WGS84, name="relocations").total_bounds)
+    legend.extend((f"Animal: {k}", c) for k, c in colours.items())
     if bounds:
         b = np.vstack(bounds)
         b = b[np.all(np.isfinite(b), axis=1)]

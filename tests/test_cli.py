@@ -40,6 +40,8 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     assert r.exit_code == 0, r.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
+        "home_ranges.csv",
+        "home_ranges.gpkg",
         "layers.csv",
         "relocation_flags.csv",
         "relocation_summary.csv",
@@ -51,6 +53,13 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     # the bundled demo has 12 animals
     summary = (out / "relocation_summary.csv").read_text().splitlines()
     assert len(summary) == 13
+    # MCP and KDE at 50 % and 95 % for each of them, also as a GeoPackage
+    import geopandas as gpd
+
+    ranges = gpd.read_file(out / "home_ranges.gpkg")
+    assert len(ranges) == 12 * 2 * 2 and set(ranges["method"]) == {"mcp", "kde"}
+    assert ranges.crs.to_epsg() == 4326 and ranges.geometry.is_valid.all()
+    assert "Home ranges (mcp)" in page and "Home ranges (kde)" in page
 
 
 def test_demo_refuses_existing_output_without_overwrite(runner, tmp_path):
@@ -72,4 +81,4 @@ def test_logs_go_to_stderr_not_stdout(tmp_path):
     assert r.exit_code == 0
     assert "habitat:" in r.stderr
     assert "habitat:" not in r.stdout
-    assert all(line.endswith((".csv", ".html")) for line in r.stdout.splitlines())
+    assert all(line.endswith((".csv", ".html", ".gpkg")) for line in r.stdout.splitlines())

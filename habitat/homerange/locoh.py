@@ -60,7 +60,9 @@ def _check_xy(xy: Any) -> np.ndarray:
     try:
         arr = np.asarray(xy, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"LoCoH: xy must be an (n, 2) array of numbers in metres ({exc}).") from exc
+        raise InputError(
+            f"LoCoH: xy must be an (n, 2) array of numbers in metres ({exc})."
+        ) from exc
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise InputError(
             f"LoCoH: xy must be an (n, 2) array of planar coordinates in metres, "
@@ -106,6 +108,36 @@ def _neighbourhoods_k(tree: cKDTree, xy: np.ndarray, k: int) -> tuple[np.ndarray
     return idx.ravel(), owner
 
 
+def _prune_interior(pts: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Mask of the neighbours that may be hull vertices, for an (n, k) index array.
+
+    Akl-Toussaint heuristic: the extreme points of each neighbourhood in eight
+    directions span an octagon inside its convex hull; points strictly inside
+    that octagon cannot be hull vertices and are dropped before the (GEOS)
+    convex hull. Repeated extreme points are skipped; with fewer than three distinct ones
+    everything is kept, so the hulls are exact.
+    """
+    p = pts[idx]  # (n, k, 2)
+    ang = np.arange(8) * (np.pi / 4)
+    proj = p @ np.stack([np.cos(ang), np.sin(ang)])  # (n, k, 8)
+    ext = np.take_along_axis(p, proj.argmax(axis=1)[:, :, None], axis=1)  # (n, 8, 2), CCW
+    edge = np.roll(ext, -1, axis=1) - ext
+    # cross(edge, p - ext) = ex * py - ey * px - (ex * ext_y - ey * ext_x), (n, k, 8)
+    ex, ey = edge[:, None, :, 0], edge[:, None, :, 1]
+    offset = (edge[..., 0] * ext[..., 1] - edge[..., 1] * ext[..., 0])[:, None, :]
+    cross = ex * p[:, :, 1:2]
+    cross -= ey * p[:, :, 0:1]
+    cross -= offset
+    scale = np.abs(p).max() + 1.0
+    tol = 1e-9 * scale * scale
+    # A repeated extreme point gives a zero-length edge, which constrains nothing.
+    null_edge = (np.abs(edge) <= 1e-12 * scale).all(axis=2)[:, None, :]
+    inside = ((cross > tol) | null_edge).all(axis=2)
+    # Fewer than three distinct extreme points: no interior; keep everything.
+    inside &= (~null_edge).sum(axis=2) >= 3
+    return ~inside
+
+
 def _neighbourhoods_cum(
     tree: cKDTree, xy: np.ndarray, threshold: float, cumulative: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -127,12 +159,8 @@ def _neighbourhoods_cum(
         if q == n or not keep[:, -1].any():
             break
         q = min(n, 2 * q)
-    # Put each fix first among its zero-distance ties so that it is always kept.
-    self_col = idx == np.arange(n)[:, None]
-    order = np.argsort(~self_col, axis=1, kind="stable")
-    order = np.where(dist[:, :1] == 0, order, np.arange(q)[None, :])
-    idx = np.take_along_axis(idx, order, axis=1)
-    keep[:, 0] = True
+    # The fix itself (distance 0, cumulative sum 0) is always kept: zero-distance
+    # ties come first, and a query that cuts them off is widened above.
     return idx[keep], np.nonzero(keep)[0]
 
 
@@ -169,9 +197,8 @@ def estimate(
         metres. Default: the largest distance between any two fixes (Getz et
         al. 2007).
     r : float, optional
-        r-LoCoH radius in metres. Default: half the median distance from a fix
-        to its ``round(sqrt(n))``-th nearest neighbour is *not* assumed; ``r``
-        must be given for ``kind="r"``.
+        r-LoCoH radius in metres; required for ``kind="r"`` (no default rule is
+        assumed).
 
     Returns
     -------
@@ -201,7 +228,8 @@ def estimate(
     Hulls with zero area (fewer than three distinct, non-collinear points) are
     dropped, as in adehabitatHR: they add no area, and the fixes that only they
     contain count as not covered. Duplicate fixes are kept as they are (no
-    jitter, unlike adehabitatHR's ``duplicates="random"``).
+    jitter, unlike adehabitatHR's ``duplicates="random"``); fixes at identical
+    coordinates count as covered once any merged hull holds one of them.
 
     References
     ----------
@@ -247,7 +275,8 @@ def estimate(
         raise InputError(f"LoCoH: kind must be 'k', 'a' or 'r', got {kind!r}.")
 
     counts = np.bincount(owner, minlength=n)
-    hulls = shapely.convex_hull(shapely.multipoints(pts[flat], indices=owner))
+    keep = _prune_interior(pts, flat.reshape(n, -1)).ravel() if kind == "k" else slice(None)
+    hulls = shapely.convex_hull(shapely.multipoints(pts[flat[keep]], indices=owner[keep]))
     areas = shapely.area(hulls)
     valid = areas > 0
     # Sort order: k-LoCoH by area; a/r-LoCoH by number of fixes (desc) then area.
@@ -257,8 +286,13 @@ def estimate(
     rank = np.full(n, n, dtype=np.intp)  # rank of each hull; n = never used
     rank[order] = np.arange(n_valid)
     # First rank (in merge order) of a hull containing each fix.
-    first = np.full(n, n, dtype=np.intp)
-    np.minimum.at(first, flat, rank[owner])
+    # Identical coordinates are one location: a duplicate fix is covered as soon
+    # as any hull holding a fix at its location is merged.
+    _, loc = np.unique(pts, axis=0, return_inverse=True)
+    loc = loc.ravel()
+    first_loc = np.full(int(loc.max()) + 1, n, dtype=np.intp)
+    np.minimum.at(first_loc, loc[flat], rank[owner])
+    first = first_loc[loc]
     first_sorted = np.sort(first)
     covered_max = int(np.count_nonzero(first < n))
 

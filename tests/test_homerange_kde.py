@@ -306,3 +306,22 @@ def test_speed_ten_animals_of_ten_thousand_fixes():
     for xy in animals:
         kde.estimate(xy, levels=0.95, grid=200)
     assert time.perf_counter() - t < 1.5
+
+
+def test_standardize_false_ranks_raw_volumes():
+    rng = np.random.default_rng(12)
+    xy = rng.normal(0, 2000, (400, 2))
+    # an adequate grid holds ~all of the UD: both ways give the same cells (within one)
+    a = kde.estimate(xy, levels=0.95)[0]
+    b = kde.estimate(xy, levels=0.95, standardize=False)[0]
+    assert abs(a.area_m2 - b.area_m2) <= a.params["cell_size_m"] ** 2 + 1e-6
+    # a grid over the core only misses volume: raw percentages are lower, so
+    # more cells count (here all of them)
+    core = {"cell_size_m": 100.0, "bounds": (-2000.0, -2000.0, 2000.0, 2000.0)}
+    with pytest.warns(kde.GridTooSmallWarning):
+        c = kde.estimate(xy, levels=0.5, **core)[0]
+    with pytest.warns(kde.GridTooSmallWarning):
+        d = kde.estimate(xy, levels=0.5, standardize=False, **core)[0]
+    assert c.params["grid_volume"] < 0.6
+    assert d.area_m2 > c.area_m2
+    assert d.area_m2 == pytest.approx(4000.0**2)

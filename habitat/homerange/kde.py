@@ -528,9 +528,7 @@ def _ud_grid(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     if hasattr(grid, "transform") or bounds is not None:
         xg, yg = _template_grid(grid if hasattr(grid, "transform") else None, bounds, cell_size_m)
-        cs = float(xg[1] - xg[0]) if len(xg) > 1 else float(cell_size_m or 0.0)
-        if hasattr(grid, "transform"):
-            cs = float(grid.transform[0])
+        cs = float(grid.transform[0]) if hasattr(grid, "transform") else float(cell_size_m)  # type: ignore[arg-type]
         return xg, yg, cs
     if cell_size_m is not None:
         cell = float(cell_size_m)

@@ -275,7 +275,14 @@ def estimate(
         raise InputError(f"LoCoH: kind must be 'k', 'a' or 'r', got {kind!r}.")
 
     counts = np.bincount(owner, minlength=n)
-    keep = _prune_interior(pts, flat.reshape(n, -1)).ravel() if kind == "k" else slice(None)
+    if kind == "k":
+        rows = flat.reshape(n, -1)
+        step = max(1, 2_000_000 // (8 * rows.shape[1]))  # bound the (rows, k, 8) temporaries
+        keep = np.concatenate(
+            [_prune_interior(pts, rows[i : i + step]).ravel() for i in range(0, n, step)]
+        )
+    else:
+        keep = np.ones(flat.size, dtype=bool)
     hulls = shapely.convex_hull(shapely.multipoints(pts[flat[keep]], indices=owner[keep]))
     areas = shapely.area(hulls)
     valid = areas > 0

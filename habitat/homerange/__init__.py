@@ -41,6 +41,7 @@ __all__ = [
     "home_range",
     "home_ranges_from_polygons",
     "synthetic_ranges",
+    "utilization_distribution",
 ]
 
 #: method name -> module implementing ``estimate(xy, *, levels, ...)``
@@ -286,3 +287,4 @@ def home_range(
 
 
 from habitat.homerange.polygons import home_ranges_from_polygons, synthetic_ranges  # noqa: E402
+from habitat.homerange.ud import utilization_distribution  # noqa: E402

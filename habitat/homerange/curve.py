@@ -1,0 +1,549 @@
+"""Area–sample-size curves: whether the home-range area levels off with more fixes.
+
+For every individual, the home range is re-estimated on subsamples of ``m``
+fixes for increasing ``m`` (the *area–observation curve* of Harris et al. 1990,
+recommended by Laver & Kelly 2008 to judge whether enough fixes were
+collected). Each sample size is bootstrapped ``n_boot`` times and summarised by
+the mean, standard deviation and 5 / 95 % quantiles of the area (km²), and by
+``share_of_full``, the mean area divided by the area estimated with all fixes.
+
+Subsamples (``order``):
+
+``"random"`` (default)
+    ``m`` distinct fixes drawn at random **without replacement** from the
+    animal's fixes (the fixes themselves are resampled, not new positions).
+    With ``m = n`` every replicate is the full data set, so the curve ends at
+    ``share_of_full == 1`` exactly. Because subsets of a fixed data set converge
+    to it, a random-order curve always flattens near ``m = n``, even for an
+    animal that is still expanding its range (e.g. dispersing): it measures
+    how well the *observed* area is sampled, not whether the animal settled.
+``"time"``
+    ``m`` *consecutive* fixes in time order (``timestamp`` if present, else row
+    order) starting at a random fix (a moving-block subsample). An animal
+    still expanding its range covers less area in shorter periods, so its
+    time-order curve keeps rising; use this order to detect dispersal.
+
+Verdict rule (:func:`area_curve_verdict`): see its docstring.
+
+References
+----------
+Harris, S., Cresswell, W. J., Forde, P. G., Trewhella, W. J., Woollard, T. &
+Wray, S. (1990). Home-range analysis using radio-tracking data — a review of
+problems and techniques particularly as applied to the study of mammals.
+Mammal Review 20(2-3), 97-123.
+Laver, P. N. & Kelly, M. J. (2008). A critical review of home range studies.
+Journal of Wildlife Management 72(1), 290-298.
+Seaman, D. E., Millspaugh, J. J., Kernohan, B. J., Brundige, G. C.,
+Raedeke, K. J. & Gitzen, R. A. (1999). Effects of sample size on kernel home
+range estimates. Journal of Wildlife Management 63(2), 739-747.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from habitat import crs as hcrs
+from habitat.errors import InputError, InsufficientDataError
+from habitat.homerange import METHODS, MIN_FIXES, _check_levels, estimation_crs
+from habitat.validation import require_columns, require_geometry_type
+
+__all__ = [
+    "DEFAULT_N_SIZES",
+    "TAIL_FRACTION",
+    "area_curve",
+    "area_curve_verdict",
+    "default_sample_sizes",
+    "plot_area_curve",
+]
+
+#: Number of geometric steps of the default sample sizes (10 ... n).
+DEFAULT_N_SIZES = 12
+#: The verdict looks at the sample sizes covering the last 25 % of the fixes.
+TAIL_FRACTION = 0.25
+_ORDERS = ("random", "time")
+_COLUMNS = [
+    "individual",
+    "n_fixes",
+    "n_total",
+    "area_km2_mean",
+    "area_km2_sd",
+    "area_km2_q05",
+    "area_km2_q95",
+    "share_of_full",
+    "full_area_km2",
+]
+
+
+def default_sample_sizes(n: int) -> np.ndarray:
+    """Default sample sizes for an animal with ``n`` fixes.
+
+    A geometric sequence of :data:`DEFAULT_N_SIZES` values from 10 (or ``n``
+    if smaller) to ``n``, rounded to integers, plus ``round(0.8 n)`` and
+    ``round(0.9 n)`` so that the verdict's tail (the last 25 % of the fixes)
+    always holds at least two sample sizes below ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Number of fixes of the animal (at least 5).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Sorted, unique, always ending with ``n``.
+    """
+    n = int(n)
+    lo = min(10, n)
+    sizes = np.round(np.geomspace(lo, n, DEFAULT_N_SIZES)).astype(np.int64)
+    extra = np.round(np.array([0.8, 0.9]) * n).astype(np.int64)
+    sizes = np.concatenate([sizes, extra[extra >= MIN_FIXES], [n]])
+    return np.unique(sizes[(sizes >= min(MIN_FIXES, n)) & (sizes <= n)])
+
+
+def _check_sample_sizes(sample_sizes: Any) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(sample_sizes))
+    if arr.size == 0:
+        raise InputError(
+            "sample_sizes is empty; pass numbers of fixes such as (10, 50, 100, 500), "
+            "or sample_sizes=None for a geometric sequence from 10 to n."
+        )
+    if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+        raise InputError(
+            f"sample_sizes must be whole numbers of fixes; got {arr.tolist()}. "
+            "Pass integers such as (10, 50, 100, 500)."
+        )
+    arr = arr.astype(np.int64)
+    small = arr[arr < MIN_FIXES]
+    if len(small):
+        raise InputError(
+            f"sample_sizes must be at least {MIN_FIXES} fixes (a home range needs "
+            f"{MIN_FIXES}); got {sorted(set(small.tolist()))}. Remove them or use "
+            "sample_sizes=None."
+        )
+    return np.unique(arr)
+
+
+def _prepare(
+    relocations: gpd.GeoDataFrame, crs: Any, exclude_flagged: bool
+) -> tuple[np.ndarray, np.ndarray, pd.Index, np.ndarray | None]:
+    """Project once; return xy (m), individual codes, names and timestamps (ns)."""
+    if not isinstance(relocations, gpd.GeoDataFrame):
+        raise InputError(
+            f"relocations must be a GeoDataFrame of points, not {type(relocations).__name__}; "
+            "read them with habitat.read_relocations."
+        )
+    require_columns(
+        relocations, ["individual"], name="relocations", hint="habitat.read_relocations creates it."
+    )
+    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
+    est_crs = estimation_crs(relocations, crs)
+    geoms = relocations.geometry
+    usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
+    if exclude_flagged and "flag_any" in relocations.columns:
+        usable &= ~relocations["flag_any"].fillna(False).to_numpy(dtype=bool)
+    data = relocations[usable]
+    if "timestamp" in data.columns:
+        data = data.sort_values(["individual", "timestamp"], kind="stable")
+    projected = hcrs.align(data, est_crs, name="relocations")
+    xy = shapely.get_coordinates(projected.geometry.to_numpy())
+    if not np.isfinite(xy).all():
+        raise InputError("relocations have non-finite coordinates; flag or drop them first.")
+    codes, names = pd.factorize(data["individual"].astype(str), sort=True)
+    if len(names) == 0:
+        raise InsufficientDataError("relocations hold no usable fixes (all missing or flagged).")
+    counts = np.bincount(codes, minlength=len(names))
+    few = np.flatnonzero(counts < MIN_FIXES)
+    if len(few):
+        detail = ", ".join(f"'{names[i]}' ({counts[i]})" for i in few[:10])
+        raise InsufficientDataError(
+            f"an area curve needs at least {MIN_FIXES} usable fixes per individual; too few "
+            f"for {detail}. Drop those individuals or collect more fixes."
+        )
+    t_ns = None
+    if "timestamp" in data.columns:
+        t_ns = (
+            data["timestamp"]
+            .dt.tz_convert("UTC")
+            .dt.as_unit("ns")
+            .dt.tz_localize(None)
+            .to_numpy()
+            .view("int64")
+        )
+    return xy, codes, names, t_ns
+
+
+def _subsets(rng: np.random.Generator, n: int, m: int, n_boot: int, order: str) -> np.ndarray:
+    """Indices (n_boot, m) of the subsamples, each row in increasing (time) order."""
+    if order == "time":
+        starts = rng.integers(0, n - m + 1, size=n_boot)
+        return starts[:, None] + np.arange(m)[None, :]
+    keys = rng.random((n_boot, n))
+    idx = np.argpartition(keys, m - 1, axis=1)[:, :m] if m < n else np.argsort(keys, axis=1)
+    return np.sort(idx, axis=1)
+
+
+def area_curve(
+    relocations: gpd.GeoDataFrame,
+    *,
+    method: str = "mcp",
+    level: float = 0.95,
+    sample_sizes: Sequence[int] | None = None,
+    n_boot: int = 50,
+    seed: int = 0,
+    plateau_tolerance: float = 0.05,
+    order: str = "random",
+    crs: Any | None = None,
+    exclude_flagged: bool = True,
+    **options: Any,
+) -> pd.DataFrame:
+    """Bootstrap the home-range area over increasing numbers of fixes.
+
+    Parameters
+    ----------
+    relocations : GeoDataFrame
+        Point fixes with an ``individual`` column (as for
+        :func:`habitat.homerange.home_range`). They are projected once to
+        :func:`habitat.homerange.estimation_crs`; areas are planar areas there.
+    method : {"mcp", "kde", "locoh", "bbmm"}
+        The estimator. MCP replicates of one sample size are computed in one
+        vectorised call of :func:`habitat.homerange.mcp.estimate_many`; other
+        methods are called once per replicate (slower: use a smaller
+        ``n_boot``). ``"bbmm"`` needs ``order="time"`` (a trajectory).
+    level : float
+        Home-range level, a fraction in (0, 1] (0.95, not 95).
+    sample_sizes : sequence of int, optional
+        Numbers of fixes ``m`` (each at least 5 and at most the animal's number
+        of fixes ``n``). Default :func:`default_sample_sizes` per individual.
+        ``n`` itself is always added, since the curve is compared with the
+        full-data area.
+    n_boot : int
+        Replicates per sample size (at least 2).
+    seed : int
+        Seed of :class:`numpy.random.Generator`; the same seed gives the same
+        table. Each individual gets its own stream
+        (:meth:`numpy.random.SeedSequence.spawn`).
+    plateau_tolerance : float
+        Relative tolerance of the verdict (0.05 = 5 %); only used to validate
+        here, the verdict is :func:`area_curve_verdict`.
+    order : {"random", "time"}
+        ``"random"``: subsets of ``m`` fixes drawn without replacement;
+        ``"time"``: ``m`` consecutive fixes from a random start (see the module
+        docstring for when to use which).
+    crs : CRS-like, optional
+        Projected metric CRS to estimate in.
+    exclude_flagged : bool
+        Leave out fixes with ``flag_any``.
+    **options
+        Estimator options (e.g. ``bandwidth``, ``grid`` for KDE).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per individual and sample size, sorted: ``individual``,
+        ``n_fixes`` (sample size ``m``), ``n_total`` (the animal's ``n``),
+        ``area_km2_mean``, ``area_km2_sd`` (``ddof=1``), ``area_km2_q05``,
+        ``area_km2_q95`` (km²), ``share_of_full`` (mean area / full-data area;
+        exactly 1.0 at ``m = n``) and ``full_area_km2``. ``attrs`` record
+        ``method``, ``level``, ``n_boot``, ``seed``, ``order`` and
+        ``plateau_tolerance``.
+
+    Raises
+    ------
+    InputError
+        For ``n_boot < 2``, sample sizes below 5 or above an animal's number of
+        fixes, an unknown method or order, or a bad level.
+    InsufficientDataError
+        For an individual with fewer than 5 usable fixes.
+
+    References
+    ----------
+    Harris et al. (1990), Mammal Review 20, 97-123; Laver & Kelly (2008),
+    J. Wildl. Manage. 72, 290-298.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    if order not in _ORDERS:
+        raise InputError(f"unknown order {order!r}; use 'random' or 'time'.")
+    if method == "bbmm" and order != "time":
+        raise InputError(
+            "method='bbmm' needs a trajectory, and random subsets break it; "
+            "use order='time' (consecutive fixes)."
+        )
+    (lv,) = _check_levels([level])
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
+        raise InputError(
+            f"n_boot must be an integer of at least 2 (a spread needs two replicates); "
+            f"got {n_boot!r}. Use e.g. n_boot=50 for MCP, n_boot=10 for KDE."
+        )
+    if not (isinstance(plateau_tolerance, int | float) and 0 < plateau_tolerance < 1):
+        raise InputError(
+            "plateau_tolerance must be a fraction in (0, 1) (0.05 = 5 %); "
+            f"got {plateau_tolerance!r}."
+        )
+    user_sizes = None if sample_sizes is None else _check_sample_sizes(sample_sizes)
+    xy, codes, names, t_ns = _prepare(relocations, crs, exclude_flagged)
+    counts = np.bincount(codes, minlength=len(names))
+    if user_sizes is not None:
+        over = [(names[i], counts[i]) for i in range(len(names)) if user_sizes.max() > counts[i]]
+        if over:
+            detail = ", ".join(f"'{a}' has {c}" for a, c in over[:10])
+            raise InputError(
+                f"sample_sizes go up to {int(user_sizes.max())} fixes, more than some "
+                f"individuals have ({detail}); subsets are drawn without replacement, so "
+                "keep sample_sizes at most the smallest number of fixes, or use "
+                "sample_sizes=None for per-individual defaults."
+            )
+    order_idx = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    streams = np.random.SeedSequence(seed).spawn(len(names))
+    module = None
+    if method != "mcp":
+        module = importlib.import_module(METHODS[method])
+    from habitat.homerange import mcp
+
+    rows: list[dict[str, Any]] = []
+    for i, name in enumerate(names):
+        idx_i = order_idx[bounds[i] : bounds[i + 1]]
+        xy_i = xy[idx_i]
+        t_i = None if t_ns is None else t_ns[idx_i]
+        n = int(counts[i])
+        sizes = default_sample_sizes(n) if user_sizes is None else np.union1d(user_sizes, [n])
+        rng = np.random.default_rng(streams[i])
+
+        def areas(sub: np.ndarray, xy_i: np.ndarray = xy_i, t_i: Any = t_i) -> np.ndarray:
+            """Areas (m²) of the subsets ``sub`` (n_sub, m) of this animal."""
+            n_sub, m = sub.shape
+            if module is None:
+                groups = np.repeat(np.arange(n_sub), m)
+                return mcp.estimate_many(xy_i[sub.ravel()], groups, levels=[lv])[1][:, 0]
+            out = np.empty(n_sub)
+            for r in range(n_sub):  # one estimator call per replicate
+                est = module.estimate(
+                    xy_i[sub[r]],
+                    levels=[lv],
+                    timestamps_ns=None if t_i is None else t_i[sub[r]],
+                    **options,
+                )
+                out[r] = est[0].area_m2
+            return out
+
+        full = float(areas(np.arange(n)[None, :])[0]) / 1e6
+        for m in sizes:
+            m = int(m)
+            if m == n:  # every subset is the full data set: exact, no sampling
+                a = np.full(n_boot, full)
+            else:
+                a = areas(_subsets(rng, n, m, n_boot, order)) / 1e6
+            q05, q95 = np.quantile(a, [0.05, 0.95])
+            mean = full if m == n else float(a.mean())
+            rows.append(
+                {
+                    "individual": name,
+                    "n_fixes": m,
+                    "n_total": n,
+                    "area_km2_mean": mean,
+                    "area_km2_sd": 0.0 if m == n else float(a.std(ddof=1)),
+                    "area_km2_q05": float(q05),
+                    "area_km2_q95": float(q95),
+                    "share_of_full": 1.0 if m == n else (mean / full if full > 0 else np.nan),
+                    "full_area_km2": full,
+                }
+            )
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out.attrs.update(
+        method=method,
+        level=lv,
+        n_boot=int(n_boot),
+        seed=seed,
+        order=order,
+        plateau_tolerance=float(plateau_tolerance),
+    )
+    return out
+
+
+def area_curve_verdict(curve: pd.DataFrame, *, plateau_tolerance: float = 0.05) -> pd.DataFrame:
+    """Say for each animal whether its area has levelled off.
+
+    Rule, per individual with ``n`` fixes (the largest ``n_fixes`` of its curve,
+    whose area is the full-data area ``A_n``):
+
+    1. The *tail* is the sample sizes ``m`` with ``0.75 n <= m < n`` (the
+       sizes covering the last 25 % of the fixes, :data:`TAIL_FRACTION`); if
+       fewer than two lie there, the two largest sizes below ``n``.
+    2. *Levelled off* when every tail mean area lies within
+       ``plateau_tolerance`` of the full-data area:
+       ``|mean(m) / A_n - 1| <= plateau_tolerance`` for all tail ``m``.
+    3. The projected change for 50 % more fixes extrapolates the log-log slope
+       between the smallest tail size ``m0`` and ``n``:
+       ``b = ln(A_n / mean(m0)) / ln(n / m0)``, change ``= 1.5**b - 1``.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The output of :func:`area_curve`.
+    plateau_tolerance : float
+        Relative tolerance, a fraction (0.05 = 5 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``individual``: ``levelled_off`` (bool), ``tail_sizes``
+        (list of int), ``max_tail_deviation`` (largest ``|mean/A_n - 1|``),
+        ``projected_change_50pct`` (fraction) and ``verdict`` (plain text).
+
+    References
+    ----------
+    Harris et al. (1990), Mammal Review 20, 97-123; Laver & Kelly (2008),
+    J. Wildl. Manage. 72, 290-298.
+    """
+    missing = {"individual", "n_fixes", "area_km2_mean"} - set(curve.columns)
+    if missing:
+        raise InputError(
+            f"curve lacks column(s) {sorted(missing)}; pass the table returned by area_curve."
+        )
+    if not (isinstance(plateau_tolerance, int | float) and 0 < plateau_tolerance < 1):
+        raise InputError(
+            "plateau_tolerance must be a fraction in (0, 1) (0.05 = 5 %); "
+            f"got {plateau_tolerance!r}."
+        )
+    tol_pct = f"{100 * plateau_tolerance:g} %"
+    records = []
+    for name, g in curve.groupby("individual", sort=True):
+        g = g.sort_values("n_fixes")
+        m_all = g["n_fixes"].to_numpy(dtype=np.int64)
+        mean = g["area_km2_mean"].to_numpy(dtype=float)
+        n, full = int(m_all[-1]), float(mean[-1])
+        below = m_all < n
+        tail = below & (m_all >= (1 - TAIL_FRACTION) * n)
+        if tail.sum() < 2:
+            tail = np.zeros_like(below)
+            tail[np.flatnonzero(below)[-2:]] = True
+        if not tail.any() or full <= 0:
+            records.append(
+                {
+                    "individual": name,
+                    "levelled_off": False,
+                    "tail_sizes": [],
+                    "max_tail_deviation": np.nan,
+                    "projected_change_50pct": np.nan,
+                    "verdict": "undetermined: the curve needs sample sizes below the full "
+                    "number of fixes and a positive full-data area",
+                }
+            )
+            continue
+        dev = np.abs(mean[tail] / full - 1)
+        ok = bool(np.all(dev <= plateau_tolerance))
+        m0, a0 = int(m_all[tail][0]), float(mean[tail][0])
+        slope = np.log(full / a0) / np.log(n / m0) if a0 > 0 else np.inf
+        change = float(1.5**slope - 1)
+        k = int(tail.sum())
+        if ok:
+            text = (
+                f"levelled off: the last {k} sample sizes ({m0}–{int(m_all[tail][-1])} of "
+                f"{n} fixes) are within {tol_pct} of the full-data area"
+            )
+        else:
+            text = (
+                f"still rising: 50 % more fixes would change the area by ~{100 * change:.0f} % "
+                f"(the mean at {m0} of {n} fixes is {100 * dev.max():.0f} % off the "
+                f"full-data area, tolerance {tol_pct})"
+            )
+        records.append(
+            {
+                "individual": name,
+                "levelled_off": ok,
+                "tail_sizes": m_all[tail].tolist(),
+                "max_tail_deviation": float(dev.max()),
+                "projected_change_50pct": change,
+                "verdict": text,
+            }
+        )
+    return pd.DataFrame(records).set_index("individual")
+
+
+def plot_area_curve(
+    curve: pd.DataFrame,
+    *,
+    ax: Any | None = None,
+    individuals: Sequence[str] | None = None,
+    plateau_tolerance: float | None = None,
+) -> Any:
+    """Plot area against number of fixes, with a 5–95 % band per individual.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The output of :func:`area_curve`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw in; default a new :class:`matplotlib.figure.Figure`
+        (no pyplot state is touched).
+    individuals : sequence of str, optional
+        Subset of individuals to draw (default all).
+    plateau_tolerance : float, optional
+        Tolerance of the verdict in the title; default the curve's
+        ``attrs["plateau_tolerance"]`` or 0.05.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One solid line (mean area, km²) per individual, its 5–95 % band, and a
+        dashed line at its full-data area; the title states the verdict.
+    """
+    from matplotlib.figure import Figure
+
+    data = curve
+    if individuals is not None:
+        wanted = [str(i) for i in individuals]
+        unknown = sorted(set(wanted) - set(curve["individual"].astype(str)))
+        if unknown:
+            raise InputError(
+                f"individuals {unknown} are not in the curve; choose from "
+                f"{sorted(curve['individual'].astype(str).unique())}."
+            )
+        data = curve[curve["individual"].astype(str).isin(wanted)]
+    if data.empty:
+        raise InputError("the curve is empty; compute it with area_curve first.")
+    tol = plateau_tolerance or curve.attrs.get("plateau_tolerance", 0.05)
+    verdicts = area_curve_verdict(data, plateau_tolerance=tol)
+    if ax is None:
+        fig = Figure(figsize=(7, 4.5))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    for name, g in data.groupby("individual", sort=True):
+        g = g.sort_values("n_fixes")
+        x = g["n_fixes"].to_numpy()
+        (line,) = ax.plot(x, g["area_km2_mean"].to_numpy(), marker="o", ms=3, label=str(name))
+        ax.fill_between(
+            x,
+            g["area_km2_q05"].to_numpy(),
+            g["area_km2_q95"].to_numpy(),
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+        ax.axhline(g["area_km2_mean"].iloc[-1], color=line.get_color(), linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("number of fixes")
+    ax.set_ylabel("home-range area (km²)")
+    method = curve.attrs.get("method", "")
+    level = curve.attrs.get("level")
+    what = f"{method.upper()} {100 * level:g} %" if level is not None else method.upper()
+    if len(verdicts) == 1:
+        title = f"{verdicts.index[0]} ({what}): {verdicts['verdict'].iloc[0]}"
+    else:
+        k = int(verdicts["levelled_off"].sum())
+        rising = [str(i) for i in verdicts.index[~verdicts["levelled_off"].to_numpy(dtype=bool)]]
+        title = f"{what}: {k} of {len(verdicts)} individuals levelled off"
+        if rising:
+            title += f"; still rising: {', '.join(rising[:6])}{'…' if len(rising) > 6 else ''}"
+    ax.set_title(title, fontsize=9, wrap=True)
+    ax.legend(fontsize=8)
+    return fig

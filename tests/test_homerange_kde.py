@@ -236,8 +236,13 @@ def test_grid_warning_and_growing_the_grid():
     rng = np.random.default_rng(9)
     xy = rng.normal(0, 2000, (500, 2))
     with pytest.warns(kde.GridTooSmallWarning, match="too small"):
-        small = kde.estimate(xy, levels=0.95, extent=0.01)[0]
+        small = kde.estimate(xy, levels=0.95, extent=0.01, standardize=True)[0]
     assert small.params["grid_warning"] is True
+    # adehabitatHR's default (standardize=FALSE) ranks raw volumes: the volume
+    # missing from the small grid makes more cells count, not fewer
+    with pytest.warns(kde.GridTooSmallWarning, match="too small"):
+        raw = kde.estimate(xy, levels=0.95, extent=0.01)[0]
+    assert raw.area_m2 > small.area_m2
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         grown = kde.estimate(xy, levels=0.95, extent=0.01, grow_grid=True)[0]
@@ -312,14 +317,14 @@ def test_standardize_false_ranks_raw_volumes():
     rng = np.random.default_rng(12)
     xy = rng.normal(0, 2000, (400, 2))
     # an adequate grid holds ~all of the UD: both ways give the same cells (within one)
-    a = kde.estimate(xy, levels=0.95)[0]
-    b = kde.estimate(xy, levels=0.95, standardize=False)[0]
+    a = kde.estimate(xy, levels=0.95, standardize=True)[0]
+    b = kde.estimate(xy, levels=0.95)[0]  # default: standardize=False, as adehabitatHR
     assert abs(a.area_m2 - b.area_m2) <= a.params["cell_size_m"] ** 2 + 1e-6
     # a grid over the core only misses volume: raw percentages are lower, so
     # more cells count (here all of them)
     core = {"cell_size_m": 100.0, "bounds": (-2000.0, -2000.0, 2000.0, 2000.0)}
     with pytest.warns(kde.GridTooSmallWarning):
-        c = kde.estimate(xy, levels=0.5, **core)[0]
+        c = kde.estimate(xy, levels=0.5, standardize=True, **core)[0]
     with pytest.warns(kde.GridTooSmallWarning):
         d = kde.estimate(xy, levels=0.5, standardize=False, **core)[0]
     assert c.params["grid_volume"] < 0.6

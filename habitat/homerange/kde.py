@@ -642,7 +642,7 @@ def estimate(
     hlim: tuple[float, float] = (0.1, 1.5),
     margin: float = 0.1,
     max_grow: int = 10,
-    standardize: bool = True,
+    standardize: bool = False,
 ) -> list[Estimate]:
     """KDE home ranges of one animal at each level (adehabitatHR ``kernelUD``).
 
@@ -662,9 +662,10 @@ def estimate(
     max_grow : int
         Limit of ``grow_grid``.
     standardize : bool
-        Rescale the UD to volume 1 on the grid before ranking cells (default).
-        ``False`` ranks the raw volumes ``UD * cell**2`` as they are, like
-        adehabitatHR ``getvolumeUD(standardize = FALSE)``; the two differ only
+        ``False`` (default, as adehabitatHR's ``kernel.area`` and
+        ``getverticeshr``, whose ``standardize`` defaults to ``FALSE``) ranks the
+        raw volumes ``UD * cell**2`` as they are; ``True`` rescales the UD to
+        volume 1 on the grid before ranking cells. The two differ only
         by the UD volume missing from the grid (``1 - grid_volume``, about
         1e-4 from the 4h truncation on an adequate grid).
 

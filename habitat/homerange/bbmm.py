@@ -546,7 +546,7 @@ def estimate(
         geometry is the ``p`` contour of the cumulative-volume surface.
         ``params``: ``motion_variance_m2_per_h``, ``location_error_m`` (the
         mean if per-fix), ``cell_size_m``, ``contour_area_km2``,
-        ``ud_mass_in_grid`` and ``grid_warning`` (the isopleth reaches the
+        ``grid_volume`` (UD mass on the grid before normalising, as KDE) and ``grid_warning`` (the isopleth reaches the
         grid edge).
 
     Raises
@@ -587,7 +587,7 @@ def estimate(
                     "location_error_m": float(err.mean()),
                     "cell_size_m": ud.cell_size_m,
                     "contour_area_km2": float(shapely.area(geom)) / 1e6,
-                    "ud_mass_in_grid": ud.mass_in_grid,
+                    "grid_volume": ud.mass_in_grid,
                     "grid_warning": bool(p < 1 and (edge <= thr).any()),
                 },
             )

@@ -546,8 +546,8 @@ def estimate(
         geometry is the ``p`` contour of the cumulative-volume surface.
         ``params``: ``motion_variance_m2_per_h``, ``location_error_m`` (the
         mean if per-fix), ``cell_size_m``, ``contour_area_km2``,
-        ``grid_volume`` (UD mass on the grid before normalising, as KDE) and ``grid_warning`` (the isopleth reaches the
-        grid edge).
+        ``grid_volume`` (UD mass on the grid before normalising, as KDE) and
+        ``grid_warning`` (the isopleth reaches the grid edge).
 
     Raises
     ------

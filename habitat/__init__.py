@@ -21,6 +21,7 @@ from habitat.homerange import (  # noqa: E402
 )
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
 from habitat.layers import summarise_layers  # noqa: E402
+from habitat.overlap_ud import ud_overlap  # noqa: E402
 from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
 from habitat.simulate import simulate_relocations  # noqa: E402
 
@@ -41,6 +42,7 @@ __all__ = [
     "summarise_layers",
     "summarise_relocations",
     "synthetic_ranges",
+    "ud_overlap",
     "units",
     "write_geotiff",
 ]

@@ -1,0 +1,223 @@
+"""Utilisation-distribution overlap: the six indices of Fieberg & Kochanny (2005).
+
+Computed as adehabitatHR's ``kerneloverlap`` defines them: one grid built from
+all animals' fixes pooled (``kernelUD(same4all = TRUE)``, adehabitatHR's
+``grid``/``extent`` rule), a kernel UD per animal with its own bandwidth, raw
+UD values as ``kernelUD`` returns them (not renormalised), and the animal's
+range at ``level`` = cells whose cumulative volume (``getvolumeUD``) is at most
+``100 * level``. With ``c`` the cell area (m²), ``UD_i`` animal i's UD (1/m²)
+and ``A_i`` the indicator of its range:
+
+======  ==============================================================
+HR      ``sum(A_i A_j) / sum(A_i)``: share of i's range also in j's range
+PHR     ``c sum(A_i UD_j)``: probability of j being in i's range
+VI      ``c sum(min(UD_i, UD_j))``: volume of intersection
+BA      ``c sum(sqrt(UD_i UD_j))``: Bhattacharyya's affinity
+UDOI    ``c sum(A_i A_j) * c sum(UD_i UD_j)``: UD overlap index
+HD      ``sqrt(c sum((sqrt UD_i - sqrt UD_j)^2))``: Hellinger distance
+======  ==============================================================
+
+HR and PHR are asymmetric (row i, column j as above); the others are
+symmetric. With ``conditional=True`` the UDs are first set to 0 outside each
+animal's range (adehabitatHR ``conditional = TRUE``).
+
+References
+----------
+Fieberg, J. & Kochanny, C. O. (2005). Quantifying home-range overlap: the
+importance of the utilization distribution. Journal of Wildlife Management
+69(4), 1346-1359. Calenge, C. (2006), adehabitatHR ``kerneloverlap``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from habitat import crs as hcrs
+from habitat.errors import InputError, InsufficientDataError
+from habitat.validation import require_columns, require_geometry_type
+
+__all__ = ["UD_OVERLAP_METHODS", "ud_overlap", "ud_overlap_from_arrays"]
+
+#: the six indices, in Fieberg & Kochanny's order
+UD_OVERLAP_METHODS: tuple[str, ...] = ("HR", "PHR", "VI", "BA", "UDOI", "HD")
+
+
+def ud_overlap_from_arrays(
+    ud: np.ndarray,
+    inside: np.ndarray,
+    cell_area_m2: float,
+    *,
+    methods: Sequence[str] = UD_OVERLAP_METHODS,
+    conditional: bool = False,
+) -> dict[str, np.ndarray]:
+    """The overlap matrices from UDs and range masks on one grid.
+
+    Parameters
+    ----------
+    ud : numpy.ndarray, shape (n_animals, n_cells)
+        UD values (1/m²) at the cell centres.
+    inside : numpy.ndarray of bool, shape (n_animals, n_cells)
+        Whether each cell is inside each animal's range.
+    cell_area_m2 : float
+        Area of one cell (m²).
+    methods : sequence of str
+        Any of :data:`UD_OVERLAP_METHODS`.
+    conditional : bool
+        Set each UD to 0 outside its range first.
+
+    Returns
+    -------
+    dict
+        method -> (n_animals, n_animals) matrix; entry [i, j] as in the module
+        docstring.
+    """
+    a = inside.astype(float)
+    u = ud * a if conditional else ud
+    c = float(cell_area_m2)
+    out: dict[str, np.ndarray] = {}
+    for m in methods:
+        if m == "HR":
+            shared = a @ a.T
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[m] = shared / a.sum(axis=1)[:, None]
+        elif m == "PHR":
+            out[m] = c * (a @ u.T)
+        elif m == "VI":
+            # min(u_i, u_j) is 0 outside i's support, and for animals whose
+            # supports do not meet: per animal, only its support cells and the
+            # animals that share some of them (one vectorised row per animal)
+            support = u > 0
+            meets = (support.astype(np.float32) @ support.T.astype(np.float32)) > 0
+            vi = np.zeros((len(u), len(u)))
+            for i in range(len(u)):
+                cells = np.flatnonzero(support[i])
+                others = np.flatnonzero(meets[i])
+                vi[i, others] = np.minimum(u[i, cells], u[np.ix_(others, cells)]).sum(axis=1)
+            out[m] = c * vi
+        elif m == "BA":
+            s = np.sqrt(u)
+            out[m] = c * (s @ s.T)
+        elif m == "UDOI":
+            out[m] = (c * (a @ a.T)) * (c * (u @ u.T))
+        elif m == "HD":
+            s = np.sqrt(u)
+            tot = c * (u.sum(axis=1))
+            ba = c * (s @ s.T)
+            out[m] = np.sqrt(np.clip(tot[:, None] + tot[None, :] - 2 * ba, 0.0, None))
+        else:
+            raise InputError(
+                f"unknown UD overlap method {m!r}; use any of {', '.join(UD_OVERLAP_METHODS)}."
+            )
+    return out
+
+
+def ud_overlap(
+    relocations: gpd.GeoDataFrame,
+    *,
+    methods: Sequence[str] = UD_OVERLAP_METHODS,
+    level: float = 0.95,
+    bandwidth: Any = "href",
+    grid: int = 60,
+    extent: float = 1.0,
+    conditional: bool = False,
+    crs: Any | None = None,
+    exclude_flagged: bool = True,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Fieberg & Kochanny's UD overlap indices for every pair of animals.
+
+    Parameters
+    ----------
+    relocations : GeoDataFrame
+        Point fixes with ``individual`` (see :func:`habitat.read_relocations`).
+    methods : sequence of str
+        Any of ``"HR", "PHR", "VI", "BA", "UDOI", "HD"`` (all by default).
+    level : float
+        Range level (fraction) for HR, PHR, UDOI and ``conditional``.
+    bandwidth : {"href", "lscv", "plugin"} or float
+        Per-animal bandwidth rule, or ``h`` in metres.
+    grid, extent : int, float
+        adehabitatHR grid: ``grid`` nodes on the longer side of the pooled
+        fixes' extent enlarged by ``extent`` times its range on each side.
+    conditional : bool
+        adehabitatHR ``conditional``.
+    crs : CRS-like, optional
+        Projected metric CRS; see :func:`habitat.homerange.estimation_crs`.
+    exclude_flagged : bool
+        Leave out fixes with ``flag_any``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Tidy: ``individual_a``, ``individual_b``, ``method``, ``value``, one
+        row per ordered pair (a, b) including a == b.
+    matrices : dict of str to pandas.DataFrame
+        method -> square matrix indexed by individual (row a, column b).
+    """
+    from habitat.homerange import MIN_FIXES, estimation_crs
+    from habitat.homerange.kde import _resolve_bandwidth, _ud_grid, _ud_nodes, volume_percent
+
+    unknown = [m for m in methods if m not in UD_OVERLAP_METHODS]
+    if unknown:
+        raise InputError(
+            f"unknown UD overlap method(s) {unknown}; use any of {', '.join(UD_OVERLAP_METHODS)}."
+        )
+    if not 0 < float(level) <= 1:
+        raise InputError(f"level must be a fraction in (0, 1], e.g. 0.95; got {level!r}.")
+    if not isinstance(relocations, gpd.GeoDataFrame):
+        raise InputError("relocations must be a GeoDataFrame of points with a CRS.")
+    require_columns(relocations, ["individual"], name="relocations")
+    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
+    est_crs = estimation_crs(relocations, crs)
+    data = relocations[~(relocations.geometry.isna() | relocations.geometry.is_empty)]
+    if exclude_flagged and "flag_any" in data.columns:
+        data = data[~data["flag_any"].fillna(False).astype(bool)]
+    xy = shapely.get_coordinates(hcrs.align(data, est_crs, name="relocations").geometry)
+    ids = data["individual"].astype(str).to_numpy()
+    names = sorted(set(ids))
+    counts = {n: int((ids == n).sum()) for n in names}
+    few = [f"'{n}' ({c})" for n, c in counts.items() if c < MIN_FIXES]
+    if few:
+        raise InsufficientDataError(
+            f"UD overlap needs at least {MIN_FIXES} fixes per individual; too few for "
+            f"{', '.join(few)}. Drop those individuals first."
+        )
+    if len(names) < 2:
+        raise InsufficientDataError("UD overlap needs at least two individuals.")
+    # one grid from all fixes pooled (kernelUD(same4all = TRUE))
+    xg, yg, cs = _ud_grid(xy, 0.0, grid, extent, None, None, 0.0)
+    uds = []
+    for n in names:  # one banded matrix product per animal
+        pts = xy[ids == n]
+        uds.append(_ud_nodes(pts, _resolve_bandwidth(pts, bandwidth, (0.1, 1.5)), xg, yg).ravel())
+    ud = np.vstack(uds)
+    vol = np.vstack([volume_percent(u, cs) for u in ud])
+    inside = vol <= 100.0 * float(level)
+    mats = ud_overlap_from_arrays(ud, inside, cs * cs, methods=methods, conditional=conditional)
+    matrices = {m: pd.DataFrame(v, index=names, columns=names) for m, v in mats.items()}
+    rows = [
+        pd.DataFrame(
+            {
+                "individual_a": np.repeat(names, len(names)),
+                "individual_b": np.tile(names, len(names)),
+                "method": m,
+                "value": v.to_numpy().ravel(),
+            }
+        )
+        for m, v in matrices.items()
+    ]
+    table = pd.concat(rows, ignore_index=True)
+    table.attrs.update(
+        {
+            "level": float(level),
+            "cell_size_m": cs,
+            "grid": grid,
+            "crs_used": hcrs.describe_crs(est_crs),
+        }
+    )
+    return table, matrices

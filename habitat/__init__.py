@@ -21,6 +21,14 @@ from habitat.homerange import (  # noqa: E402
 )
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
 from habitat.layers import summarise_layers  # noqa: E402
+from habitat.overlap import (  # noqa: E402
+    distance_to_layer,
+    exclusivity,
+    overlap_matrix,
+    overlap_with,
+    pairwise_overlap,
+    sex_pair_summary,
+)
 from habitat.overlap_ud import ud_overlap  # noqa: E402
 from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
 from habitat.simulate import simulate_relocations  # noqa: E402
@@ -30,14 +38,20 @@ __all__ = [
     "Raster",
     "__version__",
     "crs",
+    "distance_to_layer",
+    "exclusivity",
     "datasets",
     "errors",
     "flag_relocations",
     "home_range",
     "home_ranges_from_polygons",
+    "overlap_matrix",
+    "overlap_with",
+    "pairwise_overlap",
     "read_camera_traps",
     "read_geotiff",
     "read_relocations",
+    "sex_pair_summary",
     "simulate_relocations",
     "summarise_layers",
     "summarise_relocations",

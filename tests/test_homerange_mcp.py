@@ -141,7 +141,7 @@ def test_bad_input():
         home_range(ok.iloc[:4])
     with pytest.raises(InsufficientDataError, match="at one place"):
         home_range(fixes(np.full((10, 2), 500_000.0)))
-    with pytest.raises(InputError, match=r"fractions: 0.95, not 95"):
+    with pytest.raises(InputError, match=r"fractions in \(0, 1\] \(0.95, not 95\)"):
         home_range(ok, levels=[95])
     with pytest.raises(InputError, match="unknown method 'kernel'"):
         home_range(ok, method="kernel")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -30,16 +30,18 @@ from pyproj import CRS
 from habitat import crs as hcrs
 from habitat import units
 from habitat.errors import InputError, InsufficientDataError, where
-from habitat.homerange._core import Estimate
+from habitat.homerange._core import Estimate, check_levels
 from habitat.validation import require_columns, require_geometry_type
 
 __all__ = [
     "DEFAULT_EXPECTED_AREA_SQ_MI",
     "METHODS",
+    "PreparedFixes",
     "Estimate",
     "estimation_crs",
     "home_range",
     "home_ranges_from_polygons",
+    "prepare_fixes",
     "synthetic_ranges",
     "utilization_distribution",
 ]
@@ -66,6 +68,80 @@ RECOMMENDED_MIN_FIXES = 30
 MIN_FIXES = 5
 
 
+class PreparedFixes(NamedTuple):
+    """Usable fixes of many animals, projected once to the estimation CRS."""
+
+    data: gpd.GeoDataFrame  #: the usable rows, sorted by individual then time
+    xy: np.ndarray  #: (n, 2) coordinates in metres in ``crs``
+    codes: np.ndarray  #: individual code of each row, 0..k-1 (sorted names)
+    names: pd.Index  #: the individuals, sorted
+    counts: np.ndarray  #: fixes per individual
+    crs: CRS  #: the estimation CRS
+    timestamps_ns: np.ndarray | None  #: epoch ns of each row, if timestamps are known
+
+
+def prepare_fixes(
+    relocations: gpd.GeoDataFrame,
+    *,
+    crs: Any = None,
+    exclude_flagged: bool = True,
+    purpose: str = "home ranges",
+) -> PreparedFixes:
+    """Validate relocations and project the usable fixes once (shared by estimators).
+
+    Missing or empty geometries are left out, and flagged fixes when
+    ``exclude_flagged``; every individual needs :data:`MIN_FIXES` usable fixes.
+
+    Raises
+    ------
+    InputError, ColumnError, GeometryTypeError, MissingCRSError, InsufficientDataError
+    """
+    if not isinstance(relocations, gpd.GeoDataFrame):
+        raise InputError(
+            f"relocations must be a GeoDataFrame of points, not {type(relocations).__name__}; "
+            "read them with habitat.read_relocations."
+        )
+    require_columns(
+        relocations, ["individual"], name="relocations", hint="habitat.read_relocations creates it."
+    )
+    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
+    est_crs = estimation_crs(relocations, crs)
+    geoms = relocations.geometry
+    usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
+    if exclude_flagged and "flag_any" in relocations.columns:
+        usable &= ~relocations["flag_any"].fillna(False).to_numpy(dtype=bool)
+    data = relocations[usable]
+    if "timestamp" in data.columns:
+        data = data.sort_values(["individual", "timestamp"], kind="stable")
+    projected = hcrs.align(data, est_crs, name="relocations")
+    xy = shapely.get_coordinates(projected.geometry.to_numpy())
+    if not np.isfinite(xy).all():
+        raise InputError("relocations have non-finite coordinates; flag or drop them first.")
+    codes, names = pd.factorize(data["individual"].astype(str), sort=True)
+    if len(names) == 0:
+        raise InsufficientDataError("relocations hold no usable fixes (all missing or flagged).")
+    counts = np.bincount(codes, minlength=len(names))
+    few = np.flatnonzero(counts < MIN_FIXES)
+    if len(few):
+        detail = ", ".join(f"'{names[i]}' ({counts[i]})" for i in few[:10])
+        raise InsufficientDataError(
+            f"{purpose} need at least {MIN_FIXES} usable fixes per individual; too few for "
+            f"{detail}. Drop those individuals (e.g. `fixes[fixes.individual != ...]`) or "
+            "collect more fixes; flagged fixes are not counted (exclude_flagged=False keeps them)."
+        )
+    t_ns = None
+    if "timestamp" in data.columns:
+        t_ns = (
+            data["timestamp"]
+            .dt.tz_convert("UTC")
+            .dt.as_unit("ns")
+            .dt.tz_localize(None)
+            .to_numpy()
+            .view("int64")
+        )
+    return PreparedFixes(data, xy, codes, names, counts, est_crs, t_ns)
+
+
 def estimation_crs(relocations: gpd.GeoDataFrame, crs: Any | None = None) -> CRS:
     """The CRS in which home ranges of ``relocations`` are estimated.
 
@@ -79,21 +155,6 @@ def estimation_crs(relocations: gpd.GeoDataFrame, crs: Any | None = None) -> CRS
     if own.is_projected:
         return hcrs.require_measurement_crs(own, purpose="distances", name="relocations' CRS")
     return hcrs.equal_area_crs(relocations)
-
-
-def _check_levels(levels: Sequence[float] | float) -> list[float]:
-    lv = [levels] if np.isscalar(levels) else list(levels)  # type: ignore[list-item]
-    if not lv:
-        raise InputError("levels is empty; pass fractions such as levels=(0.5, 0.95).")
-    bad = [p for p in lv if not (isinstance(p, int | float) and 0 < float(p) <= 1)]
-    if bad:
-        hint = (
-            " (levels are fractions: 0.95, not 95)"
-            if any(isinstance(p, int | float) and p > 1 for p in bad)
-            else ""
-        )
-        raise InputError(f"levels must be fractions in (0, 1]; got {bad}{hint}.")
-    return [float(p) for p in lv]
 
 
 def _plausibility(
@@ -173,36 +234,12 @@ def home_range(
         )
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
-    lv = _check_levels(levels)
-    require_columns(
-        relocations, ["individual"], name="relocations", hint="habitat.read_relocations creates it."
+    lv = check_levels(levels)
+    prep = prepare_fixes(
+        relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="home ranges"
     )
-    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
-    est_crs = estimation_crs(relocations, crs)
-    data = relocations
-    geoms = data.geometry
-    usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
-    if exclude_flagged and "flag_any" in data.columns:
-        usable &= ~data["flag_any"].fillna(False).to_numpy(dtype=bool)
-    data = data[usable]
-    if "timestamp" in data.columns:
-        data = data.sort_values(["individual", "timestamp"], kind="stable")
-    projected = hcrs.align(data, est_crs, name="relocations")
-    xy = shapely.get_coordinates(projected.geometry.to_numpy())
-    if not np.isfinite(xy).all():
-        raise InputError("relocations have non-finite coordinates; flag or drop them first.")
-    codes, names = pd.factorize(data["individual"].astype(str), sort=True)
-    counts = np.bincount(codes, minlength=len(names))
-    if len(names) == 0:
-        raise InsufficientDataError("relocations hold no usable fixes (all missing or flagged).")
-    few = np.flatnonzero(counts < MIN_FIXES)
-    if len(few):
-        detail = ", ".join(f"'{names[i]}' ({counts[i]})" for i in few[:10])
-        raise InsufficientDataError(
-            f"home ranges need at least {MIN_FIXES} usable fixes per individual; too few for "
-            f"{detail}. Drop those individuals (e.g. `fixes[fixes.individual != ...]`) or "
-            "collect more fixes; flagged fixes are not counted (exclude_flagged=False keeps them)."
-        )
+    data, xy, codes, names, counts = prep.data, prep.xy, prep.codes, prep.names, prep.counts
+    est_crs, t_ns = prep.crs, prep.timestamps_ns
     spread = (
         np.bincount(codes, weights=xy[:, 0] ** 2, minlength=len(names)) / counts
         - (np.bincount(codes, weights=xy[:, 0], minlength=len(names)) / counts) ** 2
@@ -244,16 +281,6 @@ def home_range(
             raise InputError(
                 f"method {method!r} is not available in this version of habitat; use method='mcp'."
             ) from exc
-        t_ns = None
-        if "timestamp" in data.columns:
-            t_ns = (
-                data["timestamp"]
-                .dt.tz_convert("UTC")
-                .dt.as_unit("ns")
-                .dt.tz_localize(None)
-                .to_numpy()
-                .view("int64")
-            )
         starts = np.concatenate([[0], np.cumsum(counts)])
         order = np.argsort(codes, kind="stable")
         for i in range(len(names)):  # one estimator call per animal

@@ -14,9 +14,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely
 
-__all__ = ["Estimate"]
+from habitat.errors import InputError
+
+__all__ = ["Estimate", "check_levels"]
+
+
+def check_levels(levels: Any) -> list[float]:
+    """Levels as a list of fractions in (0, 1]; the one check every estimator uses.
+
+    Raises
+    ------
+    InputError
+        For a missing or empty value, or values outside (0, 1] (e.g. 95).
+    """
+    if levels is None:
+        raise InputError("levels are required, e.g. levels=(0.5, 0.95).")
+    try:
+        values = np.atleast_1d(np.asarray(levels, dtype=float))
+    except (TypeError, ValueError):
+        raise InputError(f"levels must be numbers (fractions), got {levels!r}.") from None
+    if values.ndim != 1 or values.size == 0:
+        raise InputError("levels must be a non-empty sequence of fractions, e.g. (0.5, 0.95).")
+    if not (np.isfinite(values) & (values > 0) & (values <= 1)).all():
+        raise InputError(
+            f"levels must be fractions in (0, 1] (0.95, not 95); got {values.tolist()}."
+        )
+    return [float(v) for v in values]
 
 
 @dataclass

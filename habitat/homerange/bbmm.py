@@ -53,7 +53,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
 from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
-from habitat.homerange._core import Estimate
+from habitat.homerange._core import Estimate, check_levels
 
 __all__ = ["UDGrid", "estimate", "motion_variance_ml", "utilization_distribution"]
 
@@ -174,19 +174,6 @@ def _check_location_error(location_error_m: Any, n: int) -> np.ndarray:
             "must be finite and >= 0."
         )
     return err
-
-
-def _check_levels(levels: Any) -> list[float]:
-    if levels is None:
-        raise InputError("BBMM: levels are required, e.g. levels=[0.5, 0.95].")
-    values = np.atleast_1d(np.asarray(levels, dtype=float))
-    if values.ndim != 1 or values.size == 0:
-        raise InputError("BBMM: levels must be a non-empty sequence of fractions in (0, 1].")
-    if not (np.isfinite(values).all() and (values > 0).all() and (values <= 1).all()):
-        raise InputError(
-            f"BBMM: levels must be fractions in (0, 1] (e.g. 0.95, not 95), got {values.tolist()}."
-        )
-    return [float(v) for v in values]
 
 
 def _positive(name: str, value: Any, unit: str) -> float:
@@ -557,7 +544,7 @@ def estimate(
     InsufficientDataError
         Fewer than 5 fixes.
     """
-    levs = _check_levels(levels)
+    levs = check_levels(levels)
     ud = utilization_distribution(
         xy,
         timestamps_ns=timestamps_ns,

@@ -47,12 +47,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from habitat import crs as hcrs
-from habitat.errors import InputError, InsufficientDataError
-from habitat.homerange import METHODS, MIN_FIXES, _check_levels, estimation_crs
-from habitat.validation import require_columns, require_geometry_type
+from habitat.errors import InputError
+from habitat.homerange import METHODS, MIN_FIXES, prepare_fixes
+from habitat.homerange._core import check_levels
 
 __all__ = [
     "DEFAULT_N_SIZES",
@@ -128,55 +126,6 @@ def _check_sample_sizes(sample_sizes: Any) -> np.ndarray:
             "sample_sizes=None."
         )
     return np.unique(arr)
-
-
-def _prepare(
-    relocations: gpd.GeoDataFrame, crs: Any, exclude_flagged: bool
-) -> tuple[np.ndarray, np.ndarray, pd.Index, np.ndarray | None]:
-    """Project once; return xy (m), individual codes, names and timestamps (ns)."""
-    if not isinstance(relocations, gpd.GeoDataFrame):
-        raise InputError(
-            f"relocations must be a GeoDataFrame of points, not {type(relocations).__name__}; "
-            "read them with habitat.read_relocations."
-        )
-    require_columns(
-        relocations, ["individual"], name="relocations", hint="habitat.read_relocations creates it."
-    )
-    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
-    est_crs = estimation_crs(relocations, crs)
-    geoms = relocations.geometry
-    usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
-    if exclude_flagged and "flag_any" in relocations.columns:
-        usable &= ~relocations["flag_any"].fillna(False).to_numpy(dtype=bool)
-    data = relocations[usable]
-    if "timestamp" in data.columns:
-        data = data.sort_values(["individual", "timestamp"], kind="stable")
-    projected = hcrs.align(data, est_crs, name="relocations")
-    xy = shapely.get_coordinates(projected.geometry.to_numpy())
-    if not np.isfinite(xy).all():
-        raise InputError("relocations have non-finite coordinates; flag or drop them first.")
-    codes, names = pd.factorize(data["individual"].astype(str), sort=True)
-    if len(names) == 0:
-        raise InsufficientDataError("relocations hold no usable fixes (all missing or flagged).")
-    counts = np.bincount(codes, minlength=len(names))
-    few = np.flatnonzero(counts < MIN_FIXES)
-    if len(few):
-        detail = ", ".join(f"'{names[i]}' ({counts[i]})" for i in few[:10])
-        raise InsufficientDataError(
-            f"an area curve needs at least {MIN_FIXES} usable fixes per individual; too few "
-            f"for {detail}. Drop those individuals or collect more fixes."
-        )
-    t_ns = None
-    if "timestamp" in data.columns:
-        t_ns = (
-            data["timestamp"]
-            .dt.tz_convert("UTC")
-            .dt.as_unit("ns")
-            .dt.tz_localize(None)
-            .to_numpy()
-            .view("int64")
-        )
-    return xy, codes, names, t_ns
 
 
 def _subsets(rng: np.random.Generator, n: int, m: int, n_boot: int, order: str) -> np.ndarray:
@@ -276,7 +225,7 @@ def area_curve(
             "method='bbmm' needs a trajectory, and random subsets break it; "
             "use order='time' (consecutive fixes)."
         )
-    (lv,) = _check_levels([level])
+    (lv,) = check_levels([level])
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
         raise InputError(
             f"n_boot must be an integer of at least 2 (a spread needs two replicates); "
@@ -288,7 +237,10 @@ def area_curve(
             f"got {plateau_tolerance!r}."
         )
     user_sizes = None if sample_sizes is None else _check_sample_sizes(sample_sizes)
-    xy, codes, names, t_ns = _prepare(relocations, crs, exclude_flagged)
+    prep = prepare_fixes(
+        relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="an area curve"
+    )
+    xy, codes, names, t_ns = prep.xy, prep.codes, prep.names, prep.timestamps_ns
     counts = np.bincount(codes, minlength=len(names))
     if user_sizes is not None:
         over = [(names[i], counts[i]) for i in range(len(names)) if user_sizes.max() > counts[i]]

@@ -50,7 +50,7 @@ import scipy.sparse
 import shapely
 
 from habitat.errors import HabitatWarning, InputError, InsufficientDataError
-from habitat.homerange._core import Estimate
+from habitat.homerange._core import Estimate, check_levels
 
 __all__ = [
     "BANDWIDTH_METHODS",
@@ -104,16 +104,6 @@ def _check_xy(xy: Any) -> np.ndarray:
             f"a KDE home range needs at least {MIN_FIXES} fixes; got {len(arr)}."
         )
     return arr
-
-
-def _check_levels(levels: Sequence[float] | float) -> list[float]:
-    lv = [levels] if np.isscalar(levels) else list(levels)  # type: ignore[list-item]
-    if not lv:
-        raise InputError("levels is empty; pass fractions such as levels=(0.5, 0.95).")
-    bad = [p for p in lv if not (isinstance(p, int | float) and 0 < float(p) <= 1)]
-    if bad:
-        raise InputError(f"levels must be fractions in (0, 1] (0.95, not 95); got {bad}.")
-    return [float(p) for p in lv]
 
 
 # ------------------------------------------------------------------ bandwidth
@@ -691,7 +681,7 @@ def estimate(
         With ``bandwidth="lscv"`` if the minimum is at an end of the range.
     """
     arr = _check_xy(xy)
-    lv = _check_levels(levels)
+    lv = check_levels(levels)
     h = _resolve_bandwidth(arr, bandwidth, hlim)
     fixed = hasattr(grid, "transform") or bounds is not None
     ext, mar = float(extent), float(margin)

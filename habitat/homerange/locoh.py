@@ -45,7 +45,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
-from habitat.homerange._core import Estimate
+from habitat.homerange._core import Estimate, check_levels
 
 __all__ = ["estimate"]
 
@@ -81,19 +81,6 @@ def _check_xy(xy: Any) -> np.ndarray:
             "collect more fixes or use another estimator."
         )
     return arr
-
-
-def _check_levels(levels: Any) -> list[float]:
-    if levels is None:
-        raise InputError("LoCoH: levels are required, e.g. levels=[0.5, 0.95].")
-    values = np.atleast_1d(np.asarray(levels, dtype=float))
-    if values.ndim != 1 or values.size == 0:
-        raise InputError("LoCoH: levels must be a non-empty sequence of fractions in (0, 1].")
-    if not (np.isfinite(values).all() and (values > 0).all() and (values <= 1).all()):
-        raise InputError(
-            f"LoCoH: levels must be fractions in (0, 1] (e.g. 0.95, not 95), got {values.tolist()}."
-        )
-    return [float(v) for v in values]
 
 
 def _neighbourhoods_k(tree: cKDTree, xy: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +223,7 @@ def estimate(
     Getz et al. (2007) PLoS ONE 2: e207. Calenge (2006) Ecol. Model. 197: 516.
     """
     pts = _check_xy(xy)
-    levs = _check_levels(levels)
+    levs = check_levels(levels)
     n = pts.shape[0]
     tree = cKDTree(pts)
     params: dict[str, Any] = {}

@@ -54,7 +54,6 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
-from scipy.signal import lfilter
 
 from habitat.crs import UTM_52N, WGS84, require_crs
 from habitat.errors import (
@@ -221,6 +220,8 @@ def ou_deviations(
     variance; it is run by :func:`scipy.signal.lfilter` along time for all
     animals that share a :math:`\rho` at once, then scaled by ``sigma_m``.
     """
+    from scipy.signal import lfilter  # imported here: scipy.signal takes ~1 s to import
+
     sigma = np.atleast_1d(np.asarray(sigma_m, dtype=float))
     tau = np.broadcast_to(np.asarray(tau_days, dtype=float), sigma.shape)
     n = sigma.shape[0]

@@ -32,6 +32,7 @@ from habitat.overlap import (  # noqa: E402
 from habitat.overlap_ud import ud_overlap  # noqa: E402
 from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
 from habitat.simulate import simulate_relocations  # noqa: E402
+from habitat.territory import territory_table, write_territory_table  # noqa: E402
 
 __all__ = [
     "HabitatError",
@@ -56,7 +57,9 @@ __all__ = [
     "summarise_layers",
     "summarise_relocations",
     "synthetic_ranges",
+    "territory_table",
     "ud_overlap",
     "units",
     "write_geotiff",
+    "write_territory_table",
 ]

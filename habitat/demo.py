@@ -8,7 +8,10 @@ Writes into one output folder:
 * ``relocation_summary.csv`` - per individual: fixes, flags, duration, steps;
 * ``relocation_flags.csv`` - every flagged fix with its reason;
 * ``home_ranges.gpkg`` and ``home_ranges.csv`` - MCP and KDE (href) home ranges at
-  50 % and 95 % of every leopard, with areas and plausibility flags.
+  50 % and 95 % of every leopard, with areas and plausibility flags;
+* ``territories.csv`` and ``territories.gpkg`` - per leopard (95 % MCP): area,
+  plausibility, share protected (park, zones, reserve), share per country,
+  same- and opposite-sex neighbours, exclusivity.
 
 Later capabilities (overlap, corridors, reports) extend this.
 """
@@ -31,6 +34,7 @@ from habitat.homerange import home_range
 from habitat.io.relocations import read_relocations
 from habitat.layers import summarise_layers
 from habitat.maps import save_map, study_area_map
+from habitat.territory import territory_table, write_territory_table
 
 __all__ = ["DEMO_RELOCATIONS", "DEMO_REFERENCE", "load_demo_relocations", "run_demo"]
 
@@ -108,7 +112,7 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
         len(flagged),
     )
 
-    log.info("estimating home ranges (MCP and KDE href, 50 %% and 95 %%)")
+    log.info("estimating home ranges (MCP and KDE href, 50 % and 95 %)")
     ranges = pd.concat(
         [home_range(fixes, method=m, levels=(0.5, 0.95)) for m in DEMO_METHODS],
         ignore_index=True,
@@ -117,6 +121,11 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
     written["home_ranges_csv"] = atomic_write_text(
         out / "home_ranges.csv", ranges.drop(columns="geometry").to_csv(index=False)
     )
+
+    log.info("building the territory table (95 % MCP ranges)")
+    table = territory_table(ranges[ranges["method"] == "mcp"], layers, level=0.95)
+    written["territory_csv"] = Path(write_territory_table(table, out / "territories.csv"))
+    written["territory_gpkg"] = Path(write_territory_table(table, out / "territories.gpkg"))
 
     log.info("drawing the study-area map")
     m = study_area_map(layers, relocations=fixes[~fixes["flag_any"]], ranges=ranges)

@@ -46,6 +46,8 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
         "relocation_flags.csv",
         "relocation_summary.csv",
         "study_area_map.html",
+        "territories.csv",
+        "territories.gpkg",
     ]
     page = (out / "study_area_map.html").read_text()
     assert "Land of the Leopard NP" in page and "Kedrovaya Pad" in page

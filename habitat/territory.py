@@ -1,0 +1,136 @@
+"""The territory report table: one row per range with protection, countries and neighbours."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from habitat._fs import atomic_path, atomic_write_text
+from habitat.errors import InputError
+from habitat.overlap import exclusivity, overlap_with, pairwise_overlap
+
+__all__ = ["PROTECTED_LAYERS", "territory_table", "write_territory_table"]
+
+#: protected-area layers reported as ``share_<name>``, by bundled layer name
+PROTECTED_LAYERS: dict[str, str] = {
+    "land_of_the_leopard": "park",
+    "kedrovaya_pad": "reserve",
+    "ne_china_tiger_leopard_np": "china_np",
+}
+
+
+def territory_table(
+    ranges: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    level: float = 0.95,
+) -> gpd.GeoDataFrame:
+    """The table an analyst puts in a territory report, one row per range.
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame
+        Home ranges (:func:`habitat.home_range` table); only rows at ``level``
+        are reported.
+    layers : mapping of str to GeoDataFrame
+        Study-area layers, e.g. :func:`habitat.datasets.layers`; used when
+        present: ``land_of_the_leopard``, ``park_zones`` (by ``zone``),
+        ``kedrovaya_pad``, ``ne_china_tiger_leopard_np`` and ``countries`` (by
+        ``name``).
+    level : float
+        Range level to report.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``individual``, ``sex``, ``method``, ``level``, ``area_km2``,
+        ``area_sq_mi``, ``plausible``, ``plausibility``; ``share_protected``
+        (share inside the park or the reserve, 0-1); ``share_park``,
+        ``share_reserve``, ``share_china_np``; ``share_zone_<zone>``;
+        ``share_country_<name>``; ``n_same_sex_neighbours``,
+        ``n_opposite_sex_neighbours`` (ranges of the same method and level
+        that overlap it with a positive area); ``exclusive_share``; geometry.
+    """
+    sel = ranges[np.isclose(ranges["level"].to_numpy(dtype=float), level)]
+    if len(sel) == 0:
+        raise InputError(
+            f"no ranges at level {level}; levels present: {sorted(set(ranges['level']))}."
+        )
+    sel = sel.reset_index(drop=True)
+    keep = [
+        c
+        for c in (
+            "individual",
+            "sex",
+            "method",
+            "level",
+            "area_km2",
+            "area_sq_mi",
+            "plausible",
+            "plausibility",
+        )
+        if c in sel.columns
+    ]
+    out = sel[keep].copy()
+
+    def shares(layer: gpd.GeoDataFrame, by: str | None) -> pd.DataFrame:
+        o = overlap_with(sel, layer, by=by)
+        o = o[o["feature"] != "(outside)"]
+        return o.pivot_table(
+            index="range_id", columns="feature", values="share", aggfunc="sum", fill_value=0.0
+        )
+
+    protected = []
+    for name, short in PROTECTED_LAYERS.items():
+        if name in layers:
+            s = shares(layers[name], None).sum(axis=1)
+            out[f"share_{short}"] = s.reindex(out.index, fill_value=0.0).to_numpy()
+            if name != "ne_china_tiger_leopard_np":
+                protected.append(layers[name][["geometry"]].to_crs(4326))
+    if protected:
+        union = gpd.GeoDataFrame(
+            {"name": ["protected"]},
+            geometry=[pd.concat(protected).union_all()],
+            crs=4326,
+        )
+        out["share_protected"] = (
+            shares(union, "name").sum(axis=1).reindex(out.index, fill_value=0.0).to_numpy()
+        )
+    if "park_zones" in layers:
+        z = shares(layers["park_zones"], "zone")
+        for col in z.columns:
+            out[f"share_zone_{col}"] = z[col].reindex(out.index, fill_value=0.0).to_numpy()
+    if "countries" in layers:
+        c = shares(layers["countries"], "name")
+        for col in c.columns:
+            key = str(col).lower().replace(" ", "_")
+            out[f"share_country_{key}"] = c[col].reindex(out.index, fill_value=0.0).to_numpy()
+
+    pairs = pairwise_overlap(sel)
+    pairs = pairs[(pairs["area_km2"] > 0) & (pairs["individual_a"] != pairs["individual_b"])]
+    same = (pairs["sex_a"] == pairs["sex_b"]).to_numpy()
+    ends = np.concatenate([pairs["range_id_a"].to_numpy(), pairs["range_id_b"].to_numpy()])
+    kind = np.concatenate([same, same])
+    n = len(out)
+    out["n_same_sex_neighbours"] = np.bincount(ends[kind].astype(int), minlength=n)[:n]
+    out["n_opposite_sex_neighbours"] = np.bincount(ends[~kind].astype(int), minlength=n)[:n]
+    ex = exclusivity(sel, level=level).set_index("range_id")["exclusive_share"]
+    out["exclusive_share"] = ex.reindex(out.index).to_numpy()
+    return gpd.GeoDataFrame(out, geometry=sel.geometry.to_numpy(), crs=sel.crs)
+
+
+def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> str:
+    """Write the table atomically: ``.csv`` (no geometry) or ``.gpkg`` (with ranges)."""
+    p = os.fspath(path)
+    if p.endswith(".csv"):
+        atomic_write_text(p, table.drop(columns="geometry").to_csv(index=False))
+    elif p.endswith(".gpkg"):
+        with atomic_path(p) as tmp:
+            table.to_file(tmp, driver="GPKG", layer="territories")
+    else:
+        raise InputError(f"unknown output format for '{p}'; use a .csv or .gpkg file name.")
+    return p

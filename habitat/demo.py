@@ -128,7 +128,13 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
     written["territory_gpkg"] = Path(write_territory_table(table, out / "territories.gpkg"))
 
     log.info("drawing the study-area map")
-    m = study_area_map(layers, relocations=fixes[~fixes["flag_any"]], ranges=ranges)
+    # 95 % MCP ranges coloured by their share protected (park + reserve)
+    m = study_area_map(
+        layers,
+        relocations=fixes[~fixes["flag_any"]],
+        ranges=table,
+        colour_ranges_by="share_protected",
+    )
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
     for name, path in written.items():
         log.info("wrote %s: %s", name, path)

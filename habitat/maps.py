@@ -16,10 +16,12 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.colormap import LinearColormap
 from branca.element import MacroElement, Template
 
 from habitat import crs as hcrs
 from habitat._fs import atomic_path
+from habitat.errors import InputError
 
 __all__ = [
     "add_home_ranges",
@@ -314,6 +316,7 @@ def add_home_ranges(
     colours: Mapping[str, str] | None = None,
     simplify_m: float | None = 50.0,
     show: bool = True,
+    colour_by: str | None = None,
 ) -> dict[str, str]:
     """Add home ranges as nested isopleths, one toggleable layer per method.
 
@@ -330,6 +333,10 @@ def add_home_ranges(
         Display simplification tolerance in metres.
     show : bool
         Whether the layers start visible.
+    colour_by : str, optional
+        A 0-1 column (e.g. ``share_protected`` from
+        :func:`habitat.territory_table`) to colour the ranges by, red (0) to
+        green (1), with a colour scale on the map; by individual otherwise.
 
     Returns
     -------
@@ -351,15 +358,33 @@ def add_home_ranges(
             "area_km2",
             "area_sq_mi",
             "plausibility",
+            colour_by,
         )
-        if c in ranges.columns
+        if c and c in ranges.columns
     ]
+    scale = None
+    if colour_by is not None:
+        if colour_by not in ranges.columns:
+            raise InputError(
+                f"colour_by={colour_by!r} is not a column of the ranges; columns: "
+                f"{', '.join(map(str, ranges.columns))}."
+            )
+        scale = LinearColormap(
+            ["#d73027", "#fee08b", "#1a9850"],
+            vmin=0.0,
+            vmax=1.0,
+            caption=html.escape(colour_by.replace("_", " ") + " (0-1)"),
+        )
     shown = _to_map_crs(ranges, name="home ranges", simplify_m=simplify_m)
     # draw large levels first so that core areas stay clickable on top
     shown = shown.sort_values("level", ascending=False, kind="stable")
     for method, part in shown.groupby("method", sort=False):
         props = _escaped_properties(part, cols)
-        props["_colour"] = part["individual"].astype(str).map(palette).to_numpy()
+        if scale is not None:
+            vals = part[colour_by].astype(float).clip(0, 1).fillna(0).to_numpy()
+            props["_colour"] = [scale(v) for v in vals]
+        else:
+            props["_colour"] = part["individual"].astype(str).map(palette).to_numpy()
         props["_weight"] = np.where(part["level"].to_numpy() >= 0.9, 2.0, 1.0)
         group = folium.FeatureGroup(name=html.escape(f"Home ranges ({method})"), show=show)
         folium.GeoJson(
@@ -373,6 +398,8 @@ def add_home_ranges(
             tooltip=folium.GeoJsonTooltip(fields=cols),
         ).add_to(group)
         group.add_to(m)
+    if scale is not None:
+        scale.add_to(m)
     return palette
 
 
@@ -421,6 +448,7 @@ def study_area_map(
     *,
     relocations: gpd.GeoDataFrame | None = None,
     ranges: gpd.GeoDataFrame | None = None,
+    colour_ranges_by: str | None = None,
     max_fixes_per_individual: int | None = 5000,
     simplify_m: float | None = 50.0,
     tiles: str = "OpenStreetMap",
@@ -438,6 +466,8 @@ def study_area_map(
     ranges : GeoDataFrame, optional
         Home ranges (:func:`habitat.home_range` table), one layer per method,
         coloured like the animal's fixes.
+    colour_ranges_by : str, optional
+        Colour the ranges by this 0-1 column instead (see :func:`add_home_ranges`).
     max_fixes_per_individual : int, optional
         Cap on displayed fixes per animal (evenly spaced); ``None`` shows all.
     simplify_m : float, optional
@@ -499,7 +529,7 @@ def study_area_map(
             bounds.append(hcrs.align(gdf, hcrs.WGS84, name=key).total_bounds)
     colours: dict[str, str] = {}
     if ranges is not None and len(ranges):
-        colours = add_home_ranges(m, ranges, simplify_m=simplify_m)
+        colours = add_home_ranges(m, ranges, simplify_m=simplify_m, colour_by=colour_ranges_by)
     if relocations is not None and len(relocations):
         colours = add_relocations(
             m, relocations, max_fixes_per_individual=max_fixes_per_individual, colours=colours

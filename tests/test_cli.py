@@ -61,7 +61,8 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     ranges = gpd.read_file(out / "home_ranges.gpkg")
     assert len(ranges) == 12 * 2 * 2 and set(ranges["method"]) == {"mcp", "kde"}
     assert ranges.crs.to_epsg() == 4326 and ranges.geometry.is_valid.all()
-    assert "Home ranges (mcp)" in page and "Home ranges (kde)" in page
+    assert "Home ranges (mcp)" in page  # the 95 % MCPs, coloured by share protected
+    assert "share protected (0-1)" in page
 
 
 def test_demo_refuses_existing_output_without_overwrite(runner, tmp_path):

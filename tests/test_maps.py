@@ -116,3 +116,22 @@ def test_save_map_writes_one_html_file(tmp_path, toy_layers):
     text = (tmp_path / "m.html").read_text()
     assert path.endswith("m.html") and text.startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
+
+
+def test_ranges_coloured_by_a_share(toy_layers):
+    from habitat.errors import InputError
+    from habitat.maps import add_home_ranges
+
+    ranges = gpd.GeoDataFrame(
+        {"individual": ["A", "B"], "method": "mcp", "level": 0.95, "share_protected": [0.0, 1.0]},
+        geometry=[box(131.0, 43.0, 131.1, 43.1), box(131.2, 43.0, 131.3, 43.1)],
+        crs=4326,
+    )
+    m = folium.Map()
+    add_home_ranges(m, ranges, colour_by="share_protected")
+    page = _html(m)
+    # 0 -> red end of the scale, 1 -> green end, and the scale is on the map
+    assert '"_colour": "#d73027' in page and '"_colour": "#1a9850' in page
+    assert "share protected (0-1)" in page
+    with pytest.raises(InputError, match="colour_by='nope'"):
+        add_home_ranges(folium.Map(), ranges, colour_by="nope")

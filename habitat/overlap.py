@@ -34,7 +34,6 @@ feature properly inside a range by the feature's whole area.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -45,8 +44,8 @@ from pyproj import CRS
 
 from habitat import crs as hcrs
 from habitat import units
-from habitat.errors import ColumnError, DataQualityWarning, InputError
-from habitat.validation import require_columns, require_geometry_type
+from habitat.errors import ColumnError, InputError
+from habitat.validation import repair_polygons, require_columns, require_geometry_type
 
 __all__ = [
     "OUTSIDE",
@@ -81,41 +80,12 @@ def _as_frame(data: GeoData, name: str) -> gpd.GeoDataFrame:
     raise InputError(f"{name} must be a GeoDataFrame or GeoSeries, not {type(data).__name__}.")
 
 
-def _polygonal(geom: Any) -> Any:
-    """Keep the polygonal parts of a repaired geometry (drop collapsed lines/points)."""
-    if shapely.get_type_id(geom) in (3, 6):
-        return geom
-    parts = shapely.get_parts(geom)
-    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-    return shapely.union_all(polys) if len(polys) else shapely.Polygon()
-
-
-def _repair(geoms: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Repair invalid polygons; return the geometries and the reasons ('' if valid)."""
-    reasons = np.full(len(geoms), "", dtype=object)
-    bad = np.flatnonzero(~shapely.is_valid(geoms))
-    if len(bad) == 0:
-        return geoms, reasons
-    reasons[bad] = shapely.is_valid_reason(geoms[bad])
-    fixed = shapely.make_valid(geoms[bad])
-    out = geoms.copy()
-    out[bad] = [_polygonal(g) for g in fixed]  # loop over invalid geometries only
-    shown = "; ".join(f"row {i}: {reasons[i]}" for i in bad[:5])
-    warnings.warn(
-        f"{name}: {len(bad)} invalid polygon(s) repaired with shapely.make_valid ({shown}"
-        f"{'; ...' if len(bad) > 5 else ''}); see the 'repaired' column.",
-        DataQualityWarning,
-        stacklevel=3,
-    )
-    return out, reasons
-
-
 def _prepared(
     data: GeoData, name: str, target: CRS
 ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Validate, repair (in the source CRS) and reproject polygons; return frame, geoms, reasons."""
     frame = _as_frame(data, name)
-    geoms, reasons = _repair(frame.geometry.to_numpy(), name)
+    geoms, reasons = repair_polygons(frame.geometry.to_numpy(), name=name, labels=frame.index)
     fixed = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     projected = hcrs.align(fixed, target, name=name)
     return frame, np.asarray(projected.to_numpy(), dtype=object), reasons

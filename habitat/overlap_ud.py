@@ -36,11 +36,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from habitat import crs as hcrs
 from habitat.errors import InputError, InsufficientDataError
-from habitat.validation import require_columns, require_geometry_type
 
 __all__ = ["UD_OVERLAP_METHODS", "ud_overlap", "ud_overlap_from_arrays"]
 
@@ -159,7 +157,7 @@ def ud_overlap(
     matrices : dict of str to pandas.DataFrame
         method -> square matrix indexed by individual (row a, column b).
     """
-    from habitat.homerange import MIN_FIXES, estimation_crs
+    from habitat.homerange import prepare_fixes
     from habitat.homerange.kde import _resolve_bandwidth, _ud_grid, _ud_nodes, volume_percent
 
     unknown = [m for m in methods if m not in UD_OVERLAP_METHODS]
@@ -169,31 +167,19 @@ def ud_overlap(
         )
     if not 0 < float(level) <= 1:
         raise InputError(f"level must be a fraction in (0, 1], e.g. 0.95; got {level!r}.")
-    if not isinstance(relocations, gpd.GeoDataFrame):
-        raise InputError("relocations must be a GeoDataFrame of points with a CRS.")
-    require_columns(relocations, ["individual"], name="relocations")
-    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
-    est_crs = estimation_crs(relocations, crs)
-    data = relocations[~(relocations.geometry.isna() | relocations.geometry.is_empty)]
-    if exclude_flagged and "flag_any" in data.columns:
-        data = data[~data["flag_any"].fillna(False).astype(bool)]
-    xy = shapely.get_coordinates(hcrs.align(data, est_crs, name="relocations").geometry)
-    ids = data["individual"].astype(str).to_numpy()
-    names = sorted(set(ids))
-    counts = {n: int((ids == n).sum()) for n in names}
-    few = [f"'{n}' ({c})" for n, c in counts.items() if c < MIN_FIXES]
-    if few:
-        raise InsufficientDataError(
-            f"UD overlap needs at least {MIN_FIXES} fixes per individual; too few for "
-            f"{', '.join(few)}. Drop those individuals first."
-        )
+    prep = prepare_fixes(
+        relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="UD overlap indices"
+    )
+    xy, est_crs, names = prep.xy, prep.crs, list(prep.names)
     if len(names) < 2:
         raise InsufficientDataError("UD overlap needs at least two individuals.")
+    order = np.argsort(prep.codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(prep.counts)])
     # one grid from all fixes pooled (kernelUD(same4all = TRUE))
     xg, yg, cs = _ud_grid(xy, 0.0, grid, extent, None, None, 0.0)
     uds = []
-    for n in names:  # one banded matrix product per animal
-        pts = xy[ids == n]
+    for i in range(len(names)):  # one banded matrix product per animal
+        pts = xy[order[bounds[i] : bounds[i + 1]]]
         uds.append(_ud_nodes(pts, _resolve_bandwidth(pts, bandwidth, (0.1, 1.5)), xg, yg).ravel())
     ud = np.vstack(uds)
     vol = np.vstack([volume_percent(u, cs) for u in ud])

@@ -5,6 +5,7 @@ CRS checks live in :mod:`habitat.crs`; unit conversions in :mod:`habitat.units`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
@@ -12,9 +13,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from habitat.errors import ColumnError, EmptyDataError, GeometryTypeError, where
+from habitat.errors import (
+    ColumnError,
+    DataQualityWarning,
+    EmptyDataError,
+    GeometryTypeError,
+    where,
+)
 
-__all__ = ["require_columns", "require_geometry_type", "require_not_empty"]
+__all__ = ["repair_polygons", "require_columns", "require_geometry_type", "require_not_empty"]
 
 #: shapely/GEOS type ids by name, and names by id
 _TYPE_NAMES = (
@@ -109,3 +116,57 @@ def require_geometry_type(
                 else "Pass polygons (e.g. buffer points or lines first)."
             )
         )
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep the polygonal parts of a repaired geometry (drop collapsed lines/points)."""
+    if shapely.get_type_id(geom) in (3, 6):
+        return geom
+    parts = shapely.get_parts(geom)
+    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+    return shapely.union_all(polys) if len(polys) else shapely.Polygon()
+
+
+def repair_polygons(
+    geoms: np.ndarray, *, name: str = "polygons", labels: Sequence[object] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Repair invalid polygons with :func:`shapely.make_valid`, recording why.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        (Multi)Polygons.
+    name : str
+        What they are, for the warning.
+    labels : sequence, optional
+        Row labels for the warning (the positions by default).
+
+    Returns
+    -------
+    fixed : numpy.ndarray
+        The geometries, invalid ones replaced by their polygonal repair.
+    reasons : numpy.ndarray of str
+        GEOS's reason (:func:`shapely.is_valid_reason`) for repaired rows, ``""``
+        for valid ones.
+
+    Warns
+    -----
+    DataQualityWarning
+        When anything was repaired, naming the rows and reasons.
+    """
+    reasons = np.full(len(geoms), "", dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if len(bad) == 0:
+        return geoms, reasons
+    reasons[bad] = shapely.is_valid_reason(geoms[bad])
+    out = geoms.copy()
+    out[bad] = [_polygonal(g) for g in shapely.make_valid(geoms[bad])]  # invalid ones only
+    lab = list(labels) if labels is not None else list(range(len(geoms)))
+    shown = "; ".join(f"row {lab[i]}: {reasons[i]}" for i in bad[:5])
+    warnings.warn(
+        f"{name}: {len(bad)} invalid polygon(s) repaired with shapely.make_valid ({shown}"
+        f"{'; ...' if len(bad) > 5 else ''}); see the 'repaired' column.",
+        DataQualityWarning,
+        stacklevel=3,
+    )
+    return out, reasons

@@ -4,7 +4,12 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from habitat import crs as hcrs
-from habitat.errors import EmptyDataError, GeometryTypeError, MissingCRSError
+from habitat.errors import (
+    DataQualityWarning,
+    EmptyDataError,
+    GeometryTypeError,
+    MissingCRSError,
+)
 from habitat.homerange.polygons import home_ranges_from_polygons, synthetic_ranges
 
 
@@ -27,7 +32,8 @@ def test_bow_tie_is_repaired_with_a_recorded_reason():
     x, y = 500_000, 4_800_000  # on the central meridian of UTM 52N
     bow = Polygon([(x, y), (x + 10_000, y + 10_000), (x + 10_000, y), (x, y + 10_000)])  # bow-tie
     g = gpd.GeoDataFrame({"individual": ["A"]}, geometry=[bow], crs=32652)
-    out = home_ranges_from_polygons(g, sex=None)
+    with pytest.warns(DataQualityWarning, match=r"1 invalid polygon\(s\) repaired.*row 0"):
+        out = home_ranges_from_polygons(g, sex=None)
     assert out["repaired"].iloc[0].startswith("repaired: Self-intersection")
     assert out.geometry.iloc[0].is_valid
     # two triangles of 25 km2 each

@@ -18,7 +18,7 @@ import shapely
 from habitat import crs as hcrs
 from habitat import units
 from habitat.errors import EmptyDataError, InputError, where
-from habitat.validation import require_columns, require_geometry_type
+from habitat.validation import repair_polygons, require_columns, require_geometry_type
 
 __all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_ranges"]
 
@@ -100,21 +100,10 @@ def home_ranges_from_polygons(
             f"({where(rows=list(polygons.index[empty]))}); drop or redraw them."
         )
     require_geometry_type(polygons, ("Polygon", "MultiPolygon"), name="home-range polygons")
-    arr = geoms.to_numpy()
-    valid = shapely.is_valid(arr)
-    reasons = np.where(valid, "", shapely.is_valid_reason(arr)).astype(object)
-    fixed = arr.copy()
-    if (~valid).any():
-        made = shapely.make_valid(arr[~valid])
-        # keep the polygonal parts only (make_valid may add lines or points)
-        parts = [
-            shapely.union_all(
-                [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-            )
-            for g in made
-        ]
-        fixed[~valid] = parts
-        reasons[~valid] = "repaired: " + reasons[~valid].astype(str)
+    fixed, why = repair_polygons(
+        geoms.to_numpy(), name="home-range polygons", labels=polygons.index
+    )
+    reasons = np.where(why == "", "", "repaired: " + why.astype(str)).astype(object)
     if isinstance(level, str):
         require_columns(polygons, [level], name="home-range polygons")
         lv = polygons[level].to_numpy(dtype=float)

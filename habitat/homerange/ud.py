@@ -6,9 +6,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
-from habitat import crs as hcrs
 from habitat.errors import InputError
 from habitat.raster import Raster
 
@@ -54,18 +52,18 @@ def utilization_distribution(
         individual -> UD raster (values in 1/m², ``sum * cell_area_m2 == 1``),
         all with the same transform and CRS; ``nodata`` is None.
     """
-    from habitat.homerange import estimation_crs
+    from habitat.homerange import prepare_fixes
     from habitat.homerange.kde import _resolve_bandwidth, kde_ud
 
     if not cell_size_m or cell_size_m <= 0:
         raise InputError(f"cell_size_m must be a positive number of metres, not {cell_size_m!r}.")
-    est_crs = estimation_crs(relocations, crs)
-    data = relocations[~(relocations.geometry.isna() | relocations.geometry.is_empty)]
-    if exclude_flagged and "flag_any" in data.columns:
-        data = data[~data["flag_any"].fillna(False).astype(bool)]
-    xy_all = shapely.get_coordinates(hcrs.align(data, est_crs, name="relocations").geometry)
-    ids = data["individual"].astype(str).to_numpy()
-    groups = {ind: xy_all[ids == ind] for ind in sorted(set(ids))}
+    prep = prepare_fixes(
+        relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="utilisation distributions"
+    )
+    est_crs, xy_all = prep.crs, prep.xy
+    order = np.argsort(prep.codes, kind="stable")
+    cuts = np.concatenate([[0], np.cumsum(prep.counts)])
+    groups = {str(ind): xy_all[order[cuts[i] : cuts[i + 1]]] for i, ind in enumerate(prep.names)}
     hs = {ind: _resolve_bandwidth(xy, bandwidth, (0.1, 1.5)) for ind, xy in groups.items()}
     pad = 4 * max(hs.values()) * (1 + margin)
     lo = np.floor((xy_all.min(axis=0) - pad) / cell_size_m) * cell_size_m

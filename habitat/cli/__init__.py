@@ -54,6 +54,8 @@ def main() -> None:
 
 from habitat.cli import demo as _demo  # noqa: E402
 from habitat.cli import layers as _layers  # noqa: E402
+from habitat.cli import report as _report  # noqa: E402
 
 cli.add_command(_demo.demo)
 cli.add_command(_layers.layers)
+cli.add_command(_report.report)

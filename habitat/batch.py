@@ -1,0 +1,1088 @@
+"""Batch territory reports over many animals (orchestration layer).
+
+:func:`run_report` takes relocations (or given range polygons) and the
+study-area layers and writes a report folder::
+
+    OUT/
+      index.html            sortable table of all animals, failures, plots by sex
+      pages/<slug>.html     one page per animal (map, territory row, neighbours,
+                            fragmentation inside the range, corridors, figures)
+      pages/<slug>/         its map.html, ud.png, area_curve.png
+      ranges.gpkg           all home ranges (layer "ranges"; "corridors" when given)
+      metrics.csv           the territory table + fixes + landscape measures
+      metrics.parquet       the same with geometry (GeoParquet)
+      overlaps.csv          every pair of overlapping ranges (reported method, level)
+      failures.csv          animals that failed: step, error type, reason
+      summary_by_sex.png
+      .habitat-report       marker: this folder is a habitat report (resumable)
+      .work/<slug>.parquet  per-animal estimates, reused when resuming
+
+How it runs
+-----------
+1. **Estimate** each animal on its own (home ranges for every method and level;
+   UD and area-curve figures). An animal that fails (too few fixes, degenerate
+   fixes, bad geometry, an estimator error) is recorded in ``failures.csv``
+   with its reason; the others go on.
+2. **Combine** (in this process): territory table, pairwise overlap and
+   landscape measures of the reported ranges, written as tables.
+3. **Render** each animal's map and page, then the index page.
+
+Every file is written atomically (temporary file, then rename), so a batch
+killed at any moment leaves no partial file. An animal is *finished* when its
+page exists; re-running the same command resumes, skipping finished animals
+(their cached estimates are reused for the combined tables), unless
+``overwrite=True``. Stale temporary files of a killed run are removed.
+
+Steps 1 and 3 run in this process (``workers=1``), on local processes
+(``workers=N``), or on an existing dask distributed cluster
+(``scheduler="tcp://host:8786"`` or a ``distributed.Client``; install
+``habitat[dask]``).
+
+File names come from data, so they are sanitised
+(:func:`habitat._fs.safe_filename`) and made unique with a hash of the id
+whenever sanitising changed it; ids are escaped in every page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import sys
+import time
+import tomllib
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from habitat import __version__, datasets
+from habitat._compat import import_optional
+from habitat._fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
+from habitat.errors import (
+    ColumnError,
+    DataFileError,
+    InputError,
+    OutputExistsError,
+)
+
+__all__ = [
+    "ReportOptions",
+    "ReportResult",
+    "individual_slugs",
+    "load_config",
+    "load_layers",
+    "read_report_input",
+    "run_report",
+]
+
+log = logging.getLogger(__name__)
+
+MARKER = ".habitat-report"
+WORK = ".work"
+FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOptions:
+    """What a report computes; every field can be set in the ``[report]`` table of a config.
+
+    Attributes
+    ----------
+    methods : tuple of str
+        Home-range estimators (see :data:`habitat.homerange.METHODS`); the first
+        is the reported one (territory table, neighbours, maps).
+    levels : tuple of float
+        Isopleth levels estimated (fractions).
+    level : float
+        Reported level (must be in ``levels``).
+    method_options : dict
+        Per-method estimator options, e.g. ``{"kde": {"bandwidth": "href", "grid": 200}}``.
+    area_curve : bool
+        Draw each animal's bootstrap area curve (MCP at ``level``).
+    area_curve_replicates : int
+        Bootstrap replicates per sample size.
+    ud_cell_size_m : float
+        Cell size of the UD figure, metres.
+    max_fixes_on_map : int
+        Fixes shown per animal on its map (evenly thinned).
+    max_speed_kmh : float or None
+        Speed limit for flagging fixes when relocations are read from a file.
+    title : str
+        Report title.
+    """
+
+    methods: tuple[str, ...] = ("mcp", "kde")
+    levels: tuple[float, ...] = (0.5, 0.95)
+    level: float = 0.95
+    method_options: dict[str, dict[str, Any]] = dataclasses.field(
+        default_factory=lambda: {"kde": {"bandwidth": "href", "grid": 200}}
+    )
+    area_curve: bool = True
+    area_curve_replicates: int = 20
+    ud_cell_size_m: float = 200.0
+    max_fixes_on_map: int = 1500
+    max_speed_kmh: float | None = 20.0
+    title: str = "Amur leopard territory report"
+
+    def __post_init__(self) -> None:
+        from habitat.homerange import METHODS
+
+        methods = tuple(str(m) for m in self.methods)
+        unknown = [m for m in methods if m not in METHODS]
+        if not methods or unknown:
+            raise InputError(
+                f"report methods {unknown or '(none)'} are not home-range methods; "
+                f"use some of {', '.join(METHODS)}."
+            )
+        levels = tuple(float(v) for v in self.levels)
+        if not any(np.isclose(self.level, levels)):
+            raise InputError(
+                f"the reported level {self.level} is not among the estimated levels {levels}; "
+                "add it to `levels`."
+            )
+        if self.area_curve_replicates < 2:
+            raise InputError("area_curve_replicates must be at least 2.")
+        object.__setattr__(self, "methods", methods)
+        object.__setattr__(self, "levels", levels)
+
+    @property
+    def method(self) -> str:
+        """The reported method."""
+        return self.methods[0]
+
+
+@dataclasses.dataclass
+class ReportResult:
+    """What :func:`run_report` did.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The report folder.
+    index : Path
+        The index page.
+    pages : dict of str to Path
+        Page of every finished animal.
+    failures : pandas.DataFrame
+        ``individual``, ``stage``, ``error``, ``message`` of animals that failed.
+    skipped : list of str
+        Animals whose pages were already there (resumed run).
+    files : dict of str to Path
+        Machine-readable outputs.
+    seconds : float
+        Wall time.
+    """
+
+    out_dir: Path
+    index: Path
+    pages: dict[str, Path]
+    failures: pd.DataFrame
+    skipped: list[str]
+    files: dict[str, Path]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when no animal failed."""
+        return len(self.failures) == 0
+
+
+# --------------------------------------------------------------------------- config
+
+
+_OPTION_FIELDS = {f.name for f in dataclasses.fields(ReportOptions)}
+
+
+def load_config(path: str | os.PathLike[str]) -> tuple[ReportOptions, dict[str, Any]]:
+    """Read a TOML report configuration.
+
+    The file may hold three tables (all optional)::
+
+        [input]
+        relocations = "fixes.csv"      # or: ranges = "ranges.gpkg"
+        reference = "reference.csv"    # Movebank reference table (sex, deployments)
+
+        [layers]                       # replace or add study-area layers by name
+        land_of_the_leopard = "park.gpkg"
+        land_cover = "land_cover.tif"  # a GeoTIFF; "none" to leave it out
+
+        [report]                       # any field of ReportOptions
+        methods = ["kde", "mcp"]
+        levels = [0.5, 0.95]
+        title = "Season 2025"
+
+        [report.method_options.kde]
+        bandwidth = "href"
+        grid = 200
+
+    Relative paths are relative to the config file's folder.
+
+    Returns
+    -------
+    (ReportOptions, dict)
+        The options and ``{"relocations"|"ranges"|"reference": Path, "layers": {name: Path}}``.
+
+    Raises
+    ------
+    DataFileError
+        If the file cannot be read or is not valid TOML.
+    InputError
+        For an unknown table or key (named, with the file).
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"config file '{path}' does not exist.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot read config file '{path}': {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"config file '{path}' is not valid TOML: {exc}") from exc
+    extra = sorted(set(raw) - {"input", "layers", "report"})
+    if extra:
+        raise InputError(
+            f"config file '{path}': unknown table(s) {extra}; use [input], [layers], [report]."
+        )
+    base = path.parent
+    inputs: dict[str, Any] = {"layers": {}}
+    for key, value in raw.get("input", {}).items():
+        if key not in {"relocations", "ranges", "reference"}:
+            raise InputError(
+                f"config file '{path}', [input]: unknown key {key!r}; "
+                "use relocations, ranges or reference."
+            )
+        inputs[key] = base / str(value)
+    for key, value in raw.get("layers", {}).items():
+        inputs["layers"][safe_layer_name(key, path)] = (
+            None if str(value).lower() == "none" else base / str(value)
+        )
+    report = dict(raw.get("report", {}))
+    unknown = sorted(set(report) - _OPTION_FIELDS)
+    if unknown:
+        raise InputError(
+            f"config file '{path}', [report]: unknown key(s) {unknown}; "
+            f"known: {', '.join(sorted(_OPTION_FIELDS))}."
+        )
+    for key in ("methods", "levels"):
+        if key in report:
+            report[key] = tuple(report[key])
+    try:
+        options = ReportOptions(**report)
+    except TypeError as exc:
+        raise InputError(f"config file '{path}', [report]: {exc}") from exc
+    return options, inputs
+
+
+def safe_layer_name(name: str, source: Path) -> str:
+    """Check a layer name from a config file (letters, digits, ``_``)."""
+    if not name.replace("_", "").isalnum():
+        raise InputError(
+            f"config file '{source}', [layers]: layer name {name!r} must be letters, "
+            "digits and underscores."
+        )
+    return name
+
+
+def load_layers(
+    overrides: Mapping[str, Path | None] | None = None,
+) -> tuple[dict[str, gpd.GeoDataFrame], Any]:
+    """The bundled layers and land cover, with a config's ``[layers]`` applied.
+
+    Parameters
+    ----------
+    overrides : mapping of str to Path or None, optional
+        Layer name -> vector file (GeoPackage, GeoJSON...) replacing or adding a
+        layer; ``land_cover`` -> GeoTIFF; ``None`` removes the layer.
+
+    Returns
+    -------
+    (dict, Raster or None)
+        Layers by name, and the land cover.
+    """
+    from habitat.raster import read_geotiff
+
+    layers = datasets.layers()
+    land_cover: Any = datasets.land_cover()
+    for name, p in (overrides or {}).items():
+        if name == "land_cover":
+            land_cover = None if p is None else read_geotiff(p)
+        elif p is None:
+            layers.pop(name, None)
+        else:
+            try:
+                layers[name] = gpd.read_file(p)
+            except Exception as exc:  # pyogrio raises its own types
+                raise DataFileError(f"cannot read layer {name!r} from '{p}': {exc}") from exc
+    return layers, land_cover
+
+
+# --------------------------------------------------------------------------- input
+
+
+def read_report_input(
+    path: str | os.PathLike[str],
+    *,
+    reference: str | os.PathLike[str] | None = None,
+    max_speed_kmh: float | None = 20.0,
+) -> gpd.GeoDataFrame:
+    """Read relocations (points) or given home ranges (polygons) for a report.
+
+    CSV and Movebank files are read as relocations with
+    :func:`habitat.read_relocations` (flagging fixes faster than
+    ``max_speed_kmh``); vector files (GeoPackage, GeoJSON, GeoParquet) holding
+    polygons are read as given ranges (an ``individual`` column is required).
+    """
+    from habitat.io.relocations import read_relocations
+
+    p = Path(path)
+    if not p.exists():
+        raise DataFileError(f"input file '{p}' does not exist.")
+    if p.suffix.lower() in {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet"}:
+        try:
+            gdf = (
+                gpd.read_parquet(p)
+                if p.suffix.lower() in {".parquet", ".geoparquet"}
+                else gpd.read_file(p)
+            )
+        except Exception as exc:
+            raise DataFileError(f"cannot read '{p}': {exc}") from exc
+        kinds = set(gdf.geom_type.dropna().unique())
+        if kinds and kinds <= {"Polygon", "MultiPolygon"}:
+            if "individual" not in gdf.columns:
+                raise ColumnError(
+                    f"'{p}' holds polygons but no 'individual' column; name the column that "
+                    "identifies each animal 'individual'."
+                )
+            return gdf
+    return read_relocations(p, reference=reference, max_speed_kmh=max_speed_kmh)
+
+
+def individual_slugs(individuals: Iterable[Any]) -> dict[str, str]:
+    """Safe, unique, stable file names for individual ids taken from data.
+
+    Each id is sanitised with :func:`habitat._fs.safe_filename` (path
+    separators, ``..`` and other unsafe characters replaced, so
+    ``../../etc/passwd`` becomes ``etc_passwd`` and never leaves the output
+    folder). Ids whose sanitised names collide, ignoring case (``"Leo 1"`` and
+    ``"leo_1"``), or that sanitise to nothing, get the first 8 hex digits of the
+    SHA-1 of the id appended, so every animal has its own file.
+    """
+    ids = [str(i) for i in individuals]
+    base = {i: safe_filename(i, max_length=60) for i in ids}
+    count: dict[str, int] = {}
+    for b in base.values():
+        count[b.lower()] = count.get(b.lower(), 0) + 1
+    out = {}
+    for i in ids:
+        b = base[i]
+        if count[b.lower()] > 1 or b == "unnamed":
+            b = f"{b}-{hashlib.sha1(i.encode('utf-8')).hexdigest()[:8]}"
+        out[i] = b
+    return out
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@dataclasses.dataclass
+class _Task:
+    individual: str
+    slug: str
+    out_dir: Path
+    options: ReportOptions
+    overwrite: bool
+    fixes: gpd.GeoDataFrame | None = None
+    given: gpd.GeoDataFrame | None = None
+
+
+@dataclasses.dataclass
+class _Outcome:
+    individual: str
+    ranges: gpd.GeoDataFrame | None = None
+    failure: dict[str, str] | None = None
+    cached: bool = False
+    seconds: float = 0.0
+    n_fixes: int = 0
+    figures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def _failure(individual: str, stage: str, exc: BaseException) -> dict[str, str]:
+    return {
+        "individual": individual,
+        "stage": stage,
+        "error": type(exc).__name__,
+        "message": str(exc).strip() or repr(exc),
+    }
+
+
+def _figure_paths(out_dir: Path, slug: str) -> dict[str, Path]:
+    folder = out_dir / "pages" / slug
+    return {"ud": folder / "ud.png", "area_curve": folder / "area_curve.png"}
+
+
+def _estimate(task: _Task) -> _Outcome:
+    """Step 1 for one animal: ranges (cached) and figures; never raises."""
+    t0 = time.perf_counter()
+    cache = task.out_dir / WORK / f"{task.slug}.parquet"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # data-quality warnings are in the tables
+            if cache.exists() and not task.overwrite:
+                ranges = gpd.read_parquet(cache)
+                figs = _existing_figures(task)
+                n = int(ranges["n_fixes"].max()) if "n_fixes" in ranges else 0
+                return _Outcome(
+                    task.individual, ranges, None, True, time.perf_counter() - t0, n, figs
+                )
+            if task.given is not None:
+                ranges, figs, n = _given_ranges(task), [], 0
+            else:
+                ranges, figs, n = _estimate_fixes(task)
+            buf = ranges.copy()
+            with atomic_path(cache) as tmp:
+                buf.to_parquet(tmp)
+        return _Outcome(task.individual, ranges, None, False, time.perf_counter() - t0, n, figs)
+    except Exception as exc:  # isolate the animal: report, don't stop the batch
+        return _Outcome(
+            task.individual,
+            failure=_failure(task.individual, "estimate", exc),
+            seconds=time.perf_counter() - t0,
+        )
+
+
+def _existing_figures(task: _Task) -> list[tuple[str, str]]:
+    paths = _figure_paths(task.out_dir, task.slug)
+    captions = _figure_captions(task.options)
+    return [(k, captions[k]) for k, p in paths.items() if p.exists()]
+
+
+def _figure_captions(options: ReportOptions) -> dict[str, str]:
+    return {
+        "ud": f"Kernel utilisation distribution (href bandwidth, {options.ud_cell_size_m:g} m "
+        "cells) with the KDE isopleths.",
+        "area_curve": f"Bootstrap area curve: MCP {100 * options.level:g} % area against "
+        f"number of fixes ({options.area_curve_replicates} replicates per size).",
+    }
+
+
+def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
+    from habitat.homerange.polygons import home_ranges_from_polygons
+
+    given = task.given
+    level: float | str = "level" if "level" in given.columns else task.options.level
+    sex = "sex" if "sex" in given.columns else None
+    return home_ranges_from_polygons(given, level=level, sex=sex)
+
+
+def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
+    from habitat.homerange import home_range
+    from habitat.homerange.curve import area_curve, plot_area_curve
+    from habitat.homerange.ud import utilization_distribution
+    from habitat.report import figure_png, plot_ud
+
+    opts = task.options
+    fixes = task.fixes
+    usable = fixes[~fixes["flag_any"]] if "flag_any" in fixes.columns else fixes
+    parts = [
+        home_range(fixes, method=m, levels=opts.levels, **opts.method_options.get(m, {}))
+        for m in opts.methods
+    ]
+    ranges = pd.concat(parts, ignore_index=True)
+    ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=parts[0].crs)
+    paths = _figure_paths(task.out_dir, task.slug)
+    captions = _figure_captions(opts)
+    figs: list[tuple[str, str]] = []
+    kde = ranges[ranges["method"] == "kde"]
+    uds = utilization_distribution(fixes, cell_size_m=opts.ud_cell_size_m)
+    fig = plot_ud(
+        uds[task.individual],
+        individual=task.individual,
+        ranges=kde if len(kde) else None,
+        levels=opts.levels,
+    )
+    atomic_write_bytes(paths["ud"], figure_png(fig))
+    figs.append(("ud", captions["ud"]))
+    if opts.area_curve:
+        curve = area_curve(
+            fixes, method="mcp", level=opts.level, n_boot=opts.area_curve_replicates, seed=0
+        )
+        atomic_write_bytes(paths["area_curve"], figure_png(plot_area_curve(curve)))
+        figs.append(("area_curve", captions["area_curve"]))
+    return ranges, figs, len(usable)
+
+
+@dataclasses.dataclass
+class _PageTask:
+    individual: str
+    slug: str
+    out_dir: Path
+    options: ReportOptions
+    overwrite: bool
+    territory: dict[str, Any]
+    ranges: pd.DataFrame
+    neighbours: pd.DataFrame
+    landscape: dict[str, Any]
+    figures: list[tuple[str, str]]
+    pages: dict[str, str]
+    layers: dict[str, gpd.GeoDataFrame]
+    map_ranges: gpd.GeoDataFrame
+    map_fixes: gpd.GeoDataFrame | None
+    corridors: list[dict[str, str]]
+
+
+def _page_path(out_dir: Path, slug: str) -> Path:
+    return out_dir / "pages" / f"{slug}.html"
+
+
+def _render(task: _PageTask) -> _Outcome:
+    """Step 3 for one animal: its map, then its page (the page marks it finished)."""
+    from habitat.maps import save_map, study_area_map
+    from habitat.report import render_individual_page
+
+    t0 = time.perf_counter()
+    try:
+        page = _page_path(task.out_dir, task.slug)
+        if page.exists() and not task.overwrite:
+            return _Outcome(task.individual, cached=True, seconds=time.perf_counter() - t0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = study_area_map(
+                task.layers,
+                relocations=task.map_fixes,
+                ranges=task.map_ranges,
+                focus=task.individual,
+                max_fixes_per_individual=task.options.max_fixes_on_map,
+                title=f"{task.individual}",
+            )
+            save_map(m, task.out_dir / "pages" / task.slug / "map.html")
+        html = render_individual_page(
+            individual=task.individual,
+            title=task.options.title,
+            territory=task.territory,
+            ranges=task.ranges,
+            neighbours=task.neighbours,
+            map_href=f"{task.slug}/map.html",
+            landscape=task.landscape,
+            corridors=task.corridors,
+            figures=[(f"{task.slug}/{name}.png", caption) for name, caption in task.figures],
+            neighbour_pages=task.pages,
+        )
+        atomic_write_text(page, html)
+        return _Outcome(task.individual, seconds=time.perf_counter() - t0)
+    except Exception as exc:
+        return _Outcome(
+            task.individual,
+            failure=_failure(task.individual, "page", exc),
+            seconds=time.perf_counter() - t0,
+        )
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _worker_init() -> None:
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _run_tasks(
+    fn: Callable[[Any], _Outcome],
+    tasks: Sequence[Any],
+    *,
+    workers: int,
+    scheduler: Any,
+    stage: str,
+    say: Callable[[str], None],
+) -> list[_Outcome]:
+    """Run ``fn`` over tasks in-process, on local processes or on a dask cluster."""
+    results: list[_Outcome] = []
+    n = len(tasks)
+
+    def done(out: _Outcome) -> None:
+        results.append(out)
+        if out.failure:
+            status = f"FAILED ({out.failure['error']}: {out.failure['message'][:120]})"
+        elif out.cached:
+            status = "already done"
+        else:
+            status = f"ok ({out.seconds:.1f} s)"
+        say(f"[{len(results)}/{n}] {stage} {out.individual}: {status}")
+
+    if not tasks:
+        return results
+    if scheduler is not None:
+        distributed = import_optional(
+            "distributed", extra="dask", purpose="running reports on a dask cluster"
+        )
+        own = not isinstance(scheduler, distributed.Client)
+        client = distributed.Client(scheduler) if own else scheduler
+        try:
+            futures = client.map(fn, list(tasks), pure=False)
+            index = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+            for fut in distributed.as_completed(futures):
+                try:
+                    done(fut.result())
+                except Exception as exc:  # a worker died or could not run the task
+                    t = index[fut.key]
+                    done(_Outcome(t.individual, failure=_failure(t.individual, stage, exc)))
+        finally:
+            if own:
+                client.close()
+    elif workers > 1:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(["habitat.batch", "habitat.maps", "habitat.report"])
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_worker_init
+        ) as pool:
+            futures = {pool.submit(fn, t): t for t in tasks}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    done(fut.result())
+                except Exception as exc:  # e.g. a worker killed by the OS
+                    done(_Outcome(t.individual, failure=_failure(t.individual, stage, exc)))
+    else:
+        for t in tasks:
+            done(fn(t))
+    return results
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def _prepare_report_dir(out_dir: Path, *, overwrite: bool) -> Path:
+    """Create the report folder, or accept an earlier report's folder to resume it."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"output path '{out_dir}' is a file, not a folder; choose a folder name.")
+    busy = out_dir.exists() and any(out_dir.iterdir())
+    if busy and not (out_dir / MARKER).exists() and not overwrite:
+        raise OutputExistsError(
+            f"output folder '{out_dir}' is not empty and is not a habitat report; choose "
+            "another folder, or pass --overwrite (overwrite=True) to write into it."
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # remove temporary files a killed run left behind (names from habitat._fs.atomic_path)
+    for stale in out_dir.rglob(".*.tmp*"):
+        if stale.is_file():
+            stale.unlink()
+    atomic_write_text(out_dir / MARKER, json.dumps({"habitat": __version__}) + "\n")
+    return out_dir
+
+
+# --------------------------------------------------------------------------- combine
+
+
+def _neighbour_table(pairs: pd.DataFrame, individual: str) -> pd.DataFrame:
+    cols = ["individual", "sex", "area_km2", "area_sq_mi", "share_self", "share_other"]
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    a = pairs[pairs["individual_a"].astype(str) == individual]
+    b = pairs[pairs["individual_b"].astype(str) == individual]
+    left = pd.DataFrame(
+        {
+            "individual": a["individual_b"].astype(str),
+            "sex": a["sex_b"],
+            "area_km2": a["area_km2"],
+            "area_sq_mi": a["area_sq_mi"],
+            "share_self": a["share_a"],
+            "share_other": a["share_b"],
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "individual": b["individual_a"].astype(str),
+            "sex": b["sex_a"],
+            "area_km2": b["area_km2"],
+            "area_sq_mi": b["area_sq_mi"],
+            "share_self": b["share_b"],
+            "share_other": b["share_a"],
+        }
+    )
+    out = pd.concat([left, right], ignore_index=True)
+    return out[out["area_km2"] > 0][cols]
+
+
+def _landscape(
+    reported: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], land_cover: Any
+) -> pd.DataFrame:
+    from habitat.landscape import composition_in_ranges, line_density_in_ranges
+
+    parts = []
+    if land_cover is not None:
+        comp = composition_in_ranges(reported, land_cover)
+        parts.append(comp.drop(columns=[c for c in comp.columns if c.startswith("area_km2_")]))
+    for name in ("roads", "railways"):
+        if name in layers and len(layers[name]):
+            d = line_density_in_ranges(reported, layers[name])
+            parts.append(d.add_prefix(f"{name}_"))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=reported.index)
+
+
+def _thin(fixes: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
+    if len(fixes) <= n:
+        return fixes
+    return fixes.iloc[np.linspace(0, len(fixes) - 1, n).astype(int)]
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run_report(
+    data: gpd.GeoDataFrame,
+    out_dir: str | os.PathLike[str],
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    land_cover: Any | None = "bundled",
+    options: ReportOptions | None = None,
+    corridors: gpd.GeoDataFrame | None = None,
+    overwrite: bool = False,
+    workers: int = 1,
+    scheduler: Any | None = None,
+    progress: bool | Callable[[str], None] = True,
+) -> ReportResult:
+    """Write a territory report folder for every animal in ``data``.
+
+    Parameters
+    ----------
+    data : GeoDataFrame
+        Relocations (points with ``individual``, e.g. :func:`habitat.read_relocations`)
+        or given home ranges (polygons with ``individual``; optional ``sex``, ``level``).
+    out_dir : path
+        Report folder (see the module docstring for its layout). An existing
+        report folder is resumed; a non-empty folder that is not a report is
+        refused unless ``overwrite``.
+    layers : mapping, optional
+        Study-area layers; default :func:`habitat.datasets.layers`.
+    land_cover : Raster, None or "bundled"
+        Categorical land cover for the composition inside ranges; ``"bundled"``
+        uses :func:`habitat.datasets.land_cover`, ``None`` leaves it out.
+    options : ReportOptions, optional
+        Methods, levels, figures, title.
+    corridors : GeoDataFrame, optional
+        Corridor lines with ``from_individual`` and ``to_individual`` columns
+        (e.g. from a corridor analysis); written to ``ranges.gpkg`` and linked
+        from both animals' pages. ``None``: pages say corridors were not computed.
+    overwrite : bool
+        Recompute and rewrite everything; otherwise finished animals are skipped.
+    workers : int
+        Local processes for steps 1 and 3 (1 = in this process).
+    scheduler : str or distributed.Client, optional
+        Address of a dask distributed scheduler (or a client) to run steps 1 and 3 on.
+    progress : bool or callable
+        Progress lines on stderr (True), none (False), or a function taking each line.
+
+    Returns
+    -------
+    ReportResult
+        Paths, failures and skipped animals. ``result.ok`` is False when any
+        animal failed; the CLI then exits with status 3.
+
+    Raises
+    ------
+    InputError, ColumnError, OutputExistsError
+        For problems with the whole batch (no ``individual`` column, a
+        non-report output folder...); problems of one animal never raise.
+    """
+    t_start = time.perf_counter()
+    if progress is True:
+
+        def say(msg: str) -> None:
+            print(f"habitat report: {msg}", file=sys.stderr, flush=True)
+    elif callable(progress):
+        say = progress
+    else:
+
+        def say(msg: str) -> None:
+            log.debug(msg)
+
+    opts = options or ReportOptions()
+    if not isinstance(data, gpd.GeoDataFrame):
+        raise InputError(
+            f"data must be a GeoDataFrame of relocations or ranges, not {type(data).__name__}; "
+            "read files with habitat.batch.read_report_input."
+        )
+    if "individual" not in data.columns:
+        raise ColumnError(
+            "data has no 'individual' column; name the column that identifies each animal "
+            "'individual'."
+        )
+    if len(data) == 0:
+        raise InputError("data is empty: no relocations or ranges to report.")
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, not {workers}.")
+    kinds = set(data.geom_type.dropna().unique())
+    given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
+    if not given and not kinds <= {"Point"}:
+        raise InputError(
+            f"data mixes geometry types {sorted(kinds)}; give points (relocations) or "
+            "polygons (ranges)."
+        )
+    out = _prepare_report_dir(Path(out_dir), overwrite=overwrite)
+    if layers is None:
+        layers = datasets.layers()
+    if isinstance(land_cover, str) and land_cover == "bundled":
+        land_cover = datasets.land_cover()
+    layers = dict(layers)
+
+    ids = data["individual"].astype(str)
+    slugs = individual_slugs(pd.unique(ids))
+    groups = {ind: data[ids.to_numpy() == ind] for ind in slugs}
+    say(f"{len(groups)} animals, {'given ranges' if given else f'{len(data)} fixes'} -> {out}")
+
+    # 1. estimate
+    tasks = [
+        _Task(
+            ind,
+            slugs[ind],
+            out,
+            opts,
+            overwrite,
+            fixes=None if given else g,
+            given=g if given else None,
+        )
+        for ind, g in groups.items()
+    ]
+    est = _run_tasks(
+        _estimate, tasks, workers=workers, scheduler=scheduler, stage="estimate", say=say
+    )
+    failures = [o.failure for o in est if o.failure]
+    good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
+    files: dict[str, Path] = {}
+    pages: dict[str, Path] = {}
+    skipped: list[str] = []
+    metrics = pd.DataFrame()
+    pairs = pd.DataFrame()
+    if good:
+        ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
+        ranges = gpd.GeoDataFrame(
+            ranges, geometry="geometry", crs=next(iter(good.values())).ranges.crs
+        )
+        # 2. combine
+        metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given)
+        files.update(_write_tables(out, ranges, metrics, pairs, corridors))
+        # 3. render
+        page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
+        ptasks = _page_tasks(
+            out,
+            opts,
+            overwrite,
+            metrics,
+            ranges,
+            pairs,
+            layers,
+            slugs,
+            groups if not given else None,
+            good,
+            page_links,
+            corridors,
+        )
+        rendered = _run_tasks(
+            _render, ptasks, workers=workers, scheduler=scheduler, stage="page", say=say
+        )
+        for o in rendered:
+            if o.failure:
+                failures.append(o.failure)
+            else:
+                pages[o.individual] = _page_path(out, slugs[o.individual])
+                if o.cached:
+                    skipped.append(o.individual)
+    fail = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
+    fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
+    files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
+    reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
+    index = _write_index(out, opts, reported, fail, slugs, files)
+    seconds = time.perf_counter() - t_start
+    say(
+        f"done in {seconds:.1f} s: {len(pages)} pages ({len(skipped)} already done), "
+        f"{len(fail)} failed; open {index}"
+    )
+    return ReportResult(out, index, pages, fail, sorted(skipped), files, seconds)
+
+
+def _combine(
+    ranges: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    land_cover: Any,
+    opts: ReportOptions,
+    good: Mapping[str, _Outcome],
+    given: bool,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    from habitat.overlap import pairwise_overlap
+    from habitat.territory import territory_table
+
+    method = "given" if given else opts.method
+    sel = ranges[ranges["method"] == method]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = territory_table(sel, layers, level=opts.level)
+        lv = sel[np.isclose(sel["level"].to_numpy(dtype=float), opts.level)]
+        pairs = pairwise_overlap(lv) if len(lv) > 1 else pd.DataFrame()
+        land = _landscape(table, layers, land_cover)
+    table = table.join(land)
+    n_fixes = {i: o.n_fixes for i, o in good.items()}
+    if not given:
+        table.insert(2, "n_fixes", table["individual"].astype(str).map(n_fixes).astype(int))
+    return table, pairs
+
+
+def _write_tables(
+    out: Path,
+    ranges: gpd.GeoDataFrame,
+    metrics: gpd.GeoDataFrame,
+    pairs: pd.DataFrame,
+    corridors: gpd.GeoDataFrame | None,
+) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    with atomic_path(out / "ranges.gpkg") as tmp:
+        ranges.to_file(tmp, driver="GPKG", layer="ranges")
+        if corridors is not None and len(corridors):
+            corridors.to_file(tmp, driver="GPKG", layer="corridors")
+    files["ranges"] = out / "ranges.gpkg"
+    files["metrics_csv"] = atomic_write_text(
+        out / "metrics.csv", pd.DataFrame(metrics.drop(columns="geometry")).to_csv(index=False)
+    )
+    with atomic_path(out / "metrics.parquet") as tmp:
+        metrics.to_parquet(tmp)
+    files["metrics_parquet"] = out / "metrics.parquet"
+    files["overlaps"] = atomic_write_text(out / "overlaps.csv", pairs.to_csv(index=False))
+    return files
+
+
+def _page_tasks(
+    out: Path,
+    opts: ReportOptions,
+    overwrite: bool,
+    metrics: gpd.GeoDataFrame,
+    ranges: gpd.GeoDataFrame,
+    pairs: pd.DataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    slugs: Mapping[str, str],
+    groups: Mapping[str, gpd.GeoDataFrame] | None,
+    good: Mapping[str, _Outcome],
+    page_links: dict[str, str],
+    corridors: gpd.GeoDataFrame | None,
+) -> list[_PageTask]:
+    tasks = []
+    land_cols = [
+        c
+        for c in metrics.columns
+        if c.startswith(
+            (
+                "share_forest",
+                "share_grassland",
+                "share_agriculture",
+                "share_settlement",
+                "share_water",
+                "share_wetland",
+                "roads_",
+                "railways_",
+            )
+        )
+    ]
+    reported_method = metrics["method"].iloc[0]
+    for _, row in metrics.iterrows():
+        ind = str(row["individual"])
+        neighbours = _neighbour_table(pairs, ind)
+        near = {ind, *neighbours["individual"].astype(str)}
+        map_ranges = ranges[
+            (ranges["individual"].astype(str).isin(near)) & (ranges["method"] == reported_method)
+        ]
+        fixes = None
+        if groups is not None:
+            g = groups[ind]
+            g = g[~g["flag_any"]] if "flag_any" in g.columns else g
+            fixes = _thin(g, opts.max_fixes_on_map)
+        links = []
+        if corridors is not None and len(corridors):
+            for _, c in corridors.iterrows():
+                a, b = str(c.get("from_individual")), str(c.get("to_individual"))
+                if ind in (a, b):
+                    other = b if a == ind else a
+                    detail = ", ".join(
+                        f"{k} {c[k]:,.1f}"
+                        for k in ("length_m", "cost")
+                        if k in c and pd.notna(c[k])
+                    )
+                    links.append(
+                        {
+                            "label": f"Corridor to {other}",
+                            "href": page_links.get(other),
+                            "detail": detail,
+                        }
+                    )
+        terr = {
+            k: (v.item() if hasattr(v, "item") else v)
+            for k, v in row.drop(labels="geometry").items()
+        }
+        tasks.append(
+            _PageTask(
+                individual=ind,
+                slug=slugs[ind],
+                out_dir=out,
+                options=opts,
+                overwrite=overwrite,
+                territory=terr,
+                ranges=pd.DataFrame(
+                    ranges[ranges["individual"].astype(str) == ind].drop(columns="geometry")
+                ),
+                neighbours=neighbours,
+                landscape={c: row[c] for c in land_cols},
+                figures=good[ind].figures,
+                pages=page_links,
+                layers=layers,
+                map_ranges=map_ranges,
+                map_fixes=fixes,
+                corridors=links,
+            )
+        )
+    return tasks
+
+
+def _write_index(
+    out: Path,
+    opts: ReportOptions,
+    metrics: pd.DataFrame,
+    failures: pd.DataFrame,
+    slugs: Mapping[str, str],
+    files: Mapping[str, Path],
+) -> Path:
+    from habitat.report import METHOD_LABELS, figure_png, plot_summary_by_sex, render_index_page
+
+    figures = []
+    if len(metrics):
+        fig = plot_summary_by_sex(metrics)
+        atomic_write_bytes(out / "summary_by_sex.png", figure_png(fig))
+        figures.append(("summary_by_sex.png", "Range area and share protected by sex."))
+    described = {
+        "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
+        "metrics_csv": "territory metrics per animal (CSV)",
+        "metrics_parquet": "territory metrics with range geometry (GeoParquet)",
+        "overlaps": "every pair of overlapping ranges (CSV)",
+        "failures": "animals that could not be reported, with the reason (CSV)",
+    }
+    listed = [(Path(p).name, described[k]) for k, p in files.items() if k in described]
+    method = str(metrics["method"].iloc[0]) if len(metrics) else opts.method
+    html = render_index_page(
+        title=opts.title,
+        metrics=pd.DataFrame(metrics.drop(columns="geometry", errors="ignore")),
+        pages={
+            i: f"pages/{slugs[i]}.html" for i in metrics.get("individual", pd.Series()).astype(str)
+        },
+        failures=failures,
+        method_label=METHOD_LABELS.get(method, method),
+        level=opts.level,
+        figures=figures,
+        files=listed,
+    )
+    return atomic_write_text(out / "index.html", html)

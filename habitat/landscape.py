@@ -1,0 +1,162 @@
+"""What lies inside each home range: land-cover composition and linear barriers.
+
+Definitions
+-----------
+composition
+    For a categorical raster (the bundled land cover), the cells whose
+    *centres* fall inside a range (the usual cell-centre rasterisation of
+    FRAGSTATS / ``raster::extract``), counted per class. ``area_km2_<class>``
+    is the count times the cell area; ``share_<class>`` is the count divided
+    by the number of cells with data inside the range (0-1). Cells are
+    squares of :attr:`habitat.raster.Raster.cell_size_m` in the raster's
+    metric CRS; ranges are reprojected to it explicitly.
+linear density
+    Length of lines (roads, railways) inside each range in km, measured in the
+    range's metric CRS (:func:`habitat.crs.metric_crs`), and that length per
+    km² of range (``density_km_per_km2``); a fragmentation indicator used
+    for leopards, for which roads are the main cause of death and barrier.
+
+These are the per-range summaries a territory report needs; patch-based
+fragmentation metrics (FRAGSTATS) build on the same cell selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from habitat import crs as hcrs
+from habitat import units
+from habitat.errors import InputError
+from habitat.raster import Raster
+from habitat.validation import require_geometry_type
+
+__all__ = ["composition_in_ranges", "line_density_in_ranges"]
+
+
+def _range_geoms(ranges: gpd.GeoDataFrame | gpd.GeoSeries, target: Any) -> np.ndarray:
+    hcrs.require_crs(ranges, name="ranges")
+    require_geometry_type(ranges, ("Polygon", "MultiPolygon"), name="ranges")
+    geoms = hcrs.align(ranges, target, name="ranges")
+    series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    return np.asarray(series.to_numpy(), dtype=object)
+
+
+def composition_in_ranges(
+    ranges: gpd.GeoDataFrame | gpd.GeoSeries,
+    raster: Raster,
+    *,
+    classes: dict[int, str] | None = None,
+) -> pd.DataFrame:
+    """Land-cover composition of each range (cells with centres inside).
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame or GeoSeries of polygons
+        Home ranges in any declared CRS.
+    raster : Raster
+        Categorical grid in a metric CRS (e.g. :func:`habitat.datasets.land_cover`).
+    classes : dict of int to str, optional
+        Class names; default ``raster.classes``, else the codes themselves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``ranges.index``: ``n_cells`` (cells with data inside),
+        ``area_km2_<class>`` and ``share_<class>`` (0-1) for every class, and
+        ``share_nodata`` (share of the range's cells that are nodata or outside
+        the grid, of all cells inside).
+    """
+    if not isinstance(raster, Raster):
+        raise InputError(f"raster must be a habitat Raster, not {type(raster).__name__}.")
+    cell_area_m2 = raster.cell_area_m2
+    names = classes or raster.classes or {}
+    values = np.asarray(raster.array)
+    codes = sorted(int(c) for c in np.unique(values) if raster.nodata is None or c != raster.nodata)
+    codes = sorted(set(codes) | set(names))
+    labels = {c: str(names.get(c, c)).replace("/", "_").replace(" ", "_") for c in codes}
+    geoms = _range_geoms(ranges, raster.crs)
+    counts = np.zeros((len(geoms), len(codes)), dtype=np.int64)
+    total = np.zeros(len(geoms), dtype=np.int64)
+    lookup = {c: k for k, c in enumerate(codes)}
+    for i, geom in enumerate(geoms):  # one vectorised window per range
+        if geom is None or shapely.is_empty(geom):
+            continue
+        xmin, ymin, xmax, ymax = shapely.bounds(geom)
+        r0, c0 = raster.index(xmin, ymax)
+        r1, c1 = raster.index(xmax, ymin)
+        rows = np.arange(int(r0), int(r1) + 1)
+        cols = np.arange(int(c0), int(c1) + 1)
+        rr, cc = np.meshgrid(rows, cols, indexing="ij")
+        x, y = raster.xy(rr.ravel(), cc.ravel())
+        shapely.prepare(geom)
+        inside = shapely.contains_xy(geom, x, y)
+        total[i] = int(inside.sum())
+        ok = inside & raster.contains_index(rr.ravel(), cc.ravel())
+        v = values[rr.ravel()[ok], cc.ravel()[ok]]
+        if raster.nodata is not None:
+            v = v[v != raster.nodata]
+        if len(v):
+            uv, n = np.unique(v, return_counts=True)
+            for code, k in zip(uv.tolist(), n.tolist(), strict=True):
+                counts[i, lookup[int(code)]] = k
+    with_data = counts.sum(axis=1)
+    out = pd.DataFrame({"n_cells": with_data}, index=ranges.index)
+    area_km2 = units.m2_to_km2(counts * cell_area_m2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(with_data[:, None] > 0, counts / with_data[:, None], np.nan)
+        nodata = np.where(total > 0, 1.0 - with_data / np.maximum(total, 1), np.nan)
+    for k, c in enumerate(codes):
+        out[f"area_km2_{labels[c]}"] = area_km2[:, k]
+    for k, c in enumerate(codes):
+        out[f"share_{labels[c]}"] = share[:, k]
+    out["share_nodata"] = nodata
+    return out
+
+
+def line_density_in_ranges(
+    ranges: gpd.GeoDataFrame | gpd.GeoSeries,
+    lines: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    crs: Any | None = None,
+) -> pd.DataFrame:
+    """Length and density of lines (roads, railways) inside each range.
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame or GeoSeries of polygons
+        Home ranges in any declared CRS.
+    lines : GeoDataFrame or GeoSeries of (Multi)LineStrings
+        Linear features in any declared CRS.
+    crs : CRS-like, optional
+        Metric CRS to measure in; default :func:`habitat.crs.metric_crs` of the ranges.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``ranges.index``: ``length_km`` inside the range and
+        ``density_km_per_km2`` (length per km² of range, range area in the
+        same CRS).
+    """
+    hcrs.require_crs(lines, name="lines")
+    require_geometry_type(lines, ("LineString", "MultiLineString"), name="lines")
+    target = hcrs.require_measurement_crs(
+        crs if crs is not None else hcrs.metric_crs(ranges), purpose="lengths"
+    )
+    rg = _range_geoms(ranges, target)
+    ln = hcrs.align(lines, target, name="lines")
+    lg = np.asarray((ln.geometry if isinstance(ln, gpd.GeoDataFrame) else ln).to_numpy())
+    tree = shapely.STRtree(lg)
+    i, j = tree.query(rg, predicate="intersects")
+    length_m = np.zeros(len(rg))
+    if len(i):
+        np.add.at(length_m, i, shapely.length(shapely.intersection(lg[j], rg[i])))
+    length_km = units.convert_length(length_m, "m", "km")
+    area_km2 = units.m2_to_km2(shapely.area(rg))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        density = np.where(area_km2 > 0, length_km / area_km2, np.nan)
+    return pd.DataFrame({"length_km": length_km, "density_km_per_km2": density}, index=ranges.index)

@@ -11,9 +11,12 @@ Writes into one output folder:
   50 % and 95 % of every leopard, with areas and plausibility flags;
 * ``territories.csv`` and ``territories.gpkg`` - per leopard (95 % MCP): area,
   plausibility, share protected (park, zones, reserve), share per country,
-  same- and opposite-sex neighbours, exclusivity.
+  same- and opposite-sex neighbours, exclusivity;
+* ``report/`` - the full territory report set of :func:`habitat.batch.run_report`:
+  ``index.html``, one page per leopard with its map and figures, and the
+  machine-readable ranges, metrics, overlaps and failures.
 
-Later capabilities (overlap, corridors, reports) extend this.
+Later capabilities (fragmentation, corridors) extend this.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pandas as pd
 
 from habitat import datasets
 from habitat._fs import atomic_path, atomic_write_text, prepare_output_dir
+from habitat.batch import run_report
 from habitat.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
 from habitat.errors import DataQualityWarning
 from habitat.homerange import home_range
@@ -71,7 +75,13 @@ def write_ranges(ranges: gpd.GeoDataFrame, path: Path) -> Path:
     return path
 
 
-def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dict[str, Path]:
+def run_demo(
+    out_dir: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    report: bool = True,
+    workers: int = 1,
+) -> dict[str, Path]:
     """Run the demo pipeline on the bundled data and write its outputs.
 
     Parameters
@@ -81,6 +91,10 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
     overwrite : bool
         Replace habitat's files in a non-empty ``out_dir``; otherwise such a
         folder is refused with :class:`~habitat.errors.OutputExistsError`.
+    report : bool
+        Also write the territory report set into ``out_dir/report``.
+    workers : int
+        Local processes for the report.
 
     Returns
     -------
@@ -136,6 +150,17 @@ def run_demo(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dic
         colour_ranges_by="share_protected",
     )
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
+    if report:
+        log.info("writing the territory report set (one page per leopard)")
+        result = run_report(
+            fixes,
+            out / "report",
+            layers=layers,
+            overwrite=overwrite,
+            workers=workers,
+            progress=log.info,
+        )
+        written["report"] = result.index
     for name, path in written.items():
         log.info("wrote %s: %s", name, path)
     return written

@@ -18,7 +18,7 @@ def test_version_and_help(runner):
     assert r.exit_code == 0 and r.output.strip() == f"habitat, version {habitat.__version__}"
     r = runner.invoke(cli, ["--help"])
     assert r.exit_code == 0
-    for cmd in ("demo", "layers"):
+    for cmd in ("demo", "layers", "report"):
         assert re.search(rf"^\s+{cmd}\s", r.output, re.M)
 
 
@@ -45,6 +45,7 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
         "layers.csv",
         "relocation_flags.csv",
         "relocation_summary.csv",
+        "report",
         "study_area_map.html",
         "territories.csv",
         "territories.gpkg",
@@ -63,25 +64,122 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     assert ranges.crs.to_epsg() == 4326 and ranges.geometry.is_valid.all()
     assert "Home ranges (mcp)" in page  # the 95 % MCPs, coloured by share protected
     assert "share protected (0-1)" in page
+    # the full report set: an index and one page (with map and figures) per leopard
+    index = (out / "report" / "index.html").read_text()
+    pages = sorted((out / "report" / "pages").glob("*.html"))
+    assert len(pages) == 12 and "12 of 12 animals reported" in index
+    for p in pages:
+        assert (p.parent / p.stem / "map.html").is_file()
+        assert (p.parent / p.stem / "area_curve.png").is_file()
+        assert f'href="pages/{p.name}"' in index
 
 
 def test_demo_refuses_existing_output_without_overwrite(runner, tmp_path):
     out = tmp_path / "demo"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    r = runner.invoke(cli, ["demo", "--out", str(out)])
+    r = runner.invoke(cli, ["demo", "--out", str(out), "--no-report"])
     assert r.exit_code == 1
     assert "already exists" in r.output and "--overwrite" in r.output
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
-    r = runner.invoke(cli, ["demo", "--out", str(out), "--overwrite"])
+    r = runner.invoke(cli, ["demo", "--out", str(out), "--overwrite", "--no-report"])
     assert r.exit_code == 0, r.output
     assert (out / "keep.txt").read_text() == "mine"
     assert (out / "study_area_map.html").exists()
 
 
 def test_logs_go_to_stderr_not_stdout(tmp_path):
-    r = CliRunner().invoke(cli, ["-v", "demo", "--out", str(tmp_path / "d")])
+    r = CliRunner().invoke(cli, ["-v", "demo", "--out", str(tmp_path / "d"), "--no-report"])
     assert r.exit_code == 0
     assert "habitat:" in r.stderr
     assert "habitat:" not in r.stdout
     assert all(line.endswith((".csv", ".html", ".gpkg")) for line in r.stdout.splitlines())
+
+
+def test_report_help_documents_every_option(runner):
+    r = runner.invoke(cli, ["report", "--help"])
+    assert r.exit_code == 0
+    for opt in (
+        "--out",
+        "--config",
+        "--reference",
+        "--method",
+        "--level",
+        "--overwrite",
+        "--workers",
+        "--scheduler",
+        "--title",
+        "--no-area-curve",
+    ):
+        assert opt in r.output
+    assert "Exit status" in r.output
+
+
+def _ranges_file(tmp_path, *, broken: bool):
+    import geopandas as gpd
+    import shapely
+
+    polys = [shapely.Point(131.1 + 0.1 * k, 43.2).buffer(0.05) for k in range(3)]
+    ids = ["A", "B", "<b>C</b>"]
+    if broken:
+        polys.append(shapely.Polygon())
+        ids.append("Empty")
+    gdf = gpd.GeoDataFrame(
+        {"individual": ids, "sex": ["F", "M", "F", "M"][: len(ids)]},
+        geometry=polys,
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "ranges.gpkg"
+    gdf.to_file(path)
+    return path
+
+
+def test_report_exit_status_says_some_failed(runner, tmp_path):
+    path = _ranges_file(tmp_path, broken=True)
+    out = tmp_path / "rep"
+    r = runner.invoke(cli, ["report", str(path), "--out", str(out)])
+    assert r.exit_code == 3, r.output
+    assert "1 animal(s) failed" in r.stderr
+    assert r.stdout.strip() == str(out / "index.html")
+    fail = (out / "failures.csv").read_text().splitlines()
+    assert len(fail) == 2 and fail[1].startswith("Empty,estimate,EmptyDataError,")
+    assert len(list((out / "pages").glob("*.html"))) == 3
+    ok = runner.invoke(
+        cli, ["report", str(_ranges_file(tmp_path, broken=False)), "--out", str(tmp_path / "ok")]
+    )
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(cli, ["report", str(tmp_path / "missing.csv"), "--out", str(out)])
+    assert bad.exit_code == 1 and "does not exist" in bad.output
+
+
+@pytest.mark.slow
+def test_report_killed_midway_leaves_no_partial_file_and_resumes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "rep"
+    cmd = [sys.executable, "-m", "habitat", "report", "--out", str(out), "--no-area-curve"]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        done = list((out / "pages").glob("*.html")) if (out / "pages").exists() else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = {p.name for p in (out / "pages").glob("*.html")}
+    assert 3 <= len(before) < 12
+    for p in (out / "pages").glob("*.html"):  # every page there is whole
+        assert p.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("already done") >= len(before)  # estimates and pages reused
+    after = {p.name for p in (out / "pages").glob("*.html")}
+    assert len(after) == 12 and before <= after
+    assert not [p for p in out.rglob(".*.tmp*")]
+    assert "12 of 12 animals reported" in (out / "index.html").read_text()

@@ -19,16 +19,26 @@ from habitat.cli import handle_errors
     help="Output folder for the maps and tables.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace habitat's files in a non-empty folder.")
+@click.option("--no-report", is_flag=True, help="Skip the territory report set (faster).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local processes for the report.",
+)
 @handle_errors
-def demo(out_dir: Path, overwrite: bool) -> None:
+def demo(out_dir: Path, overwrite: bool, no_report: bool, workers: int) -> None:
     """Run the demo on the bundled data and write maps and tables to OUT.
 
     Reads the schematic study-area layers and the simulated demo leopards,
-    flags suspect fixes, and writes study_area_map.html, layers.csv,
-    relocation_summary.csv and relocation_flags.csv.
+    flags suspect fixes, estimates home ranges (MCP and KDE), and writes
+    study_area_map.html, layers.csv, relocation_summary.csv,
+    relocation_flags.csv, home_ranges.gpkg/.csv, territories.csv/.gpkg and the
+    report set in OUT/report (index.html, one page per leopard).
     """
     from habitat.demo import run_demo
 
-    written = run_demo(out_dir, overwrite=overwrite)
+    written = run_demo(out_dir, overwrite=overwrite, report=not no_report, workers=workers)
     for path in written.values():
         click.echo(str(path))

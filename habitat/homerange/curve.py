@@ -498,4 +498,6 @@ def plot_area_curve(
             title += f"; still rising: {', '.join(rising[:6])}{'…' if len(rising) > 6 else ''}"
     ax.set_title(title, fontsize=9, wrap=True)
     ax.legend(fontsize=8)
+    if ax is fig.axes[0] and len(fig.axes) == 1:
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.12, top=0.88)
     return fig

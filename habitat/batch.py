@@ -834,6 +834,10 @@ def run_report(
     if isinstance(land_cover, str) and land_cover == "bundled":
         land_cover = datasets.land_cover()
     layers = dict(layers)
+    from habitat.maps import prepare_layers
+
+    # simplified, reprojected and rounded once for all the pages' maps
+    map_layers = prepare_layers(layers)
 
     ids = data["individual"].astype(str)
     slugs = individual_slugs(pd.unique(ids))
@@ -880,7 +884,7 @@ def run_report(
             metrics,
             ranges,
             pairs,
-            layers,
+            map_layers,
             slugs,
             groups if not given else None,
             good,

@@ -63,6 +63,7 @@ from habitat.errors import InputError
 from habitat.raster import Raster
 
 __all__ = [
+    "prepare_layers",
     "LAND_COVER_COLOURS",
     "LAYER_STYLES",
     "SEX_COLOURS",
@@ -317,6 +318,8 @@ def _to_map_crs(
 ) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326, simplifying in metres first (topology preserved)."""
     hcrs.require_crs(gdf, name=name)
+    if gdf.attrs.get(_PREPARED) == (simplify_m, coordinate_precision) and gdf.crs == hcrs.WGS84:
+        return gdf  # already made display-ready by prepare_layers
     if simplify_m:
         metric = hcrs.to_metric(gdf, name=name)
         metric = metric.set_geometry(
@@ -327,6 +330,49 @@ def _to_map_crs(
         out = hcrs.align(gdf, hcrs.WGS84, name=name)
     if coordinate_precision is not None:
         out = out.set_geometry(_round_coords(out.geometry, coordinate_precision))
+    return out
+
+
+_PREPARED = "habitat_display"
+
+
+def prepare_layers(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    simplify_m: float | None = 50.0,
+    coordinate_precision: int | None = 5,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Make layers display-ready once, for many maps drawn with the same settings.
+
+    Each layer is simplified in its metric CRS (topology preserved), reprojected
+    to EPSG:4326 and rounded, as :func:`study_area_map` would do, and marked so
+    that maps with the same ``simplify_m`` and ``coordinate_precision`` use it
+    as it is. A batch of per-animal maps (:mod:`habitat.batch`) prepares the
+    study-area layers once instead of once per page.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layers by name, any declared CRS.
+    simplify_m : float, optional
+        Simplification tolerance in metres (``None``: none).
+    coordinate_precision : int, optional
+        Decimal places of the degrees kept (5 ≈ 1 m).
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        The layers in EPSG:4326; pass them to :func:`study_area_map` with the
+        same two settings.
+    """
+    out = {}
+    for key, gdf in layers.items():
+        ready = _to_map_crs(
+            gdf, name=key, simplify_m=simplify_m, coordinate_precision=coordinate_precision
+        )
+        ready = ready.copy()
+        ready.attrs[_PREPARED] = (simplify_m, coordinate_precision)
+        out[key] = ready
     return out
 
 

@@ -129,7 +129,7 @@ class ReportOptions:
     area_curve: bool = True
     area_curve_replicates: int = 20
     ud_cell_size_m: float = 200.0
-    max_fixes_on_map: int = 1500
+    max_fixes_on_map: int = 1000
     max_speed_kmh: float | None = 20.0
     title: str = "Amur leopard territory report"
 
@@ -484,20 +484,22 @@ def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
 
 
 def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
-    from habitat.homerange import home_range
+    from habitat.homerange import estimation_crs, home_range
     from habitat.homerange.curve import area_curve, plot_area_curve
     from habitat.homerange.ud import utilization_distribution
     from habitat.report import figure_png, plot_ud
 
     opts = task.options
-    fixes = task.fixes
+    # project once to the CRS every estimator would choose for this animal, so
+    # the four steps below do not each reproject the same fixes
+    est = estimation_crs(task.fixes)
+    fixes = task.fixes.to_crs(est)
     usable = fixes[~fixes["flag_any"]] if "flag_any" in fixes.columns else fixes
     parts = [
         home_range(fixes, method=m, levels=opts.levels, **opts.method_options.get(m, {}))
         for m in opts.methods
     ]
-    ranges = pd.concat(parts, ignore_index=True)
-    ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=parts[0].crs)
+    ranges = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=est)
     paths = _figure_paths(task.out_dir, task.slug)
     captions = _figure_captions(opts)
     figs: list[tuple[str, str]] = []
@@ -517,7 +519,7 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
         )
         atomic_write_bytes(paths["area_curve"], figure_png(plot_area_curve(curve)))
         figs.append(("area_curve", captions["area_curve"]))
-    return ranges, figs, len(usable)
+    return ranges.to_crs(task.fixes.crs), figs, len(usable)
 
 
 @dataclasses.dataclass

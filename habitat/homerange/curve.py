@@ -449,6 +449,7 @@ def plot_area_curve(
         dashed line at its full-data area; the title states the verdict.
     """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
 
     data = curve
     if individuals is not None:
@@ -483,6 +484,7 @@ def plot_area_curve(
         )
         ax.axhline(g["area_km2_mean"].iloc[-1], color=line.get_color(), linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost draw time
     ax.set_xlabel("number of fixes")
     ax.set_ylabel("home-range area (km²)")
     method = curve.attrs.get("method", "")

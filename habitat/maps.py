@@ -911,6 +911,28 @@ def _raster_pane(m: folium.Map) -> str:
     return _RASTER_PANE
 
 
+def _add_image(
+    m: folium.Map,
+    rgba: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    *,
+    name: str,
+    opacity: float,
+    show: bool,
+) -> None:
+    """An RGBA image over (west, south, east, north) degrees, in its own layer."""
+    w, s, e, n = bounds
+    group = folium.FeatureGroup(name=html.escape(name), show=show)
+    folium.raster_layers.ImageOverlay(
+        _png_data_url(rgba),
+        bounds=[[s, w], [n, e]],
+        opacity=opacity,
+        pixelated=True,
+        pane=_raster_pane(m),
+    ).add_to(group)
+    group.add_to(m)
+
+
 def add_land_cover(
     m: folium.Map,
     raster: Raster,
@@ -965,15 +987,7 @@ def add_land_cover(
     if len(keys):
         rgba[..., :3] = rgb[pos]
     rgba[..., 3] = np.where(known, 255, 0)
-    group = folium.FeatureGroup(name=html.escape(name), show=show)
-    folium.raster_layers.ImageOverlay(
-        _png_data_url(rgba),
-        bounds=[[s, w], [n, e]],
-        opacity=opacity,
-        pixelated=True,
-        pane=_raster_pane(m),
-    ).add_to(group)
-    group.add_to(m)
+    _add_image(m, rgba, (w, s, e, n), name=name, opacity=opacity, show=show)
     return [(cls_name, colour) for cls_name, colour in (classes[k] for k in keys)]
 
 
@@ -1041,15 +1055,7 @@ def add_current_density(
     for k in range(3):
         rgba[..., k] = np.round(np.interp(t, xs, anchors[:, k])).astype(np.uint8)
     rgba[..., 3] = np.where(valid, 255, 0)
-    group = folium.FeatureGroup(name=html.escape(name), show=show)
-    folium.raster_layers.ImageOverlay(
-        _png_data_url(rgba),
-        bounds=[[s, w], [n, e]],
-        opacity=opacity,
-        pixelated=True,
-        pane=_raster_pane(m),
-    ).add_to(group)
-    group.add_to(m)
+    _add_image(m, rgba, (w, s, e, n), name=name, opacity=opacity, show=show)
     scale = LinearColormap(cols, vmin=lo, vmax=hi, caption=html.escape(caption or name))
     scale.add_to(m)
     return scale

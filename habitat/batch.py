@@ -57,6 +57,7 @@ import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -591,73 +592,120 @@ def _render(task: _PageTask) -> _Outcome:
 # --------------------------------------------------------------------------- execution
 
 
+#: what the tasks import lazily; preloaded in worker processes, so each worker
+#: does not spend seconds importing them on its first animal
+_WORKER_MODULES = (
+    "habitat.batch",
+    "habitat.homerange",
+    "habitat.homerange.curve",
+    "habitat.homerange.ud",
+    "habitat.maps",
+    "habitat.report",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+)
+
+
 def _worker_init() -> None:
     warnings.simplefilter("ignore")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    import importlib
+
+    for name in _WORKER_MODULES:  # no-ops when the forkserver preloaded them
+        importlib.import_module(name)
 
 
-def _run_tasks(
-    fn: Callable[[Any], _Outcome],
-    tasks: Sequence[Any],
-    *,
-    workers: int,
-    scheduler: Any,
-    stage: str,
-    say: Callable[[str], None],
-) -> list[_Outcome]:
-    """Run ``fn`` over tasks in-process, on local processes or on a dask cluster."""
-    results: list[_Outcome] = []
-    n = len(tasks)
+class _Runner:
+    """Runs tasks in-process, on a pool of local processes, or on a dask cluster.
 
-    def done(out: _Outcome) -> None:
-        results.append(out)
-        if out.failure:
-            status = f"FAILED ({out.failure['error']}: {out.failure['message'][:120]})"
-        elif out.cached:
-            status = "already done"
-        else:
-            status = f"ok ({out.seconds:.1f} s)"
-        say(f"[{len(results)}/{n}] {stage} {out.individual}: {status}")
+    One runner serves both steps of a report, so worker processes (or the
+    cluster connection) start once.
+    """
 
-    if not tasks:
-        return results
-    if scheduler is not None:
-        distributed = import_optional(
-            "distributed", extra="dask", purpose="running reports on a dask cluster"
-        )
-        own = not isinstance(scheduler, distributed.Client)
-        client = distributed.Client(scheduler) if own else scheduler
-        try:
-            futures = client.map(fn, list(tasks), pure=False)
+    def __init__(self, *, workers: int, scheduler: Any, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.pool: ProcessPoolExecutor | None = None
+        self.client: Any = None
+        self._own_client = False
+        if scheduler is not None:
+            self.distributed = import_optional(
+                "distributed", extra="dask", purpose="running reports on a dask cluster"
+            )
+            self._own_client = not isinstance(scheduler, self.distributed.Client)
+            self.client = self.distributed.Client(scheduler) if self._own_client else scheduler
+        elif workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if ctx.get_start_method() == "forkserver":
+                # workers fork from a server that has imported these once
+                ctx.set_forkserver_preload(list(_WORKER_MODULES))
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_worker_init
+            )
+
+    def close(self) -> None:
+        """Stop the worker processes (or close the cluster connection we opened)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.client is not None and self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(
+        self, fn: Callable[[Any], _Outcome], tasks: Sequence[Any], *, stage: str
+    ) -> list[_Outcome]:
+        """Run ``fn`` over ``tasks``; a task that cannot run becomes a failure."""
+        results: list[_Outcome] = []
+        n = len(tasks)
+
+        def done(out: _Outcome) -> None:
+            results.append(out)
+            if out.failure:
+                status = f"FAILED ({out.failure['error']}: {out.failure['message'][:120]})"
+            elif out.cached:
+                status = "already done"
+            else:
+                status = f"ok ({out.seconds:.1f} s)"
+            self.say(f"[{len(results)}/{n}] {stage} {out.individual}: {status}")
+
+        def lost(t: Any, exc: BaseException) -> None:
+            done(_Outcome(t.individual, failure=_failure(t.individual, stage, exc)))
+
+        if not tasks:
+            return results
+        if self.client is not None:
+            futures = self.client.map(fn, list(tasks), pure=False)
             index = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-            for fut in distributed.as_completed(futures):
+            for fut in self.distributed.as_completed(futures):
                 try:
                     done(fut.result())
                 except Exception as exc:  # a worker died or could not run the task
-                    t = index[fut.key]
-                    done(_Outcome(t.individual, failure=_failure(t.individual, stage, exc)))
-        finally:
-            if own:
-                client.close()
-    elif workers > 1:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["habitat.batch", "habitat.maps", "habitat.report"])
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_worker_init
-        ) as pool:
-            futures = {pool.submit(fn, t): t for t in tasks}
+                    lost(index[fut.key], exc)
+        elif self.pool is not None:
+            futures = {self.pool.submit(fn, t): t for t in tasks}
             for fut in as_completed(futures):
-                t = futures[fut]
                 try:
                     done(fut.result())
+                except BrokenProcessPool as exc:
+                    if not any(r.failure is None for r in results):
+                        raise InputError(
+                            "the worker processes could not start or all died. When calling "
+                            "run_report(workers=N) from a script, put the call under "
+                            "`if __name__ == '__main__':` (Python re-imports the script in "
+                            "each worker); or use workers=1."
+                        ) from exc
+                    lost(futures[fut], exc)
                 except Exception as exc:  # e.g. a worker killed by the OS
-                    done(_Outcome(t.individual, failure=_failure(t.individual, stage, exc)))
-    else:
-        for t in tasks:
-            done(fn(t))
-    return results
+                    lost(futures[fut], exc)
+        else:
+            for t in tasks:
+                done(fn(t))
+        return results
 
 
 # --------------------------------------------------------------------------- output folder
@@ -859,50 +907,47 @@ def run_report(
         )
         for ind, g in groups.items()
     ]
-    est = _run_tasks(
-        _estimate, tasks, workers=workers, scheduler=scheduler, stage="estimate", say=say
-    )
-    failures = [o.failure for o in est if o.failure]
-    good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
     files: dict[str, Path] = {}
     pages: dict[str, Path] = {}
     skipped: list[str] = []
     metrics = pd.DataFrame()
     pairs = pd.DataFrame()
-    if good:
-        ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
-        ranges = gpd.GeoDataFrame(
-            ranges, geometry="geometry", crs=next(iter(good.values())).ranges.crs
-        )
-        # 2. combine
-        metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given)
-        files.update(_write_tables(out, ranges, metrics, pairs, corridors))
-        # 3. render
-        page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
-        ptasks = _page_tasks(
-            out,
-            opts,
-            overwrite,
-            metrics,
-            ranges,
-            pairs,
-            map_layers,
-            slugs,
-            groups if not given else None,
-            good,
-            page_links,
-            corridors,
-        )
-        rendered = _run_tasks(
-            _render, ptasks, workers=workers, scheduler=scheduler, stage="page", say=say
-        )
-        for o in rendered:
-            if o.failure:
-                failures.append(o.failure)
-            else:
-                pages[o.individual] = _page_path(out, slugs[o.individual])
-                if o.cached:
-                    skipped.append(o.individual)
+    with _Runner(workers=workers, scheduler=scheduler, say=say) as runner:
+        est = runner.run(_estimate, tasks, stage="estimate")
+        failures = [o.failure for o in est if o.failure]
+        good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
+        if good:
+            ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
+            ranges = gpd.GeoDataFrame(
+                ranges, geometry="geometry", crs=next(iter(good.values())).ranges.crs
+            )
+            # 2. combine
+            metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given)
+            files.update(_write_tables(out, ranges, metrics, pairs, corridors))
+            # 3. render
+            page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
+            ptasks = _page_tasks(
+                out,
+                opts,
+                overwrite,
+                metrics,
+                ranges,
+                pairs,
+                map_layers,
+                slugs,
+                groups if not given else None,
+                good,
+                page_links,
+                corridors,
+            )
+            rendered = runner.run(_render, ptasks, stage="page")
+            for o in rendered:
+                if o.failure:
+                    failures.append(o.failure)
+                else:
+                    pages[o.individual] = _page_path(out, slugs[o.individual])
+                    if o.cached:
+                        skipped.append(o.individual)
     fail = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
     files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))

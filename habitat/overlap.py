@@ -25,15 +25,28 @@ kept) and the GEOS reason (:func:`shapely.is_valid_reason`) is reported in a
 ``repaired`` column (empty string when the input was valid) and in a
 :class:`~habitat.errors.DataQualityWarning`.
 
-All pairwise work is vectorised: candidate pairs come from
-:class:`shapely.STRtree` queries, intersections and areas from shapely's array
-functions. Exact shortcuts avoid computing intersections where the answer is
-known: a range within a feature overlaps it by the range's whole area, a
-feature properly inside a range by the feature's whole area.
+All pairwise work is vectorised and each pair is handled once: candidate pairs
+come from one bounding-box query of a :class:`shapely.STRtree`. Exact shortcuts
+avoid computing intersections where the answer is known: a range whose bounding
+box no feature edge comes near lies wholly inside the feature (whole area, one
+point-in-polygon test) or outside it (0); a range within another, or a feature
+properly inside a range, overlaps by the smaller one's whole area. For ranges
+against layers, the other pairs get their areas from the boundary crossings
+alone (Green's theorem, numpy; see :func:`_crossing_areas`), exact up to
+rounding; the few pairs with near-degenerate geometry (touching edges, vertices
+on the other boundary, tiny slivers with a large rounding bound) are computed
+with :func:`shapely.intersection`, as are the pairs of
+:func:`pairwise_overlap`. GEOS and numpy release the GIL, so that work is split
+over ``n_jobs`` threads; results do not depend on ``n_jobs``. The outside share
+needs the dissolved layer only for ranges overlapping two features whose
+interiors overlap (neither covering the other); otherwise it is the range's area
+minus its feature overlaps.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -41,6 +54,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from shapely.geometry.polygon import orient
 
 from habitat import crs as hcrs
 from habitat import units
@@ -65,6 +79,10 @@ _POLYGONS = ("Polygon", "MultiPolygon")
 #: descriptive columns of a home-range table carried into results when present
 _RANGE_COLUMNS = ("individual", "sex", "method", "level")
 _PAIR_SEP = "–"  # en dash, as in "F–M"
+#: default upper bound on worker threads (``n_jobs=None``)
+_MAX_JOBS = 4
+#: fewer intersections than this are computed in the calling thread
+_PARALLEL_MIN_PAIRS = 2_000
 
 GeoData = gpd.GeoDataFrame | gpd.GeoSeries
 
@@ -137,34 +155,525 @@ def _features(layer: gpd.GeoDataFrame, by: str | None) -> tuple[gpd.GeoDataFrame
     return dissolved, np.asarray(labels, dtype=object)
 
 
+def _n_jobs(n_jobs: int | None) -> int:
+    """Number of worker threads: ``None`` -> CPU count capped at :data:`_MAX_JOBS`."""
+    if n_jobs is None:
+        return max(1, min(os.cpu_count() or 1, _MAX_JOBS))
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise InputError(f"n_jobs must be a positive integer or None, not {n_jobs!r}.")
+    return int(n_jobs)
+
+
+def _intersection_areas(a: np.ndarray, b: np.ndarray, n_jobs: int) -> np.ndarray:
+    """``area(a[k] ∩ b[k])`` for every k, in threads when there are enough pairs.
+
+    Shapely's array functions release the GIL, so chunks computed in a
+    :class:`~concurrent.futures.ThreadPoolExecutor` run on several cores. Every
+    pair is computed independently, so the result does not depend on ``n_jobs``.
+    """
+    n = len(a)
+    if n_jobs <= 1 or n < _PARALLEL_MIN_PAIRS:
+        return shapely.area(shapely.intersection(a, b))
+    # more chunks than threads: intersection costs vary, small chunks balance the load
+    edges = np.linspace(0, n, 4 * n_jobs + 1).astype(np.int64)
+
+    def work(k: int) -> np.ndarray:
+        s = slice(edges[k], edges[k + 1])
+        return shapely.area(shapely.intersection(a[s], b[s]))
+
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        return np.concatenate(list(pool.map(work, range(len(edges) - 1))))
+
+
+class _Prepared:
+    """Context manager preparing geometries for fast predicates, undoing only its own work."""
+
+    def __init__(self, *arrays: np.ndarray) -> None:
+        self._arrays = arrays
+        self._mine: list[np.ndarray] = []
+
+    def __enter__(self) -> _Prepared:
+        for arr in self._arrays:
+            fresh = arr[~shapely.is_prepared(arr)]
+            shapely.prepare(fresh)
+            self._mine.append(fresh)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fresh in self._mine:
+            shapely.destroy_prepared(fresh)
+
+
+#: relative tolerance below which a crossing counts as degenerate (GEOS decides then)
+_DEGENERATE = 1e-9
+#: largest rounding-error bound, relative to the area, accepted from :func:`_crossing_areas`
+_RELATIVE_ERROR = 1e-10
+#: polygon pairs are handed to :func:`_crossing_areas` in chunks of this many vertices
+_CHUNK_VERTICES = 1_000_000
+
+
+class _Edges(NamedTuple):
+    """Directed edges of oriented rings (exterior counter-clockwise, holes clockwise)."""
+
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+    geom: np.ndarray  # position of the edge's polygon in the input array
+    ring: np.ndarray  # ring number, unique over the input
+    first: np.ndarray  # per polygon: index of its first edge (a polygon's edges are contiguous)
+    count: np.ndarray  # per polygon: number of edges
+
+
+def _oriented(parts: np.ndarray) -> np.ndarray:
+    """Polygons with counter-clockwise shells and clockwise holes."""
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
+        return shapely.orient_polygons(parts, exterior_cw=False)
+    return np.array([orient(p, sign=1.0) for p in parts], dtype=object)
+
+
+def _edges(geoms: np.ndarray) -> _Edges:
+    parts, part_geom = shapely.get_parts(geoms, return_index=True)
+    parts = _oriented(parts)
+    holed = np.flatnonzero(shapely.get_num_interior_rings(parts) > 0)
+    rings, ring_part = parts, np.arange(len(parts))  # a polygon's coordinates = its shell
+    if len(holed):  # only these need their rings as separate geometries
+        hole_rings, k = shapely.get_rings(parts[holed], return_index=True)
+        simple = np.ones(len(parts), dtype=bool)
+        simple[holed] = False
+        rings = np.concatenate([parts[simple], hole_rings])
+        ring_part = np.concatenate([np.flatnonzero(simple), holed[k]])
+        order = np.argsort(ring_part, kind="stable")  # keep each polygon's rings together
+        rings, ring_part = rings[order], ring_part[order]
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    same = coord_ring[1:] == coord_ring[:-1]
+    ring = coord_ring[:-1][same]
+    geom = part_geom[ring_part][ring]
+    count = np.bincount(geom, minlength=len(geoms))
+    x0, y0 = coords[:-1][same].T
+    x1, y1 = coords[1:][same].T
+    return _Edges(x0, y0, x1, y1, geom, ring, np.cumsum(count) - count, count)
+
+
+def _expand(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, index)``: for each k, ``first[k] + 0 .. count[k] - 1``, with owner k."""
+    owner = np.repeat(np.arange(len(count)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    return owner, np.repeat(first, count) + offset
+
+
+def _near_edges(
+    ea: _Edges, lb: np.ndarray, eb: _Edges, cp: np.ndarray, cf: np.ndarray, ia: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of A (``ea``, bounds ``lb``) that may meet candidate B edges ``cf`` of pairs ``cp``.
+
+    The B edge is clipped to A's bounding box (widened by a relative 1e-9, so
+    nothing is lost to rounding); A's edges whose minimum x lies within
+    ``[clip x min - longest A edge's x extent, clip x max]`` form one run of
+    A's edges sorted by minimum x (likewise for y; the shorter run is used).
+    Returns ``(A edge, candidate)`` index pairs, a superset of those whose
+    bounding boxes overlap.
+    """
+    g = ea.geom
+    a = ia[cp]
+    runs = []
+    margin = 1e-9 * (np.abs(lb).max(axis=1) + 1.0)
+    lo_s, hi_s = np.zeros(len(cp)), np.ones(len(cp))
+    for k, (c0, c1) in enumerate(((eb.x0, eb.x1), (eb.y0, eb.y1))):
+        start, d = c0[cf], c1[cf] - c0[cf]
+        low, high = lb[a, k] - margin[a], lb[a, k + 2] + margin[a]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s1, s2 = (low - start) / d, (high - start) / d
+        flat = d == 0
+        s1[flat], s2[flat] = -np.inf, np.inf
+        lo_s = np.maximum(lo_s, np.minimum(s1, s2))
+        hi_s = np.minimum(hi_s, np.maximum(s1, s2))
+    lo_s = np.maximum(lo_s - 1e-9, 0.0)
+    hi_s = np.minimum(hi_s + 1e-9, 1.0)
+    for k, (c0, c1) in enumerate(((ea.x0, ea.x1), (ea.y0, ea.y1))):
+        emin = np.minimum(c0, c1)
+        extent = np.zeros(len(lb))
+        np.maximum.at(extent, g, np.maximum(c0, c1) - emin)
+        width = np.maximum(lb[:, k + 2] - lb[:, k], 1e-300)
+        key = g + 0.5 * (emin - lb[g, k]) / width[g]  # polygon g's edges in [g, g + 0.5]
+        order = np.argsort(key, kind="stable")
+        start = (eb.x0, eb.y0)[k][cf]
+        d = (eb.x1, eb.y1)[k][cf] - start
+        p0, p1 = start + lo_s * d, start + hi_s * d
+        clip_lo = np.minimum(p0, p1) - extent[a] - margin[a]
+        clip_hi = np.maximum(p0, p1) + margin[a]
+        lo = np.searchsorted(key[order], a + 0.5 * (clip_lo - lb[a, k]) / width[a] - 1e-9)
+        hi = np.searchsorted(key[order], a + 0.5 * (clip_hi - lb[a, k]) / width[a] + 1e-9)
+        hi = np.maximum(hi, lo)
+        hi[lo_s > hi_s] = lo[lo_s > hi_s]  # misses A's bounding box
+        runs.append((order, lo, hi))
+    use_y = (runs[1][2] - runs[1][1]) < (runs[0][2] - runs[0][1])
+    te_parts, tc_parts = [], []
+    for flag, (order, lo, hi) in zip((~use_y, use_y), runs, strict=True):
+        sel = np.flatnonzero(flag)
+        tc, pos = _expand(lo[sel], hi[sel] - lo[sel])
+        te_parts.append(order[pos])
+        tc_parts.append(sel[tc])
+    te, tc = np.concatenate(te_parts), np.concatenate(tc_parts)
+    own = g[te] == a[tc]  # a run may reach into the neighbouring polygon's block
+    te, tc = te[own], tc[own]
+    srt = np.argsort(tc, kind="stable")
+    return te[srt], tc[srt]
+
+
+def _crossing_areas(
+    left: np.ndarray, right: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``area(left[i] ∩ right[j])`` in m² from boundary crossings, without building polygons.
+
+    Green's theorem: the area of ``A ∩ B`` is the sum of ``(p × q) / 2`` over
+    the straight pieces ``p → q`` of ``∂A`` inside ``B`` and of ``∂B`` inside
+    ``A`` (rings oriented, holes clockwise). A piece covering the fraction
+    ``f`` of an edge ``a → b`` contributes ``f (a × b) / 2``, so only these
+    fractions are needed. Along an edge, being inside the other polygon
+    changes only at crossings with its edges (+1 entering, -1 leaving), so an
+    edge's inside fraction is its start state plus ``Σ ±(1 - t)`` over its
+    crossings at parameters ``t``. Start states of ``A``'s edges follow along
+    each ring from one point-in-polygon test; edges of ``B`` whose bounding
+    box misses ``A``'s lie outside ``A``, and along each run of consecutive
+    other edges the states follow from one point-in-polygon test. Coordinates
+    are relative to the centre of ``A``'s bounding box.
+
+    This is exact up to rounding when every crossing is proper. Pairs with a
+    vertex within 1e-9 (relative to the edge lengths) of the other boundary,
+    nearly parallel edges that may touch, any inconsistency (a state outside
+    {0, 1}, a ring not closing), or a rounding-error bound above 1e-10 of the
+    area (small slivers, shallow crossings: ``8 ε M D (1 + Σ 1/sin θ)`` with
+    ``M`` the largest coordinate involved, ``D`` the diagonal of ``A``'s
+    bounding box and ``θ`` the crossing angles) come back with
+    ``ok == False``, for GEOS to compute.
+
+    Returns
+    -------
+    area : numpy.ndarray
+        Intersection areas (m²); undefined where ``ok`` is False.
+    ok : numpy.ndarray of bool
+    crossed : numpy.ndarray of bool
+        Whether the boundaries cross at all (if not, the intersection is
+        empty or one of the polygons, or a union of their parts).
+    """
+    n = len(i)
+    area, ok = np.zeros(n), np.ones(n, dtype=bool)
+    if n == 0:
+        return area, ok, np.zeros(n, dtype=bool)
+    ua, ia = np.unique(i, return_inverse=True)
+    ub, jb = np.unique(j, return_inverse=True)
+    ea, eb = _edges(left[ua]), _edges(right[ub])
+    lb = shapely.bounds(left[ua])
+    ox, oy = (lb[:, 0] + lb[:, 2]) / 2, (lb[:, 1] + lb[:, 3]) / 2
+    # candidate B edges of each pair: their bounding box meets A's
+    bxmin, bxmax = np.minimum(eb.x0, eb.x1), np.maximum(eb.x0, eb.x1)
+    bymin, bymax = np.minimum(eb.y0, eb.y1), np.maximum(eb.y0, eb.y1)
+    qa, qf = shapely.STRtree(shapely.box(bxmin, bymin, bxmax, bymax)).query(shapely.box(*lb.T))
+    key = ia.astype(np.int64) * len(ub) + jb
+    order = np.argsort(key, kind="stable")
+    want = qa.astype(np.int64) * len(ub) + eb.geom[qf]
+    pos = np.minimum(np.searchsorted(key[order], want), n - 1)
+    hit = key[order][pos] == want
+    cp, cf = order[pos[hit]], qf[hit]  # (pair, B edge)
+    srt = np.lexsort((cf, cp))  # by pair, then along B's rings
+    cp, cf = cp[srt], cf[srt]
+    # A edges of every pair
+    xp, xe = _expand(ea.first[ia], ea.count[ia])
+    x_first = np.cumsum(ea.count[ia]) - ea.count[ia]
+    # (candidate, A edge of its pair) triples: A edges that may meet the part of the
+    # B edge inside A's bounding box, from A's edges sorted by min x (or min y)
+    te, tc = _near_edges(ea, lb, eb, cp, cf, ia)
+    tf = cf[tc]
+    tx = x_first[cp[tc]] + (te - ea.first[ia[cp[tc]]])
+    ax0, ay0, ax1, ay1 = ea.x0[te], ea.y0[te], ea.x1[te], ea.y1[te]
+    near = (
+        (np.minimum(ax0, ax1) <= bxmax[tf])
+        & (np.maximum(ax0, ax1) >= bxmin[tf])
+        & (np.minimum(ay0, ay1) <= bymax[tf])
+        & (np.maximum(ay0, ay1) >= bymin[tf])
+    )
+    tc, tx, te, tf = tc[near], tx[near], te[near], tf[near]
+    ax0, ay0, ax1, ay1 = ax0[near], ay0[near], ax1[near], ay1[near]
+    dax, day = ax1 - ax0, ay1 - ay0
+    dbx, dby = eb.x1[tf] - eb.x0[tf], eb.y1[tf] - eb.y0[tf]
+    rx, ry = eb.x0[tf] - ax0, eb.y0[tf] - ay0
+    den = dax * dby - day * dbx
+    scale = np.hypot(dax, day) * np.hypot(dbx, dby)
+    parallel = np.abs(den) <= _DEGENERATE * scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (rx * dby - ry * dbx) / den  # along the A edge
+        u = (rx * day - ry * dax) / den  # along the B edge
+    lo, hi = -_DEGENERATE, 1 + _DEGENERATE
+    touch = (t >= lo) & (t <= hi) & (u >= lo) & (u <= hi)
+    proper = touch & (t > _DEGENERATE) & (t < 1 - _DEGENERATE)
+    proper &= (u > _DEGENERATE) & (u < 1 - _DEGENERATE) & ~parallel
+    bad = parallel | (touch & ~proper)
+    ok[cp[tc[bad]]] = False
+    # rounding bound (m²): each crossing moves by ~eps·M/sin(angle), M the largest
+    # coordinate involved; times A's diagonal, the longest piece that moves
+    sin = np.abs(den[proper]) / scale[proper]
+    amp = 1 + np.bincount(cp[tc[proper]], weights=1 / sin, minlength=n)
+    mag = np.abs(lb).max(axis=1)[ia]
+    far = np.maximum(np.abs(eb.x0[cf] - ox[ia[cp]]), np.abs(eb.y0[cf] - oy[ia[cp]]))
+    far = np.maximum(far, np.abs(eb.x1[cf] - ox[ia[cp]]))
+    far = np.maximum(far, np.abs(eb.y1[cf] - oy[ia[cp]]))
+    np.maximum.at(mag, cp, far)
+    diag = np.hypot(lb[:, 2] - lb[:, 0], lb[:, 3] - lb[:, 1])[ia]
+    err = 8 * np.finfo(float).eps * mag * diag * amp
+    tc, tx, t, u = tc[proper], tx[proper], t[proper], u[proper]
+    d_b = np.sign(den[proper])  # B edge entering A (A's interior is on its left)
+    d_a = -d_b  # A edge entering B
+    # A edges: start state along each (pair, ring), then inside fraction
+    nx = len(xp)
+    step = np.bincount(tx, weights=d_a, minlength=nx).round().astype(np.int64)
+    partial = np.bincount(tx, weights=d_a * (1 - t), minlength=nx)
+    ring = ea.ring[xe]
+    start = np.ones(nx, dtype=bool)
+    start[1:] = (xp[1:] != xp[:-1]) | (ring[1:] != ring[:-1])
+    seg = np.cumsum(start) - 1
+    first_x = np.flatnonzero(start)
+    inside0 = shapely.contains_xy(right[j[xp[first_x]]], ea.x0[xe[first_x]], ea.y0[xe[first_x]])
+    before = np.cumsum(step) - step
+    state = inside0.astype(np.int64)[seg] + before - before[first_x][seg]
+    end = state + step
+    closes = np.ones(nx, dtype=bool)
+    last = np.append(first_x[1:] - 1, nx - 1)
+    closes[last] = end[last] == inside0
+    good = (state >= 0) & (state <= 1) & (end >= 0) & (end <= 1) & closes
+    ok[xp[~good]] = False
+    gx0, gy0 = ea.x0 - ox[ea.geom], ea.y0 - oy[ea.geom]
+    gx1, gy1 = ea.x1 - ox[ea.geom], ea.y1 - oy[ea.geom]
+    w_a = (gx0 * gy1 - gx1 * gy0) / 2
+    area += np.bincount(xp, weights=w_a[xe] * (state + partial), minlength=n)
+    # B edges near A: start state by point-in-polygon, then inside fraction
+    nc = len(cp)
+    b_step = np.bincount(tc, weights=d_b, minlength=nc).round().astype(np.int64)
+    b_partial = np.bincount(tc, weights=d_b * (1 - u), minlength=nc)
+    # runs of consecutive edges of one B ring: one point-in-polygon test per run
+    run = np.ones(nc, dtype=bool)
+    run[1:] = (cp[1:] != cp[:-1]) | (cf[1:] != cf[:-1] + 1) | (eb.ring[cf[1:]] != eb.ring[cf[:-1]])
+    run_at = np.flatnonzero(run)
+    run_of = np.cumsum(run) - 1
+    first_in = shapely.contains_xy(left[i[cp[run_at]]], eb.x0[cf[run_at]], eb.y0[cf[run_at]])
+    b_before = np.cumsum(b_step) - b_step
+    b_state = first_in.astype(np.int64)[run_of] + b_before - b_before[run_at][run_of]
+    b_end = b_state + b_step
+    ok[cp[(b_state < 0) | (b_state > 1) | (b_end < 0) | (b_end > 1)]] = False
+    o = ia[cp]
+    hx0, hy0 = eb.x0[cf] - ox[o], eb.y0[cf] - oy[o]
+    hx1, hy1 = eb.x1[cf] - ox[o], eb.y1[cf] - oy[o]
+    w_b = (hx0 * hy1 - hx1 * hy0) / 2
+    area += np.bincount(cp, weights=w_b * (b_state + b_partial), minlength=n)
+    crossed = np.bincount(cp[tc], minlength=n) > 0
+    # without crossings, only whole rings count (no crossing points to round)
+    ok &= (err <= _RELATIVE_ERROR * area) | ~crossed
+    return area, ok, crossed
+
+
+def _crossing_pairs(
+    left: np.ndarray,
+    right: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    left_area: np.ndarray,
+    right_area: np.ndarray,
+    n_jobs: int,
+) -> np.ndarray:
+    """:func:`_crossing_areas` in chunks (in ``n_jobs`` threads), NaN where GEOS must decide."""
+    size = shapely.get_num_coordinates(left[i]) + shapely.get_num_coordinates(right[j])
+    if n_jobs > 1 and len(i) >= _PARALLEL_MIN_PAIRS:  # two chunks per thread, to balance
+        size = size.astype(np.int64)
+        per_chunk = min(_CHUNK_VERTICES, max(1, int(size.sum()) // (2 * n_jobs) + 1))
+    else:
+        per_chunk = _CHUNK_VERTICES
+    cuts = np.searchsorted(np.cumsum(size), np.arange(1, 1 + size.sum() // per_chunk) * per_chunk)
+    out = np.full(len(i), np.nan)
+
+    def work(s: np.ndarray) -> None:
+        area, ok, crossed = _crossing_areas(left, right, i[s], j[s])
+        la, ra = left_area[i[s]], right_area[j[s]]
+        ok &= (area >= 0) & (area <= np.minimum(la, ra) * (1 + 1e-12))
+        # without crossings the intersection is usually empty or one polygon: exact areas
+        for whole in (la, ra):
+            snap = ~crossed & (np.abs(area - whole) <= 1e-12 * whole)
+            area[snap] = whole[snap]
+        out[s[ok]] = area[ok]
+
+    chunks = [s for s in np.split(np.arange(len(i)), np.unique(cuts)) if len(s)]
+    if n_jobs <= 1 or len(chunks) == 1:
+        for s in chunks:
+            work(s)
+    else:  # numpy and shapely release the GIL in these array operations
+        # build the lazily created point locators of prepared geometries before
+        # threads share them
+        for used in (right[np.unique(j)], left[np.unique(i)]):
+            corner = shapely.bounds(used)
+            shapely.contains_xy(used, corner[:, 0], corner[:, 1])
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            list(pool.map(work, chunks))
+    return out
+
+
+def _bbox_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Rows whose bounding box ``inner`` lies within ``outer`` (both ``(n, 4)`` bounds)."""
+    return (
+        (inner[:, 0] >= outer[:, 0])
+        & (inner[:, 1] >= outer[:, 1])
+        & (inner[:, 2] <= outer[:, 2])
+        & (inner[:, 3] <= outer[:, 3])
+    )
+
+
+def _boundary_near(left: np.ndarray, right: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Pairs (sorted by ``(i, j)``) where an edge of ``right[j]`` comes near ``left[i]``.
+
+    "Near": the edge meets ``left[i]``'s bounding box, widened by 1e-9 of the
+    coordinates (Liang-Barsky clipping). Where none is near, the boundary of
+    ``right[j]`` misses ``left[i]``'s bounding box, which then lies wholly
+    inside or wholly outside ``right[j]``.
+    """
+    ua, ia = np.unique(i, return_inverse=True)
+    ub, jb = np.unique(j, return_inverse=True)
+    eb = _edges(right[ub])
+    boxes = shapely.box(
+        np.minimum(eb.x0, eb.x1),
+        np.minimum(eb.y0, eb.y1),
+        np.maximum(eb.x0, eb.x1),
+        np.maximum(eb.y0, eb.y1),
+    )
+    lb = shapely.bounds(left[ua])
+    qa, qf = shapely.STRtree(boxes).query(shapely.box(*lb.T))
+    # keep edges that really cross the (slightly widened) box, not just their own box
+    margin = 1e-9 * (np.abs(lb).max(axis=1) + 1.0)[qa]
+    lo, hi = np.zeros(len(qa)), np.ones(len(qa))
+    for k, (c0, c1) in enumerate(((eb.x0, eb.x1), (eb.y0, eb.y1))):
+        start, d = c0[qf], c1[qf] - c0[qf]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s1 = (lb[qa, k] - margin - start) / d
+            s2 = (lb[qa, k + 2] + margin - start) / d
+        flat = d == 0  # the query already put these within the box's range
+        s1[flat], s2[flat] = -np.inf, np.inf
+        lo = np.maximum(lo, np.minimum(s1, s2))
+        hi = np.minimum(hi, np.maximum(s1, s2))
+    meets = lo <= hi + 1e-9
+    qa, qf = qa[meets], qf[meets]
+    key = ia.astype(np.int64) * len(ub) + jb  # ascending, as the pairs are sorted
+    want = qa.astype(np.int64) * len(ub) + eb.geom[qf]
+    pos = np.minimum(np.searchsorted(key, want), len(key) - 1)
+    near = np.zeros(len(i), dtype=bool)
+    near[pos[key[pos] == want]] = True
+    return near
+
+
 def _pair_areas(
-    tree: shapely.STRtree,
     left: np.ndarray,
     right: np.ndarray,
     left_area: np.ndarray,
     right_area: np.ndarray,
+    n_jobs: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Intersection areas of every intersecting (left, right) pair; ``tree`` indexes ``right``.
+    """Intersection areas (m²) of every (left, right) pair whose bounding boxes meet.
 
-    Returns ``(i, j, area)`` with ``left[i] ∩ right[j]`` having area ``area``.
-    A left geometry within a right one takes ``left_area``; a right geometry
-    properly inside a left one takes ``right_area``; only the remaining pairs
-    are intersected (vectorised).
+    Returns ``(i, j, area)``, sorted by ``(i, j)``, with ``left[i] ∩ right[j]``
+    having area ``area`` (0 for pairs that do not overlap). Candidates come
+    from one bounding-box query of an :class:`shapely.STRtree` of ``right``.
+    Where no edge of the right polygon comes near the left one's bounding box
+    (:func:`_boundary_near`), one point-in-polygon test of a corner of the
+    left one's bounding box decides between the left polygon's whole area and 0. A right polygon
+    properly inside a left one (tested only where its bounding box lies within
+    the left one's) takes ``right_area``. The remaining pairs get their areas
+    from boundary crossings (:func:`_crossing_pairs`, in ``n_jobs`` threads),
+    and the few that it leaves to GEOS from :func:`shapely.intersection`.
     """
-    i, j = _sorted_pairs(*tree.query(left, predicate="intersects"))
+    i, j = _sorted_pairs(*shapely.STRtree(right).query(left))
     area = np.full(len(i), np.nan)
-    n_right = len(right)
-    key = i.astype(np.int64) * n_right + j
-    wi, wj = tree.query(left, predicate="within")  # left[wi] within right[wj]
-    pos = np.searchsorted(key, wi.astype(np.int64) * n_right + wj)
-    area[pos] = left_area[wi]
-    ci, cj = tree.query(left, predicate="contains_properly")  # right[cj] inside left[ci]
-    pos = np.searchsorted(key, ci.astype(np.int64) * n_right + cj)
-    area[pos] = right_area[cj]
+    if len(i) == 0:
+        return i, j, area
+    near = _boundary_near(left, right, i, j)
+    far = np.flatnonzero(~near)
+    with _Prepared(right):
+        lb, rb = shapely.bounds(left), shapely.bounds(right)
+        if len(far):  # any point of the bounding box will do: take its corner
+            inside = shapely.contains_xy(right[j[far]], lb[i[far], 0], lb[i[far], 1])
+            area[far] = np.where(inside, left_area[i[far]], 0.0)
+        cand = np.flatnonzero(near & _bbox_within(rb[j], lb[i]))
+        if len(cand):
+            inside = shapely.contains_properly(left[i[cand]], right[j[cand]])
+            area[cand[inside]] = right_area[j[cand[inside]]]
+        todo = np.flatnonzero(np.isnan(area))
+        if len(todo):
+            area[todo] = _crossing_pairs(
+                left, right, i[todo], j[todo], left_area, right_area, n_jobs
+            )
     todo = np.flatnonzero(np.isnan(area))
     if len(todo):
-        area[todo] = shapely.area(shapely.intersection(left[i[todo]], right[j[todo]]))
+        area[todo] = _intersection_areas(left[i[todo]], right[j[todo]], n_jobs)
     return i, j, area
+
+
+def _outside_areas(
+    rg: np.ndarray,
+    fg: np.ndarray,
+    r_area: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n_jobs: int,
+) -> np.ndarray:
+    """Area (m²) of each range outside the union of all features.
+
+    ``pairs`` is the ``(i, j, area)`` output of :func:`_pair_areas`. For range
+    ``r`` let S be the features it overlaps with a positive area. A feature covered by another
+    member of S adds nothing to the union of S and is dropped; when no two
+    remaining members of S have intersecting interiors (overlap with a
+    positive area), ``area(r ∩ ∪S)`` is exactly the sum of their overlap areas
+    and no further intersection is needed. That holds for every range when the
+    features are pairwise disjoint, and for nested layers (zones within a
+    country). Only the other ranges are intersected with the dissolved layer.
+    """
+    i, j, area = pairs
+    positive = area > 0  # features meeting a range in a null set add nothing to the union
+    i, j, area = i[positive], j[positive], area[positive]
+    n_r, n_f = len(rg), len(fg)
+    a, b = shapely.STRtree(fg).query(fg)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    overlapping = shapely.relate_pattern(fg[a], fg[b], "T********")  # interiors meet
+    a, b = _sorted_pairs(a[overlapping], b[overlapping])
+    dropped = np.zeros(len(i), dtype=bool)
+    conflict = np.zeros(n_r, dtype=bool)
+    if len(a) and len(i):
+        covered = shapely.covered_by(fg[a], fg[b])  # a inside b (boundaries may touch)
+        rel_key = a.astype(np.int64) * n_f + b
+        back = np.searchsorted(rel_key, b.astype(np.int64) * n_f + a)  # (b, a) is listed too
+        # a is dominated by b: covered by it (equal features: the lower index dominates)
+        dominated = covered & ~(covered[back] & (b > a))
+        # triples (range i, feature j, overlapping feature b) with (i, b) also a pair
+        start = np.searchsorted(a, j, side="left")
+        count = np.searchsorted(a, j, side="right") - start
+        p = np.repeat(np.arange(len(i)), count)
+        offset = np.arange(len(p)) - np.repeat(np.cumsum(count) - count, count)
+        r = np.repeat(start, count) + offset
+        pair_key = i.astype(np.int64) * n_f + j  # sorted: pairs are sorted by (i, j)
+        want = i[p].astype(np.int64) * n_f + b[r]
+        pos = np.minimum(np.searchsorted(pair_key, want), max(len(pair_key) - 1, 0))
+        present = pair_key[pos] == want
+        dropped[p[present & dominated[r]]] = True
+        clash = present & ~dropped[p] & ~dropped[pos]
+        conflict[i[p[clash]]] = True
+    keep_pair = ~dropped & ~conflict[i]
+    inside = np.bincount(i[keep_pair], weights=area[keep_pair], minlength=n_r)
+    cut = np.flatnonzero(conflict)
+    if len(cut):
+        union = shapely.union_all(fg)
+        with _Prepared(np.array([union], dtype=object)):
+            within = shapely.within(rg[cut], union)
+        inside[cut[within]] = r_area[cut[within]]
+        cut = cut[~within]
+        if len(cut):
+            inside[cut] = _intersection_areas(
+                rg[cut], np.full(len(cut), union, dtype=object), n_jobs
+            )
+    return np.maximum(r_area - inside, 0.0)
 
 
 def _segments(lines: np.ndarray) -> np.ndarray:
@@ -192,6 +701,7 @@ def overlap_with(
     *,
     by: str | None = None,
     crs: Any | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Area and share of each home range inside each feature of a layer.
 
@@ -212,6 +722,11 @@ def overlap_with(
         Equal-area CRS to measure in (validated). By default the local
         Lambert azimuthal equal-area CRS of :func:`habitat.crs.equal_area_crs`
         for the union of both extents.
+    n_jobs : int, optional
+        Threads computing the overlap areas (numpy and GEOS release the GIL,
+        so they run on separate cores). ``None``: the number of CPUs, at most
+        4; ``1``: serial. Fewer than 2,000 pairs always run serially. Results
+        do not depend on it.
 
     Returns
     -------
@@ -244,7 +759,10 @@ def overlap_with(
         If either input holds non-polygons or empty/missing geometries.
     ColumnError
         If ``by`` is not a column of ``layer``.
+    InputError
+        If ``n_jobs`` is not a positive integer or None.
     """
+    jobs = _n_jobs(n_jobs)
     ranges = _check_polygons(ranges, "ranges")
     layer = _check_polygons(layer, "layer")
     target = _measurement_crs((ranges, layer), crs)
@@ -267,22 +785,11 @@ def overlap_with(
     r_area = shapely.area(rg)
     f_area = shapely.area(fg)
 
-    tree = shapely.STRtree(fg)
-    i, j, area = _pair_areas(tree, rg, fg, r_area, f_area)
+    pairs = _pair_areas(rg, fg, r_area, f_area, jobs)
     table = np.zeros((n_r, n_f + 1))
-    table[i, j] = area
-
-    # outside every feature: against the dissolved layer
-    union = shapely.union_all(fg)
-    shapely.prepare(union)
-    inside = np.zeros(n_r)
-    hit = shapely.intersects(rg, union)
-    within = hit & shapely.within(rg, union)
-    inside[within] = r_area[within]
-    cut = np.flatnonzero(hit & ~within)
-    if len(cut):
-        inside[cut] = shapely.area(shapely.intersection(rg[cut], union))
-    table[:, n_f] = np.maximum(r_area - inside, 0.0)
+    table[pairs[0], pairs[1]] = pairs[2]
+    # outside every feature, i.e. outside the dissolved layer
+    table[:, n_f] = _outside_areas(rg, fg, r_area, pairs, jobs)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         share = table / r_area[:, None]
@@ -293,12 +800,15 @@ def overlap_with(
     feature_labels = np.empty(n_f + 1, dtype=object)
     feature_labels[:n_f] = labels
     feature_labels[n_f] = OUTSIDE
-    out["feature"] = np.tile(feature_labels, n_r)
+    # label columns: converted to pandas once per distinct row, then repeated
+    each_feature = np.tile(np.arange(n_f + 1), n_r)
+    each_range = np.repeat(np.arange(n_r), n_f + 1)
+    out["feature"] = pd.Series(feature_labels).take(each_feature).array
     out = out.assign(**units.area_columns(table.ravel()))
     out["share"] = share.ravel()
-    out["repaired"] = np.repeat(r_reason, n_f + 1)
+    out["repaired"] = pd.Series(r_reason).take(each_range).array
     fr = np.append(f_reason, "").astype(object)
-    out["feature_repaired"] = np.tile(fr, n_r)
+    out["feature_repaired"] = pd.Series(fr).take(each_feature).array
     return out
 
 
@@ -380,10 +890,11 @@ def distance_to_layer(
 def _group_codes(ranges: pd.DataFrame) -> np.ndarray:
     """One integer per (method, level) group; ranges compare only within a group."""
     cols = [c for c in ("method", "level") if c in ranges.columns]
-    if not cols:
-        return np.zeros(len(ranges), dtype=np.int64)
-    keys = ranges[cols].astype(str).agg("|".join, axis=1) if len(cols) > 1 else ranges[cols[0]]
-    return pd.factorize(keys.astype(str))[0]
+    codes = np.zeros(len(ranges), dtype=np.int64)
+    for col in cols:  # vectorised: no row-wise string joins
+        k, uniques = pd.factorize(ranges[col].astype(str))
+        codes = codes * max(len(uniques), 1) + k
+    return pd.factorize(codes)[0]
 
 
 def _select_level(ranges: gpd.GeoDataFrame, level: float | None) -> gpd.GeoDataFrame:
@@ -412,26 +923,33 @@ def _ranges_equal_area(
 
 
 def _intersecting_pairs(
-    rg: np.ndarray, area: np.ndarray, groups: np.ndarray
+    rg: np.ndarray, area: np.ndarray, groups: np.ndarray, n_jobs: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unordered intersecting pairs ``i < j`` in the same group, with intersection areas."""
-    tree = shapely.STRtree(rg)
-    i, j = _sorted_pairs(*tree.query(rg, predicate="intersects"))
+    """Unordered intersecting pairs ``i < j`` in the same group, with intersection areas (m²).
+
+    Each unordered pair is considered once: one bounding-box query of an
+    :class:`shapely.STRtree`, then ``intersects`` per pair with the ranges
+    prepared. A range within the other takes its own area (``contains`` is
+    tested only where its bounding box lies within the other's); the remaining
+    pairs are intersected in ``n_jobs`` threads.
+    """
+    i, j = shapely.STRtree(rg).query(rg)
     keep = (i < j) & (groups[i] == groups[j])
-    i, j = i[keep], j[keep]
-    inter = np.full(len(i), np.nan)
-    n = len(rg)
-    key = i.astype(np.int64) * n + j
-    # exact shortcuts: one range within the other -> the smaller one's area
-    wi, wj = tree.query(rg, predicate="within")  # rg[wi] within rg[wj]
-    for a, b, small in ((wi, wj, wi), (wj, wi, wi)):
-        k = a.astype(np.int64) * n + b
-        pos = np.searchsorted(key, k)
-        ok = (pos < len(key)) & (key[np.minimum(pos, len(key) - 1)] == k) if len(key) else pos < 0
-        inter[pos[ok]] = area[small[ok]]
+    i, j = _sorted_pairs(i[keep], j[keep])
+    bounds = shapely.bounds(rg)
+    with _Prepared(rg):
+        hit = shapely.intersects(rg[i], rg[j])
+        i, j = i[hit], j[hit]
+        inter = np.full(len(i), np.nan)
+        # exact shortcuts: one range within the other -> the smaller one's area
+        for outer, inner in ((i, j), (j, i)):
+            cand = np.flatnonzero(np.isnan(inter) & _bbox_within(bounds[inner], bounds[outer]))
+            if len(cand):
+                ok = shapely.contains(rg[outer[cand]], rg[inner[cand]])
+                inter[cand[ok]] = area[inner[cand[ok]]]
     todo = np.flatnonzero(np.isnan(inter))
     if len(todo):
-        inter[todo] = shapely.area(shapely.intersection(rg[i[todo]], rg[j[todo]]))
+        inter[todo] = _intersection_areas(rg[i[todo]], rg[j[todo]], n_jobs)
     return i, j, inter
 
 
@@ -440,6 +958,7 @@ def pairwise_overlap(
     *,
     level: float | None = None,
     crs: Any | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Intersection area and shares of every pair of intersecting home ranges.
 
@@ -457,6 +976,10 @@ def pairwise_overlap(
     crs : CRS-like, optional
         Equal-area CRS to measure in; by default
         :func:`habitat.crs.equal_area_crs` of the ranges.
+    n_jobs : int, optional
+        Threads computing polygon intersections, as for :func:`overlap_with`
+        (``None``: the number of CPUs, at most 4; ``1``: serial). Results do
+        not depend on it.
 
     Returns
     -------
@@ -472,11 +995,12 @@ def pairwise_overlap(
     ------
     MissingCRSError, GeometryTypeError, ColumnError, InputError
         For a missing CRS, non-polygons, no ``individual`` column, or no
-        range at ``level``.
+        range at ``level``; InputError also for an invalid ``n_jobs``.
     """
+    jobs = _n_jobs(n_jobs)
     ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level)
     groups = _group_codes(ranges)
-    i, j, inter = _intersecting_pairs(rg, area, groups)
+    i, j, inter = _intersecting_pairs(rg, area, groups, jobs)
     idx = ranges.index.to_numpy()
     out = pd.DataFrame({"range_id_a": idx[i], "range_id_b": idx[j]})
     ind = ranges["individual"].to_numpy()

@@ -452,3 +452,157 @@ def test_exclusivity_single_neighbour_and_same_individual_ignored():
     assert res.loc["A", "shared_km2"] == pytest.approx(40.0, rel=2e-3)
     same = exclusivity(ranges_of([a, b], ["A", "A"], ["M", "M"]))
     assert (same["exclusive_share"] == 1.0).all()
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def _star(cx: float, cy: float, r: float, n: int, rng: np.random.Generator) -> Polygon:
+    """Non-convex star-shaped polygon around (X0 + cx, Y0 + cy), radii up to r metres."""
+    ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+    rad = r * rng.uniform(0.3, 1.0, n)
+    return Polygon(np.column_stack([X0 + cx + rad * np.cos(ang), Y0 + cy + rad * np.sin(ang)]))
+
+
+def _circles(rng: np.random.Generator, n: int, spread: float = 35_000) -> list:
+    """n circular ranges (64-gons, radius 2-9 km) with centres within +-spread metres."""
+    centres = rng.uniform(-spread, spread, size=(n, 2))
+    radii = rng.uniform(2e3, 9e3, n)
+    return [Point(X0 + x, Y0 + y).buffer(r) for (x, y), r in zip(centres, radii, strict=True)]
+
+
+def _awkward_layer(rng: np.random.Generator) -> list:
+    """Non-convex polygons, one with a hole, a multipolygon, and boxes sharing edges."""
+    holed = Polygon(
+        [(X0 - 30_000, Y0 - 30_000), (X0, Y0 - 30_000), (X0, Y0), (X0 - 30_000, Y0)],
+        holes=[[(X0 - 20_000, Y0 - 20_000), (X0 - 10_000, Y0 - 20_000),
+                (X0 - 10_000, Y0 - 10_000), (X0 - 20_000, Y0 - 10_000)]],
+    )  # fmt: skip
+    multi = shapely.MultiPolygon(
+        [_star(15_000, 15_000, 12_000, 40, rng), sq(25_000, -25_000, 8_000)]
+    )
+    return [
+        holed,
+        multi,
+        _star(-15_000, 15_000, 15_000, 60, rng),
+        sq(0, 0, 10_000),
+        sq(10_000, 0, 10_000),  # shares an edge with the previous one
+    ]
+
+
+def test_crossing_areas_equal_geos_or_defer():
+    from habitat.overlap import _crossing_areas
+
+    rng = np.random.default_rng(11)
+    centres = rng.uniform(-35_000, 35_000, size=(50, 2))
+    ranges = np.array(
+        _circles(rng, 300)
+        + [_star(x, y, 6_000, 30, rng) for x, y in centres]
+        + [sq(2_000, 2_000, 4_000), sq(10_000, 5_000, 3_000)],  # corner/edge on other edges
+        dtype=object,
+    )
+    layer = np.array(_awkward_layer(rng), dtype=object)
+    i, j = shapely.STRtree(layer).query(ranges, predicate="intersects")
+    area, ok, _ = _crossing_areas(ranges, layer, i, j)
+    ref = shapely.area(shapely.intersection(ranges[i], layer[j]))
+    # most pairs need no GEOS overlay (fewer here than in an equal-area CRS centred on
+    # the data: UTM northings of 4.8e6 m make the rounding bound 40x larger)
+    assert ok.mean() > 0.5
+    assert not ok[-4:].all()  # degenerate boxes are left to GEOS
+    np.testing.assert_allclose(area[ok], ref[ok], rtol=1e-9, atol=0)
+    # the ranges against each other, as pairwise_overlap does
+    a, b = shapely.STRtree(ranges).query(ranges, predicate="intersects")
+    keep = a < b
+    area, ok, _ = _crossing_areas(ranges, ranges, a[keep], b[keep])
+    ref = shapely.area(shapely.intersection(ranges[a[keep]], ranges[b[keep]]))
+    assert ok.mean() > 0.5
+    np.testing.assert_allclose(area[ok], ref[ok], rtol=1e-9, atol=0)
+
+
+def test_awkward_layer_equals_feature_by_feature_reference():
+    rng = np.random.default_rng(5)
+    ranges = ranges_of(_circles(rng, 80))
+    layer = gpd.GeoDataFrame(geometry=_awkward_layer(rng), crs=UTM)
+    res = overlap_with(ranges, layer, n_jobs=1)
+    np.testing.assert_allclose(
+        feature_shares(res).to_numpy(), direct_overlap(ranges, layer), rtol=1e-9, atol=1e-15
+    )
+
+
+def test_n_jobs_one_and_two_give_identical_results(monkeypatch):
+    import habitat.overlap as ov
+
+    # small thresholds, so that 2 threads and several chunks are really used
+    monkeypatch.setattr(ov, "_PARALLEL_MIN_PAIRS", 1)
+    monkeypatch.setattr(ov, "_CHUNK_VERTICES", 2_000)
+    rng = np.random.default_rng(2)
+    ranges = ranges_of(_circles(rng, 200))
+    layer = gpd.GeoDataFrame(geometry=_awkward_layer(rng), crs=UTM)
+    one = overlap_with(ranges, layer, n_jobs=1)
+    two = overlap_with(ranges, layer, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    pd.testing.assert_frame_equal(
+        pairwise_overlap(ranges, n_jobs=1), pairwise_overlap(ranges, n_jobs=2), check_exact=True
+    )
+    auto = overlap_with(ranges, layer)  # n_jobs=None: CPU count, capped
+    pd.testing.assert_frame_equal(one, auto, check_exact=True)
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, True, "2"])
+def test_invalid_n_jobs_refused(n_jobs):
+    from habitat.errors import InputError
+
+    ranges = ranges_of([sq(0, 0, 1_000)])
+    with pytest.raises(InputError, match="n_jobs"):
+        overlap_with(ranges, ranges, n_jobs=n_jobs)
+    with pytest.raises(InputError, match="n_jobs"):
+        pairwise_overlap(ranges, n_jobs=n_jobs)
+
+
+def _outside_reference(ranges: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
+    """1 - area(range ∩ union of the layer) / area(range), the union taken in the equal-area CRS."""
+    bounds = zip(hcrs.lonlat_bounds(ranges), hcrs.lonlat_bounds(layer), strict=True)
+    ea = hcrs.equal_area_crs(tuple(f(v) for f, v in zip((min, min, max, max), bounds, strict=True)))
+    r = ranges.to_crs(ea).geometry.to_numpy()
+    union = shapely.union_all(layer.to_crs(ea).geometry.to_numpy())
+    return 1 - shapely.area(shapely.intersection(r, union)) / shapely.area(r)
+
+
+@pytest.mark.parametrize(
+    ("kind", "union_needed"),
+    [("disjoint", False), ("nested", False), ("overlapping", True)],
+)
+def test_outside_share_fast_path_and_general_path(monkeypatch, kind, union_needed):
+    rng = np.random.default_rng(4)
+    ranges = ranges_of(_circles(rng, 60, spread=30_000))
+    features = {
+        # a partition with a gap: outside = range - sum of overlaps, no union
+        "disjoint": [sq(-40_000, -40_000, 40_000), sq(0, -40_000, 40_000),
+                     sq(-40_000, 5_000, 80_000)],
+        # zones inside a country: each zone is covered by the country, no union either
+        "nested": [sq(-40_000, -40_000, 70_000), sq(-20_000, -20_000, 15_000),
+                   _star(10_000, 10_000, 12_000, 40, rng)],
+        # partly overlapping features: the dissolved layer is needed
+        "overlapping": [sq(-40_000, -40_000, 40_000), Point(X0, Y0).buffer(15_000),
+                        sq(-10_000, -30_000, 40_000)],
+    }[kind]  # fmt: skip
+    layer = gpd.GeoDataFrame(geometry=features, crs=UTM)
+    calls = []
+    real = shapely.union_all
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(shapely, "union_all", spy)
+    res = overlap_with(ranges, layer)
+    monkeypatch.undo()
+    assert bool(calls) == union_needed
+    outside = res[res["feature"] == OUTSIDE]["share"].to_numpy()
+    np.testing.assert_allclose(outside, _outside_reference(ranges, layer), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        feature_shares(res).to_numpy(), direct_overlap(ranges, layer), rtol=1e-9, atol=1e-15
+    )
+    if kind == "disjoint":
+        shares = res.groupby("range_id")["share"].sum().to_numpy()
+        np.testing.assert_allclose(shares, 1.0, rtol=0, atol=1e-12)

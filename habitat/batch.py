@@ -891,7 +891,10 @@ def run_report(
 
     ids = data["individual"].astype(str)
     slugs = individual_slugs(pd.unique(ids))
-    groups = {ind: data[ids.to_numpy() == ind] for ind in slugs}
+    codes, names = pd.factorize(ids, sort=False)
+    order = np.argsort(codes, kind="stable")  # one pass, not one mask per animal
+    cuts = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    groups = {str(ind): data.iloc[order[cuts[k] : cuts[k + 1]]] for k, ind in enumerate(names)}
     say(f"{len(groups)} animals, {'given ranges' if given else f'{len(data)} fixes'} -> {out}")
 
     # 1. estimate

@@ -1,6 +1,7 @@
 import json
 import re
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -154,14 +155,39 @@ def test_report_exit_status_says_some_failed(runner, tmp_path):
 
 @pytest.mark.slow
 def test_report_killed_midway_leaves_no_partial_file_and_resumes(tmp_path):
+    """A batch with two broken animals, killed with SIGKILL midway, then re-run."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from habitat.demo import load_demo_relocations
+
+    fixes = load_demo_relocations()
+    fixes = fixes[~fixes["flag_any"]][["individual", "timestamp", "sex", "geometry"]]
+    few = fixes[fixes["individual"] == "Leo 1F"].iloc[:3].assign(individual="Few fixes")
+    same = fixes[fixes["individual"] == "Leo 2F"].iloc[:30].assign(individual="One place")
+    same["geometry"] = shapely.points(np.full(30, 131.1), np.full(30, 43.2))
+    data = gpd.GeoDataFrame(pd.concat([fixes, few, same], ignore_index=True), crs=fixes.crs)
+    source = tmp_path / "season.gpkg"
+    data.to_file(source)
+
     out = tmp_path / "rep"
-    cmd = [sys.executable, "-m", "habitat", "report", "--out", str(out), "--no-area-curve"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "habitat",
+        "report",
+        str(source),
+        "--out",
+        str(out),
+        "--no-area-curve",
+    ]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 240
@@ -177,9 +203,12 @@ def test_report_killed_midway_leaves_no_partial_file_and_resumes(tmp_path):
     for p in (out / "pages").glob("*.html"):  # every page there is whole
         assert p.read_text(encoding="utf-8").rstrip().endswith("</html>")
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    assert again.returncode == 0, again.stderr
-    assert again.stderr.count("already done") >= len(before)  # estimates and pages reused
+    assert again.returncode == 3, again.stderr  # finished, but two animals failed
+    assert again.stderr.count("page") and again.stderr.count("already done") >= 12 + len(before)
     after = {p.name for p in (out / "pages").glob("*.html")}
     assert len(after) == 12 and before <= after
     assert not [p for p in out.rglob(".*.tmp*")]
-    assert "12 of 12 animals reported" in (out / "index.html").read_text()
+    fail = pd.read_csv(out / "failures.csv")
+    assert sorted(fail["individual"]) == ["Few fixes", "One place"]
+    index = (out / "index.html").read_text()
+    assert "12 of 14 animals reported" in index and "2 failed" in index

@@ -267,3 +267,24 @@ def test_report_pages_show_the_territory_row(report):
     assert f"{100 * metrics.loc['Leo 3F', 'share_protected']:,.1f} %" in page
     assert 'src="Leo_3F/map.html"' in page
     assert Path(result.out_dir / "pages" / "Leo_3F" / "ud.png").is_file()
+
+
+def test_config_layers_replace_and_drop_bundled_ones(tmp_path):
+    from habitat.batch import load_layers
+    from habitat.datasets import layers as bundled
+
+    park = bundled()["land_of_the_leopard"].copy()
+    park["name"] = "Replaced park"
+    park.to_file(tmp_path / "park.gpkg")
+    (tmp_path / "r.toml").write_text(
+        '[layers]\nland_of_the_leopard = "park.gpkg"\nroads = "none"\nland_cover = "none"\n'
+    )
+    _, inputs = load_config(tmp_path / "r.toml")
+    layers, land_cover = load_layers(inputs["layers"])
+    assert "roads" not in layers and land_cover is None
+    assert list(layers["land_of_the_leopard"]["name"]) == ["Replaced park"]
+    assert "railways" in layers  # the others stay bundled
+    (tmp_path / "bad.toml").write_text('[layers]\nparks = "missing.gpkg"\n')
+    _, inputs = load_config(tmp_path / "bad.toml")
+    with pytest.raises(DataFileError, match="parks"):
+        load_layers(inputs["layers"])

@@ -539,7 +539,7 @@ class _PageTask:
     layers: dict[str, gpd.GeoDataFrame]
     map_ranges: gpd.GeoDataFrame
     map_fixes: gpd.GeoDataFrame | None
-    corridors: list[dict[str, str]]
+    corridors: list[dict[str, str]] | None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -1057,7 +1057,7 @@ def _page_tasks(
             g = groups[ind]
             g = g[~g["flag_any"]] if "flag_any" in g.columns else g
             fixes = _thin(g, opts.max_fixes_on_map)
-        links = []
+        links: list[dict[str, str]] = []
         if corridors is not None and len(corridors):
             for _, c in corridors.iterrows():
                 a, b = str(c.get("from_individual")), str(c.get("to_individual"))
@@ -1097,7 +1097,7 @@ def _page_tasks(
                 layers=layers,
                 map_ranges=map_ranges,
                 map_fixes=fixes,
-                corridors=links,
+                corridors=None if corridors is None else links,
             )
         )
     return tasks

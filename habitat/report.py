@@ -240,7 +240,9 @@ def render_individual_page(
     landscape : mapping, optional
         Composition and road columns of :mod:`habitat.landscape` for this range.
     corridors : sequence of mapping, optional
-        ``label``, ``href``, ``detail`` of corridors to neighbours, when computed.
+        ``label``, ``href``, ``detail`` of corridors to neighbours; an empty
+        sequence when corridors were computed but none touches this animal,
+        ``None`` when they were not computed.
     figures : sequence of (href, caption)
         Images to show.
     neighbour_pages : mapping, optional
@@ -335,7 +337,7 @@ def render_individual_page(
             ranges=range_rows,
             neighbours=neighbour_rows,
             landscape=land_rows,
-            corridors=list(corridors or []),
+            corridors=None if corridors is None else list(corridors),
             figures=[{"href": h, "caption": c} for h, c in figures],
         )
     )

@@ -266,6 +266,7 @@ def test_report_pages_show_the_territory_row(report):
     assert f"{area:,.1f} km²" in page
     assert f"{100 * metrics.loc['Leo 3F', 'share_protected']:,.1f} %" in page
     assert 'src="Leo_3F/map.html"' in page
+    assert "Corridors were not computed" in page
     assert Path(result.out_dir / "pages" / "Leo_3F" / "ud.png").is_file()
 
 
@@ -288,3 +289,21 @@ def test_config_layers_replace_and_drop_bundled_ones(tmp_path):
     _, inputs = load_config(tmp_path / "bad.toml")
     with pytest.raises(DataFileError, match="parks"):
         load_layers(inputs["layers"])
+
+
+def test_corridors_when_given_are_written_and_linked(tmp_path, demo_fixes):
+    line = shapely.LineString([(131.1, 43.2), (131.3, 43.5)])
+    corridors = gpd.GeoDataFrame(
+        {"from_individual": ["Leo 1F"], "to_individual": ["Leo 3F"], "length_m": [41_000.0]},
+        geometry=[line],
+        crs="EPSG:4326",
+    )
+    result = run_report(
+        demo_fixes, tmp_path / "c", options=FAST, corridors=corridors, progress=False
+    )
+    written = gpd.read_file(result.files["ranges"], layer="corridors")
+    assert list(written["to_individual"]) == ["Leo 3F"]
+    page = result.pages["Leo 1F"].read_text(encoding="utf-8")
+    assert 'href="Leo_3F.html">Corridor to Leo 3F</a>' in page and "length_m 41,000.0" in page
+    assert "Corridor to Leo 1F" in result.pages["Leo 3F"].read_text(encoding="utf-8")
+    assert "No corridor connects" in result.pages["Leo 6M"].read_text(encoding="utf-8")

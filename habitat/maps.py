@@ -1293,7 +1293,8 @@ def study_area_map(
         How to draw the fixes; ``None`` leaves them out.
     focus : str or sequence of str, optional
         Individual(s) to feature: the map is fitted to their ranges and fixes
-        and the other animals are drawn faintly.
+        and the other animals are drawn faintly; the layer control starts
+        folded (such maps sit in report pages).
     max_fixes_per_individual : int, optional
         Cap on displayed fixes per animal (evenly spaced); ``None`` shows all.
     simplify_m : float, optional
@@ -1484,7 +1485,8 @@ def study_area_map(
         if len(b):
             m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]])
 
-    _add_layer_control(m, groups)
+    # a map about one animal is small (a report page): keep its control folded
+    _add_layer_control(m, groups, collapsed=focus is not None)
     if controls:
         plugins.Fullscreen(position="topleft").add_to(m)
         plugins.MeasureControl(
@@ -1510,7 +1512,9 @@ def study_area_map(
     return m
 
 
-def _add_layer_control(m: folium.Map, groups: Mapping[str, list[folium.map.Layer]]) -> None:
+def _add_layer_control(
+    m: folium.Map, groups: Mapping[str, list[folium.map.Layer]], *, collapsed: bool = False
+) -> None:
     """A layer control with the overlays in named groups (checkboxes), names escaped."""
     safe: dict[str, list[folium.map.Layer]] = {}
     for group, layers in groups.items():
@@ -1524,7 +1528,7 @@ def _add_layer_control(m: folium.Map, groups: Mapping[str, list[folium.map.Layer
         if layers:
             safe[html.escape(group)] = list(layers)
     if safe:
-        plugins.GroupedLayerControl(safe, exclusive_groups=False, collapsed=False).add_to(m)
+        plugins.GroupedLayerControl(safe, exclusive_groups=False, collapsed=collapsed).add_to(m)
 
 
 def save_map(

@@ -464,3 +464,22 @@ def test_map_of_1000_ranges_and_all_layers_stays_under_5_mb(tmp_path):
     page = path.read_text()
     assert page.count('"individual": "Leo ') == 2000
     assert "simplified to 50 m" in page
+
+
+def test_layer_control_is_folded_only_on_maps_about_one_animal():
+    import geopandas as gpd
+    import shapely
+
+    from habitat import datasets
+    from habitat.maps import study_area_map
+
+    ranges = gpd.GeoDataFrame(
+        {"individual": ["a", "b"], "sex": ["F", "M"], "method": ["mcp"] * 2, "level": [0.95] * 2},
+        geometry=[shapely.Point(131.2, 43.2).buffer(0.05), shapely.Point(131.3, 43.3).buffer(0.05)],
+        crs="EPSG:4326",
+    )
+    layers = {"roads": datasets.layers()["roads"]}
+    whole = study_area_map(layers, ranges=ranges).get_root().render()
+    one = study_area_map(layers, ranges=ranges, focus="a").get_root().render()
+    assert '"collapsed": false' in whole and '"collapsed": true' not in whole
+    assert '"collapsed": true' in one and '"collapsed": false' not in one

@@ -39,10 +39,8 @@ basemap, which then needs no network at all.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import io
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -378,29 +376,9 @@ def prepare_layers(
     return out
 
 
-#: GeoJSON text of layers already converted, by content digest: a batch draws the
-#: same study-area layers on every animal's page (bounded; oldest dropped first)
-_GEOJSON_CACHE: dict[bytes, str] = {}
-_GEOJSON_CACHE_SIZE = 128
-
-
 def _geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """GeoJSON dict of a layer, features keyed by index, without per-feature bboxes.
-
-    Conversions are cached by a digest of the geometries (WKB), the index and
-    the property values; each call returns a fresh dict (folium may modify it).
-    """
-    digest = hashlib.sha1(b"".join(shapely.to_wkb(gdf.geometry.to_numpy())))
-    digest.update(pd.util.hash_pandas_object(gdf.drop(columns=gdf.geometry.name)).to_numpy())
-    digest.update(repr(list(gdf.columns)).encode())
-    key = digest.digest()
-    text = _GEOJSON_CACHE.get(key)
-    if text is None:
-        text = json.dumps(gdf.to_geo_dict(show_bbox=False, drop_id=False))
-        if len(_GEOJSON_CACHE) >= _GEOJSON_CACHE_SIZE:
-            _GEOJSON_CACHE.pop(next(iter(_GEOJSON_CACHE)))
-        _GEOJSON_CACHE[key] = text
-    return json.loads(text)
+    """GeoJSON dict of a layer, features keyed by index, without per-feature bboxes."""
+    return gdf.to_geo_dict(show_bbox=False, drop_id=False)
 
 
 def _focus_set(focus: str | Iterable[str] | None) -> set[str] | None:

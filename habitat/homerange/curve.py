@@ -498,7 +498,8 @@ def plot_area_curve(
         title = f"{what}: {k} of {len(verdicts)} individuals levelled off"
         if rising:
             title += f"; still rising: {', '.join(rising[:6])}{'…' if len(rising) > 6 else ''}"
-    ax.set_title(title, fontsize=9, wrap=True)
+    # explicit y: skips matplotlib's automatic title placement (slow in batches)
+    ax.set_title(title, fontsize=9, wrap=True, y=1.01)
     ax.legend(fontsize=8)
     if ax is fig.axes[0] and len(fig.axes) == 1:
         fig.subplots_adjust(left=0.1, right=0.97, bottom=0.12, top=0.88)

@@ -110,7 +110,9 @@ class ReportOptions:
     area_curve : bool
         Draw each animal's bootstrap area curve (MCP at ``level``).
     area_curve_replicates : int
-        Bootstrap replicates per sample size.
+        Bootstrap replicates per sample size (10 for a figure in a batch of
+        many animals; use :func:`habitat.homerange.curve.area_curve` with more
+        for a verdict you will publish).
     ud_cell_size_m : float
         Cell size of the UD figure, metres.
     max_fixes_on_map : int
@@ -128,9 +130,9 @@ class ReportOptions:
         default_factory=lambda: {"kde": {"bandwidth": "href", "grid": 200}}
     )
     area_curve: bool = True
-    area_curve_replicates: int = 20
+    area_curve_replicates: int = 10
     ud_cell_size_m: float = 200.0
-    max_fixes_on_map: int = 1000
+    max_fixes_on_map: int = 750
     max_speed_kmh: float | None = 20.0
     title: str = "Amur leopard territory report"
 

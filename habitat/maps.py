@@ -745,7 +745,7 @@ def add_home_ranges(
     # inner (core) isopleths more opaque: 0.5 -> 0.33, 0.95 -> 0.11
     fill = np.clip(0.08 + 0.5 * (1.0 - np.nan_to_num(level, nan=0.95)), 0.08, 0.5)
     props["_fill"] = np.round(np.where(faint, 0.02, fill), 2)
-    props["_opacity"] = np.where(faint, 0.25, 0.9)
+    props["_opacity"] = np.where(faint, 0.6, 0.9)  # neighbours stay visible as outlines
     props["_weight"] = np.where(level >= 0.9, 2.0, 1.0)
     tips = [c for c in ("individual", "sex", "method", "level", "area") if c in props.columns]
     popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in props.columns]

@@ -336,6 +336,23 @@ def _to_map_crs(
 _PREPARED = "habitat_display"
 
 
+def _with_metrics(gdf: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
+    """Add ``area_km2`` (polygons) or ``length_m`` (lines) measured by :mod:`habitat.crs`.
+
+    Measured on the geometry as given, before any display simplification:
+    areas in the local equal-area CRS, lengths in the UTM zone. Columns the
+    layer already has are kept as they are.
+    """
+    kinds = set(gdf.geom_type.dropna().unique())
+    if not len(gdf) or not kinds:
+        return gdf
+    if kinds <= {"Polygon", "MultiPolygon"} and "area_km2" not in gdf.columns:
+        return gdf.assign(area_km2=units.area_columns(hcrs.area_m2(gdf, name=name))["area_km2"])
+    if kinds <= {"LineString", "MultiLineString"} and "length_m" not in gdf.columns:
+        return gdf.assign(length_m=hcrs.length_m(gdf, name=name))
+    return gdf
+
+
 def prepare_layers(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -368,7 +385,10 @@ def prepare_layers(
     out = {}
     for key, gdf in layers.items():
         ready = _to_map_crs(
-            gdf, name=key, simplify_m=simplify_m, coordinate_precision=coordinate_precision
+            _with_metrics(gdf, name=key),
+            name=key,
+            simplify_m=simplify_m,
+            coordinate_precision=coordinate_precision,
         )
         ready = ready.copy()
         ready.attrs[_PREPARED] = (simplify_m, coordinate_precision)
@@ -421,6 +441,11 @@ def add_vector_layer(
 ) -> folium.FeatureGroup:
     """Add a GeoDataFrame as a styled, toggleable layer with escaped tooltips.
 
+    Polygons get a popup with their area (km² and sq mi) and lines with their
+    length (km and mi), measured by :mod:`habitat.crs` on the geometry as given,
+    before display simplification (an existing ``area_km2`` or ``length_m``
+    column is used as it is).
+
     Parameters
     ----------
     m : folium.Map
@@ -451,12 +476,23 @@ def add_vector_layer(
     folium.FeatureGroup
     """
     cols = [c for c in (tooltip_columns or []) if c in gdf.columns]
+    gdf = _with_metrics(gdf, name=name)
+    metrics = [c for c in ("area_km2", "length_m") if c in gdf.columns]
     shown = _to_map_crs(
         gdf, name=name, simplify_m=simplify_m, coordinate_precision=coordinate_precision
     )
     props = _escaped_properties(shown, [])
-    for c in cols:
+    for c in dict.fromkeys([*cols, *metrics]):
         props[c] = _readable(c, gdf[c].reset_index(drop=True))
+    popup_cols = list(dict.fromkeys([*cols, *metrics]))
+    popup = (
+        folium.GeoJsonPopup(
+            fields=popup_cols,
+            aliases=["area" if c == "area_km2" else _label(c) for c in popup_cols],
+        )
+        if metrics
+        else None
+    )
     opts = {"color": color, "fillColor": fill_color or color, "weight": 1.5, "fillOpacity": 0.2}
     opts.update(
         {
@@ -484,6 +520,7 @@ def add_vector_layer(
             _geojson(props),
             style_function=lambda _f, o=opts: dict(o),
             tooltip=tooltip,
+            popup=popup,
             name=html.escape(label or name),
         ).add_to(group)
     group.add_to(parent if parent is not None else m)

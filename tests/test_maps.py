@@ -483,3 +483,25 @@ def test_layer_control_is_folded_only_on_maps_about_one_animal():
     one = study_area_map(layers, ranges=ranges, focus="a").get_root().render()
     assert '"collapsed": false' in whole and '"collapsed": true' not in whole
     assert '"collapsed": true' in one and '"collapsed": false' not in one
+
+
+def test_layer_popups_give_area_and_length_measured_before_simplifying():
+    import re
+
+    from habitat import crs as hcrs
+    from habitat import datasets, units
+    from habitat.maps import prepare_layers, study_area_map
+
+    layers = datasets.layers()
+    park_km2 = units.m2_to_km2(hcrs.area_m2(layers["land_of_the_leopard"]).iloc[0])
+    rail_km = hcrs.length_m(layers["railways"]).to_numpy() / 1000.0  # no length column
+    for given in (layers, prepare_layers(layers, simplify_m=500.0)):
+        page = study_area_map(given, simplify_m=500.0).get_root().render()
+        # the popup text (JSON-escaped in the page): km² and sq mi to 2 decimals
+        found = re.findall(r'"area_km2": "([\d,.]+) km\\u00b2 \(([\d,.]+) sq mi\)"', page)
+        areas = {(float(a.replace(",", "")), float(b.replace(",", ""))) for a, b in found}
+        want = (round(park_km2, 2), round(units.km2_to_sq_mi(park_km2), 2))
+        assert want in areas
+        lengths = re.findall(r'"length_m": "([\d,.]+) km \(', page)
+        shown = {float(v.replace(",", "")) for v in lengths}
+        assert {round(v, 2) for v in rail_km} <= shown

@@ -781,12 +781,6 @@ def _landscape(
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=reported.index)
 
 
-def _thin(fixes: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
-    if len(fixes) <= n:
-        return fixes
-    return fixes.iloc[np.linspace(0, len(fixes) - 1, n).astype(int)]
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -1015,6 +1009,25 @@ def _write_tables(
     return files
 
 
+def _corridor_links(
+    corridors: gpd.GeoDataFrame | None, page_links: Mapping[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """Individual -> links to the corridors that start or end at it (one pass)."""
+    links: dict[str, list[dict[str, str]]] = {}
+    if corridors is None or not len(corridors):
+        return links
+    for c in corridors.drop(columns=corridors.geometry.name).to_dict("records"):
+        a, b = str(c.get("from_individual")), str(c.get("to_individual"))
+        detail = ", ".join(
+            f"{k} {c[k]:,.1f}" for k in ("length_m", "cost") if k in c and pd.notna(c[k])
+        )
+        for here, other in ((a, b), (b, a)):
+            links.setdefault(here, []).append(
+                {"label": f"Corridor to {other}", "href": page_links.get(other), "detail": detail}
+            )
+    return links
+
+
 def _page_tasks(
     out: Path,
     opts: ReportOptions,
@@ -1047,6 +1060,7 @@ def _page_tasks(
         )
     ]
     reported_method = metrics["method"].iloc[0]
+    corridor_links = _corridor_links(corridors, page_links)
     for _, row in metrics.iterrows():
         ind = str(row["individual"])
         neighbours = _neighbour_table(pairs, ind)
@@ -1056,27 +1070,9 @@ def _page_tasks(
         ]
         fixes = None
         if groups is not None:
-            g = groups[ind]
-            g = g[~g["flag_any"]] if "flag_any" in g.columns else g
-            fixes = _thin(g, opts.max_fixes_on_map)
-        links: list[dict[str, str]] = []
-        if corridors is not None and len(corridors):
-            for _, c in corridors.iterrows():
-                a, b = str(c.get("from_individual")), str(c.get("to_individual"))
-                if ind in (a, b):
-                    other = b if a == ind else a
-                    detail = ", ".join(
-                        f"{k} {c[k]:,.1f}"
-                        for k in ("length_m", "cost")
-                        if k in c and pd.notna(c[k])
-                    )
-                    links.append(
-                        {
-                            "label": f"Corridor to {other}",
-                            "href": page_links.get(other),
-                            "detail": detail,
-                        }
-                    )
+            g = groups[ind]  # study_area_map thins them to max_fixes_on_map
+            fixes = g[~g["flag_any"]] if "flag_any" in g.columns else g
+        links = corridor_links.get(ind, [])
         terr = {
             k: (v.item() if hasattr(v, "item") else v)
             for k, v in row.drop(labels="geometry").items()

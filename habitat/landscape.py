@@ -80,30 +80,30 @@ def composition_in_ranges(
     codes = sorted(set(codes) | set(names))
     labels = {c: str(names.get(c, c)).replace("/", "_").replace(" ", "_") for c in codes}
     geoms = _range_geoms(ranges, raster.crs)
-    counts = np.zeros((len(geoms), len(codes)), dtype=np.int64)
-    total = np.zeros(len(geoms), dtype=np.int64)
-    lookup = {c: k for k, c in enumerate(codes)}
-    for i, geom in enumerate(geoms):  # one vectorised window per range
-        if geom is None or shapely.is_empty(geom):
-            continue
-        xmin, ymin, xmax, ymax = shapely.bounds(geom)
-        r0, c0 = raster.index(xmin, ymax)
-        r1, c1 = raster.index(xmax, ymin)
-        rows = np.arange(int(r0), int(r1) + 1)
-        cols = np.arange(int(c0), int(c1) + 1)
-        rr, cc = np.meshgrid(rows, cols, indexing="ij")
-        x, y = raster.xy(rr.ravel(), cc.ravel())
-        shapely.prepare(geom)
-        inside = shapely.contains_xy(geom, x, y)
-        total[i] = int(inside.sum())
-        ok = inside & raster.contains_index(rr.ravel(), cc.ravel())
-        v = values[rr.ravel()[ok], cc.ravel()[ok]]
-        if raster.nodata is not None:
-            v = v[v != raster.nodata]
-        if len(v):
-            uv, n = np.unique(v, return_counts=True)
-            for code, k in zip(uv.tolist(), n.tolist(), strict=True):
-                counts[i, lookup[int(code)]] = k
+    n_r, n_c = len(geoms), len(codes)
+    # candidate cells: each range's bounding window, all ranges at once
+    ok_geom = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    box = shapely.bounds(geoms)
+    r0, c0 = raster.index(box[:, 0], box[:, 3])
+    r1, c1 = raster.index(box[:, 2], box[:, 1])
+    n_rows = np.where(ok_geom, r1 - r0 + 1, 0)
+    n_cols = np.where(ok_geom, c1 - c0 + 1, 0)
+    size = n_rows * n_cols
+    owner = np.repeat(np.arange(n_r), size)
+    pos = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+    width = np.repeat(np.maximum(n_cols, 1), size)
+    rr = np.repeat(r0, size) + pos // width
+    cc = np.repeat(c0, size) + pos % width
+    x, y = raster.xy(rr, cc)
+    inside = shapely.contains_xy(geoms[owner], x, y)  # one vectorised call
+    total = np.bincount(owner[inside], minlength=n_r)
+    has = inside & raster.contains_index(rr, cc)
+    v = values[rr[has], cc[has]]
+    who = owner[has]
+    if raster.nodata is not None:
+        who, v = who[v != raster.nodata], v[v != raster.nodata]
+    code_ix = np.searchsorted(np.asarray(codes), v)
+    counts = np.bincount(who * n_c + code_ix, minlength=n_r * n_c).reshape(n_r, n_c)
     with_data = counts.sum(axis=1)
     out = pd.DataFrame({"n_cells": with_data}, index=ranges.index)
     area_km2 = units.m2_to_km2(counts * cell_area_m2)

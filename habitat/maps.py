@@ -1258,6 +1258,21 @@ def _lonlat_box(gdf: gpd.GeoDataFrame, name: str) -> np.ndarray:
     return np.asarray(hcrs.align(gdf, hcrs.WGS84, name=name).total_bounds, dtype=float)
 
 
+def _add_boxes(
+    gdf: gpd.GeoDataFrame,
+    name: str,
+    focused: set[str] | None,
+    bounds: list[np.ndarray],
+    focus_boxes: list[np.ndarray],
+) -> None:
+    """Append the lon/lat box of ``gdf`` and, with a focus, of the focused animals' rows."""
+    bounds.append(_lonlat_box(gdf, name))
+    if focused is not None:
+        sel = gdf[gdf["individual"].astype(str).isin(focused)]
+        if len(sel):
+            focus_boxes.append(_lonlat_box(sel, name))
+
+
 def study_area_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -1453,11 +1468,7 @@ def study_area_map(
         if colour_ranges_by is not None:  # the ranges' colours are a scale: animals keep theirs
             colours = _individual_palette(ranges["individual"].astype(str).unique())
         track("Home ranges", before)
-        bounds.append(_lonlat_box(ranges, "home ranges"))
-        if focused is not None:
-            sel = ranges[ranges["individual"].astype(str).isin(focused)]
-            if len(sel):
-                focus_boxes.append(_lonlat_box(sel, "home ranges"))
+        _add_boxes(ranges, "home ranges", focused, bounds, focus_boxes)
     if have_fixes:
         before = set(m._children)
         colours = add_relocations(
@@ -1471,11 +1482,7 @@ def study_area_map(
             coordinate_precision=coordinate_precision,
         )
         track("Fixes", before)
-        bounds.append(_lonlat_box(relocations, "relocations"))
-        if focused is not None:
-            sel = relocations[relocations["individual"].astype(str).isin(focused)]
-            if len(sel):
-                focus_boxes.append(_lonlat_box(sel, "relocations"))
+        _add_boxes(relocations, "relocations", focused, bounds, focus_boxes)
 
     if colour_by == "sex" and (have_ranges or have_fixes):
         sections["Sex"] = [(label, SEX_COLOURS[k]) for k, label in _SEX_NAMES.items()]

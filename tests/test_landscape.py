@@ -2,6 +2,7 @@
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -88,3 +89,19 @@ def test_bad_inputs_are_refused():
         composition_in_ranges(_gdf(sq, crs=None), LC)
     with pytest.raises(GeometryTypeError):
         line_density_in_ranges(_gdf(sq), _gdf(sq))
+
+
+def test_many_ranges_at_once_equal_each_range_alone():
+    shapes = [
+        shapely.Point(503_000, 4_794_000).buffer(1_500),
+        shapely.box(504_000, 4_795_000, 506_000, 4_797_000),
+        shapely.Point(509_000, 4_792_000).buffer(2_500),  # partly off the grid
+        shapely.box(700_000, 4_700_000, 701_000, 4_701_000),  # wholly off the grid
+    ]
+    together = composition_in_ranges(_gdf(*shapes), LC)
+    for k, geom in enumerate(shapes):
+        alone = composition_in_ranges(_gdf(geom), LC)
+        got = together.iloc[[k]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone.reset_index(drop=True))
+    assert together["n_cells"].iloc[3] == 0 and np.isnan(together["share_forest"].iloc[3])
+    assert together["n_cells"].iloc[1] == 400

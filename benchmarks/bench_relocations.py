@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from habitat import read_relocations, simulate_relocations  # noqa: E402
-from habitat.errors import DataQualityWarning  # noqa: E402
+from habitat.core.errors import DataQualityWarning  # noqa: E402
 
 
 def make_movebank_csv(path: Path, n_animals: int, days: int, seed: int) -> int:

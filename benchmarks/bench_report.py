@@ -1,6 +1,6 @@
 """Benchmark: full territory reports for 100 animals x 2,000 fixes, 1 worker vs 2.
 
-Data: 50 female and 50 male simulated leopards (habitat.simulate, exact
+Data: 50 female and 50 male simulated leopards (habitat.datasets.simulate, exact
 Ornstein-Uhlenbeck, seed 7), 2,000 fixes each (4-hourly for 333 days), in the
 bundled study area. Work: ``habitat.batch.run_report`` with its defaults (MCP and
 KDE href grid 200 at 50 % and 95 %, UD and area-curve figures, territory table,
@@ -29,8 +29,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from habitat.batch import run_report  # noqa: E402
-from habitat.simulate import simulate_relocations  # noqa: E402
+from habitat.batch.runner import run_report  # noqa: E402
+from habitat.datasets.simulate import simulate_relocations  # noqa: E402
 
 
 def main() -> None:

@@ -4,24 +4,45 @@ Home ranges, overlap, fragmentation and corridor metrics computed in a CRS the
 library chooses, with units in every name, rendered as Folium maps. Built for
 the Amur leopard range (SW Primorsky Krai, Russia, and NE China).
 
-Importing habitat has no side effects (no warnings filters, no global settings).
+The package is layered; imports go one way only (enforced by the import
+contract in ``pyproject.toml``)::
+
+    core          errors, units, crs, validation, fs, compat, tables
+    io, datasets  relocations, cleaning flags, rasters; bundled layers, simulator
+    analysis      homerange, overlap, landscape
+    presentation  maps, report
+    orchestration batch, cli
+
+Importing habitat has no side effects beyond registering the old (0.1) module
+paths as aliases of their new homes (see :mod:`habitat._legacy`); no warnings
+filters, no global settings.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import Any
 
-from habitat import crs, datasets, errors, units  # noqa: E402
-from habitat.cleaning import flag_relocations, summarise_relocations  # noqa: E402
-from habitat.errors import HabitatError  # noqa: E402
+from habitat import _legacy
+from habitat.core import crs, errors, units
+from habitat.core.errors import HabitatError
+from habitat.core.version import __version__
+
+_legacy.install()
+
+from habitat import datasets  # noqa: E402
+from habitat.datasets.simulate import simulate_relocations  # noqa: E402
 from habitat.homerange import (  # noqa: E402
     home_range,
     home_ranges_from_polygons,
     synthetic_ranges,
 )
+from habitat.io.cleaning import flag_relocations, summarise_relocations  # noqa: E402
+from habitat.io.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
-from habitat.layers import summarise_layers  # noqa: E402
-from habitat.overlap import (  # noqa: E402
+from habitat.landscape.layers import summarise_layers  # noqa: E402
+from habitat.overlap.territory import territory_table, write_territory_table  # noqa: E402
+from habitat.overlap.ud import ud_overlap  # noqa: E402
+from habitat.overlap.vector import (  # noqa: E402
     distance_to_layer,
     exclusivity,
     overlap_matrix,
@@ -29,10 +50,6 @@ from habitat.overlap import (  # noqa: E402
     pairwise_overlap,
     sex_pair_summary,
 )
-from habitat.overlap_ud import ud_overlap  # noqa: E402
-from habitat.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
-from habitat.simulate import simulate_relocations  # noqa: E402
-from habitat.territory import territory_table, write_territory_table  # noqa: E402
 
 __all__ = [
     "HabitatError",
@@ -63,3 +80,8 @@ __all__ = [
     "write_geotiff",
     "write_territory_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``habitat.<old module>`` (e.g. ``habitat.overlap_ud``) still resolves, with a warning."""
+    return _legacy.module_attribute(name)

@@ -1,4 +1,4 @@
-"""habitat.assets: CDN URL discovery and inlining (no npm, no browser needed)."""
+"""habitat.maps.assets: CDN URL discovery and inlining (no npm, no browser needed)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from branca.colormap import LinearColormap
 from folium import plugins
 
-from habitat import assets
-from habitat.errors import DataFileError, HabitatWarning, InputError, MissingDependencyError
+from habitat.core.errors import DataFileError, HabitatWarning, InputError, MissingDependencyError
+from habitat.maps import assets
 
 ROOT = Path(__file__).resolve().parents[1]
 

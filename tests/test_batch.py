@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from habitat.batch import (
+from habitat.batch.demo import load_demo_relocations
+from habitat.batch.runner import (
     MARKER,
     ReportOptions,
     individual_slugs,
     load_config,
     run_report,
 )
-from habitat.demo import load_demo_relocations
-from habitat.errors import DataFileError, InputError, OutputExistsError
+from habitat.core.errors import DataFileError, InputError, OutputExistsError
 from habitat.homerange import home_range
 
 FAST = ReportOptions(area_curve=False, methods=("mcp", "kde"))
@@ -271,7 +271,7 @@ def test_report_pages_show_the_territory_row(report):
 
 
 def test_config_layers_replace_and_drop_bundled_ones(tmp_path):
-    from habitat.batch import load_layers
+    from habitat.batch.runner import load_layers
     from habitat.datasets import layers as bundled
 
     park = bundled()["land_of_the_leopard"].copy()

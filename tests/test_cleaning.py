@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from habitat.cleaning import (
+from habitat.core.errors import DataQualityWarning, InputError, MissingCRSError, TimestampError
+from habitat.io import read_relocations
+from habitat.io.cleaning import (
     FLAG_COLUMNS,
     flag_relocations,
     summarise_relocations,
 )
-from habitat.errors import DataQualityWarning, InputError, MissingCRSError, TimestampError
-from habitat.io import read_relocations
 
 T0 = pd.Timestamp("2024-03-01", tz="UTC")
 
@@ -237,7 +237,7 @@ def test_demo_data_flags_exactly_the_planted_problems() -> None:
     import re
 
     from habitat import datasets
-    from habitat.demo import load_demo_relocations
+    from habitat.batch.demo import load_demo_relocations
 
     readme = datasets.data_path("relocations", "README.md").read_text(encoding="utf-8")
     section = readme.split("## Planted problems", 1)[1]

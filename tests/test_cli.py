@@ -166,7 +166,7 @@ def test_report_killed_midway_leaves_no_partial_file_and_resumes(tmp_path):
     import pandas as pd
     import shapely
 
-    from habitat.demo import load_demo_relocations
+    from habitat.batch.demo import load_demo_relocations
 
     fixes = load_demo_relocations()
     fixes = fixes[~fixes["flag_any"]][["individual", "timestamp", "sex", "geometry"]]

@@ -6,7 +6,7 @@ from pyproj import CRS, Geod
 from shapely.geometry import Polygon, box
 
 from habitat import crs as hcrs
-from habitat.errors import (
+from habitat.core.errors import (
     CRSMismatchError,
     HabitatError,
     MissingCRSError,

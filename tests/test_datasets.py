@@ -9,7 +9,7 @@ from pyproj import CRS
 
 from habitat import crs as hcrs
 from habitat import datasets
-from habitat.errors import DatasetNotFoundError, HabitatError
+from habitat.core.errors import DatasetNotFoundError, HabitatError
 
 SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo"
 REQUIRED = [

@@ -3,13 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from habitat._fs import (
+from habitat.core.errors import HabitatError, InputError, OutputExistsError
+from habitat.core.fs import (
     atomic_path,
     atomic_write_text,
     prepare_output_dir,
     safe_filename,
 )
-from habitat.errors import HabitatError, InputError, OutputExistsError
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):

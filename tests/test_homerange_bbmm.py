@@ -10,7 +10,7 @@ import shapely
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange import bbmm
 from habitat.homerange._core import Estimate
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from habitat.errors import InputError
+from habitat.core.errors import InputError
 from habitat.homerange import home_range
 from habitat.homerange.curve import (
     area_curve,

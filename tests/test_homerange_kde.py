@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from habitat.errors import InputError, InsufficientDataError
+from habitat.core.errors import InputError, InsufficientDataError
 from habitat.homerange import kde
-from habitat.raster import Raster
+from habitat.io.raster import Raster
 
 SQUARE = 1000.0 * np.array([(0, 0), (2, 0), (0, 2), (2, 2), (1, 1)], dtype=float)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange import locoh
 from habitat.homerange._core import Estimate
 

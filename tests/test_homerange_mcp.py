@@ -8,7 +8,7 @@ import shapely
 from scipy.spatial import ConvexHull
 
 from habitat import crs as hcrs
-from habitat.errors import InputError, InsufficientDataError, ProjectedCRSRequiredError
+from habitat.core.errors import InputError, InsufficientDataError, ProjectedCRSRequiredError
 from habitat.homerange import home_range
 from habitat.homerange.mcp import estimate_many
 

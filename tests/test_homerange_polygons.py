@@ -4,7 +4,7 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from habitat import crs as hcrs
-from habitat.errors import (
+from habitat.core.errors import (
     DataQualityWarning,
     EmptyDataError,
     GeometryTypeError,

@@ -35,7 +35,7 @@ def test_bad_cell_size():
         geometry=gpd.points_from_xy(np.arange(10.0), np.arange(10.0)),
         crs=32652,
     )
-    from habitat.errors import InputError
+    from habitat.core.errors import InputError
 
     with pytest.raises(InputError, match="cell_size_m"):
         utilization_distribution(g, cell_size_m=0)

@@ -13,7 +13,7 @@ import shapely
 from conftest import SHARED_RELOCATIONS
 from pyproj import CRS, Geod
 
-from habitat.errors import (
+from habitat.core.errors import (
     ColumnError,
     CoordinateError,
     CRSMismatchError,

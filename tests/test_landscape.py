@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from habitat.crs import UTM_52N
-from habitat.errors import GeometryTypeError, InputError, MissingCRSError
-from habitat.landscape import composition_in_ranges, line_density_in_ranges
-from habitat.raster import Raster
+from habitat.core.crs import UTM_52N
+from habitat.core.errors import GeometryTypeError, InputError, MissingCRSError
+from habitat.io.raster import Raster
+from habitat.landscape.composition import composition_in_ranges, line_density_in_ranges
 
 # a 100 x 100 grid of 100 m cells: west half forest (1), east half water (5),
 # one nodata column at the east edge

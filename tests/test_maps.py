@@ -8,8 +8,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString, box
 
-from habitat.errors import MissingCRSError
-from habitat.maps import add_relocations, save_map, study_area_map
+from habitat.core.errors import MissingCRSError
+from habitat.maps.build import add_relocations, save_map, study_area_map
 
 
 @pytest.fixture
@@ -119,8 +119,8 @@ def test_save_map_writes_one_html_file(tmp_path, toy_layers):
 
 
 def test_ranges_coloured_by_a_share(toy_layers):
-    from habitat.errors import InputError
-    from habitat.maps import add_home_ranges
+    from habitat.core.errors import InputError
+    from habitat.maps.build import add_home_ranges
 
     ranges = gpd.GeoDataFrame(
         {"individual": ["A", "B"], "method": "mcp", "level": 0.95, "share_protected": [0.0, 1.0]},
@@ -152,8 +152,9 @@ from pyproj import Transformer  # noqa: E402
 
 from habitat import crs as hcrs  # noqa: E402
 from habitat import datasets  # noqa: E402
-from habitat.errors import InputError  # noqa: E402
-from habitat.maps import (  # noqa: E402
+from habitat.core.errors import InputError  # noqa: E402
+from habitat.io.raster import Raster  # noqa: E402
+from habitat.maps.build import (  # noqa: E402
     LAND_COVER_COLOURS,
     LAYER_STYLES,
     SEX_COLOURS,
@@ -161,7 +162,6 @@ from habitat.maps import (  # noqa: E402
     add_land_cover,
     warp_to_web_map,
 )
-from habitat.raster import Raster  # noqa: E402
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -425,9 +425,9 @@ def test_save_map_offline_assets_inlines_the_page(tmp_path, toy_layers, monkeypa
         calls.append(assets_dir)
         return page.replace("<head>", "<head><!-- inlined -->", 1)
 
-    fake = types.ModuleType("habitat.assets")
+    fake = types.ModuleType("habitat.maps.assets")
     fake.inline_assets = fake_inline
-    monkeypatch.setitem(sys.modules, "habitat.assets", fake)
+    monkeypatch.setitem(sys.modules, "habitat.maps.assets", fake)
     save_map(study_area_map(toy_layers), tmp_path / "m.html", offline_assets=tmp_path / "a")
     assert calls == [tmp_path / "a"]
     assert "<!-- inlined -->" in (tmp_path / "m.html").read_text()
@@ -471,7 +471,7 @@ def test_layer_control_is_folded_only_on_maps_about_one_animal():
     import shapely
 
     from habitat import datasets
-    from habitat.maps import study_area_map
+    from habitat.maps.build import study_area_map
 
     ranges = gpd.GeoDataFrame(
         {"individual": ["a", "b"], "sex": ["F", "M"], "method": ["mcp"] * 2, "level": [0.95] * 2},
@@ -490,7 +490,7 @@ def test_layer_popups_give_area_and_length_measured_before_simplifying():
 
     from habitat import crs as hcrs
     from habitat import datasets, units
-    from habitat.maps import prepare_layers, study_area_map
+    from habitat.maps.build import prepare_layers, study_area_map
 
     layers = datasets.layers()
     park_km2 = units.m2_to_km2(hcrs.area_m2(layers["land_of_the_leopard"]).iloc[0])

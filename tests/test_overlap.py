@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon, box
 
 from habitat import crs as hcrs
-from habitat.errors import (
+from habitat.core.errors import (
     ColumnError,
     DataQualityWarning,
     GeometryTypeError,
     MissingCRSError,
 )
-from habitat.overlap import (
+from habitat.overlap.vector import (
     OUTSIDE,
     distance_to_layer,
     exclusivity,
@@ -491,7 +491,7 @@ def _awkward_layer(rng: np.random.Generator) -> list:
 
 
 def test_crossing_areas_equal_geos_or_defer():
-    from habitat.overlap import _crossing_areas
+    from habitat.overlap.vector import _crossing_areas
 
     rng = np.random.default_rng(11)
     centres = rng.uniform(-35_000, 35_000, size=(50, 2))
@@ -530,7 +530,7 @@ def test_awkward_layer_equals_feature_by_feature_reference():
 
 
 def test_n_jobs_one_and_two_give_identical_results(monkeypatch):
-    import habitat.overlap as ov
+    import habitat.overlap.vector as ov
 
     # small thresholds, so that 2 threads and several chunks are really used
     monkeypatch.setattr(ov, "_PARALLEL_MIN_PAIRS", 1)
@@ -550,7 +550,7 @@ def test_n_jobs_one_and_two_give_identical_results(monkeypatch):
 
 @pytest.mark.parametrize("n_jobs", [0, -1, 1.5, True, "2"])
 def test_invalid_n_jobs_refused(n_jobs):
-    from habitat.errors import InputError
+    from habitat.core.errors import InputError
 
     ranges = ranges_of([sq(0, 0, 1_000)])
     with pytest.raises(InputError, match="n_jobs"):

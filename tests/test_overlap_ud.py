@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from habitat.errors import InputError, InsufficientDataError
-from habitat.overlap_ud import UD_OVERLAP_METHODS, ud_overlap
+from habitat.core.errors import InputError, InsufficientDataError
+from habitat.overlap.ud import UD_OVERLAP_METHODS, ud_overlap
 
 
 def animals(specs, n=200, seed=0):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from habitat import datasets
-from habitat.errors import DataFileError, InputError, ProjectedCRSRequiredError
-from habitat.raster import Raster, read_geotiff, write_geotiff
+from habitat.core.errors import DataFileError, InputError, ProjectedCRSRequiredError
+from habitat.io.raster import Raster, read_geotiff, write_geotiff
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from habitat.crs import UTM_52N
-from habitat.raster import Raster
-from habitat.report import (
+from habitat.core.crs import UTM_52N
+from habitat.io.raster import Raster
+from habitat.report.pages import (
     figure_png,
     fmt_number,
     fmt_share,

@@ -1,4 +1,4 @@
-"""Tests of habitat.simulate: the OU movement simulator with known ground truth.
+"""Tests of habitat.datasets.simulate: the OU movement simulator with known ground truth.
 
 Statistical tests use fixed seeds (so they are deterministic) and tolerances of
 four standard errors computed from the OU autocorrelation, so a correct
@@ -22,22 +22,22 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy import stats
 
-from habitat.errors import (
+from habitat.core.errors import (
     CRSError,
     EmptyDataError,
     GeometryTypeError,
     InputError,
     TimestampError,
 )
-from habitat.raster import Raster
-from habitat.simulate import (
+from habitat.core.units import KM2_PER_SQ_MI
+from habitat.datasets.simulate import (
     DEFAULT_TAU_DAYS,
     ou_deviations,
     sigma_for_area_m,
     simulate_relocations,
     true_area_km2,
 )
-from habitat.units import KM2_PER_SQ_MI
+from habitat.io.raster import Raster
 
 CELL_M = 200.0
 X0, Y0 = 640_000.0, 4_820_000.0  # top-left corner, EPSG:32652 (SW Primorsky)
@@ -464,7 +464,7 @@ def test_habitat_of_points_is_refused() -> None:
 
 
 def test_habitat_without_crs_is_refused() -> None:
-    from habitat.errors import MissingCRSError
+    from habitat.core.errors import MissingCRSError
 
     with pytest.raises(MissingCRSError):
         simulate_relocations(habitat=gpd.GeoSeries([shapely.box(0, 0, 1, 1)]), days=1)

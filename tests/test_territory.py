@@ -2,9 +2,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from habitat.errors import InputError
+from habitat.core.errors import InputError
 from habitat.homerange import home_ranges_from_polygons
-from habitat.territory import territory_table, write_territory_table
+from habitat.overlap.territory import territory_table, write_territory_table
 
 X, Y = 500_000, 4_800_000
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from habitat import units
-from habitat.errors import HabitatError, UnitError
+from habitat.core.errors import HabitatError, UnitError
 
 
 def test_square_mile_is_exact():

@@ -14,7 +14,7 @@ settlements). The vertex lists below are our own simplified drawing, typed with
 about 0.01° (≈1 km) precision; no real boundary file is copied. Polygon areas
 are then *fitted* to the published figures by moving one free edge (a buffer
 distance, a radius or a shift) until the equal-area measurement of
-:func:`habitat.crs.area_m2` matches the target.
+:func:`habitat.core.crs.area_m2` matches the target.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from scipy import ndimage
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.ops import substring
 
-from habitat.crs import UTM_52N, WGS84, area_m2
+from habitat.core.crs import UTM_52N, WGS84, area_m2
+from habitat.core.units import convert_area
 from habitat.datasets import LAND_COVER_CLASSES
-from habitat.raster import Raster, write_geotiff
-from habitat.units import convert_area
+from habitat.io.raster import Raster, write_geotiff
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the bundled demo leopard relocations with :mod:`habitat.simulate`.
+"""Generate the bundled demo leopard relocations with :mod:`habitat.datasets.simulate`.
 
 Writes, into ``data/relocations/`` (or ``--out-dir``):
 
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from habitat.crs import UTM_52N, WGS84  # noqa: E402
-from habitat.simulate import simulate_relocations  # noqa: E402
+from habitat.core.crs import UTM_52N, WGS84  # noqa: E402
+from habitat.datasets.simulate import simulate_relocations  # noqa: E402
 
 #: seed of the simulation (the planted problems use SEED + 1)
 SEED = 2025
@@ -279,7 +279,7 @@ def readme(truth: pd.DataFrame, planted: pd.DataFrame, n_rows: int, size_mb: flo
     return f"""# Demo relocations: simulated Amur leopards
 
 **These are not real animals.** The files here are simulated with
-`habitat.simulate.simulate_relocations` by `tools/make_demo_data.py`, so that
+`habitat.datasets.simulate.simulate_relocations` by `tools/make_demo_data.py`, so that
 every home-range estimate can be checked against a known truth. No real
 leopard locations are shipped (real locations of an endangered cat are
 sensitive). Do not cite them as field data.
@@ -344,7 +344,7 @@ which is roughly the effective number of independent fixes for the range area
 ## Planted problems
 
 {len(p)} rows carry a deliberate problem, for the cleaning flags
-(`habitat.cleaning.flag_relocations`) to find. Every other row is a clean
+(`habitat.io.cleaning.flag_relocations`) to find. Every other row is a clean
 simulated fix (with GPS error).
 
 {_md_table(p)}

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from habitat import assets  # noqa: E402
+from habitat.maps import assets  # noqa: E402
 
 OUT = ROOT / "docs" / "images"
 
@@ -46,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         demo = args.demo
         if demo is None:
-            from habitat.demo import run_demo
+            from habitat.batch.demo import run_demo
 
             demo = Path(tmp) / "demo"
             run_demo(demo, overwrite=True)

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from habitat import __version__
-from habitat.errors import HabitatError
+from habitat.core.errors import HabitatError
+from habitat.core.version import __version__
 
 __all__ = ["cli", "main"]
 

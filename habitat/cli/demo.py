@@ -37,7 +37,7 @@ def demo(out_dir: Path, overwrite: bool, no_report: bool, workers: int) -> None:
     relocation_flags.csv, home_ranges.gpkg/.csv, territories.csv/.gpkg and the
     report set in OUT/report (index.html, one page per leopard).
     """
-    from habitat.demo import run_demo
+    from habitat.batch.demo import run_demo
 
     written = run_demo(out_dir, overwrite=overwrite, report=not no_report, workers=workers)
     for path in written.values():

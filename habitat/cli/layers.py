@@ -13,7 +13,7 @@ from habitat.cli import handle_errors
 def layers(as_json: bool) -> None:
     """List the bundled layers with their areas in km² and sq mi (lengths for lines)."""
     from habitat import datasets
-    from habitat.layers import summarise_layers
+    from habitat.landscape.layers import summarise_layers
 
     table = summarise_layers(datasets.layers())
     if as_json:

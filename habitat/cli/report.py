@@ -104,14 +104,14 @@ def report(
     """
     import dataclasses
 
-    from habitat.batch import (
+    from habitat.batch.runner import (
         ReportOptions,
         load_config,
         load_layers,
         read_report_input,
         run_report,
     )
-    from habitat.errors import InputError
+    from habitat.core.errors import InputError
 
     options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
     changes: dict[str, object] = {}
@@ -132,7 +132,7 @@ def report(
     if source is None:
         if ref is not None:
             raise InputError("--reference needs an INPUT relocations file.")
-        from habitat.demo import load_demo_relocations
+        from habitat.batch.demo import load_demo_relocations
 
         click.echo("habitat report: no INPUT given; reporting the bundled demo leopards", err=True)
         data = load_demo_relocations()

@@ -12,7 +12,7 @@ the relocations' CRS.
 Estimation CRS (as adehabitatHR and amt do): relocations already in a projected
 CRS in metres are estimated in that CRS, so areas are planar areas in it;
 relocations in degrees are first projected to the local equal-area CRS of
-:func:`habitat.crs.equal_area_crs`. Web Mercator is refused.
+:func:`habitat.core.crs.equal_area_crs`. Web Mercator is refused.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from habitat import crs as hcrs
-from habitat import units
-from habitat.errors import InputError, InsufficientDataError, where
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import InputError, InsufficientDataError, where
+from habitat.core.validation import require_columns, require_geometry_type
 from habitat.homerange._core import Estimate, check_levels
-from habitat.validation import require_columns, require_geometry_type
 
 __all__ = [
     "DEFAULT_EXPECTED_AREA_SQ_MI",
@@ -147,7 +147,7 @@ def estimation_crs(relocations: gpd.GeoDataFrame, crs: Any | None = None) -> CRS
 
     ``crs`` if given (validated: projected, metres, not Web Mercator); else the
     relocations' own CRS if it is projected in metres; else the local
-    equal-area CRS of :func:`habitat.crs.equal_area_crs`.
+    equal-area CRS of :func:`habitat.core.crs.equal_area_crs`.
     """
     own = hcrs.require_crs(relocations, name="relocations")
     if crs is not None:

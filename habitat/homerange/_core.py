@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from habitat.errors import InputError
+from habitat.core.errors import InputError
 
 __all__ = ["Estimate", "check_levels"]
 

@@ -52,7 +52,7 @@ import shapely
 from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
-from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange._core import Estimate, check_levels
 
 __all__ = ["UDGrid", "estimate", "motion_variance_ml", "utilization_distribution"]
@@ -153,7 +153,7 @@ def _check_track(
         raise InputError(
             f"BBMM: timestamps must be strictly increasing, found {kind} times at fixes "
             f"{shown}; sort the fixes by time and drop duplicates "
-            "(habitat.cleaning) before estimating."
+            "(habitat.io.cleaning) before estimating."
         )
     hours = (t - t[0]).astype(float) / _NS_PER_HOUR
     return pts, hours

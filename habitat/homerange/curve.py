@@ -48,7 +48,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat.errors import InputError
+from habitat.core.errors import InputError
 from habitat.homerange import METHODS, MIN_FIXES, prepare_fixes
 from habitat.homerange._core import check_levels
 

@@ -49,7 +49,7 @@ import numpy as np
 import scipy.sparse
 import shapely
 
-from habitat.errors import HabitatWarning, InputError, InsufficientDataError
+from habitat.core.errors import HabitatWarning, InputError, InsufficientDataError
 from habitat.homerange._core import Estimate, check_levels
 
 __all__ = [
@@ -546,7 +546,7 @@ def kde_ud(
     hlim: tuple[float, float] = (0.1, 1.5),
     margin: float = 0.1,
 ) -> tuple[np.ndarray, tuple[float, float, float, float, float, float], float]:
-    """Kernel UD on a grid, normalised to volume 1, ready for a :class:`~habitat.raster.Raster`.
+    """Kernel UD on a grid, normalised to volume 1, ready for a :class:`~habitat.io.raster.Raster`.
 
     Parameters
     ----------

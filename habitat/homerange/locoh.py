@@ -44,7 +44,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from habitat.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange._core import Estimate, check_levels
 
 __all__ = ["estimate"]

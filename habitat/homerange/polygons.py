@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from habitat import crs as hcrs
-from habitat import units
-from habitat.errors import EmptyDataError, InputError, where
-from habitat.validation import repair_polygons, require_columns, require_geometry_type
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import EmptyDataError, InputError, where
+from habitat.core.validation import repair_polygons, require_columns, require_geometry_type
 
 __all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_ranges"]
 

@@ -7,8 +7,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from habitat.errors import InputError
-from habitat.raster import Raster
+from habitat.core.errors import InputError
+from habitat.io.raster import Raster
 
 __all__ = ["utilization_distribution"]
 

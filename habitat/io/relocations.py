@@ -14,7 +14,7 @@ column             content
                    file (the header line is not counted: ``source_row`` 1 is
                    the first data line; for a DataFrame, its position + 1)
 *all other input*  every column of the input, unchanged
-``flag_*``         quality flags from :func:`habitat.cleaning.flag_relocations`
+``flag_*``         quality flags from :func:`habitat.io.cleaning.flag_relocations`
 ``flag_reason``    why a row is flagged (``""`` if it is not)
 ``speed_kmh``      geodesic speed from the previous valid fix (km/h)
 ``geometry``       points in the **source CRS** (never reprojected); ``None``
@@ -31,9 +31,9 @@ column that clashes with an output name is renamed ``<name>_original``; input
 ``flag_*``/``flag_reason``/``speed_kmh`` columns are recomputed.
 
 Nothing is dropped: missing coordinates, duplicates and implausible speeds are
-flagged (see :mod:`habitat.cleaning`), and a :class:`DataQualityWarning`
+flagged (see :mod:`habitat.io.cleaning`), and a :class:`DataQualityWarning`
 summarises the flags. Everything that makes the data unusable raises a
-:mod:`habitat.errors` exception naming the file, rows and individual, and how
+:mod:`habitat.core.errors` exception naming the file, rows and individual, and how
 to fix it.
 """
 
@@ -53,9 +53,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from habitat.cleaning import FLAG_COLUMNS, flag_relocations
-from habitat.crs import WGS84, describe_crs
-from habitat.errors import (
+from habitat.core.crs import WGS84, describe_crs
+from habitat.core.errors import (
     ColumnError,
     CoordinateError,
     CRSError,
@@ -68,7 +67,8 @@ from habitat.errors import (
     TimestampError,
     where,
 )
-from habitat.validation import require_geometry_type
+from habitat.core.validation import require_geometry_type
+from habitat.io.cleaning import FLAG_COLUMNS, flag_relocations
 
 __all__ = [
     "FORMATS",
@@ -880,9 +880,9 @@ def read_relocations(
         metres, or whose latitude and longitude are swapped, always raise.
     max_speed_kmh : float, optional
         Speed limit (km/h) for ``flag_speed``, passed to
-        :func:`habitat.cleaning.flag_relocations` (spike rule). ``None`` (the
+        :func:`habitat.io.cleaning.flag_relocations` (spike rule). ``None`` (the
         default) flags no speeds, since the limit depends on species and fix
-        interval; :data:`habitat.cleaning.LEOPARD_MAX_SPEED_KMH` (20 km/h) is
+        interval; :data:`habitat.io.cleaning.LEOPARD_MAX_SPEED_KMH` (20 km/h) is
         a suggestion for Amur leopards.
 
     Returns

@@ -9,7 +9,7 @@ Network policy of every page opened here (set on the browser context, so it
 covers iframes too):
 
 * ``file://`` and ``data:`` load normally;
-* a CDN URL that :mod:`habitat.assets` knows (and any image/font next to it) is
+* a CDN URL that :mod:`habitat.maps.assets` knows (and any image/font next to it) is
   served from ``tools/browser/node_modules`` (``$HABITAT_ASSETS_DIR``), unless
   the page is opened with ``offline=True``;
 * basemap tile requests get a blank 256x256 PNG;
@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 
-from habitat import assets
+from habitat.maps import assets
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -277,8 +277,8 @@ def assets_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's output folder (``habitat.demo.run_demo``), made once per session."""
-    from habitat.demo import run_demo
+    """The demo's output folder (``habitat.batch.demo.run_demo``), made once per session."""
+    from habitat.batch.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo") / "demo"
     run_demo(out, overwrite=True)

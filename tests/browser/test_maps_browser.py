@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from habitat import assets
+from habitat.maps import assets
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +69,8 @@ def test_demo_map_renders_without_internet(open_page, demo_outputs: Path) -> Non
 def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A map whose individual ids are HTML/JS and a path."""
     from habitat import datasets, maps
+    from habitat.datasets.simulate import simulate_relocations
     from habitat.homerange import home_range
-    from habitat.simulate import simulate_relocations
 
     sim = simulate_relocations(n_females=2, n_males=1, days=20, seed=3)
     fixes = sim.fixes

@@ -8,8 +8,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from habitat.batch import ReportOptions, run_report
-from habitat.demo import load_demo_relocations
+from habitat.batch.demo import load_demo_relocations
+from habitat.batch.runner import ReportOptions, run_report
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "../../etc/passwd"]
 

@@ -3,7 +3,7 @@
 #   * Debian's Chromium at /usr/bin/chromium (driven by Playwright through
 #     executable_path; Playwright's own browser builds are never downloaded);
 #   * the npm packages behind every CDN URL that Folium maps load, pinned in
-#     tools/browser/package.json (= habitat.assets.package_json_text()), into
+#     tools/browser/package.json (= habitat.maps.assets.package_json_text()), into
 #     tools/browser/node_modules (gitignored; no lock file is written).
 # A re-run with everything in place takes a second or two.
 set -euo pipefail
@@ -34,5 +34,5 @@ PY=.venv/bin/python
 if [ ! -x "$PY" ]; then PY=python3; fi
 # writes tools/browser/package.json (unchanged if in sync), runs npm install
 # (skipped when node_modules already matches it) and habitat's generated files
-"$PY" -m habitat.assets fetch tools/browser >/dev/null
+"$PY" -m habitat.maps.assets fetch tools/browser >/dev/null
 echo "setup: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?'); assets in tools/browser/node_modules"

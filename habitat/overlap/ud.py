@@ -37,8 +37,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat import crs as hcrs
-from habitat.errors import InputError, InsufficientDataError
+from habitat.core import crs as hcrs
+from habitat.core.errors import InputError, InsufficientDataError
 
 __all__ = ["UD_OVERLAP_METHODS", "ud_overlap", "ud_overlap_from_arrays"]
 

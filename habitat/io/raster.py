@@ -30,10 +30,10 @@ import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from habitat.crs import align, describe_crs, require_crs
-from habitat.errors import DataFileError, InputError, ProjectedCRSRequiredError
-from habitat.units import area_columns
-from habitat.validation import require_geometry_type
+from habitat.core.crs import align, describe_crs, require_crs
+from habitat.core.errors import DataFileError, InputError, ProjectedCRSRequiredError
+from habitat.core.units import area_columns
+from habitat.core.validation import require_geometry_type
 
 __all__ = ["Raster", "read_geotiff", "write_geotiff"]
 
@@ -224,7 +224,7 @@ class Raster:
         """Raster values at points.
 
         Points are reprojected explicitly to the raster's CRS
-        (:func:`habitat.crs.align`). Points outside the grid, or with empty
+        (:func:`habitat.core.crs.align`). Points outside the grid, or with empty
         geometry, get ``nodata`` (NaN, as float, when the raster has none).
 
         Parameters

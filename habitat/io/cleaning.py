@@ -40,9 +40,9 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import ProjError
 
-from habitat.crs import WGS84, describe_crs, require_crs
-from habitat.errors import CRSError, InputError, TimestampError, where
-from habitat.validation import require_columns, require_geometry_type
+from habitat.core.crs import WGS84, describe_crs, require_crs
+from habitat.core.errors import CRSError, InputError, TimestampError, where
+from habitat.core.validation import require_columns, require_geometry_type
 
 __all__ = [
     "FLAG_COLUMNS",

@@ -39,7 +39,7 @@ Steps 1 and 3 run in this process (``workers=1``), on local processes
 ``habitat[dask]``).
 
 File names come from data, so they are sanitised
-(:func:`habitat._fs.safe_filename`) and made unique with a hash of the id
+(:func:`habitat.core.fs.safe_filename`) and made unique with a hash of the id
 whenever sanitising changed it; ids are escaped in every page.
 """
 
@@ -65,15 +65,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat import __version__, datasets
-from habitat._compat import import_optional
-from habitat._fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
-from habitat.errors import (
+from habitat import datasets
+from habitat.core.compat import import_optional
+from habitat.core.errors import (
     ColumnError,
     DataFileError,
     InputError,
     OutputExistsError,
 )
+from habitat.core.fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
+from habitat.core.version import __version__
 
 __all__ = [
     "ReportOptions",
@@ -311,7 +312,7 @@ def load_layers(
     (dict, Raster or None)
         Layers by name, and the land cover.
     """
-    from habitat.raster import read_geotiff
+    from habitat.io.raster import read_geotiff
 
     layers = datasets.layers()
     land_cover: Any = datasets.land_cover()
@@ -372,7 +373,7 @@ def read_report_input(
 def individual_slugs(individuals: Iterable[Any]) -> dict[str, str]:
     """Safe, unique, stable file names for individual ids taken from data.
 
-    Each id is sanitised with :func:`habitat._fs.safe_filename` (path
+    Each id is sanitised with :func:`habitat.core.fs.safe_filename` (path
     separators, ``..`` and other unsafe characters replaced, so
     ``../../etc/passwd`` becomes ``etc_passwd`` and never leaves the output
     folder). Ids whose sanitised names collide, ignoring case (``"Leo 1"`` and
@@ -490,7 +491,7 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     from habitat.homerange import estimation_crs, home_range
     from habitat.homerange.curve import area_curve, plot_area_curve
     from habitat.homerange.ud import utilization_distribution
-    from habitat.report import figure_png, plot_ud
+    from habitat.report.pages import figure_png, plot_ud
 
     opts = task.options
     # project once to the CRS every estimator would choose for this animal, so
@@ -550,8 +551,8 @@ def _page_path(out_dir: Path, slug: str) -> Path:
 
 def _render(task: _PageTask) -> _Outcome:
     """Step 3 for one animal: its map, then its page (the page marks it finished)."""
-    from habitat.maps import save_map, study_area_map
-    from habitat.report import render_individual_page
+    from habitat.maps.build import save_map, study_area_map
+    from habitat.report.pages import render_individual_page
 
     t0 = time.perf_counter()
     try:
@@ -597,12 +598,12 @@ def _render(task: _PageTask) -> _Outcome:
 #: what the tasks import lazily; preloaded in worker processes, so each worker
 #: does not spend seconds importing them on its first animal
 _WORKER_MODULES = (
-    "habitat.batch",
+    "habitat.batch.runner",
     "habitat.homerange",
     "habitat.homerange.curve",
     "habitat.homerange.ud",
-    "habitat.maps",
-    "habitat.report",
+    "habitat.maps.build",
+    "habitat.report.pages",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
 )
@@ -724,7 +725,7 @@ def _prepare_report_dir(out_dir: Path, *, overwrite: bool) -> Path:
             "another folder, or pass --overwrite (overwrite=True) to write into it."
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    # remove temporary files a killed run left behind (names from habitat._fs.atomic_path)
+    # remove temporary files a killed run left behind (names from habitat.core.fs.atomic_path)
     for stale in out_dir.rglob(".*.tmp*"):
         if stale.is_file():
             stale.unlink()
@@ -768,7 +769,7 @@ def _neighbour_table(pairs: pd.DataFrame, individual: str) -> pd.DataFrame:
 def _landscape(
     reported: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], land_cover: Any
 ) -> pd.DataFrame:
-    from habitat.landscape import composition_in_ranges, line_density_in_ranges
+    from habitat.landscape.composition import composition_in_ranges, line_density_in_ranges
 
     parts = []
     if land_cover is not None:
@@ -880,7 +881,7 @@ def run_report(
     if isinstance(land_cover, str) and land_cover == "bundled":
         land_cover = datasets.land_cover()
     layers = dict(layers)
-    from habitat.maps import prepare_layers
+    from habitat.maps.build import prepare_layers
 
     # simplified, reprojected and rounded once for all the pages' maps
     map_layers = prepare_layers(layers)
@@ -968,8 +969,8 @@ def _combine(
     good: Mapping[str, _Outcome],
     given: bool,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    from habitat.overlap import pairwise_overlap
-    from habitat.territory import territory_table
+    from habitat.overlap.territory import territory_table
+    from habitat.overlap.vector import pairwise_overlap
 
     method = "given" if given else opts.method
     sel = ranges[ranges["method"] == method]
@@ -1109,7 +1110,12 @@ def _write_index(
     slugs: Mapping[str, str],
     files: Mapping[str, Path],
 ) -> Path:
-    from habitat.report import METHOD_LABELS, figure_png, plot_summary_by_sex, render_index_page
+    from habitat.report.pages import (
+        METHOD_LABELS,
+        figure_png,
+        plot_summary_by_sex,
+        render_index_page,
+    )
 
     figures = []
     if len(metrics):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from habitat.errors import DataFileError, DatasetNotFoundError
-from habitat.raster import Raster, read_geotiff
+from habitat.core.errors import DataFileError, DatasetNotFoundError
+from habitat.io.raster import Raster, read_geotiff
 
 __all__ = [
     "LAND_COVER_CLASSES",
@@ -51,7 +51,7 @@ def _data_dir() -> Path:
     installed = resources.files("habitat") / "_data"
     if installed.is_dir():
         return Path(str(installed))
-    checkout = Path(__file__).resolve().parents[1] / "data"
+    checkout = Path(__file__).resolve().parents[2] / "data"
     if checkout.is_dir():
         return checkout
     raise DataFileError(

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from habitat.errors import UnitError
+from habitat.core.errors import UnitError
 
 __all__ = [
     "AREA_UNITS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from habitat.errors import MissingDependencyError
+from habitat.core.errors import MissingDependencyError
 
 __all__ = ["import_optional"]
 

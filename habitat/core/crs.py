@@ -3,7 +3,7 @@
 Rules
 -----
 * Data must declare its CRS. Data without one is refused with
-  :class:`~habitat.errors.MissingCRSError`; habitat never guesses.
+  :class:`~habitat.core.errors.MissingCRSError`; habitat never guesses.
 * Areas are computed in an **equal-area** CRS chosen for the data's extent:
   a local Lambert azimuthal equal-area projection centred on the extent
   (:func:`equal_area_crs`). For the Amur leopard range this is
@@ -14,7 +14,7 @@ Rules
 * Degrees (geographic CRSs) and Web Mercator (EPSG:3857, which inflates areas
   by about 1/cos²(43°) ≈ 1.87 at the study area) are never used for
   measurement; a caller-supplied measurement CRS of that kind is refused with
-  :class:`~habitat.errors.ProjectedCRSRequiredError`.
+  :class:`~habitat.core.errors.ProjectedCRSRequiredError`.
 * Two layers in different CRSs are never combined silently: callers either
   :func:`align` them explicitly (which logs what was done) or
   :func:`check_same_crs` refuses them.
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Geod, Transformer
 
-from habitat.errors import (
+from habitat.core.errors import (
     CRSMismatchError,
     EmptyDataError,
     MissingCRSError,
@@ -159,8 +159,8 @@ def require_measurement_crs(crs: Any, *, purpose: str = "areas", name: str = "cr
     crs = CRS.from_user_input(crs)
     hint = (
         "Leave it unset and habitat chooses a local equal-area CRS for areas "
-        "(`habitat.crs.equal_area_crs(data)`) and the UTM zone for distances "
-        "(`habitat.crs.metric_crs(data)`; EPSG:32652 for the leopard range)."
+        "(`habitat.core.crs.equal_area_crs(data)`) and the UTM zone for distances "
+        "(`habitat.core.crs.metric_crs(data)`; EPSG:32652 for the leopard range)."
     )
     if not crs.is_projected:
         raise ProjectedCRSRequiredError(

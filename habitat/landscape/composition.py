@@ -8,11 +8,11 @@ composition
     FRAGSTATS / ``raster::extract``), counted per class. ``area_km2_<class>``
     is the count times the cell area; ``share_<class>`` is the count divided
     by the number of cells with data inside the range (0-1). Cells are
-    squares of :attr:`habitat.raster.Raster.cell_size_m` in the raster's
+    squares of :attr:`habitat.io.raster.Raster.cell_size_m` in the raster's
     metric CRS; ranges are reprojected to it explicitly.
 linear density
     Length of lines (roads, railways) inside each range in km, measured in the
-    range's metric CRS (:func:`habitat.crs.metric_crs`), and that length per
+    range's metric CRS (:func:`habitat.core.crs.metric_crs`), and that length per
     km² of range (``density_km_per_km2``); a fragmentation indicator used
     for leopards, for which roads are the main cause of death and barrier.
 
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from habitat import crs as hcrs
-from habitat import units
-from habitat.errors import InputError
-from habitat.raster import Raster
-from habitat.validation import require_geometry_type
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import InputError
+from habitat.core.validation import require_geometry_type
+from habitat.io.raster import Raster
 
 __all__ = ["composition_in_ranges", "line_density_in_ranges"]
 
@@ -133,7 +133,7 @@ def line_density_in_ranges(
     lines : GeoDataFrame or GeoSeries of (Multi)LineStrings
         Linear features in any declared CRS.
     crs : CRS-like, optional
-        Metric CRS to measure in; default :func:`habitat.crs.metric_crs` of the ranges.
+        Metric CRS to measure in; default :func:`habitat.core.crs.metric_crs` of the ranges.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Shared input checks: each check lives here once and raises a habitat error.
 
-CRS checks live in :mod:`habitat.crs`; unit conversions in :mod:`habitat.units`.
+CRS checks live in :mod:`habitat.core.crs`; unit conversions in :mod:`habitat.core.units`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from habitat.errors import (
+from habitat.core.errors import (
     ColumnError,
     DataQualityWarning,
     EmptyDataError,

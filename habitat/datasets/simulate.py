@@ -55,8 +55,8 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from habitat.crs import UTM_52N, WGS84, require_crs
-from habitat.errors import (
+from habitat.core.crs import UTM_52N, WGS84, require_crs
+from habitat.core.errors import (
     CRSError,
     EmptyDataError,
     GeometryTypeError,
@@ -64,10 +64,10 @@ from habitat.errors import (
     MissingCRSError,
     TimestampError,
 )
-from habitat.units import convert_area
+from habitat.core.units import convert_area
 
 if TYPE_CHECKING:
-    from habitat.raster import Raster
+    from habitat.io.raster import Raster
 
 __all__ = [
     "DEFAULT_TAU_DAYS",
@@ -316,7 +316,7 @@ class _Sampler:
             self._init_raster(habitat, forest_class, None)
         else:
             raise InputError(
-                f"habitat must be None (bundled land cover), a habitat.raster.Raster or a "
+                f"habitat must be None (bundled land cover), a habitat.io.raster.Raster or a "
                 f"polygon GeoDataFrame/GeoSeries; got {type(habitat).__name__}."
             )
 
@@ -484,7 +484,7 @@ def simulate_relocations(
         Home-range crossing time :math:`\tau` (position autocorrelation
         timescale), in days, the same for every animal. Lag-``Δt``
         autocorrelation of positions is :math:`e^{-Δt/τ}`.
-    habitat : None, habitat.raster.Raster, GeoDataFrame or GeoSeries
+    habitat : None, habitat.io.raster.Raster, GeoDataFrame or GeoSeries
         Where range centres may lie. ``None`` uses the bundled land cover
         (:func:`habitat.datasets.land_cover`): its ``forest_class`` cells whose
         centres lie inside the Land of the Leopard National Park polygon

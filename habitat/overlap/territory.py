@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat._fs import atomic_path, atomic_write_text
-from habitat.errors import InputError
-from habitat.overlap import exclusivity, overlap_with, pairwise_overlap
+from habitat.core.errors import InputError
+from habitat.core.fs import atomic_path, atomic_write_text
+from habitat.overlap.vector import exclusivity, overlap_with, pairwise_overlap
 
 __all__ = ["PROTECTED_LAYERS", "territory_table", "write_territory_table"]
 

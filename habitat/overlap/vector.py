@@ -11,19 +11,19 @@ feature
 overlap area
     Area of ``range ∩ feature`` in m² (reported in km² and sq mi), measured in
     ONE local Lambert azimuthal equal-area CRS chosen by
-    :func:`habitat.crs.equal_area_crs` for the union of both inputs' extents.
+    :func:`habitat.core.crs.equal_area_crs` for the union of both inputs' extents.
 share
     Overlap area divided by the range's own area in the same CRS (0-1).
 outside share
     ``1 - area(range ∩ union of all features) / area(range)``; features are
     dissolved first, so overlaps between features are not counted twice.
 
-Both inputs must declare a CRS (:class:`~habitat.errors.MissingCRSError`
-otherwise); they are reprojected explicitly with :func:`habitat.crs.align`.
+Both inputs must declare a CRS (:class:`~habitat.core.errors.MissingCRSError`
+otherwise); they are reprojected explicitly with :func:`habitat.core.crs.align`.
 Invalid polygons are repaired with :func:`shapely.make_valid` (polygonal parts
 kept) and the GEOS reason (:func:`shapely.is_valid_reason`) is reported in a
 ``repaired`` column (empty string when the input was valid) and in a
-:class:`~habitat.errors.DataQualityWarning`.
+:class:`~habitat.core.errors.DataQualityWarning`.
 
 All pairwise work is vectorised and each pair is handled once: candidate pairs
 come from one bounding-box query of a :class:`shapely.STRtree`. Exact shortcuts
@@ -56,10 +56,10 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.polygon import orient
 
-from habitat import crs as hcrs
-from habitat import units
-from habitat.errors import ColumnError, InputError
-from habitat.validation import repair_polygons, require_columns, require_geometry_type
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import ColumnError, InputError
+from habitat.core.validation import repair_polygons, require_columns, require_geometry_type
 
 __all__ = [
     "OUTSIDE",
@@ -720,7 +720,7 @@ def overlap_with(
         the layer's index.
     crs : CRS-like, optional
         Equal-area CRS to measure in (validated). By default the local
-        Lambert azimuthal equal-area CRS of :func:`habitat.crs.equal_area_crs`
+        Lambert azimuthal equal-area CRS of :func:`habitat.core.crs.equal_area_crs`
         for the union of both extents.
     n_jobs : int, optional
         Threads computing the overlap areas (numpy and GEOS release the GIL,
@@ -824,7 +824,7 @@ def distance_to_layer(
     Boundaries are the outlines of the layer's features (dissolved by ``by``
     first when given, so boundaries between features of one ``by`` value
     disappear). Distances follow the habitat CRS policy: they are measured in
-    the metric conformal CRS of :func:`habitat.crs.metric_crs` (the UTM zone of
+    the metric conformal CRS of :func:`habitat.core.crs.metric_crs` (the UTM zone of
     the centre of both inputs' union extent; EPSG:32652 for the leopard range).
 
     Parameters
@@ -975,7 +975,7 @@ def pairwise_overlap(
         Keep only ranges at this level (fraction, e.g. 0.95).
     crs : CRS-like, optional
         Equal-area CRS to measure in; by default
-        :func:`habitat.crs.equal_area_crs` of the ranges.
+        :func:`habitat.core.crs.equal_area_crs` of the ranges.
     n_jobs : int, optional
         Threads computing polygon intersections, as for :func:`overlap_with`
         (``None``: the number of CPUs, at most 4; ``1``: serial). Results do

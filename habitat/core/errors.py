@@ -2,7 +2,7 @@
 
 Every exception derives from :class:`HabitatError` *and* from the built-in
 exception a caller would naturally catch (as rasterio does), so that
-``except ValueError`` keeps working while ``except habitat.errors.HabitatError``
+``except ValueError`` keeps working while ``except habitat.core.errors.HabitatError``
 catches everything this package raises on purpose.
 
 Messages follow one rule: say **what** was wrong, **where** (file, row,

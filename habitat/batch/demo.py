@@ -30,15 +30,15 @@ import geopandas as gpd
 import pandas as pd
 
 from habitat import datasets
-from habitat._fs import atomic_path, atomic_write_text, prepare_output_dir
-from habitat.batch import run_report
-from habitat.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
-from habitat.errors import DataQualityWarning
+from habitat.batch.runner import run_report
+from habitat.core.errors import DataQualityWarning
+from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.homerange import home_range
+from habitat.io.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
 from habitat.io.relocations import read_relocations
-from habitat.layers import summarise_layers
-from habitat.maps import save_map, study_area_map
-from habitat.territory import territory_table, write_territory_table
+from habitat.landscape.layers import summarise_layers
+from habitat.maps.build import save_map, study_area_map
+from habitat.overlap.territory import territory_table, write_territory_table
 
 __all__ = ["DEMO_RELOCATIONS", "DEMO_REFERENCE", "load_demo_relocations", "run_demo"]
 
@@ -90,7 +90,7 @@ def run_demo(
         Output folder; created if missing.
     overwrite : bool
         Replace habitat's files in a non-empty ``out_dir``; otherwise such a
-        folder is refused with :class:`~habitat.errors.OutputExistsError`.
+        folder is refused with :class:`~habitat.core.errors.OutputExistsError`.
     report : bool
         Also write the territory report set into ``out_dir/report``.
     workers : int

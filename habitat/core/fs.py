@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from habitat.errors import InputError, OutputExistsError
+from habitat.core.errors import InputError, OutputExistsError
 
 __all__ = [
     "atomic_path",

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from habitat import crs as hcrs
-from habitat import units
+from habitat.core import crs as hcrs
+from habitat.core import units
 
 __all__ = ["summarise_layers"]
 
@@ -16,8 +16,8 @@ __all__ = ["summarise_layers"]
 def summarise_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     """One row per layer: geometry type, feature count, area and length.
 
-    Areas are measured in the local equal-area CRS (:func:`habitat.crs.area_m2`),
-    lengths in the UTM zone of the layer (:func:`habitat.crs.length_m`).
+    Areas are measured in the local equal-area CRS (:func:`habitat.core.crs.area_m2`),
+    lengths in the UTM zone of the layer (:func:`habitat.core.crs.length_m`).
 
     Parameters
     ----------

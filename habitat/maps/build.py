@@ -30,7 +30,7 @@ What needs a network
 A saved map is one HTML file. By default its scripts and styles (Leaflet,
 Bootstrap, the plugins) load from CDNs; :func:`save_map` with
 ``offline_assets=<folder>`` inlines them from a local copy
-(:func:`habitat.assets.inline_assets`) so that the page works without
+(:func:`habitat.maps.assets.inline_assets`) so that the page works without
 internet. The basemap tiles (and the minimap's tiles) always come from the
 tile server over the network; pass ``tiles=None`` for a map without a
 basemap, which then needs no network at all.
@@ -56,11 +56,11 @@ from branca.element import MacroElement, Template
 from folium import plugins
 from pyproj import Transformer
 
-from habitat import crs as hcrs
-from habitat import units
-from habitat._fs import atomic_write_text
-from habitat.errors import InputError
-from habitat.raster import Raster
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import InputError
+from habitat.core.fs import atomic_write_text
+from habitat.io.raster import Raster
 
 __all__ = [
     "prepare_layers",
@@ -337,7 +337,7 @@ _PREPARED = "habitat_display"
 
 
 def _with_metrics(gdf: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
-    """Add ``area_km2`` (polygons) or ``length_m`` (lines) measured by :mod:`habitat.crs`.
+    """Add ``area_km2`` (polygons) or ``length_m`` (lines) measured by :mod:`habitat.core.crs`.
 
     Measured on the geometry as given, before any display simplification:
     areas in the local equal-area CRS, lengths in the UTM zone. Columns the
@@ -364,7 +364,7 @@ def prepare_layers(
     Each layer is simplified in its metric CRS (topology preserved), reprojected
     to EPSG:4326 and rounded, as :func:`study_area_map` would do, and marked so
     that maps with the same ``simplify_m`` and ``coordinate_precision`` use it
-    as it is. A batch of per-animal maps (:mod:`habitat.batch`) prepares the
+    as it is. A batch of per-animal maps (:mod:`habitat.batch.runner`) prepares the
     study-area layers once instead of once per page.
 
     Parameters
@@ -442,7 +442,7 @@ def add_vector_layer(
     """Add a GeoDataFrame as a styled, toggleable layer with escaped tooltips.
 
     Polygons get a popup with their area (km² and sq mi) and lines with their
-    length (km and mi), measured by :mod:`habitat.crs` on the geometry as given,
+    length (km and mi), measured by :mod:`habitat.core.crs` on the geometry as given,
     before display simplification (an existing ``area_km2`` or ``length_m``
     column is used as it is).
 
@@ -1569,7 +1569,7 @@ def save_map(
     offline_assets : path, optional
         Folder holding local copies of the scripts and styles the page loads
         from CDNs (Leaflet, jQuery, Bootstrap, the plugins). They are inlined
-        with :func:`habitat.assets.inline_assets`, so the page needs no
+        with :func:`habitat.maps.assets.inline_assets`, so the page needs no
         internet for them. Basemap and minimap tiles still come from the
         tile server over the network; build the map with ``tiles=None`` for
         a fully offline page.
@@ -1581,7 +1581,7 @@ def save_map(
     """
     page = m.get_root().render()
     if offline_assets is not None:
-        from habitat.assets import inline_assets
+        from habitat.maps.assets import inline_assets
 
         page = inline_assets(page, offline_assets)
     atomic_write_text(path, page)

@@ -5,10 +5,10 @@ Pages are rendered from Jinja2 templates in ``habitat/templates/report`` with
 attributes, error messages) is HTML-escaped, so an id like
 ``<script>alert(1)</script>`` shows as text. Pages need no network: styles and
 the small table-sorting script are inline; maps are separate Folium files
-embedded with an ``<iframe>`` (see :mod:`habitat.maps` for what those need).
+embedded with an ``<iframe>`` (see :mod:`habitat.maps.build` for what those need).
 
 The batch that decides which animals, files and folders there are lives in
-:mod:`habitat.batch`; this module only turns tables into HTML and PNG.
+:mod:`habitat.batch.runner`; this module only turns tables into HTML and PNG.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from habitat import __version__
+from habitat.core.version import __version__
 from habitat.homerange import DEFAULT_EXPECTED_AREA_SQ_MI
-from habitat.raster import Raster
+from habitat.io.raster import Raster
 
 __all__ = [
     "figure_png",
@@ -47,7 +47,7 @@ def _env() -> Any:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("habitat", "templates/report"),
+        loader=jinja2.PackageLoader("habitat.report", "templates/report"),
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
@@ -119,7 +119,7 @@ def plot_ud(
     """
     from matplotlib.figure import Figure
 
-    from habitat import crs as hcrs
+    from habitat.core import crs as hcrs
 
     fig = Figure(figsize=(5.6, 4.6))
     ax = fig.add_subplot()
@@ -161,7 +161,7 @@ def plot_summary_by_sex(
     Parameters
     ----------
     metrics : pandas.DataFrame
-        Territory table (:func:`habitat.territory.territory_table`) with ``sex``,
+        Territory table (:func:`habitat.overlap.territory.territory_table`) with ``sex``,
         ``area_sq_mi`` and optionally ``share_protected``.
     expected_area_sq_mi : mapping, optional
         Published range of sizes per sex, shaded (default
@@ -232,7 +232,7 @@ def render_individual_page(
     title : str
         Report title.
     territory : mapping
-        The animal's row of :func:`habitat.territory.territory_table`.
+        The animal's row of :func:`habitat.overlap.territory.territory_table`.
     ranges : pandas.DataFrame
         Its home-range rows (``method``, ``level``, ``area_km2``, ``area_sq_mi``, ``n_fixes``).
     neighbours : pandas.DataFrame
@@ -241,7 +241,7 @@ def render_individual_page(
     map_href : str
         Relative link of the animal's map.
     landscape : mapping, optional
-        Composition and road columns of :mod:`habitat.landscape` for this range.
+        Composition and road columns of :mod:`habitat.landscape.composition` for this range.
     corridors : sequence of mapping, optional
         ``label``, ``href``, ``detail`` of corridors to neighbours; an empty
         sequence when corridors were computed but none touches this animal,

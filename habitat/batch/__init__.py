@@ -1,0 +1,27 @@
+"""Batch territory reports and the demo (orchestration layer).
+
+* :mod:`habitat.batch.runner` - :func:`run_report`: per-animal estimation and
+  pages in-process, on local processes or dask, failure isolation, resumable
+  atomic output.
+* :mod:`habitat.batch.demo` - the whole pipeline on the bundled data.
+"""
+
+from habitat.batch.runner import (
+    ReportOptions,
+    ReportResult,
+    individual_slugs,
+    load_config,
+    load_layers,
+    read_report_input,
+    run_report,
+)
+
+__all__ = [
+    "ReportOptions",
+    "ReportResult",
+    "individual_slugs",
+    "load_config",
+    "load_layers",
+    "read_report_input",
+    "run_report",
+]

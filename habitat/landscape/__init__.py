@@ -1,0 +1,14 @@
+"""Landscape measures inside ranges and zones (analysis layer).
+
+* :mod:`habitat.landscape.composition` - land-cover composition and road /
+  railway density inside ranges.
+* :mod:`habitat.landscape.layers` - areas and lengths of study-area layers.
+
+The FRAGSTATS fragmentation metrics will join this package; their result table
+is defined in :mod:`habitat.core.tables`.
+"""
+
+from habitat.landscape.composition import composition_in_ranges, line_density_in_ranges
+from habitat.landscape.layers import summarise_layers
+
+__all__ = ["composition_in_ranges", "line_density_in_ranges", "summarise_layers"]

@@ -1,0 +1,33 @@
+"""Territory report pages and figures (presentation layer).
+
+* :mod:`habitat.report.pages` - the per-animal and index pages, rendered from
+  autoescaped Jinja2 templates (``habitat/report/templates``).
+* :mod:`habitat.report.figures` - matplotlib figures (UD, area curve,
+  summary by sex) and their PNG encoding.
+"""
+
+from habitat.report.pages import (
+    METHOD_LABELS,
+    SEX_COLOURS,
+    SEX_LABELS,
+    figure_png,
+    fmt_number,
+    fmt_share,
+    plot_summary_by_sex,
+    plot_ud,
+    render_index_page,
+    render_individual_page,
+)
+
+__all__ = [
+    "METHOD_LABELS",
+    "SEX_COLOURS",
+    "SEX_LABELS",
+    "figure_png",
+    "fmt_number",
+    "fmt_share",
+    "plot_summary_by_sex",
+    "plot_ud",
+    "render_index_page",
+    "render_individual_page",
+]

@@ -6,31 +6,14 @@ results to files or stdout.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 
-from habitat.core.errors import HabitatError
 from habitat.core.version import __version__
 
-__all__ = ["cli", "main"]
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn habitat errors into a one-line ``Error:`` message and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except HabitatError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
+__all__ = ["cli", "handle_errors", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,10 +35,12 @@ def main() -> None:
     cli(prog_name="habitat")
 
 
-from habitat.cli import demo as _demo  # noqa: E402
-from habitat.cli import layers as _layers  # noqa: E402
-from habitat.cli import report as _report  # noqa: E402
+# subcommands, one module each (they import habitat.cli.errors, never this module)
+from habitat.cli.demo import demo  # noqa: E402
+from habitat.cli.errors import handle_errors  # noqa: E402
+from habitat.cli.layers import layers  # noqa: E402
+from habitat.cli.report import report  # noqa: E402
 
-cli.add_command(_demo.demo)
-cli.add_command(_layers.layers)
-cli.add_command(_report.report)
+cli.add_command(demo)
+cli.add_command(layers)
+cli.add_command(report)

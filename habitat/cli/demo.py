@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from habitat.cli import handle_errors
+from habitat.cli.errors import handle_errors
 
 
 @click.command()

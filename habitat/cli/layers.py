@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from habitat.cli import handle_errors
+from habitat.cli.errors import handle_errors
 
 
 @click.command()

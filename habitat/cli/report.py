@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from habitat.cli import handle_errors
+from habitat.cli.errors import handle_errors
 
 #: exit status when the report was written but some animals failed
 EXIT_SOME_FAILED = 3
@@ -114,7 +115,7 @@ def report(
     from habitat.core.errors import InputError
 
     options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if methods:
         changes["methods"] = tuple(methods)
     if level is not None:

@@ -12,6 +12,8 @@ part consistently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = [
     "CRSError",
     "CRSMismatchError",
@@ -41,7 +43,7 @@ def where(
     file: object | None = None,
     layer: str | None = None,
     row: object | None = None,
-    rows: object | None = None,
+    rows: Iterable[object] | None = None,
     individual: object | None = None,
     column: str | None = None,
 ) -> str:
@@ -69,9 +71,9 @@ def where(
     if row is not None:
         parts.append(f"row {row}")
     if rows is not None:
-        rows = list(rows)  # type: ignore[call-overload]
-        shown = ", ".join(str(r) for r in rows[:5])
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        listed = list(rows)
+        shown = ", ".join(str(r) for r in listed[:5])
+        more = f" and {len(listed) - 5} more" if len(listed) > 5 else ""
         parts.append(f"rows {shown}{more}")
     if individual is not None:
         parts.append(f"individual '{individual}'")

@@ -15,13 +15,20 @@ import shapely
 
 from habitat.core.errors import (
     ColumnError,
+    InputError,
     DataQualityWarning,
     EmptyDataError,
     GeometryTypeError,
     where,
 )
 
-__all__ = ["repair_polygons", "require_columns", "require_geometry_type", "require_not_empty"]
+__all__ = [
+    "repair_polygons",
+    "require_columns",
+    "require_geodataframe",
+    "require_geometry_type",
+    "require_not_empty",
+]
 
 #: shapely/GEOS type ids by name, and names by id
 _TYPE_NAMES = (
@@ -35,6 +42,39 @@ _TYPE_NAMES = (
     "GeometryCollection",
 )
 _TYPE_IDS = {name: i for i, name in enumerate(_TYPE_NAMES)}
+
+
+def require_geodataframe(
+    data: object, *, name: str = "data", what: str = "", hint: str = ""
+) -> gpd.GeoDataFrame:
+    """Return ``data`` if it is a GeoDataFrame, else raise :class:`InputError` saying how to get one.
+
+    Parameters
+    ----------
+    data : object
+        The value to check.
+    name : str
+        What the value is called in the message (``"relocations"``).
+    what : str
+        What it should hold (``"of points"``), appended to "a GeoDataFrame".
+    hint : str
+        How to make one (``"read them with habitat.read_relocations."``).
+
+    Examples
+    --------
+    >>> require_geodataframe([1, 2], name="relocations", what="of points",
+    ...                      hint="read them with habitat.read_relocations.")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: relocations must be a GeoDataFrame of points, not list; \
+read them with habitat.read_relocations.
+    """
+    if not isinstance(data, gpd.GeoDataFrame):
+        kind = f"a GeoDataFrame {what}".rstrip()
+        raise InputError(
+            f"{name} must be {kind}, not {type(data).__name__}" + (f"; {hint}" if hint else ".")
+        )
+    return data
 
 
 def require_columns(

@@ -16,7 +16,7 @@ from folium import plugins
 from habitat.core.errors import DataFileError, HabitatWarning, InputError, MissingDependencyError
 from habitat.maps import assets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _plugin_map() -> folium.Map:

@@ -472,7 +472,7 @@ def test_habitat_without_crs_is_refused() -> None:
 
 # ------------------------------------------------------------ bundled demo data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = ROOT / "data" / "relocations"
 needs_demo = pytest.mark.skipif(
     not (DEMO_DIR / "demo_leopards.csv").is_file(),

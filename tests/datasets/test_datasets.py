@@ -11,7 +11,7 @@ from habitat import crs as hcrs
 from habitat import datasets
 from habitat.core.errors import DatasetNotFoundError, HabitatError
 
-SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo"
+SHARED_GEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo"
 REQUIRED = [
     "land_of_the_leopard",
     "park_zones",

@@ -51,6 +51,8 @@ from habitat.overlap.vector import (  # noqa: E402
     sex_pair_summary,
 )
 
+_legacy.install_moved_functions()
+
 __all__ = [
     "HabitatError",
     "Raster",

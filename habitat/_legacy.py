@@ -15,7 +15,9 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 #: old module path -> new module path (deprecated: importing the old one warns)
 MOVED: dict[str, str] = {
@@ -28,6 +30,12 @@ MOVED: dict[str, str] = {
     "habitat.simulate": "habitat.datasets.simulate",
     "habitat.territory": "habitat.overlap.territory",
     "habitat.validation": "habitat.core.validation",
+}
+
+#: functions that left a module for a layer that module may not import
+#: (plotting left analysis): (old module, name) -> new module
+MOVED_FUNCTIONS: dict[tuple[str, str], str] = {
+    ("habitat.homerange.curve", "plot_area_curve"): "habitat.report.figures",
 }
 
 #: public short names of foundation modules (no warning)
@@ -80,6 +88,30 @@ def install() -> None:
     """Register :class:`AliasFinder` once (idempotent)."""
     if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, AliasFinder())
+
+
+def _moved_function(old_module: str, name: str, new_module: str) -> Callable[..., Any]:
+    """A stand-in at the old place that warns, then calls the function at its new home."""
+
+    def moved(*args: Any, **kwargs: Any) -> Any:
+        _warn(f"{old_module}.{name}", f"{new_module}.{name}", stacklevel=3)
+        return getattr(importlib.import_module(new_module), name)(*args, **kwargs)
+
+    moved.__name__ = moved.__qualname__ = name
+    moved.__doc__ = f"Deprecated: moved to :func:`{new_module}.{name}`."
+    return moved
+
+
+def install_moved_functions() -> None:
+    """Put a warning stand-in for each of :data:`MOVED_FUNCTIONS` at its old place.
+
+    The new home is imported only when the stand-in is called, so importing
+    the old module still loads no presentation code.
+    """
+    for (old_module, name), new_module in MOVED_FUNCTIONS.items():
+        module = importlib.import_module(old_module)
+        if not hasattr(module, name):
+            setattr(module, name, _moved_function(old_module, name, new_module))
 
 
 def module_attribute(name: str) -> ModuleType:

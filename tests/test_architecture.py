@@ -188,3 +188,29 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (PACKAGE / "py.typed").is_file()
+
+
+def test_moved_function_warns_and_calls_its_new_home() -> None:
+    """``habitat.homerange.curve.plot_area_curve`` (0.1) draws via habitat.report.figures."""
+    import pandas as pd
+
+    from habitat.homerange import curve
+    from habitat.report import figures
+
+    assert "plot_area_curve" not in curve.__dict__.get("__all__", [])
+    called = {}
+
+    def fake(data: object, **kwargs: object) -> str:
+        called["args"] = (data, kwargs)
+        return "figure"
+
+    original = figures.plot_area_curve
+    figures.plot_area_curve = fake  # type: ignore[assignment]
+    try:
+        with pytest.warns(DeprecationWarning, match=r"habitat\.report\.figures\.plot_area_curve"):
+            from habitat.homerange.curve import plot_area_curve
+
+            assert plot_area_curve(pd.DataFrame(), dpi=1) == "figure"
+    finally:
+        figures.plot_area_curve = original
+    assert called["args"][1] == {"dpi": 1}

@@ -138,8 +138,8 @@ def run_demo(
 
     log.info("building the territory table (95 % MCP ranges)")
     table = territory_table(ranges[ranges["method"] == "mcp"], layers, level=0.95)
-    written["territory_csv"] = Path(write_territory_table(table, out / "territories.csv"))
-    written["territory_gpkg"] = Path(write_territory_table(table, out / "territories.gpkg"))
+    written["territory_csv"] = write_territory_table(table, out / "territories.csv")
+    written["territory_gpkg"] = write_territory_table(table, out / "territories.gpkg")
 
     log.info("drawing the study-area map")
     # 95 % MCP ranges coloured by their share protected (park + reserve)

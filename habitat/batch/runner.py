@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from habitat import datasets
+from habitat.core import units
 from habitat.core.compat import import_optional
 from habitat.core.errors import (
     ColumnError,
@@ -74,6 +75,8 @@ from habitat.core.errors import (
     OutputExistsError,
 )
 from habitat.core.fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
+from habitat.core.tables import CORRIDORS
+from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
 
 __all__ = [
@@ -489,9 +492,9 @@ def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
 
 def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
     from habitat.homerange import estimation_crs, home_range
-    from habitat.homerange.curve import area_curve, plot_area_curve
+    from habitat.homerange.curve import area_curve
     from habitat.homerange.ud import utilization_distribution
-    from habitat.report.pages import figure_png, plot_ud
+    from habitat.report.figures import figure_png, plot_area_curve, plot_ud
 
     opts = task.options
     # project once to the CRS every estimator would choose for this animal, so
@@ -817,9 +820,11 @@ def run_report(
     options : ReportOptions, optional
         Methods, levels, figures, title.
     corridors : GeoDataFrame, optional
-        Corridor lines with ``from_individual`` and ``to_individual`` columns
-        (e.g. from a corridor analysis); written to ``ranges.gpkg`` and linked
-        from both animals' pages. ``None``: pages say corridors were not computed.
+        Corridors between animals, a table of :data:`habitat.core.tables.CORRIDORS`
+        (``from_id`` and ``to_id`` naming individuals, ``cost_weighted_distance``,
+        optional ``length_m``, ``width_m``...), e.g. from a corridor analysis;
+        written to ``ranges.gpkg`` and linked from both animals' pages. ``None``:
+        pages say corridors were not computed.
     overwrite : bool
         Recompute and rewrite everything; otherwise finished animals are skipped.
     workers : int
@@ -854,11 +859,14 @@ def run_report(
             log.debug(msg)
 
     opts = options or ReportOptions()
-    if not isinstance(data, gpd.GeoDataFrame):
-        raise InputError(
-            f"data must be a GeoDataFrame of relocations or ranges, not {type(data).__name__}; "
-            "read files with habitat.batch.read_report_input."
-        )
+    require_geodataframe(
+        data,
+        name="data",
+        what="of relocations or ranges",
+        hint="read files with habitat.batch.read_report_input.",
+    )
+    if corridors is not None:
+        corridors = CORRIDORS.validate(corridors, name="corridors")
     if "individual" not in data.columns:
         raise ColumnError(
             "data has no 'individual' column; name the column that identifies each animal "
@@ -1017,16 +1025,23 @@ def _corridor_links(
     links: dict[str, list[dict[str, str]]] = {}
     if corridors is None or not len(corridors):
         return links
+    shown = [c for c in ("cost_weighted_distance", "length_m", "width_m") if c in CORRIDORS]
     for c in corridors.drop(columns=corridors.geometry.name).to_dict("records"):
-        a, b = str(c.get("from_individual")), str(c.get("to_individual"))
-        detail = ", ".join(
-            f"{k} {c[k]:,.1f}" for k in ("length_m", "cost") if k in c and pd.notna(c[k])
-        )
+        a, b = str(c["from_id"]), str(c["to_id"])
+        detail = ", ".join(_corridor_value(k, c[k]) for k in shown if k in c and pd.notna(c[k]))
         for here, other in ((a, b), (b, a)):
             links.setdefault(here, []).append(
                 {"label": f"Corridor to {other}", "href": page_links.get(other), "detail": detail}
             )
     return links
+
+
+def _corridor_value(column: str, value: float) -> str:
+    """``"path length 3.0 km"``: a corridor metric with its contract label and unit."""
+    col = CORRIDORS.column(column)
+    if col.unit == "m":
+        return f"{col.description} {units.convert_length(value, 'm', 'km'):,.1f} km"
+    return f"{col.description} {value:,.1f}" + (f" {col.unit}" if col.unit else "")
 
 
 def _page_tasks(
@@ -1110,12 +1125,8 @@ def _write_index(
     slugs: Mapping[str, str],
     files: Mapping[str, Path],
 ) -> Path:
-    from habitat.report.pages import (
-        METHOD_LABELS,
-        figure_png,
-        plot_summary_by_sex,
-        render_index_page,
-    )
+    from habitat.report.figures import figure_png, plot_summary_by_sex
+    from habitat.report.pages import METHOD_LABELS, render_index_page
 
     figures = []
     if len(metrics):

@@ -26,9 +26,9 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import warnings
 from typing import Any
 
 import pandas as pd
@@ -154,12 +154,7 @@ CORRIDORS = TableSchema(
     (
         Column("from_id", "from (animal, park or core area)", required=True),
         Column("to_id", "to (animal, park or core area)", required=True),
-        Column(
-            "cost_weighted_distance",
-            "cost-weighted distance",
-            "resistance × m",
-            required=True,
-        ),
+        Column("cost_weighted_distance", "cost-weighted distance", "resistance × m"),
         Column("length_m", "path length", "m"),
         Column("euclidean_distance_m", "straight-line distance", "m"),
         Column("cwd_to_path_length_ratio", "cost-weighted distance / path length"),

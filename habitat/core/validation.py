@@ -15,10 +15,10 @@ import shapely
 
 from habitat.core.errors import (
     ColumnError,
-    InputError,
     DataQualityWarning,
     EmptyDataError,
     GeometryTypeError,
+    InputError,
     where,
 )
 
@@ -47,7 +47,7 @@ _TYPE_IDS = {name: i for i, name in enumerate(_TYPE_NAMES)}
 def require_geodataframe(
     data: object, *, name: str = "data", what: str = "", hint: str = ""
 ) -> gpd.GeoDataFrame:
-    """Return ``data`` if it is a GeoDataFrame, else raise :class:`InputError` saying how to get one.
+    """Return ``data`` if it is a GeoDataFrame, else raise :class:`InputError` saying how to fix it.
 
     Parameters
     ----------

@@ -45,20 +45,24 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import contourpy
 import numpy as np
 import shapely
 from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
-from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
-from habitat.homerange._core import Estimate, check_levels
+from habitat.core.errors import DataQualityWarning, InputError
+from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy
 
-__all__ = ["UDGrid", "estimate", "motion_variance_ml", "utilization_distribution"]
-
-#: Fewest fixes accepted (as for the other estimators).
-MIN_FIXES = 5
+__all__ = [
+    "UDGrid",
+    "bridge_ud",
+    "estimate",
+    "motion_variance_ml",
+    "utilization_distribution",
+]
 
 #: Default standard deviation of the location error, m (a typical GPS collar).
 DEFAULT_LOCATION_ERROR_M = 30.0
@@ -107,21 +111,7 @@ def _check_track(
     xy: Any, timestamps_ns: Any, min_fixes: int = MIN_FIXES
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate coordinates and times; return xy (m) and times in hours from the first fix."""
-    try:
-        pts = np.asarray(xy, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"BBMM: xy must be an (n, 2) array of numbers in metres ({exc}).") from exc
-    if pts.ndim != 2 or pts.shape[1] != 2:
-        raise InputError(
-            "BBMM: xy must be an (n, 2) array of planar coordinates in metres, "
-            f"got shape {pts.shape}."
-        )
-    if not np.isfinite(pts).all():
-        bad = np.flatnonzero(~np.isfinite(pts).all(axis=1))
-        shown = ", ".join(str(i) for i in bad[:5])
-        raise InputError(
-            f"BBMM: xy holds missing or infinite coordinates (fixes {shown}); drop them first."
-        )
+    pts = check_xy(xy, method="BBMM", min_fixes=min_fixes)
     if timestamps_ns is None:
         raise InputError(
             "BBMM needs the time of every fix (timestamps_ns): the Brownian bridges "
@@ -139,11 +129,6 @@ def _check_track(
     if t.ndim != 1 or t.shape[0] != pts.shape[0]:
         raise InputError(
             f"BBMM: timestamps_ns must hold one time per fix ({pts.shape[0]}), got shape {t.shape}."
-        )
-    if pts.shape[0] < min_fixes:
-        raise InsufficientDataError(
-            f"BBMM needs at least {min_fixes} fixes, got {pts.shape[0]}; "
-            "collect more fixes or use another estimator."
         )
     dt = np.diff(t)
     if (dt <= 0).any():
@@ -332,7 +317,7 @@ def _cell_mass(
     return dense + flat.reshape(ny, nx)
 
 
-def utilization_distribution(
+def bridge_ud(
     xy: Any,
     *,
     timestamps_ns: Any,
@@ -343,7 +328,11 @@ def utilization_distribution(
     steps_per_leg: int = 25,
     middle_fix_error: bool = False,
 ) -> UDGrid:
-    """The Brownian bridge UD of one animal on a regular grid.
+    """The Brownian bridge UD of one animal on a regular grid (arrays in, :class:`UDGrid` out).
+
+    Called ``utilization_distribution`` before habitat 0.2; that name now
+    belongs to :func:`habitat.homerange.ud.utilization_distribution` (fixes of
+    many animals in, rasters out).
 
     Parameters
     ----------
@@ -449,6 +438,24 @@ def utilization_distribution(
     )
 
 
+def utilization_distribution(xy: Any, **options: Any) -> UDGrid:
+    """Deprecated name of :func:`bridge_ud` (same arguments, same result).
+
+    .. deprecated:: 0.2
+        ``habitat.homerange.bbmm.utilization_distribution`` is
+        :func:`bridge_ud`; :func:`habitat.homerange.ud.utilization_distribution`
+        is the UD rasters of many animals.
+    """
+    warnings.warn(
+        "habitat.homerange.bbmm.utilization_distribution is renamed bridge_ud "
+        "(habitat.homerange.ud.utilization_distribution is the UD rasters of many animals); "
+        "call habitat.homerange.bbmm.bridge_ud instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return bridge_ud(xy, **options)
+
+
 # ----------------------------------------------------------------- isopleths
 
 
@@ -467,14 +474,14 @@ def _contour_polygon(x: np.ndarray, y: np.ndarray, cs: float, volume: np.ndarray
     ``contourpy`` filled contours come as outer rings each followed by its
     holes (``FillType.OuterOffset``), so holes need no even-odd pass.
     """
-    import contourpy
-
     # Pad with a border above every level so that all contours close.
     z = np.pad(volume, 1, constant_values=2.0)
     xp = np.concatenate([[x[0] - cs], x, [x[-1] + cs]])
     yp = np.concatenate([[y[0] - cs], y, [y[-1] + cs]])
     gen = contourpy.contour_generator(xp, yp, z, fill_type=contourpy.FillType.OuterOffset)
-    points, offsets = gen.filled(-1.0, p)
+    # FillType.OuterOffset: filled() gives (points, offsets), lists of arrays
+    filled = cast("tuple[list[np.ndarray], list[np.ndarray]]", gen.filled(-1.0, p))
+    points, offsets = filled
     polys = []
     for pts, offs in zip(points, offsets, strict=True):
         rings = [pts[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
@@ -545,7 +552,7 @@ def estimate(
         Fewer than 5 fixes.
     """
     levs = check_levels(levels)
-    ud = utilization_distribution(
+    ud = bridge_ud(
         xy,
         timestamps_ns=timestamps_ns,
         location_error_m=location_error_m,

@@ -40,7 +40,6 @@ range estimates. Journal of Wildlife Management 63(2), 739-747.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,8 +48,10 @@ import numpy as np
 import pandas as pd
 
 from habitat.core.errors import InputError
-from habitat.homerange import METHODS, MIN_FIXES, prepare_fixes
-from habitat.homerange._core import check_levels
+from habitat.homerange import mcp
+from habitat.homerange.base import MIN_FIXES, check_levels
+from habitat.homerange.estimate import ESTIMATORS, METHODS
+from habitat.homerange.fixes import prepare_fixes
 
 __all__ = [
     "DEFAULT_N_SIZES",
@@ -58,7 +59,6 @@ __all__ = [
     "area_curve",
     "area_curve_verdict",
     "default_sample_sizes",
-    "plot_area_curve",
 ]
 
 #: Number of geometric steps of the default sample sizes (10 ... n).
@@ -255,10 +255,7 @@ def area_curve(
     order_idx = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)])
     streams = np.random.SeedSequence(seed).spawn(len(names))
-    module = None
-    if method != "mcp":
-        module = importlib.import_module(METHODS[method])
-    from habitat.homerange import mcp
+    module = None if method == "mcp" else ESTIMATORS[method]
 
     rows: list[dict[str, Any]] = []
     for i, name in enumerate(names):
@@ -366,7 +363,7 @@ def area_curve_verdict(curve: pd.DataFrame, *, plateau_tolerance: float = 0.05) 
             f"got {plateau_tolerance!r}."
         )
     tol_pct = f"{100 * plateau_tolerance:g} %"
-    records = []
+    records: list[dict[str, Any]] = []
     for name, g in curve.groupby("individual", sort=True):
         g = g.sort_values("n_fixes")
         m_all = g["n_fixes"].to_numpy(dtype=np.int64)
@@ -418,89 +415,3 @@ def area_curve_verdict(curve: pd.DataFrame, *, plateau_tolerance: float = 0.05) 
             }
         )
     return pd.DataFrame(records).set_index("individual")
-
-
-def plot_area_curve(
-    curve: pd.DataFrame,
-    *,
-    ax: Any | None = None,
-    individuals: Sequence[str] | None = None,
-    plateau_tolerance: float | None = None,
-) -> Any:
-    """Plot area against number of fixes, with a 5–95 % band per individual.
-
-    Parameters
-    ----------
-    curve : pandas.DataFrame
-        The output of :func:`area_curve`.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw in; default a new :class:`matplotlib.figure.Figure`
-        (no pyplot state is touched).
-    individuals : sequence of str, optional
-        Subset of individuals to draw (default all).
-    plateau_tolerance : float, optional
-        Tolerance of the verdict in the title; default the curve's
-        ``attrs["plateau_tolerance"]`` or 0.05.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One solid line (mean area, km²) per individual, its 5–95 % band, and a
-        dashed line at its full-data area; the title states the verdict.
-    """
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import NullLocator
-
-    data = curve
-    if individuals is not None:
-        wanted = [str(i) for i in individuals]
-        unknown = sorted(set(wanted) - set(curve["individual"].astype(str)))
-        if unknown:
-            raise InputError(
-                f"individuals {unknown} are not in the curve; choose from "
-                f"{sorted(curve['individual'].astype(str).unique())}."
-            )
-        data = curve[curve["individual"].astype(str).isin(wanted)]
-    if data.empty:
-        raise InputError("the curve is empty; compute it with area_curve first.")
-    tol = plateau_tolerance or curve.attrs.get("plateau_tolerance", 0.05)
-    verdicts = area_curve_verdict(data, plateau_tolerance=tol)
-    if ax is None:
-        fig = Figure(figsize=(7, 4.5))
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    for name, g in data.groupby("individual", sort=True):
-        g = g.sort_values("n_fixes")
-        x = g["n_fixes"].to_numpy()
-        (line,) = ax.plot(x, g["area_km2_mean"].to_numpy(), marker="o", ms=3, label=str(name))
-        ax.fill_between(
-            x,
-            g["area_km2_q05"].to_numpy(),
-            g["area_km2_q95"].to_numpy(),
-            color=line.get_color(),
-            alpha=0.2,
-            linewidth=0,
-        )
-        ax.axhline(g["area_km2_mean"].iloc[-1], color=line.get_color(), linestyle="--", linewidth=1)
-    ax.set_xscale("log")
-    ax.xaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost draw time
-    ax.set_xlabel("number of fixes")
-    ax.set_ylabel("home-range area (km²)")
-    method = curve.attrs.get("method", "")
-    level = curve.attrs.get("level")
-    what = f"{method.upper()} {100 * level:g} %" if level is not None else method.upper()
-    if len(verdicts) == 1:
-        title = f"{verdicts.index[0]} ({what}): {verdicts['verdict'].iloc[0]}"
-    else:
-        k = int(verdicts["levelled_off"].sum())
-        rising = [str(i) for i in verdicts.index[~verdicts["levelled_off"].to_numpy(dtype=bool)]]
-        title = f"{what}: {k} of {len(verdicts)} individuals levelled off"
-        if rising:
-            title += f"; still rising: {', '.join(rising[:6])}{'…' if len(rising) > 6 else ''}"
-    # explicit y: skips matplotlib's automatic title placement (slow in batches)
-    ax.set_title(title, fontsize=9, wrap=True, y=1.01)
-    ax.legend(fontsize=8)
-    if ax is fig.axes[0] and len(fig.axes) == 1:
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.12, top=0.88)
-    return fig

@@ -44,43 +44,13 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
-from habitat.homerange._core import Estimate, check_levels
+from habitat.core.errors import DataQualityWarning, InputError
+from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy, renamed_parameter
 
-__all__ = ["estimate"]
-
-#: Fewest fixes accepted (as for the other estimators).
-MIN_FIXES = 5
+__all__ = ["MIN_FIXES", "estimate"]
 
 #: Relative tolerance when comparing covered-fix counts with ``p * n``.
 _LEVEL_RTOL = 1e-9
-
-
-def _check_xy(xy: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(xy, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"LoCoH: xy must be an (n, 2) array of numbers in metres ({exc})."
-        ) from exc
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise InputError(
-            f"LoCoH: xy must be an (n, 2) array of planar coordinates in metres, "
-            f"got shape {arr.shape}."
-        )
-    if not np.isfinite(arr).all():
-        bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
-        shown = ", ".join(str(i) for i in bad[:5])
-        raise InputError(
-            f"LoCoH: xy holds missing or infinite coordinates (fixes {shown}); "
-            "drop them before estimating."
-        )
-    if arr.shape[0] < MIN_FIXES:
-        raise InsufficientDataError(
-            f"LoCoH needs at least {MIN_FIXES} fixes, got {arr.shape[0]}; "
-            "collect more fixes or use another estimator."
-        )
-    return arr
 
 
 def _neighbourhoods_k(tree: cKDTree, xy: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +128,8 @@ def estimate(
     timestamps_ns: Any = None,
     kind: Literal["k", "a", "r"] = "k",
     k: int | None = None,
+    a_m: float | None = None,
+    r_m: float | None = None,
     a: float | None = None,
     r: float | None = None,
 ) -> list[Estimate]:
@@ -179,13 +151,15 @@ def estimate(
         Number of fixes per hull for k-LoCoH, the fix itself included,
         ``3 <= k <= n``. Default ``round(sqrt(n))`` (Getz et al. 2007's rule of
         thumb), raised to 3 if smaller.
-    a : float, optional
+    a_m : float, optional
         a-LoCoH threshold on the cumulative sum of neighbour distances, in
         metres. Default: the largest distance between any two fixes (Getz et
         al. 2007).
-    r : float, optional
+    r_m : float, optional
         r-LoCoH radius in metres; required for ``kind="r"`` (no default rule is
         assumed).
+    a, r : float, optional
+        Deprecated names of ``a_m`` and ``r_m``.
 
     Returns
     -------
@@ -222,7 +196,9 @@ def estimate(
     ----------
     Getz et al. (2007) PLoS ONE 2: e207. Calenge (2006) Ecol. Model. 197: 516.
     """
-    pts = _check_xy(xy)
+    a_m = renamed_parameter("a", "a_m", a, a_m, where="habitat.homerange.locoh.estimate")
+    r_m = renamed_parameter("r", "r_m", r, r_m, where="habitat.homerange.locoh.estimate")
+    pts = check_xy(xy, method="LoCoH")
     levs = check_levels(levels)
     n = pts.shape[0]
     tree = cKDTree(pts)
@@ -242,11 +218,11 @@ def estimate(
         flat, owner = _neighbourhoods_k(tree, pts, k)
         params["k"] = k
     elif kind in ("a", "r"):
-        value = a if kind == "a" else r
+        value = a_m if kind == "a" else r_m
         if value is None:
             if kind == "r":
                 raise InputError(
-                    "LoCoH: r-LoCoH needs a radius r in metres, e.g. r=500.0; "
+                    "LoCoH: r-LoCoH needs a radius r_m in metres, e.g. r_m=500.0; "
                     "or use kind='k' or kind='a'."
                 )
             # Largest pairwise distance: attained between two vertices of the hull.
@@ -255,7 +231,7 @@ def estimate(
             value = float(np.sqrt((diff**2).sum(axis=-1)).max())
         value = float(value)
         if not (math.isfinite(value) and value > 0):
-            raise InputError(f"LoCoH: {kind} must be a positive distance in metres, got {value}.")
+            raise InputError(f"LoCoH: {kind}_m must be a positive distance in metres, got {value}.")
         flat, owner = _neighbourhoods_cum(tree, pts, value, cumulative=kind == "a")
         params[f"{kind}_m"] = value
     else:

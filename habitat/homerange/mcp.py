@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from scipy.spatial import ConvexHull, QhullError
 
-from habitat.homerange._core import Estimate
+from habitat.homerange.base import Estimate
 
 __all__ = ["estimate", "estimate_many"]
 

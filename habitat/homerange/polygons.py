@@ -18,7 +18,13 @@ import shapely
 from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import EmptyDataError, InputError, where
-from habitat.core.validation import repair_polygons, require_columns, require_geometry_type
+from habitat.core.validation import (
+    repair_polygons,
+    require_columns,
+    require_geodataframe,
+    require_geometry_type,
+)
+from habitat.homerange.plausibility import plausibility
 
 __all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_ranges"]
 
@@ -30,12 +36,10 @@ SYNTHETIC_AREA_SQ_MI: dict[str, tuple[float, float]] = {"F": (15.0, 38.0), "M": 
 def _finish(
     table: pd.DataFrame, geoms: gpd.GeoSeries, *, method: str, source_crs: Any
 ) -> gpd.GeoDataFrame:
-    from habitat.homerange import DEFAULT_EXPECTED_AREA_SQ_MI, _plausibility
-
     area = hcrs.area_m2(geoms, name="home ranges")
     out = table.assign(method=method, **units.area_columns(area.to_numpy()))
     out["crs_used"] = hcrs.describe_crs(hcrs.equal_area_crs(geoms))
-    ok, why = _plausibility(out, DEFAULT_EXPECTED_AREA_SQ_MI)
+    ok, why = plausibility(out)
     out["plausible"] = ok
     out["plausibility"] = why
     gdf = gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=geoms.crs, index=table.index)
@@ -81,11 +85,7 @@ def home_ranges_from_polygons(
     ------
     MissingCRSError, ColumnError, GeometryTypeError, EmptyDataError, InputError
     """
-    if not isinstance(polygons, gpd.GeoDataFrame):
-        raise InputError(
-            f"polygons must be a GeoDataFrame, not {type(polygons).__name__}; read them with "
-            "geopandas.read_file."
-        )
+    require_geodataframe(polygons, name="polygons", hint="read them with geopandas.read_file.")
     hcrs.require_crs(polygons, name="home-range polygons")
     if len(polygons) == 0:
         raise EmptyDataError("home-range polygons hold no rows.")
@@ -183,6 +183,13 @@ def synthetic_ranges(
     GeoDataFrame
         The home-range table with ``method="synthetic"`` and ``target_area_km2``.
     """
+    require_geodataframe(
+        centres,
+        name="centres",
+        what="of points",
+        hint="make one with geopandas.GeoDataFrame(..., geometry=geopandas.points_from_xy(x, y), "
+        "crs=...).",
+    )
     hcrs.require_crs(centres, name="centres")
     require_columns(centres, [individual, sex], name="centres")
     require_geometry_type(centres, ("Point",), name="centres")

@@ -8,6 +8,9 @@ import geopandas as gpd
 import numpy as np
 
 from habitat.core.errors import InputError
+from habitat.homerange.bandwidth import DEFAULT_HLIM, bandwidth_choice, resolve_bandwidth_m
+from habitat.homerange.fixes import prepare_fixes
+from habitat.homerange.kde import kde_ud
 from habitat.io.raster import Raster
 
 __all__ = ["utilization_distribution"]
@@ -18,6 +21,7 @@ def utilization_distribution(
     *,
     cell_size_m: float = 100.0,
     bandwidth: Any = "href",
+    bandwidth_m: float | None = None,
     crs: Any | None = None,
     exclude_flagged: bool = True,
     margin: float = 0.1,
@@ -37,10 +41,13 @@ def utilization_distribution(
         Point fixes with an ``individual`` column (see :func:`habitat.home_range`).
     cell_size_m : float
         Cell side in metres.
-    bandwidth : {"href", "lscv", "plugin"} or float
-        Bandwidth rule per animal, or ``h`` in metres for all.
+    bandwidth : {"href", "lscv", "plugin"}
+        Bandwidth rule, applied per animal. A number still works as ``h`` in
+        metres but is deprecated: pass ``bandwidth_m``.
+    bandwidth_m : float, optional
+        One bandwidth ``h`` in metres for all animals, instead of a rule.
     crs : CRS-like, optional
-        Projected metric CRS; see :func:`habitat.homerange.estimation_crs`.
+        Projected metric CRS; see :func:`habitat.homerange.fixes.estimation_crs`.
     exclude_flagged : bool
         Leave out fixes with ``flag_any``.
     margin : float
@@ -52,9 +59,9 @@ def utilization_distribution(
         individual -> UD raster (values in 1/m², ``sum * cell_area_m2 == 1``),
         all with the same transform and CRS; ``nodata`` is None.
     """
-    from habitat.homerange import prepare_fixes
-    from habitat.homerange.kde import _resolve_bandwidth, kde_ud
-
+    choice = bandwidth_choice(
+        bandwidth, bandwidth_m, where="habitat.homerange.ud.utilization_distribution"
+    )
     if not cell_size_m or cell_size_m <= 0:
         raise InputError(f"cell_size_m must be a positive number of metres, not {cell_size_m!r}.")
     prep = prepare_fixes(
@@ -64,13 +71,13 @@ def utilization_distribution(
     order = np.argsort(prep.codes, kind="stable")
     cuts = np.concatenate([[0], np.cumsum(prep.counts)])
     groups = {str(ind): xy_all[order[cuts[i] : cuts[i + 1]]] for i, ind in enumerate(prep.names)}
-    hs = {ind: _resolve_bandwidth(xy, bandwidth, (0.1, 1.5)) for ind, xy in groups.items()}
+    hs = {ind: resolve_bandwidth_m(xy, choice, hlim=DEFAULT_HLIM) for ind, xy in groups.items()}
     pad = 4 * max(hs.values()) * (1 + margin)
     lo = np.floor((xy_all.min(axis=0) - pad) / cell_size_m) * cell_size_m
     hi = np.ceil((xy_all.max(axis=0) + pad) / cell_size_m) * cell_size_m
     bounds = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
     out: dict[str, Raster] = {}
     for ind, xy in groups.items():  # one dense product per animal
-        ud, transform, _ = kde_ud(xy, bandwidth=hs[ind], cell_size_m=cell_size_m, bounds=bounds)
+        ud, transform, _ = kde_ud(xy, bandwidth_m=hs[ind], cell_size_m=cell_size_m, bounds=bounds)
         out[ind] = Raster(ud, transform, est_crs)
     return out

@@ -23,6 +23,11 @@ Flags
 ``flag_speed``
     The fix implies an implausible speed (see :func:`flag_relocations`).
 
+Each flag has a function of the same name (:func:`flag_missing_coords`,
+:func:`flag_impossible_coords`, :func:`flag_duplicate`, :func:`flag_not_visible`,
+:func:`flag_outside_deployment`, :func:`flag_speed`) that works on plain arrays
+and returns a :class:`FlagResult`; :func:`flag_relocations` runs them all.
+
 Speeds and step lengths are **geodesic** distances on the WGS 84 ellipsoid
 (points are transformed from their CRS to longitude/latitude with pyproj, then
 :meth:`pyproj.Geod.inv`), so they are in true metres whatever the input CRS.
@@ -31,23 +36,35 @@ Everything is vectorised with numpy; a million fixes take about a second.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import ProjError
 
 from habitat.core.crs import WGS84, describe_crs, require_crs
 from habitat.core.errors import CRSError, InputError, TimestampError, where
-from habitat.core.validation import require_columns, require_geometry_type
+from habitat.core.validation import (
+    require_columns,
+    require_geodataframe,
+    require_geometry_type,
+)
 
 __all__ = [
     "FLAG_COLUMNS",
     "LEOPARD_MAX_SPEED_KMH",
+    "FlagResult",
+    "flag_duplicate",
+    "flag_impossible_coords",
+    "flag_missing_coords",
+    "flag_not_visible",
+    "flag_outside_deployment",
     "flag_relocations",
+    "flag_speed",
     "summarise_relocations",
 ]
 
@@ -69,6 +86,56 @@ LEOPARD_MAX_SPEED_KMH = 20.0
 
 _GEOD = Geod(ellps="WGS84")
 _NS_PER_HOUR = 3_600_000_000_000
+_FALSE_WORDS = {"false", "f", "0", "no", "n"}
+
+
+class FlagResult(NamedTuple):
+    """What one flag rule found: which fixes it flags, and why.
+
+    Attributes
+    ----------
+    flagged : numpy.ndarray
+        Boolean, one value per fix (in input order): ``True`` where the rule
+        flags the fix.
+    reason : numpy.ndarray
+        Object array of ``str``, one per fix: why the fix is flagged, ``""``
+        where it is not.
+    """
+
+    flagged: np.ndarray
+    reason: np.ndarray
+
+
+# ----------------------------------------------------------------------------- helpers
+def _result(flagged: np.ndarray, text: Any) -> FlagResult:
+    """A FlagResult: ``text`` (one str, or one per flagged fix) where ``flagged``."""
+    reason = np.full(len(flagged), "", dtype=object)
+    if flagged.any():
+        reason[flagged] = text if isinstance(text, str) else np.asarray(text, dtype=object)
+    return FlagResult(flagged, reason)
+
+
+def _no_flags(n: int) -> FlagResult:
+    return FlagResult(np.zeros(n, dtype=bool), np.full(n, "", dtype=object))
+
+
+def _rows_or_default(rows: ArrayLike | None, n: int) -> np.ndarray:
+    """Row numbers used in reasons: ``rows`` if given, else 1, 2, ... n."""
+    if rows is None:
+        return np.arange(1, n + 1, dtype=np.int64)
+    return np.asarray(rows, dtype=np.int64)
+
+
+def _as_series(values: ArrayLike) -> pd.Series:
+    """``values`` as a pandas Series (a Series is returned as is)."""
+    if isinstance(values, pd.Series):
+        return values
+    return pd.Series(np.asarray(values, dtype=object))
+
+
+def _individual_codes(individuals: ArrayLike) -> np.ndarray:
+    """Integer code per fix, one per individual (-1 for a missing id)."""
+    return pd.factorize(_as_series(individuals), use_na_sentinel=True)[0]
 
 
 def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,11 +206,12 @@ def _timestamps_ns(relocations: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     return ts.dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None).to_numpy().view("int64")
 
 
-def _text(values: np.ndarray, *, decimals: int | None = None) -> pd.Series:
+def _text(values: np.ndarray, *, decimals: int | None = None) -> np.ndarray:
+    """Numbers as str (object array), rounded to ``decimals`` first if given."""
     s = pd.Series(values)
     if decimals is not None:
         s = s.round(decimals)
-    return s.astype("str")
+    return s.astype("str").to_numpy(dtype=object)
 
 
 def _join_reasons(n: int, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -158,6 +226,506 @@ def _join_reasons(n: int, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndar
     return reason
 
 
+# ----------------------------------------------------------------------------- flag rules
+def flag_missing_coords(x: ArrayLike, y: ArrayLike) -> FlagResult:
+    """Flag fixes without a position (the ``flag_missing_coords`` rule).
+
+    Parameters
+    ----------
+    x, y : array_like of float
+        Coordinates of the fixes in the units of their CRS (metres or
+        degrees); NaN where missing (as for a missing or empty geometry).
+
+    Returns
+    -------
+    FlagResult
+        Flags the fixes where ``x`` or ``y`` is NaN, with the reason
+        ``"missing coordinates"``.
+
+    Examples
+    --------
+    >>> flag_missing_coords([131.0, np.nan], [43.0, 43.1]).flagged.tolist()
+    [False, True]
+    """
+    x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return _result(np.isnan(x_arr) | np.isnan(y_arr), "missing coordinates")
+
+
+def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> FlagResult:
+    """Flag coordinates that no place on Earth has (the ``flag_impossible_coords`` rule).
+
+    Parameters
+    ----------
+    x, y : array_like of float
+        Coordinates in the units of their CRS: longitude and latitude in
+        degrees when ``geographic``, else e.g. metres. NaN (missing) is not
+        impossible: :func:`flag_missing_coords` flags it.
+    geographic : bool
+        Whether the CRS is geographic (``CRS.is_geographic``). Then a latitude
+        outside ±90° or a longitude outside ±180° is flagged too; otherwise
+        only infinite coordinates are (projected coordinates are not checked
+        against the CRS's area of use).
+
+    Returns
+    -------
+    FlagResult
+        The impossible fixes and why.
+
+    Examples
+    --------
+    >>> flag_impossible_coords([131.0, 200.0], [43.0, 43.0], geographic=True).flagged.tolist()
+    [False, True]
+    """
+    x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    missing = np.isnan(x_arr) | np.isnan(y_arr)
+    impossible = ~missing & ~(np.isfinite(x_arr) & np.isfinite(y_arr))
+    if geographic:
+        with np.errstate(invalid="ignore"):
+            impossible |= ~missing & ((np.abs(y_arr) > 90) | (np.abs(x_arr) > 180))
+        return _result(
+            impossible, "coordinates out of range (|lat| > 90 or |lon| > 180) or infinite"
+        )
+    return _result(impossible, "infinite coordinates")
+
+
+def flag_duplicate(
+    individuals: ArrayLike, timestamps_ns: ArrayLike, *, rows: ArrayLike | None = None
+) -> FlagResult:
+    """Flag repeated fixes of an individual at the same instant (the ``flag_duplicate`` rule).
+
+    The first fix of each group with the same individual and timestamp (in
+    input order) is kept unflagged; the later ones are flagged.
+
+    Parameters
+    ----------
+    individuals : array_like
+        Individual id of each fix.
+    timestamps_ns : array_like of int
+        Time of each fix in nanoseconds since 1970-01-01 UTC.
+    rows : array_like of int, optional
+        Row number of each fix for the reasons (e.g. ``source_row``); by
+        default 1, 2, ... in input order.
+
+    Returns
+    -------
+    FlagResult
+        The duplicates, each with the reason ``"duplicate of row <first row>
+        (same individual and timestamp)"``.
+
+    Examples
+    --------
+    >>> result = flag_duplicate(["A", "A", "B"], [0, 0, 0])
+    >>> result.flagged.tolist(), result.reason[1]
+    ([False, True, False], 'duplicate of row 1 (same individual and timestamp)')
+    """
+    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    n = len(t_ns)
+    row_numbers = _rows_or_default(rows, n)
+    codes = _individual_codes(individuals)
+    order = np.lexsort((np.arange(n), t_ns, codes))
+    cs, ts = codes[order], t_ns[order]
+    dup_s = np.zeros(n, dtype=bool)
+    if n > 1:
+        dup_s[1:] = (cs[1:] == cs[:-1]) & (ts[1:] == ts[:-1])
+    run_start = np.maximum.accumulate(np.where(dup_s, 0, np.arange(n)))
+    duplicate = np.empty(n, dtype=bool)
+    duplicate[order] = dup_s
+    dup_of = np.empty(n, dtype=np.int64)
+    dup_of[order] = row_numbers[order][run_start]
+    text = "duplicate of row " + _text(dup_of[duplicate]) + " (same individual and timestamp)"
+    return _result(duplicate, text)
+
+
+def flag_not_visible(visible: ArrayLike) -> FlagResult:
+    """Flag fixes marked as outliers in Movebank (the ``flag_not_visible`` rule).
+
+    Parameters
+    ----------
+    visible : array_like
+        Movebank's ``visible`` column: booleans, or text where ``false``,
+        ``f``, ``0``, ``no`` and ``n`` (any case, surrounding blanks ignored)
+        mean the fix was marked as an outlier. Missing values are not flagged.
+
+    Returns
+    -------
+    FlagResult
+        The fixes whose ``visible`` is false, with the reason ``"marked as an
+        outlier (visible = false)"``.
+
+    Examples
+    --------
+    >>> flag_not_visible(["true", "FALSE", None]).flagged.tolist()
+    [False, True, False]
+    """
+    col = _as_series(visible)
+    if pd.api.types.is_bool_dtype(col.dtype):
+        hidden = ~col.fillna(True).to_numpy(dtype=bool)
+    else:
+        hidden = col.astype("str").str.strip().str.lower().isin(_FALSE_WORDS).to_numpy(dtype=bool)
+    return _result(hidden, "marked as an outlier (visible = false)")
+
+
+def _deployment_windows_ns(deployments: pd.DataFrame) -> pd.DataFrame:
+    """``individual`` (str), ``deploy_on``/``deploy_off`` (UTC, naive) and ``lo``/``hi`` (ns)."""
+    require_columns(
+        deployments,
+        ["individual", "deploy_on", "deploy_off"],
+        name="deployments",
+        hint="Movebank reference tables give them as 'animal-id', 'deploy-on-date' and "
+        "'deploy-off-date'; read_relocations(reference=...) converts them.",
+    )
+    dep = deployments[["individual", "deploy_on", "deploy_off"]].copy()
+    for c in ("deploy_on", "deploy_off"):
+        if not isinstance(dep[c].dtype, pd.DatetimeTZDtype):
+            raise TimestampError(
+                f"deployments column '{c}' must hold time-zone-aware datetimes, not "
+                f"{dep[c].dtype}; e.g. `pd.to_datetime(col, utc=True)`."
+            )
+        dep[c] = dep[c].dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None)
+    nat = np.iinfo(np.int64).min
+    lo = dep["deploy_on"].to_numpy().view("int64")
+    hi = dep["deploy_off"].to_numpy().view("int64")
+    dep["lo"] = np.where(lo == nat, np.iinfo(np.int64).min, lo)  # open start
+    dep["hi"] = np.where(hi == nat, np.iinfo(np.int64).max, hi)  # open end
+    dep["individual"] = dep["individual"].astype("str").to_numpy(dtype=object)
+    return dep
+
+
+def _deployment_reasons(ids: np.ndarray, dep: pd.DataFrame) -> np.ndarray:
+    """'outside the deployment (tag on the animal from ... to ... UTC)' for each id."""
+    first = dep.groupby("individual", sort=False)["deploy_on"].min()
+    last = dep.groupby("individual", sort=False)["deploy_off"].max()
+    on = first.reindex(ids).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
+    off = last.reindex(ids).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
+    return (
+        "outside the deployment (tag on the animal from "
+        + on.to_numpy(dtype=object)
+        + " to "
+        + off.to_numpy(dtype=object)
+        + " UTC)"
+    )
+
+
+def flag_outside_deployment(
+    individuals: ArrayLike,
+    timestamps_ns: ArrayLike,
+    *,
+    deployments: pd.DataFrame | None,
+) -> FlagResult:
+    """Flag fixes taken while the tag was not on the animal (``flag_outside_deployment``).
+
+    Parameters
+    ----------
+    individuals : array_like
+        Individual id of each fix (compared with ``deployments`` as text).
+    timestamps_ns : array_like of int
+        Time of each fix in nanoseconds since 1970-01-01 UTC.
+    deployments : pandas.DataFrame or None
+        One row per deployment with ``individual``, ``deploy_on`` and
+        ``deploy_off`` (time-zone-aware; NaT for an open end), as
+        :func:`habitat.io.read_relocations` derives from a Movebank reference
+        table. ``None`` or an empty table flags nothing.
+
+    Returns
+    -------
+    FlagResult
+        Fixes of an individual listed in ``deployments`` that fall outside all
+        of its deployment windows (ends included); individuals not listed are
+        not checked.
+
+    Raises
+    ------
+    ColumnError
+        If ``deployments`` lacks one of its three columns.
+    TimestampError
+        If ``deploy_on`` or ``deploy_off`` is not time-zone aware.
+    """
+    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    n = len(t_ns)
+    if deployments is None or len(deployments) == 0:
+        return _no_flags(n)
+    dep = _deployment_windows_ns(deployments)
+    ids = _as_series(individuals).astype("str").to_numpy(dtype=object)
+    listed = np.isin(ids, dep["individual"].to_numpy())
+    # one (fix, deployment) pair per deployment of the fix's individual: a merge,
+    # not a loop; individuals have a handful of deployments
+    pairs = pd.DataFrame({"row": np.arange(n), "individual": ids}).merge(
+        dep[["individual", "lo", "hi"]], on="individual"
+    )
+    t = t_ns[pairs["row"].to_numpy()]
+    inside_pair = (t >= pairs["lo"].to_numpy()) & (t <= pairs["hi"].to_numpy())
+    inside = np.zeros(n, dtype=bool)
+    np.logical_or.at(inside, pairs["row"].to_numpy(), inside_pair)
+    outside = listed & ~inside
+    if not outside.any():
+        return _no_flags(n)
+    return _result(outside, _deployment_reasons(ids[outside], dep))
+
+
+class _Track(NamedTuple):
+    """The valid fixes in track order (by individual, then time, then input order)."""
+
+    positions: np.ndarray  # of the valid fixes in the input
+    codes: np.ndarray  # individual codes
+    t_ns: np.ndarray
+    lon_deg: np.ndarray
+    lat_deg: np.ndarray
+    rows: np.ndarray  # row numbers for the reasons
+    speed_in_kmh: np.ndarray  # from the previous valid fix of the individual (NaN if none)
+
+
+def _valid_track(
+    x: np.ndarray,
+    y: np.ndarray,
+    codes: np.ndarray,
+    t_ns: np.ndarray,
+    *,
+    crs: CRS,
+    valid: np.ndarray,
+    rows: np.ndarray,
+) -> _Track:
+    candidates = np.flatnonzero(valid)
+    index = candidates[np.lexsort((candidates, t_ns[candidates], codes[candidates]))]
+    lon, lat = _to_lonlat(x[index], y[index], crs)
+    dist_m, dt_h = _steps(codes[index], t_ns[index], lon, lat)
+    return _Track(index, codes[index], t_ns[index], lon, lat, rows[index], _speed_kmh(dist_m, dt_h))
+
+
+def _neighbour_rows(track: _Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Speed out (km/h) to the next valid fix, and the rows of the previous and next fix."""
+    m = len(track.positions)
+    speed_out = np.full(m, np.nan)
+    speed_out[:-1] = track.speed_in_kmh[1:]
+    prev_row = np.full(m, -1, dtype=np.int64)
+    prev_row[1:] = track.rows[:-1]
+    next_row = np.full(m, -1, dtype=np.int64)
+    next_row[:-1] = track.rows[1:]
+    return speed_out, prev_row, next_row
+
+
+def _speed_in_rule(track: _Track, limit_kmh: float) -> tuple[np.ndarray, np.ndarray]:
+    """Track positions whose speed in exceeds the limit, and their reasons."""
+    _, prev_row, _ = _neighbour_rows(track)
+    with np.errstate(invalid="ignore"):
+        k = np.flatnonzero(track.speed_in_kmh > limit_kmh)
+    text = (
+        "speed "
+        + _text(track.speed_in_kmh[k], decimals=1)
+        + " km/h from row "
+        + _text(prev_row[k])
+        + f" exceeds {limit_kmh:g} km/h"
+    )
+    return k, text
+
+
+def _speed_spike_rule(track: _Track, limit_kmh: float) -> tuple[np.ndarray, np.ndarray]:
+    """Track positions that are spikes (fast in and out), and their reasons."""
+    speed_out, prev_row, next_row = _neighbour_rows(track)
+    with np.errstate(invalid="ignore"):
+        spike = (track.speed_in_kmh > limit_kmh) & (speed_out > limit_kmh)
+    k = np.flatnonzero(spike)
+    text = (
+        "speed "
+        + _text(track.speed_in_kmh[k], decimals=1)
+        + " km/h from row "
+        + _text(prev_row[k])
+        + " and "
+        + _text(speed_out[k], decimals=1)
+        + " km/h to row "
+        + _text(next_row[k])
+        + f" both exceed {limit_kmh:g} km/h (spike)"
+    )
+    k_end, text_end = _speed_endpoint_rule(track, limit_kmh, spike=spike)
+    return np.concatenate([k, k_end]), np.concatenate([text, text_end])
+
+
+def _speed_endpoint_rule(
+    track: _Track, limit_kmh: float, *, spike: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last fixes too fast to their nearest neighbour that is not a spike."""
+    keep = np.flatnonzero(~spike)
+    kc = track.codes[keep]
+    is_first = np.ones(len(keep), dtype=bool)
+    is_last = np.ones(len(keep), dtype=bool)
+    is_first[1:] = kc[1:] != kc[:-1]
+    is_last[:-1] = kc[1:] != kc[:-1]
+    kf = np.flatnonzero(is_first & ~is_last)  # first fix, with a successor
+    kl = np.flatnonzero(is_last & ~is_first)  # last fix, with a predecessor
+    ia = keep[np.concatenate([kf, kl - 1])]
+    ib = keep[np.concatenate([kf + 1, kl])]
+    lon, lat, vt = track.lon_deg, track.lat_deg, track.t_ns
+    _, _, d_end = _GEOD.inv(lon[ia], lat[ia], lon[ib], lat[ib])
+    s_end = _speed_kmh(np.asarray(d_end, dtype=float), (vt[ib] - vt[ia]) / _NS_PER_HOUR)
+    s_first, s_last = s_end[: len(kf)], s_end[len(kf) :]
+    with np.errstate(invalid="ignore"):
+        hit_f, hit_l = s_first > limit_kmh, s_last > limit_kmh
+    kf_hit, kl_hit = kf[hit_f], kl[hit_l]
+    text_first = (
+        "speed "
+        + _text(s_first[hit_f], decimals=1)
+        + " km/h to row "
+        + _text(track.rows[keep[kf_hit + 1]])
+        + f" exceeds {limit_kmh:g} km/h (first fix of the individual)"
+    )
+    text_last = (
+        "speed "
+        + _text(s_last[hit_l], decimals=1)
+        + " km/h from row "
+        + _text(track.rows[keep[kl_hit - 1]])
+        + f" exceeds {limit_kmh:g} km/h (last fix of the individual)"
+    )
+    return keep[np.concatenate([kf_hit, kl_hit])], np.concatenate([text_first, text_last])
+
+
+def _check_speed_options(max_speed_kmh: float | None, speed_rule: str) -> None:
+    if max_speed_kmh is not None and not (np.isfinite(max_speed_kmh) and max_speed_kmh > 0):
+        raise InputError(
+            f"max_speed_kmh must be a positive number of km/h (e.g. 20), not {max_speed_kmh!r}; "
+            "pass None to skip the speed flag."
+        )
+    if speed_rule not in ("spike", "in"):
+        raise InputError(f"speed_rule must be 'spike' or 'in', not {speed_rule!r}.")
+
+
+def flag_speed(
+    x: ArrayLike,
+    y: ArrayLike,
+    individuals: ArrayLike,
+    timestamps_ns: ArrayLike,
+    *,
+    crs: Any,
+    max_speed_kmh: float | None,
+    speed_rule: Literal["spike", "in"] = "spike",
+    valid: ArrayLike | None = None,
+    rows: ArrayLike | None = None,
+) -> tuple[FlagResult, np.ndarray]:
+    """Flag fixes that imply an implausible speed (the ``flag_speed`` rule).
+
+    Speeds are geodesic (WGS 84 ellipsoid) between consecutive *valid* fixes
+    of an individual in time order (ties in input order). See
+    :func:`flag_relocations` for the ``"spike"`` and ``"in"`` rules.
+
+    Parameters
+    ----------
+    x, y : array_like of float
+        Coordinates of the fixes in ``crs`` (metres or degrees).
+    individuals : array_like
+        Individual id of each fix.
+    timestamps_ns : array_like of int
+        Time of each fix in nanoseconds since 1970-01-01 UTC.
+    crs : CRS-like
+        The CRS of ``x`` and ``y``.
+    max_speed_kmh : float or None
+        Speed limit in km/h; ``None`` flags nothing (speeds are still measured).
+    speed_rule : {"spike", "in"}
+        How a fast fix is flagged.
+    valid : array_like of bool, optional
+        Fixes to use; the others are neither measured nor flagged. Fixes
+        without finite coordinates are never used. By default all others are.
+    rows : array_like of int, optional
+        Row number of each fix for the reasons; by default 1, 2, ...
+
+    Returns
+    -------
+    FlagResult
+        The fast fixes and why.
+    numpy.ndarray
+        ``speed_kmh`` of each fix (km/h) from the previous valid fix of the
+        same individual; NaN for the first one and for fixes not ``valid``.
+
+    Raises
+    ------
+    InputError
+        For a non-positive ``max_speed_kmh`` or an unknown ``speed_rule``.
+    """
+    _check_speed_options(max_speed_kmh, speed_rule)
+    x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    n = len(t_ns)
+    ok = np.isfinite(x_arr) & np.isfinite(y_arr)
+    if valid is not None:
+        ok &= np.asarray(valid, dtype=bool)
+    codes = _individual_codes(individuals)
+    track = _valid_track(
+        x_arr,
+        y_arr,
+        codes,
+        t_ns,
+        crs=CRS.from_user_input(crs),
+        valid=ok,
+        rows=_rows_or_default(rows, n),
+    )
+    speed_kmh = np.full(n, np.nan)
+    speed_kmh[track.positions] = track.speed_in_kmh
+    if max_speed_kmh is None or len(track.positions) == 0:
+        return _no_flags(n), speed_kmh
+    rule = _speed_in_rule if speed_rule == "in" else _speed_spike_rule
+    k, text = rule(track, float(max_speed_kmh))
+    fast = np.zeros(n, dtype=bool)
+    fast[track.positions[k]] = True
+    reason = np.full(n, "", dtype=object)
+    reason[track.positions[k]] = text
+    return FlagResult(fast, reason), speed_kmh
+
+
+# ----------------------------------------------------------------------------- all flags
+def _check_flag_input(
+    relocations: object, *, max_speed_kmh: float | None, speed_rule: str
+) -> tuple[gpd.GeoDataFrame, CRS]:
+    """The relocations and their CRS, if they and the options can be flagged."""
+    gdf = require_geodataframe(
+        relocations,
+        name="relocations",
+        what="of points",
+        hint="read them with habitat.io.read_relocations.",
+    )
+    crs = require_crs(gdf, name="relocations")
+    require_columns(
+        gdf,
+        ["individual", "timestamp"],
+        name="relocations",
+        hint="habitat.io.read_relocations creates them.",
+    )
+    require_geometry_type(gdf, ("Point",), name="relocations", allow_empty=True)
+    _check_speed_options(max_speed_kmh, speed_rule)
+    return gdf, crs
+
+
+def _source_rows(relocations: pd.DataFrame) -> np.ndarray:
+    """``source_row`` if present, else 1, 2, ... in input order."""
+    if "source_row" in relocations.columns:
+        return relocations["source_row"].to_numpy(dtype=np.int64)
+    return np.arange(1, len(relocations) + 1, dtype=np.int64)
+
+
+def _visible(relocations: pd.DataFrame) -> pd.Series:
+    """The ``visible`` column, or all true when there is none."""
+    if "visible" in relocations.columns:
+        return relocations["visible"]
+    return pd.Series(np.ones(len(relocations), dtype=bool))
+
+
+def _with_flags(
+    relocations: gpd.GeoDataFrame,
+    flags: dict[str, FlagResult],
+    *,
+    speed_kmh: np.ndarray,
+    settings: dict[str, Any],
+) -> gpd.GeoDataFrame:
+    """A copy of ``relocations`` with the flag columns, ``flag_any``, reasons and speeds."""
+    out = relocations.copy()
+    reason = _join_reasons(
+        len(out), [(np.flatnonzero(f.flagged), f.reason[f.flagged]) for f in flags.values()]
+    )
+    for name, result in flags.items():
+        out[name] = result.flagged
+    out["flag_any"] = np.logical_or.reduce([f.flagged for f in flags.values()])
+    out["flag_reason"] = pd.array(reason, dtype="str")
+    out["speed_kmh"] = speed_kmh
+    out.attrs["habitat_flags"] = settings
+    return out
+
+
 def flag_relocations(
     relocations: gpd.GeoDataFrame,
     *,
@@ -166,6 +734,11 @@ def flag_relocations(
     deployments: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Add quality flags to relocations, without dropping any row.
+
+    Each flag is computed by the function of the same name
+    (:func:`flag_missing_coords`, :func:`flag_impossible_coords`,
+    :func:`flag_duplicate`, :func:`flag_not_visible`,
+    :func:`flag_outside_deployment`, :func:`flag_speed`).
 
     Parameters
     ----------
@@ -225,6 +798,9 @@ def flag_relocations(
 
     Raises
     ------
+    InputError
+        If ``relocations`` is not a GeoDataFrame, for a non-positive
+        ``max_speed_kmh`` or an unknown ``speed_rule``.
     MissingCRSError
         If the data declares no CRS.
     ColumnError
@@ -233,270 +809,90 @@ def flag_relocations(
         If timestamps are not time-zone aware or are missing.
     GeometryTypeError
         For non-point geometries.
-    InputError
-        For a non-positive ``max_speed_kmh`` or an unknown ``speed_rule``.
     """
-    if not isinstance(relocations, gpd.GeoDataFrame):
-        raise InputError(
-            f"relocations must be a GeoDataFrame of points, not {type(relocations).__name__}; "
-            "read them with habitat.io.read_relocations."
-        )
-    crs = require_crs(relocations, name="relocations")
-    require_columns(
-        relocations,
-        ["individual", "timestamp"],
-        name="relocations",
-        hint="habitat.io.read_relocations creates them.",
-    )
-    require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
-    if max_speed_kmh is not None and not (np.isfinite(max_speed_kmh) and max_speed_kmh > 0):
-        raise InputError(
-            f"max_speed_kmh must be a positive number of km/h (e.g. 20), not {max_speed_kmh!r}; "
-            "pass None to skip the speed flag."
-        )
-    if speed_rule not in ("spike", "in"):
-        raise InputError(f"speed_rule must be 'spike' or 'in', not {speed_rule!r}.")
-
-    n = len(relocations)
-    out = relocations.copy()
-    if "source_row" in out.columns:
-        rows = out["source_row"].to_numpy(dtype=np.int64)
-    else:
-        rows = np.arange(1, n + 1, dtype=np.int64)
-    t_ns = _timestamps_ns(out, rows)
-    x, y = _xy(out.geometry.to_numpy())
-
-    # --- per-row flags --------------------------------------------------------
-    missing = np.isnan(x) | np.isnan(y)
-    impossible = ~missing & ~(np.isfinite(x) & np.isfinite(y))
-    if crs.is_geographic:
-        with np.errstate(invalid="ignore"):
-            impossible |= ~missing & ((np.abs(y) > 90) | (np.abs(x) > 180))
-
-    # --- duplicates, in track order ---------------------------------------------
-    codes = pd.factorize(out["individual"], use_na_sentinel=True)[0]
-    order = np.lexsort((np.arange(n), t_ns, codes))
-    cs, ts = codes[order], t_ns[order]
-    dup_s = np.zeros(n, dtype=bool)
-    if n > 1:
-        dup_s[1:] = (cs[1:] == cs[:-1]) & (ts[1:] == ts[:-1])
-    run_start = np.maximum.accumulate(np.where(dup_s, 0, np.arange(n)))
-    dup_of_s = rows[order][run_start]
-    duplicate = np.empty(n, dtype=bool)
-    duplicate[order] = dup_s
-    dup_of = np.empty(n, dtype=np.int64)
-    dup_of[order] = dup_of_s
-
-    # --- Movebank outlier mark and deployment windows ---------------------------
-    not_visible = _not_visible(out)
-    outside, window_txt = _outside_deployment(out, t_ns, deployments)
-
-    # --- speeds between consecutive valid fixes ---------------------------------
-    valid = ~missing & ~impossible & ~duplicate & ~not_visible & ~outside
-    v_idx = order[valid[order]]  # valid rows, in track order
-    lon, lat = _to_lonlat(x[v_idx], y[v_idx], crs)
-    vc, vt, vrows = codes[v_idx], t_ns[v_idx], rows[v_idx]
-    dist, dt_h = _steps(vc, vt, lon, lat)
-    speed_in = _speed_kmh(dist, dt_h)
-    speed_out = np.full(len(v_idx), np.nan)
-    speed_out[:-1] = speed_in[1:]
-    prev_row = np.full(len(v_idx), -1, dtype=np.int64)
-    prev_row[1:] = vrows[:-1]
-    next_row = np.full(len(v_idx), -1, dtype=np.int64)
-    next_row[:-1] = vrows[1:]
-
-    speed = np.zeros(n, dtype=bool)
-    speed_parts: list[tuple[np.ndarray, np.ndarray]] = []
-    if max_speed_kmh is not None and len(v_idx):
-        lim = float(max_speed_kmh)
-        lim_txt = f"{lim:g} km/h"
-        with np.errstate(invalid="ignore"):
-            fast_in = speed_in > lim
-            fast_out = speed_out > lim
-        if speed_rule == "in":
-            k = np.flatnonzero(fast_in)
-            speed[v_idx[k]] = True
-            speed_parts.append(
-                (
-                    v_idx[k],
-                    "speed "
-                    + _text(speed_in[k], decimals=1)
-                    + " km/h from row "
-                    + _text(prev_row[k])
-                    + f" exceeds {lim_txt}",
-                )
-            )
-        else:
-            spike = fast_in & fast_out
-            k = np.flatnonzero(spike)
-            speed_parts.append(
-                (
-                    v_idx[k],
-                    "speed "
-                    + _text(speed_in[k], decimals=1)
-                    + " km/h from row "
-                    + _text(prev_row[k])
-                    + " and "
-                    + _text(speed_out[k], decimals=1)
-                    + " km/h to row "
-                    + _text(next_row[k])
-                    + f" both exceed {lim_txt} (spike)",
-                )
-            )
-            # endpoints: compare with the nearest neighbour that is not a spike
-            keep = np.flatnonzero(~spike)
-            kc = vc[keep]
-            is_first = np.ones(len(keep), dtype=bool)
-            is_last = np.ones(len(keep), dtype=bool)
-            is_first[1:] = kc[1:] != kc[:-1]
-            is_last[:-1] = kc[1:] != kc[:-1]
-            kf = np.flatnonzero(is_first & ~is_last)  # first fix, with a successor
-            kl = np.flatnonzero(is_last & ~is_first)  # last fix, with a predecessor
-            ia = keep[np.concatenate([kf, kl - 1])]
-            ib = keep[np.concatenate([kf + 1, kl])]
-            _, _, d_end = _GEOD.inv(lon[ia], lat[ia], lon[ib], lat[ib])
-            s_end = _speed_kmh(np.asarray(d_end, dtype=float), (vt[ib] - vt[ia]) / _NS_PER_HOUR)
-            s_first, s_last = s_end[: len(kf)], s_end[len(kf) :]
-            with np.errstate(invalid="ignore"):
-                hit_f, hit_l = s_first > lim, s_last > lim
-            kf_hit, kl_hit = kf[hit_f], kl[hit_l]
-            speed_parts.append(
-                (
-                    v_idx[keep[kf_hit]],
-                    "speed "
-                    + _text(s_first[hit_f], decimals=1)
-                    + " km/h to row "
-                    + _text(vrows[keep[kf_hit + 1]])
-                    + f" exceeds {lim_txt} (first fix of the individual)",
-                )
-            )
-            speed_parts.append(
-                (
-                    v_idx[keep[kl_hit]],
-                    "speed "
-                    + _text(s_last[hit_l], decimals=1)
-                    + " km/h from row "
-                    + _text(vrows[keep[kl_hit - 1]])
-                    + f" exceeds {lim_txt} (last fix of the individual)",
-                )
-            )
-            speed[v_idx[k]] = True
-            speed[v_idx[keep[kf_hit]]] = True
-            speed[v_idx[keep[kl_hit]]] = True
-
-    speed_col = np.full(n, np.nan)
-    speed_col[v_idx] = speed_in
-
-    # --- reasons ----------------------------------------------------------------
-    k_dup = np.flatnonzero(duplicate)
-    impossible_txt = (
-        "coordinates out of range (|lat| > 90 or |lon| > 180) or infinite"
-        if crs.is_geographic
-        else "infinite coordinates"
-    )
-    parts: list[tuple[np.ndarray, np.ndarray]] = [
-        (np.flatnonzero(missing), np.full(int(missing.sum()), "missing coordinates", dtype=object)),
-        (np.flatnonzero(impossible), np.full(int(impossible.sum()), impossible_txt, dtype=object)),
-        (
-            k_dup,
-            "duplicate of row " + _text(dup_of[k_dup]) + " (same individual and timestamp)",
-        ),
-        (
-            np.flatnonzero(not_visible),
-            np.full(int(not_visible.sum()), "marked as an outlier (visible = false)", dtype=object),
-        ),
-        (np.flatnonzero(outside), window_txt[outside]),
-        *speed_parts,
-    ]
-    reason = _join_reasons(n, parts)
+    gdf, crs = _check_flag_input(relocations, max_speed_kmh=max_speed_kmh, speed_rule=speed_rule)
+    rows = _source_rows(gdf)
+    t_ns = _timestamps_ns(gdf, rows)
+    x, y = _xy(gdf.geometry.to_numpy())
+    ids = gdf["individual"]
 
     flags = {
-        "flag_missing_coords": missing,
-        "flag_impossible_coords": impossible,
-        "flag_duplicate": duplicate,
-        "flag_not_visible": not_visible,
-        "flag_outside_deployment": outside,
-        "flag_speed": speed,
+        "flag_missing_coords": flag_missing_coords(x, y),
+        "flag_impossible_coords": flag_impossible_coords(x, y, geographic=crs.is_geographic),
+        "flag_duplicate": flag_duplicate(ids, t_ns, rows=rows),
+        "flag_not_visible": flag_not_visible(_visible(gdf)),
+        "flag_outside_deployment": flag_outside_deployment(ids, t_ns, deployments=deployments),
     }
-    for name, values in flags.items():
-        out[name] = values
-    out["flag_any"] = np.logical_or.reduce(list(flags.values()))
-    out["flag_reason"] = pd.array(reason, dtype="str")
-    out["speed_kmh"] = speed_col
-    out.attrs["habitat_flags"] = {"max_speed_kmh": max_speed_kmh, "speed_rule": speed_rule}
-    return out
+    valid = ~np.logical_or.reduce([f.flagged for f in flags.values()])
+    flags["flag_speed"], speed_kmh = flag_speed(
+        x,
+        y,
+        ids,
+        t_ns,
+        crs=crs,
+        max_speed_kmh=max_speed_kmh,
+        speed_rule=speed_rule,
+        valid=valid,
+        rows=rows,
+    )
+
+    settings = {"max_speed_kmh": max_speed_kmh, "speed_rule": speed_rule}
+    return _with_flags(gdf, flags, speed_kmh=speed_kmh, settings=settings)
 
 
-_FALSE_WORDS = {"false", "f", "0", "no", "n"}
+# ----------------------------------------------------------------------------- summary
+def _sex_per_individual(relocations: pd.DataFrame, codes: np.ndarray, k: int) -> np.ndarray:
+    """The ``sex`` of each individual's first row, or ``'unknown'`` without that column."""
+    if "sex" not in relocations.columns:
+        return np.full(k, "unknown", dtype=object)
+    first_pos = np.full(k, len(relocations), dtype=np.int64)
+    np.minimum.at(first_pos, codes, np.arange(len(relocations)))
+    return relocations["sex"].to_numpy(dtype=object)[first_pos]
 
 
-def _not_visible(relocations: pd.DataFrame) -> np.ndarray:
-    """Movebank's ``visible`` column: True where a fix is marked as an outlier."""
-    if "visible" not in relocations.columns:
-        return np.zeros(len(relocations), dtype=bool)
-    col = relocations["visible"]
-    if pd.api.types.is_bool_dtype(col.dtype):
-        return ~col.fillna(True).to_numpy(dtype=bool)
-    text = col.astype("str").str.strip().str.lower()
-    return text.isin(_FALSE_WORDS).to_numpy(dtype=bool)
+def _flag_counts(relocations: pd.DataFrame, codes: np.ndarray, k: int) -> dict[str, np.ndarray]:
+    """``n_flagged`` and ``n_<flag>`` per individual (a missing flag column counts 0)."""
 
+    def per_individual(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=k).astype(np.int64)
 
-def _outside_deployment(
-    relocations: pd.DataFrame, t_ns: np.ndarray, deployments: pd.DataFrame | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fixes outside every deployment window of their individual, and the reason text."""
     n = len(relocations)
-    outside = np.zeros(n, dtype=bool)
-    reason = np.full(n, "", dtype=object)
-    if deployments is None or len(deployments) == 0:
-        return outside, reason
-    require_columns(
-        deployments,
-        ["individual", "deploy_on", "deploy_off"],
-        name="deployments",
-        hint="Movebank reference tables give them as 'animal-id', 'deploy-on-date' and "
-        "'deploy-off-date'; read_relocations(reference=...) converts them.",
-    )
-    dep = deployments[["individual", "deploy_on", "deploy_off"]].copy()
-    for c in ("deploy_on", "deploy_off"):
-        if not isinstance(dep[c].dtype, pd.DatetimeTZDtype):
-            raise TimestampError(
-                f"deployments column '{c}' must hold time-zone-aware datetimes, not "
-                f"{dep[c].dtype}; e.g. `pd.to_datetime(col, utc=True)`."
-            )
-        dep[c] = dep[c].dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None)
-    lo = dep["deploy_on"].to_numpy().view("int64")
-    hi = dep["deploy_off"].to_numpy().view("int64")
-    nat = np.iinfo(np.int64).min
-    lo = np.where(lo == nat, np.iinfo(np.int64).min, lo)
-    hi = np.where(hi == nat, np.iinfo(np.int64).max, hi)
-    ids = relocations["individual"].astype("str").to_numpy(dtype=object)
-    dep_ids = dep["individual"].astype("str").to_numpy(dtype=object)
-    listed = np.isin(ids, dep_ids)
-    # one (fix, deployment) pair per deployment of the fix's individual: a merge,
-    # not a loop; individuals have a handful of deployments
-    pairs = pd.DataFrame({"row": np.arange(n), "individual": ids}).merge(
-        pd.DataFrame({"individual": dep_ids, "lo": lo, "hi": hi}), on="individual"
-    )
-    t = t_ns[pairs["row"].to_numpy()]
-    inside_pair = (t >= pairs["lo"].to_numpy()) & (t <= pairs["hi"].to_numpy())
-    inside = np.zeros(n, dtype=bool)
-    np.logical_or.at(inside, pairs["row"].to_numpy(), inside_pair)
-    outside = listed & ~inside
-    if outside.any():
-        first = dep.groupby("individual", sort=False)["deploy_on"].min()
-        last = dep.groupby("individual", sort=False)["deploy_off"].max()
-        k = np.flatnonzero(outside)
-        on = first.reindex(ids[k]).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
-        off = last.reindex(ids[k]).dt.strftime("%Y-%m-%d %H:%M").fillna("open")
-        reason[k] = (
-            "outside the deployment (tag on the animal from "
-            + on.to_numpy(dtype=object)
-            + " to "
-            + off.to_numpy(dtype=object)
-            + " UTC)"
+    counts = {"n_flagged": per_individual(relocations["flag_any"].to_numpy(dtype=bool))}
+    for name in FLAG_COLUMNS:
+        values = (
+            relocations[name].to_numpy(dtype=bool)
+            if name in relocations.columns
+            else np.zeros(n, dtype=bool)
         )
-    return outside, reason
+        counts["n_" + name.removeprefix("flag_")] = per_individual(values)
+    return counts
+
+
+def _time_span(t_ns: np.ndarray, codes: np.ndarray, k: int) -> dict[str, Any]:
+    """First and last timestamp (UTC) and the duration in days per individual."""
+    t_min = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    t_max = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(t_min, codes, t_ns)
+    np.maximum.at(t_max, codes, t_ns)
+    return {
+        "first_timestamp": pd.to_datetime(t_min, unit="ns", utc=True),
+        "last_timestamp": pd.to_datetime(t_max, unit="ns", utc=True),
+        "duration_days": (t_max - t_min) / (24 * _NS_PER_HOUR),
+    }
+
+
+def _step_medians(
+    relocations: gpd.GeoDataFrame, t_ns: np.ndarray, codes: np.ndarray, k: int, *, crs: CRS
+) -> dict[str, np.ndarray]:
+    """Median interval (h) and geodesic step (m) between consecutive unflagged fixes."""
+    good = np.flatnonzero(~relocations["flag_any"].to_numpy(dtype=bool))
+    order = good[np.lexsort((t_ns[good], codes[good]))]
+    x, y = _xy(relocations.geometry.to_numpy()[order])
+    lon, lat = _to_lonlat(x, y, crs)
+    dist, dt_h = _steps(codes[order], t_ns[order], lon, lat)
+    steps = pd.DataFrame({"code": codes[order], "dist": dist, "dt": dt_h})
+    med = steps.groupby("code")[["dt", "dist"]].median().reindex(np.arange(k))
+    return {"median_interval_h": med["dt"].to_numpy(), "median_step_m": med["dist"].to_numpy()}
 
 
 def summarise_relocations(relocations: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -530,48 +926,18 @@ def summarise_relocations(relocations: gpd.GeoDataFrame) -> pd.DataFrame:
     if "flag_any" not in relocations.columns:
         relocations = flag_relocations(relocations)
     crs = require_crs(relocations, name="relocations")
-    n = len(relocations)
-    t_all = _timestamps_ns(relocations, np.arange(1, n + 1))
+    t_ns = _timestamps_ns(relocations, np.arange(1, len(relocations) + 1))
     codes, uniques = pd.factorize(relocations["individual"], sort=True)
     k = len(uniques)
-    index = pd.Index(uniques, name="individual")
-
-    def per_individual(values: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=values, minlength=k).astype(np.int64)
-
-    if "sex" in relocations.columns:
-        first_pos = np.full(k, n, dtype=np.int64)
-        np.minimum.at(first_pos, codes, np.arange(n))
-        sex = relocations["sex"].to_numpy(dtype=object)[first_pos]
-    else:
-        sex = np.full(k, "unknown", dtype=object)
-    summary = pd.DataFrame({"sex": pd.array(sex, dtype="str")}, index=index)
+    sex = _sex_per_individual(relocations, codes, k)
+    summary = pd.DataFrame(
+        {"sex": pd.array(sex, dtype="str")}, index=pd.Index(uniques, name="individual")
+    )
     summary["n_fixes"] = np.bincount(codes, minlength=k).astype(np.int64)
-    flag_any = relocations["flag_any"].to_numpy(dtype=bool)
-    summary["n_flagged"] = per_individual(flag_any)
-    for name in FLAG_COLUMNS:
-        values = (
-            relocations[name].to_numpy(dtype=bool)
-            if name in relocations.columns
-            else np.zeros(n, dtype=bool)
-        )
-        summary["n_" + name.removeprefix("flag_")] = per_individual(values)
-    t_min = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
-    t_max = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(t_min, codes, t_all)
-    np.maximum.at(t_max, codes, t_all)
-    summary["first_timestamp"] = pd.to_datetime(t_min, unit="ns", utc=True)
-    summary["last_timestamp"] = pd.to_datetime(t_max, unit="ns", utc=True)
-    summary["duration_days"] = (t_max - t_min) / (24 * _NS_PER_HOUR)
-
-    # steps between consecutive unflagged fixes, in time order
-    good = np.flatnonzero(~flag_any)
-    order = good[np.lexsort((t_all[good], codes[good]))]
-    x, y = _xy(relocations.geometry.to_numpy()[order])
-    lon, lat = _to_lonlat(x, y, crs)
-    dist, dt_h = _steps(codes[order], t_all[order], lon, lat)
-    steps = pd.DataFrame({"code": codes[order], "dist": dist, "dt": dt_h})
-    med = steps.groupby("code")[["dt", "dist"]].median().reindex(np.arange(k))
-    summary["median_interval_h"] = med["dt"].to_numpy()
-    summary["median_step_m"] = med["dist"].to_numpy()
+    for name, values in {
+        **_flag_counts(relocations, codes, k),
+        **_time_span(t_ns, codes, k),
+        **_step_medians(relocations, t_ns, codes, k, crs=crs),
+    }.items():
+        summary[name] = values
     return summary

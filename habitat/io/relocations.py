@@ -39,9 +39,12 @@ to fix it.
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -164,6 +167,7 @@ _TZ_SUFFIX = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d\d(
 
 _OWN_COLUMNS = ("individual", "timestamp", "sex", "station", "source", "source_row", "geometry")
 _RECOMPUTED = (*FLAG_COLUMNS, "flag_any", "flag_reason", "speed_kmh")
+_IO_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -187,14 +191,14 @@ def _norm(name: object) -> str:
     return re.sub(r"[\s\-_.]", "", str(name)).lower()
 
 
-def _present(columns: Sequence[object]) -> str:
+def _present(columns: Iterable[object]) -> str:
     cols = [str(c) for c in columns]
     shown = ", ".join(repr(c) for c in cols[:30])
     return (shown + (f" and {len(cols) - 30} more" if len(cols) > 30 else "")) or "no columns"
 
 
 def _find_column(
-    columns: Sequence[object],
+    columns: Iterable[object],
     given: str | None,
     candidates: Sequence[str],
     *,
@@ -235,7 +239,7 @@ def _find_column(
 
 
 def _find_xy(
-    columns: Sequence[object], x: str | None, y: str | None, label: str | None
+    columns: Iterable[object], x: str | None, y: str | None, label: str | None
 ) -> tuple[str, str]:
     cols = [str(c) for c in columns]
     if (x is None) != (y is None):
@@ -269,21 +273,32 @@ def _parse_crs(crs: Any) -> CRS:
         ) from exc
 
 
+def _warn_quality(message: str) -> None:
+    """Warn with :class:`DataQualityWarning`, pointing at the first caller outside habitat.io."""
+    frame = inspect.currentframe()
+    level = 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _IO_DIR:
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DataQualityWarning, stacklevel=level)
+
+
 # ----------------------------------------------------------------------------- loading
-def _detect_format(source: Any, format: str | None) -> tuple[str, Path | None]:
-    """Return (format, path); format is 'frame' for in-memory tables."""
-    if format is not None:
-        key = str(format).lower()
-        if key not in _FORMAT_ALIASES:
-            raise InputError(
-                f"unknown format={format!r}; use one of {', '.join(map(repr, FORMATS))} "
-                "(or None to detect it from the file extension)."
-            )
-        fmt: str | None = _FORMAT_ALIASES[key]
-    else:
-        fmt = None
-    if isinstance(source, pd.DataFrame):
-        return "frame", None
+def _format_option(format: str | None) -> str | None:
+    """The canonical name of ``format=`` (``None``: detect it)."""
+    if format is None:
+        return None
+    key = str(format).lower()
+    if key not in _FORMAT_ALIASES:
+        raise InputError(
+            f"unknown format={format!r}; use one of {', '.join(map(repr, FORMATS))} "
+            "(or None to detect it from the file extension)."
+        )
+    return _FORMAT_ALIASES[key]
+
+
+def _source_path(source: object) -> Path:
+    """``source`` as the path of an existing file."""
     if not isinstance(source, (str, PathLike)):
         raise InputError(
             f"source must be a file path, a pandas DataFrame or a GeoDataFrame, not "
@@ -295,8 +310,11 @@ def _detect_format(source: Any, format: str | None) -> tuple[str, Path | None]:
             f"relocation file '{path}' does not exist (current directory: '{Path.cwd()}'). "
             "Check the path and its spelling, or pass an absolute path."
         )
-    if fmt is not None:
-        return fmt, path
+    return path
+
+
+def _format_from_extension(path: Path) -> str:
+    """The format of ``path`` from its extension (ignoring a compression suffix)."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in _COMPRESSION and len(suffixes) > 1:
         suffixes = suffixes[:-1]
@@ -306,7 +324,108 @@ def _detect_format(source: Any, format: str | None) -> tuple[str, Path | None]:
             f"cannot tell the format of '{path}' from its extension {ext or '(none)'!r}; "
             f"pass format= one of {', '.join(map(repr, FORMATS))}."
         )
-    return _EXTENSIONS[ext], path
+    return _EXTENSIONS[ext]
+
+
+@dataclass(frozen=True)
+class _ColumnNames:
+    """The column names given to read_relocations (``None``: detect the column)."""
+
+    x: str | None = None
+    y: str | None = None
+    individual: str | None = None
+    timestamp: str | None = None
+    sex: str | None = None
+    station: str | None = None
+
+
+def _looks_like_movebank(columns: Iterable[object], names: _ColumnNames) -> bool:
+    """Movebank's location-long/location-lat/timestamp columns, and no ``x=``/``y=``."""
+    norm = {_norm(c) for c in columns}
+    return {"locationlong", "locationlat", "timestamp"} <= norm and (
+        names.x is None and names.y is None
+    )
+
+
+def _text_columns(head: list[str], names: _ColumnNames, label: str | None) -> list[str]:
+    """Columns to read as text (ids, times, sex, station), so that '007' stays '007'."""
+    found = [
+        _find_column(head, given, cands, what="", param="", label=label, required=False)
+        if given is None or given in head
+        else None
+        for given, cands in (
+            (names.individual, _INDIVIDUAL_NAMES),
+            (names.timestamp, _TIMESTAMP_NAMES),
+            (names.sex, _SEX_NAMES),
+            (names.station, _STATION_NAMES),
+        )
+    ]
+    return [c for c in found if c is not None] + [
+        c for c in ("date", "time", "Date", "Time") if c in head
+    ]
+
+
+def _load_csv(
+    path: Path, *, fmt: str, detect: bool, names: _ColumnNames
+) -> tuple[pd.DataFrame, bool]:
+    """A CSV file's table, and whether it is Movebank (given, or detected when ``detect``)."""
+    head = [str(c) for c in _read_csv(path, header_only=True).columns]
+    movebank = fmt == "movebank" or (detect and _looks_like_movebank(head, names))
+    text_cols = _text_columns(head, names, str(path))
+    return _read_csv(path, header_only=False, text_cols=text_cols), movebank
+
+
+def _load_frame(
+    frame: pd.DataFrame, *, fmt: str | None, names: _ColumnNames
+) -> tuple[pd.DataFrame, bool]:
+    """A copy of an in-memory table, and whether it is Movebank (given, or detected)."""
+    table = frame.copy().reset_index(drop=True)
+    if fmt == "movebank":
+        return table, True
+    detect = fmt is None and not isinstance(table, gpd.GeoDataFrame)
+    return table, detect and _looks_like_movebank(table.columns, names)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The table as read, before any column is interpreted."""
+
+    table: pd.DataFrame  # a GeoDataFrame for spatial files and GeoDataFrame input
+    movebank: bool
+    label: str | None  # the file, or None for an in-memory table
+    rows: np.ndarray  # source_row: 1, 2, ... n
+
+
+def _load_table(
+    source: object, *, format: str | None, layer: str | None, tz: str | None, names: _ColumnNames
+) -> _Loaded:
+    """Step 1: read the file or copy the DataFrame; refuse it if it has no rows."""
+    fmt = _format_option(format)
+    label: str | None = None
+    if isinstance(source, pd.DataFrame):
+        table, movebank = _load_frame(source, fmt=fmt, names=names)
+    else:
+        path = _source_path(source)
+        label = str(path)
+        fmt = fmt or _format_from_extension(path)
+        if fmt in ("csv", "movebank"):
+            table, movebank = _load_csv(path, fmt=fmt, detect=format is None, names=names)
+        else:
+            table, movebank = _read_geo(path, fmt, layer), False
+    if len(table) == 0:
+        if label is not None:
+            raise EmptyDataError(
+                f"relocation file '{label}' has a header but no data rows; nothing to read. "
+                "Check that the export contains the fixes."
+            )
+        raise EmptyDataError("the input DataFrame holds no rows; there are no fixes to read.")
+    if movebank and tz is not None:
+        raise TimestampError(
+            f"Movebank timestamps are UTC by definition, so tz={tz!r} does not apply "
+            f"({_loc(label)}). If this file's times are really local, read it with "
+            "format='csv' and tz=..."
+        )
+    return _Loaded(table, movebank, label, np.arange(1, len(table) + 1, dtype=np.int64))
 
 
 def _csv_sep(path: Path) -> str:
@@ -408,7 +527,7 @@ def _check_coordinates(
     crs: CRS,
     *,
     rows: np.ndarray,
-    individuals: np.ndarray,
+    individuals: _Ids,
     label: str | None,
     cols: tuple[str, str] | None,
     invalid_coords: str,
@@ -417,51 +536,76 @@ def _check_coordinates(
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return
-    ax, ay = np.abs(x[ok]), np.abs(y[ok])
-    crs_txt = describe_crs(crs)
     if crs.is_geographic:
-        bad_lat, bad_lon = ay > 90, ax > 180
-        bad = bad_lat | bad_lon
-        if not bad.any():
-            return
-        sel = np.flatnonzero(ok)[bad]
-        where_txt = _loc(label, rows=rows[sel], individuals=individuals[sel])
-        if np.mean(np.maximum(ax, ay) > 1000) > 0.5:
-            raise CoordinateError(
-                f"coordinates look like projected metres, not degrees, yet the CRS is "
-                f"{crs_txt} (x from {x[ok].min():.6g} to {x[ok].max():.6g}, y from "
-                f"{y[ok].min():.6g} to {y[ok].max():.6g}; {where_txt}). Declare the CRS the "
-                "coordinates were recorded in, e.g. crs='EPSG:32652' for UTM zone 52N "
-                "(the Amur leopard range)."
-            )
-        if bad_lat.mean() > 0.5 and not bad_lon.any() and (ax <= 90).all():
-            fix = (
-                f"x='{cols[1]}', y='{cols[0]}'"
-                if cols
-                else "gdf.set_geometry(gpd.points_from_xy(gdf.geometry.y, gdf.geometry.x), "
-                "crs=gdf.crs)"
-            )
-            raise CoordinateError(
-                f"latitude and longitude look swapped: the latitudes (y) lie outside ±90° but "
-                f"the longitudes (x) within ±90° ({where_txt}). Swap them, e.g. {fix}."
-            )
-        if invalid_coords == "flag":
-            return
-        raise CoordinateError(
-            f"coordinates out of range for {crs_txt} (|latitude| > 90 or |longitude| > 180; "
-            f"{where_txt}). Fix or blank those coordinates, or pass invalid_coords='flag' to "
-            "read them and flag them in flag_impossible_coords."
+        _check_degrees(
+            x,
+            y,
+            crs,
+            ok=ok,
+            rows=rows,
+            individuals=individuals,
+            label=label,
+            cols=cols,
+            invalid_coords=invalid_coords,
         )
+        return
+    ax, ay = np.abs(x[ok]), np.abs(y[ok])
     if np.isclose(float(crs.axis_info[0].unit_conversion_factor), 1.0) and (
         (ax <= 180).all() and (ay <= 90).all()
     ):
-        warnings.warn(
+        _warn_quality(
             f"the coordinates ({_loc(label)}) all lie within ±180/±90 and look like degrees, "
-            f"but the CRS is {crs_txt} in metres; if they are longitude/latitude pass "
-            "crs='EPSG:4326'.",
-            DataQualityWarning,
-            stacklevel=4,
+            f"but the CRS is {describe_crs(crs)} in metres; if they are longitude/latitude pass "
+            "crs='EPSG:4326'."
         )
+
+
+def _check_degrees(
+    x: np.ndarray,
+    y: np.ndarray,
+    crs: CRS,
+    *,
+    ok: np.ndarray,
+    rows: np.ndarray,
+    individuals: _Ids,
+    label: str | None,
+    cols: tuple[str, str] | None,
+    invalid_coords: str,
+) -> None:
+    """Refuse metres, swapped axes and (unless flagged) out-of-range degrees (finite ``ok``)."""
+    ax, ay = np.abs(x[ok]), np.abs(y[ok])
+    crs_txt = describe_crs(crs)
+    bad_lat, bad_lon = ay > 90, ax > 180
+    bad = bad_lat | bad_lon
+    if not bad.any():
+        return
+    sel = np.flatnonzero(ok)[bad]
+    where_txt = _loc(label, rows=rows[sel], individuals=individuals[sel])
+    if np.mean(np.maximum(ax, ay) > 1000) > 0.5:
+        raise CoordinateError(
+            f"coordinates look like projected metres, not degrees, yet the CRS is "
+            f"{crs_txt} (x from {x[ok].min():.6g} to {x[ok].max():.6g}, y from "
+            f"{y[ok].min():.6g} to {y[ok].max():.6g}; {where_txt}). Declare the CRS the "
+            "coordinates were recorded in, e.g. crs='EPSG:32652' for UTM zone 52N "
+            "(the Amur leopard range)."
+        )
+    if bad_lat.mean() > 0.5 and not bad_lon.any() and (ax <= 90).all():
+        fix = (
+            f"x='{cols[1]}', y='{cols[0]}'"
+            if cols
+            else "gdf.set_geometry(gpd.points_from_xy(gdf.geometry.y, gdf.geometry.x), crs=gdf.crs)"
+        )
+        raise CoordinateError(
+            f"latitude and longitude look swapped: the latitudes (y) lie outside ±90° but "
+            f"the longitudes (x) within ±90° ({where_txt}). Swap them, e.g. {fix}."
+        )
+    if invalid_coords == "flag":
+        return
+    raise CoordinateError(
+        f"coordinates out of range for {crs_txt} (|latitude| > 90 or |longitude| > 180; "
+        f"{where_txt}). Fix or blank those coordinates, or pass invalid_coords='flag' to "
+        "read them and flag them in flag_impossible_coords."
+    )
 
 
 def _check_tz(tz: str | None) -> None:
@@ -476,6 +620,116 @@ def _check_tz(tz: str | None) -> None:
         ) from exc
 
 
+def _parse_timestamp_text(
+    values: pd.Series,
+    *,
+    col: str,
+    timestamp_format: str | None,
+    rows: np.ndarray,
+    individuals: _Ids,
+    label: str | None,
+) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """Parse text timestamps: (parsed, which were written without a zone, stripped text)."""
+    text = values.astype("str").str.strip()
+    missing = (values.isna() | (text == "")).to_numpy()
+    if missing.any():
+        raise TimestampError(
+            f"timestamps are missing in column '{col}' "
+            f"({_loc(label, rows=rows[missing], individuals=individuals[missing])}); "
+            "every fix needs a time. Fill them in or drop those rows."
+        )
+    fmt = timestamp_format or "ISO8601"
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        naive = np.full(len(text), parsed.dt.tz is None)
+    except ValueError as exc:
+        if "mixed" not in str(exc).lower() and "tz" not in str(exc).lower():
+            raise TimestampError(
+                f"cannot parse timestamps in column '{col}' ({_loc(label)}): {exc}. Pass "
+                "timestamp_format= (a strftime pattern such as '%d.%m.%Y %H:%M')."
+            ) from exc
+        # a mix of offsets (or of naive and offset) values
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        naive = ~text.str.contains(_TZ_SUFFIX).to_numpy()
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
+        raise TimestampError(
+            f"cannot parse {int(bad.sum())} timestamp(s) in column '{col}' "
+            f"({_loc(label, rows=rows[bad], individuals=individuals[bad])}), e.g. "
+            f"{examples}. habitat expects ISO 8601 ('2024-01-01T10:00:00+10:00'); for "
+            "other layouts pass timestamp_format= (a strftime pattern, e.g. "
+            "timestamp_format='%d.%m.%Y %H:%M'), or clean the column."
+        )
+    return parsed, naive, text
+
+
+def _naive_time_zone(
+    text: pd.Series,
+    naive: np.ndarray,
+    *,
+    col: str,
+    tz: str | None,
+    utc_default: bool,
+    rows: np.ndarray,
+    individuals: _Ids,
+    label: str | None,
+) -> str:
+    """The zone of timestamps written without one: UTC for Movebank, else ``tz``, else refuse."""
+    if utc_default:
+        return "UTC"
+    if tz is not None:
+        return tz
+    fix_tz = (
+        "pass tz= the time zone the clock was set to (e.g. tz='Asia/Vladivostok', or "
+        "tz='UTC'), or export the timestamps with an offset (2024-01-01T10:00:00+10:00)"
+    )
+    examples = ", ".join(repr(str(v)) for v in pd.Series(text)[naive].unique()[:2])
+    raise TimestampError(
+        f"timestamps in column '{col}' have no time zone "
+        f"({_loc(label, rows=rows[naive], individuals=individuals[naive])}; e.g. "
+        f"{examples}), and habitat never guesses one: {fix_tz}."
+    )
+
+
+def _localise_naive(
+    parsed: pd.Series,
+    naive: np.ndarray,
+    text: pd.Series,
+    *,
+    tz: str,
+    timestamp_format: str | None,
+    rows: np.ndarray,
+    individuals: _Ids,
+    label: str | None,
+) -> pd.Series:
+    """``parsed`` with the ``naive`` timestamps read in zone ``tz`` and converted to UTC."""
+    if naive.all():
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # utc=True was used
+            parsed = parsed.dt.tz_localize(None)
+        local = parsed
+    else:
+        local = pd.to_datetime(text[naive], format=timestamp_format or "ISO8601", errors="coerce")
+    try:
+        localised = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    except Exception as exc:  # pragma: no cover - defensive
+        raise TimestampError(f"cannot apply tz={tz!r}: {exc}") from exc
+    amb = localised.isna().to_numpy() & local.notna().to_numpy()
+    if amb.any():
+        sel = np.flatnonzero(naive)[amb] if not naive.all() else np.flatnonzero(amb)
+        loc = _loc(label, rows=rows[sel], individuals=individuals[sel])
+        raise TimestampError(
+            f"timestamps do not exist or are ambiguous in time zone {tz!r} (a "
+            f"daylight-saving change; {loc}). Export them in UTC or with an offset."
+        )
+    localised = localised.dt.tz_convert("UTC")
+    if naive.all():
+        return localised
+    parsed = parsed.copy()
+    parsed[naive] = localised
+    return parsed
+
+
 def _parse_timestamps(
     values: pd.Series,
     *,
@@ -484,93 +738,44 @@ def _parse_timestamps(
     utc_default: bool,
     timestamp_format: str | None,
     rows: np.ndarray,
-    individuals: np.ndarray,
+    individuals: _Ids,
     label: str | None,
 ) -> pd.Series:
     """Parse to datetime64[ns, UTC]; naive values need ``tz`` unless ``utc_default``."""
-    fix_tz = (
-        "pass tz= the time zone the clock was set to (e.g. tz='Asia/Vladivostok', or "
-        "tz='UTC'), or export the timestamps with an offset (2024-01-01T10:00:00+10:00)"
-    )
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        parsed = values.dt.tz_convert("UTC")
-        naive = np.zeros(len(values), dtype=bool)
-        text = values  # formatted only for messages
+        parsed, naive, text = values.dt.tz_convert("UTC"), np.zeros(len(values), bool), values
     elif pd.api.types.is_datetime64_dtype(values.dtype):
-        parsed = values
-        naive = np.ones(len(values), dtype=bool)
-        text = values
+        parsed, naive, text = values, np.ones(len(values), dtype=bool), values
     else:
-        text = values.astype("str").str.strip()
-        missing = (values.isna() | (text == "")).to_numpy()
-        if missing.any():
-            raise TimestampError(
-                f"timestamps are missing in column '{col}' "
-                f"({_loc(label, rows=rows[missing], individuals=individuals[missing])}); "
-                "every fix needs a time. Fill them in or drop those rows."
-            )
-        fmt = timestamp_format or "ISO8601"
-        try:
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-            naive_all = parsed.dt.tz is None
-            naive = np.full(len(text), naive_all)
-        except ValueError as exc:
-            if "mixed" not in str(exc).lower() and "tz" not in str(exc).lower():
-                raise TimestampError(
-                    f"cannot parse timestamps in column '{col}' ({_loc(label)}): {exc}. Pass "
-                    "timestamp_format= (a strftime pattern such as '%d.%m.%Y %H:%M')."
-                ) from exc
-            # a mix of offsets (or of naive and offset) values
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-            naive = ~text.str.contains(_TZ_SUFFIX).to_numpy()
-        bad = parsed.isna().to_numpy()
-        if bad.any():
-            examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
-            raise TimestampError(
-                f"cannot parse {int(bad.sum())} timestamp(s) in column '{col}' "
-                f"({_loc(label, rows=rows[bad], individuals=individuals[bad])}), e.g. "
-                f"{examples}. habitat expects ISO 8601 ('2024-01-01T10:00:00+10:00'); for "
-                "other layouts pass timestamp_format= (a strftime pattern, e.g. "
-                "timestamp_format='%d.%m.%Y %H:%M'), or clean the column."
-            )
+        parsed, naive, text = _parse_timestamp_text(
+            values,
+            col=col,
+            timestamp_format=timestamp_format,
+            rows=rows,
+            individuals=individuals,
+            label=label,
+        )
     if naive.any():
-        if utc_default:
-            tz_naive = "UTC"
-        elif tz is not None:
-            tz_naive = tz
-        else:
-            examples = ", ".join(repr(str(v)) for v in pd.Series(text)[naive].unique()[:2])
-            raise TimestampError(
-                f"timestamps in column '{col}' have no time zone "
-                f"({_loc(label, rows=rows[naive], individuals=individuals[naive])}; e.g. "
-                f"{examples}), and habitat never guesses one: {fix_tz}."
-            )
-        if naive.all():
-            if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # utc=True was used
-                parsed = parsed.dt.tz_localize(None)
-            local = parsed
-        else:
-            local = pd.to_datetime(
-                text[naive], format=timestamp_format or "ISO8601", errors="coerce"
-            )
-        try:
-            localised = local.dt.tz_localize(tz_naive, ambiguous="NaT", nonexistent="NaT")
-        except Exception as exc:  # pragma: no cover - defensive
-            raise TimestampError(f"cannot apply tz={tz_naive!r}: {exc}") from exc
-        amb = localised.isna().to_numpy() & local.notna().to_numpy()
-        if amb.any():
-            sel = np.flatnonzero(naive)[amb] if not naive.all() else np.flatnonzero(amb)
-            loc = _loc(label, rows=rows[sel], individuals=individuals[sel])
-            raise TimestampError(
-                f"timestamps do not exist or are ambiguous in time zone {tz_naive!r} (a "
-                f"daylight-saving change; {loc}). Export them in UTC or with an offset."
-            )
-        localised = localised.dt.tz_convert("UTC")
-        if naive.all():
-            parsed = localised
-        else:
-            parsed = parsed.copy()
-            parsed[naive] = localised
+        tz_naive = _naive_time_zone(
+            text,
+            naive,
+            col=col,
+            tz=tz,
+            utc_default=utc_default,
+            rows=rows,
+            individuals=individuals,
+            label=label,
+        )
+        parsed = _localise_naive(
+            parsed,
+            naive,
+            text,
+            tz=tz_naive,
+            timestamp_format=timestamp_format,
+            rows=rows,
+            individuals=individuals,
+            label=label,
+        )
     try:
         return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
@@ -686,6 +891,72 @@ def _deployments(reference: Any, label: str | None) -> pd.DataFrame | None:
     return out
 
 
+def _sex_from_column(
+    table: pd.DataFrame,
+    sex_col: str,
+    *,
+    sex_codes: Mapping[str, str] | None,
+    ids: _Ids,
+    rows: np.ndarray,
+    label: str | None,
+) -> np.ndarray:
+    """Sex code per individual (0 unknown, 1 F, 2 M) from a column; both sexes are refused."""
+    k = len(ids.uniques)
+    row_sex = _normalise_sex(
+        table[sex_col],
+        sex_codes=sex_codes,
+        what=f"column '{sex_col}'",
+        rows=rows,
+        individuals=ids,
+        label=label,
+    )
+    has_f = np.bincount(ids.codes, weights=row_sex == 1, minlength=k) > 0
+    has_m = np.bincount(ids.codes, weights=row_sex == 2, minlength=k) > 0
+    if (has_f & has_m).any():
+        sel = (has_f & has_m)[ids.codes] & (row_sex > 0)
+        raise ColumnError(
+            f"individual(s) recorded with both sexes in column '{sex_col}' "
+            f"({_loc(label, rows=rows[sel], individuals=ids[sel])}); an individual has "
+            "one sex. Correct the column."
+        )
+    # rows with an unknown code take the individual's known sex
+    return np.where(has_f, 1, np.where(has_m, 2, 0)).astype(np.int8)
+
+
+def _sex_from_reference(
+    ind_sex: np.ndarray,
+    reference: Any,
+    *,
+    sex_codes: Mapping[str, str] | None,
+    ids: _Ids,
+    label: str | None,
+) -> np.ndarray:
+    """``ind_sex`` completed from a Movebank reference table (the data win, with a warning)."""
+    ref = _read_reference(reference, label)
+    ref_ids = ref["animal-id"].astype("str").str.strip().to_numpy(dtype=object)
+    ref_sex = _normalise_sex(
+        ref["animal-sex"],
+        sex_codes=sex_codes,
+        what="the reference table's 'animal-sex'",
+        rows=None,
+        individuals=None,
+        label=None if isinstance(reference, pd.DataFrame) else str(reference),
+    )
+    lookup: dict[str, int] = {}
+    for rid, rs in zip(ref_ids, ref_sex, strict=True):  # one row per deployment
+        if rs > 0:
+            lookup.setdefault(rid, int(rs))
+    from_ref = np.array([lookup.get(i, 0) for i in ids.uniques], dtype=np.int8)
+    differ = (ind_sex > 0) & (from_ref > 0) & (ind_sex != from_ref)
+    if differ.any():
+        names = ", ".join(repr(str(i)) for i in ids.uniques[differ][:5])
+        _warn_quality(
+            f"the sex in the data and in the reference table differ for individual(s) "
+            f"{names} ({_loc(label)}); the data's value is kept."
+        )
+    return np.where(ind_sex > 0, ind_sex, from_ref)
+
+
 def _resolve_sex(
     table: pd.DataFrame,
     sex_col: str | None,
@@ -696,59 +967,18 @@ def _resolve_sex(
     label: str | None,
 ) -> pd.api.extensions.ExtensionArray:
     """One sex per individual ('F', 'M', 'unknown'), from the data and/or a reference table."""
-    k = len(ids.uniques)
-    ind_sex = np.zeros(k, dtype=np.int8)
+    ind_sex = np.zeros(len(ids.uniques), dtype=np.int8)
     if sex_col is not None:
-        row_sex = _normalise_sex(
-            table[sex_col],
-            sex_codes=sex_codes,
-            what=f"column '{sex_col}'",
-            rows=rows,
-            individuals=ids,
-            label=label,
+        ind_sex = _sex_from_column(
+            table, sex_col, sex_codes=sex_codes, ids=ids, rows=rows, label=label
         )
-        has_f = np.bincount(ids.codes, weights=row_sex == 1, minlength=k) > 0
-        has_m = np.bincount(ids.codes, weights=row_sex == 2, minlength=k) > 0
-        if (has_f & has_m).any():
-            sel = (has_f & has_m)[ids.codes] & (row_sex > 0)
-            raise ColumnError(
-                f"individual(s) recorded with both sexes in column '{sex_col}' "
-                f"({_loc(label, rows=rows[sel], individuals=ids[sel])}); an individual has "
-                "one sex. Correct the column."
-            )
-        # rows with an unknown code take the individual's known sex
-        ind_sex = np.where(has_f, 1, np.where(has_m, 2, 0)).astype(np.int8)
     if reference is not None:
-        ref = _read_reference(reference, label)
-        ref_ids = ref["animal-id"].astype("str").str.strip().to_numpy(dtype=object)
-        ref_sex = _normalise_sex(
-            ref["animal-sex"],
-            sex_codes=sex_codes,
-            what="the reference table's 'animal-sex'",
-            rows=None,
-            individuals=None,
-            label=None if isinstance(reference, pd.DataFrame) else str(reference),
-        )
-        lookup: dict[str, int] = {}
-        for rid, rs in zip(ref_ids, ref_sex, strict=True):  # one row per deployment
-            if rs > 0:
-                lookup.setdefault(rid, int(rs))
-        from_ref = np.array([lookup.get(i, 0) for i in ids.uniques], dtype=np.int8)
-        differ = (ind_sex > 0) & (from_ref > 0) & (ind_sex != from_ref)
-        if differ.any():
-            names = ", ".join(repr(str(i)) for i in ids.uniques[differ][:5])
-            warnings.warn(
-                f"the sex in the data and in the reference table differ for individual(s) "
-                f"{names} ({_loc(label)}); the data's value is kept.",
-                DataQualityWarning,
-                stacklevel=4,
-            )
-        ind_sex = np.where(ind_sex > 0, ind_sex, from_ref)
+        ind_sex = _sex_from_reference(ind_sex, reference, sex_codes=sex_codes, ids=ids, label=label)
     return pd.array(list(_SEX_LABELS), dtype="str").take(ind_sex[ids.codes].astype(np.intp))
 
 
 def _require_movebank(
-    columns: Sequence[object],
+    columns: Iterable[object],
     x: str | None,
     y: str | None,
     individual: str | None,
@@ -786,7 +1016,319 @@ def _rows_not_missing(
     return text
 
 
+# ----------------------------------------------------------------------------- steps
+@dataclass(frozen=True)
+class _Located:
+    """Where each fix is: coordinates, point geometries and their CRS."""
+
+    table: pd.DataFrame  # the attribute table (without a geometry column)
+    geoms: np.ndarray  # shapely points; None where a coordinate is missing
+    xs: np.ndarray
+    ys: np.ndarray
+    crs: CRS
+    xy_columns: tuple[str, str] | None  # the coordinate columns, for a table
+
+
+def _locate_geometries(gdf: gpd.GeoDataFrame, loaded: _Loaded, *, crs: Any) -> _Located:
+    """Step 2 for spatial data: points and the CRS stored with them (``crs=`` must agree)."""
+    label = loaded.label
+    geoms_s = gpd.GeoSeries(gdf.geometry.to_numpy(), index=loaded.rows)
+    require_geometry_type(geoms_s, ("Point",), name="relocations", source=label, allow_empty=True)
+    file_crs = gdf.crs
+    if file_crs is None and crs is None:
+        raise MissingCRSError(
+            f"relocations ({_loc(label)}) have no coordinate reference system, and habitat "
+            "never guesses one. Pass crs=..., e.g. crs='EPSG:4326' for longitude/latitude "
+            "or crs='EPSG:32652' for UTM 52N metres (or `gdf.set_crs(...)` first)."
+        )
+    if file_crs is not None and crs is not None and not _parse_crs(crs).equals(file_crs):
+        raise CRSMismatchError(
+            f"crs={crs!r} differs from the CRS stored with the data ({describe_crs(file_crs)}"
+            f"; {_loc(label)}). habitat does not reproject on reading: omit crs=, or "
+            "reproject the data first."
+        )
+    the_crs = CRS.from_user_input(file_crs) if file_crs is not None else _parse_crs(crs)
+    geoms = geoms_s.to_numpy()
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    xs = np.full(len(geoms), np.nan)
+    ys = np.full(len(geoms), np.nan)
+    xs[~empty] = shapely.get_x(geoms[~empty])
+    ys[~empty] = shapely.get_y(geoms[~empty])
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return _Located(table, geoms, xs, ys, the_crs, None)
+
+
+def _movebank_xy(
+    columns: Iterable[object], *, crs: Any, names: _ColumnNames, label: str | None
+) -> tuple[str, str]:
+    """Movebank's coordinate columns; ``crs=``, if given, must be WGS 84."""
+    _require_movebank(columns, names.x, names.y, names.individual, names.timestamp, label)
+    if crs is not None and not _parse_crs(crs).equals(WGS84):
+        raise CRSError(
+            f"Movebank locations are longitude/latitude on WGS 84 by definition, so "
+            f"crs={crs!r} does not apply ({_loc(label)}); omit crs=, or read the file "
+            "with format='csv' if its coordinates are something else."
+        )
+    return names.x or MOVEBANK_COLUMNS["x"], names.y or MOVEBANK_COLUMNS["y"]
+
+
+def _declared_crs(
+    crs: Any, xs: np.ndarray, ys: np.ndarray, *, cols: tuple[str, str], label: str | None
+) -> CRS:
+    """``crs=`` parsed; refused when missing, with a hint from the coordinates' range."""
+    if crs is not None:
+        return _parse_crs(crs)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    looks_deg = finite.any() and bool(
+        (np.abs(xs[finite]) <= 180).all() and (np.abs(ys[finite]) <= 90).all()
+    )
+    guess = (
+        "they look like degrees, so probably crs='EPSG:4326'"
+        if looks_deg
+        else "they look like metres, e.g. crs='EPSG:32652' for UTM 52N (the Amur leopard range)"
+    )
+    raise MissingCRSError(
+        f"no CRS given for the coordinates in columns '{cols[0]}'/'{cols[1]}' "
+        f"({_loc(label)}); a CSV or DataFrame does not record one and habitat never "
+        f"guesses. Pass crs=...: {guess}."
+    )
+
+
+def _locate_columns(loaded: _Loaded, *, crs: Any, names: _ColumnNames) -> _Located:
+    """Step 2 for tables: points from the coordinate columns, in the declared CRS."""
+    table, label = loaded.table, loaded.label
+    if loaded.movebank:
+        cols = _movebank_xy(table.columns, crs=crs, names=names, label=label)
+    else:
+        cols = _find_xy(table.columns, names.x, names.y, label)
+    xs, ys = _parse_coordinates(table, cols[0], cols[1], loaded.rows, label)
+    the_crs = WGS84 if loaded.movebank else _declared_crs(crs, xs, ys, cols=cols, label=label)
+    missing_xy = np.isnan(xs) | np.isnan(ys)
+    geoms = shapely.points(np.where(missing_xy, 0.0, xs), np.where(missing_xy, 0.0, ys))
+    geoms[missing_xy] = None
+    return _Located(table, geoms, xs, ys, the_crs, cols)
+
+
+def _locate_fixes(loaded: _Loaded, *, crs: Any, names: _ColumnNames) -> _Located:
+    """Step 2: build the point geometries and find their CRS (never guessed)."""
+    table = loaded.table
+    if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table.columns:
+        return _locate_geometries(table, loaded, crs=crs)
+    return _locate_columns(loaded, crs=crs, names=names)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """The parsed individual, timestamp, sex and station of each fix, and their columns."""
+
+    individual_column: str
+    individuals: pd.Series  # the ids as stripped text
+    ids: _Ids
+    timestamp_column: str
+    timestamps: pd.Series  # datetime64[ns, UTC]
+    sex_column: str | None
+    sexes: pd.api.extensions.ExtensionArray
+    station_column: str | None
+    stations: pd.api.extensions.ExtensionArray | None
+
+    def used(self) -> dict[str, str | None]:
+        """Output column -> the input column it was parsed from."""
+        return {
+            "individual": self.individual_column,
+            "timestamp": self.timestamp_column,
+            "sex": self.sex_column,
+            "station": self.station_column,
+        }
+
+
+def _individual_ids(
+    table: pd.DataFrame, given: str | None, *, loaded: _Loaded
+) -> tuple[str, pd.Series, _Ids]:
+    """The individual column, its ids as text (none may be missing), and their codes."""
+    cands: Sequence[str] = _INDIVIDUAL_NAMES
+    if loaded.movebank and given is None:
+        cands = (MOVEBANK_COLUMNS["individual"], *_INDIVIDUAL_NAMES)
+    col = str(
+        _find_column(
+            table.columns, given, cands, what="individual", param="individual", label=loaded.label
+        )
+    )
+    text = _rows_not_missing(
+        table[col], "individual id", "individual", col, loaded.rows, loaded.label
+    )
+    return col, text, _Ids(*pd.factorize(text))
+
+
+def _timestamp_values(
+    table: pd.DataFrame, given: str | None, *, label: str | None
+) -> tuple[str, pd.Series]:
+    """The timestamp column (or ``date+time`` for separate columns) and its raw values."""
+    col = str(
+        _find_column(
+            table.columns, given, _TIMESTAMP_NAMES, what="timestamp", param="timestamp", label=label
+        )
+    )
+    if given is None and _norm(col) == "date":
+        time_col = _find_column(
+            table.columns,
+            None,
+            ("time",),
+            what="time",
+            param="timestamp",
+            label=label,
+            required=False,
+        )
+        if time_col is not None:  # separate date and time columns
+            values = table[col].astype("str") + " " + table[time_col].astype("str")
+            return f"{col}+{time_col}", values
+    return col, table[col]
+
+
+def _stations(
+    table: pd.DataFrame, given: str | None, *, loaded: _Loaded
+) -> tuple[str, pd.api.extensions.ExtensionArray]:
+    """The camera-trap station column and its values as text (none may be missing)."""
+    col = str(
+        _find_column(
+            table.columns,
+            given,
+            _STATION_NAMES,
+            what="camera-trap station",
+            param="station",
+            label=loaded.label,
+        )
+    )
+    text = _rows_not_missing(table[col], "station", "station", col, loaded.rows, loaded.label)
+    return col, text.array
+
+
+def _parse_fields(
+    loaded: _Loaded,
+    located: _Located,
+    *,
+    names: _ColumnNames,
+    kind: str,
+    tz: str | None,
+    timestamp_format: str | None,
+    sex_codes: Mapping[str, str] | None,
+    reference: Any,
+    invalid_coords: str,
+) -> _Fields:
+    """Step 3: find and check the columns; parse ids, coordinates' range, times, sex, station."""
+    table, rows, label = located.table, loaded.rows, loaded.label
+    ind_col, ind_text, ids = _individual_ids(table, names.individual, loaded=loaded)
+    _check_coordinates(
+        located.xs,
+        located.ys,
+        located.crs,
+        rows=rows,
+        individuals=ids,
+        label=label,
+        cols=located.xy_columns,
+        invalid_coords=invalid_coords,
+    )
+    ts_col, ts_values = _timestamp_values(table, names.timestamp, label=label)
+    stamps = _parse_timestamps(
+        ts_values,
+        col=ts_col,
+        tz=tz,
+        utc_default=loaded.movebank,
+        timestamp_format=timestamp_format,
+        rows=rows,
+        individuals=ids,
+        label=label,
+    )
+    sex_col = _find_column(
+        table.columns, names.sex, _SEX_NAMES, what="sex", param="sex", label=label, required=False
+    )
+    sexes = _resolve_sex(table, sex_col, reference, sex_codes, ids, rows, label)
+    st_col, stations = (
+        _stations(table, names.station, loaded=loaded) if kind == "camera_trap" else (None, None)
+    )
+    return _Fields(ind_col, ind_text, ids, ts_col, stamps, sex_col, sexes, st_col, stations)
+
+
+def _input_columns(table: pd.DataFrame, used: Mapping[str, str | None]) -> pd.DataFrame:
+    """The input columns to keep, with clashing names renamed.
+
+    Recomputed columns and those parsed in place are dropped; others named like
+    an output column are renamed ``<name>_original``.
+    """
+    rename: dict[str, str] = {}
+    drop: list[str] = []
+    for c in map(str, table.columns):
+        if c in _RECOMPUTED:
+            drop.append(c)
+        elif c in _OWN_COLUMNS:
+            if used.get(c) == c:
+                drop.append(c)
+            else:
+                rename[c] = f"{c}_original"
+    return table.drop(columns=drop).rename(columns=rename)
+
+
+def _fix_order(fields: _Fields, rows: np.ndarray) -> np.ndarray:
+    """Positions sorting by individual (alphabetically), timestamp, then file order."""
+    ids = fields.ids
+    rank = np.empty(len(ids.uniques), dtype=np.int64)
+    rank[np.argsort(ids.uniques.astype(str), kind="stable")] = np.arange(len(rank))
+    t_ns = fields.timestamps.dt.tz_localize(None).to_numpy().view("int64")
+    return np.lexsort((rows, t_ns, rank[ids.codes]))
+
+
+def _assemble(
+    loaded: _Loaded, located: _Located, fields: _Fields, *, kind: str
+) -> gpd.GeoDataFrame:
+    """Step 4: the output columns in front of the kept input columns, sorted by track."""
+    n = len(loaded.rows)
+    front: dict[str, Any] = {
+        "individual": fields.individuals.array,
+        "timestamp": fields.timestamps.array,
+        "sex": fields.sexes,
+    }
+    if fields.stations is not None:
+        front["station"] = fields.stations
+    front["source"] = pd.array([kind], dtype="str").take(np.zeros(n, dtype=np.intp))
+    front["source_row"] = loaded.rows
+    rest = _input_columns(located.table, fields.used())
+    df = pd.concat([pd.DataFrame(front), rest.reset_index(drop=True)], axis=1)
+    order = _fix_order(fields, loaded.rows)
+    df = df.take(order).reset_index(drop=True)
+    geometry = gpd.GeoSeries(located.geoms[order], crs=located.crs)
+    return gpd.GeoDataFrame(df, geometry=geometry, crs=located.crs)
+
+
+def _flag_fixes(
+    fixes: gpd.GeoDataFrame, *, reference: Any, max_speed_kmh: float | None, label: str | None
+) -> gpd.GeoDataFrame:
+    """Step 5: flag the fixes (with the deployments of a reference table) and warn if any."""
+    deployments = None if reference is None else _deployments(reference, label)
+    out = flag_relocations(fixes, max_speed_kmh=max_speed_kmh, deployments=deployments)
+    flagged = int(out["flag_any"].sum())
+    if flagged:
+        counts = ", ".join(
+            f"{int(out[c].sum())} {c.removeprefix('flag_').replace('_', ' ')}"
+            for c in FLAG_COLUMNS
+            if out[c].any()
+        )
+        _warn_quality(
+            f"{flagged} of {len(out)} fixes flagged ({counts}; {_loc(label)}); they are kept. "
+            "See the columns flag_reason and flag_any, e.g. `fixes[~fixes['flag_any']]` to "
+            "drop them."
+        )
+    return out[[c for c in out.columns if c != "geometry"] + ["geometry"]]
+
+
 # ----------------------------------------------------------------------------- public
+def _check_options(*, kind: str, invalid_coords: str, tz: str | None) -> None:
+    """Refuse unknown ``kind=``, ``invalid_coords=`` and time zones before reading anything."""
+    if kind not in ("telemetry", "camera_trap"):
+        raise InputError(f"kind must be 'telemetry' or 'camera_trap', not {kind!r}.")
+    if invalid_coords not in ("raise", "flag"):
+        raise InputError(f"invalid_coords must be 'raise' or 'flag', not {invalid_coords!r}.")
+    _check_tz(tz)
+
+
 def read_relocations(
     source: str | PathLike[str] | pd.DataFrame,
     *,
@@ -923,265 +1465,23 @@ def read_relocations(
     ...     "collars.csv", crs="EPSG:32652", tz="Asia/Vladivostok", max_speed_kmh=20
     ... )
     """
-    if kind not in ("telemetry", "camera_trap"):
-        raise InputError(f"kind must be 'telemetry' or 'camera_trap', not {kind!r}.")
-    if invalid_coords not in ("raise", "flag"):
-        raise InputError(f"invalid_coords must be 'raise' or 'flag', not {invalid_coords!r}.")
-    _check_tz(tz)
-    fmt, path = _detect_format(source, format)
-    label = str(path) if path is not None else None
-
-    # ---- load the table -------------------------------------------------------
-    if fmt in ("csv", "movebank"):
-        assert path is not None
-        head = list(_read_csv(path, header_only=True).columns)
-        if fmt == "csv" and format is None:
-            norm = {_norm(c) for c in head}
-            if {"locationlong", "locationlat", "timestamp"} <= norm and x is None and y is None:
-                fmt = "movebank"
-        text_cols = [
-            c
-            for c, cands in (
-                (individual, _INDIVIDUAL_NAMES),
-                (timestamp, _TIMESTAMP_NAMES),
-                (sex, _SEX_NAMES),
-                (station, _STATION_NAMES),
-            )
-            for c in [
-                _find_column(head, c, cands, what="", param="", label=label, required=False)
-                if c is None or c in head
-                else None
-            ]
-            if c is not None
-        ]
-        text_cols += [c for c in ("date", "time", "Date", "Time") if c in head]
-        table: pd.DataFrame = _read_csv(path, header_only=False, text_cols=text_cols)
-    elif fmt == "frame":
-        table = source.copy()  # type: ignore[union-attr]
-        table = table.reset_index(drop=True)
-        if format is not None and _FORMAT_ALIASES[str(format).lower()] == "movebank":
-            fmt = "movebank"
-        elif format is None and not isinstance(table, gpd.GeoDataFrame):
-            norm = {_norm(c) for c in table.columns}
-            if {"locationlong", "locationlat", "timestamp"} <= norm and x is None and y is None:
-                fmt = "movebank"
-    else:
-        assert path is not None
-        table = _read_geo(path, fmt, layer)
-
-    n = len(table)
-    if n == 0:
-        if label is not None:
-            raise EmptyDataError(
-                f"relocation file '{label}' has a header but no data rows; nothing to read. "
-                "Check that the export contains the fixes."
-            )
-        raise EmptyDataError("the input DataFrame holds no rows; there are no fixes to read.")
-    rows = np.arange(1, n + 1, dtype=np.int64)
-    movebank = fmt == "movebank"
-    if movebank and tz is not None:
-        raise TimestampError(
-            f"Movebank timestamps are UTC by definition, so tz={tz!r} does not apply "
-            f"({_loc(label)}). If this file's times are really local, read it with "
-            "format='csv' and tz=..."
-        )
-
-    # ---- geometry and CRS ------------------------------------------------------
-    is_geo = isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table.columns
-    cols_xy: tuple[str, str] | None = None
-    if is_geo:
-        assert isinstance(table, gpd.GeoDataFrame)
-        geoms_s = gpd.GeoSeries(table.geometry.to_numpy(), index=rows)
-        require_geometry_type(
-            geoms_s, ("Point",), name="relocations", source=label, allow_empty=True
-        )
-        file_crs = table.crs
-        if file_crs is None and crs is None:
-            raise MissingCRSError(
-                f"relocations ({_loc(label)}) have no coordinate reference system, and habitat "
-                "never guesses one. Pass crs=..., e.g. crs='EPSG:4326' for longitude/latitude "
-                "or crs='EPSG:32652' for UTM 52N metres (or `gdf.set_crs(...)` first)."
-            )
-        if file_crs is not None and crs is not None and not _parse_crs(crs).equals(file_crs):
-            raise CRSMismatchError(
-                f"crs={crs!r} differs from the CRS stored with the data ({describe_crs(file_crs)}"
-                f"; {_loc(label)}). habitat does not reproject on reading: omit crs=, or "
-                "reproject the data first."
-            )
-        the_crs = CRS.from_user_input(file_crs) if file_crs is not None else _parse_crs(crs)
-        geoms = geoms_s.to_numpy()
-        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        xs = np.full(n, np.nan)
-        ys = np.full(n, np.nan)
-        xs[~empty] = shapely.get_x(geoms[~empty])
-        ys[~empty] = shapely.get_y(geoms[~empty])
-        table = pd.DataFrame(table.drop(columns=table.geometry.name))
-    else:
-        if movebank:
-            _require_movebank(table.columns, x, y, individual, timestamp, label)
-            xcol = x if x is not None else MOVEBANK_COLUMNS["x"]
-            ycol = y if y is not None else MOVEBANK_COLUMNS["y"]
-            if crs is not None and not _parse_crs(crs).equals(WGS84):
-                raise CRSError(
-                    f"Movebank locations are longitude/latitude on WGS 84 by definition, so "
-                    f"crs={crs!r} does not apply ({_loc(label)}); omit crs=, or read the file "
-                    "with format='csv' if its coordinates are something else."
-                )
-            the_crs = WGS84
-        else:
-            xcol, ycol = _find_xy(table.columns, x, y, label)
-        cols_xy = (xcol, ycol)
-        xs, ys = _parse_coordinates(table, xcol, ycol, rows, label)
-        if not movebank:
-            if crs is None:
-                finite = np.isfinite(xs) & np.isfinite(ys)
-                looks_deg = finite.any() and bool(
-                    (np.abs(xs[finite]) <= 180).all() and (np.abs(ys[finite]) <= 90).all()
-                )
-                guess = (
-                    "they look like degrees, so probably crs='EPSG:4326'"
-                    if looks_deg
-                    else "they look like metres, e.g. crs='EPSG:32652' for UTM 52N (the "
-                    "Amur leopard range)"
-                )
-                raise MissingCRSError(
-                    f"no CRS given for the coordinates in columns '{xcol}'/'{ycol}' "
-                    f"({_loc(label)}); a CSV or DataFrame does not record one and habitat never "
-                    f"guesses. Pass crs=...: {guess}."
-                )
-            the_crs = _parse_crs(crs)
-        missing_xy = np.isnan(xs) | np.isnan(ys)
-        geoms = shapely.points(np.where(missing_xy, 0.0, xs), np.where(missing_xy, 0.0, ys))
-        geoms[missing_xy] = None
-
-    # ---- individual ------------------------------------------------------------
-    if movebank and individual is None:
-        ind_cands: Sequence[str] = (MOVEBANK_COLUMNS["individual"], *_INDIVIDUAL_NAMES)
-    else:
-        ind_cands = _INDIVIDUAL_NAMES
-    ind_col = str(
-        _find_column(
-            table.columns, individual, ind_cands, what="individual", param="individual", label=label
-        )
-    )
-    ind_text = _rows_not_missing(
-        table[ind_col], "individual id", "individual", ind_col, rows, label
-    )
-    individuals = _Ids(*pd.factorize(ind_text))
-
-    _check_coordinates(
-        xs,
-        ys,
-        the_crs,
-        rows=rows,
-        individuals=individuals,
-        label=label,
-        cols=cols_xy,
+    _check_options(kind=kind, invalid_coords=invalid_coords, tz=tz)
+    names = _ColumnNames(x, y, individual, timestamp, sex, station)
+    loaded = _load_table(source, format=format, layer=layer, tz=tz, names=names)
+    located = _locate_fixes(loaded, crs=crs, names=names)
+    fields = _parse_fields(
+        loaded,
+        located,
+        names=names,
+        kind=kind,
+        tz=tz,
+        timestamp_format=timestamp_format,
+        sex_codes=sex_codes,
+        reference=reference,
         invalid_coords=invalid_coords,
     )
-
-    # ---- timestamp -------------------------------------------------------------
-    ts_col = _find_column(
-        table.columns,
-        timestamp,
-        _TIMESTAMP_NAMES,
-        what="timestamp",
-        param="timestamp",
-        label=label,
-    )
-    assert ts_col is not None
-    ts_values = table[ts_col]
-    if timestamp is None and _norm(ts_col) == "date":
-        time_col = _find_column(
-            table.columns,
-            None,
-            ("time",),
-            what="time",
-            param="timestamp",
-            label=label,
-            required=False,
-        )
-        if time_col is not None:  # separate date and time columns
-            ts_values = table[ts_col].astype("str") + " " + table[time_col].astype("str")
-            ts_col = f"{ts_col}+{time_col}"
-    stamps = _parse_timestamps(
-        ts_values,
-        col=ts_col,
-        tz=tz,
-        utc_default=movebank,
-        timestamp_format=timestamp_format,
-        rows=rows,
-        individuals=individuals,
-        label=label,
-    )
-
-    # ---- sex, station ----------------------------------------------------------
-    sex_col = _find_column(
-        table.columns, sex, _SEX_NAMES, what="sex", param="sex", label=label, required=False
-    )
-    sexes = _resolve_sex(table, sex_col, reference, sex_codes, individuals, rows, label)
-    st_col = None
-    if kind == "camera_trap":
-        st_col = _find_column(
-            table.columns,
-            station,
-            _STATION_NAMES,
-            what="camera-trap station",
-            param="station",
-            label=label,
-        )
-        stations = _rows_not_missing(
-            table[str(st_col)], "station", "station", str(st_col), rows, label
-        ).array
-
-    # ---- assemble --------------------------------------------------------------
-    used = {"individual": ind_col, "timestamp": ts_col, "sex": sex_col, "station": st_col}
-    rename: dict[str, str] = {}
-    drop: list[str] = []
-    for c in table.columns:
-        c = str(c)
-        if c in _RECOMPUTED:
-            drop.append(c)
-        elif c in _OWN_COLUMNS:
-            if used.get(c) == c:
-                drop.append(c)
-            else:
-                rename[c] = f"{c}_original"
-    rest = table.drop(columns=drop).rename(columns=rename)
-    front: dict[str, Any] = {
-        "individual": ind_text.array,
-        "timestamp": stamps.array,
-        "sex": sexes,
-    }
-    if kind == "camera_trap":
-        front["station"] = stations
-    front["source"] = pd.array([kind], dtype="str").take(np.zeros(n, dtype=np.intp))
-    front["source_row"] = rows
-    df = pd.concat([pd.DataFrame(front), rest.reset_index(drop=True)], axis=1)
-    # sort by individual (alphabetically), timestamp, then file order
-    rank = np.empty(len(individuals.uniques), dtype=np.int64)
-    rank[np.argsort(individuals.uniques.astype(str), kind="stable")] = np.arange(len(rank))
-    t_ns = stamps.dt.tz_localize(None).to_numpy().view("int64")
-    order = np.lexsort((rows, t_ns, rank[individuals.codes]))
-    df = df.take(order).reset_index(drop=True)
-    out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms[order], crs=the_crs), crs=the_crs)
-
-    deployments = None if reference is None else _deployments(reference, label)
-    out = flag_relocations(out, max_speed_kmh=max_speed_kmh, deployments=deployments)
-    flagged = int(out["flag_any"].sum())
-    if flagged:
-        counts = ", ".join(
-            f"{int(out[c].sum())} {c.removeprefix('flag_').replace('_', ' ')}"
-            for c in FLAG_COLUMNS
-            if out[c].any()
-        )
-        warnings.warn(
-            f"{flagged} of {n} fixes flagged ({counts}; {_loc(label)}); they are kept. See the "
-            "columns flag_reason and flag_any, e.g. `fixes[~fixes['flag_any']]` to drop them.",
-            DataQualityWarning,
-            stacklevel=2,
-        )
-    return out[[c for c in out.columns if c != "geometry"] + ["geometry"]]
+    fixes = _assemble(loaded, located, fields, kind=kind)
+    return _flag_fixes(fixes, reference=reference, max_speed_kmh=max_speed_kmh, label=loaded.label)
 
 
 def read_camera_traps(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -123,12 +124,18 @@ def territory_table(
     return gpd.GeoDataFrame(out, geometry=sel.geometry.to_numpy(), crs=sel.crs)
 
 
-def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> str:
-    """Write the table atomically: ``.csv`` (no geometry) or ``.gpkg`` (with ranges)."""
-    p = os.fspath(path)
-    if p.endswith(".csv"):
+def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the table atomically: ``.csv`` (no geometry) or ``.gpkg`` (with ranges).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    p = Path(path)
+    if p.suffix == ".csv":
         atomic_write_text(p, table.drop(columns="geometry").to_csv(index=False))
-    elif p.endswith(".gpkg"):
+    elif p.suffix == ".gpkg":
         with atomic_path(p) as tmp:
             table.to_file(tmp, driver="GPKG", layer="territories")
     else:

@@ -39,6 +39,9 @@ import pandas as pd
 
 from habitat.core import crs as hcrs
 from habitat.core.errors import InputError, InsufficientDataError
+from habitat.homerange.bandwidth import DEFAULT_HLIM, bandwidth_choice, resolve_bandwidth_m
+from habitat.homerange.fixes import prepare_fixes
+from habitat.homerange.grid import ud_grid, ud_on_grid, volume_percent
 
 __all__ = ["UD_OVERLAP_METHODS", "ud_overlap", "ud_overlap_from_arrays"]
 
@@ -121,6 +124,7 @@ def ud_overlap(
     methods: Sequence[str] = UD_OVERLAP_METHODS,
     level: float = 0.95,
     bandwidth: Any = "href",
+    bandwidth_m: float | None = None,
     grid: int = 60,
     extent: float = 1.0,
     conditional: bool = False,
@@ -137,15 +141,18 @@ def ud_overlap(
         Any of ``"HR", "PHR", "VI", "BA", "UDOI", "HD"`` (all by default).
     level : float
         Range level (fraction) for HR, PHR, UDOI and ``conditional``.
-    bandwidth : {"href", "lscv", "plugin"} or float
-        Per-animal bandwidth rule, or ``h`` in metres.
+    bandwidth : {"href", "lscv", "plugin"}
+        Per-animal bandwidth rule. A number still works as ``h`` in metres but
+        is deprecated: pass ``bandwidth_m``.
+    bandwidth_m : float, optional
+        One bandwidth ``h`` in metres for every animal, instead of a rule.
     grid, extent : int, float
         adehabitatHR grid: ``grid`` nodes on the longer side of the pooled
         fixes' extent enlarged by ``extent`` times its range on each side.
     conditional : bool
         adehabitatHR ``conditional``.
     crs : CRS-like, optional
-        Projected metric CRS; see :func:`habitat.homerange.estimation_crs`.
+        Projected metric CRS; see :func:`habitat.homerange.fixes.estimation_crs`.
     exclude_flagged : bool
         Leave out fixes with ``flag_any``.
 
@@ -157,9 +164,7 @@ def ud_overlap(
     matrices : dict of str to pandas.DataFrame
         method -> square matrix indexed by individual (row a, column b).
     """
-    from habitat.homerange import prepare_fixes
-    from habitat.homerange.kde import _resolve_bandwidth, _ud_grid, _ud_nodes, volume_percent
-
+    choice = bandwidth_choice(bandwidth, bandwidth_m, where="habitat.overlap.ud.ud_overlap")
     unknown = [m for m in methods if m not in UD_OVERLAP_METHODS]
     if unknown:
         raise InputError(
@@ -176,11 +181,12 @@ def ud_overlap(
     order = np.argsort(prep.codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(prep.counts)])
     # one grid from all fixes pooled (kernelUD(same4all = TRUE))
-    xg, yg, cs = _ud_grid(xy, 0.0, grid, extent, None, None, 0.0)
+    xg, yg, cs = ud_grid(xy, grid=grid, extent=extent)
     uds = []
     for i in range(len(names)):  # one banded matrix product per animal
         pts = xy[order[bounds[i] : bounds[i + 1]]]
-        uds.append(_ud_nodes(pts, _resolve_bandwidth(pts, bandwidth, (0.1, 1.5)), xg, yg).ravel())
+        h = resolve_bandwidth_m(pts, choice, hlim=DEFAULT_HLIM)
+        uds.append(ud_on_grid(pts, xg, yg, bandwidth_m=h).ravel())
     ud = np.vstack(uds)
     vol = np.vstack([volume_percent(u, cs) for u in ud])
     inside = vol <= 100.0 * float(level)

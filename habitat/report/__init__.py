@@ -4,20 +4,12 @@
   autoescaped Jinja2 templates (``habitat/report/templates``).
 * :mod:`habitat.report.figures` - matplotlib figures (UD, area curve,
   summary by sex) and their PNG encoding.
+* :mod:`habitat.report.style` - labels and colours both share.
 """
 
-from habitat.report.pages import (
-    METHOD_LABELS,
-    SEX_COLOURS,
-    SEX_LABELS,
-    figure_png,
-    fmt_number,
-    fmt_share,
-    plot_summary_by_sex,
-    plot_ud,
-    render_index_page,
-    render_individual_page,
-)
+from habitat.report.figures import figure_png, plot_area_curve, plot_summary_by_sex, plot_ud
+from habitat.report.pages import fmt_number, fmt_share, render_index_page, render_individual_page
+from habitat.report.style import METHOD_LABELS, SEX_COLOURS, SEX_LABELS
 
 __all__ = [
     "METHOD_LABELS",
@@ -26,6 +18,7 @@ __all__ = [
     "figure_png",
     "fmt_number",
     "fmt_share",
+    "plot_area_curve",
     "plot_summary_by_sex",
     "plot_ud",
     "render_index_page",

@@ -1,11 +1,11 @@
-"""Territory report pages and figures (presentation layer).
+"""Territory report pages (presentation layer); figures are in :mod:`habitat.report.figures`.
 
-Pages are rendered from Jinja2 templates in ``habitat/templates/report`` with
+Pages are rendered from Jinja2 templates in ``habitat/report/templates/report`` with
 **autoescaping on**: every string that comes from data (individual ids, layer
 attributes, error messages) is HTML-escaped, so an id like
 ``<script>alert(1)</script>`` shows as text. Pages need no network: styles and
 the small table-sorting script are inline; maps are separate Folium files
-embedded with an ``<iframe>`` (see :mod:`habitat.maps.build` for what those need).
+embedded with an ``<iframe>`` (see :mod:`habitat.maps` for what those need).
 
 The batch that decides which animals, files and folders there are lives in
 :mod:`habitat.batch.runner`; this module only turns tables into HTML and PNG.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import io
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,22 +23,14 @@ import numpy as np
 import pandas as pd
 
 from habitat.core.version import __version__
-from habitat.homerange import DEFAULT_EXPECTED_AREA_SQ_MI
-from habitat.io.raster import Raster
+from habitat.report.style import METHOD_LABELS, SEX_LABELS
 
 __all__ = [
-    "figure_png",
     "fmt_number",
     "fmt_share",
-    "plot_summary_by_sex",
-    "plot_ud",
     "render_index_page",
     "render_individual_page",
 ]
-
-SEX_LABELS = {"F": "Female", "M": "Male"}
-SEX_COLOURS = {"F": "#d6604d", "M": "#4393c3"}
-METHOD_LABELS = {"mcp": "MCP", "kde": "KDE", "locoh": "LoCoH", "bbmm": "BBMM", "given": "Given"}
 
 
 @functools.cache
@@ -77,137 +68,6 @@ def fmt_number(value: Any, digits: int = 1) -> str:
 def fmt_share(value: Any, digits: int = 1) -> str:
     """A 0-1 share as a percentage string (``0.256 -> '25.6'``); '–' if missing."""
     return fmt_number(100.0 * float(value), digits) if _finite(value) else "–"
-
-
-def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
-    """Encode a matplotlib Figure as PNG bytes (no pyplot state is used).
-
-    The figure is drawn once with the margins its plotting function set
-    (``tight_layout`` or ``bbox_inches="tight"`` would draw it once more,
-    which doubles the time of a batch of hundreds of figures).
-    """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def plot_ud(
-    ud: Raster,
-    *,
-    individual: str,
-    ranges: Any | None = None,
-    levels: Sequence[float] = (0.5, 0.95),
-) -> Any:
-    """Image of one utilisation distribution with its isopleths.
-
-    Parameters
-    ----------
-    ud : Raster
-        UD in 1/m² on a metric grid (:func:`habitat.homerange.ud.utilization_distribution`).
-    individual : str
-        Animal named in the title.
-    ranges : GeoDataFrame, optional
-        Isopleth polygons (e.g. the KDE ranges of this animal) to outline; reprojected
-        to the UD's CRS.
-    levels : sequence of float
-        Only used in the caption of the outlines.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Axes in km of the UD's CRS; colour = UD per km².
-    """
-    from matplotlib.figure import Figure
-
-    from habitat.core import crs as hcrs
-
-    fig = Figure(figsize=(5.6, 4.6))
-    ax = fig.add_subplot()
-    left, bottom, right, top = ud.bounds
-    km = 1000.0
-    img = ax.imshow(
-        np.asarray(ud.array) * 1e6,
-        extent=(left / km, right / km, bottom / km, top / km),
-        origin="upper",
-        cmap="magma_r",
-    )
-    fig.colorbar(img, ax=ax, label="utilisation per km²")
-    if ranges is not None and len(ranges):
-        shapes = hcrs.align(ranges, ud.crs, name="ranges")
-        for geom in shapes.geometry:
-            polys = getattr(geom, "geoms", [geom])
-            for p in polys:
-                x, y = p.exterior.xy
-                ax.plot(np.asarray(x) / km, np.asarray(y) / km, color="#1a9850", lw=1.2)
-    ax.set_xlabel("easting (km)")
-    ax.set_ylabel("northing (km)")
-    pct = ", ".join(f"{100 * lv:g} %" for lv in levels)
-    # an explicit y turns off matplotlib's title placement, which measures every
-    # tick label and costs as much as the rest of the drawing
-    ax.set_title(f"{individual}: kernel UD, isopleths {pct}", fontsize=10, y=1.01)
-    ax.set_aspect("equal")
-    ax.locator_params(nbins=5)  # fewer tick labels to lay out
-    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.93)
-    return fig
-
-
-def plot_summary_by_sex(
-    metrics: pd.DataFrame,
-    *,
-    expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
-) -> Any:
-    """Range area and share protected by sex, one dot per animal.
-
-    Parameters
-    ----------
-    metrics : pandas.DataFrame
-        Territory table (:func:`habitat.overlap.territory.territory_table`) with ``sex``,
-        ``area_sq_mi`` and optionally ``share_protected``.
-    expected_area_sq_mi : mapping, optional
-        Published range of sizes per sex, shaded (default
-        :data:`habitat.homerange.DEFAULT_EXPECTED_AREA_SQ_MI`).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib.figure import Figure
-
-    expected = expected_area_sq_mi or DEFAULT_EXPECTED_AREA_SQ_MI
-    panels = [("area_sq_mi", "range area (sq mi)")]
-    if "share_protected" in metrics.columns:
-        panels.append(("share_protected", "share protected (%)"))
-    fig = Figure(figsize=(4.2 * len(panels), 3.8))
-    sexes = sorted(metrics["sex"].astype(str).unique()) if len(metrics) else []
-    rng = np.random.default_rng(0)
-    for k, (col, label) in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), k + 1)
-        for x, sex in enumerate(sexes):
-            v = metrics.loc[metrics["sex"].astype(str) == sex, col].to_numpy(dtype=float)
-            v = v * 100.0 if col.startswith("share") else v
-            jitter = rng.uniform(-0.12, 0.12, len(v))
-            colour = SEX_COLOURS.get(sex, "#777777")
-            ax.scatter(x + jitter, v, color=colour, s=22, alpha=0.85, zorder=3)
-            if len(v):
-                ax.hlines(np.nanmedian(v), x - 0.25, x + 0.25, color="k", lw=1.5, zorder=4)
-            lo, hi = expected.get(sex, (None, None)) if col == "area_sq_mi" else (None, None)
-            if lo is not None or hi is not None:
-                ax.fill_between(
-                    [x - 0.35, x + 0.35],
-                    lo or 0.0,
-                    hi or np.nanmax(v, initial=0.0),
-                    color=colour,
-                    alpha=0.12,
-                    zorder=1,
-                    lw=0,
-                )
-        ax.set_xticks(range(len(sexes)), [SEX_LABELS.get(s, s) for s in sexes])
-        ax.set_xlim(-0.6, max(len(sexes) - 0.4, 0.6))
-        ax.set_ylabel(label)
-        ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("By sex (bar: median; shading: published range sizes)", fontsize=10)
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.88, wspace=0.3)
-    return fig
 
 
 def render_individual_page(

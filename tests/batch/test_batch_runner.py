@@ -18,7 +18,7 @@ from habitat.batch.runner import (
     load_config,
     run_report,
 )
-from habitat.core.errors import DataFileError, InputError, OutputExistsError
+from habitat.core.errors import ColumnError, DataFileError, InputError, OutputExistsError
 from habitat.homerange import home_range
 
 FAST = ReportOptions(area_curve=False, methods=("mcp", "kde"))
@@ -294,7 +294,12 @@ def test_config_layers_replace_and_drop_bundled_ones(tmp_path):
 def test_corridors_when_given_are_written_and_linked(tmp_path, demo_fixes):
     line = shapely.LineString([(131.1, 43.2), (131.3, 43.5)])
     corridors = gpd.GeoDataFrame(
-        {"from_individual": ["Leo 1F"], "to_individual": ["Leo 3F"], "length_m": [41_000.0]},
+        {
+            "from_id": ["Leo 1F"],
+            "to_id": ["Leo 3F"],
+            "cost_weighted_distance": [123_456.0],
+            "length_m": [41_000.0],
+        },
         geometry=[line],
         crs="EPSG:4326",
     )
@@ -302,8 +307,30 @@ def test_corridors_when_given_are_written_and_linked(tmp_path, demo_fixes):
         demo_fixes, tmp_path / "c", options=FAST, corridors=corridors, progress=False
     )
     written = gpd.read_file(result.files["ranges"], layer="corridors")
-    assert list(written["to_individual"]) == ["Leo 3F"]
+    assert list(written["to_id"]) == ["Leo 3F"]
     page = result.pages["Leo 1F"].read_text(encoding="utf-8")
-    assert 'href="Leo_3F.html">Corridor to Leo 3F</a>' in page and "length_m 41,000.0" in page
+    assert 'href="Leo_3F.html">Corridor to Leo 3F</a>' in page
+    assert "cost-weighted distance 123,456.0 resistance × m, path length 41.0 km" in page
     assert "Corridor to Leo 1F" in result.pages["Leo 3F"].read_text(encoding="utf-8")
     assert "No corridor connects" in result.pages["Leo 6M"].read_text(encoding="utf-8")
+
+
+def test_corridors_with_0_1_column_names_warn_and_still_link(tmp_path, demo_fixes):
+    line = shapely.LineString([(131.1, 43.2), (131.3, 43.5)])
+    old = gpd.GeoDataFrame(
+        {"from_individual": ["Leo 1F"], "to_individual": ["Leo 3F"], "cost": [7.0]},
+        geometry=[line],
+        crs="EPSG:4326",
+    )
+    with pytest.warns(DeprecationWarning, match="from_id"):
+        result = run_report(demo_fixes, tmp_path / "c", options=FAST, corridors=old, progress=False)
+    page = result.pages["Leo 3F"].read_text(encoding="utf-8")
+    assert "Corridor to Leo 1F" in page and "cost-weighted distance 7.0" in page
+
+
+def test_corridors_without_ids_are_refused_before_any_work(tmp_path, demo_fixes):
+    line = shapely.LineString([(131.1, 43.2), (131.3, 43.5)])
+    bad = gpd.GeoDataFrame({"length_m": [1.0]}, geometry=[line], crs="EPSG:4326")
+    with pytest.raises(ColumnError, match="from_id"):
+        run_report(demo_fixes, tmp_path / "c", options=FAST, corridors=bad, progress=False)
+    assert not (tmp_path / "c").exists()

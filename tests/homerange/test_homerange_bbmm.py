@@ -12,7 +12,7 @@ from scipy.optimize import brentq
 
 from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange import bbmm
-from habitat.homerange._core import Estimate
+from habitat.homerange.base import Estimate
 
 HOUR_NS = 3_600_000_000_000
 T0_NS = 1_700_000_000 * 1_000_000_000
@@ -81,7 +81,7 @@ def test_ml_stationary_warns_zero() -> None:
 
 def test_ud_volume_is_one() -> None:
     xy, t = brownian_track(300, 5_000.0, 20.0, 3)
-    ud = bbmm.utilization_distribution(xy, timestamps_ns=t, location_error_m=20.0)
+    ud = bbmm.bridge_ud(xy, timestamps_ns=t, location_error_m=20.0)
     assert ud.density.shape == (ud.y.size, ud.x.size)
     assert max(ud.density.shape) == 200
     assert (ud.density >= 0).all()
@@ -165,7 +165,7 @@ def test_legs_weighted_by_duration_irregular_steps() -> None:
     xy = np.array([a, a, b, b]) + 5e5
     xy = np.vstack([xy[:1], xy])  # 5 fixes: A at 0 h, 4.5 h, 9 h; B at 10 h, 11 h
     t = T0_NS + np.array([0, 4.5, 9, 10, 11]) * HOUR_NS
-    ud = bbmm.utilization_distribution(
+    ud = bbmm.bridge_ud(
         xy,
         timestamps_ns=t.astype(np.int64),
         location_error_m=50.0,

@@ -7,12 +7,7 @@ import pytest
 
 from habitat.core.errors import InputError
 from habitat.homerange import home_range
-from habitat.homerange.curve import (
-    area_curve,
-    area_curve_verdict,
-    default_sample_sizes,
-    plot_area_curve,
-)
+from habitat.homerange.curve import area_curve, area_curve_verdict, default_sample_sizes
 
 
 def fixes(xy, individual="A", crs=32652):
@@ -141,22 +136,6 @@ def test_kde_curve_ends_at_the_home_range_area():
     hr = home_range(f, method="kde", levels=[0.95], grid=40)["area_km2"].iloc[0]
     assert c["area_km2_mean"].iloc[-1] == pytest.approx(hr, rel=1e-12)
     assert c.attrs["method"] == "kde" and c.attrs["n_boot"] == 3
-
-
-def test_plot_has_one_line_per_individual_plus_reference(settled_and_dispersing):
-    c = area_curve(settled_and_dispersing, sample_sizes=[10, 100, 1000], n_boot=5)
-    fig = plot_area_curve(c)
-    lines = fig.axes[0].lines
-    solid = [ln for ln in lines if ln.get_linestyle() == "-"]
-    dashed = [ln for ln in lines if ln.get_linestyle() == "--"]
-    assert len(solid) == 2 and len(dashed) == 2
-    assert sorted(ln.get_label() for ln in solid) == ["disperser", "settled"]
-    full = c.groupby("individual")["full_area_km2"].first()
-    assert sorted(ln.get_ydata()[0] for ln in dashed) == pytest.approx(sorted(full))
-    assert fig.axes[0].get_xlabel() == "number of fixes"
-    one = plot_area_curve(c, individuals=["settled"])
-    assert len(one.axes[0].lines) == 2
-    assert one.axes[0].get_title().startswith("settled (MCP 95 %): ")
 
 
 @pytest.mark.parametrize(

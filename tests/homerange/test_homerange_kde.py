@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from habitat.core.errors import InputError, InsufficientDataError
-from habitat.homerange import kde
+from habitat.homerange import grid, kde
 from habitat.io.raster import Raster
 
 SQUARE = 1000.0 * np.array([(0, 0), (2, 0), (0, 2), (2, 2), (1, 1)], dtype=float)
@@ -57,7 +57,7 @@ def test_href_on_a_hand_computable_set():
 
 
 def test_number_bandwidth_is_used_as_metres():
-    out = kde.estimate(SQUARE, levels=0.95, bandwidth=750)
+    out = kde.estimate(SQUARE, levels=0.95, bandwidth_m=750)
     assert out[0].params["bandwidth_m"] == 750.0
 
 
@@ -154,7 +154,7 @@ def test_ud_matches_a_brute_force_double_loop_with_truncation():
     h = 200.0
     xg = np.linspace(-500, 3500, 10)
     yg = np.linspace(-600, 3600, 10)
-    got = kde._ud_nodes(xy, h, xg, yg)
+    got = grid.ud_on_grid(xy, xg, yg, bandwidth_m=h)
     want = brute_force_ud(xy, h, xg, yg)
     assert got == pytest.approx(want, rel=1e-12, abs=1e-300)
     # the truncation matters here: without the 4h box some cells would differ
@@ -181,7 +181,7 @@ def test_kde_ud_is_north_up_and_normalised():
     top = ud[: ud.shape[0] // 2].sum() / ud.sum()
     assert top > 0.8
     # same UD as the raw node evaluation, flipped and scaled
-    raw = kde._ud_nodes(xy, h, xg, yg)
+    raw = grid.ud_on_grid(xy, xg, yg, bandwidth_m=h)
     assert ud[::-1] == pytest.approx(raw / (raw.sum() * cs * cs), rel=1e-12)
     r = Raster(ud, transform, crs=32652)
     assert r.shape == ud.shape
@@ -297,7 +297,7 @@ def test_bad_inputs_raise_habitat_errors():
     with pytest.raises(InputError, match="href, lscv, plugin, pi"):
         kde.estimate(SQUARE, levels=0.95, bandwidth="silverman")
     with pytest.raises(InputError, match="positive number"):
-        kde.estimate(SQUARE, levels=0.95, bandwidth=-5)
+        kde.estimate(SQUARE, levels=0.95, bandwidth_m=-5)
     with pytest.raises(InputError, match="grid must be"):
         kde.estimate(SQUARE, levels=0.95, grid=1)
 

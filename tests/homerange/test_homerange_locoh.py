@@ -10,7 +10,7 @@ import shapely
 
 from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
 from habitat.homerange import locoh
-from habitat.homerange._core import Estimate
+from habitat.homerange.base import Estimate
 
 
 def grid5(spacing: float = 100.0) -> np.ndarray:
@@ -93,16 +93,16 @@ def test_a_locoh_default_is_max_distance_and_sorts_by_count() -> None:
     assert e.params["fraction_fixes_covered"] == 1.0
     # With a tiny a, only the fix itself qualifies: every hull is degenerate.
     with pytest.warns(DataQualityWarning, match="cannot be reached"):
-        (e,) = locoh.estimate(xy, levels=[0.5], kind="a", a=50.0)
+        (e,) = locoh.estimate(xy, levels=[0.5], kind="a", a_m=50.0)
     assert e.area_m2 == 0.0
 
 
 def test_r_locoh() -> None:
     xy = np.vstack([grid5(100.0), [[10_000.0, 0.0]]])
     with pytest.warns(DataQualityWarning, match="25 of 26"):
-        (e,) = locoh.estimate(xy, levels=[1.0], kind="r", r=150.0)
+        (e,) = locoh.estimate(xy, levels=[1.0], kind="r", r_m=150.0)
     assert e.area_m2 == pytest.approx(400.0 * 400.0)
-    (e,) = locoh.estimate(xy, levels=[0.9], kind="r", r=150.0)
+    (e,) = locoh.estimate(xy, levels=[0.9], kind="r", r_m=150.0)
     assert e.params["r_m"] == 150.0
     with pytest.raises(InputError, match="radius"):
         locoh.estimate(xy, levels=[0.9], kind="r")

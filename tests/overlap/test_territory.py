@@ -56,8 +56,8 @@ def test_shares_neighbours_and_exclusivity():
 
 def test_export_csv_and_gpkg(tmp_path):
     t = territory_table(ranges(), layers())
-    write_territory_table(t, tmp_path / "t.csv")
-    write_territory_table(t, tmp_path / "t.gpkg")
+    assert write_territory_table(t, tmp_path / "t.csv") == tmp_path / "t.csv"
+    assert write_territory_table(t, str(tmp_path / "t.gpkg")) == tmp_path / "t.gpkg"
     back = gpd.read_file(tmp_path / "t.gpkg")
     assert len(back) == 3 and "share_park" in back.columns
     assert (tmp_path / "t.csv").read_text().splitlines()[0].startswith("individual,sex")

@@ -4,16 +4,10 @@ import re
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from habitat.core.crs import UTM_52N
-from habitat.io.raster import Raster
 from habitat.report.pages import (
-    figure_png,
     fmt_number,
     fmt_share,
-    plot_summary_by_sex,
-    plot_ud,
     render_index_page,
     render_individual_page,
 )
@@ -125,25 +119,3 @@ def test_index_page_lists_animals_and_failures():
     rows = re.findall(r"<tr class=\"failed\">", html)
     assert len(rows) == 2
     assert 'data-value="0.256"' in html and "1,999" in html
-
-
-def test_figures_encode_as_png():
-    ud = Raster(
-        np.full((20, 30), 1.0 / (600 * 100.0**2)),
-        (100.0, 0.0, 500_000.0, 0.0, -100.0, 4_800_000.0),
-        UTM_52N,
-    )
-    png = figure_png(plot_ud(ud, individual="a"))
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    metrics = pd.DataFrame(
-        {
-            "sex": ["F", "F", "M"],
-            "area_sq_mi": [20.0, 30.0, 100.0],
-            "share_protected": [0.1, 0.5, 0.9],
-        }
-    )
-    fig = plot_summary_by_sex(metrics)
-    assert len(fig.axes) == 2
-    ys = fig.axes[0].collections[0].get_offsets()[:, 1]
-    assert sorted(ys) == pytest.approx([20.0, 30.0])
-    assert figure_png(fig)[:4] == b"\x89PNG"

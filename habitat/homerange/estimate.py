@@ -1,0 +1,161 @@
+"""Home ranges: :func:`home_range`, the one entry point for every estimator.
+
+Every method returns the same table, one row per individual and level, so that
+estimators can be compared row by row:
+
+``individual``, ``sex``, ``method``, ``level`` (fraction), ``n_fixes``,
+``area_km2``, ``area_sq_mi``, the method's unit-named parameters
+(``bandwidth_m``, ``cell_size_m``, ``k``...), ``crs_used`` (where the estimate
+was computed, see :func:`habitat.homerange.fixes.estimation_crs`),
+``plausible`` and ``plausibility`` (why not, see
+:func:`habitat.homerange.plausibility.plausibility`), and the polygon in the
+relocations' CRS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from habitat.core import crs as hcrs
+from habitat.core import units
+from habitat.core.errors import InputError, InsufficientDataError, where
+from habitat.core.validation import require_geodataframe
+from habitat.homerange import bbmm, kde, locoh, mcp
+from habitat.homerange.base import check_levels
+from habitat.homerange.fixes import prepare_fixes
+from habitat.homerange.plausibility import plausibility
+
+__all__ = ["ESTIMATORS", "METHODS", "home_range"]
+
+#: method name -> module implementing ``estimate(xy, *, levels, ...)``
+ESTIMATORS: dict[str, ModuleType] = {"mcp": mcp, "kde": kde, "locoh": locoh, "bbmm": bbmm}
+#: method name -> name of the module implementing it
+METHODS: dict[str, str] = {name: module.__name__ for name, module in ESTIMATORS.items()}
+
+
+def home_range(
+    relocations: gpd.GeoDataFrame,
+    *,
+    method: str = "mcp",
+    levels: Sequence[float] | float = (0.5, 0.95),
+    crs: Any | None = None,
+    exclude_flagged: bool = True,
+    expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
+    **options: Any,
+) -> gpd.GeoDataFrame:
+    """Home ranges of every individual at every level, with one estimator.
+
+    Parameters
+    ----------
+    relocations : GeoDataFrame
+        Point fixes with an ``individual`` column (optionally ``sex``,
+        ``timestamp``, ``flag_any``), e.g. from :func:`habitat.read_relocations`.
+    method : {"mcp", "kde", "locoh", "bbmm"}
+        The estimator; its options are passed through ``options``.
+    levels : float or sequence of float
+        Fractions in (0, 1], e.g. ``(0.5, 0.95)``.
+    crs : CRS-like, optional
+        Projected metric CRS to estimate in; see :func:`habitat.homerange.fixes.estimation_crs`.
+    exclude_flagged : bool
+        Leave out fixes with ``flag_any`` (see :func:`habitat.flag_relocations`).
+    expected_area_sq_mi : mapping, optional
+        Expected outer-range size by sex, ``{"F": (15, 38), "M": (None, 155)}``
+        by default (:data:`habitat.homerange.plausibility.DEFAULT_EXPECTED_AREA_SQ_MI`).
+    **options
+        Estimator options, unit-named (``bandwidth`` for a rule or
+        ``bandwidth_m``, ``grid``, ``extent``, ``cell_size_m`` for KDE;
+        ``k``, ``a_m``, ``r_m`` for LoCoH; ``location_error_m`` for BBMM...).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per individual and level (see the module docstring), geometry
+        in the relocations' CRS.
+
+    Raises
+    ------
+    InsufficientDataError
+        For an individual with fewer than 5 usable fixes, or all fixes identical.
+    """
+    require_geodataframe(
+        relocations,
+        name="relocations",
+        what="of points",
+        hint="read them with habitat.read_relocations.",
+    )
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    lv = check_levels(levels)
+    prep = prepare_fixes(
+        relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="home ranges"
+    )
+    data, xy, codes, names, counts = prep.data, prep.xy, prep.codes, prep.names, prep.counts
+    est_crs, t_ns = prep.crs, prep.timestamps_ns
+    spread = (
+        np.bincount(codes, weights=xy[:, 0] ** 2, minlength=len(names)) / counts
+        - (np.bincount(codes, weights=xy[:, 0], minlength=len(names)) / counts) ** 2
+        + np.bincount(codes, weights=xy[:, 1] ** 2, minlength=len(names)) / counts
+        - (np.bincount(codes, weights=xy[:, 1], minlength=len(names)) / counts) ** 2
+    )
+    scale = np.maximum(np.abs(xy).max(), 1.0)
+    same = np.flatnonzero(spread <= (1e-9 * scale) ** 2)
+    if len(same):
+        raise InsufficientDataError(
+            f"all fixes of individual(s) {', '.join(repr(names[i]) for i in same[:10])} "
+            "are at one place, so no range can be estimated; check the coordinates "
+            f"({where(individual=names[same[0]])})."
+        )
+    sexes = (
+        data.groupby(codes)["sex"].first().astype(str).to_numpy()
+        if "sex" in data.columns
+        else np.full(len(names), "unknown", dtype=object)
+    )
+
+    rows: list[dict[str, Any]] = []
+    geoms_out: list[Any] = []
+    if method == "mcp":
+        g, a, kept = mcp.estimate_many(xy, codes, levels=lv)
+        for i in range(len(names)):
+            for j, p in enumerate(lv):
+                rows.append(
+                    {"_i": i, "level": p, "area_m2": a[i, j], "n_fixes_kept": int(kept[i, j])}
+                )
+                geoms_out.append(g[i, j])
+    else:
+        module = ESTIMATORS[method]
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        order = np.argsort(codes, kind="stable")
+        for i in range(len(names)):  # one estimator call per animal
+            idx = order[starts[i] : starts[i + 1]]
+            ests = module.estimate(
+                xy[idx], levels=lv, timestamps_ns=None if t_ns is None else t_ns[idx], **options
+            )
+            for e in ests:
+                rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **e.params})
+                geoms_out.append(e.geometry)
+    table = pd.DataFrame(rows)
+    animal = table.pop("_i").to_numpy()  # animal code of each row
+    area_m2 = table.pop("area_m2").to_numpy(dtype=float)
+    front = pd.DataFrame(
+        {
+            "individual": np.asarray(names)[animal],
+            "sex": sexes[animal],
+            "method": method,
+            "level": table.pop("level").to_numpy(dtype=float),
+            "n_fixes": counts[animal],
+            **units.area_columns(area_m2),
+        }
+    )
+    out = pd.concat([front, table.reset_index(drop=True)], axis=1)
+    out["crs_used"] = hcrs.describe_crs(est_crs)
+    ok, why = plausibility(out, expected_area_sq_mi=expected_area_sq_mi)
+    out["plausible"] = ok
+    out["plausibility"] = why
+    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms_out, crs=est_crs))
+    return hcrs.align(result, relocations.crs, name="home ranges")

@@ -1,0 +1,245 @@
+"""Figures of the territory report (presentation layer): matplotlib, drawn without pyplot.
+
+Every function returns a :class:`matplotlib.figure.Figure` built directly (no
+pyplot state, so figures can be drawn in worker processes and threads), with
+its margins set so that :func:`figure_png` draws it only once.
+
+* :func:`plot_ud` - one utilisation distribution with its isopleths;
+* :func:`plot_area_curve` - area against number of fixes
+  (:func:`habitat.homerange.curve.area_curve`), with the verdict;
+* :func:`plot_summary_by_sex` - range area and share protected by sex;
+* :func:`figure_png` - a figure as PNG bytes.
+
+Analysis (:mod:`habitat.homerange`, :mod:`habitat.overlap`) never imports
+matplotlib; its plotting lives here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from habitat.core import crs as hcrs
+from habitat.core.errors import InputError
+from habitat.homerange.curve import area_curve_verdict
+from habitat.homerange.plausibility import DEFAULT_EXPECTED_AREA_SQ_MI
+from habitat.io.raster import Raster
+from habitat.report.style import SEX_COLOURS, SEX_LABELS
+
+__all__ = ["figure_png", "plot_area_curve", "plot_summary_by_sex", "plot_ud"]
+
+
+def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
+    """Encode a matplotlib Figure as PNG bytes (no pyplot state is used).
+
+    The figure is drawn once with the margins its plotting function set
+    (``tight_layout`` or ``bbox_inches="tight"`` would draw it once more,
+    which doubles the time of a batch of hundreds of figures).
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def plot_ud(
+    ud: Raster,
+    *,
+    individual: str,
+    ranges: Any | None = None,
+    levels: Sequence[float] = (0.5, 0.95),
+) -> Any:
+    """Image of one utilisation distribution with its isopleths.
+
+    Parameters
+    ----------
+    ud : Raster
+        UD in 1/m² on a metric grid (:func:`habitat.homerange.ud.utilization_distribution`).
+    individual : str
+        Animal named in the title.
+    ranges : GeoDataFrame, optional
+        Isopleth polygons (e.g. the KDE ranges of this animal) to outline; reprojected
+        to the UD's CRS.
+    levels : sequence of float
+        Only used in the caption of the outlines.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes in km of the UD's CRS; colour = UD per km².
+    """
+    fig = Figure(figsize=(5.6, 4.6))
+    ax = fig.add_subplot()
+    left, bottom, right, top = ud.bounds
+    km = 1000.0
+    img = ax.imshow(
+        np.asarray(ud.array) * 1e6,
+        extent=(left / km, right / km, bottom / km, top / km),
+        origin="upper",
+        cmap="magma_r",
+    )
+    fig.colorbar(img, ax=ax, label="utilisation per km²")
+    if ranges is not None and len(ranges):
+        shapes = hcrs.align(ranges, ud.crs, name="ranges")
+        for geom in shapes.geometry:
+            polys = getattr(geom, "geoms", [geom])
+            for p in polys:
+                x, y = p.exterior.xy
+                ax.plot(np.asarray(x) / km, np.asarray(y) / km, color="#1a9850", lw=1.2)
+    ax.set_xlabel("easting (km)")
+    ax.set_ylabel("northing (km)")
+    pct = ", ".join(f"{100 * lv:g} %" for lv in levels)
+    # an explicit y turns off matplotlib's title placement, which measures every
+    # tick label and costs as much as the rest of the drawing
+    ax.set_title(f"{individual}: kernel UD, isopleths {pct}", fontsize=10, y=1.01)
+    ax.set_aspect("equal")
+    ax.locator_params(nbins=5)  # fewer tick labels to lay out
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.93)
+    return fig
+
+
+def plot_summary_by_sex(
+    metrics: pd.DataFrame,
+    *,
+    expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
+) -> Any:
+    """Range area and share protected by sex, one dot per animal.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Territory table (:func:`habitat.overlap.territory.territory_table`) with ``sex``,
+        ``area_sq_mi`` and optionally ``share_protected``.
+    expected_area_sq_mi : mapping, optional
+        Published range of sizes per sex, shaded (default
+        :data:`habitat.homerange.plausibility.DEFAULT_EXPECTED_AREA_SQ_MI`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    expected = expected_area_sq_mi or DEFAULT_EXPECTED_AREA_SQ_MI
+    panels = [("area_sq_mi", "range area (sq mi)")]
+    if "share_protected" in metrics.columns:
+        panels.append(("share_protected", "share protected (%)"))
+    fig = Figure(figsize=(4.2 * len(panels), 3.8))
+    sexes = sorted(metrics["sex"].astype(str).unique()) if len(metrics) else []
+    rng = np.random.default_rng(0)
+    for k, (col, label) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), k + 1)
+        for x, sex in enumerate(sexes):
+            v = metrics.loc[metrics["sex"].astype(str) == sex, col].to_numpy(dtype=float)
+            v = v * 100.0 if col.startswith("share") else v
+            jitter = rng.uniform(-0.12, 0.12, len(v))
+            colour = SEX_COLOURS.get(sex, "#777777")
+            ax.scatter(x + jitter, v, color=colour, s=22, alpha=0.85, zorder=3)
+            if len(v):
+                ax.hlines(np.nanmedian(v), x - 0.25, x + 0.25, color="k", lw=1.5, zorder=4)
+            lo, hi = expected.get(sex, (None, None)) if col == "area_sq_mi" else (None, None)
+            if lo is not None or hi is not None:
+                ax.fill_between(
+                    [x - 0.35, x + 0.35],
+                    lo or 0.0,
+                    hi or np.nanmax(v, initial=0.0),
+                    color=colour,
+                    alpha=0.12,
+                    zorder=1,
+                    lw=0,
+                )
+        ax.set_xticks(range(len(sexes)), [SEX_LABELS.get(s, s) for s in sexes])
+        ax.set_xlim(-0.6, max(len(sexes) - 0.4, 0.6))
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle("By sex (bar: median; shading: published range sizes)", fontsize=10)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.88, wspace=0.3)
+    return fig
+
+
+def plot_area_curve(
+    curve: pd.DataFrame,
+    *,
+    ax: Any | None = None,
+    individuals: Sequence[str] | None = None,
+    plateau_tolerance: float | None = None,
+) -> Any:
+    """Plot area against number of fixes, with a 5–95 % band per individual.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The output of :func:`habitat.homerange.curve.area_curve`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw in; default a new :class:`matplotlib.figure.Figure`
+        (no pyplot state is touched).
+    individuals : sequence of str, optional
+        Subset of individuals to draw (default all).
+    plateau_tolerance : float, optional
+        Tolerance of the verdict in the title; default the curve's
+        ``attrs["plateau_tolerance"]`` or 0.05.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One solid line (mean area, km²) per individual, its 5–95 % band, and a
+        dashed line at its full-data area; the title states the verdict.
+    """
+    data = curve
+    if individuals is not None:
+        wanted = [str(i) for i in individuals]
+        unknown = sorted(set(wanted) - set(curve["individual"].astype(str)))
+        if unknown:
+            raise InputError(
+                f"individuals {unknown} are not in the curve; choose from "
+                f"{sorted(curve['individual'].astype(str).unique())}."
+            )
+        data = curve[curve["individual"].astype(str).isin(wanted)]
+    if data.empty:
+        raise InputError(
+            "the curve is empty; compute it with habitat.homerange.curve.area_curve first."
+        )
+    tol = plateau_tolerance or curve.attrs.get("plateau_tolerance", 0.05)
+    verdicts = area_curve_verdict(data, plateau_tolerance=tol)
+    if ax is None:
+        fig = Figure(figsize=(7, 4.5))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    for name, g in data.groupby("individual", sort=True):
+        g = g.sort_values("n_fixes")
+        x = g["n_fixes"].to_numpy()
+        (line,) = ax.plot(x, g["area_km2_mean"].to_numpy(), marker="o", ms=3, label=str(name))
+        ax.fill_between(
+            x,
+            g["area_km2_q05"].to_numpy(),
+            g["area_km2_q95"].to_numpy(),
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+        ax.axhline(g["area_km2_mean"].iloc[-1], color=line.get_color(), linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost draw time
+    ax.set_xlabel("number of fixes")
+    ax.set_ylabel("home-range area (km²)")
+    method = curve.attrs.get("method", "")
+    level = curve.attrs.get("level")
+    what = f"{method.upper()} {100 * level:g} %" if level is not None else method.upper()
+    if len(verdicts) == 1:
+        title = f"{verdicts.index[0]} ({what}): {verdicts['verdict'].iloc[0]}"
+    else:
+        k = int(verdicts["levelled_off"].sum())
+        rising = [str(i) for i in verdicts.index[~verdicts["levelled_off"].to_numpy(dtype=bool)]]
+        title = f"{what}: {k} of {len(verdicts)} individuals levelled off"
+        if rising:
+            title += f"; still rising: {', '.join(rising[:6])}{'…' if len(rising) > 6 else ''}"
+    # explicit y: skips matplotlib's automatic title placement (slow in batches)
+    ax.set_title(title, fontsize=9, wrap=True, y=1.01)
+    ax.legend(fontsize=8)
+    if ax is fig.axes[0] and len(fig.axes) == 1:
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.12, top=0.88)
+    return fig

@@ -1,0 +1,184 @@
+"""The public KDE grid and bandwidth API, and the renamed parameters that still work."""
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from habitat.core.errors import InputError
+from habitat.homerange import bandwidth, bbmm, grid, home_range, kde, locoh
+from habitat.homerange.ud import utilization_distribution
+from habitat.overlap.ud import ud_overlap
+
+
+@pytest.fixture(scope="module")
+def xy():
+    return np.random.default_rng(1).normal(size=(200, 2)) * 1000
+
+
+def relocations(n_animals=3, n=150, seed=4):
+    rng = np.random.default_rng(seed)
+    parts = [
+        gpd.GeoDataFrame(
+            {"individual": [f"L{k}"] * n},
+            geometry=gpd.points_from_xy(
+                *(rng.normal(0, 2500, (n, 2)) + [500_000 + 4000 * k, 4.8e6]).T
+            ),
+            crs=32652,
+        )
+        for k in range(n_animals)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ------------------------------------------------- same numbers as habitat 0.1
+@pytest.mark.parametrize(
+    ("choice", "h_m"),
+    [
+        ("href", 376.5878317830616),
+        ("lscv", 453.0465733875013),
+        ("plugin", 372.64421306800654),
+        ("pi", 372.64421306800654),
+        (700.0, 700.0),
+    ],
+)
+def test_resolve_bandwidth_m_gives_the_numbers_of_the_previous_release(xy, choice, h_m):
+    assert bandwidth.resolve_bandwidth_m(xy, choice) == pytest.approx(h_m, rel=1e-12)
+
+
+def test_kde_ud_gives_the_numbers_of_the_previous_release(xy):
+    ud, transform, h = kde.kde_ud(xy, grid=80)
+    assert h == pytest.approx(376.5878317830616, rel=1e-12)
+    assert transform == pytest.approx(
+        (220.68333176010128, 0.0, -8080.564439295114, 0.0, -220.68333176010128, 9021.711701143993),
+        rel=1e-12,
+    )
+    assert ud.shape == (80, 72)
+    assert ud.max() == pytest.approx(1.8021291552977333e-07, rel=1e-12)
+    ud, transform, _ = kde.kde_ud(xy, cell_size_m=100.0)
+    assert transform == (100.0, 0.0, -4400.0, 0.0, -100.0, 4800.0) and ud.shape == (92, 87)
+    assert ud[10, 17] == pytest.approx(1.1106527541325463e-09, rel=1e-12)
+
+
+def test_kde_ud_is_the_public_pieces_put_together(xy):
+    for options in ({"grid": 80}, {"cell_size_m": 150.0}, {"grid": 60, "extent": 0.5}):
+        ud, transform, h = kde.kde_ud(xy, bandwidth="lscv", **options)
+        h_m = bandwidth.resolve_bandwidth_m(xy, "lscv")
+        xg, yg, cs = grid.ud_grid(xy, bandwidth_m=h_m, **options)
+        raw = grid.ud_on_grid(xy, xg, yg, bandwidth_m=h_m)
+        assert h == h_m and transform[0] == cs
+        np.testing.assert_array_equal(ud, (raw / (raw.sum() * cs * cs))[::-1])
+
+
+def test_ud_grid_modes(xy):
+    xg, yg, cs = grid.ud_grid(xy, grid=31, extent=1.0)
+    ax, ay = grid.adehabitat_grid(xy, grid=31, extent=1.0)
+    np.testing.assert_array_equal(xg, ax)
+    np.testing.assert_array_equal(yg, ay)
+    assert cs == xg[1] - xg[0]
+    xg, yg, cs = grid.ud_grid(xy, cell_size_m=500.0, bounds=(-2000, -1000, 3000, 1000))
+    assert cs == 500.0 and len(xg) == 10 and len(yg) == 4 and xg[0] == -1750.0
+    with pytest.raises(InputError, match="bandwidth_m"):
+        grid.ud_grid(xy, cell_size_m=500.0)
+    with pytest.raises(InputError, match="grid must be"):
+        grid.ud_grid(xy, grid=2.5)
+
+
+def test_the_old_kde_names_are_the_new_ones():
+    assert kde.href is bandwidth.href and kde.lscv_score is bandwidth.lscv_score
+    assert kde.volume_percent is grid.volume_percent and kde.kernel_area is grid.kernel_area
+    assert kde.adehabitat_grid is grid.adehabitat_grid
+    assert kde.LSCVBoundaryWarning is bandwidth.LSCVBoundaryWarning
+
+
+def test_unknown_or_bad_bandwidths_say_how_to_fix(xy):
+    with pytest.raises(InputError, match="href, lscv, plugin, pi"):
+        bandwidth.resolve_bandwidth_m(xy, "silverman")
+    with pytest.raises(InputError, match="positive number"):
+        bandwidth.resolve_bandwidth_m(xy, -1.0)
+    with pytest.raises(InputError, match="not both"):
+        kde.estimate(xy, levels=0.95, bandwidth="lscv", bandwidth_m=500.0)
+
+
+# ------------------------------------------------------- renamed parameters
+def _silent(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        return call()
+
+
+def test_the_readme_call_does_not_warn():
+    out = _silent(lambda: home_range(relocations(1), method="kde", bandwidth="href", grid=200))
+    assert len(out) == 2
+
+
+def test_a_number_as_bandwidth_warns_and_gives_the_same_ranges(xy):
+    new = _silent(lambda: kde.estimate(xy, levels=(0.5, 0.95), bandwidth_m=750.0))
+    with pytest.warns(DeprecationWarning, match="bandwidth_m=750"):
+        old = kde.estimate(xy, levels=(0.5, 0.95), bandwidth=750.0)
+    assert [e.area_m2 for e in old] == [e.area_m2 for e in new]
+    assert [e.params for e in old] == [e.params for e in new]
+    with pytest.warns(DeprecationWarning, match="bandwidth_m"):
+        old_ud = kde.kde_ud(xy, bandwidth=750.0)
+    new_ud = _silent(lambda: kde.kde_ud(xy, bandwidth_m=750.0))
+    np.testing.assert_array_equal(old_ud[0], new_ud[0])
+    fixes = relocations(1)
+    with pytest.warns(DeprecationWarning, match="bandwidth_m"):
+        old_hr = home_range(fixes, method="kde", bandwidth=900)
+    new_hr = _silent(lambda: home_range(fixes, method="kde", bandwidth_m=900))
+    pd.testing.assert_frame_equal(old_hr, new_hr)
+    assert (new_hr["bandwidth_m"] == 900.0).all()
+
+
+def test_utilization_distribution_and_ud_overlap_take_bandwidth_m():
+    fixes = relocations()
+    new = _silent(lambda: utilization_distribution(fixes, cell_size_m=400, bandwidth_m=1200.0))
+    with pytest.warns(DeprecationWarning, match="bandwidth_m"):
+        old = utilization_distribution(fixes, cell_size_m=400, bandwidth=1200.0)
+    for k in new:
+        np.testing.assert_array_equal(old[k].array, new[k].array)
+    new_t, _ = _silent(lambda: ud_overlap(fixes, bandwidth_m=1200.0))
+    with pytest.warns(DeprecationWarning, match="bandwidth_m"):
+        old_t, _ = ud_overlap(fixes, bandwidth=1200.0)
+    pd.testing.assert_frame_equal(old_t, new_t)
+
+
+def test_cell_size_and_h_are_renamed_with_units(xy):
+    ud, transform, h = kde.kde_ud(xy, grid=40)
+    cs = transform[0]
+    vol = grid.volume_percent(ud, cs)
+    with pytest.warns(DeprecationWarning, match="cell_size_m"):
+        np.testing.assert_array_equal(grid.volume_percent(ud, cell_size=cs), vol)
+    area = grid.kernel_area(vol, cs, 0.95)
+    assert _silent(lambda: grid.kernel_area(vol, cell_size_m=cs, level=0.95)) == area
+    with pytest.warns(DeprecationWarning, match="cell_size_m"):
+        assert grid.kernel_area(vol, cell_size=cs, level=0.95) == area
+    with pytest.raises(InputError, match="not both"):
+        grid.volume_percent(ud, cs, cell_size=cs)
+    hs = np.array([200.0, 400.0])
+    with pytest.warns(DeprecationWarning, match="bandwidth_m"):
+        old = bandwidth.lscv_score(xy, h=hs)
+    np.testing.assert_array_equal(old, bandwidth.lscv_score(xy, hs))
+    np.testing.assert_array_equal(old, bandwidth.lscv_score(xy, bandwidth_m=hs))
+
+
+def test_locoh_a_and_r_are_renamed_with_units(xy):
+    new = _silent(lambda: locoh.estimate(xy, levels=[0.9], kind="r", r_m=600.0))
+    with pytest.warns(DeprecationWarning, match="r_m"):
+        old = locoh.estimate(xy, levels=[0.9], kind="r", r=600.0)
+    assert old[0].area_m2 == new[0].area_m2 and old[0].params == new[0].params
+    new = _silent(lambda: locoh.estimate(xy, levels=[0.9], kind="a", a_m=3000.0))
+    with pytest.warns(DeprecationWarning, match="a_m"):
+        old = locoh.estimate(xy, levels=[0.9], kind="a", a=3000.0)
+    assert old[0].area_m2 == new[0].area_m2
+
+
+def test_the_bbmm_ud_is_bridge_ud_and_the_old_name_warns(xy):
+    t = (np.arange(len(xy)) * 3600e9).astype(np.int64)
+    new = _silent(lambda: bbmm.bridge_ud(xy, timestamps_ns=t, location_error_m=20.0))
+    with pytest.warns(DeprecationWarning, match="bridge_ud"):
+        old = bbmm.utilization_distribution(xy, timestamps_ns=t, location_error_m=20.0)
+    np.testing.assert_array_equal(old.density, new.density)
+    assert old.cell_size_m == new.cell_size_m

@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from habitat.core.deprecation import renamed_parameter
 from habitat.core.errors import HabitatWarning, InputError, InsufficientDataError
-from habitat.homerange.base import check_xy, renamed_parameter
+from habitat.homerange.base import check_xy
 
 __all__ = [
     "BANDWIDTH_METHODS",

@@ -14,7 +14,6 @@ module of the package can import it.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +27,6 @@ __all__ = [
     "Estimate",
     "check_levels",
     "check_xy",
-    "renamed_parameter",
 ]
 
 #: Fewer fixes than this are refused by every estimator (as adehabitatHR).
@@ -107,40 +105,6 @@ def check_xy(xy: Any, *, method: str, min_fixes: int = MIN_FIXES) -> np.ndarray:
             "collect more fixes or use another estimator."
         )
     return arr
-
-
-def renamed_parameter(
-    old: str, new: str, old_value: Any, new_value: Any, *, where: str, stacklevel: int = 3
-) -> Any:
-    """The value of a renamed keyword: ``new_value``, or ``old_value`` with a DeprecationWarning.
-
-    Parameters
-    ----------
-    old, new : str
-        The old and the new parameter name (``"cell_size"``, ``"cell_size_m"``).
-    old_value, new_value : object
-        What the caller passed to each (``None`` when not passed).
-    where : str
-        The function, for the message (``"habitat.homerange.kde.volume_percent"``).
-    stacklevel : int
-        Passed to :func:`warnings.warn` (3 points at the caller of ``where``).
-
-    Raises
-    ------
-    InputError
-        If both names were given.
-    """
-    if old_value is None:
-        return new_value
-    if new_value is not None:
-        raise InputError(f"{where}: give {new}= only ({old}= is its old name), not both.")
-    warnings.warn(
-        f"{where}: the parameter {old}= is renamed {new}= (units in the name); "
-        f"pass {new}={old_value!r} instead (the old name will be removed in a later release)",
-        DeprecationWarning,
-        stacklevel=stacklevel,
-    )
-    return old_value
 
 
 @dataclass

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
+from habitat.core.deprecation import renamed_parameter
 from habitat.core.errors import InputError
-from habitat.homerange.base import renamed_parameter
 
 __all__ = [
     "TRUNCATION",

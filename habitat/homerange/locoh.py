@@ -44,8 +44,9 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from habitat.core.deprecation import renamed_parameter
 from habitat.core.errors import DataQualityWarning, InputError
-from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy, renamed_parameter
+from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy
 
 __all__ = ["MIN_FIXES", "estimate"]
 

@@ -1,10 +1,17 @@
-"""A minimal north-up raster (e.g. the land-cover grid) and GeoTIFF input/output.
+"""A minimal north-up raster (e.g. the land-cover grid), GeoTIFF I/O, warping and rasterising.
 
 :class:`Raster` holds a 2-D array, an affine transform, a CRS, a nodata value
-and optional class names. GeoTIFFs are read and written with :mod:`tifffile`
-(a core dependency), so GDAL/rasterio are not needed; files written here carry
-the standard GeoTIFF tags (ModelPixelScale, ModelTiepoint, GeoKeyDirectory,
-GDAL_NODATA) and open in QGIS and GDAL.
+and optional class names. :mod:`rasterio` (GDAL, a core dependency) is the
+engine underneath:
+
+* :func:`read_geotiff` / :func:`write_geotiff` read and write single-band
+  GeoTIFFs in any CRS GDAL understands, with windowed reads
+  (``window=`` / ``bounds=``) that read only the cells asked for;
+* :func:`reproject` warps a raster to another CRS and grid
+  (:func:`rasterio.warp.reproject`), :func:`lonlat_bounds` gives its extent in
+  WGS 84 degrees;
+* :func:`rasterize` burns vector shapes into a grid and :func:`cells_in_shapes`
+  lists the cells whose centres fall in each shape (:mod:`rasterio.features`).
 
 The transform uses the affine order of :mod:`affine` and rasterio,
 ``(a, b, c, d, e, f)``, mapping the *corner* of cell (row, col) to map
@@ -16,50 +23,112 @@ coordinates::
 
 from __future__ import annotations
 
+import math
 import os
-import re
-import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
+import rasterio.features
+import rasterio.warp
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
+from rasterio.crs import CRS as RioCRS  # noqa: N811 (pyproj's CRS is the habitat one)
+from rasterio.enums import Resampling
+from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.transform import Affine
+from rasterio.windows import Window
 
 from habitat.core.crs import align, describe_crs, require_crs
-from habitat.core.errors import DataFileError, InputError, ProjectedCRSRequiredError
+from habitat.core.errors import (
+    CRSError,
+    DataFileError,
+    InputError,
+    ProjectedCRSRequiredError,
+)
+from habitat.core.fs import atomic_path
 from habitat.core.units import area_columns
 from habitat.core.validation import require_geometry_type
 
-__all__ = ["Raster", "read_geotiff", "write_geotiff"]
+__all__ = [
+    "RESAMPLING_METHODS",
+    "Grid",
+    "Raster",
+    "cells_in_shapes",
+    "lonlat_bounds",
+    "rasterize",
+    "read_geotiff",
+    "reproject",
+    "write_geotiff",
+]
 
-# GeoTIFF / GDAL tag numbers
-_TAG_PIXEL_SCALE = 33550
-_TAG_TIEPOINT = 33922
-_TAG_TRANSFORMATION = 34264
-_TAG_GEOKEYS = 34735
-_TAG_GDAL_METADATA = 42112
-_TAG_GDAL_NODATA = 42113
+Transform = tuple[float, float, float, float, float, float]
 
-# GeoKey ids
-_KEY_MODEL_TYPE = 1024
-_KEY_RASTER_TYPE = 1025
-_KEY_CITATION = 1026
-_KEY_GEOGRAPHIC_TYPE = 2048
-_KEY_PROJECTED_TYPE = 3072
-_KEY_LINEAR_UNITS = 3076
-_MODEL_PROJECTED = 1
-_MODEL_GEOGRAPHIC = 2
-_RASTER_PIXEL_IS_AREA = 1
-_RASTER_PIXEL_IS_POINT = 2
-_USER_DEFINED = 32767
-_METRE = 9001
+#: resampling names accepted by :func:`reproject` (GDAL's warp kernels)
+RESAMPLING_METHODS: tuple[str, ...] = (
+    "nearest",
+    "bilinear",
+    "cubic",
+    "cubic_spline",
+    "lanczos",
+    "average",
+    "mode",
+    "max",
+    "min",
+    "med",
+    "q1",
+    "q3",
+    "sum",
+    "rms",
+)
 
-_CLASS_ITEM = re.compile(r'<Item name="CLASS_(\d+)"[^>]*>([^<]*)</Item>')
+#: metadata items holding class names, ``CLASS_<code>=<name>`` (GDAL metadata)
+_CLASS_TAG = "CLASS_"
+
+
+class Grid(NamedTuple):
+    """A grid without values: shape, transform and CRS (a template for rasterising).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Number of (rows, cols).
+    transform : tuple of 6 float
+        Affine transform ``(a, b, c, d, e, f)`` of the cell corners (module docstring).
+    crs : pyproj.CRS
+        CRS of the map coordinates.
+    """
+
+    shape: tuple[int, int]
+    transform: Transform
+    crs: CRS
+
+    def window(self, row_off: int, col_off: int, n_rows: int, n_cols: int) -> Grid:
+        """The sub-grid of ``n_rows`` x ``n_cols`` cells starting at (row_off, col_off).
+
+        Offsets may be negative and the window may reach past the grid's edges:
+        the result is the same lattice of cells, extended as needed.
+        """
+        a, b, c, d, e, f = self.transform
+        t = (a, b, a * col_off + b * row_off + c, d, e, d * col_off + e * row_off + f)
+        return Grid((int(n_rows), int(n_cols)), t, self.crs)
+
+
+def _cell_index(transform: Transform, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional (row, col) of map coordinates under an affine transform."""
+    a, b, c, d, e, f = transform
+    det = a * e - b * d
+    dx = np.asarray(x, dtype=float) - c
+    dy = np.asarray(y, dtype=float) - f
+    return (-d * dx + a * dy) / det, (e * dx - b * dy) / det
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +152,7 @@ class Raster:
     """
 
     array: np.ndarray
-    transform: tuple[float, float, float, float, float, float]
+    transform: Transform
     crs: CRS
     nodata: int | float | None = None
     classes: dict[int, str] | None = field(default=None)
@@ -172,6 +241,11 @@ class Raster:
         ys = d * corner_cols + e * corner_rows + f
         return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 
+    @property
+    def grid(self) -> Grid:
+        """The raster's :class:`Grid` (shape, transform, CRS), without the values."""
+        return Grid(self.shape, self.transform, self.crs)
+
     def xy(self, rows: Any, cols: Any) -> tuple[np.ndarray, np.ndarray]:
         """Map coordinates of cell centres.
 
@@ -205,12 +279,7 @@ class Raster:
             ``0 <= row < shape[0]``, ``0 <= col < shape[1]`` (check with
             :meth:`contains_index`).
         """
-        a, b, c, d, e, f = self.transform
-        det = a * e - b * d
-        dx = np.asarray(x, dtype=float) - c
-        dy = np.asarray(y, dtype=float) - f
-        col = (e * dx - b * dy) / det
-        row = (-d * dx + a * dy) / det
+        row, col = _cell_index(self.transform, x, y)
         return np.floor(row).astype(np.int64), np.floor(col).astype(np.int64)
 
     def contains_index(self, rows: Any, cols: Any) -> np.ndarray:
@@ -293,57 +362,68 @@ class Raster:
         )
 
 
+# -------------------------------------------------------------------------- CRS
+def _to_rio_crs(crs: Any) -> RioCRS:
+    """A rasterio CRS for a pyproj CRS (by EPSG code when it is exactly one, else WKT)."""
+    crs = CRS.from_user_input(crs)
+    auth = crs.to_authority(min_confidence=100)
+    try:
+        if auth is not None and auth[0] == "EPSG":
+            return RioCRS.from_epsg(int(auth[1]))
+        return RioCRS.from_wkt(crs.to_wkt())
+    except RasterioError as exc:
+        raise CRSError(f"GDAL cannot use the CRS {describe_crs(crs)}: {exc}") from exc
+
+
+def _from_rio_crs(crs: RioCRS, source: Path) -> CRS:
+    """The pyproj CRS of a file's CRS (the EPSG definition when the file names one)."""
+    try:
+        out = CRS.from_wkt(crs.to_wkt(version="WKT2_2019"))
+    except PyprojCRSError as exc:
+        raise DataFileError(f"'{source}': its CRS cannot be read by pyproj ({exc}).") from exc
+    auth = out.to_authority(min_confidence=100)
+    if auth is not None and auth[0] == "EPSG":
+        return CRS.from_epsg(int(auth[1]))
+    return out
+
+
+@contextmanager
+def _gdal_env() -> Iterator[None]:
+    """GDAL settings for habitat's I/O.
+
+    No ``.aux.xml`` side files; no warnings about files without georeferencing
+    (habitat checks and reports those itself).
+    """
+    with warnings.catch_warnings(), rasterio.Env(GDAL_PAM_ENABLED="NO"):
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        yield
+
+
+def _describe_rasterio_error(exc: BaseException) -> str:
+    """The message of a rasterio error and of the GDAL error behind it."""
+    parts = [str(exc)]
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and str(cause) and str(cause) not in parts[0]:
+        parts.append(str(cause))
+    return "; ".join(p for p in parts if p)
+
+
 # ---------------------------------------------------------------------- GeoTIFF
-def _epsg_of(crs: CRS) -> int:
-    epsg = crs.to_epsg(min_confidence=90)
-    if epsg is None:
-        raise InputError(
-            f"GeoTIFFs written by habitat need a CRS with an EPSG code; "
-            f"{describe_crs(crs)} has none. Reproject to an EPSG CRS (e.g. EPSG:32652)."
-        )
-    return int(epsg)
-
-
-def _geokeys(crs: CRS) -> tuple[int, ...]:
-    epsg = _epsg_of(crs)
-    keys: list[tuple[int, int, int, int]]
-    if crs.is_projected:
-        keys = [
-            (_KEY_MODEL_TYPE, 0, 1, _MODEL_PROJECTED),
-            (_KEY_RASTER_TYPE, 0, 1, _RASTER_PIXEL_IS_AREA),
-            (_KEY_PROJECTED_TYPE, 0, 1, epsg),
-            (_KEY_LINEAR_UNITS, 0, 1, _METRE),
-        ]
-    else:
-        keys = [
-            (_KEY_MODEL_TYPE, 0, 1, _MODEL_GEOGRAPHIC),
-            (_KEY_RASTER_TYPE, 0, 1, _RASTER_PIXEL_IS_AREA),
-            (_KEY_GEOGRAPHIC_TYPE, 0, 1, epsg),
-        ]
-    header = (1, 1, 0, len(keys))
-    return header + tuple(v for k in keys for v in k)
-
-
-def _gdal_metadata(classes: dict[int, str] | None) -> str | None:
-    if not classes:
-        return None
-    items = "".join(
-        f'<Item name="CLASS_{code}">{escape(name)}</Item>' for code, name in sorted(classes.items())
-    )
-    return f"<GDALMetadata>{items}</GDALMetadata>"
-
-
 def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     """Write a raster as a deflate-compressed GeoTIFF, atomically.
 
-    The file is written to a temporary file in the destination folder and then
-    moved into place with :func:`os.replace`, so readers never see a partial
-    file. Class names are stored as GDAL metadata items ``CLASS_<code>``.
+    The file is written with :mod:`rasterio` under a temporary name in the
+    destination folder and moved into place (:func:`habitat.core.fs.atomic_path`),
+    so readers never see a partial file; its permissions follow the umask like
+    every other habitat output. Class names are stored as GDAL metadata items
+    ``CLASS_<code>=<name>``; rasters larger than 256 x 256 cells are tiled
+    (256 x 256 blocks), so windows of them can be read on their own.
 
     Parameters
     ----------
     raster : Raster
-        A north-up raster (no rotation) in a CRS with an EPSG code.
+        A north-up raster (no rotation), in any CRS GDAL can write (EPSG codes,
+        PROJ strings, WKT).
     path : str or path-like
         Destination ``.tif``.
 
@@ -351,170 +431,632 @@ def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
         The written path.
-    """
-    import tifffile
 
+    Raises
+    ------
+    InputError
+        If the grid is rotated, the array's dtype cannot be stored in a GeoTIFF
+        or the nodata value does not fit the dtype.
+    """
     path = Path(path)
     a, b, c, d, e, f = raster.transform
     if b != 0 or d != 0:
         raise InputError(
             f"write_geotiff writes north-up rasters only; transform {raster.transform} is rotated."
         )
-    extratags: list[tuple[int, str, int, Any, bool]] = [
-        (_TAG_PIXEL_SCALE, "d", 3, (a, -e, 0.0), True),
-        (_TAG_TIEPOINT, "d", 6, (0.0, 0.0, 0.0, c, f, 0.0), True),
-    ]
-    keys = _geokeys(raster.crs)
-    extratags.append((_TAG_GEOKEYS, "H", len(keys), keys, True))
-    meta = _gdal_metadata(raster.classes)
-    if meta is not None:
-        extratags.append((_TAG_GDAL_METADATA, "s", 0, meta, True))
-    if raster.nodata is not None:
-        extratags.append((_TAG_GDAL_NODATA, "s", 0, f"{raster.nodata:g}", True))
-    rows = raster.shape[0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        tifffile.imwrite(
-            tmp,
-            np.ascontiguousarray(raster.array),
-            compression="zlib",
-            compressionargs={"level": 9},
-            rowsperstrip=min(rows, 64),
-            metadata=None,
-            software=False,
-            extratags=extratags,
+    array = np.asarray(raster.array)
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8)
+    if not rasterio.dtypes.check_dtype(array.dtype):
+        raise InputError(
+            f"a GeoTIFF cannot hold {array.dtype} values (raster for '{path}'); convert the "
+            "array, e.g. `raster.array.astype('float32')`."
         )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if raster.nodata is not None and not rasterio.dtypes.in_dtype_range(raster.nodata, array.dtype):
+        raise InputError(
+            f"nodata {raster.nodata!r} does not fit the raster's {array.dtype} values "
+            f"(writing '{path}'); choose a nodata value inside the dtype's range."
+        )
+    rows, cols = raster.shape
+    profile: dict[str, Any] = {
+        "driver": "GTiff",
+        "height": rows,
+        "width": cols,
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": _to_rio_crs(raster.crs),
+        "transform": Affine(a, b, c, d, e, f),
+        "nodata": raster.nodata,
+        "compress": "deflate",
+    }
+    if rows > 256 and cols > 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    tags = {f"{_CLASS_TAG}{k}": v for k, v in sorted((raster.classes or {}).items())}
+    try:
+        with atomic_path(path) as tmp, _gdal_env(), rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(array, 1)
+            if tags:
+                dst.update_tags(**tags)
+    except RasterioError as exc:
+        raise DataFileError(
+            f"cannot write the GeoTIFF '{path}': {_describe_rasterio_error(exc)}"
+        ) from exc
     return path
 
 
-def _tag(page: Any, code: int) -> Any:
-    tag = page.tags.get(code)
-    return None if tag is None else tag.value
-
-
-def _parse_geokeys(values: Any, source: Path) -> dict[int, int]:
-    vals = [int(v) for v in np.asarray(values).ravel()]
-    if len(vals) < 4:
-        raise DataFileError(f"'{source}': the GeoKeyDirectory tag is truncated.")
-    n = vals[3]
-    keys: dict[int, int] = {}
-    for i in range(n):
-        key, loc, _count, value = vals[4 + 4 * i : 8 + 4 * i]
-        if loc == 0:  # value stored inline; others (citations, doubles) are not needed
-            keys[key] = value
-    return keys
-
-
-def _crs_from_geokeys(keys: dict[int, int], source: Path) -> CRS:
-    model = keys.get(_KEY_MODEL_TYPE)
-    code = keys.get(_KEY_PROJECTED_TYPE) if model != _MODEL_GEOGRAPHIC else None
-    if code is None:
-        code = keys.get(_KEY_GEOGRAPHIC_TYPE)
-    if code is None or code == _USER_DEFINED:
-        raise DataFileError(
-            f"'{source}': the GeoTIFF does not name its CRS by an EPSG code "
-            "(ProjectedCSTypeGeoKey/GeographicTypeGeoKey missing or user-defined); habitat "
-            "reads EPSG-coded GeoTIFFs only. Re-export it, e.g. `gdalwarp -t_srs EPSG:32652`."
-        )
+def _as_window(window: Any) -> tuple[int, int, int, int]:
+    """(row_off, col_off, n_rows, n_cols) of a ``window=`` argument."""
+    vals: tuple[Any, ...]
+    if isinstance(window, Window):
+        vals = (window.row_off, window.col_off, window.height, window.width)
+    else:
+        try:
+            vals = tuple(window)
+        except TypeError:
+            vals = ()
     try:
-        return CRS.from_epsg(code)
-    except PyprojCRSError as exc:
-        raise DataFileError(f"'{source}': unknown EPSG code {code} in the GeoTIFF keys.") from exc
+        whole = len(vals) == 4 and all(float(v).is_integer() for v in vals)
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise InputError(
+            f"window must be (row_off, col_off, n_rows, n_cols) in whole cells or a "
+            f"rasterio Window; got {window!r}."
+        )
+    r0, c0, nr, nc = (int(v) for v in vals)
+    return r0, c0, nr, nc
 
 
-def read_geotiff(path: str | os.PathLike[str]) -> Raster:
-    """Read a single-band, north-up GeoTIFF into a :class:`Raster`.
+def _bounds_window(
+    bounds: Any, transform: Transform, shape: tuple[int, int], source: Path
+) -> tuple[int, int, int, int]:
+    """Cells of a north-up grid that overlap ``bounds``, as (row_off, col_off, n_rows, n_cols)."""
+    try:
+        left, bottom, right, top = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"bounds must be (left, bottom, right, top) in the raster's CRS; got {bounds!r}."
+        ) from None
+    if not (np.isfinite([left, bottom, right, top]).all() and left < right and bottom < top):
+        raise InputError(
+            f"bounds must be finite with left < right and bottom < top; got {bounds!r}."
+        )
+    a, _, c, _, e, f = transform
+    eps = 1e-9  # cells a rounding error wide are not "overlapped"
+    c0 = max(math.floor((left - c) / a + eps), 0)
+    c1 = min(math.ceil((right - c) / a - eps), shape[1])
+    r0 = max(math.floor((f - top) / -e + eps), 0)
+    r1 = min(math.ceil((f - bottom) / -e - eps), shape[0])
+    if c1 <= c0 or r1 <= r0:
+        rows, cols = shape
+        ext = (c, f + e * rows, c + a * cols, f)
+        raise InputError(
+            f"bounds {tuple(bounds)} do not overlap the raster '{source}' (its bounds are "
+            f"{ext}, in its CRS); give bounds in the raster's CRS."
+        )
+    return r0, c0, r1 - r0, c1 - c0
+
+
+def read_geotiff(
+    path: str | os.PathLike[str],
+    *,
+    band: int | None = None,
+    window: Any | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> Raster:
+    """Read one band of a GeoTIFF (or any raster GDAL reads) into a :class:`Raster`.
 
     Parameters
     ----------
     path : str or path-like
-        A GeoTIFF with ModelPixelScale + ModelTiepoint (or a rotation-free
-        ModelTransformation) and an EPSG-coded GeoKeyDirectory.
+        A georeferenced raster file in any CRS GDAL understands.
+    band : int, optional
+        Band to read, 1-based as in GDAL. Required for multi-band files.
+    window : tuple of 4 int or rasterio.windows.Window, optional
+        Read only ``(row_off, col_off, n_rows, n_cols)`` cells, counted in the
+        returned north-up grid (row 0 is the northern edge), i.e.
+        ``read_geotiff(p, window=(r, c, h, w)).array`` equals
+        ``read_geotiff(p).array[r:r + h, c:c + w]``; the window must lie inside
+        the grid.
+    bounds : tuple of 4 float, optional
+        Read only the cells overlapping ``(left, bottom, right, top)``, in the
+        raster's CRS units; clipped to the grid. Not together with ``window``.
 
     Returns
     -------
     Raster
-        With ``nodata`` from the GDAL_NODATA tag and ``classes`` from
-        ``CLASS_<code>`` GDAL metadata items, when present.
+        North-up: a south-up file (positive y cell size) is flipped to north-up
+        when read. ``nodata`` is the band's declared nodata value, or None when
+        the file declares none (never guessed); ``classes`` come from
+        ``CLASS_<code>`` metadata items (band, else dataset level).
 
     Raises
     ------
     DataFileError
-        If the file is missing, not a TIFF, has no georeferencing, is rotated,
-        or names no EPSG CRS; the message says which file and what is wrong.
+        If the file is missing, not a readable raster, corrupt, has several bands
+        and no ``band=``, has no georeferencing or CRS, or a rotated/sheared
+        grid; the message names the file and says what is wrong.
+    InputError
+        If ``band``, ``window`` or ``bounds`` are invalid for the file.
     """
-    import tifffile
-
     source = Path(path)
     if not source.is_file():
         raise DataFileError(f"'{source}': no such GeoTIFF file.")
+    if window is not None and bounds is not None:
+        raise InputError("give read_geotiff either window= or bounds=, not both.")
     try:
-        with tifffile.TiffFile(source) as tif:
-            page = tif.pages[0]
-            array = page.asarray()
-            scale = _tag(page, _TAG_PIXEL_SCALE)
-            tie = _tag(page, _TAG_TIEPOINT)
-            matrix = _tag(page, _TAG_TRANSFORMATION)
-            geokeys = _tag(page, _TAG_GEOKEYS)
-            gdal_meta = _tag(page, _TAG_GDAL_METADATA)
-            nodata_txt = _tag(page, _TAG_GDAL_NODATA)
-    except tifffile.TiffFileError as exc:
-        raise DataFileError(f"'{source}' is not a readable TIFF file ({exc}).") from exc
-    if array.ndim != 2:
+        with _gdal_env(), rasterio.open(source) as src:
+            return _read_band(src, source, band=band, window=window, bounds=bounds)
+    except RasterioError as exc:
         raise DataFileError(
-            f"'{source}': expected a single-band image, got an array of shape {array.shape}."
-        )
-    if geokeys is None or (matrix is None and (scale is None or tie is None)):
-        raise DataFileError(
-            f"'{source}' is a TIFF without georeferencing (no GeoKeyDirectory and "
-            "ModelPixelScale/ModelTiepoint or ModelTransformation tags); it is not a GeoTIFF."
-        )
-    if matrix is not None:
-        m = np.asarray(matrix, dtype=float).ravel()
-        if m.size != 16:
-            raise DataFileError(f"'{source}': malformed ModelTransformation tag.")
-        if m[1] != 0 or m[4] != 0:
-            raise DataFileError(
-                f"'{source}': the grid is rotated or sheared (ModelTransformation {m[:8]}); "
-                "habitat supports north-up rasters only. Warp it first (gdalwarp)."
-            )
-        transform = (m[0], m[1], m[3], m[4], m[5], m[7])
-    else:
-        sc = np.asarray(scale, dtype=float).ravel()
-        tp = np.asarray(tie, dtype=float).ravel()
-        if sc.size < 2 or tp.size < 6:
-            raise DataFileError(f"'{source}': malformed ModelPixelScale/ModelTiepoint tags.")
-        if tp.size > 6:
-            raise DataFileError(
-                f"'{source}': {tp.size // 6} tie points (a warped, unrectified grid); habitat "
-                "supports a single tie point with a pixel scale only."
-            )
-        i, j = tp[0], tp[1]
-        transform = (sc[0], 0.0, tp[3] - i * sc[0], 0.0, -sc[1], tp[4] + j * sc[1])
-    keys = _parse_geokeys(geokeys, source)
-    crs = _crs_from_geokeys(keys, source)
-    if keys.get(_KEY_RASTER_TYPE) == _RASTER_PIXEL_IS_POINT:
-        a, b, c, d, e, f = transform
-        transform = (a, b, c - a / 2, d, e, f - e / 2)
-    nodata: int | float | None = None
-    if nodata_txt is not None:
-        txt = str(nodata_txt).strip().strip("\x00")
-        try:
-            val = float(txt)
-        except ValueError as exc:
-            raise DataFileError(f"'{source}': unreadable GDAL_NODATA value {txt!r}.") from exc
-        nodata = int(val) if val.is_integer() and array.dtype.kind in "iu" else val
-    classes = None
-    if gdal_meta is not None:
-        found = _CLASS_ITEM.findall(str(gdal_meta))
-        if found:
-            from xml.sax.saxutils import unescape
+            f"'{source}' is not a readable raster file ({_describe_rasterio_error(exc)})."
+        ) from exc
 
-            classes = {int(code): unescape(name) for code, name in found}
-    return Raster(array=array, transform=transform, crs=crs, nodata=nodata, classes=classes)
+
+def _read_band(src: Any, source: Path, *, band: int | None, window: Any, bounds: Any) -> Raster:
+    """The body of :func:`read_geotiff` on an open rasterio dataset."""
+    if band is None:
+        if src.count != 1:
+            raise DataFileError(
+                f"'{source}' has {src.count} bands; habitat reads one band at a time. Pass "
+                f"band=N (1-based, as in GDAL: 1 to {src.count}) to choose one."
+            )
+        band = 1
+    if (
+        isinstance(band, bool)
+        or not isinstance(band, int | np.integer)
+        or not (1 <= band <= src.count)
+    ):
+        raise InputError(
+            f"band={band!r} is not a band of '{source}'; it has {src.count} band(s), "
+            f"numbered 1 to {src.count} (as in GDAL)."
+        )
+    t = src.transform
+    if src.crs is None:
+        if t.is_identity and not src.gcps[0] and not src.rpcs:
+            raise DataFileError(
+                f"'{source}' is a raster without georeferencing (no geotransform and no CRS); "
+                "it is not a GeoTIFF. Georeference it first, e.g. `gdal_translate -a_srs "
+                "EPSG:32652 -a_ullr ...`."
+            )
+        raise DataFileError(
+            f"'{source}' declares no CRS, and habitat never guesses one; assign it, e.g. "
+            "`gdal_edit.py -a_srs EPSG:32652 file.tif`."
+        )
+    if t.is_identity:
+        raise DataFileError(
+            f"'{source}' has no geotransform (it is georeferenced by ground control points "
+            "or RPCs, if at all); habitat reads gridded rasters only. Warp it first "
+            "(`gdalwarp -t_srs EPSG:32652 in.tif out.tif`)."
+        )
+    if t.b != 0 or t.d != 0:
+        raise DataFileError(
+            f"'{source}': the grid is rotated or sheared (transform {tuple(t)[:6]}); habitat "
+            "supports north-up rasters only. Warp it first (`gdalwarp in.tif out.tif`)."
+        )
+    crs = _from_rio_crs(src.crs, source)
+    rows, cols = src.height, src.width
+    flip_rows, flip_cols = t.e > 0, t.a < 0
+    # the north-up grid returned: origin at the north-west corner
+    left = t.c + (t.a * cols if flip_cols else 0.0)
+    top = t.f + (t.e * rows if flip_rows else 0.0)
+    north_up: Transform = (abs(t.a), 0.0, left, 0.0, -abs(t.e), top)
+    if bounds is not None:
+        r0, c0, nr, nc = _bounds_window(bounds, north_up, (rows, cols), source)
+    elif window is not None:
+        r0, c0, nr, nc = _as_window(window)
+        if nr <= 0 or nc <= 0 or r0 < 0 or c0 < 0 or r0 + nr > rows or c0 + nc > cols:
+            raise InputError(
+                f"window (row_off={r0}, col_off={c0}, n_rows={nr}, n_cols={nc}) is not inside "
+                f"the {rows} x {cols} cells of '{source}'."
+            )
+    else:
+        r0, c0, nr, nc = 0, 0, rows, cols
+    # the same cells in the file's own row/column order
+    file_r0 = rows - r0 - nr if flip_rows else r0
+    file_c0 = cols - c0 - nc if flip_cols else c0
+    whole = (nr, nc) == (rows, cols)
+    array = src.read(band, window=None if whole else Window(file_c0, file_r0, nc, nr))
+    if flip_rows:
+        array = array[::-1, :]
+    if flip_cols:
+        array = array[:, ::-1]
+    array = np.ascontiguousarray(array)
+    nodata: int | float | None = src.nodatavals[band - 1]
+    if nodata is not None:
+        val = float(nodata)
+        nodata = int(val) if val.is_integer() and array.dtype.kind in "iu" else val
+    classes = _class_tags(src.tags(band)) or _class_tags(src.tags())
+    grid = Grid((rows, cols), north_up, crs).window(r0, c0, nr, nc)
+    return Raster(array=array, transform=grid.transform, crs=crs, nodata=nodata, classes=classes)
+
+
+def _class_tags(tags: dict[str, str]) -> dict[int, str] | None:
+    """Class names from ``CLASS_<code>`` metadata items, or None."""
+    out: dict[int, str] = {}
+    for key, value in tags.items():
+        code = key[len(_CLASS_TAG) :]
+        if key.startswith(_CLASS_TAG) and code.lstrip("-").isdigit():
+            out[int(code)] = value
+    return dict(sorted(out.items())) or None
+
+
+# --------------------------------------------------------------------- warping
+def _resampling(name: str) -> Resampling:
+    if not isinstance(name, str) or name not in RESAMPLING_METHODS:
+        raise InputError(
+            f"unknown resampling {name!r}; use one of {', '.join(RESAMPLING_METHODS)} "
+            "('nearest' or 'mode' for classes, 'bilinear' for continuous values)."
+        )
+    return Resampling[name]
+
+
+def _fill_value(array: np.ndarray) -> tuple[np.ndarray, int | float]:
+    """A nodata value for a raster that declares none.
+
+    NaN for floats; for integers the dtype's largest (else smallest) value when
+    the data do not use it, else the array is widened to make room.
+    """
+    if array.dtype.kind == "f":
+        return array, float("nan")
+    candidates = [np.iinfo(array.dtype).max, np.iinfo(array.dtype).min]
+    for value in candidates:
+        if not (array == value).any():
+            return array, int(value)
+    wider = {1: np.int16, 2: np.int32, 4: np.int64}.get(array.dtype.itemsize)
+    if wider is None:
+        raise InputError(
+            f"the raster has no nodata and uses every value of {array.dtype}; give it a "
+            "nodata value (Raster(..., nodata=...)) before reprojecting."
+        )
+    return _fill_value(array.astype(wider))
+
+
+def _target_grid(
+    raster: Raster,
+    dst_crs: RioCRS,
+    bounds: Any,
+    shape: Any,
+    cell_size: Any,
+) -> tuple[Affine, int, int]:
+    """Transform and (rows, cols) of the output grid of :func:`reproject`."""
+    src_crs = _to_rio_crs(raster.crs)
+    if shape is not None and cell_size is not None:
+        raise InputError("give reproject either shape= or cell_size=, not both.")
+    if bounds is None:
+        bounds = rasterio.warp.transform_bounds(src_crs, dst_crs, *raster.bounds, densify_pts=21)
+    try:
+        left, bottom, right, top = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"bounds must be (left, bottom, right, top) in the target CRS; got {bounds!r}."
+        ) from None
+    if not (np.isfinite([left, bottom, right, top]).all() and left < right and bottom < top):
+        raise InputError(
+            f"bounds must be finite with left < right and bottom < top; got {bounds!r} "
+            "(the raster may not be representable in the target CRS)."
+        )
+    if shape is not None:
+        try:
+            n_rows, n_cols = (int(v) for v in shape)
+            ok = all(float(v).is_integer() for v in shape) and n_rows > 0 and n_cols > 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError(f"shape must be (rows, cols), two positive integers; got {shape!r}.")
+        # cells spanning the bounds exactly (rasterio.transform.from_bounds, without
+        # its deprecated operator)
+        width, height = (right - left) / n_cols, (top - bottom) / n_rows
+        return Affine(width, 0.0, left, 0.0, -height, top), n_rows, n_cols
+    if cell_size is None:  # GDAL's suggestion: about as many cells as the source
+        with warnings.catch_warnings():  # rasterio's own use of a deprecated operator
+            warnings.filterwarnings("ignore", "Use `@` matmul", PendingDeprecationWarning)
+            suggested, _, _ = rasterio.warp.calculate_default_transform(
+                src_crs, dst_crs, raster.shape[1], raster.shape[0], *raster.bounds
+            )
+        cell_size = abs(suggested.a)
+    try:
+        size = float(cell_size)
+    except (TypeError, ValueError):
+        size = float("nan")
+    if not (math.isfinite(size) and size > 0):
+        raise InputError(
+            f"cell_size must be a positive number of target-CRS units; got {cell_size!r}."
+        )
+    n_cols = max(1, math.ceil((right - left) / size - 1e-9))
+    n_rows = max(1, math.ceil((top - bottom) / size - 1e-9))
+    return Affine(size, 0.0, left, 0.0, -size, top), n_rows, n_cols
+
+
+def reproject(
+    raster: Raster,
+    crs: Any,
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+    shape: tuple[int, int] | None = None,
+    cell_size: float | None = None,
+    resampling: str = "nearest",
+) -> Raster:
+    """Warp a raster to another CRS and grid (:func:`rasterio.warp.reproject`).
+
+    Parameters
+    ----------
+    raster : Raster
+        The source grid.
+    crs : CRS-like
+        Target CRS (anything :meth:`pyproj.CRS.from_user_input` accepts, e.g.
+        ``"EPSG:3857"``).
+    bounds : tuple of 4 float, optional
+        Output extent ``(left, bottom, right, top)`` in target-CRS units; default
+        the raster's extent transformed to the target CRS (21 points per edge).
+    shape : tuple of 2 int, optional
+        Output (rows, cols); the cells then span ``bounds`` exactly (they need not
+        be square). Not together with ``cell_size``.
+    cell_size : float, optional
+        Side of the (square) output cells in target-CRS units (metres for UTM,
+        degrees for EPSG:4326); the grid starts at the top-left of ``bounds`` and
+        covers them with whole cells. Default (neither ``shape`` nor
+        ``cell_size``): GDAL's suggested resolution, about as many cells as the
+        source.
+    resampling : str
+        One of :data:`RESAMPLING_METHODS`; ``"nearest"`` (default) or ``"mode"``
+        for classes, ``"bilinear"`` for continuous values.
+
+    Returns
+    -------
+    Raster
+        In the target CRS, same dtype and class table. Cells outside the source
+        (or on its nodata) hold the nodata value: the raster's own, or, if it has
+        none, NaN for floats and the largest (else smallest) integer of the dtype
+        not used by the data, declared as the result's ``nodata``.
+
+    Notes
+    -----
+    GDAL's warper maps output cells to the source with its approximate
+    transformer (error at most 1/8 source cell, as ``gdalwarp``); with
+    ``"nearest"``, an output cell whose centre falls within that distance of a
+    source cell edge may take the neighbouring cell's value.
+    """
+    if not isinstance(raster, Raster):
+        raise InputError(f"reproject needs a habitat Raster, not {type(raster).__name__}.")
+    method = _resampling(resampling)
+    try:
+        target = CRS.from_user_input(crs)
+    except PyprojCRSError as exc:
+        raise CRSError(f"reproject: unknown target CRS {crs!r} ({exc}).") from exc
+    dst_crs = _to_rio_crs(target)
+    transform, n_rows, n_cols = _target_grid(raster, dst_crs, bounds, shape, cell_size)
+    source = np.asarray(raster.array)
+    if source.dtype == np.bool_:
+        source = source.astype(np.uint8)
+    if source.dtype == np.float16:
+        source = source.astype(np.float32)
+    if raster.nodata is None:
+        source, fill = _fill_value(source)
+        src_nodata = None
+    else:
+        fill = src_nodata = raster.nodata
+        if not rasterio.dtypes.in_dtype_range(fill, source.dtype):
+            raise InputError(
+                f"the raster's nodata {fill!r} does not fit its {source.dtype} values; fix "
+                "Raster.nodata before reprojecting."
+            )
+    out = np.full((n_rows, n_cols), fill, dtype=source.dtype)
+    try:
+        rasterio.warp.reproject(
+            source,
+            out,
+            src_transform=Affine(*raster.transform),
+            src_crs=_to_rio_crs(raster.crs),
+            src_nodata=src_nodata,
+            dst_transform=transform,
+            dst_crs=dst_crs,
+            dst_nodata=fill,
+            resampling=method,
+        )
+    except RasterioError as exc:
+        raise InputError(
+            f"cannot reproject the raster from {describe_crs(raster.crs)} to "
+            f"{describe_crs(target)}: {_describe_rasterio_error(exc)}"
+        ) from exc
+    classes = dict(raster.classes) if raster.classes is not None else None
+    return Raster(out, tuple(transform)[:6], target, nodata=fill, classes=classes)
+
+
+def lonlat_bounds(raster: Raster | Grid) -> tuple[float, float, float, float]:
+    """Extent of a raster in WGS 84 degrees, (west, south, east, north).
+
+    The raster's bounds are transformed with 21 points per edge
+    (:func:`rasterio.warp.transform_bounds`), so curved edges are covered.
+    """
+    rows, cols = raster.shape
+    a, b, c, d, e, f = raster.transform
+    xs = np.array([c, c + a * cols + b * 0, c + b * rows, c + a * cols + b * rows])
+    ys = np.array([f, f + d * cols, f + e * rows, f + d * cols + e * rows])
+    w, s, e_, n = rasterio.warp.transform_bounds(
+        _to_rio_crs(raster.crs),
+        RioCRS.from_epsg(4326),
+        float(xs.min()),
+        float(ys.min()),
+        float(xs.max()),
+        float(ys.max()),
+        densify_pts=21,
+    )
+    return (float(w), float(s), float(e_), float(n))
+
+
+# ------------------------------------------------------------------ rasterising
+def _grid_of(like: Any) -> Grid:
+    if isinstance(like, Raster):
+        return like.grid
+    if isinstance(like, Grid):
+        return like
+    if all(hasattr(like, k) for k in ("shape", "transform", "crs")):
+        shape = tuple(int(v) for v in like.shape)[-2:]
+        t = tuple(float(v) for v in tuple(like.transform)[:6])
+        return Grid((shape[0], shape[1]), t, CRS.from_user_input(like.crs))  # type: ignore[arg-type]
+    raise InputError(
+        f"like must be a habitat Raster or Grid (shape, transform, crs); got {type(like).__name__}."
+    )
+
+
+def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Polygon geometries of a layer in the grid's CRS, as an object array."""
+    if not isinstance(shapes, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(
+            f"{name} must be a GeoDataFrame or GeoSeries with a CRS; got {type(shapes).__name__}."
+        )
+    require_crs(shapes, name=name)
+    require_geometry_type(shapes, ("Polygon", "MultiPolygon"), name=name, allow_empty=True)
+    geoms = align(shapes, grid.crs, name=name)
+    series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    return np.asarray(series.to_numpy(), dtype=object), shapes.index
+
+
+def rasterize(
+    shapes: gpd.GeoDataFrame | gpd.GeoSeries,
+    like: Raster | Grid,
+    *,
+    values: Any = 1,
+    all_touched: bool = False,
+    fill: int | float = 0,
+    dtype: Any | None = None,
+) -> Raster:
+    """Burn polygons into a grid (:func:`rasterio.features.rasterize`).
+
+    Parameters
+    ----------
+    shapes : GeoDataFrame or GeoSeries of (Multi)Polygons
+        In any declared CRS; reprojected to the grid's CRS explicitly. Missing
+        and empty geometries are skipped.
+    like : Raster or Grid
+        The output grid (shape, transform, CRS).
+    values : scalar, str or array-like
+        Value burnt for every shape (default 1), the name of a column of
+        ``shapes``, or one value per shape. Where shapes overlap, the later
+        shape's value wins.
+    all_touched : bool
+        False (default): a cell is burnt when its *centre* lies inside a shape
+        (the cell-centre rule of GDAL, FRAGSTATS and ``raster::rasterize``).
+        True: every cell the shape touches.
+    fill : int or float
+        Value of the cells no shape covers.
+    dtype : numpy dtype-like, optional
+        Of the output; default the smallest dtype holding ``values`` and ``fill``.
+
+    Returns
+    -------
+    Raster
+        On ``like``'s grid, with ``nodata`` None (``fill`` is a value like any other).
+    """
+    grid = _grid_of(like)
+    geoms, index = _shape_geoms(shapes, grid, "shapes")
+    if isinstance(values, str):
+        if not isinstance(shapes, gpd.GeoDataFrame) or values not in shapes.columns:
+            raise InputError(
+                f"values={values!r} is not a column of shapes; columns: "
+                f"{list(getattr(shapes, 'columns', []))}."
+            )
+        vals = shapes[values].to_numpy()
+    else:
+        vals = (
+            np.broadcast_to(np.asarray(values), (len(geoms),))
+            if np.ndim(values) == 0
+            else (np.asarray(values))
+        )
+    if len(vals) != len(geoms):
+        raise InputError(
+            f"values has {len(vals)} entries for {len(geoms)} shapes; give one per shape."
+        )
+    if len(vals) and pd.isna(vals).any():
+        raise InputError("values hold missing values; fill them or drop those shapes first.")
+    if dtype is None:
+        dtype = rasterio.dtypes.get_minimum_dtype(np.append(np.asarray(vals), fill))
+    out_dtype = np.dtype(dtype)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    out = np.full(grid.shape, fill, dtype=out_dtype)
+    if ok.any():
+        pairs = [
+            (g, v.item() if hasattr(v, "item") else v)
+            for g, v in zip(geoms[ok], vals[ok], strict=True)
+        ]
+        out = rasterio.features.rasterize(
+            pairs,
+            out=out,
+            transform=Affine(*grid.transform),
+            all_touched=bool(all_touched),
+        )
+    return Raster(out, grid.transform, grid.crs, nodata=None)
+
+
+def cells_in_shapes(
+    shapes: gpd.GeoDataFrame | gpd.GeoSeries,
+    like: Raster | Grid,
+    *,
+    all_touched: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells of a grid in each shape, for overlapping shapes (zonal statistics).
+
+    Each shape is rasterised on its own (:func:`rasterio.features.rasterize` over
+    the window of its bounding box), so overlaps are no problem. With the
+    cell-centre rule (``all_touched=False``) the cells the shape touches are then
+    tested exactly (:func:`shapely.contains_xy` of their centres): a centre lying
+    exactly on the boundary is outside, whichever side of the shape it is on
+    (GDAL's scanline rule, used by :func:`rasterize`, takes some of those in).
+
+    Parameters
+    ----------
+    shapes : GeoDataFrame or GeoSeries of (Multi)Polygons
+        In any declared CRS; reprojected to the grid's CRS explicitly.
+    like : Raster or Grid
+        The cell lattice.
+    all_touched : bool
+        False (default): cells whose centres lie inside the shape (the cell-centre
+        rule of FRAGSTATS and ``raster::extract``); True: every cell the shape
+        touches.
+
+    Returns
+    -------
+    owner, rows, cols : numpy.ndarray of int64
+        For every (shape, cell) pair: the shape's position in ``shapes`` (0-based)
+        and the cell's row and column in ``like``. Cells beyond the grid's edges
+        are included, with indices outside it (test with
+        :meth:`Raster.contains_index`); missing and empty shapes have no cells.
+    """
+    grid = _grid_of(like)
+    geoms, _ = _shape_geoms(shapes, grid, "shapes")
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    owners: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    box = shapely.bounds(geoms)
+    for k in np.flatnonzero(ok):
+        x0, y0, x1, y1 = box[k]
+        fr, fc = _cell_index(grid.transform, [x0, x0, x1, x1], [y0, y1, y0, y1])
+        r0, c0 = math.floor(fr.min()), math.floor(fc.min())
+        n_r, n_c = math.floor(fr.max()) - r0 + 1, math.floor(fc.max()) - c0 + 1
+        win = grid.window(r0, c0, n_r, n_c)
+        mask = rasterio.features.rasterize(
+            [(geoms[k], 1)],
+            out_shape=win.shape,
+            transform=Affine(*win.transform),
+            all_touched=True,
+            fill=0,
+            dtype=np.uint8,
+        )
+        rr, cc = np.nonzero(mask)
+        rr, cc = rr.astype(np.int64) + r0, cc.astype(np.int64) + c0
+        if not all_touched:
+            # centres as Raster.xy computes them, on the whole grid's indices
+            a, b, c, d, e, f = grid.transform
+            rc, cc_ = rr.astype(float) + 0.5, cc.astype(float) + 0.5
+            x, y = a * cc_ + b * rc + c, d * cc_ + e * rc + f
+            inside = shapely.contains_xy(geoms[k], x, y)
+            rr, cc = rr[inside], cc[inside]
+        owners.append(np.full(rr.size, k, dtype=np.int64))
+        rows.append(rr)
+        cols.append(cc)
+    if not owners:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy()
+    return np.concatenate(owners), np.concatenate(rows), np.concatenate(cols)

@@ -5,7 +5,9 @@ Definitions
 composition
     For a categorical raster (the bundled land cover), the cells whose
     *centres* fall inside a range (the usual cell-centre rasterisation of
-    FRAGSTATS / ``raster::extract``), counted per class. ``area_km2_<class>``
+    FRAGSTATS / ``raster::extract``, by :func:`habitat.io.raster.cells_in_shapes`
+    on :mod:`rasterio.features`; a centre exactly on the boundary is outside),
+    counted per class. ``area_km2_<class>``
     is the count times the cell area; ``share_<class>`` is the count divided
     by the number of cells with data inside the range (0-1). Cells are
     squares of :attr:`habitat.io.raster.Raster.cell_size_m` in the raster's
@@ -33,7 +35,7 @@ from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import InputError
 from habitat.core.validation import require_geometry_type
-from habitat.io.raster import Raster
+from habitat.io.raster import Raster, cells_in_shapes
 
 __all__ = ["composition_in_ranges", "line_density_in_ranges"]
 
@@ -81,23 +83,11 @@ def composition_in_ranges(
     labels = {c: str(names.get(c, c)).replace("/", "_").replace(" ", "_") for c in codes}
     geoms = _range_geoms(ranges, raster.crs)
     n_r, n_c = len(geoms), len(codes)
-    # candidate cells: each range's bounding window, all ranges at once
-    ok_geom = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    box = shapely.bounds(geoms)
-    r0, c0 = raster.index(box[:, 0], box[:, 3])
-    r1, c1 = raster.index(box[:, 2], box[:, 1])
-    n_rows = np.where(ok_geom, r1 - r0 + 1, 0)
-    n_cols = np.where(ok_geom, c1 - c0 + 1, 0)
-    size = n_rows * n_cols
-    owner = np.repeat(np.arange(n_r), size)
-    pos = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-    width = np.repeat(np.maximum(n_cols, 1), size)
-    rr = np.repeat(r0, size) + pos // width
-    cc = np.repeat(c0, size) + pos % width
-    x, y = raster.xy(rr, cc)
-    inside = shapely.contains_xy(geoms[owner], x, y)  # one vectorised call
-    total = np.bincount(owner[inside], minlength=n_r)
-    has = inside & raster.contains_index(rr, cc)
+    # cells whose centres fall in each range (rasterio.features, cell-centre rule),
+    # including cells beyond the grid's edges: those count as nodata
+    owner, rr, cc = cells_in_shapes(gpd.GeoSeries(geoms, crs=raster.crs), raster.grid)
+    total = np.bincount(owner, minlength=n_r)
+    has = raster.contains_index(rr, cc)
     v = values[rr[has], cc[has]]
     who = owner[has]
     if raster.nodata is not None:

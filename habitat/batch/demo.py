@@ -37,7 +37,7 @@ from habitat.homerange import home_range
 from habitat.io.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
 from habitat.io.relocations import read_relocations
 from habitat.landscape.layers import summarise_layers
-from habitat.maps.build import save_map, study_area_map
+from habitat.maps import save_map, study_area_map
 from habitat.overlap.territory import territory_table, write_territory_table
 
 __all__ = ["DEMO_RELOCATIONS", "DEMO_REFERENCE", "load_demo_relocations", "run_demo"]

@@ -481,10 +481,26 @@ def _figure_captions(options: ReportOptions) -> dict[str, str]:
     }
 
 
+def _required(data: gpd.GeoDataFrame | None, what: str) -> gpd.GeoDataFrame:
+    """The task's data; a task built without it is a bug in the batch, said as such."""
+    if data is None:
+        raise InputError(f"internal: a report task without {what}; please report this.")
+    return data
+
+
+def _progress_printer(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
+    """Where progress lines go: stderr (True), the caller's function, or the debug log."""
+    if progress is True:
+        return lambda msg: print(f"habitat report: {msg}", file=sys.stderr, flush=True)
+    if callable(progress):
+        return progress
+    return log.debug
+
+
 def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
     from habitat.homerange.polygons import home_ranges_from_polygons
 
-    given = task.given
+    given = _required(task.given, "given ranges")
     level: float | str = "level" if "level" in given.columns else task.options.level
     sex = "sex" if "sex" in given.columns else None
     return home_ranges_from_polygons(given, level=level, sex=sex)
@@ -497,10 +513,11 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     from habitat.report.figures import figure_png, plot_area_curve, plot_ud
 
     opts = task.options
+    source = _required(task.fixes, "fixes")
     # project once to the CRS every estimator would choose for this animal, so
     # the four steps below do not each reproject the same fixes
-    est = estimation_crs(task.fixes)
-    fixes = task.fixes.to_crs(est)
+    est = estimation_crs(source)
+    fixes = source.to_crs(est)
     usable = fixes[~fixes["flag_any"]] if "flag_any" in fixes.columns else fixes
     parts = [
         home_range(fixes, method=m, levels=opts.levels, **opts.method_options.get(m, {}))
@@ -526,7 +543,7 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
         )
         atomic_write_bytes(paths["area_curve"], figure_png(plot_area_curve(curve)))
         figs.append(("area_curve", captions["area_curve"]))
-    return ranges.to_crs(task.fixes.crs), figs, len(usable)
+    return ranges.to_crs(source.crs), figs, len(usable)
 
 
 @dataclasses.dataclass
@@ -545,7 +562,7 @@ class _PageTask:
     layers: dict[str, gpd.GeoDataFrame]
     map_ranges: gpd.GeoDataFrame
     map_fixes: gpd.GeoDataFrame | None
-    corridors: list[dict[str, str]] | None
+    corridors: list[dict[str, str | None]] | None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -554,7 +571,7 @@ def _page_path(out_dir: Path, slug: str) -> Path:
 
 def _render(task: _PageTask) -> _Outcome:
     """Step 3 for one animal: its map, then its page (the page marks it finished)."""
-    from habitat.maps.build import save_map, study_area_map
+    from habitat.maps import save_map, study_area_map
     from habitat.report.pages import render_individual_page
 
     t0 = time.perf_counter()
@@ -605,7 +622,8 @@ _WORKER_MODULES = (
     "habitat.homerange",
     "habitat.homerange.curve",
     "habitat.homerange.ud",
-    "habitat.maps.build",
+    "habitat.maps",
+    "habitat.report.figures",
     "habitat.report.pages",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
@@ -847,16 +865,7 @@ def run_report(
         non-report output folder...); problems of one animal never raise.
     """
     t_start = time.perf_counter()
-    if progress is True:
-
-        def say(msg: str) -> None:
-            print(f"habitat report: {msg}", file=sys.stderr, flush=True)
-    elif callable(progress):
-        say = progress
-    else:
-
-        def say(msg: str) -> None:
-            log.debug(msg)
+    say = _progress_printer(progress)
 
     opts = options or ReportOptions()
     require_geodataframe(
@@ -889,7 +898,7 @@ def run_report(
     if isinstance(land_cover, str) and land_cover == "bundled":
         land_cover = datasets.land_cover()
     layers = dict(layers)
-    from habitat.maps.build import prepare_layers
+    from habitat.maps import prepare_layers
 
     # simplified, reprojected and rounded once for all the pages' maps
     map_layers = prepare_layers(layers)
@@ -926,9 +935,8 @@ def run_report(
         good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
         if good:
             ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
-            ranges = gpd.GeoDataFrame(
-                ranges, geometry="geometry", crs=next(iter(good.values())).ranges.crs
-            )
+            first = _required(next(iter(good.values())).ranges, "ranges")
+            ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
             # 2. combine
             metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given)
             files.update(_write_tables(out, ranges, metrics, pairs, corridors))
@@ -1020,9 +1028,9 @@ def _write_tables(
 
 def _corridor_links(
     corridors: gpd.GeoDataFrame | None, page_links: Mapping[str, str]
-) -> dict[str, list[dict[str, str]]]:
+) -> dict[str, list[dict[str, str | None]]]:
     """Individual -> links to the corridors that start or end at it (one pass)."""
-    links: dict[str, list[dict[str, str]]] = {}
+    links: dict[str, list[dict[str, str | None]]] = {}
     if corridors is None or not len(corridors):
         return links
     shown = [c for c in ("cost_weighted_distance", "length_m", "width_m") if c in CORRIDORS]

@@ -114,11 +114,21 @@ class TableSchema:
         """The contract's columns that ``table`` has, in contract order."""
         return [c for c in self.names if c in table.columns]
 
-    def validate(self, table: Any, *, name: str | None = None) -> Any:
+    def validate(self, table: Any, *, name: str | None = None, stacklevel: int = 3) -> Any:
         """Check that ``table`` has every required column; return it.
 
         Old column names listed in :attr:`renamed` are renamed (on a copy) with a
         :class:`DeprecationWarning`; otherwise the table is returned unchanged.
+
+        Parameters
+        ----------
+        table : DataFrame
+            The table to check.
+        name : str, optional
+            What the table is called in messages (default: the contract's name).
+        stacklevel : int
+            Where a rename warning points (3: the caller of the function that
+            validates).
 
         Raises
         ------
@@ -133,7 +143,7 @@ class TableSchema:
                 f"{name or self.name}: column(s) {sorted(old)} are now called "
                 f"{[old[o] for o in sorted(old)]}; rename them (habitat.core.tables)",
                 DeprecationWarning,
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
             table = table.rename(columns=old)
         missing = [c for c in self.required if c not in table.columns]

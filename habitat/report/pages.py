@@ -58,6 +58,11 @@ def _finite(v: Any) -> bool:
         return False
 
 
+def _sort_key(value: Any) -> str:
+    """The ``data-sort`` key of a numeric cell: the exact float, or empty when missing."""
+    return repr(float(value)) if _finite(value) else ""
+
+
 def fmt_number(value: Any, digits: int = 1) -> str:
     """A number with thousands separators and ``digits`` decimals; '–' if missing."""
     if not _finite(value):
@@ -79,7 +84,7 @@ def render_individual_page(
     neighbours: pd.DataFrame,
     map_href: str,
     landscape: Mapping[str, Any] | None = None,
-    corridors: Sequence[Mapping[str, str]] | None = None,
+    corridors: Sequence[Mapping[str, str | None]] | None = None,
     figures: Sequence[tuple[str, str]] = (),
     neighbour_pages: Mapping[str, str] | None = None,
 ) -> str:
@@ -277,7 +282,7 @@ def render_index_page(
                         "text": fmt_share(v),
                         "num": True,
                         "href": None,
-                        "sort": repr(float(v)) if _finite(v) else "",
+                        "sort": _sort_key(v),
                     }
                 )
             elif kind.startswith("num"):
@@ -287,7 +292,7 @@ def render_index_page(
                         "text": fmt_number(v, digits),
                         "num": True,
                         "href": None,
-                        "sort": repr(float(v)) if _finite(v) else "",
+                        "sort": _sort_key(v),
                     }
                 )
             elif col == "plausible":

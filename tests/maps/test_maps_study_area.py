@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -9,7 +10,7 @@ import shapely
 from shapely.geometry import LineString, box
 
 from habitat.core.errors import MissingCRSError
-from habitat.maps.build import add_relocations, save_map, study_area_map
+from habitat.maps import add_relocations, save_map, study_area_map
 
 
 @pytest.fixture
@@ -114,13 +115,14 @@ def test_layer_without_crs_is_refused(toy_layers):
 def test_save_map_writes_one_html_file(tmp_path, toy_layers):
     path = save_map(study_area_map(toy_layers), tmp_path / "m.html")
     text = (tmp_path / "m.html").read_text()
-    assert path.endswith("m.html") and text.startswith("<!DOCTYPE html>")
+    assert path == tmp_path / "m.html" and isinstance(path, Path)
+    assert text.startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
 
 
 def test_ranges_coloured_by_a_share(toy_layers):
     from habitat.core.errors import InputError
-    from habitat.maps.build import add_home_ranges
+    from habitat.maps import add_home_ranges
 
     ranges = gpd.GeoDataFrame(
         {"individual": ["A", "B"], "method": "mcp", "level": 0.95, "share_protected": [0.0, 1.0]},
@@ -154,7 +156,7 @@ from habitat import crs as hcrs  # noqa: E402
 from habitat import datasets  # noqa: E402
 from habitat.core.errors import InputError  # noqa: E402
 from habitat.io.raster import Raster  # noqa: E402
-from habitat.maps.build import (  # noqa: E402
+from habitat.maps import (  # noqa: E402
     LAND_COVER_COLOURS,
     LAYER_STYLES,
     SEX_COLOURS,
@@ -336,7 +338,12 @@ def test_hostile_strings_render_as_text_everywhere(toy_fixes, fixes):
         {"name": [HOSTILE]}, geometry=[box(131.0, 43.0, 131.1, 43.1)], crs=4326
     )
     corridors = gpd.GeoDataFrame(
-        {"name": [HOSTILE], "cost": [12.0]},
+        {
+            "from_id": [HOSTILE],
+            "to_id": ["Leo 1F"],
+            "name": [HOSTILE],
+            "cost_weighted_distance": [12.0],
+        },
         geometry=[LineString([(131.0, 43.0), (131.2, 43.1)])],
         crs=4326,
     )
@@ -390,7 +397,12 @@ def test_focus_fits_the_animal_and_fades_the_others():
 
 def test_corridors_and_current_density_when_given():
     line = gpd.GeoDataFrame(
-        {"cost": [1234.5], "resistance": [3.25]},
+        {
+            "from_id": ["A"],
+            "to_id": ["B"],
+            "cost_weighted_distance": [1234.5],
+            "resistance": [3.25],
+        },
         geometry=[LineString([(700000, 4800000), (710000, 4800000)])],
         crs=32652,
     )
@@ -471,7 +483,7 @@ def test_layer_control_is_folded_only_on_maps_about_one_animal():
     import shapely
 
     from habitat import datasets
-    from habitat.maps.build import study_area_map
+    from habitat.maps import study_area_map
 
     ranges = gpd.GeoDataFrame(
         {"individual": ["a", "b"], "sex": ["F", "M"], "method": ["mcp"] * 2, "level": [0.95] * 2},
@@ -490,7 +502,7 @@ def test_layer_popups_give_area_and_length_measured_before_simplifying():
 
     from habitat import crs as hcrs
     from habitat import datasets, units
-    from habitat.maps.build import prepare_layers, study_area_map
+    from habitat.maps import prepare_layers, study_area_map
 
     layers = datasets.layers()
     park_km2 = units.m2_to_km2(hcrs.area_m2(layers["land_of_the_leopard"]).iloc[0])

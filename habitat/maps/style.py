@@ -1,0 +1,336 @@
+"""Colours, layer styles and the readable text of values in tooltips and popups.
+
+Everything a map shows is styled here: the palette of each bundled layer
+(:data:`LAYER_STYLES`), of land-cover classes, sexes and individuals; the check
+that a colour is a CSS colour before it reaches a page (:func:`check_colour`);
+and the text of numbers in popups, in the units their column names declare
+(:func:`readable_values`: areas in km² and sq mi, lengths in km and mi, shares
+in %). Every string that comes from data is HTML-escaped here.
+
+Examples
+--------
+>>> format_number(1234.5)
+'1,234.5'
+>>> length_text(np.array([10_000.0]))
+['10 km (6.21 mi)']
+>>> check_colour("#e6550d", what="corridor")
+'#e6550d'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from habitat.core import units
+from habitat.core.errors import InputError
+
+__all__ = [
+    "CORRIDOR_COLOUR",
+    "CURRENT_COLOURS",
+    "DEFAULT_COLOUR",
+    "INDIVIDUAL_COLOURS",
+    "LAND_COVER_COLOURS",
+    "LAYER_STYLES",
+    "OTHER_CLASS_COLOURS",
+    "SEX_COLOURS",
+    "SEX_NAMES",
+    "TUNNEL_COLOUR",
+    "UNKNOWN_SEX_COLOUR",
+    "ZONE_COLOURS",
+    "area_text",
+    "check_colour",
+    "column_label",
+    "escaped_strings",
+    "format_number",
+    "format_value",
+    "individual_palette",
+    "is_missing",
+    "length_text",
+    "readable_values",
+    "sex_colours",
+]
+
+#: Display name, style and group of each bundled layer, in drawing order. The
+#: Leaflet path options keep Leaflet's spelling (``color``, ``fillOpacity``).
+LAYER_STYLES: dict[str, dict[str, Any]] = {
+    "primorsky_krai": {
+        "label": "Primorsky Krai",
+        "color": "#6b6b6b",
+        "fillOpacity": 0.0,
+        "weight": 1.5,
+        "dashArray": "6 4",
+        "group": "Context",
+        "show": True,
+    },
+    "countries": {
+        "label": "Countries",
+        "color": "#999999",
+        "fillOpacity": 0.0,
+        "weight": 0.5,
+        "group": "Context",
+        "show": False,
+    },
+    "ne_china_tiger_leopard_np": {
+        "label": "NE China Tiger & Leopard NP",
+        "color": "#b8860b",
+        "fillOpacity": 0.15,
+        "weight": 1.5,
+        "group": "Protected areas",
+        "show": True,
+    },
+    "land_of_the_leopard": {
+        "label": "Land of the Leopard NP",
+        "color": "#1b7837",
+        "fillOpacity": 0.12,
+        "weight": 2.0,
+        "group": "Protected areas",
+        "show": True,
+    },
+    "park_zones": {
+        "label": "Park zones",
+        "color": "#5aae61",
+        "fillOpacity": 0.25,
+        "weight": 0.8,
+        "group": "Protected areas",
+        "show": False,
+        "by": "zone",
+    },
+    "kedrovaya_pad": {
+        "label": "Kedrovaya Pad reserve",
+        "color": "#00441b",
+        "fillOpacity": 0.35,
+        "weight": 1.5,
+        "group": "Protected areas",
+        "show": True,
+    },
+    "borders": {
+        "label": "State borders",
+        "color": "#d6604d",
+        "weight": 2.5,
+        "dashArray": "8 4",
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+    "roads": {
+        "label": "Roads",
+        "color": "#4d4d4d",
+        "weight": 2.0,
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+    "railways": {
+        "label": "Railways",
+        "color": "#762a83",
+        "weight": 2.0,
+        "dashArray": "2 4",
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+    "settlements": {
+        "label": "Settlements",
+        "color": "#2166ac",
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+}
+
+LAYER_STYLES["rivers"] = {
+    "label": "Rivers",
+    "color": "#4393c3",
+    "weight": 1.5,
+    "group": "Context",
+    "show": False,
+}
+
+#: colour of each land-cover class name (:data:`habitat.datasets.LAND_COVER_CLASSES`)
+LAND_COVER_COLOURS: dict[str, str] = {
+    "forest": "#2e7d32",
+    "grassland/burnt": "#d4b86a",
+    "agriculture": "#f6e27f",
+    "settlement": "#e31a1c",
+    "water": "#1f78b4",
+    "wetland": "#7fcdbb",
+}
+
+#: colour of each sex code when ranges or fixes are coloured by sex
+SEX_COLOURS: dict[str, str] = {"F": "#c2185b", "M": "#1565c0"}
+#: legend label of each sex code
+SEX_NAMES: dict[str, str] = {"F": "Female (F)", "M": "Male (M)"}
+#: colour of animals whose sex is not F or M
+UNKNOWN_SEX_COLOUR = "#757575"
+#: Leaflet's default path colour, for layers without a style
+DEFAULT_COLOUR = "#3388ff"
+#: road tunnels and wildlife crossings
+TUNNEL_COLOUR = "#ff7f00"
+#: corridor lines and polygons
+CORRIDOR_COLOUR = "#e6550d"
+#: colour scale of current density, low to high (viridis)
+CURRENT_COLOURS: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+#: land-cover classes without a colour of their own
+OTHER_CLASS_COLOURS: tuple[str, ...] = (
+    "#8dd3c7",
+    "#bebada",
+    "#fb8072",
+    "#80b1d3",
+    "#fdb462",
+    "#b3de69",
+)
+#: park zones, in the order they appear
+ZONE_COLOURS: tuple[str, ...] = ("#1b7837", "#a6dba0", "#fee08b", "#f4a582", "#92c5de", "#c2a5cf")
+#: one colour per individual, repeating after 16
+INDIVIDUAL_COLOURS: tuple[str, ...] = (
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#1f78b4",
+    "#e7298a",
+    "#66a61e",
+    "#d95f02",
+    "#7570b3",
+    "#e6ab02",
+)
+
+_COLOUR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgba?|hsla?)\([\d\s.,%]+\))$")
+
+
+# ------------------------------------------------------------------------ colours
+def check_colour(colour: str, *, what: str) -> str:
+    """Return ``colour`` if it is a CSS colour, else raise :class:`InputError`.
+
+    Colours go into style dicts and, for marker clusters, into JavaScript; only
+    a colour name, ``#rgb``/``#rrggbb(aa)`` hex code or ``rgb()``/``hsl()``
+    value passes, so no data string can reach the page's code this way.
+
+    Parameters
+    ----------
+    colour : str
+        The colour to check.
+    what : str
+        What it colours, for the message (``"corridor"``, ``"class 'forest'"``).
+    """
+    if not isinstance(colour, str) or not _COLOUR_RE.match(colour):
+        raise InputError(
+            f"{what} colour {colour!r} is not a CSS colour name, #rrggbb hex code or "
+            "rgb()/hsl() value; pass e.g. '#e6550d' or 'darkgreen'."
+        )
+    return colour
+
+
+def individual_palette(
+    names: Iterable[str], given: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Colour of each individual: ``given`` ones (checked), then :data:`INDIVIDUAL_COLOURS`.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Individual ids; the palette is assigned in sorted order, so the same
+        animals get the same colours on every map.
+    given : mapping of str to str, optional
+        Colours to keep (e.g. returned by :func:`habitat.maps.add_home_ranges`).
+    """
+    palette = {str(k): check_colour(v, what=f"individual {k!r}") for k, v in (given or {}).items()}
+    for i, n in enumerate(sorted({str(n) for n in names})):
+        palette.setdefault(n, INDIVIDUAL_COLOURS[i % len(INDIVIDUAL_COLOURS)])
+    return palette
+
+
+def sex_colours(sex: pd.Series) -> np.ndarray:
+    """Colour of each sex value (first letter, F or M; :data:`UNKNOWN_SEX_COLOUR` otherwise)."""
+    codes = sex.astype(str).str.strip().str.upper().str[:1]
+    return codes.map(SEX_COLOURS).fillna(UNKNOWN_SEX_COLOUR).to_numpy()
+
+
+# --------------------------------------------------------------------- value text
+def is_missing(value: Any) -> bool:
+    """Whether a scalar is missing (None, NaN, NaT, pd.NA); arrays and lists are not."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # arrays, lists
+        return False
+
+
+def format_value(value: Any) -> str:
+    """Text of a scalar (not escaped): yes/no, 1,234, 1,234.50, a date or a timestamp."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):,.2f}"
+    if isinstance(value, pd.Timestamp):
+        if value == value.normalize():
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def format_number(value: float, decimals: int = 2) -> str:
+    """A number with thousands separators and no trailing zeros: 100, 38.61, 1,234.5."""
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def area_text(area_km2: np.ndarray, area_sq_mi: np.ndarray) -> list[str]:
+    """``"100 km² (38.61 sq mi)"`` for each area; ``""`` where either is not finite."""
+    return [
+        ""
+        if not (np.isfinite(a) and np.isfinite(b))
+        else f"{format_number(a)} km² ({format_number(b)} sq mi)"
+        for a, b in zip(area_km2, area_sq_mi, strict=True)
+    ]
+
+
+def length_text(length_m: np.ndarray) -> list[str]:
+    """``"10 km (6.21 mi)"`` for each length in metres; ``""`` where not finite."""
+    km = units.convert_length(length_m, "m", "km")
+    mi = units.convert_length(length_m, "m", "mi")
+    return [
+        "" if not np.isfinite(a) else f"{format_number(a)} km ({format_number(b)} mi)"
+        for a, b in zip(km, mi, strict=True)
+    ]
+
+
+def readable_values(column: str, values: pd.Series) -> list[str]:
+    """Display text (HTML-escaped) of a column's values, in the units its name declares.
+
+    Shares (``share*``, ``*_share``, ``plausibility``; 0-1) in %, areas
+    (``*_km2``) in km² and sq mi, lengths (``*_m``) in km and mi; other
+    values as :func:`format_value` writes them.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+        if column.startswith("share") or column.endswith("_share") or column == "plausibility":
+            return ["" if not np.isfinite(v) else f"{format_number(100 * v, 1)} %" for v in arr]
+        if column.endswith("_km2"):
+            return area_text(arr, units.km2_to_sq_mi(arr))
+        if column.endswith("_m"):
+            return length_text(arr)
+    return escaped_strings(values.to_numpy())
+
+
+def column_label(column: str) -> str:
+    """Human label (HTML-escaped) of a column name: unit suffix dropped, ``_`` as spaces."""
+    text = column
+    for suffix in ("_km2", "_m", "_sq_mi"):
+        if text.endswith(suffix) and text not in {"area_km2", "area_sq_mi"}:
+            text = text[: -len(suffix)]
+    return html.escape(text.replace("_", " "))
+
+
+def escaped_strings(values: Iterable[Any]) -> list[str]:
+    """Each value as escaped display text (:func:`format_value`; ``""`` if missing)."""
+    return [html.escape("" if is_missing(v) else format_value(v)) for v in values]

@@ -75,7 +75,7 @@ from habitat.core.errors import (
     OutputExistsError,
 )
 from habitat.core.fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
-from habitat.core.tables import CORRIDORS
+from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
 
@@ -563,6 +563,7 @@ class _PageTask:
     map_ranges: gpd.GeoDataFrame
     map_fixes: gpd.GeoDataFrame | None
     corridors: list[dict[str, str | None]] | None
+    fragmentation: pd.DataFrame | None = None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -599,6 +600,7 @@ def _render(task: _PageTask) -> _Outcome:
             map_href=f"{task.slug}/map.html",
             landscape=task.landscape,
             corridors=task.corridors,
+            fragmentation=task.fragmentation,
             figures=[(f"{task.slug}/{name}.png", caption) for name, caption in task.figures],
             neighbour_pages=task.pages,
         )
@@ -814,6 +816,7 @@ def run_report(
     land_cover: Any | None = "bundled",
     options: ReportOptions | None = None,
     corridors: gpd.GeoDataFrame | None = None,
+    fragmentation: pd.DataFrame | None = None,
     overwrite: bool = False,
     workers: int = 1,
     scheduler: Any | None = None,
@@ -843,6 +846,11 @@ def run_report(
         optional ``length_m``, ``width_m``...), e.g. from a corridor analysis;
         written to ``ranges.gpkg`` and linked from both animals' pages. ``None``:
         pages say corridors were not computed.
+    fragmentation : DataFrame, optional
+        Landscape metrics per range, a table of
+        :data:`habitat.core.tables.LANDSCAPE_METRICS` whose ``zone_id`` names
+        the individual (e.g. from the fragmentation metrics); each page shows
+        its animal's rows under "Fragmentation inside the range".
     overwrite : bool
         Recompute and rewrite everything; otherwise finished animals are skipped.
     workers : int
@@ -876,6 +884,8 @@ def run_report(
     )
     if corridors is not None:
         corridors = CORRIDORS.validate(corridors, name="corridors")
+    if fragmentation is not None:
+        fragmentation = LANDSCAPE_METRICS.validate(fragmentation, name="fragmentation")
     if "individual" not in data.columns:
         raise ColumnError(
             "data has no 'individual' column; name the column that identifies each animal "
@@ -955,6 +965,7 @@ def run_report(
                 good,
                 page_links,
                 corridors,
+                fragmentation,
             )
             rendered = runner.run(_render, ptasks, stage="page")
             for o in rendered:
@@ -1065,6 +1076,7 @@ def _page_tasks(
     good: Mapping[str, _Outcome],
     page_links: dict[str, str],
     corridors: gpd.GeoDataFrame | None,
+    fragmentation: pd.DataFrame | None,
 ) -> list[_PageTask]:
     tasks = []
     land_cols = [
@@ -1085,6 +1097,7 @@ def _page_tasks(
     ]
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
+    zone_ids = None if fragmentation is None else fragmentation["zone_id"].astype(str)
     for _, row in metrics.iterrows():
         ind = str(row["individual"])
         neighbours = _neighbour_table(pairs, ind)
@@ -1120,6 +1133,11 @@ def _page_tasks(
                 map_ranges=map_ranges,
                 map_fixes=fixes,
                 corridors=None if corridors is None else links,
+                fragmentation=(
+                    None
+                    if fragmentation is None or zone_ids is None
+                    else pd.DataFrame(fragmentation[zone_ids == ind])
+                ),
             )
         )
     return tasks

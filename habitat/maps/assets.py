@@ -52,7 +52,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from habitat.core.deprecation import renamed_keywords
 from habitat.core.errors import DataFileError, HabitatWarning, InputError, MissingDependencyError
+from habitat.core.fs import atomic_write_text
 
 __all__ = [
     "Asset",
@@ -504,8 +506,9 @@ def _stamp_ok(dest: Path, text: str) -> bool:
     return len(local_asset_paths(dest)) == len(CDN_ASSETS)
 
 
+@renamed_keywords(timeout="timeout_s")
 def fetch_assets(
-    dest_dir: str | os.PathLike[str], *, npm: str = "npm", timeout: float = 600.0
+    dest_dir: str | os.PathLike[str], *, npm: str = "npm", timeout_s: float = 600.0
 ) -> Path:
     """Install the local copies of every known CDN asset into ``dest_dir``.
 
@@ -520,8 +523,9 @@ def fetch_assets(
         Folder to fill (created if missing).
     npm : str, default "npm"
         The npm executable.
-    timeout : float, default 600
-        Seconds before ``npm install`` is given up.
+    timeout_s : float, default 600
+        Seconds before ``npm install`` is given up (``timeout=`` is the
+        deprecated spelling).
 
     Returns
     -------
@@ -541,7 +545,7 @@ def fetch_assets(
     gen = dest / GENERATED_DIR
     gen.mkdir(exist_ok=True)
     for name, make in _GENERATED.items():
-        (gen / name).write_text(make())
+        atomic_write_text(gen / name, make())
     if _stamp_ok(dest, text):
         return dest
     exe = shutil.which(npm)
@@ -552,7 +556,7 @@ def fetch_assets(
         )
     pj = dest / "package.json"
     if not pj.is_file() or pj.read_text() != text:
-        pj.write_text(text)
+        atomic_write_text(pj, text)
     cmd = [
         exe,
         "install",
@@ -566,9 +570,9 @@ def fetch_assets(
         "--loglevel=error",
     ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise DataFileError(f"npm install in '{dest}' took more than {timeout:.0f} s") from exc
+        raise DataFileError(f"npm install in '{dest}' took more than {timeout_s:.0f} s") from exc
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise DataFileError(
@@ -583,7 +587,7 @@ def fetch_assets(
             f"after npm install, local copies are missing for: {', '.join(missing)}"
         )
     stamp = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "packages": npm_dependencies()}
-    (dest / "node_modules" / _STAMP).write_text(json.dumps(stamp, indent=1) + "\n")
+    atomic_write_text(dest / "node_modules" / _STAMP, json.dumps(stamp, indent=1) + "\n")
     return dest
 
 
@@ -793,7 +797,7 @@ def _main(argv: list[str] | None = None) -> int:
         return 0
     if len(args) == 4 and args[0] == "inline":
         src, dst, folder = args[1:]
-        Path(dst).write_text(inline_assets(Path(src).read_text(encoding="utf-8"), folder), "utf-8")
+        atomic_write_text(dst, inline_assets(Path(src).read_text(encoding="utf-8"), folder))
         return 0
     print("usage: python -m habitat.maps.assets fetch DIR | inline IN.html OUT.html DIR")
     return 2

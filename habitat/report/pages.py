@@ -22,12 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.core.version import __version__
 from habitat.report.style import METHOD_LABELS, SEX_LABELS
 
 __all__ = [
     "fmt_number",
     "fmt_share",
+    "fragmentation_rows",
     "render_index_page",
     "render_individual_page",
 ]
@@ -58,6 +60,43 @@ def _finite(v: Any) -> bool:
         return False
 
 
+def fragmentation_rows(metrics: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(label, value) rows of landscape metrics, labelled and united by the contract.
+
+    Landscape-level rows come first; class-level rows are labelled with their
+    class (``class_name`` or ``class_value``). Identifier columns are not shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fragmentation_rows(pd.DataFrame({
+    ...     "zone_id": ["Leo 1F"], "level": ["landscape"], "number_of_patches": [12],
+    ...     "edge_density": [31.25]}))
+    [('number of patches', '12.0'), ('edge density (m/ha)', '31.2')]
+    """
+    if metrics is None or not len(metrics):
+        return []
+    ids = {"zone_id", "level", "class_value", "class_name"}
+    shown = [c for c in LANDSCAPE_METRICS.present(metrics) if c not in ids]
+    order = metrics["level"].map({"landscape": 0, "class": 1}).fillna(2)
+    rows = []
+    for _, r in metrics.assign(_order=order).sort_values("_order", kind="stable").iterrows():
+        where = ""
+        if r["level"] != "landscape":
+            cls = r.get("class_name") if _present(r.get("class_name")) else r.get("class_value")
+            where = f"{cls}: " if _present(cls) else ""
+        for c in shown:
+            if _finite(r[c]):
+                col = LANDSCAPE_METRICS.column(c)
+                unit = f" ({col.unit})" if col.unit else ""
+                rows.append((f"{where}{col.description}{unit}", fmt_number(r[c])))
+    return rows
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def _sort_key(value: Any) -> str:
     """The ``data-sort`` key of a numeric cell: the exact float, or empty when missing."""
     return repr(float(value)) if _finite(value) else ""
@@ -85,6 +124,7 @@ def render_individual_page(
     map_href: str,
     landscape: Mapping[str, Any] | None = None,
     corridors: Sequence[Mapping[str, str | None]] | None = None,
+    fragmentation: pd.DataFrame | None = None,
     figures: Sequence[tuple[str, str]] = (),
     neighbour_pages: Mapping[str, str] | None = None,
 ) -> str:
@@ -107,6 +147,10 @@ def render_individual_page(
         Relative link of the animal's map.
     landscape : mapping, optional
         Composition and road columns of :mod:`habitat.landscape.composition` for this range.
+    fragmentation : pandas.DataFrame, optional
+        This range's rows of a :data:`habitat.core.tables.LANDSCAPE_METRICS`
+        table (landscape and class levels), shown with the contract's labels
+        and units.
     corridors : sequence of mapping, optional
         ``label``, ``href``, ``detail`` of corridors to neighbours; an empty
         sequence when corridors were computed but none touches this animal,
@@ -205,6 +249,7 @@ def render_individual_page(
             ranges=range_rows,
             neighbours=neighbour_rows,
             landscape=land_rows,
+            fragmentation=fragmentation_rows(fragmentation),
             corridors=None if corridors is None else list(corridors),
             figures=[{"href": h, "caption": c} for h, c in figures],
         )

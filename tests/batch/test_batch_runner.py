@@ -334,3 +334,36 @@ def test_corridors_without_ids_are_refused_before_any_work(tmp_path, demo_fixes)
     with pytest.raises(ColumnError, match="from_id"):
         run_report(demo_fixes, tmp_path / "c", options=FAST, corridors=bad, progress=False)
     assert not (tmp_path / "c").exists()
+
+
+def test_fragmentation_table_is_shown_with_contract_labels_and_escaped(tmp_path, demo_fixes):
+    metrics = pd.DataFrame(
+        {
+            "zone_id": ["Leo 1F", "Leo 1F", "Leo 3F"],
+            "level": ["landscape", "class", "landscape"],
+            "class_name": [None, "<b>forest</b>", None],
+            "edge_density": [31.25, np.nan, 7.5],
+            "proportion_of_landscape": [np.nan, 62.5, np.nan],
+        }
+    )
+    result = run_report(
+        demo_fixes, tmp_path / "f", options=FAST, fragmentation=metrics, progress=False
+    )
+    page = result.pages["Leo 1F"].read_text(encoding="utf-8")
+    assert "<td>edge density (m/ha)</td><td class=\"num\">31.2</td>" in page
+    assert "&lt;b&gt;forest&lt;/b&gt;: proportion of landscape (%)" in page
+    assert "<b>forest</b>" not in page
+    other = result.pages["Leo 3F"].read_text(encoding="utf-8")
+    assert "edge density (m/ha)</td><td class=\"num\">7.5" in other
+    assert 'id="fragmentation"' not in result.pages["Leo 6M"].read_text(encoding="utf-8")
+
+
+def test_fragmentation_without_zone_ids_is_refused(tmp_path, demo_fixes):
+    with pytest.raises(ColumnError, match="zone_id"):
+        run_report(
+            demo_fixes,
+            tmp_path / "f",
+            options=FAST,
+            fragmentation=pd.DataFrame({"edge_density": [1.0]}),
+            progress=False,
+        )

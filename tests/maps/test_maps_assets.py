@@ -215,3 +215,18 @@ def test_inline_without_assets_dir_serves_folium_and_generated_files() -> None:
     assert assets.find_cdn_urls(out) == []
     with pytest.raises(DataFileError, match="needs an assets folder"):
         assets.inline_assets(f'<script src="{next(iter(assets.CDN_ASSETS))}"></script>', None)
+
+
+def test_fetch_assets_timeout_has_its_unit_and_old_name_warns(tmp_path):
+    from habitat.core.errors import MissingDependencyError
+
+    with pytest.raises(MissingDependencyError, match="not found"):
+        assets.fetch_assets(tmp_path / "a", npm="no-such-npm-here", timeout_s=5)
+    with (
+        pytest.warns(DeprecationWarning, match="timeout_s"),
+        pytest.raises(MissingDependencyError),
+    ):
+        assets.fetch_assets(tmp_path / "b", npm="no-such-npm-here", timeout=5)
+    # the generated files were written (atomically: no temporary left behind)
+    written = sorted(p.name for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert written and not [n for n in written if n.startswith(".") and "tmp" in n]

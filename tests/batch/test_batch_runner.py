@@ -350,11 +350,11 @@ def test_fragmentation_table_is_shown_with_contract_labels_and_escaped(tmp_path,
         demo_fixes, tmp_path / "f", options=FAST, fragmentation=metrics, progress=False
     )
     page = result.pages["Leo 1F"].read_text(encoding="utf-8")
-    assert "<td>edge density (m/ha)</td><td class=\"num\">31.2</td>" in page
+    assert '<td>edge density (m/ha)</td><td class="num">31.2</td>' in page
     assert "&lt;b&gt;forest&lt;/b&gt;: proportion of landscape (%)" in page
     assert "<b>forest</b>" not in page
     other = result.pages["Leo 3F"].read_text(encoding="utf-8")
-    assert "edge density (m/ha)</td><td class=\"num\">7.5" in other
+    assert 'edge density (m/ha)</td><td class="num">7.5' in other
     assert 'id="fragmentation"' not in result.pages["Leo 6M"].read_text(encoding="utf-8")
 
 

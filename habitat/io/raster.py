@@ -507,20 +507,26 @@ def _as_window(window: Any) -> tuple[int, int, int, int]:
     return r0, c0, nr, nc
 
 
-def _bounds_window(
-    bounds: Any, transform: Transform, shape: tuple[int, int], source: Path
-) -> tuple[int, int, int, int]:
-    """Cells of a north-up grid that overlap ``bounds``, as (row_off, col_off, n_rows, n_cols)."""
+def _check_bounds(bounds: Any, crs_words: str, *, hint: str = "") -> tuple[float, ...]:
+    """(left, bottom, right, top) as finite floats with left < right and bottom < top."""
     try:
         left, bottom, right, top = (float(v) for v in bounds)
     except (TypeError, ValueError):
         raise InputError(
-            f"bounds must be (left, bottom, right, top) in the raster's CRS; got {bounds!r}."
+            f"bounds must be (left, bottom, right, top) {crs_words}; got {bounds!r}."
         ) from None
     if not (np.isfinite([left, bottom, right, top]).all() and left < right and bottom < top):
         raise InputError(
-            f"bounds must be finite with left < right and bottom < top; got {bounds!r}."
+            f"bounds must be finite with left < right and bottom < top; got {bounds!r}{hint}."
         )
+    return left, bottom, right, top
+
+
+def _bounds_window(
+    bounds: Any, transform: Transform, shape: tuple[int, int], source: Path
+) -> tuple[int, int, int, int]:
+    """Cells of a north-up grid that overlap ``bounds``, as (row_off, col_off, n_rows, n_cols)."""
+    left, bottom, right, top = _check_bounds(bounds, "in the raster's CRS")
     a, _, c, _, e, f = transform
     eps = 1e-9  # cells a rounding error wide are not "overlapped"
     c0 = max(math.floor((left - c) / a + eps), 0)
@@ -725,17 +731,9 @@ def _target_grid(
         raise InputError("give reproject either shape= or cell_size=, not both.")
     if bounds is None:
         bounds = rasterio.warp.transform_bounds(src_crs, dst_crs, *raster.bounds, densify_pts=21)
-    try:
-        left, bottom, right, top = (float(v) for v in bounds)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"bounds must be (left, bottom, right, top) in the target CRS; got {bounds!r}."
-        ) from None
-    if not (np.isfinite([left, bottom, right, top]).all() and left < right and bottom < top):
-        raise InputError(
-            f"bounds must be finite with left < right and bottom < top; got {bounds!r} "
-            "(the raster may not be representable in the target CRS)."
-        )
+    left, bottom, right, top = _check_bounds(
+        bounds, "in the target CRS", hint=" (the raster may not be representable in it)"
+    )
     if shape is not None:
         try:
             n_rows, n_cols = (int(v) for v in shape)

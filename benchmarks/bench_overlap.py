@@ -18,7 +18,7 @@ interleaved, and the best time of each is reported.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_overlap.py [--repeats 5] [--n-jobs N]
+    .venv/bin/python benchmarks/bench_overlap.py [--repeats 5] [--n-jobs N] [--only layer]
 """
 
 from __future__ import annotations
@@ -114,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per side (best is kept)")
     parser.add_argument("--n-jobs", type=int, default=None, help="habitat threads (default: auto)")
+    parser.add_argument(
+        "--only",
+        choices=("layer", "pairwise"),
+        default=None,
+        help="run only the range x layer or only the pairwise workloads",
+    )
     args = parser.parse_args(argv)
     reps, jobs = args.repeats, args.n_jobs
 
@@ -159,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             pairwise_rel_diff,
         ),
     ]
+    if args.only is not None:
+        cases = [c for c in cases if c[0].startswith("pairwise") == (args.only == "pairwise")]
     for name, ours_fn, peer_fn, diff in cases:
         ours, t_ours, peer, t_peer = best_of(reps, ours_fn, peer_fn)
         rows.append((name, t_ours, t_peer, t_peer / t_ours, diff(ours, peer)))

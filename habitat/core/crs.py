@@ -23,16 +23,23 @@ Rules
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
+import queue
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS, Geod, Transformer
 
 from habitat.core.errors import (
     CRSMismatchError,
     EmptyDataError,
+    InputError,
     MissingCRSError,
     ProjectedCRSRequiredError,
 )
@@ -43,6 +50,7 @@ __all__ = [
     "align",
     "area_m2",
     "check_same_crs",
+    "clear_projection_cache",
     "describe_crs",
     "equal_area_crs",
     "geodesic_area_m2",
@@ -53,6 +61,7 @@ __all__ = [
     "metric_crs",
     "require_crs",
     "require_measurement_crs",
+    "to_crs_threaded",
     "to_equal_area",
     "to_metric",
 ]
@@ -67,7 +76,7 @@ UTM_52N = CRS.from_epsg(32652)
 _WEB_MERCATOR_METHODS = {"Popular Visualisation Pseudo Mercator"}
 _EQUAL_AREA_WORDS = ("Equal Area", "Mollweide", "Sinusoidal", "Equal Earth", "Eckert IV")
 
-GeoData = gpd.GeoDataFrame | gpd.GeoSeries
+GeoData: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 def describe_crs(crs: Any) -> str:
@@ -326,7 +335,7 @@ def geodesic_area_m2(data: GeoData, *, name: str = "data") -> pd.Series:
     geoms = data.to_crs(WGS84)
     geoms = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
     vals = [abs(geod.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in geoms]
-    return pd.Series(vals, index=data.index, name="area_m2")
+    return pd.Series(np.asarray(vals, dtype=float), index=data.index, name="area_m2")
 
 
 def check_same_crs(a: GeoData, b: GeoData, *, names: tuple[str, str] = ("left", "right")) -> CRS:
@@ -371,3 +380,221 @@ def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
         return data
     log.debug("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
     return data.to_crs(target)
+
+
+# --------------------------------------------------------------------------- threaded projection
+
+#: default upper bound on projection threads (``n_jobs=None``)
+_MAX_PROJECTION_JOBS = 4
+#: fewer vertices than this are reprojected in the calling thread
+_THREADED_MIN_VERTICES = 40_000
+#: chunks per thread (small chunks keep both cores busy on a loaded machine)
+_CHUNKS_PER_JOB = 4
+#: transformers kept per thread (one per source/target CRS pair)
+_TRANSFORMERS_PER_THREAD = 8
+#: projections kept by ``to_crs_threaded(..., cache=True)``: entries and vertices in all
+_CACHE_MAX_ENTRIES = 8
+_CACHE_MAX_VERTICES = 5_000_000
+
+
+class _Pool(NamedTuple):
+    pid: int
+    size: int
+    executor: ThreadPoolExecutor
+
+
+class _CacheEntry(NamedTuple):
+    source: np.ndarray  # the source geometry objects: keeps their ids from being reused
+    projected: np.ndarray
+    n_vertices: int
+
+
+_pool: _Pool | None = None
+_pool_lock = threading.Lock()
+_local = threading.local()
+_cache: OrderedDict[tuple[str, str, bytes], _CacheEntry] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _executor(n_jobs: int) -> ThreadPoolExecutor:
+    """A process-wide thread pool with at least ``n_jobs`` threads.
+
+    The threads outlive a call, so each keeps its transformers (creating one
+    costs about 10 ms). A forked child cannot use its parent's threads and gets
+    its own pool.
+    """
+    global _pool
+    with _pool_lock:
+        pid = os.getpid()
+        if _pool is None or _pool.pid != pid or _pool.size < n_jobs:
+            # a replaced pool's threads finish their work and exit once it is collected
+            executor = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="habitat-crs")
+            _pool = _Pool(pid, n_jobs, executor)
+        return _pool.executor
+
+
+def _thread_transformer(source: CRS, target: CRS, key: tuple[str, str]) -> Transformer:
+    """The calling thread's own transformer from ``source`` to ``target`` (never shared)."""
+    transformers: dict[tuple[str, str], Transformer] | None = getattr(_local, "transformers", None)
+    if transformers is None:
+        transformers = _local.transformers = {}
+    transformer = transformers.get(key)
+    if transformer is None:
+        if len(transformers) >= _TRANSFORMERS_PER_THREAD:
+            transformers.clear()
+        # the call GeoSeries.to_crs makes, hence the same coordinate operation
+        transformer = Transformer.from_crs(source, target, always_xy=True)
+        transformers[key] = transformer
+    return transformer
+
+
+def _transform_chunk(
+    geoms: np.ndarray, source: CRS, target: CRS, key: tuple[str, str]
+) -> np.ndarray:
+    """Reproject ``geoms`` as ``GeoSeries.to_crs`` does, with the calling thread's transformer."""
+    transformer = _thread_transformer(source, target, key)
+    has_z = shapely.has_z(geoms)
+    out = np.empty_like(geoms)
+    for z, rows in ((False, ~has_z), (True, has_z)):
+        if not rows.any():
+            continue
+        part = geoms[rows]  # a copy: set_coordinates replaces its elements
+        coords = shapely.get_coordinates(part, include_z=z)
+        new = transformer.transform(*coords.T)
+        out[rows] = shapely.set_coordinates(part, np.array(new).T)
+    return out
+
+
+def _identity_key(geoms: np.ndarray) -> bytes:
+    """The identities of the geometry objects (immutable in shapely 2), as bytes."""
+    return np.fromiter(map(id, geoms), dtype=np.uint64, count=len(geoms)).tobytes()
+
+
+def clear_projection_cache() -> None:
+    """Forget every projection kept by :func:`to_crs_threaded` with ``cache=True``."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _project_geoms(
+    geoms: np.ndarray, source: CRS, target: CRS, *, n_jobs: int, cache: bool
+) -> np.ndarray:
+    key = (source.to_wkt(), target.to_wkt())
+    cache_key = (*key, _identity_key(geoms)) if cache else None
+    if cache_key is not None:
+        with _cache_lock:
+            hit = _cache.get(cache_key)
+            if hit is not None:
+                _cache.move_to_end(cache_key)
+                return hit.projected.copy()
+    counts = shapely.get_num_coordinates(geoms)
+    total = int(counts.sum())
+    if n_jobs <= 1 or total < _THREADED_MIN_VERTICES:
+        projected = _transform_chunk(geoms, source, target, key)
+    else:
+        n_chunks = min(_CHUNKS_PER_JOB * n_jobs, max(1, total // 10_000))
+        cuts = np.searchsorted(np.cumsum(counts), np.arange(1, n_chunks) * (total / n_chunks))
+        chunks = [c for c in np.split(geoms, np.unique(cuts)) if len(c)]
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for k in range(len(chunks)):
+            todo.put(k)
+        results: list[np.ndarray] = [geoms[:0]] * len(chunks)
+
+        def drain() -> None:  # n_jobs of these share the chunks, even in a larger pool
+            while True:
+                try:
+                    k = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[k] = _transform_chunk(chunks[k], source, target, key)
+
+        pool = _executor(n_jobs)
+        for future in [pool.submit(drain) for _ in range(min(n_jobs, len(chunks)))]:
+            future.result()
+        projected = np.concatenate(results)
+    if cache_key is not None and total <= _CACHE_MAX_VERTICES:
+        with _cache_lock:
+            _cache[cache_key] = _CacheEntry(geoms.copy(), projected.copy(), total)
+            _cache.move_to_end(cache_key)
+            while len(_cache) > _CACHE_MAX_ENTRIES or (
+                sum(e.n_vertices for e in _cache.values()) > _CACHE_MAX_VERTICES
+            ):
+                _cache.popitem(last=False)
+    return projected
+
+
+def to_crs_threaded(
+    data: GeoData,
+    crs: Any,
+    *,
+    n_jobs: int | None = None,
+    cache: bool = False,
+    name: str = "data",
+) -> GeoData:
+    """Reproject ``data`` to ``crs`` in threads; the same coordinates as ``data.to_crs(crs)``.
+
+    Like :func:`align` (the same object back when ``data`` is already in
+    ``crs``, a logged reprojection otherwise), but the vertices are split into
+    chunks transformed on ``n_jobs`` threads: pyproj releases the GIL while
+    transforming, so they run on separate cores. Each thread uses its own
+    :class:`pyproj.Transformer` (``Transformer.from_crs(data.crs, crs,
+    always_xy=True)``, the call :meth:`geopandas.GeoSeries.to_crs` makes), so
+    every vertex goes through the same coordinate operation and the result
+    equals ``data.to_crs(crs)`` exactly, whatever ``n_jobs``.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+        Geometries with a CRS.
+    crs : CRS-like
+        Target CRS.
+    n_jobs : int, optional
+        Threads. ``None``: the number of CPUs, at most 4; ``1``: the calling
+        thread. Inputs under 40,000 vertices are always transformed in the
+        calling thread.
+    cache : bool
+        Keep the result and reuse it when the same geometries are reprojected
+        again to the same CRS (a layer measured against several sets of
+        ranges). The key is the identity of every geometry object, the source
+        and the target CRS. Shapely geometries are immutable, so any change to
+        the data's geometries (a row replaced, a column reassigned, the CRS
+        overridden) makes a new key and a new projection: a stale projection
+        is never served. At most 8 projections and 5,000,000 vertices are
+        kept (least recently used first out); :func:`clear_projection_cache`
+        empties the cache.
+    name : str
+        What the data is called in the log message.
+
+    Returns
+    -------
+    GeoDataFrame or GeoSeries
+        The same type as ``data``, with its index, columns and name.
+
+    Raises
+    ------
+    MissingCRSError
+        If ``data`` has no CRS.
+    InputError
+        If ``n_jobs`` is not a positive integer or None.
+    """
+    src = require_crs(data, name=name)
+    target = CRS.from_user_input(crs)
+    if n_jobs is None:
+        jobs = max(1, min(os.cpu_count() or 1, _MAX_PROJECTION_JOBS))
+    elif isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise InputError(f"n_jobs must be a positive integer or None, not {n_jobs!r}.")
+    else:
+        jobs = int(n_jobs)
+    if src.equals(target):
+        return data
+    if log.isEnabledFor(logging.DEBUG):  # describe_crs queries the PROJ database
+        log.debug("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
+    series = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    geoms = np.asarray(series.array, dtype=object)
+    projected = _project_geoms(geoms, src, target, n_jobs=jobs, cache=cache)
+    new = gpd.GeoSeries(projected, index=series.index, name=series.name, crs=target)
+    if isinstance(data, gpd.GeoSeries):
+        return new
+    frame = data.copy()
+    frame.geometry = new
+    return frame

@@ -19,7 +19,13 @@ outside share
     dissolved first, so overlaps between features are not counted twice.
 
 Both inputs must declare a CRS (:class:`~habitat.core.errors.MissingCRSError`
-otherwise); they are reprojected explicitly with :func:`habitat.core.crs.align`.
+otherwise); they are reprojected explicitly (and logged) with
+:func:`habitat.core.crs.to_crs_threaded`, which gives the coordinates of
+``to_crs`` with the vertices transformed on several threads. A layer's
+projection is cached and reused while the layer's geometry objects and both
+CRSs are unchanged (shapely geometries are immutable, so editing a layer in
+place replaces objects and is reprojected anew); ranges are reprojected on
+every call.
 Invalid polygons are repaired with :func:`shapely.make_valid` (polygonal parts
 kept) and the GEOS reason (:func:`shapely.is_valid_reason`) is reported in a
 ``repaired`` column (empty string when the input was valid) and in a
@@ -47,7 +53,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -84,7 +90,7 @@ _MAX_JOBS = 4
 #: fewer intersections than this are computed in the calling thread
 _PARALLEL_MIN_PAIRS = 2_000
 
-GeoData = gpd.GeoDataFrame | gpd.GeoSeries
+GeoData: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 # --------------------------------------------------------------------------- helpers
@@ -99,13 +105,27 @@ def _as_frame(data: GeoData, name: str) -> gpd.GeoDataFrame:
 
 
 def _prepared(
-    data: GeoData, name: str, target: CRS
+    data: GeoData, name: str, target: CRS, *, n_jobs: int | None = 1, cache: bool = False
 ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    """Validate, repair (in the source CRS) and reproject polygons; return frame, geoms, reasons."""
+    """Validate, repair (in the source CRS) and reproject polygons; return frame, geoms, reasons.
+
+    The reprojection runs in ``n_jobs`` threads (:func:`habitat.core.crs.to_crs_threaded`,
+    the same coordinates as ``to_crs``); with ``cache`` it is reused while the
+    geometry objects and both CRSs stay the same (not when anything was
+    repaired: repairs make new objects on every call).
+    """
     frame = _as_frame(data, name)
-    geoms, reasons = repair_polygons(frame.geometry.to_numpy(), name=name, labels=frame.index)
+    jobs = _n_jobs(n_jobs)
+    geoms = frame.geometry.to_numpy()
+    reasons = np.full(len(geoms), "", dtype=object)
+    bad = np.flatnonzero(~_is_valid(geoms, jobs))
+    if len(bad):  # repair_polygons on the invalid rows only: the same repairs and warning
+        repaired, reasons[bad] = repair_polygons(geoms[bad], name=name, labels=frame.index[bad])
+        geoms = geoms.copy()
+        geoms[bad] = repaired
     fixed = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
-    projected = hcrs.align(fixed, target, name=name)
+    cache = cache and len(bad) == 0
+    projected = hcrs.to_crs_threaded(fixed, target, n_jobs=jobs, cache=cache, name=name)
     return frame, np.asarray(projected.to_numpy(), dtype=object), reasons
 
 
@@ -127,9 +147,21 @@ def _common_equal_area_crs(*frames: gpd.GeoDataFrame) -> CRS:
     return hcrs.equal_area_crs(extent)
 
 
+#: WKT of CRSs already accepted for measuring areas (checking one queries the PROJ database)
+_AREA_CRS_OK: set[str] = set()
+
+
 def _measurement_crs(frames: tuple[gpd.GeoDataFrame, ...], crs: Any | None) -> CRS:
     if crs is not None:
-        return hcrs.require_measurement_crs(crs, purpose="areas")
+        target = CRS.from_user_input(crs)
+        wkt = target.to_wkt()
+        if not wkt or wkt not in _AREA_CRS_OK:
+            hcrs.require_measurement_crs(crs, purpose="areas")  # raises if unfit
+            if len(_AREA_CRS_OK) >= 64:
+                _AREA_CRS_OK.clear()
+            if wkt:
+                _AREA_CRS_OK.add(wkt)
+        return target
     return _common_equal_area_crs(*frames)
 
 
@@ -162,6 +194,20 @@ def _n_jobs(n_jobs: int | None) -> int:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise InputError(f"n_jobs must be a positive integer or None, not {n_jobs!r}.")
     return int(n_jobs)
+
+
+def _is_valid(geoms: np.ndarray, n_jobs: int) -> np.ndarray:
+    """:func:`shapely.is_valid` of every geometry, in ``n_jobs`` threads when there are many."""
+    n = len(geoms)
+    if n_jobs <= 1 or n < _PARALLEL_MIN_PAIRS:
+        return shapely.is_valid(geoms)
+    edges = np.linspace(0, n, 2 * n_jobs + 1).astype(np.int64)
+
+    def work(k: int) -> np.ndarray:
+        return shapely.is_valid(geoms[edges[k] : edges[k + 1]])
+
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        return np.concatenate(list(pool.map(work, range(len(edges) - 1))))
 
 
 def _intersection_areas(a: np.ndarray, b: np.ndarray, n_jobs: int) -> np.ndarray:
@@ -222,7 +268,7 @@ class _Edges(NamedTuple):
     geom: np.ndarray  # position of the edge's polygon in the input array
     ring: np.ndarray  # ring number, unique over the input
     first: np.ndarray  # per polygon: index of its first edge (a polygon's edges are contiguous)
-    count: np.ndarray  # per polygon: number of edges
+    n_edges: np.ndarray  # per polygon: number of edges
 
 
 def _oriented(parts: np.ndarray) -> np.ndarray:
@@ -323,7 +369,7 @@ def _near_edges(
 
 def _crossing_areas(
     left: np.ndarray, right: np.ndarray, i: np.ndarray, j: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``area(left[i] ∩ right[j])`` in m² from boundary crossings, without building polygons.
 
     Green's theorem: the area of ``A ∩ B`` is the sum of ``(p × q) / 2`` over
@@ -379,8 +425,8 @@ def _crossing_areas(
     srt = np.lexsort((cf, cp))  # by pair, then along B's rings
     cp, cf = cp[srt], cf[srt]
     # A edges of every pair
-    xp, xe = _expand(ea.first[ia], ea.count[ia])
-    x_first = np.cumsum(ea.count[ia]) - ea.count[ia]
+    xp, xe = _expand(ea.first[ia], ea.n_edges[ia])
+    x_first = np.cumsum(ea.n_edges[ia]) - ea.n_edges[ia]
     # (candidate, A edge of its pair) triples: A edges that may meet the part of the
     # B edge inside A's bounding box, from A's edges sorted by min x (or min y)
     te, tc = _near_edges(ea, lb, eb, cp, cf, ia)
@@ -590,7 +636,17 @@ def _pair_areas(
     area = np.full(len(i), np.nan)
     if len(i) == 0:
         return i, j, area
-    near = _boundary_near(left, right, i, j)
+    if n_jobs > 1 and len(i) >= _PARALLEL_MIN_PAIRS:  # per pair, so any split will do
+        cuts = np.linspace(0, len(i), 2 * n_jobs + 1).astype(np.int64)
+
+        def work(k: int) -> np.ndarray:
+            s = slice(cuts[k], cuts[k + 1])
+            return _boundary_near(left, right, i[s], j[s])
+
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            near = np.concatenate(list(pool.map(work, range(len(cuts) - 1))))
+    else:
+        near = _boundary_near(left, right, i, j)
     far = np.flatnonzero(~near)
     with _Prepared(right):
         lb, rb = shapely.bounds(left), shapely.bounds(right)
@@ -723,10 +779,14 @@ def overlap_with(
         Lambert azimuthal equal-area CRS of :func:`habitat.core.crs.equal_area_crs`
         for the union of both extents.
     n_jobs : int, optional
-        Threads computing the overlap areas (numpy and GEOS release the GIL,
-        so they run on separate cores). ``None``: the number of CPUs, at most
-        4; ``1``: serial. Fewer than 2,000 pairs always run serially. Results
-        do not depend on it.
+        Threads reprojecting the inputs and computing the overlap areas
+        (pyproj, numpy and GEOS release the GIL, so they run on separate
+        cores). ``None``: the number of CPUs, at most 4; ``1``: serial. Fewer
+        than 2,000 pairs (40,000 vertices to reproject) always run serially.
+        Results do not depend on it. The layer's projection to the
+        measurement CRS is cached (see :func:`habitat.core.crs.to_crs_threaded`
+        with ``cache=True``): calling again with the same, unmodified layer
+        does not reproject it; a layer edited in place is reprojected anew.
 
     Returns
     -------
@@ -766,8 +826,8 @@ def overlap_with(
     ranges = _check_polygons(ranges, "ranges")
     layer = _check_polygons(layer, "layer")
     target = _measurement_crs((ranges, layer), crs)
-    ranges, rg, r_reason = _prepared(ranges, "ranges", target)
-    layer, lg, l_reason = _prepared(layer, "layer", target)
+    ranges, rg, r_reason = _prepared(ranges, "ranges", target, n_jobs=jobs)
+    layer, lg, l_reason = _prepared(layer, "layer", target, n_jobs=jobs, cache=True)
     repaired_layer = gpd.GeoDataFrame(
         layer.drop(columns=layer.geometry.name), geometry=lg, crs=target
     )
@@ -850,6 +910,11 @@ def distance_to_layer(
     ------
     MissingCRSError, GeometryTypeError, ColumnError
         As for :func:`overlap_with`.
+
+    Notes
+    -----
+    Reprojection runs on up to 4 threads; the layer's projection is cached as
+    in :func:`overlap_with` (a layer edited in place is reprojected anew).
     """
     ranges = _check_polygons(ranges, "ranges")
     layer = _check_polygons(layer, "layer")
@@ -865,8 +930,8 @@ def distance_to_layer(
                 float(bounds[:, 3].max()),
             )
         )
-    ranges, rg, r_reason = _prepared(ranges, "ranges", target)
-    layer, lg, _ = _prepared(layer, "layer", target)
+    ranges, rg, r_reason = _prepared(ranges, "ranges", target, n_jobs=None)
+    layer, lg, _ = _prepared(layer, "layer", target, n_jobs=None, cache=True)
     repaired = gpd.GeoDataFrame(layer.drop(columns=layer.geometry.name), geometry=lg, crs=target)
     features, _ = _features(repaired, by)
     tree = shapely.STRtree(_segments(shapely.boundary(features.geometry.to_numpy())))
@@ -912,13 +977,13 @@ def _select_level(ranges: gpd.GeoDataFrame, level: float | None) -> gpd.GeoDataF
 
 
 def _ranges_equal_area(
-    ranges: GeoData, crs: Any | None, level: float | None
+    ranges: GeoData, crs: Any | None, level: float | None, n_jobs: int | None
 ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, np.ndarray]:
     ranges = _check_polygons(ranges, "ranges")
     require_columns(ranges, ["individual"], name="ranges")
     ranges = _select_level(ranges, level)
     target = _measurement_crs((ranges,), crs)
-    ranges, rg, reasons = _prepared(ranges, "ranges", target)
+    ranges, rg, reasons = _prepared(ranges, "ranges", target, n_jobs=n_jobs)
     return ranges, rg, shapely.area(rg), reasons
 
 
@@ -977,9 +1042,9 @@ def pairwise_overlap(
         Equal-area CRS to measure in; by default
         :func:`habitat.core.crs.equal_area_crs` of the ranges.
     n_jobs : int, optional
-        Threads computing polygon intersections, as for :func:`overlap_with`
-        (``None``: the number of CPUs, at most 4; ``1``: serial). Results do
-        not depend on it.
+        Threads reprojecting the ranges and computing polygon intersections,
+        as for :func:`overlap_with` (``None``: the number of CPUs, at most 4;
+        ``1``: serial). Results do not depend on it.
 
     Returns
     -------
@@ -998,7 +1063,7 @@ def pairwise_overlap(
         range at ``level``; InputError also for an invalid ``n_jobs``.
     """
     jobs = _n_jobs(n_jobs)
-    ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level)
+    ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level, jobs)
     groups = _group_codes(ranges)
     i, j, inter = _intersecting_pairs(rg, area, groups, jobs)
     idx = ranges.index.to_numpy()
@@ -1073,8 +1138,8 @@ def overlap_matrix(
     back = "share_b" if value == "share_a" else value
     a, b = sel["individual_a"].to_numpy(), sel["individual_b"].to_numpy()
     keep = np.isin(a, individuals) & np.isin(b, individuals)
-    rows = m.index.get_indexer(a[keep])
-    cols = m.columns.get_indexer(b[keep])
+    rows = m.index.get_indexer(pd.Index(a[keep]))
+    cols = m.columns.get_indexer(pd.Index(b[keep]))
     arr = m.to_numpy(copy=True)
     arr[rows, cols] = sel[value].to_numpy(dtype=float)[keep]
     arr[cols, rows] = sel[back].to_numpy(dtype=float)[keep]
@@ -1117,7 +1182,7 @@ def exclusivity(
     """
     ranges = _check_polygons(ranges, "ranges")
     require_columns(ranges, ["individual", "sex"], name="ranges")
-    ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level)
+    ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level, None)
     groups = pd.factorize(
         pd.Series(_group_codes(ranges)).astype(str) + "|" + ranges["sex"].astype(str).to_numpy()
     )[0]

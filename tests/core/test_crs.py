@@ -139,3 +139,141 @@ def test_empty_geometries_have_zero_area_and_missing_ones_nan():
     assert hcrs.length_m(g).iloc[0] == 0.0
     with pytest.raises(MissingCRSError):
         hcrs.area_m2(gpd.GeoSeries([Polygon()]))
+
+
+# --------------------------------------------------------------------------- threaded projection
+
+
+def _circles_utm(n: int, seed: int = 3) -> gpd.GeoDataFrame:
+    """``n`` circular 64-gons (radius 3-10 km) in UTM 52N, with an attribute column."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(560_000, 700_000, n)
+    y = rng.uniform(4_700_000, 4_880_000, n)
+    geoms = shapely.buffer(shapely.points(x, y), rng.uniform(3000, 10_000, n), quad_segs=16)
+    return gpd.GeoDataFrame({"name": [f"c{i}" for i in range(n)]}, geometry=geoms, crs=32652)
+
+
+def _same_coordinates(a: gpd.GeoSeries, b: gpd.GeoSeries) -> None:
+    ca = shapely.get_coordinates(a.to_numpy(), include_z=True)
+    cb = shapely.get_coordinates(b.to_numpy(), include_z=True)
+    assert ca.shape == cb.shape
+    np.testing.assert_allclose(ca, cb, rtol=0, atol=1e-9)  # metres
+    assert np.array_equal(ca, cb, equal_nan=True)  # in fact bit for bit
+    assert list(shapely.get_type_id(a.to_numpy())) == list(shapely.get_type_id(b.to_numpy()))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3, None])
+def test_to_crs_threaded_equals_to_crs_on_a_real_size_layer(n_jobs):
+    circles = _circles_utm(4_000)  # 260,000 vertices: split into chunks on several threads
+    laea = hcrs.equal_area_crs(circles)
+    ours = hcrs.to_crs_threaded(circles, laea, n_jobs=n_jobs)
+    ref = circles.to_crs(laea)
+    assert isinstance(ours, gpd.GeoDataFrame)
+    assert ours.crs == ref.crs and list(ours.columns) == list(ref.columns)
+    assert ours.index.equals(ref.index) and ours["name"].equals(ref["name"])
+    _same_coordinates(ours.geometry, ref.geometry)
+    back = hcrs.to_crs_threaded(ref.geometry.to_crs(4326), 32652, n_jobs=n_jobs)
+    _same_coordinates(back, ref.geometry.to_crs(4326).to_crs(32652))
+
+
+def test_to_crs_threaded_uses_threads_on_large_inputs(monkeypatch):
+    import threading
+
+    from habitat.core import crs as core_crs
+
+    seen = set()
+    original = core_crs._transform_chunk
+
+    def spy(*args):
+        seen.add(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(core_crs, "_transform_chunk", spy)
+    circles = _circles_utm(2_000)
+    hcrs.to_crs_threaded(circles, 4326, n_jobs=2)
+    assert threading.get_ident() not in seen and 1 <= len(seen) <= 2
+    seen.clear()
+    hcrs.to_crs_threaded(circles, 4326, n_jobs=1)
+    assert seen == {threading.get_ident()}
+
+
+def test_to_crs_threaded_small_mixed_inputs():
+    g = gpd.GeoSeries(
+        [
+            shapely.Point(131.0, 43.0),
+            None,
+            Polygon(),
+            shapely.Point(131.2, 43.1, 250.0),  # with z
+            box(130.9, 42.9, 131.1, 43.2),
+            shapely.MultiPolygon([box(131, 43, 131.1, 43.1), box(131.2, 43, 131.3, 43.1)]),
+            shapely.LineString([(131, 43), (131.5, 43.5)]),
+        ],
+        index=list("abcdefg"),
+        name="geom",
+        crs=4326,
+    )
+    for n_jobs in (1, 2):
+        ours = hcrs.to_crs_threaded(g, 32652, n_jobs=n_jobs)
+        ref = g.to_crs(32652)
+        assert isinstance(ours, gpd.GeoSeries) and ours.name == "geom"
+        assert ours.index.equals(ref.index) and ours.crs == ref.crs
+        assert ours.isna().tolist() == ref.isna().tolist()
+        assert shapely.has_z(ours.to_numpy()).tolist() == shapely.has_z(ref.to_numpy()).tolist()
+        _same_coordinates(ours, ref)
+    empty = gpd.GeoSeries([], crs=4326)
+    assert len(hcrs.to_crs_threaded(empty, 32652)) == 0
+    assert hcrs.to_crs_threaded(g, 4326) is g  # already there: no copy, as align
+
+
+def test_to_crs_threaded_refuses_bad_input():
+    from habitat.core.errors import InputError
+
+    with pytest.raises(MissingCRSError):
+        hcrs.to_crs_threaded(gpd.GeoSeries([shapely.Point(0, 0)]), 4326)
+    for bad in (0, -2, 1.5, True, "2"):
+        with pytest.raises(InputError, match="n_jobs"):
+            hcrs.to_crs_threaded(gpd.GeoSeries([shapely.Point(0, 0)], crs=4326), 3857, n_jobs=bad)
+
+
+def test_projection_cache_reuses_and_never_serves_a_stale_projection(monkeypatch):
+    from habitat.core import crs as core_crs
+
+    calls = []
+    original = core_crs._transform_chunk
+    monkeypatch.setattr(core_crs, "_transform_chunk", lambda *a: calls.append(1) or original(*a))
+    hcrs.clear_projection_cache()
+    layer = _circles_utm(50)
+    first = hcrs.to_crs_threaded(layer, 4326, cache=True)
+    n_first = len(calls)
+    again = hcrs.to_crs_threaded(layer, 4326, cache=True)
+    assert len(calls) == n_first  # served from the cache
+    _same_coordinates(again.geometry, first.geometry)
+    # a caller modifying its result does not reach the cache
+    again.geometry.array[0] = shapely.Point(0, 0)
+    _same_coordinates(hcrs.to_crs_threaded(layer, 4326, cache=True).geometry, first.geometry)
+
+    # the layer mutated in place: one geometry replaced -> projected anew
+    shifted = shapely.affinity.translate(layer.geometry.iloc[3], 5_000)
+    layer.loc[layer.index[3], "geometry"] = shifted
+    moved = hcrs.to_crs_threaded(layer, 4326, cache=True)
+    assert len(calls) > n_first
+    _same_coordinates(moved.geometry, layer.to_crs(4326).geometry)
+    assert not shapely.equals_exact(moved.geometry.iloc[3], first.geometry.iloc[3], 0)
+
+    # the same geometries with another CRS declared, or another target: not the cached one
+    n_before = len(calls)
+    relabelled = layer.set_crs(32653, allow_override=True)
+    _same_coordinates(
+        hcrs.to_crs_threaded(relabelled, 4326, cache=True).geometry,
+        relabelled.to_crs(4326).geometry,
+    )
+    _same_coordinates(
+        hcrs.to_crs_threaded(layer, 3857, cache=True).geometry, layer.to_crs(3857).geometry
+    )
+    assert len(calls) == n_before + 2
+    hcrs.clear_projection_cache()
+    hcrs.to_crs_threaded(layer, 4326, cache=True)
+    assert len(calls) == n_before + 3
+    # without cache=True nothing is reused
+    hcrs.to_crs_threaded(layer, 4326)
+    assert len(calls) == n_before + 4

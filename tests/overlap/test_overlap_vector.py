@@ -606,3 +606,43 @@ def test_outside_share_fast_path_and_general_path(monkeypatch, kind, union_neede
     if kind == "disjoint":
         shares = res.groupby("range_id")["share"].sum().to_numpy()
         np.testing.assert_allclose(shares, 1.0, rtol=0, atol=1e-12)
+
+
+def test_projected_layer_reused_but_a_mutated_layer_is_reprojected(monkeypatch):
+    from habitat.core import crs as core_crs
+
+    projected = []
+    original = core_crs._transform_chunk
+    monkeypatch.setattr(
+        core_crs, "_transform_chunk", lambda g, *a: projected.append(len(g)) or original(g, *a)
+    )
+    hcrs.clear_projection_cache()
+    rng = np.random.default_rng(11)
+    ranges = ranges_of(_circles(rng, 30))
+    layer = gpd.GeoDataFrame(
+        {"zone": ["a", "b", "c"]},
+        geometry=[sq(-30_000, -30_000, 30_000), sq(0, -30_000, 30_000), sq(-30_000, 0, 60_000)],
+        crs=UTM,
+    ).to_crs("EPSG:4326")  # ranges in UTM, layer in WGS 84: both are reprojected
+    first = overlap_with(ranges, layer, by="zone", n_jobs=1)
+    assert sorted(projected) == [3, 30]
+    again = overlap_with(ranges, layer, by="zone", n_jobs=1)
+    assert sorted(projected) == [3, 30, 30]  # the layer's projection was reused
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    dist = distance_to_layer(ranges, layer, by="zone")
+    assert len(projected) == 4  # distances in UTM: the layer only, to another CRS
+
+    # mutate the layer in place: zone "a" moves 10 km east
+    moved = shapely.affinity.translate(layer.to_crs(UTM).geometry.iloc[0], 10_000)
+    layer.loc[layer.index[0], "geometry"] = gpd.GeoSeries([moved], crs=UTM).to_crs(4326).iloc[0]
+    after = overlap_with(ranges, layer, by="zone", n_jobs=1)
+    assert sorted(projected[4:]) == [3, 30]  # the layer was projected anew
+    hcrs.clear_projection_cache()
+    fresh = overlap_with(ranges, layer.copy(), by="zone", n_jobs=1)
+    pd.testing.assert_frame_equal(after, fresh, check_exact=True)
+    assert not np.allclose(after["area_km2"], first["area_km2"])
+    np.testing.assert_allclose(
+        feature_shares(after).to_numpy(), direct_overlap(ranges, layer), rtol=1e-9, atol=1e-12
+    )
+    dist_after = distance_to_layer(ranges, layer, by="zone")
+    assert not np.allclose(dist_after["distance_to_boundary_m"], dist["distance_to_boundary_m"])

@@ -123,9 +123,11 @@ def is_web_mercator(crs: Any) -> bool:
     """True for Web/Pseudo Mercator (EPSG:3857 and its aliases)."""
     crs = CRS.from_user_input(crs)
     op = crs.coordinate_operation
-    return bool(op is not None and op.method_name in _WEB_MERCATOR_METHODS) or (
-        crs.to_epsg() in {3857, 3785, 900913, 102100, 102113}
-    )
+    if op is not None and op.method_name in _WEB_MERCATOR_METHODS:
+        return True
+    if not crs.is_projected or (op is not None and "mercator" not in op.method_name.lower()):
+        return False  # only a Mercator can be an alias of 3857: skip the database lookup
+    return crs.to_epsg() in {3857, 3785, 900913, 102100, 102113}
 
 
 def is_equal_area(crs: Any) -> bool:
@@ -378,7 +380,8 @@ def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
     target = CRS.from_user_input(target_crs)
     if src.equals(target):
         return data
-    log.debug("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
+    if log.isEnabledFor(logging.DEBUG):  # describing a CRS costs a PROJ lookup
+        log.debug("reprojecting %s from %s to %s", name, describe_crs(src), describe_crs(target))
     return data.to_crs(target)
 
 

@@ -244,6 +244,39 @@ def load_config(path: str | os.PathLike[str]) -> tuple[ReportOptions, dict[str, 
         If the file cannot be read or is not valid TOML.
     InputError
         For an unknown table or key (named, with the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> config = folder / "report.toml"
+    >>> _ = config.write_text('''
+    ... [input]
+    ... relocations = "fixes.csv"
+    ... [layers]
+    ... land_cover = "none"
+    ... [report]
+    ... methods = ["kde", "mcp"]
+    ... levels = [0.5, 0.95]
+    ... title = "Season 2025"
+    ... ''')
+    >>> options, inputs = load_config(config)
+    >>> options.methods, options.levels, options.title
+    (('kde', 'mcp'), (0.5, 0.95), 'Season 2025')
+    >>> inputs["relocations"] == folder / "fixes.csv", inputs["layers"]
+    (True, {'land_cover': None})
+
+    Misspelt keys are refused, with the known ones:
+
+    >>> _ = config.write_text('''
+    ... [report]
+    ... method = ["kde"]
+    ... ''')
+    >>> load_config(config)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: config file '...', [report]: unknown key(s) ['method']; ...
     """
     path = Path(path)
     try:
@@ -382,6 +415,16 @@ def individual_slugs(individuals: Iterable[Any]) -> dict[str, str]:
     folder). Ids whose sanitised names collide, ignoring case (``"Leo 1"`` and
     ``"leo_1"``), or that sanitise to nothing, get the first 8 hex digits of the
     SHA-1 of the id appended, so every animal has its own file.
+
+    Examples
+    --------
+    >>> slugs = individual_slugs(["Leo 1F", "Leo 1", "leo_1", "../../etc/passwd", "Барс"])
+    >>> slugs["Leo 1F"], slugs["../../etc/passwd"]
+    ('Leo_1F', 'etc_passwd')
+    >>> slugs["Leo 1"], slugs["leo_1"]  # would collide on a case-insensitive disk
+    ('Leo_1-b133e3cf', 'leo_1-0cf44d5c')
+    >>> slugs["Барс"]  # nothing ASCII left
+    'unnamed-2b4a87be'
     """
     ids = [str(i) for i in individuals]
     base = {i: safe_filename(i, max_length=60) for i in ids}

@@ -124,17 +124,41 @@ def convert_area(value: Any, from_unit: str, to_unit: str) -> Any:
 
 
 def m2_to_km2(value: Any) -> Any:
-    """Square metres to square kilometres."""
+    """Square metres to square kilometres.
+
+    Examples
+    --------
+    A 10 km × 10 km square holds 100 km²:
+
+    >>> m2_to_km2(10_000.0 * 10_000.0)
+    100.0
+    """
     return convert_area(value, "m2", "km2")
 
 
 def km2_to_sq_mi(value: Any) -> Any:
-    """Square kilometres to square miles."""
+    """Square kilometres to square miles.
+
+    Examples
+    --------
+    >>> round(km2_to_sq_mi(100.0), 4)
+    38.6102
+    >>> round(km2_to_sq_mi(2.589988110336), 12)
+    1.0
+    """
     return convert_area(value, "km2", "sq_mi")
 
 
 def sq_mi_to_km2(value: Any) -> Any:
-    """Square miles to square kilometres."""
+    """Square miles to square kilometres.
+
+    Examples
+    --------
+    One square mile is exactly 2.589988110336 km²:
+
+    >>> round(sq_mi_to_km2(1.0), 12)
+    2.589988110336
+    """
     return convert_area(value, "sq_mi", "km2")
 
 
@@ -150,6 +174,15 @@ def area_columns(area_m2: Any) -> dict[str, Any]:
     -------
     dict
         ``{"area_km2": ..., "area_sq_mi": ...}``, ready for ``DataFrame.assign``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ranges = pd.DataFrame({"area_m2": [100e6, 2.589988110336e6]}, index=["F1", "M1"])
+    >>> ranges.assign(**area_columns(ranges["area_m2"]))[["area_km2", "area_sq_mi"]].round(2)
+        area_km2  area_sq_mi
+    F1    100.00       38.61
+    M1      2.59        1.00
     """
     area = np.asarray(area_m2, dtype=float) if not hasattr(area_m2, "index") else area_m2
     return {

@@ -85,7 +85,20 @@ def require_columns(
     source: object | None = None,
     hint: str = "",
 ) -> None:
-    """Raise :class:`ColumnError` listing every missing column and the columns present."""
+    """Raise :class:`ColumnError` listing every missing column and the columns present.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fixes = pd.DataFrame({"individual": ["F1"], "lon": [131.3]})
+    >>> require_columns(fixes, ["individual", "lon"])  # all present: returns None
+    >>> require_columns(fixes, ["individual", "timestamp", "lat"], name="relocations",
+    ...                 source="fixes.csv")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ColumnError: relocations in file 'fixes.csv' is missing the column(s) \
+'timestamp', 'lat'; it has: 'individual', 'lon'.
+    """
     missing = [c for c in columns if c not in df.columns]
     if missing:
         loc = where(file=source) if source is not None else ""
@@ -100,7 +113,17 @@ def require_columns(
 def require_not_empty(
     df: pd.DataFrame, *, name: str = "data", source: object | None = None
 ) -> None:
-    """Raise :class:`EmptyDataError` if ``df`` has no rows."""
+    """Raise :class:`EmptyDataError` if ``df`` has no rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_not_empty(pd.DataFrame({"x": []}), name="relocations", source="fixes.csv")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.EmptyDataError: relocations (in file 'fixes.csv') holds no rows; \
+there is nothing to analyse.
+    """
     if len(df) == 0:
         loc = f" ({where(file=source)})" if source is not None else ""
         raise EmptyDataError(f"{name}{loc} holds no rows; there is nothing to analyse.")
@@ -125,6 +148,18 @@ def require_geometry_type(
         For the message.
     allow_empty : bool
         Whether missing or empty geometries are acceptable.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> fixes = gpd.GeoSeries([shapely.Point(0, 0), shapely.box(0, 0, 1, 1)], index=["a", "b"])
+    >>> require_geometry_type(fixes.iloc[:1], ("Point",))  # only points: returns None
+    >>> require_geometry_type(fixes, ("Point",), name="relocations")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.GeometryTypeError: relocations must hold Point geometries but has \
+Polygon (rows b). For relocations, convert to points first, ...
     """
     geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
     arr = geoms.to_numpy()
@@ -193,6 +228,29 @@ def repair_polygons(
     -----
     DataQualityWarning
         When anything was repaired, naming the rows and reasons.
+
+    Examples
+    --------
+    A valid 10 × 10 square and a self-intersecting "bow tie" drawn over the same corners:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> import shapely
+    >>> square = shapely.box(0, 0, 10, 10)
+    >>> bow_tie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     fixed, reasons = repair_polygons(np.array([square, bow_tie]), labels=["A", "B"])
+    >>> print(caught[0].message)
+    polygons: 1 invalid polygon(s) repaired with shapely.make_valid \
+(row B: Self-intersection[5 5]); see the 'repaired' column.
+    >>> list(reasons)
+    ['', 'Self-intersection[5 5]']
+
+    The bow tie becomes its two triangles (half the square); the valid square is unchanged:
+
+    >>> fixed[1].geom_type, fixed[1].area, fixed[0] is square
+    ('MultiPolygon', 50.0, True)
     """
     reasons = np.full(len(geoms), "", dtype=object)
     bad = np.flatnonzero(~shapely.is_valid(geoms))

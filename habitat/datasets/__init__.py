@@ -67,6 +67,17 @@ def data_path(*parts: str) -> Path:
     ------
     DatasetNotFoundError
         If no such file is bundled, listing what is.
+
+    Examples
+    --------
+    >>> path = data_path("relocations", "demo_leopards.csv")
+    >>> path.name, path.is_file()
+    ('demo_leopards.csv', True)
+    >>> data_path("relocations", "missing.csv")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.DatasetNotFoundError: no bundled file 'relocations/missing.csv'; \
+bundled files are: README.md, land_cover.tif, layers/borders.geojson, ...
     """
     root = _data_dir()
     path = root.joinpath(*parts)
@@ -79,7 +90,15 @@ def data_path(*parts: str) -> Path:
 
 
 def available() -> list[str]:
-    """Names of the bundled vector layers, for :func:`layers` and :func:`layer`."""
+    """Names of the bundled vector layers, for :func:`layers` and :func:`layer`.
+
+    Examples
+    --------
+    >>> available()
+    ['borders', 'countries', 'kedrovaya_pad', 'land_of_the_leopard',
+     'ne_china_tiger_leopard_np', 'park_zones', 'primorsky_krai', 'railways', 'rivers',
+     'roads', 'settlements']
+    """
     return sorted(p.stem for p in (_data_dir() / _LAYER_DIR).glob("*.geojson"))
 
 
@@ -90,6 +109,15 @@ def get_path(name: str) -> Path:
     ------
     DatasetNotFoundError
         For an unknown name, with the valid names and the closest match.
+
+    Examples
+    --------
+    >>> get_path("roads").name, get_path("land_cover").name
+    ('roads.geojson', 'land_cover.tif')
+    >>> get_path("road")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.DatasetNotFoundError: unknown dataset 'road'. Did you mean 'roads'? ...
     """
     if name == "land_cover":
         return data_path(_LAND_COVER)
@@ -120,6 +148,19 @@ def layer(name: str) -> gpd.GeoDataFrame:
     ----------
     name : str
         One of :func:`available`, e.g. ``"land_of_the_leopard"``.
+
+    Examples
+    --------
+    The national park is one polygon; its area, computed in UTM 52N, matches
+    the 2,620 km² target the schematic outline was drawn to:
+
+    >>> park = layer("land_of_the_leopard")
+    >>> park.crs.to_epsg(), len(park), park.loc[0, "iucn_category"]
+    (4326, 1, 'II')
+    >>> round(float(park.to_crs(32652).area.iloc[0]) / 1e6)
+    2620
+    >>> float(park.loc[0, "target_area_km2"])
+    2620.0
     """
     return _read_layer(name).copy()
 
@@ -138,6 +179,14 @@ def layers(names: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
         Includes ``land_of_the_leopard``, ``park_zones``, ``kedrovaya_pad``,
         ``ne_china_tiger_leopard_np``, ``primorsky_krai``, ``countries``,
         ``borders``, ``roads``, ``railways``, ``settlements`` and ``rivers``.
+
+    Examples
+    --------
+    >>> lines_and_points = layers(["roads", "settlements"])
+    >>> {name: (len(gdf), gdf.geom_type.iloc[0]) for name, gdf in lines_and_points.items()}
+    {'roads': (7, 'LineString'), 'settlements': (11, 'Point')}
+    >>> len(layers()) == len(available())
+    True
     """
     return {n: layer(n) for n in (available() if names is None else names)}
 
@@ -151,5 +200,22 @@ def land_cover() -> Raster:
     """The schematic 200 m land-cover raster of the leopard range (EPSG:32652).
 
     Classes are :data:`LAND_COVER_CLASSES`; 0 is nodata. Returns a fresh copy.
+
+    Examples
+    --------
+    >>> cover = land_cover()
+    >>> cover.shape, cover.cell_size_m, cover.crs.to_epsg(), cover.nodata
+    ((1075, 758), 200.0, 32652, 0)
+    >>> cover.classes == LAND_COVER_CLASSES
+    True
+    >>> cover.class_areas()[["name", "cell_count", "area_km2", "share"]].round(2)
+                      name  cell_count  area_km2  share
+    class
+    1               forest      442592  17703.68   0.54
+    2      grassland/burnt       80249   3209.96   0.10
+    3          agriculture      106592   4263.68   0.13
+    4           settlement        2994    119.76   0.00
+    5                water      178150   7126.00   0.22
+    6              wetland        4273    170.92   0.01
     """
     return _read_land_cover().copy()

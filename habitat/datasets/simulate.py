@@ -106,6 +106,18 @@ class Simulation(NamedTuple):
         deviation of the stationary distribution, m), ``tau_days``,
         ``true_area_95_km2``, ``true_area_95_sq_mi``, ``true_area_50_km2``,
         ``true_area_50_sq_mi``, ``n_fixes``.
+
+    Examples
+    --------
+    >>> sim = simulate_relocations(n_females=1, n_males=1, days=30, seed=1)
+    >>> fixes, truth = sim
+    >>> fixes.columns.tolist(), len(fixes)  # 30 days of 4-hourly fixes, two animals
+    (['individual', 'sex', 'timestamp', 'geometry'], 360)
+    >>> truth[["sex", "sigma_m", "true_area_95_km2", "true_area_95_sq_mi", "n_fixes"]].round(1)
+               sex  sigma_m  true_area_95_km2  true_area_95_sq_mi  n_fixes
+    individual
+    F01          F   1822.5              62.5                24.1      180
+    M01          M   4510.9             383.0               147.9      180
     """
 
     fixes: gpd.GeoDataFrame
@@ -172,6 +184,25 @@ def sigma_for_area_m(area_km2: Any, level: Any = 0.95) -> Any:
     -------
     float or numpy.ndarray
         Standard deviation per axis, in metres.
+
+    Examples
+    --------
+    A 95 % range of 18.8227 km² (2π ln 20 km²) has a 1 km standard deviation:
+
+    >>> round(sigma_for_area_m(18.8227))
+    1000
+
+    The largest default female range, 38 sq mi (98.42 km²), and back:
+
+    >>> from habitat.core.units import sq_mi_to_km2
+    >>> sigma = sigma_for_area_m(sq_mi_to_km2(38.0))
+    >>> round(sigma, 1), round(true_area_km2(sigma), 2)
+    (2286.6, 98.42)
+
+    The 50 % core of a 100 km² range has a larger sigma than its 95 % range:
+
+    >>> [round(v) for v in sigma_for_area_m([100.0, 100.0], level=[0.95, 0.5])]
+    [2305, 4792]
     """
     lv = _check_level(level)
     area_m2 = convert_area(np.asarray(area_km2, dtype=float), "km2", "m2")
@@ -219,6 +250,23 @@ def ou_deviations(
     (:math:`z_k` i.i.d. standard normal) is the exact OU transition with unit
     variance; it is run by :func:`scipy.signal.lfilter` along time for all
     animals that share a :math:`\rho` at once, then scaled by ``sigma_m``.
+
+    Examples
+    --------
+    100,000 animals with :math:`\sigma` = 1 km and 4-hourly fixes: every fix,
+    the first included, has the stationary spread, and consecutive fixes are
+    correlated by :math:`\rho = e^{-(4/24)/1.5} = 0.895`:
+
+    >>> rng = np.random.default_rng(1)
+    >>> dev = ou_deviations(2, sigma_m=np.full(100_000, 1000.0), tau_days=1.5,
+    ...                     step_days=4 / 24, rng=rng)
+    >>> dev.shape  # (animals, fixes, x/y)
+    (100000, 2, 2)
+    >>> (dev.std(axis=0) / 1000).round(2)  # km, per fix and axis
+    array([[1., 1.],
+           [1., 1.]])
+    >>> round(float(np.corrcoef(dev[:, 0, 0], dev[:, 1, 0])[0, 1]), 2)
+    0.89
     """
     from scipy.signal import lfilter  # imported here: scipy.signal takes ~1 s to import
 

@@ -40,6 +40,18 @@ def check_levels(levels: Any) -> list[float]:
     ------
     InputError
         For a missing or empty value, or values outside (0, 1] (e.g. 95).
+
+    Examples
+    --------
+    >>> check_levels(0.95)
+    [0.95]
+    >>> check_levels((0.5, 0.95))
+    [0.5, 0.95]
+    >>> check_levels([50, 95])
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: levels must be fractions in (0, 1] (0.95, not 95); \
+got [50.0, 95.0].
     """
     if levels is None:
         raise InputError("levels are required, e.g. levels=(0.5, 0.95).")
@@ -80,6 +92,24 @@ def check_xy(xy: Any, *, method: str, min_fixes: int = MIN_FIXES) -> np.ndarray:
         coordinates (the message lists the first rows).
     InsufficientDataError
         For fewer than ``min_fixes`` fixes.
+
+    Examples
+    --------
+    >>> check_xy([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (500, 500)], method="MCP")
+    array([[   0.,    0.],
+           [1000.,    0.],
+           [1000., 1000.],
+           [   0., 1000.],
+           [ 500.,  500.]])
+    >>> check_xy([(0, 0), (1000, 0)], method="KDE")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InsufficientDataError: KDE needs at least 5 fixes, got 2; ...
+    >>> check_xy([(0, 0), (float("nan"), 0)], method="KDE", min_fixes=0)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: KDE: xy has 1 fix(es) with missing (NaN) or infinite \
+coordinates (rows 1); ...
     """
     try:
         arr = np.asarray(xy, dtype=float)
@@ -124,6 +154,19 @@ class Estimate:
         Unit-named parameters and diagnostics to report as columns, e.g.
         ``{"bandwidth_m": 812.3, "cell_size_m": 150.0, "contour_area_km2": 48.1,
         "grid_warning": False}``.
+
+    Examples
+    --------
+    Every estimator returns one per level; the MCP of a 10 km × 10 km square's
+    corners and centre is the square:
+
+    >>> from habitat.homerange import mcp
+    >>> corners = [(0, 0), (10_000, 0), (10_000, 10_000), (0, 10_000), (5_000, 5_000)]
+    >>> (est,) = mcp.estimate(np.array(corners, dtype=float), levels=[0.95])
+    >>> est.level, est.area_m2 / 1e6, est.params
+    (0.95, 100.0, {'n_fixes_kept': 5})
+    >>> est.geometry.wkt
+    'POLYGON ((0 0, 10000 0, 10000 10000, 0 10000, 0 0))'
     """
 
     level: float

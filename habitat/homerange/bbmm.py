@@ -94,6 +94,19 @@ class UDGrid:
     mass_in_grid : float
         Fraction of the bridges' probability mass that fell inside the grid
         before normalisation (close to 1 unless ``margin_m`` was too small).
+
+    Examples
+    --------
+    Returned by :func:`bridge_ud`; five hourly fixes 1 km apart on a line:
+
+    >>> line = np.column_stack([np.arange(5) * 1000.0, np.zeros(5)])
+    >>> hours_ns = np.arange(5) * 3_600_000_000_000
+    >>> ud = bridge_ud(line, timestamps_ns=hours_ns, motion_variance_m2_per_h=10_000.0,
+    ...                cell_size_m=50.0)
+    >>> ud.density.shape, ud.cell_size_m, ud.motion_variance_m2_per_h
+    ((9, 89), 50.0, 10000.0)
+    >>> round(float(ud.density.sum()) * ud.cell_size_m**2, 6)  # volume 1
+    1.0
     """
 
     density: np.ndarray
@@ -224,6 +237,22 @@ def motion_variance_ml(
     DataQualityWarning
         The maximum lies at the lower search bound: the location error alone
         explains the scatter of the fixes, and ``sigma2_m`` is effectively 0.
+
+    Examples
+    --------
+    A Brownian track with hourly steps of 500 m standard deviation per axis,
+    i.e. a true motion variance of 500² = 250,000 m² per hour:
+
+    >>> rng = np.random.default_rng(1)
+    >>> xy = np.cumsum(rng.normal(0, 500.0, (2001, 2)), axis=0)
+    >>> hours_ns = np.arange(2001) * 3_600_000_000_000
+    >>> round(motion_variance_ml(xy, hours_ns, 0.0), -3)
+    261000.0
+
+    A 30 m location error explains a little of the scatter:
+
+    >>> round(motion_variance_ml(xy, hours_ns, 30.0), -3)
+    260000.0
     """
     pts, hours = _check_track(xy, timestamps_ns, min_fixes=3)
     err = _check_location_error(location_error_m, pts.shape[0])
@@ -360,6 +389,23 @@ def bridge_ud(
     Returns
     -------
     UDGrid
+
+    Examples
+    --------
+    Five hourly fixes 1 km apart on a line: the bridges are symmetric, so the
+    UD's centre of mass is the middle fix:
+
+    >>> line = np.column_stack([np.arange(5) * 1000.0, np.zeros(5)])
+    >>> hours_ns = np.arange(5) * 3_600_000_000_000
+    >>> ud = bridge_ud(line, timestamps_ns=hours_ns, location_error_m=30.0,
+    ...                motion_variance_m2_per_h=10_000.0, cell_size_m=50.0)
+    >>> cell_m2 = ud.cell_size_m**2
+    >>> round(float((ud.density.sum(axis=0) * ud.x).sum() * cell_m2), 6)  # mean x, m
+    2000.0
+    >>> round(float((ud.density.sum(axis=1) * ud.y).sum() * cell_m2), 6)  # mean y, m
+    0.0
+    >>> round(ud.mass_in_grid, 4)
+    1.0
     """
     pts, hours = _check_track(xy, timestamps_ns)
     n = pts.shape[0]
@@ -445,6 +491,21 @@ def utilization_distribution(xy: Any, **options: Any) -> UDGrid:
         ``habitat.homerange.bbmm.utilization_distribution`` is
         :func:`bridge_ud`; :func:`habitat.homerange.ud.utilization_distribution`
         is the UD rasters of many animals.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> line = np.column_stack([np.arange(5) * 1000.0, np.zeros(5)])
+    >>> hours_ns = np.arange(5) * 3_600_000_000_000
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     old = utilization_distribution(line, timestamps_ns=hours_ns,
+    ...                                    motion_variance_m2_per_h=10_000.0)
+    >>> caught[0].category.__name__
+    'DeprecationWarning'
+    >>> new = bridge_ud(line, timestamps_ns=hours_ns, motion_variance_m2_per_h=10_000.0)
+    >>> np.array_equal(old.density, new.density)
+    True
     """
     warnings.warn(
         "habitat.homerange.bbmm.utilization_distribution is renamed bridge_ud "
@@ -550,6 +611,27 @@ def estimate(
         is too large.
     InsufficientDataError
         Fewer than 5 fixes.
+
+    Examples
+    --------
+    200 hourly steps of a Brownian track (true motion variance 250,000 m²/h);
+    the motion variance is estimated from the fixes:
+
+    >>> rng = np.random.default_rng(1)
+    >>> xy = np.cumsum(rng.normal(0, 500.0, (201, 2)), axis=0)
+    >>> hours_ns = np.arange(201) * 3_600_000_000_000
+    >>> core, outer = estimate(xy, levels=[0.5, 0.95], timestamps_ns=hours_ns)
+    >>> round(core.area_m2 / 1e6, 2), round(outer.area_m2 / 1e6, 2)
+    (9.16, 32.74)
+    >>> round(outer.params["motion_variance_m2_per_h"], -3), outer.params["grid_warning"]
+    (252000.0, False)
+
+    Time is required:
+
+    >>> estimate(xy, levels=[0.95])
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: BBMM needs the time of every fix (timestamps_ns): ...
     """
     levs = check_levels(levels)
     ud = bridge_ud(

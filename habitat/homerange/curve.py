@@ -96,6 +96,13 @@ def default_sample_sizes(n: int) -> np.ndarray:
     -------
     numpy.ndarray of int
         Sorted, unique, always ending with ``n``.
+
+    Examples
+    --------
+    >>> default_sample_sizes(180).tolist()  # 10 ... 180, plus 144 and 162 (80 and 90 %)
+    [10, 13, 17, 22, 29, 37, 48, 63, 82, 106, 138, 144, 162, 180]
+    >>> default_sample_sizes(8).tolist()
+    [6, 7, 8]
     """
     n = int(n)
     lo = min(10, n)
@@ -215,6 +222,28 @@ def area_curve(
     ----------
     Harris et al. (1990), Mammal Review 20, 97-123; Laver & Kelly (2008),
     J. Wildl. Manage. 72, 290-298.
+
+    Examples
+    --------
+    A month of 4-hourly fixes of two simulated leopards (180 each), 95 % MCP:
+
+    >>> import habitat
+    >>> fixes, _ = habitat.simulate_relocations(n_females=1, n_males=1, days=30, seed=1)
+    >>> curve = area_curve(fixes, n_boot=20, sample_sizes=(10, 45, 90, 135))
+    >>> curve[["individual", "n_fixes", "area_km2_mean", "share_of_full"]].round(2)
+      individual  n_fixes  area_km2_mean  share_of_full
+    0        F01       10           5.57           0.30
+    1        F01       45          13.03           0.70
+    2        F01       90          16.46           0.89
+    3        F01      135          17.92           0.96
+    4        F01      180          18.58           1.00
+    5        M01       10          78.62           0.24
+    6        M01       45         203.67           0.61
+    7        M01       90         264.64           0.80
+    8        M01      135         314.58           0.95
+    9        M01      180         332.45           1.00
+    >>> curve.attrs["method"], curve.attrs["level"], curve.attrs["order"]
+    ('mcp', 0.95, 'random')
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
@@ -351,6 +380,30 @@ def area_curve_verdict(curve: pd.DataFrame, *, plateau_tolerance: float = 0.05) 
     ----------
     Harris et al. (1990), Mammal Review 20, 97-123; Laver & Kelly (2008),
     J. Wildl. Manage. 72, 290-298.
+
+    Examples
+    --------
+    Animal A's mean areas are within 3 % of its full-data area over the last
+    25 % of fixes; B's area grows in proportion to the fixes (log-log slope 1),
+    so 50 % more fixes would add 50 %:
+
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({
+    ...     "individual": ["A"] * 4 + ["B"] * 4,
+    ...     "n_fixes": [100, 800, 900, 1000] * 2,
+    ...     "area_km2_mean": [50.0, 97.0, 99.0, 100.0, 10.0, 80.0, 90.0, 100.0],
+    ... })
+    >>> verdict = area_curve_verdict(curve)
+    >>> verdict[["levelled_off", "tail_sizes", "max_tail_deviation"]].round(2)
+                levelled_off  tail_sizes  max_tail_deviation
+    individual
+    A                   True  [800, 900]                0.03
+    B                  False  [800, 900]                0.20
+    >>> round(float(verdict.loc["B", "projected_change_50pct"]), 6)
+    0.5
+    >>> print(verdict.loc["B", "verdict"])
+    still rising: 50 % more fixes would change the area by ~50 % (the mean at 800 of 1000 \
+fixes is 20 % off the full-data area, tolerance 5 %)
     """
     missing = {"individual", "n_fixes", "area_km2_mean"} - set(curve.columns)
     if missing:

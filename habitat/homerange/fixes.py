@@ -29,7 +29,26 @@ __all__ = ["MIN_FIXES", "PreparedFixes", "estimation_crs", "prepare_fixes"]
 
 
 class PreparedFixes(NamedTuple):
-    """Usable fixes of many animals, projected once to the estimation CRS."""
+    """Usable fixes of many animals, projected once to the estimation CRS.
+
+    Examples
+    --------
+    Returned by :func:`prepare_fixes`; the fields are plain arrays ready for the
+    estimators:
+
+    >>> import geopandas as gpd
+    >>> fixes = gpd.GeoDataFrame(
+    ...     {"individual": ["F1"] * 5},
+    ...     geometry=gpd.points_from_xy([0, 10_000, 10_000, 0, 5_000],
+    ...                                 [0, 0, 10_000, 10_000, 5_000]),
+    ...     crs="EPSG:32652",
+    ... )
+    >>> prep = prepare_fixes(fixes)
+    >>> prep.xy.shape, prep.names.tolist(), prep.counts.tolist(), prep.crs.to_epsg()
+    ((5, 2), ['F1'], [5], 32652)
+    >>> prep.timestamps_ns is None  # no timestamp column
+    True
+    """
 
     data: gpd.GeoDataFrame  #: the usable rows, sorted by individual then time
     xy: np.ndarray  #: (n, 2) coordinates in metres in ``crs``
@@ -55,6 +74,24 @@ def prepare_fixes(
     Raises
     ------
     InputError, ColumnError, GeometryTypeError, MissingCRSError, InsufficientDataError
+
+    Examples
+    --------
+    >>> import habitat
+    >>> fixes, _ = habitat.simulate_relocations(n_females=1, n_males=1, days=30, seed=1)
+    >>> prep = prepare_fixes(fixes)  # fixes in degrees: projected to a local equal-area CRS
+    >>> prep.names.tolist(), prep.counts.tolist(), prep.xy.shape
+    (['F01', 'M01'], [180, 180], (360, 2))
+    >>> prep.crs.coordinate_operation.method_name
+    'Lambert Azimuthal Equal Area'
+
+    Each animal needs :data:`MIN_FIXES` (5) usable fixes:
+
+    >>> prepare_fixes(fixes.iloc[176:])
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InsufficientDataError: home ranges need at least 5 usable fixes per \
+individual; too few for 'F01' (4). ...
     """
     require_geodataframe(
         relocations,
@@ -109,6 +146,29 @@ def estimation_crs(relocations: gpd.GeoDataFrame, crs: Any | None = None) -> CRS
     ``crs`` if given (validated: projected, metres, not Web Mercator); else the
     relocations' own CRS if it is projected in metres; else the local
     equal-area CRS of :func:`habitat.core.crs.equal_area_crs`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> fixes = gpd.GeoDataFrame(
+    ...     {"individual": ["F1"] * 2},
+    ...     geometry=gpd.points_from_xy([600_000, 610_000], [4_750_000, 4_760_000]),
+    ...     crs="EPSG:32652",
+    ... )
+    >>> estimation_crs(fixes).to_epsg()  # projected in metres: used as it is
+    32652
+    >>> local = estimation_crs(fixes.to_crs(4326))  # degrees: local equal-area CRS
+    >>> local.coordinate_operation.method_name
+    'Lambert Azimuthal Equal Area'
+    >>> [p.value for p in local.coordinate_operation.params[:2]]  # its centre, lat and lon
+    [43.0, 130.5]
+    >>> estimation_crs(fixes.to_crs(4326), "EPSG:32652").name
+    'WGS 84 / UTM zone 52N'
+    >>> estimation_crs(fixes.to_crs(3857))
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ProjectedCRSRequiredError: relocations' CRS=EPSG:3857 \
+(WGS 84 / Pseudo-Mercator) is Web Mercator, which inflates areas about 1.87x ...
     """
     own = hcrs.require_crs(relocations, name="relocations")
     if crs is not None:

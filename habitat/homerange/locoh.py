@@ -196,6 +196,30 @@ def estimate(
     References
     ----------
     Getz et al. (2007) PLoS ONE 2: e207. Calenge (2006) Ecol. Model. 197: 516.
+
+    Examples
+    --------
+    Fixes on every node of a 1 km lattice filling a 10 km × 10 km square
+    (121 fixes). LoCoH ranges are unions of local hulls, so they stay within
+    the MCP (the square, 100 km²):
+
+    >>> g = np.arange(0.0, 10_001.0, 1000.0)
+    >>> lattice = np.array([(x, y) for x in g for y in g])
+    >>> core, outer = estimate(lattice, levels=[0.5, 1.0], k=9)
+    >>> round(core.area_m2 / 1e6, 2), round(outer.area_m2 / 1e6, 2)
+    (44.0, 99.5)
+    >>> outer.params["n_hulls"], outer.params["n_hulls_total"]
+    (106, 121)
+    >>> outer.params["fraction_fixes_covered"]
+    1.0
+
+    Without ``k``, Getz et al.'s rule of thumb ``k = round(sqrt(n))``; r-LoCoH
+    needs its radius:
+
+    >>> estimate(lattice, levels=[0.5])[0].params["k"]
+    11
+    >>> round(estimate(lattice, levels=[0.5], kind="r", r_m=1000.0)[0].area_m2 / 1e6, 2)
+    42.5
     """
     a_m = renamed_parameter("a", "a_m", a, a_m, where="habitat.homerange.locoh.estimate")
     r_m = renamed_parameter("r", "r_m", r, r_m, where="habitat.homerange.locoh.estimate")

@@ -52,6 +52,22 @@ def estimate_many(
     area_m2 : numpy.ndarray, shape (g, len(levels))
     n_kept : numpy.ndarray of int, shape (g, len(levels))
         Fixes kept at each level.
+
+    Examples
+    --------
+    Two animals: the corners, edge midpoints and centre of a 10 km square, and
+    of a 20 km one. At 50 % only the fixes no farther from the mean than the
+    median distance are kept (centre and midpoints: a diamond, half the square):
+
+    >>> nine = np.array([(x, y) for x in (0, 5e3, 10e3) for y in (0, 5e3, 10e3)])
+    >>> xy = np.vstack([nine, 2 * nine])
+    >>> geoms, area_m2, n_kept = estimate_many(xy, np.repeat([0, 1], 9), levels=[0.5, 0.95])
+    >>> area_m2 / 1e6  # km²
+    array([[ 50., 100.],
+           [200., 400.]])
+    >>> n_kept
+    array([[5, 9],
+           [5, 9]])
     """
     g = int(groups.max()) + 1
     counts = np.bincount(groups, minlength=g)
@@ -98,6 +114,15 @@ def estimate(xy: np.ndarray, *, levels: Sequence[float], **_: object) -> list[Es
     -------
     list of Estimate
         ``area_m2`` is the hull's planar area; ``params`` holds ``n_fixes_kept``.
+
+    Examples
+    --------
+    The MCP of a 10 km square's corners (and its centre) is the square, 100 km²:
+
+    >>> corners = np.array([(0, 0), (10e3, 0), (10e3, 10e3), (0, 10e3), (5e3, 5e3)])
+    >>> [(e.level, e.area_m2 / 1e6, e.params["n_fixes_kept"])
+    ...  for e in estimate(corners, levels=[0.5, 1.0])]
+    [(0.5, 100.0, 5), (1.0, 100.0, 5)]
     """
     geoms, areas, kept = estimate_many(xy, np.zeros(len(xy), dtype=np.int64), levels=levels)
     return [

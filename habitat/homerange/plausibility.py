@@ -55,6 +55,27 @@ def plausibility(
     plausible : numpy.ndarray of bool
     reasons : numpy.ndarray of str
         ``"; "``-joined reasons, ``""`` for a plausible row.
+
+    Examples
+    --------
+    A 100 km² female range is 38.6 sq mi, just above the expected 15–38 sq mi;
+    the same area is fine for a male, and a core area (level 0.5) is not checked
+    against the expected size:
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({
+    ...     "sex": ["F", "M", "F", "M"],
+    ...     "level": [0.95, 0.95, 0.5, 0.95],
+    ...     "n_fixes": [500, 500, 500, 12],
+    ...     "area_sq_mi": [38.61, 38.61, 38.61, 120.0],
+    ... })
+    >>> ok, why = plausibility(table)
+    >>> ok.tolist()
+    [False, True, True, False]
+    >>> why.tolist()
+    ['area 38.6 sq mi outside the expected 15–38 sq mi for sex F', '', '', 'few fixes (12 < 30)']
+    >>> plausibility(table, expected_area_sq_mi={"F": (15, 40)})[0].tolist()
+    [True, True, True, False]
     """
     require_columns(
         table,

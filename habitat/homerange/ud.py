@@ -58,6 +58,26 @@ def utilization_distribution(
     dict of str to Raster
         individual -> UD raster (values in 1/m², ``sum * cell_area_m2 == 1``),
         all with the same transform and CRS; ``nodata`` is None.
+
+    Examples
+    --------
+    >>> import habitat
+    >>> from habitat.homerange.grid import kernel_area, volume_percent
+    >>> fixes, truth = habitat.simulate_relocations(n_females=1, n_males=1, days=180, seed=1)
+    >>> uds = utilization_distribution(fixes, cell_size_m=250)
+    >>> sorted(uds), uds["F01"].shape, uds["F01"].transform == uds["M01"].transform
+    (['F01', 'M01'], (716, 360), True)
+    >>> ud = uds["F01"]
+    >>> round(float(ud.array.sum() * ud.cell_area_m2), 6)  # volume 1
+    1.0
+
+    The 95 % area of the female's UD, against her true 95 % range:
+
+    >>> vol = volume_percent(ud.array, ud.cell_size_m)
+    >>> round(kernel_area(vol, ud.cell_size_m, 0.95) / 1e6, 1)
+    65.2
+    >>> round(float(truth.loc["F01", "true_area_95_km2"]), 1)
+    62.5
     """
     choice = bandwidth_choice(
         bandwidth, bandwidth_m, where="habitat.homerange.ud.utilization_distribution"

@@ -105,6 +105,18 @@ class Grid(NamedTuple):
         Affine transform ``(a, b, c, d, e, f)`` of the cell corners (module docstring).
     crs : pyproj.CRS
         CRS of the map coordinates.
+
+    Examples
+    --------
+    A 20 km × 20 km lattice of 1 km cells in UTM 52N, and its top-left 5 × 5 cells:
+
+    >>> from pyproj import CRS
+    >>> grid = Grid((20, 20), (1000.0, 0.0, 600_000.0, 0.0, -1000.0, 4_800_000.0),
+    ...             CRS.from_epsg(32652))
+    >>> grid.window(0, 0, 5, 5).shape
+    (5, 5)
+    >>> grid.window(-2, 3, 5, 5).transform  # may reach past the edges: same lattice
+    (1000.0, 0.0, 603000.0, 0.0, -1000.0, 4802000.0)
     """
 
     shape: tuple[int, int]
@@ -149,6 +161,47 @@ class Raster:
         Value marking cells without data (0 for the bundled land cover).
     classes : dict of int to str, optional
         Names of categorical values, e.g. ``{1: "forest", 5: "water"}``.
+
+    Examples
+    --------
+    Six 200 m cells of land cover in UTM 52N, one of them nodata:
+
+    >>> import numpy as np
+    >>> cover = Raster(
+    ...     np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...     (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0),
+    ...     "EPSG:32652",
+    ...     nodata=0,
+    ...     classes={1: "forest", 2: "grassland/burnt", 5: "water"},
+    ... )
+    >>> cover
+    Raster(shape=(2, 3), dtype=uint8, crs=EPSG:32652 (WGS 84 / UTM zone 52N), \
+transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
+    >>> cover.bounds, cover.cell_size_m, cover.cell_area_m2
+    ((600000.0, 4799600.0, 600600.0, 4800000.0), 200.0, 40000.0)
+
+    Cell centres and the cell holding a point:
+
+    >>> [float(v) for v in cover.xy(0, 0)]
+    [600100.0, 4799900.0]
+    >>> [int(v) for v in cover.index(600_250.0, 4_799_750.0)]
+    [1, 1]
+
+    Areas per class leave the nodata cell out (each cell is 0.04 km²):
+
+    >>> cover.class_areas()[["name", "cell_count", "area_km2", "share"]]
+                      name  cell_count  area_km2  share
+    class
+    1               forest           3      0.12    0.6
+    2      grassland/burnt           1      0.04    0.2
+    5                water           1      0.04    0.2
+
+    Values at points in any CRS (here longitude/latitude; the second is off the grid):
+
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoSeries.from_xy([600_300.0, 0.0], [4_799_700.0, 0.0], crs=32652)
+    >>> cover.sample(pts.to_crs(4326)).tolist()
+    [5, 0]
     """
 
     array: np.ndarray
@@ -437,6 +490,26 @@ def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     InputError
         If the grid is rotated, the array's dtype cannot be stored in a GeoTIFF
         or the nodata value does not fit the dtype.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> cover = Raster(np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...                (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0), "EPSG:32652",
+    ...                nodata=0, classes={1: "forest", 2: "grassland/burnt", 5: "water"})
+    >>> path = write_geotiff(cover, Path(tempfile.mkdtemp()) / "cover.tif")
+    >>> path.name
+    'cover.tif'
+
+    Values, grid, nodata and class names all come back:
+
+    >>> back = read_geotiff(path)
+    >>> np.array_equal(back.array, cover.array), back.transform == cover.transform
+    (True, True)
+    >>> back.crs.to_epsg(), back.nodata, back.classes
+    (32652, 0, {1: 'forest', 2: 'grassland/burnt', 5: 'water'})
     """
     path = Path(path)
     a, b, c, d, e, f = raster.transform
@@ -584,6 +657,32 @@ def read_geotiff(
         grid; the message names the file and says what is wrong.
     InputError
         If ``band``, ``window`` or ``bounds`` are invalid for the file.
+
+    Examples
+    --------
+    Read only a 10 km × 10 km block of the bundled 200 m land cover: 50 × 50
+    cells, 100 km² in all:
+
+    >>> from habitat.datasets import get_path
+    >>> block = read_geotiff(get_path("land_cover"),
+    ...                      bounds=(640_000, 4_740_000, 650_000, 4_750_000))
+    >>> block.shape, block.bounds
+    ((50, 50), (640000.0, 4740000.0, 650000.0, 4750000.0))
+    >>> areas = block.class_areas()
+    >>> round(float(areas["area_km2"].sum()), 6)
+    100.0
+    >>> areas[["name", "area_km2"]]
+                      name  area_km2
+    class
+    1               forest     79.28
+    2      grassland/burnt     20.36
+    3          agriculture      0.36
+
+    A window counts cells from the north-west corner:
+
+    >>> corner = read_geotiff(get_path("land_cover"), window=(0, 0, 10, 20))
+    >>> corner.shape, corner.bounds
+    ((10, 20), (595800.0, 4896600.0, 599800.0, 4898600.0))
     """
     source = Path(path)
     if not source.is_file():
@@ -814,6 +913,30 @@ def reproject(
     transformer (error at most 1/8 source cell, as ``gdalwarp``); with
     ``"nearest"``, an output cell whose centre falls within that distance of a
     source cell edge may take the neighbouring cell's value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cover = Raster(np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...                (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0), "EPSG:32652",
+    ...                nodata=0, classes={1: "forest", 2: "grassland/burnt", 5: "water"})
+
+    Halving the cell size in the same CRS splits each cell into four:
+
+    >>> fine = reproject(cover, "EPSG:32652", cell_size=100)
+    >>> fine.shape, fine.cell_size_m
+    ((4, 6), 100.0)
+    >>> fine.array
+    array([[1, 1, 1, 1, 2, 2],
+           [1, 1, 1, 1, 2, 2],
+           [1, 1, 5, 5, 0, 0],
+           [1, 1, 5, 5, 0, 0]], dtype=uint8)
+
+    To longitude/latitude, keeping the nodata value and the class names:
+
+    >>> geo = reproject(cover, "EPSG:4326")
+    >>> geo.crs.to_epsg(), geo.shape, geo.nodata, geo.classes[5]
+    (4326, (2, 4), 0, 'water')
     """
     if not isinstance(raster, Raster):
         raise InputError(f"reproject needs a habitat Raster, not {type(raster).__name__}.")
@@ -866,6 +989,14 @@ def lonlat_bounds(raster: Raster | Grid) -> tuple[float, float, float, float]:
 
     The raster's bounds are transformed with 21 points per edge
     (:func:`rasterio.warp.transform_bounds`), so curved edges are covered.
+
+    Examples
+    --------
+    The bundled land cover spans about 130.2-132.1 °E and 42.3-44.2 °N:
+
+    >>> from habitat.datasets import land_cover
+    >>> [round(v, 2) for v in lonlat_bounds(land_cover())]
+    [130.16, 42.27, 132.1, 44.23]
     """
     rows, cols = raster.shape
     a, b, c, d, e, f = raster.transform
@@ -946,6 +1077,36 @@ def rasterize(
     -------
     Raster
         On ``like``'s grid, with ``nodata`` None (``fill`` is a value like any other).
+
+    Examples
+    --------
+    A 10 km × 10 km square on a grid of 1 km cells covers 100 cells, 100 km²:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from pyproj import CRS
+    >>> grid = Grid((20, 20), (1000.0, 0.0, 600_000.0, 0.0, -1000.0, 4_800_000.0),
+    ...             CRS.from_epsg(32652))
+    >>> square = gpd.GeoSeries([shapely.box(605_000, 4_785_000, 615_000, 4_795_000)],
+    ...                        crs=32652)
+    >>> burnt = rasterize(square, grid)
+    >>> int(burnt.array.sum()), burnt.array.dtype.name
+    (100, 'uint8')
+    >>> float(burnt.array.sum() * burnt.cell_area_m2 / 1e6)  # km²
+    100.0
+
+    Values from a column; where shapes overlap the later one wins:
+
+    >>> zones = gpd.GeoDataFrame(
+    ...     {"code": [1, 2]},
+    ...     geometry=[shapely.box(600_000, 4_790_000, 610_000, 4_800_000),
+    ...               shapely.box(605_000, 4_790_000, 615_000, 4_800_000)],
+    ...     crs=32652,
+    ... )
+    >>> values, counts = np.unique(rasterize(zones, grid, values="code").array,
+    ...                            return_counts=True)
+    >>> values.tolist(), counts.tolist()
+    ([0, 1, 2], [250, 50, 100])
     """
     grid = _grid_of(like)
     geoms, index = _shape_geoms(shapes, grid, "shapes")
@@ -1020,6 +1181,28 @@ def cells_in_shapes(
         and the cell's row and column in ``like``. Cells beyond the grid's edges
         are included, with indices outside it (test with
         :meth:`Raster.contains_index`); missing and empty shapes have no cells.
+
+    Examples
+    --------
+    Two 10 km × 10 km squares overlapping by half, on a grid of 1 km cells: each
+    gets all of its 100 cells, and 50 of them are shared:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from pyproj import CRS
+    >>> grid = Grid((20, 20), (1000.0, 0.0, 600_000.0, 0.0, -1000.0, 4_800_000.0),
+    ...             CRS.from_epsg(32652))
+    >>> squares = gpd.GeoSeries(
+    ...     [shapely.box(600_000, 4_790_000, 610_000, 4_800_000),
+    ...      shapely.box(605_000, 4_790_000, 615_000, 4_800_000)],
+    ...     crs=32652,
+    ... )
+    >>> owner, rows, cols = cells_in_shapes(squares, grid)
+    >>> np.bincount(owner).tolist()
+    [100, 100]
+    >>> cells = [set(zip(rows[owner == k], cols[owner == k])) for k in (0, 1)]
+    >>> len(cells[0] & cells[1])
+    50
     """
     grid = _grid_of(like)
     geoms, _ = _shape_geoms(shapes, grid, "shapes")

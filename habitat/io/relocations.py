@@ -1460,10 +1460,43 @@ def read_relocations(
 
     Examples
     --------
-    >>> fixes = read_relocations("leopards.csv")  # doctest: +SKIP
-    >>> fixes = read_relocations(  # doctest: +SKIP
-    ...     "collars.csv", crs="EPSG:32652", tz="Asia/Vladivostok", max_speed_kmh=20
-    ... )
+    The bundled demo file is a Movebank CSV (longitude/latitude, UTC); its
+    reference table gives each leopard's sex. The planted problems are flagged,
+    not dropped:
+
+    >>> import warnings
+    >>> from habitat.datasets import data_path
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     fixes = read_relocations(
+    ...         data_path("relocations", "demo_leopards.csv"),
+    ...         reference=data_path("relocations", "demo_leopards_reference.csv"),
+    ...         max_speed_kmh=20,
+    ...     )
+    >>> print(caught[0].message)
+    14 of 23659 fixes flagged (3 missing coords, 5 duplicate, 1 not visible, \
+2 outside deployment, 3 speed; in file '...demo_leopards.csv'); they are kept. ...
+    >>> fixes.crs.to_epsg(), len(fixes), fixes["individual"].nunique()
+    (4326, 23659, 12)
+    >>> fixes[["individual", "sex", "timestamp", "source_row"]].head(2)
+      individual sex                 timestamp  source_row
+    0     Leo 1F   F 2025-01-01 00:00:00+00:00           1
+    1     Leo 1F   F 2025-01-01 04:00:00+00:00           2
+
+    A generic table needs its CRS, and local times their zone (here UTC+10):
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({
+    ...     "animal_id": ["Leo 9M", "Leo 9M"],
+    ...     "easting": [650_000.0, 651_000.0],
+    ...     "northing": [4_750_000.0, 4_750_000.0],
+    ...     "date_time": ["2024-05-01 08:00", "2024-05-01 12:00"],
+    ... })
+    >>> collar = read_relocations(table, crs="EPSG:32652", tz="Asia/Vladivostok")
+    >>> collar[["individual", "timestamp", "sex", "speed_kmh"]]
+      individual                 timestamp      sex  speed_kmh
+    0     Leo 9M 2024-04-30 22:00:00+00:00  unknown        NaN
+    1     Leo 9M 2024-05-01 02:00:00+00:00  unknown       0.25
     """
     _check_options(kind=kind, invalid_coords=invalid_coords, tz=tz)
     names = _ColumnNames(x, y, individual, timestamp, sex, station)
@@ -1530,6 +1563,32 @@ def read_camera_traps(
     geopandas.GeoDataFrame
         As :func:`read_relocations`, plus a ``station`` column (str) and
         ``source == "camera_trap"``.
+
+    Examples
+    --------
+    Three detections with camera-clock times in Vladivostok time (UTC+10); the
+    second is a burst of the first:
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> detections = pd.DataFrame({
+    ...     "station": ["KP-01", "KP-01", "KP-07"],
+    ...     "lon": [131.10, 131.10, 131.16],
+    ...     "lat": [43.10, 43.10, 43.13],
+    ...     "individual": ["Leo 5M", "Leo 5M", "Leo 1F"],
+    ...     "DateTimeOriginal": ["2024-03-01 21:14:05", "2024-03-01 21:14:05",
+    ...                          "2024-03-02 06:30:00"],
+    ... })
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # the DataQualityWarning about the burst
+    ...     traps = read_camera_traps(detections, crs="EPSG:4326", tz="Asia/Vladivostok")
+    >>> traps[["individual", "station", "timestamp", "source"]]
+      individual station                 timestamp       source
+    0     Leo 1F   KP-07 2024-03-01 20:30:00+00:00  camera_trap
+    1     Leo 5M   KP-01 2024-03-01 11:14:05+00:00  camera_trap
+    2     Leo 5M   KP-01 2024-03-01 11:14:05+00:00  camera_trap
+    >>> traps["flag_reason"].tolist()
+    ['', '', 'duplicate of row 1 (same individual and timestamp)']
     """
     return read_relocations(
         source,

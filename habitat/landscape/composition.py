@@ -72,6 +72,34 @@ def composition_in_ranges(
         ``area_km2_<class>`` and ``share_<class>`` (0-1) for every class, and
         ``share_nodata`` (share of the range's cells that are nodata or outside
         the grid, of all cells inside).
+
+    Examples
+    --------
+    A 10 km × 10 km grid of 1 km cells, forest in the west half and water in
+    the east half. F1's 4 km square straddles the boundary; M1's 4 × 10 km
+    range sticks out of the grid by half:
+
+    >>> import geopandas as gpd
+    >>> import numpy as np
+    >>> import shapely
+    >>> cells = np.ones((10, 10), dtype="uint8")
+    >>> cells[:, 5:] = 5
+    >>> cover = Raster(cells, (1000.0, 0.0, 600_000.0, 0.0, -1000.0, 4_760_000.0),
+    ...                "EPSG:32652", nodata=0, classes={1: "forest", 5: "water"})
+    >>> ranges = gpd.GeoSeries(
+    ...     [shapely.box(603_000, 4_752_000, 607_000, 4_756_000),
+    ...      shapely.box(608_000, 4_750_000, 612_000, 4_760_000)],
+    ...     index=["F1", "M1"], crs="EPSG:32652",
+    ... )
+    >>> composition = composition_in_ranges(ranges, cover)
+    >>> composition[["n_cells", "area_km2_forest", "area_km2_water"]]
+        n_cells  area_km2_forest  area_km2_water
+    F1       16              8.0             8.0
+    M1       20              0.0            20.0
+    >>> composition[["share_forest", "share_water", "share_nodata"]]
+        share_forest  share_water  share_nodata
+    F1           0.5          0.5           0.0
+    M1           0.0          1.0           0.5
     """
     if not isinstance(raster, Raster):
         raise InputError(f"raster must be a habitat Raster, not {type(raster).__name__}.")
@@ -131,6 +159,25 @@ def line_density_in_ranges(
         Aligned to ``ranges.index``: ``length_km`` inside the range and
         ``density_km_per_km2`` (length per km² of range, range area in the
         same CRS).
+
+    Examples
+    --------
+    A straight 20 km road crossing a 4 km × 4 km range (16 km²) and a
+    4 km × 10 km one (40 km²):
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> ranges = gpd.GeoSeries(
+    ...     [shapely.box(603_000, 4_752_000, 607_000, 4_756_000),
+    ...      shapely.box(608_000, 4_750_000, 612_000, 4_760_000)],
+    ...     index=["F1", "M1"], crs="EPSG:32652",
+    ... )
+    >>> road = gpd.GeoSeries([shapely.LineString([(600_000, 4_754_000), (620_000, 4_754_000)])],
+    ...                      crs="EPSG:32652")
+    >>> line_density_in_ranges(ranges, road)
+        length_km  density_km_per_km2
+    F1        4.0                0.25
+    M1        4.0                0.10
     """
     hcrs.require_crs(lines, name="lines")
     require_geometry_type(lines, ("LineString", "MultiLineString"), name="lines")

@@ -30,6 +30,36 @@ def summarise_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
         Indexed by ``layer`` with ``geometry_type``, ``n_features``, ``area_km2``,
         ``area_sq_mi`` (polygon layers; NaN otherwise), ``length_km`` (line
         layers; NaN otherwise) and ``crs``.
+
+    Examples
+    --------
+    A 10 km UTM grid square (100.05 km² on the ground: the UTM scale factor)
+    and a 10 km road:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> layers = {
+    ...     "square": gpd.GeoDataFrame(
+    ...         geometry=[shapely.box(600_000, 4_750_000, 610_000, 4_760_000)], crs=32652),
+    ...     "road": gpd.GeoDataFrame(
+    ...         geometry=[shapely.LineString([(600_000, 4_754_000), (610_000, 4_754_000)])],
+    ...         crs=32652),
+    ... }
+    >>> summarise_layers(layers).drop(columns="crs").round(2)
+           geometry_type  n_features  area_km2  area_sq_mi  length_km
+    layer
+    square       Polygon           1    100.05       38.63        NaN
+    road      LineString           1       NaN         NaN       10.0
+
+    The bundled layers:
+
+    >>> from habitat import datasets
+    >>> table = summarise_layers(datasets.layers(["land_of_the_leopard", "roads"]))
+    >>> table[["n_features", "area_km2", "length_km"]].round(1)
+                         n_features  area_km2  length_km
+    layer
+    land_of_the_leopard           1    2620.0        NaN
+    roads                         7       NaN      331.5
     """
     rows = []
     for name, gdf in layers.items():

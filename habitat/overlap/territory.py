@@ -55,6 +55,38 @@ def territory_table(
         ``share_country_<name>``; ``n_same_sex_neighbours``,
         ``n_opposite_sex_neighbours`` (ranges of the same method and level
         that overlap it with a positive area); ``exclusive_share``; geometry.
+
+    Examples
+    --------
+    A 10 km square park on the Russian side of a border, a female's range
+    (10 km square) half in it, and a male's (20 km square) overlapping hers:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.homerange import home_ranges_from_polygons
+    >>> utm = "EPSG:32652"
+    >>> layers = {
+    ...     "land_of_the_leopard": gpd.GeoDataFrame(
+    ...         geometry=[shapely.box(600_000, 4_750_000, 610_000, 4_760_000)], crs=utm),
+    ...     "countries": gpd.GeoDataFrame(
+    ...         {"name": ["Russia", "China"]},
+    ...         geometry=[shapely.box(590_000, 4_740_000, 610_000, 4_780_000),
+    ...                   shapely.box(610_000, 4_740_000, 630_000, 4_780_000)],
+    ...         crs=utm),
+    ... }
+    >>> ranges = home_ranges_from_polygons(gpd.GeoDataFrame(
+    ...     {"individual": ["F1", "M1"], "sex": ["F", "M"]},
+    ...     geometry=[shapely.box(605_000, 4_750_000, 615_000, 4_760_000),
+    ...               shapely.box(600_000, 4_750_000, 620_000, 4_770_000)],
+    ...     crs=utm,
+    ... ))
+    >>> table = territory_table(ranges, layers)
+    >>> table[["individual", "area_km2", "share_park", "share_country_russia"]].round(2)
+      individual  area_km2  share_park  share_country_russia
+    0         F1    100.05        0.50                   0.50
+    1         M1    400.20        0.25                   0.50
+    >>> table["n_opposite_sex_neighbours"].tolist(), table["n_same_sex_neighbours"].tolist()
+    ([1, 1], [0, 0])
     """
     sel = ranges[np.isclose(ranges["level"].to_numpy(dtype=float), level)]
     if len(sel) == 0:
@@ -131,6 +163,30 @@ def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str])
     -------
     pathlib.Path
         The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> table = gpd.GeoDataFrame(
+    ...     {"individual": ["F1"], "area_km2": [100.0], "share_park": [0.5]},
+    ...     geometry=[shapely.box(605_000, 4_750_000, 615_000, 4_760_000)],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> csv = write_territory_table(table, folder / "territories.csv")
+    >>> csv.read_text().splitlines()
+    ['individual,area_km2,share_park', 'F1,100.0,0.5']
+    >>> gpkg = write_territory_table(table, folder / "territories.gpkg")
+    >>> gpd.read_file(gpkg).crs.to_epsg()
+    32652
+    >>> write_territory_table(table, folder / "territories.xlsx")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: unknown output format for '...territories.xlsx'; use a \
+.csv or .gpkg file name.
     """
     p = Path(path)
     if p.suffix == ".csv":

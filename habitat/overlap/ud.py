@@ -77,6 +77,19 @@ def ud_overlap_from_arrays(
     dict
         method -> (n_animals, n_animals) matrix; entry [i, j] as in the module
         docstring.
+
+    Examples
+    --------
+    Four 1 km² cells; animal A uses cells 0 and 1 evenly, B cells 1 and 2, so
+    they share one cell and half of each one's use:
+
+    >>> ud = np.array([[0.5, 0.5, 0.0, 0.0],
+    ...                [0.0, 0.5, 0.5, 0.0]]) / 1e6  # 1/m²
+    >>> m = ud_overlap_from_arrays(ud, ud > 0, 1e6)
+    >>> {name: float(v[0, 1]) for name, v in m.items()}
+    {'HR': 0.5, 'PHR': 0.5, 'VI': 0.5, 'BA': 0.5, 'UDOI': 0.25, 'HD': 1.0}
+    >>> m["BA"].diagonal().tolist(), m["HD"].diagonal().tolist()  # each with itself
+    ([1.0, 1.0], [0.0, 0.0])
     """
     a = inside.astype(float)
     u = ud * a if conditional else ud
@@ -163,6 +176,32 @@ def ud_overlap(
         row per ordered pair (a, b) including a == b.
     matrices : dict of str to pandas.DataFrame
         method -> square matrix indexed by individual (row a, column b).
+
+    Examples
+    --------
+    A simulated female and the same track moved 3 km east:
+
+    >>> import habitat
+    >>> import pandas as pd
+    >>> fixes, _ = habitat.simulate_relocations(n_females=1, n_males=0, days=30, seed=1,
+    ...                                         crs="EPSG:32652")
+    >>> moved = fixes.assign(individual="F01 +3 km", geometry=fixes.translate(xoff=3000))
+    >>> table, matrices = ud_overlap(pd.concat([fixes, moved], ignore_index=True))
+    >>> matrices["BA"].round(2)
+                F01  F01 +3 km
+    F01        1.00       0.43
+    F01 +3 km  0.43       1.00
+    >>> {name: round(float(m.iloc[0, 1]), 2) for name, m in matrices.items()}
+    {'HR': 0.38, 'PHR': 0.44, 'VI': 0.2, 'BA': 0.43, 'UDOI': 0.11, 'HD': 1.06}
+    >>> table.columns.tolist(), len(table)  # 6 indices x 4 ordered pairs
+    (['individual_a', 'individual_b', 'method', 'value'], 24)
+
+    An animal compared with an exact copy of itself overlaps completely:
+
+    >>> copy = fixes.assign(individual="F01 again")
+    >>> _, same = ud_overlap(pd.concat([fixes, copy], ignore_index=True), methods=("BA", "HD"))
+    >>> round(float(same["BA"].iloc[0, 1]), 3), round(float(same["HD"].iloc[0, 1]), 3)
+    (1.0, 0.0)
     """
     choice = bandwidth_choice(bandwidth, bandwidth_m, where="habitat.overlap.ud.ud_overlap")
     unknown = [m for m in methods if m not in UD_OVERLAP_METHODS]

@@ -103,14 +103,28 @@ def _sort_key(value: Any) -> str:
 
 
 def fmt_number(value: Any, digits: int = 1) -> str:
-    """A number with thousands separators and ``digits`` decimals; '–' if missing."""
+    """A number with thousands separators and ``digits`` decimals; '–' if missing.
+
+    Examples
+    --------
+    >>> fmt_number(17703.68), fmt_number(2.589988110336, 3), fmt_number(12, 0)
+    ('17,703.7', '2.590', '12')
+    >>> fmt_number(float("nan")), fmt_number(None)
+    ('–', '–')
+    """
     if not _finite(value):
         return "–"
     return f"{float(value):,.{digits}f}"
 
 
 def fmt_share(value: Any, digits: int = 1) -> str:
-    """A 0-1 share as a percentage string (``0.256 -> '25.6'``); '–' if missing."""
+    """A 0-1 share as a percentage string (``0.256 -> '25.6'``); '–' if missing.
+
+    Examples
+    --------
+    >>> fmt_share(0.256), fmt_share(1.0), fmt_share(0.5, 0), fmt_share(float("nan"))
+    ('25.6', '100.0', '50', '–')
+    """
     return fmt_number(100.0 * float(value), digits) if _finite(value) else "–"
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from habitat.core.errors import UnitError
 
@@ -183,8 +184,11 @@ def area_columns(area_m2: Any) -> dict[str, Any]:
         area_km2  area_sq_mi
     F1    100.00       38.61
     M1      2.59        1.00
+    >>> {k: v.round(2).tolist() for k, v in area_columns([1e6, 1e8]).items()}
+    {'area_km2': [1.0, 100.0], 'area_sq_mi': [0.39, 38.61]}
     """
-    area = np.asarray(area_m2, dtype=float) if not hasattr(area_m2, "index") else area_m2
+    # a Series keeps its index; anything else (a list, a tuple, a scalar) becomes floats
+    area = area_m2 if isinstance(area_m2, pd.Series) else np.asarray(area_m2, dtype=float)
     return {
         "area_km2": convert_area(area, "m2", "km2"),
         "area_sq_mi": convert_area(area, "m2", "sq_mi"),

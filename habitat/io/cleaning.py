@@ -196,6 +196,55 @@ def _speed_kmh(dist_m: np.ndarray, dt_h: np.ndarray) -> np.ndarray:
         return dist_m / 1000.0 / dt_h
 
 
+#: 1973-03-03 in ns since 1970: integer times below this are taken for s, ms or µs
+_MIN_PLAUSIBLE_NS = 10**17
+
+
+def epoch_ns(timestamps: ArrayLike, *, name: str = "timestamps_ns") -> np.ndarray:
+    """Times as int64 nanoseconds since 1970-01-01 UTC, whatever unit they came in.
+
+    Datetimes (numpy ``datetime64`` of any unit, pandas Series/Index, naive
+    taken as UTC, aware converted to UTC) are converted exactly. Integers are
+    taken as nanoseconds; integers that are not all zero and all below
+    10**17 (before March 1973 in ns) are refused, because they are almost
+    certainly seconds, milliseconds or microseconds (pandas 3 datetimes are
+    microseconds by default, so ``.asi8`` of one gives µs).
+
+    Raises
+    ------
+    InputError
+        For integer times that look like another unit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.to_datetime(["2024-05-01 00:00", "2024-05-01 01:00"], utc=True)
+    >>> int(epoch_ns(t)[1] - epoch_ns(t)[0])  # one hour
+    3600000000000
+    >>> epoch_ns(t.as_unit("us").asi8)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: timestamps_ns: integer times ... look like ...
+    """
+    series = pd.Series(timestamps) if isinstance(timestamps, pd.Index) else timestamps
+    if isinstance(series, pd.Series) and not pd.api.types.is_numeric_dtype(series.dtype):
+        values = pd.to_datetime(series, utc=True)
+        if values.isna().any():
+            raise InputError(f"{name}: {int(values.isna().sum())} missing times (NaT).")
+        return values.dt.as_unit("ns").astype("int64").to_numpy()
+    t = np.asarray(timestamps)
+    if np.issubdtype(t.dtype, np.datetime64):
+        return epoch_ns(pd.Series(t), name=name)
+    t = t.astype(np.int64)
+    if t.size and np.any(t != 0) and np.all(np.abs(t) < _MIN_PLAUSIBLE_NS):
+        raise InputError(
+            f"{name}: integer times up to {int(np.abs(t).max())} look like seconds, "
+            "milliseconds or microseconds since 1970, not nanoseconds (they would all fall "
+            "before March 1973). Pass datetimes, or `series.dt.as_unit('ns').astype('int64')`."
+        )
+    return t
+
+
 def _timestamps_ns(relocations: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     ts = relocations["timestamp"]
     if not isinstance(ts.dtype, pd.DatetimeTZDtype):
@@ -326,7 +375,7 @@ def flag_duplicate(
     >>> result.flagged.tolist(), result.reason[1]
     ([False, True, False], 'duplicate of row 1 (same individual and timestamp)')
     """
-    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    t_ns = epoch_ns(timestamps_ns)
     n = len(t_ns)
     row_numbers = _rows_or_default(rows, n)
     codes = _individual_codes(individuals)
@@ -467,7 +516,7 @@ def flag_outside_deployment(
     >>> result.reason[0]
     'outside the deployment (tag on the animal from 2024-05-01 06:00 to 2024-06-01 00:00 UTC)'
     """
-    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    t_ns = epoch_ns(timestamps_ns)
     n = len(t_ns)
     if deployments is None or len(deployments) == 0:
         return _no_flags(n)
@@ -687,7 +736,7 @@ def flag_speed(
     """
     _check_speed_options(max_speed_kmh, speed_rule)
     x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    t_ns = np.asarray(timestamps_ns, dtype=np.int64)
+    t_ns = epoch_ns(timestamps_ns)
     n = len(t_ns)
     ok = np.isfinite(x_arr) & np.isfinite(y_arr)
     if valid is not None:

@@ -22,12 +22,13 @@ from habitat.io.cleaning import (
 )
 
 NS_PER_H = 3_600_000_000_000
+T0_NS = pd.Timestamp("2024-05-01", tz="UTC").value  # times in ns, as the rules take them
 NAN, INF = np.nan, np.inf
 
 # a straight track in UTM 52N, 1 km per hour, with one fix 30 km off at hour 3
 X_M = np.array([500_000, 501_000, 502_000, 530_000, 504_000, 505_000], dtype=float)
 Y_M = np.full(6, 4_800_000.0)
-T_NS = np.arange(6, dtype=np.int64) * NS_PER_H
+T_NS = T0_NS + np.arange(6, dtype=np.int64) * NS_PER_H
 LEO = ["Leo"] * 6
 
 
@@ -55,7 +56,7 @@ def test_impossible_coords_in_degrees_and_in_metres() -> None:
 def test_duplicate_keeps_the_first_in_input_order_per_individual() -> None:
     result = flag_duplicate(
         ["A", "A", "B", "A", "A"],
-        np.array([0, 0, 0, 5, 0]) * NS_PER_H,
+        T0_NS + np.array([0, 0, 0, 5, 0]) * NS_PER_H,
         rows=[10, 11, 12, 13, 14],
     )
     assert result.flagged.tolist() == [False, True, False, False, True]
@@ -78,7 +79,7 @@ def test_not_visible_reads_movebank_false_words_and_booleans() -> None:
 def _deployments(individuals, on_h, off_h) -> pd.DataFrame:
     def stamps(hours):
         return pd.to_datetime(
-            [None if h is None else h * NS_PER_H for h in hours], unit="ns", utc=True
+            [None if h is None else T0_NS + h * NS_PER_H for h in hours], unit="ns", utc=True
         )
 
     return pd.DataFrame(
@@ -88,13 +89,13 @@ def _deployments(individuals, on_h, off_h) -> pd.DataFrame:
 
 def test_outside_deployment_with_several_windows_open_ends_and_unlisted_animals() -> None:
     deps = _deployments(["A", "A", "B"], [2, 9, None], [8, None, None])
-    t = np.array([0, 5, 10, 8, 0, 0]) * NS_PER_H
+    t = T0_NS + np.array([0, 5, 10, 8, 0, 0]) * NS_PER_H
     result = flag_outside_deployment(["A", "A", "A", "A", "B", "C"], t, deployments=deps)
     # A: before the first window; inside it; inside the open second one; at the end (kept)
     # B: open at both ends; C: not listed, not checked
     assert result.flagged.tolist() == [True, False, False, False, False, False]
     assert result.reason[0].startswith(
-        "outside the deployment (tag on the animal from 1970-01-01 02:00 to "
+        "outside the deployment (tag on the animal from 2024-05-01 02:00 to "
     )
     assert not flag_outside_deployment(["A"], [0], deployments=None).flagged.any()
     assert not flag_outside_deployment(["A"], [0], deployments=deps.iloc[:0]).flagged.any()
@@ -154,7 +155,7 @@ def test_speed_skips_invalid_and_unlocated_fixes() -> None:
 def test_speed_is_per_individual() -> None:
     ids = ["A", "B", "A", "B"]
     x = np.array([500_000, 600_000, 501_000, 601_000], dtype=float)
-    t = np.array([0, 0, 1, 1]) * NS_PER_H
+    t = T0_NS + np.array([0, 0, 1, 1]) * NS_PER_H
     _, speed_kmh = flag_speed(x, Y_M[:4], ids, t, crs="EPSG:32652", max_speed_kmh=None)
     assert np.isnan(speed_kmh[:2]).all()
     assert speed_kmh[2:] == pytest.approx([1.0, 1.0], rel=1e-3)
@@ -206,3 +207,19 @@ def test_flag_relocations_wants_a_geodataframe() -> None:
         r"habitat\.io\.read_relocations\.$",
     ):
         flag_relocations(pd.DataFrame({"individual": ["A"]}))  # type: ignore[arg-type]
+
+
+def test_rules_take_datetimes_of_any_unit_and_refuse_integers_in_another_unit() -> None:
+    """pandas 3 datetimes are µs: ``.asi8`` of them must not give speeds 1000x too high."""
+    times = pd.Series(pd.to_datetime(T_NS, unit="ns", utc=True)).dt.as_unit("us")
+    by_datetime, speed_kmh = flag_speed(X_M, Y_M, LEO, times, crs="EPSG:32652", max_speed_kmh=20)
+    assert speed_kmh[1] == pytest.approx(1.0, rel=1e-3)
+    assert by_datetime.flagged.tolist() == [False, False, False, True, False, False]
+    naive = times.dt.tz_localize(None).to_numpy()  # datetime64[us], taken as UTC
+    _, naive_kmh = flag_speed(X_M, Y_M, LEO, naive, crs="EPSG:32652", max_speed_kmh=None)
+    assert naive_kmh[1] == pytest.approx(1.0, rel=1e-3)
+    microseconds = times.dt.as_unit("us").astype("int64").to_numpy()
+    with pytest.raises(InputError, match="microseconds"):
+        flag_speed(X_M, Y_M, LEO, microseconds, crs="EPSG:32652", max_speed_kmh=20)
+    with pytest.raises(InputError, match="microseconds"):
+        flag_outside_deployment(["A"], microseconds[:1], deployments=None)

@@ -46,7 +46,7 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 import geopandas as gpd
 import numpy as np
@@ -387,8 +387,8 @@ class _Sampler:
                 pts = pts[shapely.contains_xy(self._polygon, pts[:, 0], pts[:, 1])]
                 out = np.vstack([out, pts])
             return out[:n]
-        assert self._cells is not None
-        pick = self._cells[rng.integers(0, len(self._cells), size=n)]
+        cells = cast(np.ndarray, self._cells)  # set in __init__ when there is no polygon
+        pick = cells[rng.integers(0, len(cells), size=n)]
         # uniform inside the cell, kept 1 % away from its edges so that the
         # point maps back to the same cell despite floating-point rounding
         frac = rng.uniform(0.01, 0.99, size=(n, 2))

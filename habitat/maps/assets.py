@@ -383,7 +383,8 @@ def _local_path(asset: Asset, assets_dir: str | os.PathLike[str] | None) -> Path
         return None
     if asset.source == "generated":
         return _base_dir(assets_dir) / GENERATED_DIR / asset.path
-    assert asset.package is not None
+    if asset.package is None:
+        raise InputError(f"asset {asset.url} comes from npm but names no package.")
     return _modules_dir(assets_dir) / asset.package / asset.path
 
 

@@ -214,3 +214,14 @@ def test_moved_function_warns_and_calls_its_new_home() -> None:
     finally:
         figures.plot_area_curve = original
     assert called["args"][1] == {"dpi": 1}
+
+
+def test_library_code_never_uses_assert_for_checks() -> None:
+    """Checks raise habitat errors; ``assert`` vanishes under ``python -O``."""
+    found = [
+        f"{_module_name(p)}:{node.lineno}"
+        for p in sorted(PACKAGE.rglob("*.py"))
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert found == []

@@ -53,7 +53,21 @@ DEMO_REFERENCE = ("relocations", "demo_leopards_reference.csv")
 
 
 def load_demo_relocations() -> gpd.GeoDataFrame:
-    """The bundled demo leopards, read and flagged (speed limit 20 km/h)."""
+    """The bundled demo leopards, read and flagged (speed limit 20 km/h).
+
+    Examples
+    --------
+    Twelve simulated leopards, six of each sex, in longitude/latitude; a few
+    fixes carry planted problems and are flagged, not dropped:
+
+    >>> fixes = load_demo_relocations()
+    >>> fixes.crs.to_epsg(), fixes["individual"].nunique()
+    (4326, 12)
+    >>> fixes.groupby("individual")["sex"].first().value_counts().sort_index().to_dict()
+    {'F': 6, 'M': 6}
+    >>> len(fixes), int(fixes["flag_any"].sum())
+    (23659, 14)
+    """
     with warnings.catch_warnings():
         # the demo data carries planted problems on purpose; run_demo logs the count
         warnings.simplefilter("ignore", DataQualityWarning)

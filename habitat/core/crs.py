@@ -80,7 +80,15 @@ GeoData: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 def describe_crs(crs: Any) -> str:
-    """Short human-readable name of a CRS for messages (``EPSG:4326``, a PROJ string...)."""
+    """Short human-readable name of a CRS for messages (``EPSG:4326``, a PROJ string...).
+
+    Examples
+    --------
+    >>> describe_crs("EPSG:32652")
+    'EPSG:32652 (WGS 84 / UTM zone 52N)'
+    >>> describe_crs(None)
+    'no CRS'
+    """
     if crs is None:
         return "no CRS"
     crs = CRS.from_user_input(crs)
@@ -106,6 +114,18 @@ def require_crs(data: GeoData, *, name: str = "data", source: object | None = No
     ------
     MissingCRSError
         With instructions to declare the CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> park = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> require_crs(park).to_epsg()
+    32652
+    >>> require_crs(park.set_crs(None, allow_override=True), name="park")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.MissingCRSError: park has no coordinate reference system, ...
     """
     if data.crs is None:
         origin = f" (read from '{source}')" if source is not None else ""
@@ -120,7 +140,13 @@ def require_crs(data: GeoData, *, name: str = "data", source: object | None = No
 
 
 def is_web_mercator(crs: Any) -> bool:
-    """True for Web/Pseudo Mercator (EPSG:3857 and its aliases)."""
+    """True for Web/Pseudo Mercator (EPSG:3857 and its aliases).
+
+    Examples
+    --------
+    >>> is_web_mercator("EPSG:3857"), is_web_mercator("EPSG:32652")
+    (True, False)
+    """
     crs = CRS.from_user_input(crs)
     op = crs.coordinate_operation
     if op is not None and op.method_name in _WEB_MERCATOR_METHODS:
@@ -131,7 +157,13 @@ def is_web_mercator(crs: Any) -> bool:
 
 
 def is_equal_area(crs: Any) -> bool:
-    """True if ``crs`` is a projected CRS whose projection preserves area."""
+    """True if ``crs`` is a projected CRS whose projection preserves area.
+
+    Examples
+    --------
+    >>> is_equal_area("EPSG:6933"), is_equal_area("EPSG:32652"), is_equal_area("EPSG:4326")
+    (True, False, False)
+    """
     crs = CRS.from_user_input(crs)
     op = crs.coordinate_operation
     return bool(
@@ -166,6 +198,21 @@ def require_measurement_crs(crs: Any, *, purpose: str = "areas", name: str = "cr
     ProjectedCRSRequiredError
         For geographic CRSs, Web Mercator, non-metre units or (for areas) a
         projection that is not equal-area.
+
+    Examples
+    --------
+    UTM measures distances, but not areas; Web Mercator neither:
+
+    >>> require_measurement_crs("EPSG:32652", purpose="distances").to_epsg()
+    32652
+    >>> require_measurement_crs("EPSG:32652")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ProjectedCRSRequiredError: crs=EPSG:32652 (WGS 84 / UTM ...) does not ...
+    >>> require_measurement_crs("EPSG:3857", purpose="distances")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ProjectedCRSRequiredError: crs=EPSG:3857 (WGS 84 / Pseudo-Mercator) is ...
     """
     crs = CRS.from_user_input(crs)
     hint = (
@@ -197,7 +244,18 @@ def require_measurement_crs(crs: Any, *, purpose: str = "areas", name: str = "cr
 
 
 def lonlat_bounds(data: GeoData) -> tuple[float, float, float, float]:
-    """Bounds of ``data`` in degrees (west, south, east, north), densified for accuracy."""
+    """Bounds of ``data`` in degrees (west, south, east, north), densified for accuracy.
+
+    Examples
+    --------
+    A 10 km square on the central meridian of UTM 52N (129°E):
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> [round(v, 3) for v in lonlat_bounds(square)]
+    [129.0, 43.353, 129.124, 43.443]
+    """
     crs = require_crs(data)
     minx, miny, maxx, maxy = data.total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
@@ -227,6 +285,16 @@ def equal_area_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
     pyproj.CRS
         e.g. ``+proj=laea +lat_0=43.5 +lon_0=131 +datum=WGS84 +units=m`` for the
         Amur leopard range.
+
+    Examples
+    --------
+    The centre is rounded to half a degree:
+
+    >>> ea = equal_area_crs((130.4, 42.6, 131.6, 44.3))
+    >>> ea.srs
+    '+proj=laea +lat_0=43.5 +lon_0=131 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs'
+    >>> is_equal_area(ea)
+    True
     """
     w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
     # round half up to 0.5 degree, so that nearby data sets share one CRS
@@ -250,6 +318,13 @@ def metric_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
     Returns
     -------
     pyproj.CRS
+
+    Examples
+    --------
+    >>> metric_crs((130.4, 42.6, 131.6, 44.3)).to_epsg()
+    32652
+    >>> metric_crs((-74.1, 40.6, -73.8, 40.9)).to_epsg()  # New York: UTM 18N
+    32618
     """
     w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
     lon = (w + e) / 2
@@ -259,14 +334,35 @@ def metric_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
 
 
 def to_equal_area(data: GeoData, *, crs: Any | None = None, name: str = "data") -> GeoData:
-    """Reproject ``data`` to the equal-area CRS (chosen, or a validated ``crs``)."""
+    """Reproject ``data`` to the equal-area CRS (chosen, or a validated ``crs``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> projected = to_equal_area(square)
+    >>> is_equal_area(projected.crs), projected.crs.srs.split()[:3]
+    (True, ['+proj=laea', '+lat_0=43.5', '+lon_0=129'])
+    """
     require_crs(data, name=name)
     target = equal_area_crs(data) if crs is None else require_measurement_crs(crs)
     return data.to_crs(target)
 
 
 def to_metric(data: GeoData, *, crs: Any | None = None, name: str = "data") -> GeoData:
-    """Reproject ``data`` to the metric CRS for distances (chosen, or a validated ``crs``)."""
+    """Reproject ``data`` to the metric CRS for distances (chosen, or a validated ``crs``).
+
+    Examples
+    --------
+    Degrees in, the UTM zone (metres) out:
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> fix = gpd.GeoSeries([Point(131.2, 43.1)], crs="EPSG:4326")
+    >>> to_metric(fix).crs.to_epsg()
+    32652
+    """
     require_crs(data, name=name)
     if crs is None:
         target = metric_crs(data)
@@ -291,6 +387,22 @@ def area_m2(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd.
     -------
     pandas.Series
         ``area_m2``, aligned to ``data.index``.
+
+    Examples
+    --------
+    A 10 km × 10 km square of UTM 52N on the zone's central meridian, where
+    UTM shrinks lengths by the scale factor 0.9996: its planar area is 1e8 m²,
+    its true area 1e8 / 0.9996² ≈ 1.0008e8 m²:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> float(square.area.iloc[0])  # planar UTM area
+    100000000.0
+    >>> round(float(area_m2(square).iloc[0]) / 1e6, 2)  # km²
+    100.08
+    >>> round(1e8 / 0.9996**2 / 1e6, 2)
+    100.08
     """
     if _all_empty(data):  # nothing to place a CRS on; empty geometries have no area
         require_crs(data, name=name)
@@ -317,6 +429,18 @@ def length_m(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd
 
     Measured in the metric CRS of :func:`metric_crs` (UTM; scale error below
     0.1 % inside a zone) or a validated ``crs``. Aligned to ``data.index``.
+
+    Examples
+    --------
+    The perimeter of a 10 km square, and of the same square given in degrees:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> length_m(square).tolist()
+    [40000.0]
+    >>> round(float(length_m(square.to_crs("EPSG:4326")).iloc[0]))
+    40000
     """
     if _all_empty(data):
         require_crs(data, name=name)
@@ -331,6 +455,19 @@ def geodesic_area_m2(data: GeoData, *, name: str = "data") -> pd.Series:
 
     Uses :meth:`pyproj.Geod.geometry_area_perimeter`; slow for large layers, meant
     as an independent reference.
+
+    Examples
+    --------
+    The ellipsoidal reference agrees with :func:`area_m2` to well under 0.01 %:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> geodesic = float(geodesic_area_m2(square).iloc[0])
+    >>> round(geodesic / 1e6, 2)
+    100.08
+    >>> abs(geodesic / float(area_m2(square).iloc[0]) - 1) < 1e-4
+    True
     """
     require_crs(data, name=name)
     geod = Geod(ellps="WGS84")
@@ -349,6 +486,18 @@ def check_same_crs(a: GeoData, b: GeoData, *, names: tuple[str, str] = ("left", 
         If either has no CRS.
     CRSMismatchError
         If they differ, with the reprojection that would fix it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> check_same_crs(ranges, ranges).to_epsg()
+    32652
+    >>> check_same_crs(ranges, ranges.to_crs("EPSG:4326"), names=("ranges", "parks"))
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.CRSMismatchError: CRS mismatch between 'ranges' (EPSG:32652 ...) and ...
     """
     ca = require_crs(a, name=names[0])
     cb = require_crs(b, name=names[1])
@@ -375,6 +524,16 @@ def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
     Returns
     -------
     The same object if already in ``target_crs``, else a reprojected copy.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> align(ranges, "EPSG:32652") is ranges  # already there: no copy
+    True
+    >>> align(ranges, "EPSG:4326").crs.to_epsg()
+    4326
     """
     src = require_crs(data, name=name)
     target = CRS.from_user_input(target_crs)
@@ -474,7 +633,16 @@ def _identity_key(geoms: np.ndarray) -> bytes:
 
 
 def clear_projection_cache() -> None:
-    """Forget every projection kept by :func:`to_crs_threaded` with ``cache=True``."""
+    """Forget every projection kept by :func:`to_crs_threaded` with ``cache=True``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    >>> _ = to_crs_threaded(ranges, "EPSG:4326", cache=True)
+    >>> clear_projection_cache()
+    """
     with _cache_lock:
         _cache.clear()
 
@@ -579,6 +747,22 @@ def to_crs_threaded(
         If ``data`` has no CRS.
     InputError
         If ``n_jobs`` is not a positive integer or None.
+
+    Examples
+    --------
+    The coordinates are exactly those of ``to_crs``:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> squares = gpd.GeoSeries(
+    ...     [box(x, 4_800_000, x + 10_000, 4_810_000) for x in (500_000, 520_000, 540_000)],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> lonlat = to_crs_threaded(squares, "EPSG:4326", n_jobs=2)
+    >>> lonlat.crs.to_epsg(), bool(lonlat.geom_equals_exact(squares.to_crs("EPSG:4326"), 0).all())
+    (4326, True)
+    >>> to_crs_threaded(squares, "EPSG:32652") is squares
+    True
     """
     src = require_crs(data, name=name)
     target = CRS.from_user_input(crs)

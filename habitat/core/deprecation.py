@@ -49,6 +49,23 @@ def renamed_keywords(**old_to_new: str) -> Callable[[F], F]:
         The decorator. A call with an old name passes the value under the new
         name and warns (:class:`DeprecationWarning`, pointing at the caller);
         a call that gives both names raises :class:`habitat.core.errors.InputError`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_keywords(cell_size="cell_size_m")
+    ... def grid(*, cell_size_m: float = 200.0) -> float:
+    ...     return cell_size_m
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     grid(cell_size=100.0)
+    100.0
+    >>> print(caught[0].message)
+    grid(cell_size=...) is deprecated; use cell_size_m= instead (the old name will be ...
+    >>> grid(cell_size=100.0, cell_size_m=50.0)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: grid() got both cell_size= and cell_size_m=; ...
     """
 
     def decorate(func: F) -> F:
@@ -97,6 +114,18 @@ def renamed_parameter(
     ------
     InputError
         If both names were given.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> renamed_parameter("cell_size", "cell_size_m", None, 50.0, where="grid")
+    50.0
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     renamed_parameter("cell_size", "cell_size_m", 100.0, None, where="grid")
+    100.0
+    >>> caught[0].category.__name__
+    'DeprecationWarning'
     """
     if old_value is None:
         return new_value

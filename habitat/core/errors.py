@@ -60,6 +60,15 @@ def where(
     str
         e.g. ``"in file 'fixes.csv', row 12, individual 'Leo 3M'"``, or an
         empty string when nothing is known.
+
+    Examples
+    --------
+    >>> where(file="fixes.csv", row=12, individual="Leo 3M")
+    "in file 'fixes.csv', row 12, individual 'Leo 3M'"
+    >>> where(column="timestamp", rows=range(1, 9))
+    "column 'timestamp', rows 1, 2, 3, 4, 5 and 3 more"
+    >>> where()
+    ''
     """
     parts: list[str] = []
     if file is not None:
@@ -85,7 +94,20 @@ class HabitatError(Exception):
 
 
 class InputError(HabitatError, ValueError):
-    """Input data is malformed or inconsistent."""
+    """Input data is malformed or inconsistent.
+
+    Examples
+    --------
+    Caught as a :class:`ValueError` as well as a :class:`HabitatError`:
+
+    >>> try:
+    ...     raise InputError("n_jobs must be a positive integer or None, not 0.")
+    ... except ValueError as exc:
+    ...     isinstance(exc, HabitatError)
+    True
+    >>> issubclass(ColumnError, InputError)
+    True
+    """
 
 
 class ColumnError(InputError):

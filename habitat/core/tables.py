@@ -57,6 +57,12 @@ class Column:
         Unit as shown to people (``"m"``, ``"ha"``, ``""`` for counts and ids).
     required : bool
         Whether every table of this kind must have the column.
+
+    Examples
+    --------
+    >>> col = Column("length_m", "path length", "m")
+    >>> col.required, col.unit
+    (False, 'm')
     """
 
     name: str
@@ -78,6 +84,29 @@ class TableSchema:
     renamed : mapping of str to str
         Old column names (of habitat 0.1 or earlier drafts) -> contract names;
         :meth:`validate` renames them with a :class:`DeprecationWarning`.
+
+    Examples
+    --------
+    A two-column contract, and a table that still uses an old column name:
+
+    >>> import pandas as pd
+    >>> sightings = TableSchema(
+    ...     "sightings",
+    ...     (Column("site_id", "camera-trap site", required=True), Column("count", "leopards")),
+    ...     renamed={"site": "site_id"},
+    ... )
+    >>> sightings.required, sightings.names
+    (('site_id',), ('site_id', 'count'))
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     fixed = sightings.validate(pd.DataFrame({"site": ["A"], "count": [2]}))
+    >>> list(fixed.columns), caught[0].category.__name__
+    (['site_id', 'count'], 'DeprecationWarning')
+    >>> sightings.validate(pd.DataFrame({"count": [2]}))
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ColumnError: sightings lacks the column(s) ['site_id'] required of a ...
     """
 
     name: str

@@ -75,6 +75,19 @@ def to_map_crs(
     GeoDataFrame
         In EPSG:4326; a layer already prepared with the same settings
         (:func:`prepare_layers`) is returned as it is.
+
+    Examples
+    --------
+    A 10 km square of UTM 52N becomes a lon/lat polygon rounded to 5 decimals:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> park = gpd.GeoDataFrame(
+    ...     {"name": ["park"]}, geometry=[box(500_000, 4_800_000, 510_000, 4_810_000)], crs=32652
+    ... )
+    >>> shown = to_map_crs(park, name="park", simplify_m=50.0, coordinate_decimals=5)
+    >>> shown.crs.to_epsg(), shown.geometry.iloc[0].exterior.coords[1]
+    (4326, (129.0, 43.4429))
     """
     hcrs.require_crs(gdf, name=name)
     if gdf.attrs.get(PREPARED_ATTR) == (simplify_m, coordinate_decimals) and gdf.crs == hcrs.WGS84:
@@ -97,6 +110,22 @@ def with_metrics(gdf: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
     Measured on the geometry as given, before any display simplification:
     areas in the local equal-area CRS, lengths in the UTM zone. Columns the
     layer already has are kept as they are.
+
+    Examples
+    --------
+    Polygons get ``area_km2`` (the true area of a 10 km UTM square is 100.08
+    km², see :func:`habitat.core.crs.area_m2`), lines ``length_m``:
+
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, box
+    >>> park = gpd.GeoDataFrame(geometry=[box(500_000, 4_800_000, 510_000, 4_810_000)], crs=32652)
+    >>> round(float(with_metrics(park, name="park")["area_km2"].iloc[0]), 2)
+    100.08
+    >>> road = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(500_000, 4_800_000), (503_000, 4_804_000)])], crs=32652
+    ... )
+    >>> with_metrics(road, name="road")["length_m"].tolist()
+    [5000.0]
     """
     kinds = set(gdf.geom_type.dropna().unique())
     if not len(gdf) or not kinds:
@@ -139,6 +168,27 @@ def prepare_layers(
     dict of str to GeoDataFrame
         The layers in EPSG:4326; pass them to :func:`habitat.maps.study_area_map`
         with the same two settings.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, box
+    >>> park = box(500_000, 4_800_000, 510_000, 4_810_000)
+    >>> road = LineString([(500_000, 4_800_000), (503_000, 4_804_000)])
+    >>> layers = {
+    ...     "park": gpd.GeoDataFrame(geometry=[park], crs=32652),
+    ...     "road": gpd.GeoDataFrame(geometry=[road], crs=32652),
+    ... }
+    >>> ready = prepare_layers(layers)
+    >>> {name: (gdf.crs.to_epsg(), gdf.attrs[PREPARED_ATTR]) for name, gdf in ready.items()}
+    {'park': (4326, (50.0, 5)), 'road': (4326, (50.0, 5))}
+    >>> sorted(ready["park"].columns), sorted(ready["road"].columns)
+    (['area_km2', 'geometry'], ['geometry', 'length_m'])
+
+    Prepared layers pass through a second time untouched:
+
+    >>> prepare_layers(ready)["park"] is ready["park"]
+    True
     """
     out = {}
     settings = (simplify_m, coordinate_decimals)
@@ -159,10 +209,28 @@ def prepare_layers(
 
 
 def geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """GeoJSON dict of a layer, features keyed by index, without per-feature bboxes."""
+    """GeoJSON dict of a layer, features keyed by index, without per-feature bboxes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> site = gpd.GeoDataFrame({"name": ["Barsovy"]}, geometry=[Point(131.25, 43.1)], crs=4326)
+    >>> feature = geojson(site)["features"][0]
+    >>> feature["id"], feature["properties"], "bbox" in feature
+    ('0', {'name': 'Barsovy'}, False)
+    """
     return gdf.to_geo_dict(show_bbox=False, drop_id=False)
 
 
 def xy_array(geoms: gpd.GeoSeries) -> np.ndarray:
-    """(n, 2) array of point coordinates (x = longitude, y = latitude in EPSG:4326)."""
+    """(n, 2) array of point coordinates (x = longitude, y = latitude in EPSG:4326).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> xy_array(gpd.GeoSeries([Point(131.25, 43.1), Point(131.5, 43.2)], crs=4326)).tolist()
+    [[131.25, 43.1], [131.5, 43.2]]
+    """
     return np.column_stack([geoms.x.to_numpy(), geoms.y.to_numpy()])

@@ -61,7 +61,15 @@ _NOT_LEAFLET = {"label", "group", "show", "by", "color"}
 
 
 def focus_set(focus: str | Iterable[str] | None) -> set[str] | None:
-    """The focused individual ids as a set of str (``None``: no focus)."""
+    """The focused individual ids as a set of str (``None``: no focus).
+
+    Examples
+    --------
+    >>> focus_set("Leo 1F")
+    {'Leo 1F'}
+    >>> sorted(focus_set(["Leo 2M", "Leo 1F"])), focus_set(None)
+    (['Leo 1F', 'Leo 2M'], None)
+    """
     if focus is None:
         return None
     if isinstance(focus, str):
@@ -136,6 +144,27 @@ def add_vector_layer(
     Returns
     -------
     folium.FeatureGroup
+
+    Examples
+    --------
+    A 10 km park square in UTM 52N: its popup states the area measured on the
+    geometry as given (100.08 km², see :func:`habitat.core.crs.area_m2`):
+
+    >>> import folium
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> park = gpd.GeoDataFrame(
+    ...     {"name": ["park"]}, geometry=[box(500_000, 4_800_000, 510_000, 4_810_000)], crs=32652
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> group = add_vector_layer(
+    ...     m, park, name="park", label="Park", colour="darkgreen", tooltip_columns=["name"]
+    ... )
+    >>> group.layer_name
+    'Park'
+    >>> geo = next(iter(group._children.values()))
+    >>> geo.data["features"][0]["properties"]
+    {'name': 'park', 'area_km2': '100.08 km² (38.64 sq mi)'}
     """
     names = dict(labels or {})
 
@@ -250,6 +279,25 @@ def add_relocations(
     -------
     dict
         individual -> colour, for a legend.
+
+    Examples
+    --------
+    Five fixes of two leopards, one layer per animal, coloured by sex:
+
+    >>> import folium
+    >>> import geopandas as gpd
+    >>> fixes = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F"] * 3 + ["Leo 2M"] * 2, "sex": ["F"] * 3 + ["M"] * 2},
+    ...     geometry=gpd.points_from_xy(
+    ...         [501e3, 502e3, 503e3, 506e3, 507e3], [4801e3, 4802e3, 4803e3, 4806e3, 4807e3]
+    ...     ),
+    ...     crs=32652,
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> add_relocations(m, fixes, colour_by="sex")
+    {'Leo 1F': '#c2185b', 'Leo 2M': '#1565c0'}
+    >>> [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    ['Fixes: Leo 1F (F)', 'Fixes: Leo 2M (M)']
     """
     if mode not in FIX_MODES:
         raise InputError(f"fixes mode {mode!r} is not one of {', '.join(map(repr, FIX_MODES))}.")
@@ -387,6 +435,38 @@ def add_home_ranges(
     -------
     dict
         individual -> colour (sex colours when ``colour_by="sex"``).
+
+    Examples
+    --------
+    Two leopards' 95 % ranges (10 km squares) and one 50 % core (5 km), drawn
+    outer levels first:
+
+    >>> import folium
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {
+    ...         "individual": ["Leo 1F", "Leo 1F", "Leo 2M"],
+    ...         "method": "mcp",
+    ...         "level": [0.5, 0.95, 0.95],
+    ...     },
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 505_000, 4_805_000),
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),
+    ...     ],
+    ...     crs=32652,
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> add_home_ranges(m, ranges)
+    {'Leo 1F': '#e41a1c', 'Leo 2M': '#377eb8'}
+    >>> group = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)][0]
+    >>> group.layer_name
+    'Home ranges (mcp)'
+    >>> geo = next(iter(group._children.values()))
+    >>> [(f["properties"]["level"], f["properties"]["area"]) for f in geo.data["features"]]
+    [('95 %', '100.08 km² (38.64 sq mi)'), ('95 %', '100.08 km² (38.64 sq mi)'),
+     ('50 %', '25.02 km² (9.66 sq mi)')]
     """
     for col in ("individual", "method", "level"):
         if col not in ranges.columns:
@@ -490,6 +570,13 @@ def corridor_labels(columns: Iterable[str]) -> dict[str, str]:
     Contract columns get their description, with the unit when it is not
     metres (metre columns are shown in km and mi); other columns keep the
     default label of :func:`habitat.maps.style.column_label`.
+
+    Examples
+    --------
+    >>> corridor_labels(["from_id", "cost_weighted_distance", "length_m", "note"])
+    {'from_id': 'from (animal, park or core area)',
+     'cost_weighted_distance': 'cost-weighted distance (resistance × m)',
+     'length_m': 'path length'}
     """
     out = {}
     for col in columns:
@@ -546,6 +633,28 @@ def add_corridors(
     ------
     habitat.core.errors.ColumnError
         If a required column of the corridor contract is missing.
+
+    Examples
+    --------
+    A 5 km least-cost path (a 3-4-5 triangle's hypotenuse in UTM metres); its
+    length is measured and shown in km and mi:
+
+    >>> import folium
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> links = gpd.GeoDataFrame(
+    ...     {"from_id": ["Leo 1F"], "to_id": ["Leo 2M"], "cost_weighted_distance": [5400.0]},
+    ...     geometry=[LineString([(500_000, 4_800_000), (503_000, 4_804_000)])],
+    ...     crs=32652,
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> group = add_corridors(m, links)
+    >>> group.layer_name
+    'Corridors'
+    >>> geo = next(iter(group._children.values()))
+    >>> geo.data["features"][0]["properties"]
+    {'from_id': 'Leo 1F', 'to_id': 'Leo 2M', 'cost_weighted_distance': '5,400.00',
+     'length_m': '5 km (3.11 mi)'}
     """
     data = CORRIDORS.validate(corridors, name="corridors").reset_index(drop=True)
     hcrs.require_crs(data, name="corridors")

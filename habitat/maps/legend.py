@@ -52,6 +52,15 @@ class Legend(MacroElement):
         Small print at the bottom.
     sections : sequence of (heading, sequence of (label, colour))
         Further entries under their own headings; empty sections are left out.
+
+    Examples
+    --------
+    Text is escaped; sections without entries are left out:
+
+    >>> sections = [("Sex", [("F", "#c2185b")]), ("None", [])]
+    >>> legend = Legend("Cover <1>", [("Forest", "#2e7d32")], sections=sections)
+    >>> legend.title, legend.sections
+    ('Cover &lt;1&gt;', [('Sex', [('F', '#c2185b')])])
     """
 
     def __init__(
@@ -96,6 +105,16 @@ def add_legend(
     -------
     Legend
         The legend element, already added to the map.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> legend = add_legend(m, [("Land of the Leopard NP", "#1b7837")], note="Schematic layers.")
+    >>> legend in m._children.values(), legend.items
+    (True, [('Land of the Leopard NP', '#1b7837')])
+    >>> "Schematic layers." in m.get_root().render()
+    True
     """
     legend = Legend(title, items, note, sections)
     m.add_child(legend)

@@ -55,6 +55,21 @@ def raster_lonlat_bounds(raster: Raster) -> tuple[float, float, float, float]:
     The raster's bounds are transformed with 21 points per edge
     (:func:`habitat.io.raster.lonlat_bounds`), so that curved edges (a UTM
     grid is not a lon/lat rectangle) are enclosed.
+
+    Examples
+    --------
+    Six 200 m cells of UTM 52N near Vladivostok:
+
+    >>> import numpy as np
+    >>> from habitat.io.raster import Raster
+    >>> cover = Raster(
+    ...     np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...     (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0),
+    ...     "EPSG:32652",
+    ...     nodata=0,
+    ... )
+    >>> [round(v, 4) for v in raster_lonlat_bounds(cover)]
+    [130.2337, 43.3425, 130.2412, 43.3462]
     """
     return lonlat_bounds(raster)
 
@@ -66,6 +81,13 @@ def web_mercator_bounds(
 
     Web Mercator maps meridians and parallels to straight lines, so the
     corners of a lon/lat box are the corners of its Mercator box.
+
+    Examples
+    --------
+    One degree of longitude at the equator is 6378137 m × π / 180:
+
+    >>> [round(v, 2) for v in web_mercator_bounds((0.0, 0.0, 1.0, 1.0))]
+    [0.0, 0.0, 111319.49, 111325.14]
     """
     w, s, e, n = lonlat
     to_mercator = Transformer.from_crs(hcrs.WGS84, WEB_MERCATOR, always_xy=True)
@@ -102,6 +124,23 @@ def warp_to_web_map(
         Pixels that fall inside the raster and are not nodata.
     bounds : tuple of float
         (west, south, east, north) in degrees.
+
+    Examples
+    --------
+    A raster smaller than ``max_size_px`` keeps its cells; the nodata cell is
+    not valid:
+
+    >>> import numpy as np
+    >>> from habitat.io.raster import Raster
+    >>> cover = Raster(
+    ...     np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...     (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0),
+    ...     "EPSG:32652",
+    ...     nodata=0,
+    ... )
+    >>> values, valid, bounds = warp_to_web_map(cover)
+    >>> values.tolist(), valid.tolist()
+    ([[1, 1, 2], [1, 5, 0]], [[True, True, True], [True, True, False]])
     """
     if max_size_px < 1:
         raise InputError(f"max_size_px must be at least 1; got {max_size_px}.")
@@ -186,6 +225,21 @@ def add_image_overlay(
         Overlay opacity, 0-1.
     show : bool
         Whether the layer starts visible.
+
+    Examples
+    --------
+    A 2 × 2 green square over a tenth of a degree:
+
+    >>> import folium
+    >>> import numpy as np
+    >>> rgba = np.zeros((2, 2, 4), dtype=np.uint8)
+    >>> rgba[..., 1] = rgba[..., 3] = 255
+    >>> m = folium.Map(tiles=None)
+    >>> group = add_image_overlay(
+    ...     m, rgba, (131.0, 43.0, 131.1, 43.1), name="Green", opacity=0.5, show=True
+    ... )
+    >>> group.layer_name, RASTER_PANE in m.get_root().render()
+    ('Green', True)
     """
     w, s, e, n = bounds
     group = folium.FeatureGroup(name=html.escape(name), show=show)
@@ -258,6 +312,24 @@ def add_land_cover(
     -------
     list of (str, str)
         (class name, colour) legend entries.
+
+    Examples
+    --------
+    The legend entries are the classes present (nodata left out):
+
+    >>> import folium
+    >>> import numpy as np
+    >>> from habitat.io.raster import Raster
+    >>> cover = Raster(
+    ...     np.array([[1, 1, 2], [1, 5, 0]], dtype="uint8"),
+    ...     (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0),
+    ...     "EPSG:32652",
+    ...     nodata=0,
+    ...     classes={1: "forest", 2: "grassland/burnt", 5: "water"},
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> add_land_cover(m, cover)
+    [('forest', '#2e7d32'), ('grassland/burnt', '#d4b86a'), ('water', '#1f78b4')]
     """
     if not np.issubdtype(raster.array.dtype, np.integer):
         raise InputError(
@@ -323,6 +395,21 @@ def add_current_density(
     -------
     branca.colormap.LinearColormap
         The colour scale, already added to the map as a legend.
+
+    Examples
+    --------
+    >>> import folium
+    >>> import numpy as np
+    >>> from habitat.io.raster import Raster
+    >>> current = Raster(
+    ...     np.array([[0.0, 1.0], [2.0, np.nan]]),
+    ...     (200.0, 0.0, 600_000.0, 0.0, -200.0, 4_800_000.0),
+    ...     "EPSG:32652",
+    ... )
+    >>> m = folium.Map(tiles=None)
+    >>> scale = add_current_density(m, current, caption="Current density (A)", vmax=2.0)
+    >>> scale.vmin, scale.vmax, scale.caption
+    (0.0, 2.0, 'Current density (A)')
     """
     cols = [check_colour(c, what="current-density") for c in colours]
     if steps < 2:
@@ -330,8 +417,9 @@ def add_current_density(
     values, valid, bounds = warp_to_web_map(raster, max_size_px=max_size_px)
     vals = values.astype(float)
     data = vals[valid]
-    lo = float(np.min(data)) if vmin is None and data.size else (vmin or 0.0)
-    hi = float(np.percentile(data, 99)) if vmax is None and data.size else (vmax or 1.0)
+    # an explicit vmin/vmax is used as given, 0 included; without data the scale is 0-1
+    lo = float(vmin) if vmin is not None else float(np.min(data)) if data.size else 0.0
+    hi = float(vmax) if vmax is not None else float(np.percentile(data, 99)) if data.size else 1.0
     if not hi > lo:
         hi = lo + 1.0
     t = np.clip((np.where(valid, vals, lo) - lo) / (hi - lo), 0.0, 1.0)

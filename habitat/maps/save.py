@@ -49,6 +49,24 @@ def save_map(
     pathlib.Path
         The file written (``path`` as a :class:`~pathlib.Path`; a ``str``
         before habitat 0.2).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import folium
+    >>> m = folium.Map(location=(43.1, 131.3), zoom_start=9, tiles=None)
+    >>> path = save_map(m, Path(tempfile.mkdtemp()) / "leopards.html")
+    >>> isinstance(path, Path), path.name
+    (True, 'leopards.html')
+    >>> path.read_text(encoding="utf-8").lstrip().startswith("<!DOCTYPE html>")
+    True
+
+    Inlining the scripts needs a local copy of them, fetched once over the
+    network (``python -m habitat.maps.assets fetch FOLDER``):
+
+    >>> save_map(m, "leopards.html", offline_assets="assets/")  # doctest: +SKIP
+    PosixPath('leopards.html')
     """
     page = m.get_root().render()
     if offline_assets is not None:

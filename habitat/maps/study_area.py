@@ -105,6 +105,18 @@ class MapParts:
         individual -> colour of the ranges and fixes drawn.
     have_ranges, have_fixes : bool
         Whether home ranges and fixes were drawn.
+
+    Examples
+    --------
+    A step adds its layers inside :meth:`group`, which files them under a
+    layer-control heading:
+
+    >>> import folium
+    >>> parts = MapParts(folium.Map(tiles=None))
+    >>> with parts.group("Context"):
+    ...     _ = folium.FeatureGroup(name="Primorsky Krai").add_to(parts.m)
+    >>> {name: [layer.layer_name for layer in group] for name, group in parts.groups.items()}
+    {'Context': ['Primorsky Krai']}
     """
 
     m: folium.Map
@@ -382,6 +394,21 @@ def add_layer_control(
         Group heading -> its layers; empty groups are left out.
     collapsed : bool
         Whether the control starts folded.
+
+    Examples
+    --------
+    Two layers called "Roads" in one group are told apart; empty groups are
+    left out:
+
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> a = folium.FeatureGroup(name="Roads").add_to(m)
+    >>> b = folium.FeatureGroup(name="Roads").add_to(m)
+    >>> add_layer_control(m, {"Infrastructure & borders": [a, b], "Corridors": []})
+    >>> a.layer_name, b.layer_name
+    ('Roads', 'Roads (2)')
+    >>> type(list(m._children.values())[-1]).__name__
+    'GroupedLayerControl'
     """
     safe: dict[str, list[folium.map.Layer]] = {}
     for group, layers in groups.items():
@@ -514,6 +541,21 @@ def study_area_map(
         that is in neither the ranges nor the fixes.
     habitat.core.errors.ColumnError
         For a corridor table without the columns of the corridor contract.
+
+    Examples
+    --------
+    The bundled layers without a basemap (a page that needs no tiles):
+
+    >>> import folium
+    >>> from habitat import datasets
+    >>> m = study_area_map(datasets.layers(), tiles=None)
+    >>> [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    ['Primorsky Krai', 'Countries', 'NE China Tiger &amp; Leopard NP', 'Land of the Leopard NP',
+     'Park zones', 'Kedrovaya Pad reserve', 'State borders', 'Roads', 'Railways', 'Settlements',
+     'Rivers']
+    >>> page = m.get_root().render()
+    >>> "Narvinsky" in page, "simplified to 50 m" in page
+    (True, True)
     """
     _check_options(fixes, colour_by)
     focused = focus_set(focus)

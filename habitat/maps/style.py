@@ -220,6 +220,15 @@ def check_colour(colour: str, *, what: str) -> str:
         The colour to check.
     what : str
         What it colours, for the message (``"corridor"``, ``"class 'forest'"``).
+
+    Examples
+    --------
+    >>> check_colour("darkgreen", what="park")
+    'darkgreen'
+    >>> check_colour("red; background: url(x)", what="park")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: park colour 'red; background: url(x)' is not a CSS colour ...
     """
     if not isinstance(colour, str) or not _COLOUR_RE.match(colour):
         raise InputError(
@@ -241,6 +250,15 @@ def individual_palette(
         animals get the same colours on every map.
     given : mapping of str to str, optional
         Colours to keep (e.g. returned by :func:`habitat.maps.add_home_ranges`).
+
+    Examples
+    --------
+    Colours follow the sorted ids, so a map and its report agree:
+
+    >>> individual_palette(["Leo 2M", "Leo 1F"])
+    {'Leo 1F': '#e41a1c', 'Leo 2M': '#377eb8'}
+    >>> individual_palette(["Leo 2M", "Leo 1F"], given={"Leo 2M": "black"})
+    {'Leo 2M': 'black', 'Leo 1F': '#e41a1c'}
     """
     palette = {str(k): check_colour(v, what=f"individual {k!r}") for k, v in (given or {}).items()}
     for i, n in enumerate(sorted({str(n) for n in names})):
@@ -249,14 +267,26 @@ def individual_palette(
 
 
 def sex_colours(sex: pd.Series) -> np.ndarray:
-    """Colour of each sex value (first letter, F or M; :data:`UNKNOWN_SEX_COLOUR` otherwise)."""
+    """Colour of each sex value (first letter, F or M; :data:`UNKNOWN_SEX_COLOUR` otherwise).
+
+    Examples
+    --------
+    >>> sex_colours(pd.Series(["F", "male", None])).tolist()
+    ['#c2185b', '#1565c0', '#757575']
+    """
     codes = sex.astype(str).str.strip().str.upper().str[:1]
     return codes.map(SEX_COLOURS).fillna(UNKNOWN_SEX_COLOUR).to_numpy()
 
 
 # --------------------------------------------------------------------- value text
 def is_missing(value: Any) -> bool:
-    """Whether a scalar is missing (None, NaN, NaT, pd.NA); arrays and lists are not."""
+    """Whether a scalar is missing (None, NaN, NaT, pd.NA); arrays and lists are not.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing(pd.NaT), is_missing([1, 2])
+    (True, True, True, False)
+    """
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # arrays, lists
@@ -264,7 +294,15 @@ def is_missing(value: Any) -> bool:
 
 
 def format_value(value: Any) -> str:
-    """Text of a scalar (not escaped): yes/no, 1,234, 1,234.50, a date or a timestamp."""
+    """Text of a scalar (not escaped): yes/no, 1,234, 1,234.50, a date or a timestamp.
+
+    Examples
+    --------
+    >>> format_value(True), format_value(12345), format_value(0.5)
+    ('yes', '12,345', '0.50')
+    >>> format_value(pd.Timestamp("2024-05-01")), format_value(pd.Timestamp("2024-05-01 06:30"))
+    ('2024-05-01', '2024-05-01 06:30:00')
+    """
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
@@ -279,13 +317,25 @@ def format_value(value: Any) -> str:
 
 
 def format_number(value: float, decimals: int = 2) -> str:
-    """A number with thousands separators and no trailing zeros: 100, 38.61, 1,234.5."""
+    """A number with thousands separators and no trailing zeros: 100, 38.61, 1,234.5.
+
+    Examples
+    --------
+    >>> format_number(100.0), format_number(38.6102), format_number(1234.5)
+    ('100', '38.61', '1,234.5')
+    """
     text = f"{value:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def area_text(area_km2: np.ndarray, area_sq_mi: np.ndarray) -> list[str]:
-    """``"100 km² (38.61 sq mi)"`` for each area; ``""`` where either is not finite."""
+    """``"100 km² (38.61 sq mi)"`` for each area; ``""`` where either is not finite.
+
+    Examples
+    --------
+    >>> area_text(np.array([100.0, np.nan]), np.array([38.61, np.nan]))
+    ['100 km² (38.61 sq mi)', '']
+    """
     return [
         ""
         if not (np.isfinite(a) and np.isfinite(b))
@@ -295,7 +345,13 @@ def area_text(area_km2: np.ndarray, area_sq_mi: np.ndarray) -> list[str]:
 
 
 def length_text(length_m: np.ndarray) -> list[str]:
-    """``"10 km (6.21 mi)"`` for each length in metres; ``""`` where not finite."""
+    """``"10 km (6.21 mi)"`` for each length in metres; ``""`` where not finite.
+
+    Examples
+    --------
+    >>> length_text(np.array([1609.344, np.inf]))
+    ['1.61 km (1 mi)', '']
+    """
     km = units.convert_length(length_m, "m", "km")
     mi = units.convert_length(length_m, "m", "mi")
     return [
@@ -310,6 +366,17 @@ def readable_values(column: str, values: pd.Series) -> list[str]:
     Shares (``share*``, ``*_share``, ``plausibility``; 0-1) in %, areas
     (``*_km2``) in km² and sq mi, lengths (``*_m``) in km and mi; other
     values as :func:`format_value` writes them.
+
+    Examples
+    --------
+    The unit comes from the column name:
+
+    >>> readable_values("share_protected", pd.Series([1.0, 0.5]))
+    ['100 %', '50 %']
+    >>> readable_values("area_km2", pd.Series([100.0]))
+    ['100 km² (38.61 sq mi)']
+    >>> readable_values("name", pd.Series(["<b>Leo</b>"]))
+    ['&lt;b&gt;Leo&lt;/b&gt;']
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
@@ -323,7 +390,13 @@ def readable_values(column: str, values: pd.Series) -> list[str]:
 
 
 def column_label(column: str) -> str:
-    """Human label (HTML-escaped) of a column name: unit suffix dropped, ``_`` as spaces."""
+    """Human label (HTML-escaped) of a column name: unit suffix dropped, ``_`` as spaces.
+
+    Examples
+    --------
+    >>> column_label("distance_to_boundary_m"), column_label("area_km2")
+    ('distance to boundary', 'area km2')
+    """
     text = column
     for suffix in ("_km2", "_m", "_sq_mi"):
         if text.endswith(suffix) and text not in {"area_km2", "area_sq_mi"}:
@@ -332,5 +405,11 @@ def column_label(column: str) -> str:
 
 
 def escaped_strings(values: Iterable[Any]) -> list[str]:
-    """Each value as escaped display text (:func:`format_value`; ``""`` if missing)."""
+    """Each value as escaped display text (:func:`format_value`; ``""`` if missing).
+
+    Examples
+    --------
+    >>> escaped_strings(["Kedrovaya Pad & co", None, 1500])
+    ['Kedrovaya Pad &amp; co', '', '1,500']
+    """
     return [html.escape("" if is_missing(v) else format_value(v)) for v in values]

@@ -821,6 +821,36 @@ def overlap_with(
         If ``by`` is not a column of ``layer``.
     InputError
         If ``n_jobs`` is not a positive integer or None.
+
+    Examples
+    --------
+    Three 10 km × 10 km ranges (100.08 km² each, see
+    :func:`habitat.core.crs.area_m2`) and a park holding Leo 1F's and Leo 3F's
+    whole ranges and the western half of Leo 2M's:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F", "Leo 2M", "Leo 3F"], "sex": ["F", "M", "F"]},
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),  # east half of Leo 1F's
+    ...         box(500_000, 4_805_000, 510_000, 4_815_000),  # north half of Leo 1F's
+    ...     ],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> park = gpd.GeoDataFrame(
+    ...     {"name": ["park"]}, geometry=[box(495_000, 4_795_000, 510_000, 4_820_000)], crs=32652
+    ... ).set_index("name")
+    >>> table = overlap_with(ranges, park)
+    >>> table[["individual", "feature", "area_km2", "share"]].round(2)
+      individual    feature  area_km2  share
+    0     Leo 1F       park    100.08    1.0
+    1     Leo 1F  (outside)      0.00    0.0
+    2     Leo 2M       park     50.04    0.5
+    3     Leo 2M  (outside)     50.04    0.5
+    4     Leo 3F       park    100.08    1.0
+    5     Leo 3F  (outside)      0.00    0.0
     """
     jobs = _n_jobs(n_jobs)
     ranges = _check_polygons(ranges, "ranges")
@@ -915,6 +945,21 @@ def distance_to_layer(
     -----
     Reprojection runs on up to 4 threads; the layer's projection is cached as
     in :func:`overlap_with` (a layer edited in place is reprojected anew).
+
+    Examples
+    --------
+    A 10 km range 10 km inside a 40 km park: 10 km from the range's edge to the
+    park boundary, 15 km from its centre:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> home = box(500_000, 4_800_000, 510_000, 4_810_000)
+    >>> ranges = gpd.GeoDataFrame({"individual": ["Leo 1F"]}, geometry=[home], crs=32652)
+    >>> park = gpd.GeoSeries([box(490_000, 4_790_000, 530_000, 4_830_000)], crs=32652)
+    >>> table = distance_to_layer(ranges, park)
+    >>> table[["individual", "distance_to_boundary_m", "centroid_distance_to_boundary_m"]]
+      individual  distance_to_boundary_m  centroid_distance_to_boundary_m
+    0     Leo 1F                 10000.0                          15000.0
     """
     ranges = _check_polygons(ranges, "ranges")
     layer = _check_polygons(layer, "layer")
@@ -1061,6 +1106,29 @@ def pairwise_overlap(
     MissingCRSError, GeometryTypeError, ColumnError, InputError
         For a missing CRS, non-polygons, no ``individual`` column, or no
         range at ``level``; InputError also for an invalid ``n_jobs``.
+
+    Examples
+    --------
+    Leo 2M's and Leo 3F's ranges each cover half of Leo 1F's, and a quarter of
+    each other's:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F", "Leo 2M", "Leo 3F"], "sex": ["F", "M", "F"]},
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),  # east half of Leo 1F's
+    ...         box(500_000, 4_805_000, 510_000, 4_815_000),  # north half of Leo 1F's
+    ...     ],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> pairs = pairwise_overlap(ranges)
+    >>> pairs[["individual_a", "individual_b", "area_km2", "share_a", "share_b"]].round(2)
+      individual_a individual_b  area_km2  share_a  share_b
+    0       Leo 1F       Leo 2M     50.04     0.50     0.50
+    1       Leo 1F       Leo 3F     50.04     0.50     0.50
+    2       Leo 2M       Leo 3F     25.02     0.25     0.25
     """
     jobs = _n_jobs(n_jobs)
     ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level, jobs)
@@ -1115,6 +1183,28 @@ def overlap_matrix(
     -------
     pandas.DataFrame
         Index and columns are individuals; 0 for pairs that do not intersect.
+
+    Examples
+    --------
+    Row i, column j: the share of i's range that j uses (the ranges of
+    :func:`pairwise_overlap`'s example):
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F", "Leo 2M", "Leo 3F"], "sex": ["F", "M", "F"]},
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),  # east half of Leo 1F's
+    ...         box(500_000, 4_805_000, 510_000, 4_815_000),  # north half of Leo 1F's
+    ...     ],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> overlap_matrix(pairwise_overlap(ranges), level=0.95).round(2)
+            Leo 1F  Leo 2M  Leo 3F
+    Leo 1F     1.0    0.50    0.50
+    Leo 2M     0.5    1.00    0.25
+    Leo 3F     0.5    0.25    1.00
     """
     if value not in ("share_a", "area_km2", "area_sq_mi"):
         raise InputError(f"value must be 'share_a', 'area_km2' or 'area_sq_mi', not {value!r}.")
@@ -1179,6 +1269,29 @@ def exclusivity(
         ``shared_km2`` (area shared with same-sex others), ``n_neighbours``
         (same-sex others overlapping with positive area) and
         ``exclusive_share`` (0-1).
+
+    Examples
+    --------
+    Half of each female's range is shared with the other female; the only
+    male has his range to himself (among males):
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F", "Leo 2M", "Leo 3F"], "sex": ["F", "M", "F"]},
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),  # east half of Leo 1F's
+    ...         box(500_000, 4_805_000, 510_000, 4_815_000),  # north half of Leo 1F's
+    ...     ],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> table = exclusivity(ranges, level=None)
+    >>> table[["individual", "shared_km2", "n_neighbours", "exclusive_share"]].round(2)
+      individual  shared_km2  n_neighbours  exclusive_share
+    0     Leo 1F       50.04             1              0.5
+    1     Leo 2M        0.00             0              1.0
+    2     Leo 3F       50.04             1              0.5
     """
     ranges = _check_polygons(ranges, "ranges")
     require_columns(ranges, ["individual", "sex"], name="ranges")
@@ -1217,7 +1330,13 @@ def exclusivity(
 
 
 class SexPairSummary(NamedTuple):
-    """Result of :func:`sex_pair_summary`."""
+    """Result of :func:`sex_pair_summary`.
+
+    Examples
+    --------
+    >>> SexPairSummary._fields
+    ('by_pair', 'females')
+    """
 
     #: mean and max share by sex pair, method and level
     by_pair: pd.DataFrame
@@ -1246,6 +1365,29 @@ def sex_pair_summary(pairs: pd.DataFrame) -> SexPairSummary:
         ``females``: one row per female (and method and level) overlapping at
         least one male, with ``best_male`` (the male whose range holds the
         largest share of hers) and ``share_in_best_male`` (that share, 0-1).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["Leo 1F", "Leo 2M", "Leo 3F"], "sex": ["F", "M", "F"]},
+    ...     geometry=[
+    ...         box(500_000, 4_800_000, 510_000, 4_810_000),
+    ...         box(505_000, 4_800_000, 515_000, 4_810_000),  # east half of Leo 1F's
+    ...         box(500_000, 4_805_000, 510_000, 4_815_000),  # north half of Leo 1F's
+    ...     ],
+    ...     crs="EPSG:32652",
+    ... )
+    >>> summary = sex_pair_summary(pairwise_overlap(ranges))
+    >>> summary.by_pair.round(3)
+      sex_pair  n_pairs  mean_share  max_share
+    0      F–F        1       0.500        0.5
+    1      F–M        2       0.375        0.5
+    >>> summary.females.round(2)
+      individual best_male  share_in_best_male
+    0     Leo 1F    Leo 2M                0.50
+    1     Leo 3F    Leo 2M                0.25
     """
     require_columns(
         pairs,

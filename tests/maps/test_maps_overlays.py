@@ -101,3 +101,17 @@ def test_web_mercator_bounds_of_a_lonlat_box():
     assert (xmin, ymin) == pytest.approx((0.0, 0.0), abs=1e-6)
     assert xmax == pytest.approx(111_319.49, abs=0.01)
     assert ymax == pytest.approx(111_325.14, abs=0.01)
+
+
+def test_current_density_scale_takes_explicit_zero_limits():
+    """vmin/vmax given as 0 are used, not replaced by a default (0 is falsy)."""
+    import folium
+
+    from habitat.maps.overlays import add_current_density
+
+    arr = np.linspace(-3.0, 0.0, 400).reshape(20, 20)
+    r = Raster(arr, (500.0, 0.0, 700_000.0, 0.0, -500.0, 4_810_000.0), 32652)
+    scale = add_current_density(folium.Map(tiles=None), r, vmin=-2.0, vmax=0.0)
+    assert (scale.vmin, scale.vmax) == (-2.0, 0.0)
+    auto = add_current_density(folium.Map(tiles=None), r)
+    assert auto.vmin == pytest.approx(-3.0, abs=0.02) and auto.vmax < 0.0

@@ -25,6 +25,7 @@ from habitat.core.errors import (
 __all__ = [
     "repair_polygons",
     "require_columns",
+    "require_geodata",
     "require_geodataframe",
     "require_geometry_type",
     "require_not_empty",
@@ -73,6 +74,40 @@ read them with habitat.read_relocations.
         kind = f"a GeoDataFrame {what}".rstrip()
         raise InputError(
             f"{name} must be {kind}, not {type(data).__name__}" + (f"; {hint}" if hint else ".")
+        )
+    return data
+
+
+def require_geodata(
+    data: object, *, name: str = "data", hint: str = ""
+) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """Return ``data`` if it is a GeoDataFrame or GeoSeries, else raise :class:`InputError`.
+
+    Parameters
+    ----------
+    data : object
+        The value to check.
+    name : str
+        What the value is called in the message (``"layer"``).
+    hint : str
+        How to make one.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> s = gpd.GeoSeries([Point(0, 0)], crs="EPSG:32652")
+    >>> require_geodata(s) is s
+    True
+    >>> require_geodata({"a": 1}, name="layer")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: layer must be a GeoDataFrame or GeoSeries, not dict.
+    """
+    if not isinstance(data, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(
+            f"{name} must be a GeoDataFrame or GeoSeries, not {type(data).__name__}"
+            + (f"; {hint}" if hint else ".")
         )
     return data
 

@@ -56,7 +56,7 @@ from habitat.core.errors import (
 )
 from habitat.core.fs import atomic_path
 from habitat.core.units import area_columns
-from habitat.core.validation import require_geometry_type
+from habitat.core.validation import require_geodata, require_geometry_type
 
 __all__ = [
     "RESAMPLING_METHODS",
@@ -1031,10 +1031,7 @@ def _grid_of(like: Any) -> Grid:
 
 def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Index]:
     """Polygon geometries of a layer in the grid's CRS, as an object array."""
-    if not isinstance(shapes, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise InputError(
-            f"{name} must be a GeoDataFrame or GeoSeries with a CRS; got {type(shapes).__name__}."
-        )
+    require_geodata(shapes, name=name, hint="give polygons with a declared CRS.")
     require_crs(shapes, name=name)
     require_geometry_type(shapes, ("Polygon", "MultiPolygon"), name=name, allow_empty=True)
     geoms = align(shapes, grid.crs, name=name)

@@ -65,7 +65,12 @@ from shapely.geometry.polygon import orient
 from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import ColumnError, InputError
-from habitat.core.validation import repair_polygons, require_columns, require_geometry_type
+from habitat.core.validation import (
+    repair_polygons,
+    require_columns,
+    require_geodata,
+    require_geometry_type,
+)
 
 __all__ = [
     "OUTSIDE",
@@ -97,11 +102,10 @@ GeoData: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 def _as_frame(data: GeoData, name: str) -> gpd.GeoDataFrame:
+    data = require_geodata(data, name=name)
     if isinstance(data, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=data, crs=data.crs)
-    if isinstance(data, gpd.GeoDataFrame):
-        return data
-    raise InputError(f"{name} must be a GeoDataFrame or GeoSeries, not {type(data).__name__}.")
+    return data
 
 
 def _prepared(

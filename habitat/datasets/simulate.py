@@ -478,6 +478,127 @@ def _points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             gc.enable()
 
 
+class _Options(NamedTuple):
+    """The checked parameters of :func:`simulate_relocations`."""
+
+    n_females: int
+    n_males: int
+    step_h: float
+    tau_days: float
+    female_bounds: tuple[float, float]
+    male_bounds: tuple[float, float]
+    success: float
+    error_m: float
+    buffer_km: float
+    crs: CRS
+    start: pd.Timestamp
+    n_steps: int
+
+
+def _checked_options(
+    *,
+    n_females: int,
+    n_males: int,
+    days: float,
+    fix_interval_h: float,
+    female_area_sq_mi: Sequence[float],
+    male_area_sq_mi: Sequence[float],
+    area_distribution: str,
+    tau_days: float,
+    forest_class: int,
+    park_buffer_km: float,
+    n_candidates: int,
+    crs: Any,
+    start: Any,
+    fix_success: float,
+    location_error_m: float,
+) -> _Options:
+    """Check every parameter of :func:`simulate_relocations`, saying how to fix a bad one."""
+    n_f = _check_count("n_females", n_females)
+    n_m = _check_count("n_males", n_males)
+    if n_f + n_m == 0:
+        raise InputError("n_females and n_males are both 0; simulate at least one animal.")
+    days = _check_positive("days", days, "days")
+    step_h = _check_positive(
+        "fix_interval_h", fix_interval_h, "hours", " Use e.g. 4 for 4-hourly fixes."
+    )
+    tau = _check_positive("tau_days", tau_days, "days", " Leopards cross their range in ~1–2 days.")
+    f_lo, f_hi = _check_bounds("female_area_sq_mi", female_area_sq_mi)
+    m_lo, m_hi = _check_bounds("male_area_sq_mi", male_area_sq_mi)
+    if area_distribution not in ("log-uniform", "uniform"):
+        raise InputError(
+            f"area_distribution={area_distribution!r}; use 'log-uniform' or 'uniform'."
+        )
+    try:
+        success = float(fix_success)
+    except (TypeError, ValueError):
+        success = float("nan")
+    if not (0 < success <= 1):
+        raise InputError(
+            f"fix_success={fix_success!r} must be a probability in (0, 1] (1 = every "
+            "scheduled fix succeeds; GPS collars in forest typically reach 0.8–0.95)."
+        )
+    try:
+        err_m = float(location_error_m)
+    except (TypeError, ValueError):
+        err_m = float("nan")
+    if not (math.isfinite(err_m) and err_m >= 0):
+        raise InputError(f"location_error_m={location_error_m!r} must be ≥ 0 metres.")
+    if isinstance(forest_class, bool) or not isinstance(forest_class, int | np.integer):
+        raise InputError(
+            f"forest_class={forest_class!r} must be the integer land-cover code of forest "
+            "(1 in the bundled land cover)."
+        )
+    if isinstance(n_candidates, bool) or not isinstance(n_candidates, int | np.integer):
+        raise InputError(f"n_candidates={n_candidates!r} must be a whole number ≥ 1.")
+    if n_candidates < 1:
+        raise InputError(f"n_candidates={n_candidates!r} must be ≥ 1 (1 = uniform centres).")
+    try:
+        buffer_km = float(park_buffer_km)
+    except (TypeError, ValueError):
+        buffer_km = float("nan")
+    if not (math.isfinite(buffer_km) and buffer_km >= 0):
+        raise InputError(f"park_buffer_km={park_buffer_km!r} must be ≥ 0 kilometres.")
+    try:
+        out_crs = CRS.from_user_input(crs)
+    except PyprojCRSError as exc:
+        raise CRSError(
+            f"crs={crs!r} is not a CRS pyproj understands; use e.g. 'EPSG:4326' "
+            "(degrees) or 'EPSG:32652' (UTM 52N metres)."
+        ) from exc
+    try:
+        t0 = pd.Timestamp(start)
+    except (TypeError, ValueError) as exc:
+        raise TimestampError(
+            f"start={start!r} is not a timestamp; use e.g. '2025-01-01T00:00Z'."
+        ) from exc
+    if t0.tzinfo is None:
+        raise TimestampError(
+            f"start={start!r} has no time zone; habitat never guesses one. Add it, e.g. "
+            f"'{t0.isoformat()}Z' for UTC."
+        )
+    t0 = t0.tz_convert("UTC")
+    n_steps = math.floor(days * 24.0 / step_h + 1e-9)
+    if n_steps < 1:
+        raise InputError(
+            f"days={days:g} is shorter than one fix interval ({step_h:g} h); lengthen days."
+        )
+    return _Options(
+        n_f,
+        n_m,
+        step_h,
+        tau,
+        (f_lo, f_hi),
+        (m_lo, m_hi),
+        success,
+        err_m,
+        buffer_km,
+        out_crs,
+        t0,
+        n_steps,
+    )
+
+
 def simulate_relocations(
     *,
     n_females: int = 6,
@@ -588,75 +709,33 @@ def simulate_relocations(
     >>> len(fixes), list(truth.index)
     (180, ['F01', 'F02', 'M01'])
     """
-    n_f = _check_count("n_females", n_females)
-    n_m = _check_count("n_males", n_males)
-    if n_f + n_m == 0:
-        raise InputError("n_females and n_males are both 0; simulate at least one animal.")
-    days = _check_positive("days", days, "days")
-    step_h = _check_positive(
-        "fix_interval_h", fix_interval_h, "hours", " Use e.g. 4 for 4-hourly fixes."
+    o = _checked_options(
+        n_females=n_females,
+        n_males=n_males,
+        days=days,
+        fix_interval_h=fix_interval_h,
+        female_area_sq_mi=female_area_sq_mi,
+        male_area_sq_mi=male_area_sq_mi,
+        area_distribution=area_distribution,
+        tau_days=tau_days,
+        forest_class=forest_class,
+        park_buffer_km=park_buffer_km,
+        n_candidates=n_candidates,
+        crs=crs,
+        start=start,
+        fix_success=fix_success,
+        location_error_m=location_error_m,
     )
-    tau = _check_positive("tau_days", tau_days, "days", " Leopards cross their range in ~1–2 days.")
-    f_lo, f_hi = _check_bounds("female_area_sq_mi", female_area_sq_mi)
-    m_lo, m_hi = _check_bounds("male_area_sq_mi", male_area_sq_mi)
-    if area_distribution not in ("log-uniform", "uniform"):
-        raise InputError(
-            f"area_distribution={area_distribution!r}; use 'log-uniform' or 'uniform'."
-        )
-    try:
-        success = float(fix_success)
-    except (TypeError, ValueError):
-        success = float("nan")
-    if not (0 < success <= 1):
-        raise InputError(
-            f"fix_success={fix_success!r} must be a probability in (0, 1] (1 = every "
-            "scheduled fix succeeds; GPS collars in forest typically reach 0.8–0.95)."
-        )
-    try:
-        err_m = float(location_error_m)
-    except (TypeError, ValueError):
-        err_m = float("nan")
-    if not (math.isfinite(err_m) and err_m >= 0):
-        raise InputError(f"location_error_m={location_error_m!r} must be ≥ 0 metres.")
-    if isinstance(forest_class, bool) or not isinstance(forest_class, int | np.integer):
-        raise InputError(
-            f"forest_class={forest_class!r} must be the integer land-cover code of forest "
-            "(1 in the bundled land cover)."
-        )
-    if isinstance(n_candidates, bool) or not isinstance(n_candidates, int | np.integer):
-        raise InputError(f"n_candidates={n_candidates!r} must be a whole number ≥ 1.")
-    if n_candidates < 1:
-        raise InputError(f"n_candidates={n_candidates!r} must be ≥ 1 (1 = uniform centres).")
-    try:
-        buffer_km = float(park_buffer_km)
-    except (TypeError, ValueError):
-        buffer_km = float("nan")
-    if not (math.isfinite(buffer_km) and buffer_km >= 0):
-        raise InputError(f"park_buffer_km={park_buffer_km!r} must be ≥ 0 kilometres.")
-    try:
-        out_crs = CRS.from_user_input(crs)
-    except PyprojCRSError as exc:
-        raise CRSError(
-            f"crs={crs!r} is not a CRS pyproj understands; use e.g. 'EPSG:4326' "
-            "(degrees) or 'EPSG:32652' (UTM 52N metres)."
-        ) from exc
-    try:
-        t0 = pd.Timestamp(start)
-    except (TypeError, ValueError) as exc:
-        raise TimestampError(
-            f"start={start!r} is not a timestamp; use e.g. '2025-01-01T00:00Z'."
-        ) from exc
-    if t0.tzinfo is None:
-        raise TimestampError(
-            f"start={start!r} has no time zone; habitat never guesses one. Add it, e.g. "
-            f"'{t0.isoformat()}Z' for UTC."
-        )
-    t0 = t0.tz_convert("UTC")
-    n_steps = math.floor(days * 24.0 / step_h + 1e-9)
-    if n_steps < 1:
-        raise InputError(
-            f"days={days:g} is shorter than one fix interval ({step_h:g} h); lengthen days."
-        )
+    n_f, n_m, step_h, tau = o.n_females, o.n_males, o.step_h, o.tau_days
+    f_lo, f_hi, m_lo, m_hi = o.female_bounds + o.male_bounds
+    success, err_m, buffer_km, out_crs, t0, n_steps = (
+        o.success,
+        o.error_m,
+        o.buffer_km,
+        o.crs,
+        o.start,
+        o.n_steps,
+    )
 
     rng = np.random.default_rng(seed)
     sampler = _Sampler(habitat, forest_class=forest_class, park_buffer_km=buffer_km)

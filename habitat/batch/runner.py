@@ -1140,7 +1140,12 @@ def _page_tasks(
     ]
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
-    zone_ids = None if fragmentation is None else fragmentation["zone_id"].astype(str)
+    # the metrics of each animal, split in one pass (not one mask per animal)
+    by_zone: dict[str, pd.DataFrame] = (
+        {}
+        if fragmentation is None
+        else {str(k): g for k, g in fragmentation.groupby(fragmentation["zone_id"].astype(str))}
+    )
     for _, row in metrics.iterrows():
         ind = str(row["individual"])
         neighbours = _neighbour_table(pairs, ind)
@@ -1177,9 +1182,7 @@ def _page_tasks(
                 map_fixes=fixes,
                 corridors=None if corridors is None else links,
                 fragmentation=(
-                    None
-                    if fragmentation is None or zone_ids is None
-                    else pd.DataFrame(fragmentation[zone_ids == ind])
+                    None if fragmentation is None else by_zone.get(ind, fragmentation.iloc[:0])
                 ),
             )
         )

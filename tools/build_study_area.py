@@ -11,7 +11,10 @@ byte-identical files.
 Everything here is a hand-drawn schematic guided by ``shared/facts.md`` (park
 areas, zones, border crossing points, coast positions, roads, railway and
 settlements). The vertex lists below are our own simplified drawing, typed with
-about 0.01° (≈1 km) precision; no real boundary file is copied. Polygon areas
+about 0.01° (≈1 km) precision; no real boundary file is copied. The exception
+is the Russia–China and Russia–North Korea border (``RU_CN``, ``RU_KP``),
+redrawn after the OpenStreetMap outline of Primorsky Krai (simplified and
+rounded, within 0.6 km of it; ODbL, © OpenStreetMap contributors). Polygon areas
 are then *fitted* to the published figures by moving one free edge (a buffer
 distance, a radius or a shift) until the equal-area measurement of
 :func:`habitat.core.crs.area_m2` matches the target.
@@ -51,78 +54,230 @@ TO_DEG = Transformer.from_crs(UTM_52N, WGS84, always_xy=True)
 # ----------------------------------------------------------------------------
 # Hand-drawn lines (lon, lat), all our own simplified drawing
 # ----------------------------------------------------------------------------
-#: Russia–China–North Korea tripoint (facts.md: about 42.53 N, 130.53 E)
-TRIPOINT = (130.531, 42.530)
+#: Russia–China–North Korea tripoint, where the OpenStreetMap outline of the krai
+#: leaves the Tumen (facts.md gives about 42.53 N, 130.53 E, as Natural Earth draws it)
+TRIPOINT = (130.553, 42.518)
 
-#: Russia–China border, south (tripoint) to north; crosses 42.75 N near 130.43 E,
-#: 43.0 N near 131.08 E, 43.25 N near 131.22 E, 43.5 N near 131.20 E and
-#: 44.0 N near 131.21 E (facts.md), then on to Lake Khanka and the Ussuri.
+#: Russia–China border, south (tripoint) to north, to the Khabarovsk Krai line
+#: on the Ussuri. Redrawn after the OpenStreetMap outline of Primorsky Krai
+#: (GIS-Lab extract, c. 2013; ODbL 1.0, © OpenStreetMap contributors): its
+#: border section simplified (Douglas–Peucker, 600 m in UTM 52N) and rounded to
+#: 0.001°, so it stays within 0.6 km of that outline (the earlier hand drawing
+#: strayed up to 4 km and put 9 % of the park on the Chinese side).
 RU_CN = [
     TRIPOINT,
-    (130.585, 42.57),
-    (130.572, 42.622),
-    (130.505, 42.678),
-    (130.405, 42.68),
-    (130.38, 42.697),
-    (130.407, 42.735),
-    (130.49, 42.775),
-    (130.586, 42.817),
-    (130.735, 42.824),
-    (130.77, 42.866),
-    (130.88, 42.86),
-    (130.992, 42.849),
-    (131.024, 42.896),
-    (131.103, 42.91),
-    (131.074, 42.993),
-    (131.078, 43.032),
-    (131.13, 43.075),
-    (131.184, 43.121),
-    (131.169, 43.202),
-    (131.238, 43.266),
-    (131.248, 43.344),
-    (131.281, 43.38),
-    (131.274, 43.451),
-    (131.161, 43.533),
-    (131.192, 43.589),
-    (131.18, 43.69),
-    (131.17, 43.781),
-    (131.217, 43.908),
-    (131.207, 43.975),
-    (131.218, 44.016),
-    (131.264, 44.054),
-    (131.19, 44.3),
-    (131.07, 44.68),
-    (130.94, 44.83),
-    (131.15, 44.9),
-    (131.43, 44.96),
-    (131.6, 45.09),
-    (131.61, 45.15),
-    (131.7, 45.21),
-    (131.86, 45.34),
-    (131.98, 45.24),  # across Lake Khanka
-    (132.94, 45.02),
-    (133.12, 45.13),
-    (133.11, 45.3),
-    (133.19, 45.5),
-    (133.47, 45.62),
-    (133.46, 45.72),
-    (133.66, 45.94),
-    (133.72, 46.13),
-    (133.9, 46.3),
-    (133.86, 46.47),
-    (134.02, 46.63),
+    (130.567, 42.538),
+    (130.563, 42.555),
+    (130.603, 42.555),
+    (130.616, 42.571),
+    (130.627, 42.598),
+    (130.616, 42.629),
+    (130.562, 42.686),
+    (130.521, 42.701),
+    (130.488, 42.689),
+    (130.457, 42.688),
+    (130.452, 42.698),
+    (130.424, 42.703),
+    (130.400, 42.723),
+    (130.436, 42.752),
+    (130.532, 42.792),
+    (130.542, 42.805),
+    (130.671, 42.850),
+    (130.695, 42.847),
+    (130.712, 42.831),
+    (130.749, 42.835),
+    (130.771, 42.846),
+    (130.793, 42.879),
+    (130.829, 42.883),
+    (130.878, 42.856),
+    (130.924, 42.874),
+    (130.970, 42.860),
+    (131.026, 42.861),
+    (131.035, 42.868),
+    (131.016, 42.916),
+    (131.028, 42.922),
+    (131.109, 42.913),
+    (131.144, 42.964),
+    (131.112, 42.974),
+    (131.104, 43.028),
+    (131.116, 43.060),
+    (131.133, 43.072),
+    (131.158, 43.073),
+    (131.156, 43.102),
+    (131.205, 43.134),
+    (131.211, 43.170),
+    (131.196, 43.202),
+    (131.204, 43.238),
+    (131.240, 43.252),
+    (131.269, 43.333),
+    (131.262, 43.345),
+    (131.274, 43.370),
+    (131.308, 43.399),
+    (131.296, 43.469),
+    (131.259, 43.499),
+    (131.204, 43.519),
+    (131.194, 43.559),
+    (131.203, 43.586),
+    (131.216, 43.593),
+    (131.230, 43.589),
+    (131.230, 43.609),
+    (131.211, 43.614),
+    (131.229, 43.666),
+    (131.212, 43.686),
+    (131.213, 43.735),
+    (131.225, 43.757),
+    (131.205, 43.781),
+    (131.216, 43.807),
+    (131.210, 43.823),
+    (131.260, 43.933),
+    (131.238, 43.970),
+    (131.257, 44.008),
+    (131.253, 44.029),
+    (131.294, 44.037),
+    (131.303, 44.059),
+    (131.104, 44.706),
+    (131.088, 44.706),
+    (131.087, 44.738),
+    (131.061, 44.762),
+    (131.056, 44.785),
+    (131.042, 44.778),
+    (131.014, 44.782),
+    (131.012, 44.809),
+    (130.996, 44.819),
+    (130.970, 44.817),
+    (130.963, 44.856),
+    (131.017, 44.874),
+    (131.051, 44.872),
+    (131.087, 44.889),
+    (131.093, 44.902),
+    (131.082, 44.922),
+    (131.150, 44.946),
+    (131.218, 44.915),
+    (131.281, 44.928),
+    (131.308, 44.960),
+    (131.349, 44.987),
+    (131.368, 44.979),
+    (131.406, 44.984),
+    (131.429, 44.968),
+    (131.475, 44.964),
+    (131.474, 44.996),
+    (131.535, 45.017),
+    (131.680, 45.113),
+    (131.683, 45.148),
+    (131.658, 45.160),
+    (131.655, 45.174),
+    (131.681, 45.220),
+    (131.719, 45.227),
+    (131.785, 45.207),
+    (131.778, 45.237),
+    (131.820, 45.297),
+    (131.878, 45.340),
+    (131.913, 45.336),
+    (131.929, 45.280),
+    (131.982, 45.270),
+    (131.986, 45.256),
+    (132.657, 45.117),
+    (132.798, 45.083),
+    (132.888, 45.040),
+    (132.936, 45.027),
+    (132.938, 45.019),
+    (132.954, 45.026),
+    (132.970, 45.022),
+    (132.974, 45.036),
+    (133.032, 45.058),
+    (133.067, 45.097),
+    (133.116, 45.126),
+    (133.127, 45.149),
+    (133.122, 45.202),
+    (133.088, 45.241),
+    (133.098, 45.267),
+    (133.092, 45.287),
+    (133.138, 45.387),
+    (133.134, 45.426),
+    (133.146, 45.428),
+    (133.188, 45.501),
+    (133.300, 45.544),
+    (133.322, 45.562),
+    (133.333, 45.556),
+    (133.381, 45.581),
+    (133.412, 45.572),
+    (133.405, 45.617),
+    (133.421, 45.610),
+    (133.424, 45.626),
+    (133.466, 45.616),
+    (133.466, 45.627),
+    (133.440, 45.641),
+    (133.446, 45.654),
+    (133.483, 45.661),
+    (133.473, 45.692),
+    (133.458, 45.690),
+    (133.446, 45.702),
+    (133.421, 45.696),
+    (133.444, 45.728),
+    (133.478, 45.736),
+    (133.475, 45.748),
+    (133.459, 45.753),
+    (133.462, 45.777),
+    (133.487, 45.773),
+    (133.498, 45.783),
+    (133.462, 45.796),
+    (133.456, 45.828),
+    (133.485, 45.838),
+    (133.481, 45.864),
+    (133.501, 45.864),
+    (133.504, 45.887),
+    (133.520, 45.896),
+    (133.544, 45.896),
+    (133.573, 45.871),
+    (133.590, 45.873),
+    (133.588, 45.887),
+    (133.607, 45.902),
+    (133.598, 45.933),
+    (133.624, 45.948),
+    (133.666, 45.940),
+    (133.672, 45.983),
+    (133.735, 46.054),
+    (133.734, 46.077),
+    (133.704, 46.100),
+    (133.681, 46.138),
+    (133.687, 46.156),
+    (133.742, 46.166),
+    (133.786, 46.191),
+    (133.806, 46.229),
+    (133.822, 46.224),
+    (133.826, 46.204),
+    (133.837, 46.200),
+    (133.871, 46.231),
+    (133.856, 46.251),
+    (133.910, 46.264),
+    (133.899, 46.301),
+    (133.916, 46.331),
+    (133.893, 46.324),
+    (133.862, 46.337),
+    (133.870, 46.362),
+    (133.936, 46.380),
+    (133.939, 46.400),
+    (133.891, 46.447),
+    (133.846, 46.445),
+    (133.845, 46.481),
+    (133.882, 46.521),
+    (133.912, 46.596),
+    (134.005, 46.655),
+    (134.021, 46.635),
 ]
 
-#: Russia–North Korea border along the lower Tumen, tripoint to the river mouth
+#: Russia–North Korea border along the lower Tumen, tripoint to the river mouth,
+#: after the same OpenStreetMap outline (simplified 300 m, rounded to 0.001°)
 RU_KP = [
     TRIPOINT,
-    (130.545, 42.505),
-    (130.558, 42.484),
-    (130.58, 42.442),
-    (130.608, 42.421),
-    (130.645, 42.4),
-    (130.66, 42.36),
-    (130.665, 42.322),
+    (130.558, 42.505),
+    (130.592, 42.485),
+    (130.593, 42.446),
+    (130.626, 42.433),
+    (130.667, 42.381),
+    (130.671, 42.368),
+    (130.646, 42.347),
+    (130.651, 42.329),
     (130.7, 42.295),
 ]
 
@@ -267,7 +422,7 @@ KRAI_NORTH = [
     (135.1, 47.2),
     (134.45, 46.95),
     (134.4, 46.7),
-    (134.02, 46.63),
+    (134.021, 46.635),
 ]
 
 #: North Korean coast from the box edge (41.5 N) north-east to the Tumen mouth
@@ -512,8 +667,17 @@ def to_m(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def to_deg(geom: shapely.Geometry) -> shapely.Geometry:
-    """Project a UTM 52N geometry back to lon/lat."""
-    return shapely.transform(geom, lambda xy: np.column_stack(TO_DEG.transform(xy[:, 0], xy[:, 1])))
+    """Project a UTM 52N geometry back to lon/lat (edges densified to 1 km first).
+
+    Densifying keeps a long straight metric edge from becoming a straight
+    lon/lat edge that, projected again, passes a metre or two to the other
+    side of a nearby vertex (an invalid polygon in UTM once it was valid in
+    lon/lat).
+    """
+    dense = shapely.segmentize(geom, 1_000.0)
+    return shapely.transform(
+        dense, lambda xy: np.column_stack(TO_DEG.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def snap(geom: shapely.Geometry) -> shapely.Geometry:
@@ -577,12 +741,29 @@ def geojson_coords(geom: shapely.Geometry) -> object:
     raise TypeError(geom.geom_type)
 
 
+#: CRSs a bundled polygon must stay valid in: lon/lat, UTM 52N and an equal-area
+#: projection centred on the park (what users and habitat project them to)
+CHECK_CRS = (WGS84, UTM_52N, "+proj=laea +lat_0=43.2 +lon_0=131.2 +datum=WGS84 +units=m")
+
+
+def check_valid_everywhere(name: str, geom: shapely.Geometry) -> None:
+    """Stop the build when a polygon is invalid in any of :data:`CHECK_CRS`."""
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return
+    projected = gpd.GeoSeries([geom], crs=WGS84)
+    for crs in CHECK_CRS:
+        g = projected.to_crs(crs).iloc[0]
+        if not g.is_valid:
+            raise SystemExit(f"{name}: invalid in {crs}: {shapely.is_valid_reason(g)}")
+
+
 def write_layer(name: str, rows: Sequence[dict]) -> None:
     """Write one layer as a deterministic GeoJSON FeatureCollection."""
     features = []
     for row in rows:
         props = {k: v for k, v in row.items() if k != "geometry"}
         geom = row["geometry"]
+        check_valid_everywhere(name, geom)
         features.append(
             {
                 "type": "Feature",

@@ -199,3 +199,53 @@ class TestAgainstRealReferenceLayers:
         union = _km2(gpd.GeoSeries([ours.union(real)], crs=4326))
         assert inter / union > 0.85
         assert _km2(osm) == pytest.approx(164_673, rel=0.03)
+
+    def _osm_krai_m(self):
+        return gpd.read_file(SHARED_GEO / "primorsky_krai_osm.geojson").to_crs(hcrs.UTM_52N)
+
+    @pytest.mark.parametrize("name", ["land_of_the_leopard", "park_zones", "kedrovaya_pad"])
+    def test_russian_layers_lie_in_the_krai(self, layers, name):
+        """Nothing of a Russian layer lies more than 1 km outside the OSM outline."""
+        krai = self._osm_krai_m().union_all()
+        ours = layers[name].to_crs(hcrs.UTM_52N).union_all()
+        beyond_1km_km2 = ours.difference(krai.buffer(1_000)).area / 1e6
+        outside_share = ours.difference(krai).area / ours.area
+        assert beyond_1km_km2 < 1e-3  # was 88 km² for the park before the border was redrawn
+        assert outside_share < 0.005  # was 9 % (237 km²)
+
+    def test_chinese_park_lies_in_china(self, layers):
+        krai = self._osm_krai_m().union_all()
+        np_cn = layers["ne_china_tiger_leopard_np"].to_crs(hcrs.UTM_52N).union_all()
+        assert np_cn.intersection(krai.buffer(-1_000)).area / 1e6 < 1e-3
+
+    def test_border_follows_the_osm_outline_within_1_km(self, layers):
+        """Hausdorff distance (both ways) of the Russia–China border to the OSM outline."""
+        borders = layers["borders"].to_crs(hcrs.UTM_52N)
+        ours = borders.loc[borders["countries"] == "Russia–China", "geometry"].union_all()
+        outline = self._osm_krai_m().union_all().boundary
+        # ours -> OSM: every point of our line (densified to 100 m) within 1 km
+        pts = shapely.points(shapely.get_coordinates(shapely.segmentize(ours, 100.0)))
+        assert shapely.distance(pts, outline).max() < 1_000.0
+        # OSM -> ours: the outline's points near our line (away from its two ends,
+        # where the coast and the Khabarovsk Krai line continue the outline). A
+        # stretch of the outline straying further than 1 km from our line would
+        # have points between 1 and 2 km away.
+        ends = shapely.union_all(shapely.points(shapely.get_coordinates(ours)[[0, -1]]))
+        pts = shapely.points(shapely.get_coordinates(shapely.segmentize(outline, 100.0)))
+        pts = pts[~shapely.intersects(pts, ends.buffer(5_000))]
+        d = shapely.distance(pts, ours)
+        assert (d < 2_000).sum() > 8_000  # the whole border, ~870 km at 100 m, not a stub
+        assert d[d < 2_000].max() < 1_000.0
+
+
+@pytest.mark.parametrize(
+    "crs",
+    [hcrs.UTM_52N, "EPSG:3857", "+proj=laea +lat_0=43 +lon_0=131 +datum=WGS84 +units=m"],
+)
+def test_bundled_polygons_stay_valid_when_projected(layers, crs):
+    """A long lon/lat edge must not pass a vertex on the wrong side once projected."""
+    for name, gdf in layers.items():
+        polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+        projected = polys.to_crs(crs)
+        reasons = shapely.is_valid_reason(projected.geometry.to_numpy())
+        assert projected.is_valid.all(), (name, reasons.tolist())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,7 @@ from habitat.core.errors import (
 )
 
 __all__ = [
+    "look_like_degrees",
     "repair_polygons",
     "require_columns",
     "require_geodata",
@@ -43,6 +45,47 @@ _TYPE_NAMES = (
     "GeometryCollection",
 )
 _TYPE_IDS = {name: i for i, name in enumerate(_TYPE_NAMES)}
+
+
+def look_like_degrees(x: Any, y: Any, crs: Any) -> np.ndarray:
+    """Which points of a projected CRS lie within ±180/±90, as longitude/latitude would.
+
+    The one "these coordinates look like degrees" check: degrees declared as
+    metres put every fix within 180 m × 90 m of the CRS's false origin, so
+    ranges of a few m² (1e-9 km²) come out. Used when relocations are read and
+    when home ranges are judged.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Coordinates in ``crs``.
+    crs : CRS-like or None
+        Their CRS; geographic CRSs (degrees) and ``None`` give all False.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Per point; ``.all()`` for "these coordinates look like degrees".
+
+    Examples
+    --------
+    Leopard fixes in longitude/latitude declared as UTM 52N metres, and the
+    same fixes in true UTM metres:
+
+    >>> look_like_degrees([131.2, 131.3], [43.1, 43.2], "EPSG:32652").tolist()
+    [True, True]
+    >>> look_like_degrees([640_000.0], [4_773_000.0], "EPSG:32652").tolist()
+    [False]
+    >>> look_like_degrees([131.2], [43.1], "EPSG:4326").tolist()  # degrees where expected
+    [False]
+    """
+    from pyproj import CRS  # here, not at the top: only this check needs it
+
+    ax = np.abs(np.asarray(x, dtype=float))
+    ay = np.abs(np.asarray(y, dtype=float))
+    if crs is None or CRS.from_user_input(crs).is_geographic:
+        return np.zeros(np.broadcast(ax, ay).shape, dtype=bool)
+    return (ax <= 180.0) & (ay <= 90.0)
 
 
 def require_geodataframe(

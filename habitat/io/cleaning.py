@@ -13,20 +13,30 @@ Flags
     The geometry is missing (``None``), empty, or has a NaN coordinate.
 ``flag_impossible_coords``
     In a geographic CRS: latitude outside ±90° or longitude outside ±180°.
-    In any CRS: an infinite coordinate. (Projected coordinates are not checked
-    against the CRS's area of use.)
+    In any CRS: an infinite coordinate (e.g. ``1e400`` in a CSV, a number too
+    large to store). (Projected coordinates are not checked against the CRS's
+    area of use.)
 ``flag_duplicate``
     Same individual and same timestamp as an earlier fix. The first fix of
     each such group (in ``individual``, ``timestamp``, then input order; for
     :func:`~habitat.io.read_relocations` output that is file order) is kept
     unflagged, the later ones are flagged.
+``flag_not_visible``
+    Marked as an outlier in Movebank (``visible`` is false).
+``flag_outside_deployment``
+    Taken while the tag was not on the animal (from a reference table).
+``flag_time_outlier``
+    The timestamp lies far outside the rest of the individual's track (a
+    date decades away, a clock reset to 1970): see :func:`flag_time_outlier`.
 ``flag_speed``
     The fix implies an implausible speed (see :func:`flag_relocations`).
 
 Each flag has a function of the same name (:func:`flag_missing_coords`,
 :func:`flag_impossible_coords`, :func:`flag_duplicate`, :func:`flag_not_visible`,
-:func:`flag_outside_deployment`, :func:`flag_speed`) that works on plain arrays
-and returns a :class:`FlagResult`; :func:`flag_relocations` runs them all.
+:func:`flag_outside_deployment`, :func:`flag_time_outlier`, :func:`flag_speed`)
+that works on plain arrays and returns a :class:`FlagResult`;
+:func:`flag_relocations` runs them all. Every fix a flag rule leaves out of
+an estimate carries the rule's reason in ``flag_reason``.
 
 Speeds and step lengths are **geodesic** distances on the WGS 84 ellipsoid
 (points are transformed from their CRS to longitude/latitude with pyproj, then
@@ -65,6 +75,7 @@ __all__ = [
     "flag_outside_deployment",
     "flag_relocations",
     "flag_speed",
+    "flag_time_outlier",
     "summarise_relocations",
 ]
 
@@ -75,6 +86,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "flag_duplicate",
     "flag_not_visible",
     "flag_outside_deployment",
+    "flag_time_outlier",
     "flag_speed",
 )
 
@@ -83,6 +95,15 @@ FLAG_COLUMNS: tuple[str, ...] = (
 #: sustained 20 km/h is implausible. It is a suggestion, not a default: pass it
 #: explicitly (``max_speed_kmh=LEOPARD_MAX_SPEED_KMH``).
 LEOPARD_MAX_SPEED_KMH = 20.0
+
+#: :func:`flag_time_outlier`: a fix is flagged when its time lies farther from the
+#: middle half of its individual's track (the interquartile range of its times) than
+#: this many times that range...
+TIME_OUTLIER_IQR_FACTOR = 10.0
+#: ...and farther than this many times the individual's median interval between fixes.
+TIME_OUTLIER_INTERVAL_FACTOR = 100.0
+#: :func:`flag_time_outlier` judges only individuals with at least this many fixes.
+TIME_OUTLIER_MIN_FIXES = 5
 
 _GEOD = Geod(ellps="WGS84")
 _NS_PER_HOUR = 3_600_000_000_000
@@ -326,7 +347,9 @@ def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> F
     Returns
     -------
     FlagResult
-        The impossible fixes and why.
+        The impossible fixes and why: ``"infinite coordinates"`` (a value too
+        large to store, such as ``1e400`` in a CSV), or ``"coordinates out of
+        range (|lat| > 90 or |lon| > 180): lon <x>, lat <y>"``.
 
     Examples
     --------
@@ -335,14 +358,20 @@ def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> F
     """
     x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     missing = np.isnan(x_arr) | np.isnan(y_arr)
-    impossible = ~missing & ~(np.isfinite(x_arr) & np.isfinite(y_arr))
+    infinite = ~missing & ~(np.isfinite(x_arr) & np.isfinite(y_arr))
+    reason = np.full(len(x_arr), "", dtype=object)
+    reason[infinite] = "infinite coordinates"
     if geographic:
         with np.errstate(invalid="ignore"):
-            impossible |= ~missing & ((np.abs(y_arr) > 90) | (np.abs(x_arr) > 180))
-        return _result(
-            impossible, "coordinates out of range (|lat| > 90 or |lon| > 180) or infinite"
+            out = ~missing & ~infinite & ((np.abs(y_arr) > 90) | (np.abs(x_arr) > 180))
+        reason[out] = (
+            "coordinates out of range (|lat| > 90 or |lon| > 180): lon "
+            + _text(x_arr[out])
+            + ", lat "
+            + _text(y_arr[out])
         )
-    return _result(impossible, "infinite coordinates")
+        infinite |= out
+    return FlagResult(infinite, reason)
 
 
 def flag_duplicate(
@@ -536,6 +565,143 @@ def flag_outside_deployment(
     if not outside.any():
         return _no_flags(n)
     return _result(outside, _deployment_reasons(ids[outside], dep))
+
+
+def _duration_text(ns: np.ndarray) -> np.ndarray:
+    """Durations in ns as text: ``"30.0 years"``, ``"12.5 days"`` or ``"3.0 h"``."""
+    hours = np.asarray(ns, dtype=float) / _NS_PER_HOUR
+    days = hours / 24
+    return np.where(
+        days >= 365.25,
+        _text(days / 365.25, decimals=1) + " years",
+        np.where(days >= 1, _text(days, decimals=1) + " days", _text(hours, decimals=1) + " h"),
+    )
+
+
+def _utc_text(t_ns: np.ndarray) -> np.ndarray:
+    """Epoch nanoseconds as ``"2024-05-01 10:00"`` (UTC)."""
+    return pd.to_datetime(t_ns, unit="ns", utc=True).strftime("%Y-%m-%d %H:%M").to_numpy(object)
+
+
+def _group_quantile(
+    rel: np.ndarray, starts: np.ndarray, counts: np.ndarray, q: float
+) -> np.ndarray:
+    """Quantile ``q`` (linear interpolation) of each group of the sorted values ``rel``."""
+    pos = q * (counts - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, counts - 1)
+    a, b = rel[starts + lo], rel[starts + hi]
+    return a + (pos - lo) * (b - a)
+
+
+def flag_time_outlier(
+    individuals: ArrayLike,
+    timestamps_ns: ArrayLike,
+    *,
+    valid: ArrayLike | None = None,
+) -> FlagResult:
+    """Flag fixes whose time lies far outside the individual's track (``flag_time_outlier``).
+
+    A date typed decades wrong, or a GPS clock reset to 1970, puts a fix far
+    from every other fix of the animal in time. The rule is robust (quartiles,
+    a median) so that a cluster of such fixes is caught too, and generous so
+    that real gaps (a collar silent for a season, two deployments years apart
+    with many fixes each) are not. For each individual with at least
+    :data:`TIME_OUTLIER_MIN_FIXES` fixes, let Q1 and Q3 be the first and third
+    quartiles of its times (the middle half of its fixes), IQR = Q3 - Q1, and
+    ``m`` its median interval between consecutive distinct times. A fix is
+    flagged when its time lies before Q1 or after Q3 by more than **both**
+    :data:`TIME_OUTLIER_IQR_FACTOR` (10) x IQR **and**
+    :data:`TIME_OUTLIER_INTERVAL_FACTOR` (100) x ``m``.
+
+    Parameters
+    ----------
+    individuals : array_like
+        Individual id of each fix (missing ids are not judged).
+    timestamps_ns : array_like of int
+        Time of each fix in nanoseconds since 1970-01-01 UTC.
+    valid : array_like of bool, optional
+        Fixes to judge and to take the quartiles from (e.g. not duplicates);
+        by default all.
+
+    Returns
+    -------
+    FlagResult
+        The time outliers, with the reason, e.g. ``"time 2054-05-01 00:00 UTC
+        is 30.0 years after the middle half of the individual's fixes
+        (2024-05-03 12:00 to 2024-05-08 12:00 UTC), more than 10x its length
+        and 100x the median interval (4.0 h)"``.
+
+    Examples
+    --------
+    Sixty fixes every 4 h in May 2024, and one dated 2054 (a typo):
+
+    >>> import pandas as pd
+    >>> t = pd.date_range("2024-05-01", periods=60, freq="4h", tz="UTC").append(
+    ...     pd.DatetimeIndex([pd.Timestamp("2054-05-01", tz="UTC")]))
+    >>> result = flag_time_outlier(["F1"] * 61, t.as_unit("ns").asi8)
+    >>> int(result.flagged.sum()), bool(result.flagged[-1])
+    (1, True)
+    >>> result.reason[-1]
+    "time 2054-05-01 00:00 UTC is 30.0 years after the middle half of the individual's \
+fixes (2024-05-03 12:00 to 2024-05-08 12:00 UTC), more than 10x its length and 100x the \
+median interval (4.0 h)"
+    """
+    t_ns = epoch_ns(timestamps_ns)
+    n = len(t_ns)
+    codes = _individual_codes(individuals)
+    use = codes >= 0
+    if valid is not None:
+        use &= np.asarray(valid, dtype=bool)
+    idx = np.flatnonzero(use)
+    idx = idx[np.lexsort((t_ns[idx], codes[idx]))]
+    if len(idx) == 0:
+        return _no_flags(n)
+    c, t = codes[idx], t_ns[idx]
+    new_group = np.ones(len(idx), dtype=bool)
+    new_group[1:] = c[1:] != c[:-1]
+    starts = np.flatnonzero(new_group)
+    counts = np.diff(np.append(starts, len(idx)))
+    group = np.repeat(np.arange(len(starts)), counts)
+    rel = (t - t[starts][group]).astype(float)  # ns since the group's first fix
+    q1 = _group_quantile(rel, starts, counts, 0.25)
+    q3 = _group_quantile(rel, starts, counts, 0.75)
+    step = np.diff(rel)
+    real = (group[1:] == group[:-1]) & (step > 0)
+    median_step = (
+        pd.Series(step[real]).groupby(group[1:][real]).median().reindex(np.arange(len(starts)))
+    ).to_numpy(dtype=float)
+    allowance = np.maximum(
+        TIME_OUTLIER_IQR_FACTOR * (q3 - q1), TIME_OUTLIER_INTERVAL_FACTOR * median_step
+    )
+    judged = (counts >= TIME_OUTLIER_MIN_FIXES) & (allowance > 0)
+    before, after = q1[group] - rel, rel - q3[group]
+    with np.errstate(invalid="ignore"):
+        out = judged[group] & (np.maximum(before, after) > allowance[group])
+    if not out.any():
+        return _no_flags(n)
+    g = group[out]
+    first = t[starts][g]
+    text = (
+        "time "
+        + _utc_text(t[out])
+        + " UTC is "
+        + _duration_text(np.maximum(before, after)[out])
+        + np.where(after[out] > 0, " after", " before")
+        + " the middle half of the individual's fixes ("
+        + _utc_text(first + q1[g].astype(np.int64))
+        + " to "
+        + _utc_text(first + q3[g].astype(np.int64))
+        + f" UTC), more than {TIME_OUTLIER_IQR_FACTOR:g}x its length and "
+        + f"{TIME_OUTLIER_INTERVAL_FACTOR:g}x the median interval ("
+        + _duration_text(median_step[g])
+        + ")"
+    )
+    flagged = np.zeros(n, dtype=bool)
+    flagged[idx[out]] = True
+    reason = np.full(n, "", dtype=object)
+    reason[idx[out]] = text
+    return FlagResult(flagged, reason)
 
 
 class _Track(NamedTuple):
@@ -834,7 +1000,8 @@ def flag_relocations(
     Each flag is computed by the function of the same name
     (:func:`flag_missing_coords`, :func:`flag_impossible_coords`,
     :func:`flag_duplicate`, :func:`flag_not_visible`,
-    :func:`flag_outside_deployment`, :func:`flag_speed`).
+    :func:`flag_outside_deployment`, :func:`flag_time_outlier`,
+    :func:`flag_speed`).
 
     Parameters
     ----------
@@ -849,8 +1016,8 @@ def flag_relocations(
         species and the fix interval (see :data:`LEOPARD_MAX_SPEED_KMH`).
     speed_rule : {"spike", "in"}
         How a fast fix is flagged. Speeds are measured between consecutive
-        *valid* fixes of an individual (not missing, not impossible, not
-        duplicate), in time order.
+        *valid* fixes of an individual (not flagged by any other rule), in
+        time order.
 
         ``"spike"`` (default)
             Flag a fix when both the speed *in* (from the previous valid fix)
@@ -878,14 +1045,16 @@ def flag_relocations(
     A boolean-like ``visible`` column (Movebank's own outlier mark: ``false``
     means the fix was marked as an outlier in Movebank) sets
     ``flag_not_visible``. Fixes flagged as missing, impossible, duplicate, not
-    visible or outside the deployment are left out of the speed computation.
+    visible, outside the deployment or time outliers are left out of the speed
+    computation. Time outliers are judged among the fixes that are not
+    duplicates.
 
     Returns
     -------
     geopandas.GeoDataFrame
         A copy with the columns ``flag_missing_coords``,
         ``flag_impossible_coords``, ``flag_duplicate``, ``flag_not_visible``,
-        ``flag_outside_deployment``, ``flag_speed``,
+        ``flag_outside_deployment``, ``flag_time_outlier``, ``flag_speed``,
         ``flag_any`` (bool), ``flag_reason`` (str, ``""`` when not flagged; one
         reason per flag joined with ``"; "``) and ``speed_kmh`` (float, km/h:
         geodesic speed from the previous valid fix of the same individual, NaN
@@ -949,6 +1118,9 @@ def flag_relocations(
         "flag_not_visible": flag_not_visible(_visible(gdf)),
         "flag_outside_deployment": flag_outside_deployment(ids, t_ns, deployments=deployments),
     }
+    flags["flag_time_outlier"] = flag_time_outlier(
+        ids, t_ns, valid=~flags["flag_duplicate"].flagged
+    )
     valid = ~np.logical_or.reduce([f.flagged for f in flags.values()])
     flags["flag_speed"], speed_kmh = flag_speed(
         x,
@@ -1041,7 +1213,7 @@ def summarise_relocations(relocations: gpd.GeoDataFrame) -> pd.DataFrame:
         * ``n_fixes`` -- all rows, flagged or not;
         * ``n_flagged`` -- rows with ``flag_any``; and ``n_missing_coords``,
           ``n_impossible_coords``, ``n_duplicate``, ``n_not_visible``,
-          ``n_outside_deployment``, ``n_speed`` per flag;
+          ``n_outside_deployment``, ``n_time_outlier``, ``n_speed`` per flag;
         * ``first_timestamp``, ``last_timestamp`` -- over all rows (UTC);
         * ``duration_days`` -- their difference in days (float);
         * ``median_interval_h`` -- median time between consecutive

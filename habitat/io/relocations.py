@@ -5,7 +5,7 @@ Every reader returns a :class:`geopandas.GeoDataFrame` with one row per fix:
 =================  ==========================================================
 column             content
 =================  ==========================================================
-``individual``     animal identifier (``str``, surrounding blanks stripped)
+``individual``     animal identifier (``str``, see "Individual ids" below)
 ``timestamp``      instant of the fix, ``datetime64[ns, UTC]``
 ``sex``            ``'F'``, ``'M'`` or ``'unknown'``
 ``station``        camera-trap station (``str``; camera-trap data only)
@@ -30,6 +30,18 @@ an input column already *named* ``individual``, ``timestamp``, ``sex`` or
 column that clashes with an output name is renamed ``<name>_original``; input
 ``flag_*``/``flag_reason``/``speed_kmh`` columns are recomputed.
 
+Individual ids
+--------------
+One rule, applied here (see :mod:`habitat.core.ids`): an id is the text of the
+value exactly as in the file (``str(value)`` for a number in a DataFrame);
+``NA``, ``None``, ``nan`` and the like are ids, not missing values (id and
+station columns are read as text); surrounding blanks are stripped and the text
+put in Unicode NFC form, and raw values that differ only that way (or only in
+type, ``1`` and ``"1"``) become one animal with a :class:`DataQualityWarning`
+listing them; an empty id, or one holding a control or invisible character
+(NUL, line break, zero-width space...), is refused naming the rows. Station
+names follow the same rule.
+
 Nothing is dropped: missing coordinates, duplicates and implausible speeds are
 flagged (see :mod:`habitat.io.cleaning`), and a :class:`DataQualityWarning`
 summarises the flags. Everything that makes the data unusable raises a
@@ -40,9 +52,11 @@ to fix it.
 from __future__ import annotations
 
 import inspect
+import lzma
 import os
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -67,9 +81,11 @@ from habitat.core.errors import (
     EmptyDataError,
     InputError,
     MissingCRSError,
+    MissingDependencyError,
     TimestampError,
     where,
 )
+from habitat.core.ids import describe_merged_ids, id_text, normalise_ids
 from habitat.core.validation import require_geometry_type
 from habitat.io.cleaning import FLAG_COLUMNS, flag_relocations
 
@@ -107,6 +123,36 @@ _EXTENSIONS = {
     ".shp": "shapefile",
 }
 _COMPRESSION = {".gz", ".bz2", ".xz", ".zip", ".zst"}
+_COMPRESSION_NAMES = {
+    ".gz": "gzip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".zip": "zip",
+    ".zst": "Zstandard",
+}
+#: The words pandas reads as missing by default (its documented ``na_values``). habitat
+#: keeps them as text in id columns, where ``NA`` or ``None`` can be an animal's name.
+_NA_WORDS = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
 
 #: The Movebank columns read_relocations uses (individual, x, y, timestamp).
 MOVEBANK_COLUMNS = {
@@ -313,6 +359,15 @@ def _source_path(source: object) -> Path:
     return path
 
 
+def _require_file(path: Path, fmt: str, what: str = "relocation file") -> None:
+    """Refuse a folder where a file is expected (a GeoParquet dataset may be a folder)."""
+    if path.is_dir() and fmt != "parquet":
+        raise DataFileError(
+            f"{what} '{path}' is a folder, not a file. Pass the path of the file inside it "
+            "(e.g. 'folder/fixes.csv')."
+        )
+
+
 def _format_from_extension(path: Path) -> str:
     """The format of ``path`` from its extension (ignoring a compression suffix)."""
     suffixes = [s.lower() for s in path.suffixes]
@@ -372,7 +427,28 @@ def _load_csv(
     head = [str(c) for c in _read_csv(path, header_only=True).columns]
     movebank = fmt == "movebank" or (detect and _looks_like_movebank(head, names))
     text_cols = _text_columns(head, names, str(path))
-    return _read_csv(path, header_only=False, text_cols=text_cols), movebank
+    id_cols = _id_columns(head, names, str(path), movebank=movebank)
+    table = _read_csv(path, header_only=False, text_cols=text_cols, id_cols=id_cols)
+    return table, movebank
+
+
+def _id_columns(
+    head: list[str], names: _ColumnNames, label: str | None, *, movebank: bool
+) -> list[str]:
+    """The individual and station columns: read with ``NA``, ``None``... kept as text."""
+    ind_cands: Sequence[str] = _INDIVIDUAL_NAMES
+    if movebank and names.individual is None:
+        ind_cands = (MOVEBANK_COLUMNS["individual"], *_INDIVIDUAL_NAMES)
+    found = []
+    for given, cands in ((names.individual, ind_cands), (names.station, _STATION_NAMES)):
+        if given is not None:
+            found.append(given if given in head else None)
+            continue
+        try:
+            found.append(_find_column(head, None, cands, what="", param="", label=label))
+        except ColumnError:  # missing or ambiguous: reported when the column is used
+            found.append(None)
+    return [c for c in found if c is not None]
 
 
 def _load_frame(
@@ -408,6 +484,7 @@ def _load_table(
         path = _source_path(source)
         label = str(path)
         fmt = fmt or _format_from_extension(path)
+        _require_file(path, fmt)
         if fmt in ("csv", "movebank"):
             table, movebank = _load_csv(path, fmt=fmt, detect=format is None, names=names)
         else:
@@ -432,7 +509,14 @@ def _csv_sep(path: Path) -> str:
     return "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
 
 
-def _read_csv(path: Path, *, header_only: bool, text_cols: Sequence[str] = ()) -> pd.DataFrame:
+def _read_csv(
+    path: Path,
+    *,
+    header_only: bool,
+    text_cols: Sequence[str] = (),
+    id_cols: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read a CSV (or compressed CSV); ``id_cols`` keep ``NA``, ``None``, ``nan``... as text."""
     label = str(path)
     sep = _csv_sep(path)
     try:
@@ -442,8 +526,17 @@ def _read_csv(path: Path, *, header_only: bool, text_cols: Sequence[str] = ()) -
             head = pd.read_csv(path, nrows=0, sep=sep)
         if header_only:
             return head
-        dtype = {c: "str" for c in text_cols}
-        return pd.read_csv(path, sep=sep, dtype=dtype, skipinitialspace=False)
+        dtype = {c: "str" for c in (*text_cols, *id_cols)}
+        keep = set(id_cols)
+        na_values = {c: list(_NA_WORDS) for c in map(str, head.columns) if c not in keep}
+        return pd.read_csv(
+            path,
+            sep=sep,
+            dtype=dtype,
+            skipinitialspace=False,
+            keep_default_na=False,
+            na_values=na_values,
+        )
     except pd.errors.EmptyDataError as exc:
         raise EmptyDataError(
             f"relocation file '{label}' is empty (not even a header line); export the data "
@@ -460,6 +553,26 @@ def _read_csv(path: Path, *, header_only: bool, text_cols: Sequence[str] = ()) -
             "is it a spreadsheet or a binary file? Export it as UTF-8 CSV, or pass the right "
             "format=."
         ) from exc
+    except ImportError as exc:  # pandas needs zstandard for .zst
+        raise MissingDependencyError(f"cannot read the compressed file '{label}': {exc}") from exc
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise DataFileError(_unreadable_csv(path, exc)) from exc
+
+
+def _unreadable_csv(path: Path, exc: BaseException) -> str:
+    """Why a CSV file (maybe compressed) cannot be read, and what to do."""
+    suffix = path.suffix.lower()
+    if suffix in _COMPRESSION:
+        kind = _COMPRESSION_NAMES[suffix]
+        return (
+            f"cannot read '{path}' as a {kind}-compressed CSV file ({type(exc).__name__}: "
+            f"{exc}): its extension says {suffix} but its content is not complete {kind} "
+            f"data. Rename it without '{suffix}' if it is plain text, or compress it again."
+        )
+    return (
+        f"cannot read '{path}' as a CSV file ({type(exc).__name__}: {exc}). Check that it "
+        "is a complete, readable text file."
+    )
 
 
 def _read_geo(path: Path, fmt: str, layer: str | None) -> pd.DataFrame:
@@ -848,7 +961,8 @@ def _read_reference(reference: Any, label_data: str | None) -> pd.DataFrame:
                 "reference-data CSV downloaded with the study (or a DataFrame)."
             )
         ref_label = str(path)
-        ref = _read_csv(path, header_only=False, text_cols=("animal-id", "animal-sex"))
+        _require_file(path, "csv", "Movebank reference table")
+        ref = _read_csv(path, header_only=False, text_cols=("animal-sex",), id_cols=("animal-id",))
     missing = [c for c in ("animal-id", "animal-sex") if c not in ref.columns]
     if missing:
         src = f"in file '{ref_label}'" if ref_label else "in the reference DataFrame"
@@ -870,7 +984,7 @@ def _deployments(reference: Any, label: str | None) -> pd.DataFrame | None:
         if isinstance(reference, pd.DataFrame)
         else (f"file '{reference}'")
     )
-    out = pd.DataFrame({"individual": ref["animal-id"].astype("str").str.strip()})
+    out = pd.DataFrame({"individual": id_text(ref["animal-id"])})
     for src, dst in (("deploy-on-date", "deploy_on"), ("deploy-off-date", "deploy_off")):
         raw = ref[src] if src in ref.columns else pd.Series([None] * len(ref))
         parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="mixed")
@@ -933,7 +1047,7 @@ def _sex_from_reference(
 ) -> np.ndarray:
     """``ind_sex`` completed from a Movebank reference table (the data win, with a warning)."""
     ref = _read_reference(reference, label)
-    ref_ids = ref["animal-id"].astype("str").str.strip().to_numpy(dtype=object)
+    ref_ids = id_text(ref["animal-id"]).to_numpy(dtype=object)
     ref_sex = _normalise_sex(
         ref["animal-sex"],
         sex_codes=sex_codes,
@@ -1000,20 +1114,6 @@ def _require_movebank(
             f"({_loc(label)}); columns present: {_present(cols)}. Name the columns with "
             "individual=, x=, y=, timestamp=, or read a non-Movebank file with format='csv'."
         )
-
-
-def _rows_not_missing(
-    values: pd.Series, what: str, param: str, col: str, rows: np.ndarray, label: str | None
-) -> pd.Series:
-    text = values.astype("str").str.strip()
-    missing = (text.isna() | (text == "")).to_numpy()
-    if missing.any():
-        raise ColumnError(
-            f"the {what} is missing in column '{col}' ({_loc(label, rows=rows[missing])}); "
-            f"every fix needs one. Fill it in, drop those rows, or choose another column "
-            f"with `{param}=`."
-        )
-    return text
 
 
 # ----------------------------------------------------------------------------- steps
@@ -1153,10 +1253,27 @@ def _individual_ids(
             table.columns, given, cands, what="individual", param="individual", label=loaded.label
         )
     )
-    text = _rows_not_missing(
-        table[col], "individual id", "individual", col, loaded.rows, loaded.label
+    text = _checked_ids(
+        table[col], col=col, what="individual id", param="individual", loaded=loaded
     )
     return col, text, _Ids(*pd.factorize(text))
+
+
+def _checked_ids(
+    values: pd.Series, *, col: str, what: str, param: str, loaded: _Loaded
+) -> pd.Series:
+    """Ids under the rule of :mod:`habitat.core.ids`; warn when different raw ids merged."""
+    ids = normalise_ids(
+        values, column=col, what=what, source=loaded.label, rows=loaded.rows, param=param
+    )
+    if ids.merged:
+        _warn_quality(
+            f"{what}s in column '{col}' that differ only in surrounding blanks, Unicode form "
+            f"or type were merged into one ({_loc(loaded.label)}): "
+            f"{describe_merged_ids(ids.merged)}. If they are different animals, give them "
+            "different ids."
+        )
+    return ids.text
 
 
 def _timestamp_values(
@@ -1198,7 +1315,7 @@ def _stations(
             label=loaded.label,
         )
     )
-    text = _rows_not_missing(table[col], "station", "station", col, loaded.rows, loaded.label)
+    text = _checked_ids(table[col], col=col, what="station", param="station", loaded=loaded)
     return col, text.array
 
 
@@ -1312,9 +1429,9 @@ def _flag_fixes(
             if out[c].any()
         )
         _warn_quality(
-            f"{flagged} of {len(out)} fixes flagged ({counts}; {_loc(label)}); they are kept. "
-            "See the columns flag_reason and flag_any, e.g. `fixes[~fixes['flag_any']]` to "
-            "drop them."
+            f"{flagged} of {len(out)} fixes flagged ({counts}; {_loc(label)}); they stay in "
+            "the table (flag_any, flag_reason) and home ranges, overlaps and reports leave "
+            "them out (exclude_flagged=False uses them)."
         )
     return out[[c for c in out.columns if c != "geometry"] + ["geometry"]]
 
@@ -1382,7 +1499,11 @@ def read_relocations(
     individual : str, optional
         Column identifying the animal; detected from ``individual``,
         ``individual-local-identifier``, ``individual_id``, ``animal``,
-        ``animal_id``, ``animal-id``, ``id``.
+        ``animal_id``, ``animal-id``, ``id``. Ids are the text in the file
+        (``NA`` or ``None`` included) without surrounding blanks; ids that
+        differ only in blanks, Unicode form or type merge with a warning;
+        empty ids and ids with control or invisible characters are refused
+        (see "Individual ids" in :mod:`habitat.io.relocations`).
     timestamp : str, optional
         Column with the time of each fix; detected from ``timestamp``,
         ``datetime``, ``date_time``, ``DateTimeOriginal``, ``date``, ``time``.
@@ -1437,11 +1558,14 @@ def read_relocations(
     Raises
     ------
     DataFileError
-        Missing file, unknown extension, unreadable or invalid file.
+        Missing file, a folder instead of a file, unknown extension, unreadable
+        or invalid file (also a ``.gz``/``.bz2``/``.xz``/``.zip`` file whose
+        content is not compressed that way, or is truncated).
     EmptyDataError
         Empty file, header only, or an empty layer.
     ColumnError
-        Missing or ambiguous columns, missing individual ids, unknown sex codes.
+        Missing or ambiguous columns, missing individual ids or ids with control
+        or invisible characters, unknown sex codes.
     MissingCRSError
         No CRS declared for coordinates.
     CRSMismatchError
@@ -1456,7 +1580,8 @@ def read_relocations(
     Warns
     -----
     DataQualityWarning
-        When rows are flagged, with the counts per flag.
+        When rows are flagged, with the counts per flag; when different raw ids
+        merged into one (listing them).
 
     Examples
     --------
@@ -1475,7 +1600,7 @@ def read_relocations(
     ...     )
     >>> print(caught[0].message)
     14 of 23659 fixes flagged (3 missing coords, 5 duplicate, 1 not visible, \
-2 outside deployment, 3 speed; in file '...demo_leopards.csv'); they are kept. ...
+2 outside deployment, 3 speed; in file '...demo_leopards.csv'); they stay in the table ...
     >>> fixes.crs.to_epsg(), len(fixes), fixes["individual"].nunique()
     (4326, 23659, 12)
     >>> fixes[["individual", "sex", "timestamp", "source_row"]].head(2)

@@ -15,6 +15,12 @@ Rules
   by about 1/cos²(43°) ≈ 1.87 at the study area) are never used for
   measurement; a caller-supplied measurement CRS of that kind is refused with
   :class:`~habitat.core.errors.ProjectedCRSRequiredError`.
+* Only CRSs that place data on the Earth's surface are accepted: geographic
+  (longitude/latitude) and projected CRSs, also as the horizontal part of a
+  compound or bound CRS. Geocentric (EPSG:4978), vertical (EPSG:5773),
+  engineering (local) and temporal CRSs are refused with
+  :class:`~habitat.core.errors.CRSError` naming the CRS (:func:`as_crs`, the one
+  place every CRS a caller gives goes through).
 * Two layers in different CRSs are never combined silently: callers either
   :func:`align` them explicitly (which logs what was done) or
   :func:`check_same_crs` refuses them.
@@ -35,20 +41,25 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
+from pyproj.exceptions import CRSError as PyprojCRSError
 
 from habitat.core.errors import (
+    CoordinateError,
+    CRSError,
     CRSMismatchError,
     EmptyDataError,
     InputError,
     MissingCRSError,
     ProjectedCRSRequiredError,
 )
+from habitat.core.validation import require_finite_coordinates
 
 __all__ = [
     "UTM_52N",
     "WGS84",
     "align",
     "area_m2",
+    "as_crs",
     "check_same_crs",
     "clear_projection_cache",
     "describe_crs",
@@ -61,6 +72,7 @@ __all__ = [
     "metric_crs",
     "require_crs",
     "require_measurement_crs",
+    "require_surface_crs",
     "to_crs_threaded",
     "to_equal_area",
     "to_metric",
@@ -91,11 +103,114 @@ def describe_crs(crs: Any) -> str:
     """
     if crs is None:
         return "no CRS"
-    crs = CRS.from_user_input(crs)
+    try:
+        crs = CRS.from_user_input(crs)
+    except (PyprojCRSError, TypeError, ValueError):
+        return repr(crs)
     auth = crs.to_authority(min_confidence=90)
     if auth is not None:
         return f"{auth[0]}:{auth[1]} ({crs.name})"
     return crs.srs if crs.srs.startswith("+") else crs.name
+
+
+def require_surface_crs(crs: CRS, *, name: str = "crs", source: object | None = None) -> CRS:
+    """Refuse a CRS that does not place data on the Earth's surface.
+
+    Geographic and projected CRSs are accepted, also as the horizontal part of
+    a compound (e.g. ``EPSG:32652+5773``) or bound CRS. Geocentric (Earth-centred
+    X/Y/Z, EPSG:4978), vertical (heights only, EPSG:5773), engineering (local
+    grids with no link to the Earth) and temporal CRSs are refused: areas,
+    distances and maps of them would be meaningless.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+    name : str
+        What the CRS belongs to, for the message (``"ranges"``, ``"crs"``).
+    source : str or path, optional
+        The file it came from, if any.
+
+    Returns
+    -------
+    pyproj.CRS
+        ``crs`` itself.
+
+    Raises
+    ------
+    CRSError
+        Naming the CRS and its kind.
+
+    Examples
+    --------
+    >>> require_surface_crs(CRS.from_epsg(32652)).to_epsg()
+    32652
+    >>> require_surface_crs(CRS.from_epsg(4978), name="ranges")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.CRSError: ranges is in EPSG:4978 (WGS 84), a Geocentric CRS, ...
+    """
+    if crs.is_geographic or crs.is_projected:
+        return crs
+    origin = f" (read from '{source}')" if source is not None else ""
+    raise CRSError(
+        f"{name}{origin} is in {describe_crs(crs)}, a {crs.type_name}, which does not place "
+        "data on the Earth's surface; habitat needs longitude/latitude or a projected CRS. "
+        "Declare the CRS the coordinates are really in (e.g. 'EPSG:4326' for degrees, "
+        "'EPSG:32652' for UTM 52N metres), or convert them first (geocentric X/Y/Z to "
+        "longitude/latitude with pyproj: `Transformer.from_crs(4978, 4326)`)."
+    )
+
+
+def as_crs(value: Any, *, name: str = "crs", source: object | None = None) -> CRS:
+    """Parse a CRS given by a caller (or read from a file), the one place that accepts CRSs.
+
+    Parameters
+    ----------
+    value : anything :meth:`pyproj.CRS.from_user_input` accepts
+        An EPSG code (``32652``, ``"EPSG:32652"``), a PROJ string, WKT, a
+        :class:`pyproj.CRS`...
+    name : str
+        What the CRS is for, for the message.
+    source : str or path, optional
+        The file it came from, if any.
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    CRSError
+        If ``value`` is missing or not a CRS pyproj knows, or is not a surface
+        CRS (:func:`require_surface_crs`).
+
+    Examples
+    --------
+    >>> as_crs("EPSG:32652").name
+    'WGS 84 / UTM zone 52N'
+    >>> as_crs("UTM 52", name="crs")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.CRSError: crs='UTM 52' is not a CRS pyproj understands ...
+    """
+    if isinstance(value, CRS):
+        crs = value
+    else:
+        if value is None or isinstance(value, bool) or (isinstance(value, str) and not value):
+            raise CRSError(
+                f"{name} is missing ({value!r}); give a CRS, e.g. 'EPSG:32652' (UTM 52N, "
+                "metres) or 'EPSG:4326' (longitude/latitude)."
+            )
+        try:
+            crs = CRS.from_user_input(value)
+        except (PyprojCRSError, TypeError, ValueError) as exc:
+            origin = f" (read from '{source}')" if source is not None else ""
+            raise CRSError(
+                f"{name}={value!r}{origin} is not a CRS pyproj understands ({exc}); give an "
+                "EPSG code such as 'EPSG:32652' (UTM 52N, metres) or 'EPSG:4326', a PROJ "
+                "string or WKT."
+            ) from exc
+    return require_surface_crs(crs, name=name, source=source)
 
 
 def require_crs(data: GeoData, *, name: str = "data", source: object | None = None) -> CRS:
@@ -127,6 +242,10 @@ def require_crs(data: GeoData, *, name: str = "data", source: object | None = No
     ...
     habitat.core.errors.MissingCRSError: park has no coordinate reference system, ...
     """
+    if not isinstance(data, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(
+            f"{name} must be a GeoDataFrame or GeoSeries with a CRS, not {type(data).__name__}."
+        )
     if data.crs is None:
         origin = f" (read from '{source}')" if source is not None else ""
         raise MissingCRSError(
@@ -136,7 +255,7 @@ def require_crs(data: GeoData, *, name: str = "data", source: object | None = No
             "when reading a CSV pass `crs=...` (e.g. `read_relocations(path, x='x', y='y', "
             "crs='EPSG:32652')`)."
         )
-    return CRS.from_user_input(data.crs)
+    return as_crs(data.crs, name=name, source=source)
 
 
 def is_web_mercator(crs: Any) -> bool:
@@ -147,7 +266,7 @@ def is_web_mercator(crs: Any) -> bool:
     >>> is_web_mercator("EPSG:3857"), is_web_mercator("EPSG:32652")
     (True, False)
     """
-    crs = CRS.from_user_input(crs)
+    crs = as_crs(crs)
     op = crs.coordinate_operation
     if op is not None and op.method_name in _WEB_MERCATOR_METHODS:
         return True
@@ -164,7 +283,7 @@ def is_equal_area(crs: Any) -> bool:
     >>> is_equal_area("EPSG:6933"), is_equal_area("EPSG:32652"), is_equal_area("EPSG:4326")
     (True, False, False)
     """
-    crs = CRS.from_user_input(crs)
+    crs = as_crs(crs)
     op = crs.coordinate_operation
     return bool(
         crs.is_projected
@@ -214,7 +333,7 @@ def require_measurement_crs(crs: Any, *, purpose: str = "areas", name: str = "cr
     ...
     habitat.core.errors.ProjectedCRSRequiredError: crs=EPSG:3857 (WGS 84 / Pseudo-Mercator) is ...
     """
-    crs = CRS.from_user_input(crs)
+    crs = as_crs(crs, name=name)
     hint = (
         "Leave it unset and habitat chooses a local equal-area CRS for areas "
         "(`habitat.core.crs.equal_area_crs(data)`) and the UTM zone for distances "
@@ -258,13 +377,36 @@ def lonlat_bounds(data: GeoData) -> tuple[float, float, float, float]:
     """
     crs = require_crs(data)
     minx, miny, maxx, maxy = data.total_bounds
+    if np.isinf([minx, miny, maxx, maxy]).any():
+        require_finite_coordinates(data)  # names the rows
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
-        raise EmptyDataError("cannot choose a CRS for data with no non-empty geometry")
+        raise EmptyDataError(
+            "cannot choose a CRS for data with no non-empty geometry; give at least one "
+            "geometry with coordinates."
+        )
     if crs.equals(WGS84):
         return float(minx), float(miny), float(maxx), float(maxy)
     t = Transformer.from_crs(crs, WGS84, always_xy=True)
     w, s, e, n = t.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
     return float(w), float(s), float(e), float(n)
+
+
+def _extent(data: GeoData | tuple[float, float, float, float]) -> tuple[float, ...]:
+    """(west, south, east, north) in degrees of data, or a checked extent tuple."""
+    if not isinstance(data, tuple):
+        return lonlat_bounds(data)
+    try:
+        w, s, e, n = (float(v) for v in data)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"an extent must be (west, south, east, north) in degrees; got {data!r}."
+        ) from None
+    if not (np.isfinite([w, s, e, n]).all() and -90 <= s <= n <= 90):
+        raise CoordinateError(
+            f"the extent {data!r} is not (west, south, east, north) in degrees with finite "
+            "values and -90 <= south <= north <= 90; check the coordinates and their CRS."
+        )
+    return w, s, e, n
 
 
 def equal_area_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
@@ -296,7 +438,7 @@ def equal_area_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
     >>> is_equal_area(ea)
     True
     """
-    w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
+    w, s, e, n = _extent(data)
     # round half up to 0.5 degree, so that nearby data sets share one CRS
     lat0 = float(np.clip(np.floor((s + n) + 0.5) / 2, -90, 90))
     lon0 = float(np.floor((w + e) + 0.5) / 2)
@@ -326,7 +468,7 @@ def metric_crs(data: GeoData | tuple[float, float, float, float]) -> CRS:
     >>> metric_crs((-74.1, 40.6, -73.8, 40.9)).to_epsg()  # New York: UTM 18N
     32618
     """
-    w, s, e, n = data if isinstance(data, tuple) else lonlat_bounds(data)
+    w, s, e, n = _extent(data)
     lon = (w + e) / 2
     lat = (s + n) / 2
     zone = int(np.floor((lon + 180) / 6) % 60) + 1
@@ -404,10 +546,14 @@ def area_m2(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd.
     >>> round(1e8 / 0.9996**2 / 1e6, 2)
     100.08
     """
+    require_crs(data, name=name)
+    require_finite_coordinates(data, name=name)
     if _all_empty(data):  # nothing to place a CRS on; empty geometries have no area
-        require_crs(data, name=name)
         return _empty_measure(data, "area_m2")
     projected = to_equal_area(data, crs=crs, name=name)
+    require_finite_coordinates(
+        projected, name=name, after=f"reprojection to {describe_crs(projected.crs)}"
+    )
     geoms = projected.geometry if isinstance(projected, gpd.GeoDataFrame) else projected
     return pd.Series(geoms.area.to_numpy(), index=data.index, name="area_m2")
 
@@ -442,10 +588,14 @@ def length_m(data: GeoData, *, crs: Any | None = None, name: str = "data") -> pd
     >>> round(float(length_m(square.to_crs("EPSG:4326")).iloc[0]))
     40000
     """
+    require_crs(data, name=name)
+    require_finite_coordinates(data, name=name)
     if _all_empty(data):
-        require_crs(data, name=name)
         return _empty_measure(data, "length_m")
     projected = to_metric(data, crs=crs, name=name)
+    require_finite_coordinates(
+        projected, name=name, after=f"reprojection to {describe_crs(projected.crs)}"
+    )
     geoms = projected.geometry if isinstance(projected, gpd.GeoDataFrame) else projected
     return pd.Series(geoms.length.to_numpy(), index=data.index, name="length_m")
 
@@ -536,7 +686,7 @@ def align(data: GeoData, target_crs: Any, *, name: str = "data") -> GeoData:
     4326
     """
     src = require_crs(data, name=name)
-    target = CRS.from_user_input(target_crs)
+    target = as_crs(target_crs, name=f"the CRS to reproject {name} to")
     if src.equals(target):
         return data
     if log.isEnabledFor(logging.DEBUG):  # describing a CRS costs a PROJ lookup
@@ -765,7 +915,7 @@ def to_crs_threaded(
     True
     """
     src = require_crs(data, name=name)
-    target = CRS.from_user_input(crs)
+    target = as_crs(crs, name=f"the CRS to reproject {name} to")
     if n_jobs is None:
         jobs = max(1, min(os.cpu_count() or 1, _MAX_PROJECTION_JOBS))
     elif isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:

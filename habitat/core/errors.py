@@ -18,6 +18,7 @@ __all__ = [
     "CRSError",
     "CRSMismatchError",
     "ColumnError",
+    "ConfigError",
     "CoordinateError",
     "DataFileError",
     "DataQualityWarning",
@@ -32,6 +33,8 @@ __all__ = [
     "MissingDependencyError",
     "OutputExistsError",
     "ProjectedCRSRequiredError",
+    "SchedulerError",
+    "TooLargeError",
     "TimestampError",
     "UnitError",
     "where",
@@ -114,6 +117,15 @@ class ColumnError(InputError):
     """A required column is missing, or a column holds the wrong kind of value."""
 
 
+class ConfigError(InputError):
+    """A configuration (TOML file, ``ReportOptions``) has an unknown key or a bad value.
+
+    The message names the source (file), the key path (e.g.
+    ``report.method_options.kde.bandwith``), what is expected and, for a
+    misspelt key, the closest valid one.
+    """
+
+
 class EmptyDataError(InputError):
     """The input holds no rows or no usable geometries."""
 
@@ -134,12 +146,25 @@ class InsufficientDataError(InputError):
     """Too little data for the requested computation (e.g. fewer than 5 fixes)."""
 
 
+class TooLargeError(InputError):
+    """A computation would need more cells or memory than habitat's documented limit.
+
+    Raised, for instance, when a range is laid over a raster whose cells are so
+    small that the cells it covers could not be held in memory; the message
+    gives the number of cells and how to coarsen the raster.
+    """
+
+
 class UnitError(HabitatError, ValueError):
     """An unknown unit name or an impossible unit conversion."""
 
 
 class CRSError(HabitatError, ValueError):
-    """Base class of coordinate-reference-system problems."""
+    """Base class of coordinate-reference-system problems.
+
+    Raised as such for a CRS that cannot be parsed, or one that does not place
+    data on the Earth's surface (geocentric, vertical, engineering, temporal).
+    """
 
 
 class MissingCRSError(CRSError):
@@ -164,6 +189,10 @@ class DatasetNotFoundError(HabitatError, LookupError):
 
 class OutputExistsError(HabitatError, FileExistsError):
     """An output path exists and overwriting was not allowed."""
+
+
+class SchedulerError(HabitatError, ConnectionError):
+    """A dask scheduler address is malformed, or nothing answers at it."""
 
 
 class MissingDependencyError(HabitatError, ImportError):

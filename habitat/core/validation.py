@@ -6,7 +6,7 @@ CRS checks live in :mod:`habitat.core.crs`; unit conversions in :mod:`habitat.co
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -16,6 +16,7 @@ import shapely
 
 from habitat.core.errors import (
     ColumnError,
+    CoordinateError,
     DataQualityWarning,
     EmptyDataError,
     GeometryTypeError,
@@ -27,10 +28,14 @@ __all__ = [
     "look_like_degrees",
     "repair_polygons",
     "require_columns",
+    "require_finite_coordinates",
+    "require_fraction",
     "require_geodata",
     "require_geodataframe",
     "require_geometry_type",
+    "require_layer_mapping",
     "require_not_empty",
+    "require_polygons",
 ]
 
 #: shapely/GEOS type ids by name, and names by id
@@ -239,6 +244,7 @@ def require_geometry_type(
     habitat.core.errors.GeometryTypeError: relocations must hold Point geometries but has \
 Polygon (rows b). For relocations, convert to points first, ...
     """
+    data = require_geodata(data, name=name)
     geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
     arr = geoms.to_numpy()
     type_ids = shapely.get_type_id(arr)  # vectorised; -1 for missing
@@ -330,6 +336,11 @@ def repair_polygons(
     >>> fixed[1].geom_type, fixed[1].area, fixed[0] is square
     ('MultiPolygon', 50.0, True)
     """
+    if not isinstance(geoms, np.ndarray):
+        raise InputError(
+            f"{name}: repair_polygons takes a numpy array of shapely geometries, not "
+            f"{type(geoms).__name__}; pass `gdf.geometry.to_numpy()`."
+        )
     reasons = np.full(len(geoms), "", dtype=object)
     bad = np.flatnonzero(~shapely.is_valid(geoms))
     if len(bad) == 0:
@@ -346,3 +357,186 @@ def repair_polygons(
         stacklevel=3,
     )
     return out, reasons
+
+
+def require_finite_coordinates(
+    data: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    name: str = "data",
+    source: object | None = None,
+    after: str = "",
+) -> None:
+    """Raise :class:`CoordinateError` naming the rows with NaN or infinite vertices.
+
+    GEOS cannot compute with such vertices (``GEOSException: ... encountered
+    NaN/Inf numbers``) and areas of them come out NaN; habitat refuses them
+    up front. Vectorised over all vertices (:func:`shapely.get_coordinates`).
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries
+    name, source : str
+        For the message (layer name, file).
+    after : str
+        What produced the coordinates, e.g. ``"reprojection to EPSG:6933"``: the
+        message then says the vertices cannot be represented in that CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> park = gpd.GeoSeries([shapely.box(0, 0, 1, 1),
+    ...                       shapely.Polygon([(0, 0), (float("nan"), 0), (1, 1)])],
+    ...                      index=["core", "buffer"])
+    >>> require_finite_coordinates(park.iloc[:1], name="park")  # finite: returns None
+    >>> require_finite_coordinates(park, name="park", source="park.gpkg")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.CoordinateError: park has NaN or infinite coordinates (in file \
+'park.gpkg', rows buffer); ...
+    """
+    data = require_geodata(data, name=name)
+    geoms = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    coords, idx = shapely.get_coordinates(geoms.to_numpy(), include_z=False, return_index=True)
+    bad_vertex = ~np.isfinite(coords).all(axis=1)
+    if not bad_vertex.any():
+        return
+    bad = list(geoms.index[np.unique(idx[bad_vertex])])
+    loc = where(file=source, rows=bad)
+    if after:
+        raise CoordinateError(
+            f"{name} cannot be represented after {after}: vertices become NaN or infinite "
+            f"({loc}). The coordinates are probably outside the CRS's valid range (latitudes "
+            "beyond ±90°, metres given as degrees, a wrong declared CRS); fix the coordinates "
+            "or the declared CRS of those rows."
+        )
+    raise CoordinateError(
+        f"{name} has NaN or infinite coordinates ({loc}); geometry cannot be computed with "
+        "them. Fix those vertices or drop those rows, then try again."
+    )
+
+
+def require_polygons(
+    data: object,
+    *,
+    name: str = "polygons",
+    source: object | None = None,
+    allow_empty: bool = False,
+    allow_no_rows: bool = False,
+) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """The one check of a polygon layer: type, rows, geometry types and finite vertices.
+
+    Parameters
+    ----------
+    data : object
+        Should be a GeoDataFrame or GeoSeries of (Multi)Polygons.
+    name : str
+        The layer's name for every message (``"ranges"``, ``"park_zones"``).
+    source : str or path, optional
+        The file it came from, if any.
+    allow_empty : bool
+        Whether missing or empty geometries are acceptable.
+    allow_no_rows : bool
+        Whether a layer without rows is acceptable.
+
+    Returns
+    -------
+    GeoDataFrame or GeoSeries
+        ``data`` itself.
+
+    Raises
+    ------
+    InputError
+        If ``data`` is not a GeoDataFrame or GeoSeries.
+    EmptyDataError
+        If it has no rows (naming the layer).
+    GeometryTypeError
+        For non-polygons or (unless allowed) missing/empty geometries, naming the rows.
+    CoordinateError
+        For NaN or infinite vertices, naming the rows.
+
+    Notes
+    -----
+    Invalid (e.g. self-intersecting) polygons pass this check: functions that
+    measure them repair them with :func:`repair_polygons` (a warning and a
+    ``repaired`` column), see :mod:`habitat.overlap.vector`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> zones = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=32652)
+    >>> require_polygons(zones, name="park_zones") is zones
+    True
+    >>> require_polygons(zones.iloc[:0], name="park_zones")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.EmptyDataError: park_zones holds no rows; ...
+    """
+    geodata = require_geodata(data, name=name, hint="give polygons with a declared CRS.")
+    if len(geodata) == 0 and not allow_no_rows:
+        loc = f" ({where(file=source)})" if source is not None else ""
+        raise EmptyDataError(
+            f"{name}{loc} holds no rows; there are no polygons to work with. Check that the "
+            f"layer was read from the right file and not filtered away."
+        )
+    require_geometry_type(
+        geodata, ("Polygon", "MultiPolygon"), name=name, source=source, allow_empty=allow_empty
+    )
+    require_finite_coordinates(geodata, name=name, source=source)
+    return geodata
+
+
+def require_fraction(value: object, *, name: str = "level") -> float:
+    """A fraction in (0, 1], such as a home-range level; else :class:`InputError` saying so.
+
+    Examples
+    --------
+    >>> require_fraction(0.95)
+    0.95
+    >>> require_fraction("high")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: level must be a fraction in (0, 1] such as 0.95, not 'high'.
+    >>> require_fraction(95)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: level must be a fraction in (0, 1] such as 0.95, not 95; \
+for a percentage write 0.95.
+    """
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    number = float(value) if ok else float("nan")  # type: ignore[arg-type]
+    if not (ok and np.isfinite(number) and 0 < number <= 1):
+        hint = (
+            f"; for a percentage write {number / 100:g}."
+            if ok and np.isfinite(number) and 1 < number <= 100
+            else "."
+        )
+        raise InputError(
+            f"{name} must be a fraction in (0, 1] such as 0.95, not {value!r}" + hint
+        )
+    return number
+
+
+def require_layer_mapping(layers: object, *, name: str = "layers") -> dict[str, Any]:
+    """A mapping of layer names to layers, else :class:`InputError` saying how to make one.
+
+    Examples
+    --------
+    >>> require_layer_mapping({"roads": None})
+    {'roads': None}
+    >>> require_layer_mapping(None)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: layers must be a mapping of layer names to GeoDataFrames \
+(e.g. habitat.datasets.layers()), not NoneType.
+    """
+    if not isinstance(layers, Mapping):
+        raise InputError(
+            f"{name} must be a mapping of layer names to GeoDataFrames "
+            f"(e.g. habitat.datasets.layers()), not {type(layers).__name__}."
+        )
+    bad = [k for k in layers if not isinstance(k, str)]
+    if bad:
+        raise InputError(f"{name} must be keyed by layer names (str); got keys {bad[:5]!r}.")
+    return dict(layers)

@@ -13,6 +13,18 @@ engine underneath:
 * :func:`rasterize` burns vector shapes into a grid and :func:`cells_in_shapes`
   lists the cells whose centres fall in each shape (:mod:`rasterio.features`).
 
+Work on a raster only touches the raster's own cells: a shape's window is
+clipped to the grid, and any grid or window of more than
+:data:`MAX_WINDOW_CELLS` cells is refused with
+:class:`~habitat.core.errors.TooLargeError` (a range of a few km laid over a
+raster of 1 mm cells would otherwise ask for terabytes of memory).
+
+Every problem with an input raises a :class:`~habitat.core.errors.HabitatError`
+naming the file or argument: unreadable, truncated or corrupt files, a broken
+GeoKey directory, a CRS that is not a surface CRS (:func:`habitat.core.crs.as_crs`).
+NaN cells of float rasters are nodata wherever nodata counts
+(:meth:`Raster.nodata_mask`).
+
 The transform uses the affine order of :mod:`affine` and rasterio,
 ``(a, b, c, d, e, f)``, mapping the *corner* of cell (row, col) to map
 coordinates::
@@ -47,18 +59,25 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.transform import Affine
 from rasterio.windows import Window
 
-from habitat.core.crs import align, describe_crs, require_crs
+from habitat.core.crs import align, as_crs, describe_crs, require_crs
 from habitat.core.errors import (
     CRSError,
     DataFileError,
     InputError,
     ProjectedCRSRequiredError,
+    TooLargeError,
 )
 from habitat.core.fs import atomic_path
 from habitat.core.units import area_columns
-from habitat.core.validation import require_geodata, require_geometry_type
+from habitat.core.validation import (
+    require_finite_coordinates,
+    require_geodata,
+    require_geometry_type,
+    require_polygons,
+)
 
 __all__ = [
+    "MAX_WINDOW_CELLS",
     "RESAMPLING_METHODS",
     "Grid",
     "Raster",
@@ -90,8 +109,35 @@ RESAMPLING_METHODS: tuple[str, ...] = (
     "rms",
 )
 
+#: Largest number of cells a grid, or one shape's window of a grid, may have in
+#: :func:`rasterize`, :func:`cells_in_shapes`, :func:`reproject` and
+#: :func:`habitat.landscape.composition_in_ranges` (about 100 MB per byte of cell
+#: value): 10,000 x 10,000 cells, e.g. 2,000 km x 2,000 km at 200 m. More is refused
+#: with :class:`~habitat.core.errors.TooLargeError`; resample the raster to coarser
+#: cells, or pass a larger ``max_cells=`` where memory allows.
+MAX_WINDOW_CELLS = 100_000_000
+
+#: TIFF tag of the GeoKey directory (GeoTIFF 1.1, section 7.1.2)
+_GEOKEY_DIRECTORY_TAG = 34735
+
 #: metadata items holding class names, ``CLASS_<code>=<name>`` (GDAL metadata)
 _CLASS_TAG = "CLASS_"
+
+
+def _check_cells(n_rows: int, n_cols: int, max_cells: Any, what: str, cell: str) -> None:
+    """Refuse a grid or window of more than ``max_cells`` cells (TooLargeError with a hint)."""
+    if isinstance(max_cells, bool) or not isinstance(max_cells, int | np.integer) or max_cells < 1:
+        raise InputError(f"max_cells must be a positive integer, not {max_cells!r}.")
+    n = int(n_rows) * int(n_cols)
+    if n > max_cells:
+        raise TooLargeError(
+            f"{what} would span {n_rows:,} x {n_cols:,} = {n:,} cells of {cell}, more than "
+            f"the limit of {int(max_cells):,} (habitat.io.raster.MAX_WINDOW_CELLS). The cells "
+            "are far too small for the area: resample the raster to coarser cells first "
+            "(`habitat.io.raster.reproject(raster, raster.crs, cell_size=...)`), check that "
+            "the raster's CRS and cell size are right, or pass a larger max_cells= where "
+            "memory allows."
+        )
 
 
 class Grid(NamedTuple):
@@ -132,6 +178,41 @@ class Grid(NamedTuple):
         a, b, c, d, e, f = self.transform
         t = (a, b, a * col_off + b * row_off + c, d, e, d * col_off + e * row_off + f)
         return Grid((int(n_rows), int(n_cols)), t, self.crs)
+
+
+def _as_transform(transform: Any) -> Transform:
+    """Six finite floats (a, b, c, d, e, f), else InputError."""
+    try:
+        t = tuple(float(v) for v in transform)
+    except (TypeError, ValueError):
+        t = ()
+    if len(t) != 6 or not np.all(np.isfinite(t)):
+        raise InputError(
+            f"transform must be 6 finite numbers (a, b, c, d, e, f); got {transform!r}."
+        )
+    return (t[0], t[1], t[2], t[3], t[4], t[5])
+
+
+def _as_classes(classes: Any) -> dict[int, str]:
+    """Class names keyed by integer codes, else InputError."""
+    if not isinstance(classes, dict):
+        raise InputError(
+            f"classes must be a dict of integer class codes to names, e.g. "
+            f"{{1: 'forest'}}, not {type(classes).__name__}."
+        )
+    out: dict[int, str] = {}
+    for k, v in classes.items():
+        try:
+            code = int(k)
+            ok = not isinstance(k, bool) and float(k) == code
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+        if not ok:
+            raise InputError(
+                f"classes must be keyed by integer class codes; got the key {k!r} (for {v!r})."
+            )
+        out[code] = str(v)
+    return out
 
 
 def _cell_index(transform: Transform, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -217,18 +298,30 @@ transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
                 f"a Raster needs a 2-D array (rows, cols); got {arr.ndim} dimension(s) "
                 f"with shape {arr.shape}."
             )
-        t = tuple(float(v) for v in self.transform)
-        if len(t) != 6 or not np.all(np.isfinite(t)):
+        if arr.dtype.kind not in "biuf":
             raise InputError(
-                f"transform must be 6 finite numbers (a, b, c, d, e, f); got {self.transform!r}."
+                f"a Raster holds numbers (bool, integer or float cells), not {arr.dtype} "
+                "values; convert the array, e.g. `array.astype('float32')`, or code "
+                "categories as integers with names in classes=."
             )
+        if arr.size == 0:
+            raise InputError(f"a Raster needs at least one cell; the array's shape is {arr.shape}.")
+        t = _as_transform(self.transform)
         if np.isclose(t[0] * t[4] - t[1] * t[3], 0.0):
             raise InputError(f"transform {t} is singular (zero cell area).")
+        nodata = self.nodata
+        if nodata is not None and (
+            isinstance(nodata, bool) or not isinstance(nodata, int | float | np.number)
+        ):
+            raise InputError(
+                f"nodata must be a number (or None), not {nodata!r}; e.g. nodata=0 for the "
+                "bundled land cover, float('nan') for float rasters."
+            )
         object.__setattr__(self, "array", arr)
         object.__setattr__(self, "transform", t)
-        object.__setattr__(self, "crs", CRS.from_user_input(self.crs))
+        object.__setattr__(self, "crs", as_crs(self.crs, name="the raster's crs"))
         if self.classes is not None:
-            object.__setattr__(self, "classes", {int(k): str(v) for k, v in self.classes.items()})
+            object.__setattr__(self, "classes", _as_classes(self.classes))
 
     def __repr__(self) -> str:
         return (
@@ -359,6 +452,7 @@ transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
         pandas.Series
             Values aligned to ``points.index``, named ``"value"``.
         """
+        require_geodata(points, name="points", hint="give points with a declared CRS.")
         require_crs(points, name="points")
         require_geometry_type(points, ("Point",), name="points", allow_empty=True)
         geoms = align(points, self.crs, name="points")
@@ -376,10 +470,33 @@ transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
         out[inside] = self.array[rows[inside], cols[inside]]
         return pd.Series(out, index=points.index, name="value")
 
+    def nodata_mask(self) -> np.ndarray:
+        """Boolean array, True where a cell holds no data.
+
+        A cell holds no data when it equals :attr:`nodata` or, in a float
+        raster, when it is NaN (whatever :attr:`nodata` says: NaN is never a
+        value, and a NaN ``nodata`` never equals anything).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> r = Raster(np.array([[1.0, np.nan], [0.0, 2.0]]), (1.0, 0, 0, 0, -1.0, 2.0),
+        ...            "EPSG:32652", nodata=0.0)
+        >>> r.nodata_mask().tolist()
+        [[False, True], [True, False]]
+        """
+        values = self.array
+        mask = np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.shape, bool)
+        nd = self.nodata
+        if nd is not None and not (isinstance(nd, float) and math.isnan(nd)):
+            mask |= values == nd
+        return mask
+
     def class_areas(self) -> pd.DataFrame:
         """Cell count, area and share of each value (class) in the grid.
 
-        Nodata cells are left out; shares are of the cells with data.
+        Nodata cells (:meth:`nodata_mask`: the nodata value, and NaN) are left
+        out; shares are of the cells with data.
 
         Returns
         -------
@@ -389,9 +506,7 @@ transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
             ``area_km2``, ``area_sq_mi`` and ``share`` (0–1, summing to 1).
         """
         cell_m2 = self.cell_area_m2
-        values = self.array.ravel()
-        if self.nodata is not None:
-            values = values[values != self.nodata]
+        values = self.array[~self.nodata_mask()]
         codes, counts = np.unique(values, return_counts=True)
         names = [
             (self.classes or {}).get(int(c), str(c)) if float(c).is_integer() else str(c)
@@ -418,7 +533,7 @@ transform=(200.0, 0.0, 600000.0, 0.0, -200.0, 4800000.0), nodata=0)
 # -------------------------------------------------------------------------- CRS
 def _to_rio_crs(crs: Any) -> RioCRS:
     """A rasterio CRS for a pyproj CRS (by EPSG code when it is exactly one, else WKT)."""
-    crs = CRS.from_user_input(crs)
+    crs = as_crs(crs)
     auth = crs.to_authority(min_confidence=100)
     try:
         if auth is not None and auth[0] == "EPSG":
@@ -434,6 +549,7 @@ def _from_rio_crs(crs: RioCRS, source: Path) -> CRS:
         out = CRS.from_wkt(crs.to_wkt(version="WKT2_2019"))
     except PyprojCRSError as exc:
         raise DataFileError(f"'{source}': its CRS cannot be read by pyproj ({exc}).") from exc
+    as_crs(out, name="the raster", source=source)  # a surface CRS, or CRSError naming the file
     auth = out.to_authority(min_confidence=100)
     if auth is not None and auth[0] == "EPSG":
         return CRS.from_epsg(int(auth[1]))
@@ -511,7 +627,13 @@ def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     >>> back.crs.to_epsg(), back.nodata, back.classes
     (32652, 0, {1: 'forest', 2: 'grassland/burnt', 5: 'water'})
     """
-    path = Path(path)
+    if not isinstance(raster, Raster):
+        raise InputError(f"write_geotiff needs a habitat Raster, not {type(raster).__name__}.")
+    path = _file_path(path, "write_geotiff")
+    if path.is_dir():
+        raise DataFileError(
+            f"'{path}' is a folder; give a file name inside it, e.g. '{path / 'raster.tif'}'."
+        )
     a, b, c, d, e, f = raster.transform
     if b != 0 or d != 0:
         raise InputError(
@@ -674,9 +796,9 @@ def read_geotiff(
     >>> areas[["name", "area_km2"]]
                       name  area_km2
     class
-    1               forest     79.28
-    2      grassland/burnt     20.36
-    3          agriculture      0.36
+    1               forest     79.48
+    2      grassland/burnt     20.08
+    3          agriculture      0.44
 
     A window counts cells from the north-west corner:
 
@@ -684,7 +806,11 @@ def read_geotiff(
     >>> corner.shape, corner.bounds
     ((10, 20), (595800.0, 4896600.0, 599800.0, 4898600.0))
     """
-    source = Path(path)
+    source = _file_path(path, "read_geotiff")
+    if source.is_dir():
+        raise DataFileError(
+            f"'{source}' is a folder, not a GeoTIFF file; give the path of the .tif inside it."
+        )
     if not source.is_file():
         raise DataFileError(f"'{source}': no such GeoTIFF file.")
     if window is not None and bounds is not None:
@@ -696,6 +822,87 @@ def read_geotiff(
         raise DataFileError(
             f"'{source}' is not a readable raster file ({_describe_rasterio_error(exc)})."
         ) from exc
+
+
+def _file_path(path: Any, what: str) -> Path:
+    """``path`` as a Path, else InputError (None, numbers, empty strings)."""
+    if not isinstance(path, str | os.PathLike) or not str(os.fspath(path)):
+        raise InputError(f"{what} needs a file path (str or pathlib.Path), not {path!r}.")
+    return Path(path)
+
+
+def _geokey_directory(source: Path) -> tuple[int, ...] | None:
+    """The GeoKey directory (TIFF tag 34735) of the first image of a TIFF, or None if absent.
+
+    Reads the TIFF header and first image file directory only (classic and
+    BigTIFF, either byte order); returns None for files that are not TIFFs.
+    An unreadable directory is returned as ``()``.
+    """
+    import struct
+
+    try:
+        with open(source, "rb") as fh:
+            head = fh.read(16)
+            if len(head) < 8 or head[:2] not in (b"II", b"MM"):
+                return None
+            e = "<" if head[:2] == b"II" else ">"
+            version = struct.unpack(e + "H", head[2:4])[0]
+            if version == 42:
+                ifd, count_fmt, entry_fmt, entry_size, inline = (
+                    struct.unpack(e + "I", head[4:8])[0],
+                    "H",
+                    "HHII",
+                    12,
+                    4,
+                )
+            elif version == 43 and len(head) >= 16:
+                ifd, count_fmt, entry_fmt, entry_size, inline = (
+                    struct.unpack(e + "Q", head[8:16])[0],
+                    "Q",
+                    "HHQQ",
+                    20,
+                    8,
+                )
+            else:
+                return None
+            fh.seek(ifd)
+            raw = fh.read(struct.calcsize(e + count_fmt))
+            (n,) = struct.unpack(e + count_fmt, raw)
+            entries = fh.read(n * entry_size)
+            for k in range(min(n, len(entries) // entry_size)):
+                tag, typ, cnt, val = struct.unpack_from(e + entry_fmt, entries, k * entry_size)
+                if tag != _GEOKEY_DIRECTORY_TAG:
+                    continue
+                if typ != 3 or cnt > 65536:  # SHORT values
+                    return ()
+                if cnt * 2 <= inline:
+                    data = entries[k * entry_size + entry_size - inline :][: cnt * 2]
+                else:
+                    fh.seek(val)
+                    data = fh.read(cnt * 2)
+                if len(data) < cnt * 2:
+                    return ()
+                return tuple(struct.unpack(e + f"{cnt}H", data))
+    except (OSError, struct.error):
+        return ()
+    return None
+
+
+def _geokey_problem(keys: tuple[int, ...] | None) -> str:
+    """What is wrong with a GeoKey directory ('' if it looks well formed, or is absent)."""
+    if keys is None:
+        return ""
+    if len(keys) < 4:
+        return "its GeoKey directory (TIFF tag 34735) is truncated or unreadable"
+    version, _, _, n_keys = keys[:4]
+    if version != 1:
+        return f"its GeoKey directory (TIFF tag 34735) has version {version}, not 1"
+    if 4 + 4 * n_keys > len(keys):
+        return (
+            f"its GeoKey directory (TIFF tag 34735) announces {n_keys} keys but holds room "
+            f"for {(len(keys) - 4) // 4}"
+        )
+    return ""
 
 
 def _read_band(src: Any, source: Path, *, band: int | None, window: Any, bounds: Any) -> Raster:
@@ -718,6 +925,17 @@ def _read_band(src: Any, source: Path, *, band: int | None, window: Any, bounds:
         )
     t = src.transform
     if src.crs is None:
+        keys = _geokey_directory(source)
+        if keys is not None:
+            problem = _geokey_problem(keys) or (
+                "its GeoKey directory (TIFF tag 34735) is present but GDAL cannot make a CRS "
+                "of it (broken or contradictory keys)"
+            )
+            raise DataFileError(
+                f"'{source}': {problem}, so its CRS is lost. Re-export the raster from its "
+                "source, or assign the CRS you know it is in, e.g. `gdal_edit.py -a_srs "
+                "EPSG:32652 file.tif`."
+            )
         if t.is_identity and not src.gcps[0] and not src.rpcs:
             raise DataFileError(
                 f"'{source}' is a raster without georeferencing (no geotransform and no CRS); "
@@ -843,6 +1061,7 @@ def _target_grid(
             raise InputError(f"shape must be (rows, cols), two positive integers; got {shape!r}.")
         # cells spanning the bounds exactly (rasterio.transform.from_bounds, without
         # its deprecated operator)
+        _check_cells(n_rows, n_cols, MAX_WINDOW_CELLS, "the reprojected raster", "the shape asked")
         width, height = (right - left) / n_cols, (top - bottom) / n_rows
         return Affine(width, 0.0, left, 0.0, -height, top), n_rows, n_cols
     if cell_size is None:  # GDAL's suggestion: about as many cells as the source
@@ -862,6 +1081,7 @@ def _target_grid(
         )
     n_cols = max(1, math.ceil((right - left) / size - 1e-9))
     n_rows = max(1, math.ceil((top - bottom) / size - 1e-9))
+    _check_cells(n_rows, n_cols, MAX_WINDOW_CELLS, "the reprojected raster", f"{size:g} units")
     return Affine(size, 0.0, left, 0.0, -size, top), n_rows, n_cols
 
 
@@ -941,10 +1161,7 @@ def reproject(
     if not isinstance(raster, Raster):
         raise InputError(f"reproject needs a habitat Raster, not {type(raster).__name__}.")
     method = _resampling(resampling)
-    try:
-        target = CRS.from_user_input(crs)
-    except PyprojCRSError as exc:
-        raise CRSError(f"reproject: unknown target CRS {crs!r} ({exc}).") from exc
+    target = as_crs(crs, name="reproject's target crs")
     dst_crs = _to_rio_crs(target)
     transform, n_rows, n_cols = _target_grid(raster, dst_crs, bounds, shape, cell_size)
     source = np.asarray(raster.array)
@@ -998,6 +1215,7 @@ def lonlat_bounds(raster: Raster | Grid) -> tuple[float, float, float, float]:
     >>> [round(v, 2) for v in lonlat_bounds(land_cover())]
     [130.16, 42.27, 132.1, 44.23]
     """
+    raster = _grid_of(raster)
     rows, cols = raster.shape
     a, b, c, d, e, f = raster.transform
     xs = np.array([c, c + a * cols + b * 0, c + b * rows, c + a * cols + b * rows])
@@ -1021,9 +1239,16 @@ def _grid_of(like: Any) -> Grid:
     if isinstance(like, Grid):
         return like
     if all(hasattr(like, k) for k in ("shape", "transform", "crs")):
-        shape = tuple(int(v) for v in like.shape)[-2:]
-        t = tuple(float(v) for v in tuple(like.transform)[:6])
-        return Grid((shape[0], shape[1]), t, CRS.from_user_input(like.crs))  # type: ignore[arg-type]
+        try:
+            shape = tuple(int(v) for v in like.shape)[-2:]
+            t = _as_transform(tuple(like.transform)[:6])
+        except (TypeError, ValueError):
+            shape = ()
+        if len(shape) != 2 or min(shape) < 1:
+            raise InputError(
+                f"like's shape must be (rows, cols), two positive integers; got {like.shape!r}."
+            )
+        return Grid((shape[0], shape[1]), t, as_crs(like.crs, name="like's crs"))
     raise InputError(
         f"like must be a habitat Raster or Grid (shape, transform, crs); got {type(like).__name__}."
     )
@@ -1031,10 +1256,12 @@ def _grid_of(like: Any) -> Grid:
 
 def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Index]:
     """Polygon geometries of a layer in the grid's CRS, as an object array."""
-    require_geodata(shapes, name=name, hint="give polygons with a declared CRS.")
+    require_polygons(shapes, name=name, allow_empty=True, allow_no_rows=True)
     require_crs(shapes, name=name)
-    require_geometry_type(shapes, ("Polygon", "MultiPolygon"), name=name, allow_empty=True)
     geoms = align(shapes, grid.crs, name=name)
+    require_finite_coordinates(
+        geoms, name=name, after=f"reprojection to the grid's CRS {describe_crs(grid.crs)}"
+    )
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
     return np.asarray(series.to_numpy(), dtype=object), shapes.index
 
@@ -1047,6 +1274,7 @@ def rasterize(
     all_touched: bool = False,
     fill: int | float = 0,
     dtype: Any | None = None,
+    max_cells: int = MAX_WINDOW_CELLS,
 ) -> Raster:
     """Burn polygons into a grid (:func:`rasterio.features.rasterize`).
 
@@ -1069,11 +1297,24 @@ def rasterize(
         Value of the cells no shape covers.
     dtype : numpy dtype-like, optional
         Of the output; default the smallest dtype holding ``values`` and ``fill``.
+    max_cells : int
+        Largest grid accepted (default :data:`MAX_WINDOW_CELLS`); a larger
+        ``like`` raises :class:`~habitat.core.errors.TooLargeError`.
 
     Returns
     -------
     Raster
         On ``like``'s grid, with ``nodata`` None (``fill`` is a value like any other).
+
+    Raises
+    ------
+    InputError
+        For values that are not numbers (or not one per shape), a ``fill`` or
+        values that do not fit ``dtype``, or a ``like`` that is not a grid.
+    TooLargeError
+        If ``like`` has more than ``max_cells`` cells.
+    EmptyDataError, GeometryTypeError, CoordinateError, CRSError
+        For shapes that are not polygons, have NaN vertices or no surface CRS.
 
     Examples
     --------
@@ -1106,6 +1347,7 @@ def rasterize(
     ([0, 1, 2], [250, 50, 100])
     """
     grid = _grid_of(like)
+    _check_cells(*grid.shape, max_cells, "rasterize's output grid", "the grid")
     geoms, index = _shape_geoms(shapes, grid, "shapes")
     if isinstance(values, str):
         if not isinstance(shapes, gpd.GeoDataFrame) or values not in shapes.columns:
@@ -1126,9 +1368,28 @@ def rasterize(
         )
     if len(vals) and pd.isna(vals).any():
         raise InputError("values hold missing values; fill them or drop those shapes first.")
+    vals = np.asarray(vals)
+    if vals.dtype.kind not in "biuf":
+        raise InputError(
+            f"values must be numbers (one per shape, or a column of numbers); got "
+            f"{vals.dtype} values such as {vals[:1].tolist()}. Code categories as integers."
+        )
+    if isinstance(fill, bool) or not isinstance(fill, int | float | np.number):
+        raise InputError(f"fill must be a number, not {fill!r}.")
     if dtype is None:
-        dtype = rasterio.dtypes.get_minimum_dtype(np.append(np.asarray(vals), fill))
-    out_dtype = np.dtype(dtype)
+        dtype = rasterio.dtypes.get_minimum_dtype(np.append(vals, fill))
+    try:
+        out_dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise InputError(f"dtype={dtype!r} is not a numpy dtype ({exc}).") from None
+    if not rasterio.dtypes.check_dtype(out_dtype):
+        raise InputError(f"dtype={dtype!r} cannot be rasterised; use e.g. 'uint8' or 'float32'.")
+    for what, v in (("fill", np.asarray(fill)), ("values", vals)):
+        if not _fits(v, out_dtype):
+            raise InputError(
+                f"{what} {v.ravel()[:3].tolist()} do not fit dtype {out_dtype}; choose a "
+                "wider dtype (e.g. 'float32' for NaN) or other values."
+            )
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     out = np.full(grid.shape, fill, dtype=out_dtype)
     if ok.any():
@@ -1145,16 +1406,35 @@ def rasterize(
     return Raster(out, grid.transform, grid.crs, nodata=None)
 
 
+def _fits(values: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether every value can be stored in ``dtype`` unchanged (NaN/inf only in floats)."""
+    v = np.asarray(values, dtype=float).ravel()
+    if dtype.kind == "f":
+        finite = v[np.isfinite(v)]
+        return bool(np.all(np.abs(finite) <= np.finfo(dtype).max))
+    if dtype.kind == "b":
+        return bool(np.all(np.isin(v, (0.0, 1.0))))
+    info = np.iinfo(dtype)
+    return bool(
+        np.all(np.isfinite(v))
+        and np.all(v == np.round(v))
+        and np.all((v >= info.min) & (v <= info.max))
+    )
+
+
 def cells_in_shapes(
     shapes: gpd.GeoDataFrame | gpd.GeoSeries,
     like: Raster | Grid,
     *,
     all_touched: bool = False,
+    max_cells: int = MAX_WINDOW_CELLS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells of a grid in each shape, for overlapping shapes (zonal statistics).
 
     Each shape is rasterised on its own (:func:`rasterio.features.rasterize` over
-    the window of its bounding box), so overlaps are no problem. With the
+    the window of its bounding box, clipped to the grid), so overlaps are no
+    problem and only the grid's own cells are visited, however far a shape
+    reaches beyond them. With the
     cell-centre rule (``all_touched=False``) the cells the shape touches are then
     tested exactly (:func:`shapely.contains_xy` of their centres): a centre lying
     exactly on the boundary is outside, whichever side of the shape it is on
@@ -1170,14 +1450,22 @@ def cells_in_shapes(
         False (default): cells whose centres lie inside the shape (the cell-centre
         rule of FRAGSTATS and ``raster::extract``); True: every cell the shape
         touches.
+    max_cells : int
+        Largest window (cells of the grid under one shape's bounding box)
+        accepted; default :data:`MAX_WINDOW_CELLS`.
 
     Returns
     -------
     owner, rows, cols : numpy.ndarray of int64
         For every (shape, cell) pair: the shape's position in ``shapes`` (0-based)
-        and the cell's row and column in ``like``. Cells beyond the grid's edges
-        are included, with indices outside it (test with
-        :meth:`Raster.contains_index`); missing and empty shapes have no cells.
+        and the cell's row and column in ``like``. Only cells of the grid are
+        listed (the parts of shapes beyond its edges have none); missing and
+        empty shapes have no cells.
+
+    Raises
+    ------
+    TooLargeError
+        If one shape's window spans more than ``max_cells`` cells of the grid.
 
     Examples
     --------
@@ -1208,11 +1496,20 @@ def cells_in_shapes(
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     box = shapely.bounds(geoms)
+    g_rows, g_cols = grid.shape
+    # each shape's window, clipped to the grid (vectorised over shapes)
+    x0, y0, x1, y1 = box[:, 0], box[:, 1], box[:, 2], box[:, 3]
+    fr, fc = _cell_index(grid.transform, np.stack([x0, x0, x1, x1]), np.stack([y0, y1, y0, y1]))
+    with np.errstate(invalid="ignore"):
+        r_lo = np.clip(np.floor(fr.min(axis=0)), 0, g_rows)
+        r_hi = np.clip(np.floor(fr.max(axis=0)) + 1, 0, g_rows)
+        c_lo = np.clip(np.floor(fc.min(axis=0)), 0, g_cols)
+        c_hi = np.clip(np.floor(fc.max(axis=0)) + 1, 0, g_cols)
+    ok &= (r_hi > r_lo) & (c_hi > c_lo)
     for k in np.flatnonzero(ok):
-        x0, y0, x1, y1 = box[k]
-        fr, fc = _cell_index(grid.transform, [x0, x0, x1, x1], [y0, y1, y0, y1])
-        r0, c0 = math.floor(fr.min()), math.floor(fc.min())
-        n_r, n_c = math.floor(fr.max()) - r0 + 1, math.floor(fc.max()) - c0 + 1
+        r0, c0 = int(r_lo[k]), int(c_lo[k])
+        n_r, n_c = int(r_hi[k]) - r0, int(c_hi[k]) - c0
+        _check_cells(n_r, n_c, max_cells, f"shape {k}'s window of the grid", "the grid")
         win = grid.window(r0, c0, n_r, n_c)
         mask = rasterio.features.rasterize(
             [(geoms[k], 1)],

@@ -9,6 +9,12 @@ import pandas as pd
 
 from habitat.core import crs as hcrs
 from habitat.core import units
+from habitat.core.errors import EmptyDataError
+from habitat.core.validation import (
+    require_finite_coordinates,
+    require_geodata,
+    require_layer_mapping,
+)
 
 __all__ = ["summarise_layers"]
 
@@ -61,9 +67,15 @@ def summarise_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     land_of_the_leopard           1    2620.0        NaN
     roads                         7       NaN      331.5
     """
+    layers = require_layer_mapping(layers)
+    if not layers:
+        raise EmptyDataError("layers is empty; give at least one layer to summarise.")
+    for name, gdf in layers.items():  # every layer checked before any work
+        require_geodata(gdf, name=name, hint="give each layer as a GeoDataFrame with a CRS.")
+        hcrs.require_crs(gdf, name=name)
+        require_finite_coordinates(gdf, name=name)
     rows = []
     for name, gdf in layers.items():
-        hcrs.require_crs(gdf, name=name)
         types = sorted(set(gdf.geom_type.dropna()))
         is_poly = bool(types) and set(types) <= {"Polygon", "MultiPolygon"}
         is_line = bool(types) and set(types) <= {"LineString", "MultiLineString"}

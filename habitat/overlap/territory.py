@@ -10,8 +10,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat.core.errors import InputError
+from habitat.core.errors import DataFileError, InputError
 from habitat.core.fs import atomic_path, atomic_write_text
+from habitat.core.validation import (
+    require_columns,
+    require_fraction,
+    require_geodataframe,
+    require_layer_mapping,
+    require_polygons,
+)
 from habitat.overlap.vector import exclusivity, overlap_with, pairwise_overlap
 
 __all__ = ["PROTECTED_LAYERS", "territory_table", "write_territory_table"]
@@ -87,11 +94,35 @@ def territory_table(
     1         M1    400.20        0.25                   0.50
     >>> table["n_opposite_sex_neighbours"].tolist(), table["n_same_sex_neighbours"].tolist()
     ([1, 1], [0, 0])
+
+    Every layer is checked by name before any work (a layer without rows, with
+    NaN vertices or of the wrong type is refused naming it):
+
+    >>> territory_table(ranges, {"countries": layers["countries"].iloc[:0]})
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.EmptyDataError: countries holds no rows; ...
     """
-    sel = ranges[np.isclose(ranges["level"].to_numpy(dtype=float), level)]
+    ranges = require_geodataframe(
+        ranges, name="ranges", what="of home ranges", hint="make one with habitat.home_range."
+    )
+    layers = require_layer_mapping(layers)
+    level = require_fraction(level, name="level")
+    require_columns(ranges, ["individual", "level"], name="ranges")
+    require_polygons(ranges, name="ranges")
+    for name, layer in layers.items():  # all layers checked before any work
+        if name in PROTECTED_LAYERS or name in ("park_zones", "countries"):
+            require_polygons(layer, name=name)
+    for name, by in (("park_zones", "zone"), ("countries", "name")):
+        if name in layers:
+            require_columns(layers[name], [by], name=name)
+    levels = pd.to_numeric(ranges["level"], errors="coerce").to_numpy(dtype=float)
+    sel = ranges[np.isclose(levels, level)]
     if len(sel) == 0:
+        present = sorted({f"{v:g}" for v in levels if np.isfinite(v)})
         raise InputError(
-            f"no ranges at level {level}; levels present: {sorted(set(ranges['level']))}."
+            f"no ranges at level {level:g}; levels present: [{', '.join(present)}]. Pass "
+            "level= one of those, or estimate ranges at that level."
         )
     sel = sel.reset_index(drop=True)
     keep = [
@@ -110,8 +141,8 @@ def territory_table(
     ]
     out = sel[keep].copy()
 
-    def shares(layer: gpd.GeoDataFrame, by: str | None) -> pd.DataFrame:
-        o = overlap_with(sel, layer, by=by)
+    def shares(layer: gpd.GeoDataFrame, by: str | None, name: str) -> pd.DataFrame:
+        o = overlap_with(sel, layer, by=by, layer_name=name)
         o = o[o["feature"] != "(outside)"]
         return o.pivot_table(
             index="range_id", columns="feature", values="share", aggfunc="sum", fill_value=0.0
@@ -120,7 +151,7 @@ def territory_table(
     protected = []
     for name, short in PROTECTED_LAYERS.items():
         if name in layers:
-            s = shares(layers[name], None).sum(axis=1)
+            s = shares(layers[name], None, name).sum(axis=1)
             out[f"share_{short}"] = s.reindex(out.index, fill_value=0.0).to_numpy()
             if name != "ne_china_tiger_leopard_np":
                 protected.append(layers[name][["geometry"]].to_crs(4326))
@@ -131,14 +162,17 @@ def territory_table(
             crs=4326,
         )
         out["share_protected"] = (
-            shares(union, "name").sum(axis=1).reindex(out.index, fill_value=0.0).to_numpy()
+            shares(union, "name", "protected areas")
+            .sum(axis=1)
+            .reindex(out.index, fill_value=0.0)
+            .to_numpy()
         )
     if "park_zones" in layers:
-        z = shares(layers["park_zones"], "zone")
+        z = shares(layers["park_zones"], "zone", "park_zones")
         for col in z.columns:
             out[f"share_zone_{col}"] = z[col].reindex(out.index, fill_value=0.0).to_numpy()
     if "countries" in layers:
-        c = shares(layers["countries"], "name")
+        c = shares(layers["countries"], "name", "countries")
         for col in c.columns:
             key = str(col).lower().replace(" ", "_")
             out[f"share_country_{key}"] = c[col].reindex(out.index, fill_value=0.0).to_numpy()
@@ -188,7 +222,14 @@ def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str])
     habitat.core.errors.InputError: unknown output format for '...territories.xlsx'; use a \
 .csv or .gpkg file name.
     """
+    table = require_geodataframe(table, name="table", hint="make it with territory_table.")
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise InputError(f"path must be a .csv or .gpkg file name, not {path!r}.")
     p = Path(path)
+    if p.is_dir():
+        raise DataFileError(
+            f"'{p}' is a folder; give a file name inside it, e.g. '{p / 'territories.csv'}'."
+        )
     if p.suffix == ".csv":
         atomic_write_text(p, table.drop(columns="geometry").to_csv(index=False))
     elif p.suffix == ".gpkg":

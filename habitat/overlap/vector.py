@@ -68,8 +68,10 @@ from habitat.core.errors import ColumnError, InputError
 from habitat.core.validation import (
     repair_polygons,
     require_columns,
+    require_finite_coordinates,
+    require_fraction,
     require_geodata,
-    require_geometry_type,
+    require_polygons,
 )
 
 __all__ = [
@@ -86,7 +88,6 @@ __all__ = [
 #: Feature label of the row holding the part of a range outside every feature.
 OUTSIDE = "(outside)"
 
-_POLYGONS = ("Polygon", "MultiPolygon")
 #: descriptive columns of a home-range table carried into results when present
 _RANGE_COLUMNS = ("individual", "sex", "method", "level")
 _PAIR_SEP = "–"  # en dash, as in "F–M"
@@ -130,13 +131,16 @@ def _prepared(
     fixed = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     cache = cache and len(bad) == 0
     projected = hcrs.to_crs_threaded(fixed, target, n_jobs=jobs, cache=cache, name=name)
+    require_finite_coordinates(
+        projected, name=name, after=f"reprojection to {hcrs.describe_crs(target)}"
+    )
     return frame, np.asarray(projected.to_numpy(), dtype=object), reasons
 
 
 def _check_polygons(data: GeoData, name: str) -> gpd.GeoDataFrame:
-    frame = _as_frame(data, name)
+    """The layer as a frame after the one polygon check (rows, types, finite vertices, CRS)."""
+    frame = _as_frame(require_polygons(data, name=name), name)
     hcrs.require_crs(frame, name=name)
-    require_geometry_type(frame, _POLYGONS, name=name)
     return frame
 
 
@@ -157,7 +161,7 @@ _AREA_CRS_OK: set[str] = set()
 
 def _measurement_crs(frames: tuple[gpd.GeoDataFrame, ...], crs: Any | None) -> CRS:
     if crs is not None:
-        target = CRS.from_user_input(crs)
+        target = hcrs.as_crs(crs, name="crs")
         wkt = target.to_wkt()
         if not wkt or wkt not in _AREA_CRS_OK:
             hcrs.require_measurement_crs(crs, purpose="areas")  # raises if unfit
@@ -177,13 +181,30 @@ def _range_attributes(ranges: gpd.GeoDataFrame) -> pd.DataFrame:
     return attrs
 
 
-def _features(layer: gpd.GeoDataFrame, by: str | None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+def _check_by(layer: gpd.GeoDataFrame, by: object, name: str) -> None:
+    """``by`` is None or the name of a column of ``layer`` without missing values."""
+    if by is None:
+        return
+    if not isinstance(by, str):
+        raise InputError(
+            f"by must be the name of one column of {name} (a str), not {by!r}; "
+            f"columns: {[c for c in layer.columns if c != layer.geometry.name]}."
+        )
+    require_columns(layer, [by], name=name, hint="`by` names the column to dissolve by.")
+    if layer[by].isna().any():
+        bad = list(layer.index[layer[by].isna()])
+        raise ColumnError(
+            f"{name} column {by!r} has missing values (rows {bad[:5]}); fill or drop them first."
+        )
+
+
+def _features(
+    layer: gpd.GeoDataFrame, by: str | None, name: str = "layer"
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Layer as features (dissolved by ``by``) and their labels."""
     if by is None:
         return layer, layer.index.to_numpy()
-    require_columns(layer, [by], name="layer", hint="`by` names the column to dissolve by.")
-    if layer[by].isna().any():
-        raise ColumnError(f"layer column {by!r} has missing values; fill or drop them first.")
+    _check_by(layer, by, name)
     codes, labels = pd.factorize(layer[by], sort=False)
     geoms = layer.geometry.to_numpy()
     merged = [shapely.union_all(geoms[codes == k]) for k in range(len(labels))]
@@ -762,6 +783,7 @@ def overlap_with(
     by: str | None = None,
     crs: Any | None = None,
     n_jobs: int | None = None,
+    layer_name: str = "layer",
 ) -> pd.DataFrame:
     """Area and share of each home range inside each feature of a layer.
 
@@ -791,6 +813,8 @@ def overlap_with(
         measurement CRS is cached (see :func:`habitat.core.crs.to_crs_threaded`
         with ``cache=True``): calling again with the same, unmodified layer
         does not reproject it; a layer edited in place is reprojected anew.
+    layer_name : str
+        What the layer is called in messages and warnings (e.g. ``"park_zones"``).
 
     Returns
     -------
@@ -817,10 +841,15 @@ def overlap_with(
 
     Raises
     ------
-    MissingCRSError
-        If either input has no CRS.
+    MissingCRSError, CRSError
+        If either input has no CRS, or one that is not a surface CRS.
+    EmptyDataError
+        If either input has no rows (the message names it).
     GeometryTypeError
         If either input holds non-polygons or empty/missing geometries.
+    CoordinateError
+        If a polygon has NaN or infinite vertices, or vertices that cannot be
+        represented in the measurement CRS (the rows are named).
     ColumnError
         If ``by`` is not a column of ``layer``.
     InputError
@@ -858,14 +887,15 @@ def overlap_with(
     """
     jobs = _n_jobs(n_jobs)
     ranges = _check_polygons(ranges, "ranges")
-    layer = _check_polygons(layer, "layer")
+    layer = _check_polygons(layer, layer_name)
+    _check_by(layer, by, layer_name)
     target = _measurement_crs((ranges, layer), crs)
     ranges, rg, r_reason = _prepared(ranges, "ranges", target, n_jobs=jobs)
-    layer, lg, l_reason = _prepared(layer, "layer", target, n_jobs=jobs, cache=True)
+    layer, lg, l_reason = _prepared(layer, layer_name, target, n_jobs=jobs, cache=True)
     repaired_layer = gpd.GeoDataFrame(
         layer.drop(columns=layer.geometry.name), geometry=lg, crs=target
     )
-    features, labels = _features(repaired_layer, by)
+    features, labels = _features(repaired_layer, by, layer_name)
     fg = np.asarray(features.geometry.to_numpy(), dtype=object)
     if by is None:
         f_reason = l_reason
@@ -912,6 +942,7 @@ def distance_to_layer(
     *,
     by: str | None = None,
     crs: Any | None = None,
+    layer_name: str = "layer",
 ) -> pd.DataFrame:
     """Distance from each range, and from its centroid, to the nearest layer boundary.
 
@@ -929,6 +960,8 @@ def distance_to_layer(
         Column of ``layer`` to dissolve by first.
     crs : CRS-like, optional
         Projected metric CRS to measure distances in (validated).
+    layer_name : str
+        What the layer is called in messages and warnings.
 
     Returns
     -------
@@ -966,7 +999,8 @@ def distance_to_layer(
     0     Leo 1F                 10000.0                          15000.0
     """
     ranges = _check_polygons(ranges, "ranges")
-    layer = _check_polygons(layer, "layer")
+    layer = _check_polygons(layer, layer_name)
+    _check_by(layer, by, layer_name)
     if crs is not None:
         target = hcrs.require_measurement_crs(crs, purpose="distances")
     else:
@@ -980,9 +1014,9 @@ def distance_to_layer(
             )
         )
     ranges, rg, r_reason = _prepared(ranges, "ranges", target, n_jobs=None)
-    layer, lg, _ = _prepared(layer, "layer", target, n_jobs=None, cache=True)
+    layer, lg, _ = _prepared(layer, layer_name, target, n_jobs=None, cache=True)
     repaired = gpd.GeoDataFrame(layer.drop(columns=layer.geometry.name), geometry=lg, crs=target)
-    features, _ = _features(repaired, by)
+    features, _ = _features(repaired, by, layer_name)
     tree = shapely.STRtree(_segments(shapely.boundary(features.geometry.to_numpy())))
     d_range = np.full(len(rg), np.inf)
     (idx, _), dist = tree.query_nearest(rg, return_distance=True, all_matches=False)
@@ -1011,11 +1045,25 @@ def _group_codes(ranges: pd.DataFrame) -> np.ndarray:
     return pd.factorize(codes)[0]
 
 
+def _levels(table: pd.DataFrame, name: str) -> np.ndarray:
+    """The ``level`` column as floats, or a ColumnError naming the rows that are not numbers."""
+    values = pd.to_numeric(table["level"], errors="coerce")
+    bad = values.isna() & table["level"].notna()
+    if bad.any():
+        raise ColumnError(
+            f"{name} column 'level' holds values that are not numbers "
+            f"(rows {list(table.index[bad])[:5]}: {list(table['level'][bad])[:5]}); levels "
+            "are fractions such as 0.95."
+        )
+    return values.to_numpy(dtype=float)
+
+
 def _select_level(ranges: gpd.GeoDataFrame, level: float | None) -> gpd.GeoDataFrame:
     if level is None:
         return ranges
+    level = require_fraction(level, name="level")
     require_columns(ranges, ["level"], name="ranges", hint="level= selects rows by it.")
-    keep = np.isclose(ranges["level"].to_numpy(dtype=float), float(level))
+    keep = np.isclose(_levels(ranges, "ranges"), level)
     if not keep.any():
         found = ", ".join(f"{v:g}" for v in sorted(set(ranges["level"].astype(float))))
         raise InputError(
@@ -1157,6 +1205,14 @@ def pairwise_overlap(
     return out
 
 
+def _require_pairs(pairs: object) -> None:
+    if not isinstance(pairs, pd.DataFrame):
+        raise InputError(
+            f"pairs must be the DataFrame pairwise_overlap returns, not {type(pairs).__name__}; "
+            "compute it with `pairwise_overlap(ranges)`."
+        )
+
+
 def overlap_matrix(
     pairs: pd.DataFrame,
     *,
@@ -1212,10 +1268,12 @@ def overlap_matrix(
     """
     if value not in ("share_a", "area_km2", "area_sq_mi"):
         raise InputError(f"value must be 'share_a', 'area_km2' or 'area_sq_mi', not {value!r}.")
+    _require_pairs(pairs)
+    level = require_fraction(level, name="level")
     require_columns(pairs, ["individual_a", "individual_b", value], name="pairs")
     sel = pairs
     if "level" in pairs.columns:
-        sel = sel[np.isclose(sel["level"].to_numpy(dtype=float), float(level))]
+        sel = sel[np.isclose(_levels(sel, "pairs"), level)]
     if "method" in sel.columns:
         methods = sel["method"].unique()
         if method is not None:
@@ -1393,6 +1451,7 @@ def sex_pair_summary(pairs: pd.DataFrame) -> SexPairSummary:
     0     Leo 1F    Leo 2M                0.50
     1     Leo 3F    Leo 2M                0.25
     """
+    _require_pairs(pairs)
     require_columns(
         pairs,
         ["individual_a", "individual_b", "sex_a", "sex_b", "share_a", "share_b"],

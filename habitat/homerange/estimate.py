@@ -14,6 +14,8 @@ relocations' CRS.
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -21,22 +23,71 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from habitat.core import crs as hcrs
 from habitat.core import units
-from habitat.core.errors import InputError, InsufficientDataError, where
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError, where
 from habitat.core.validation import require_geodataframe
 from habitat.homerange import bbmm, kde, locoh, mcp
-from habitat.homerange.base import check_levels
+from habitat.homerange.base import check_levels, check_options
 from habitat.homerange.fixes import prepare_fixes
-from habitat.homerange.plausibility import plausibility
+from habitat.homerange.plausibility import fix_problems, physical_problems, plausibility
 
-__all__ = ["ESTIMATORS", "METHODS", "home_range"]
+__all__ = ["ESTIMATORS", "HOME_RANGE_KEYWORDS", "METHODS", "home_range", "method_options"]
 
 #: method name -> module implementing ``estimate(xy, *, levels, ...)``
 ESTIMATORS: dict[str, ModuleType] = {"mcp": mcp, "kde": kde, "locoh": locoh, "bbmm": bbmm}
 #: method name -> name of the module implementing it
 METHODS: dict[str, str] = {name: module.__name__ for name, module in ESTIMATORS.items()}
+#: keywords of :func:`home_range` itself (the rest are estimator options)
+HOME_RANGE_KEYWORDS = ("method", "levels", "crs", "exclude_flagged", "expected_area_sq_mi")
+#: arguments of every ``estimate`` that :func:`home_range` fills in itself
+_FILLED = ("xy", "levels", "timestamps_ns")
+
+
+def method_options(method: str) -> tuple[str, ...]:
+    """The estimator options a method takes: the one list, read from its ``estimate`` signature.
+
+    Parameters
+    ----------
+    method : {"mcp", "kde", "locoh", "bbmm"}
+
+    Returns
+    -------
+    tuple of str
+        Keyword options of ``habitat.homerange.<method>.estimate`` that
+        :func:`home_range` passes through (not ``xy``, ``levels``,
+        ``timestamps_ns``, which it fills in).
+
+    Raises
+    ------
+    InputError
+        For an unknown method.
+
+    Examples
+    --------
+    >>> method_options("mcp")
+    ()
+    >>> "bandwidth_m" in method_options("kde"), "location_error_m" in method_options("bbmm")
+    (True, True)
+    """
+    if method not in ESTIMATORS:
+        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    params = inspect.signature(ESTIMATORS[method].estimate).parameters
+    named = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(n for n, p in params.items() if p.kind in named and n not in _FILLED)
+
+
+def _check_method_options(method: str, options: Mapping[str, Any]) -> None:
+    """Refuse options the method's estimator does not take, before any work."""
+    check_options(
+        options,
+        method_options(method),
+        where=f"home_range(method={method!r})",
+        also=HOME_RANGE_KEYWORDS,
+        note=f"(home_range itself takes {', '.join(HOME_RANGE_KEYWORDS)})",
+    )
 
 
 def home_range(
@@ -129,6 +180,7 @@ def home_range(
     )
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    _check_method_options(method, options)
     lv = check_levels(levels)
     prep = prepare_fixes(
         relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="home ranges"
@@ -171,9 +223,18 @@ def home_range(
         order = np.argsort(codes, kind="stable")
         for i in range(len(names)):  # one estimator call per animal
             idx = order[starts[i] : starts[i + 1]]
-            ests = module.estimate(
-                xy[idx], levels=lv, timestamps_ns=None if t_ns is None else t_ns[idx], **options
-            )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                ests = module.estimate(
+                    xy[idx],
+                    levels=lv,
+                    timestamps_ns=None if t_ns is None else t_ns[idx],
+                    **options,
+                )
+            for w in caught:  # say which animal each warning is about
+                warnings.warn(
+                    f"{where(individual=names[i])}: {w.message}", w.category, stacklevel=2
+                )
             for e in ests:
                 rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **e.params})
                 geoms_out.append(e.geometry)
@@ -192,8 +253,34 @@ def home_range(
     )
     out = pd.concat([front, table.reset_index(drop=True)], axis=1)
     out["crs_used"] = hcrs.describe_crs(est_crs)
-    ok, why = plausibility(out, expected_area_sq_mi=expected_area_sq_mi)
+    geoms = np.empty(len(geoms_out), dtype=object)
+    geoms[:] = geoms_out
+    own_xy = shapely.get_coordinates(data.geometry.to_numpy())
+    fixes_why = fix_problems(own_xy, codes, crs=relocations.crs)[animal]
+    ok, why = plausibility(
+        out, expected_area_sq_mi=expected_area_sq_mi, geometry=geoms, fix_reasons=fixes_why
+    )
     out["plausible"] = ok
     out["plausibility"] = why
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms_out, crs=est_crs))
+    _warn_impossible(out, physical_problems(out["area_km2"].to_numpy(), geoms), fixes_why)
+    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=est_crs))
     return hcrs.align(result, relocations.crs, name="home ranges")
+
+
+def _warn_impossible(table: pd.DataFrame, physical: np.ndarray, fixes: np.ndarray) -> None:
+    """One DataQualityWarning naming the rows whose numbers cannot be trusted, and why."""
+    bad = np.flatnonzero((physical != "") | (fixes != ""))
+    if not len(bad):
+        return
+    shown = "; ".join(
+        f"{where(individual=table['individual'].iat[i])} at level {table['level'].iat[i]:g}: "
+        + "; ".join(t for t in (fixes[i], physical[i]) if t)
+        for i in bad[:5]
+    )
+    more = f" (and {len(bad) - 5} more rows)" if len(bad) > 5 else ""
+    warnings.warn(
+        f"{len(bad)} home range(s) cannot be trusted: {shown}{more}; they are marked "
+        "plausible=False with the reason in 'plausibility'.",
+        DataQualityWarning,
+        stacklevel=3,
+    )

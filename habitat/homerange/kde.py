@@ -47,7 +47,6 @@ import contourpy
 import numpy as np
 import shapely
 
-from habitat.core.errors import HabitatWarning
 from habitat.homerange.bandwidth import (
     BANDWIDTH_METHODS,
     DEFAULT_HLIM,
@@ -59,7 +58,17 @@ from habitat.homerange.bandwidth import (
     plugin_bandwidth,
     resolve_bandwidth_m,
 )
-from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy
+from habitat.homerange.base import (
+    GRID_VOLUME_TOLERANCE,
+    MAX_CELL_PER_BANDWIDTH,
+    MIN_FIXES,
+    Estimate,
+    GridTooSmallWarning,
+    check_levels,
+    check_xy,
+    grid_problems,
+    refuse_unknown_options,
+)
 from habitat.homerange.grid import (
     TRUNCATION,
     adehabitat_grid,
@@ -73,6 +82,7 @@ from habitat.homerange.grid import (
 # habitat.homerange.grid; their names stay importable from here
 __all__ = [
     "BANDWIDTH_METHODS",
+    "MAX_CELL_PER_BANDWIDTH",
     "MIN_FIXES",
     "TRUNCATION",
     "GridTooSmallWarning",
@@ -90,27 +100,6 @@ __all__ = [
 
 #: Raw grid volume below which the grid is deemed to miss part of the UD.
 MIN_GRID_VOLUME = 0.9
-
-
-class GridTooSmallWarning(HabitatWarning):
-    """The estimation grid is too small for a level: the UD leaves the grid.
-
-    Examples
-    --------
-    With ``extent=0`` the adehabitatHR grid ends at the outermost fixes, so the
-    95 % range runs into its border:
-
-    >>> import warnings
-    >>> rng = np.random.default_rng(1)
-    >>> xy = rng.normal(0, 1000, (500, 2))
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     (est,) = estimate(xy, levels=[0.95], bandwidth_m=500.0, extent=0.0)
-    >>> caught[0].category.__name__, est.params["grid_warning"]
-    ('GridTooSmallWarning', True)
-    >>> print(caught[0].message)
-    the KDE grid is too small for level(s) [0.95]: the UD volume on the grid is 0.990 ...
-    """
 
 
 def _polygon(vol: np.ndarray, xg: np.ndarray, yg: np.ndarray, pct: float) -> shapely.Geometry:
@@ -135,6 +124,7 @@ def _polygon(vol: np.ndarray, xg: np.ndarray, yg: np.ndarray, pct: float) -> sha
     return shapely.normalize(geom)
 
 
+@refuse_unknown_options
 def kde_ud(
     xy: Any,
     *,
@@ -252,6 +242,7 @@ def _touches_border(vol_pos: np.ndarray, pct: float) -> bool:
     return bool(inside[0].any() or inside[-1].any() or inside[:, 0].any() or inside[:, -1].any())
 
 
+@refuse_unknown_options
 def estimate(
     xy: Any,
     *,
@@ -312,8 +303,12 @@ def estimate(
     -----
     GridTooSmallWarning
         If a border cell with positive UD is within a level's volume (so the
-        level's region reaches the grid edge), or the raw grid volume is below
-        0.9; ``grid_warning`` is then True for that level.
+        level's region reaches the grid edge), the raw grid volume is below
+        0.9, the level is above the raw grid volume (it can never be reached:
+        the area would be the grid's), or the cells are coarser than
+        :data:`MAX_CELL_PER_BANDWIDTH` bandwidths (see
+        :func:`habitat.homerange.base.grid_problems`); ``grid_warning`` is then
+        True for that level.
     LSCVBoundaryWarning
         With ``bandwidth="lscv"`` if the minimum is at an end of the range.
 
@@ -345,7 +340,11 @@ def estimate(
         xg, yg, cs, vol, raw, vol_pos = _fit(
             arr, h, grid, ext, cell_size_m, bounds, mar, standardize
         )
-        small = raw < MIN_GRID_VOLUME or _touches_border(vol_pos, top)
+        small = (
+            raw < MIN_GRID_VOLUME
+            or top / 100.0 > raw + GRID_VOLUME_TOLERANCE
+            or _touches_border(vol_pos, top)
+        )
         if not (grow_grid and small and not fixed) or attempt == max_grow:
             break
         if cell_size_m is None:
@@ -353,12 +352,13 @@ def estimate(
         else:
             mar = (1.0 + mar) * 1.5 - 1.0
 
+    problems = grid_problems(lv, raw, cell_size_m=cs, bandwidth_m=h)
     out: list[Estimate] = []
     warned: list[float] = []
-    for p in lv:
+    for p, problem in zip(lv, problems, strict=True):
         pct = p * 100.0
         geom = _polygon(vol, xg, yg, pct)
-        flag = bool(raw < MIN_GRID_VOLUME or _touches_border(vol_pos, pct))
+        flag = bool(raw < MIN_GRID_VOLUME or _touches_border(vol_pos, pct) or problem)
         if flag:
             warned.append(p)
         out.append(
@@ -378,11 +378,16 @@ def estimate(
             )
         )
     if warned:
+        detail = "; ".join(sorted({str(t) for t in problems if t}))
         warnings.warn(
             f"the KDE grid is too small for level(s) {warned}: the UD volume on the grid is "
-            f"{raw:.3f} and/or the home range reaches the grid border, so areas are "
-            "underestimated; increase extent (adehabitatHR's `extent`), pass grow_grid=True, "
-            "or use cell_size_m=... (the grid then covers the fixes plus 4 bandwidths).",
+            f"{raw:.3f} and/or the home range reaches the grid border"
+            + (f" ({detail})" if detail else "")
+            + ", so areas cannot be trusted (grid_warning is True); increase extent "
+            "(adehabitatHR's `extent`), pass grow_grid=True, or use cell_size_m=... below "
+            f"{MAX_CELL_PER_BANDWIDTH:g} bandwidths ({MAX_CELL_PER_BANDWIDTH * h:.6g} m; "
+            "the grid then covers the fixes plus 4 bandwidths); "
+            "flag or drop outlying fixes first.",
             GridTooSmallWarning,
             stacklevel=2,
         )

@@ -11,12 +11,13 @@ the convex hull of the kept fixes. Areas are planar areas in the estimation CRS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import shapely
 from scipy.spatial import ConvexHull, QhullError
 
-from habitat.homerange.base import Estimate
+from habitat.homerange.base import Estimate, refuse_unknown_options
 
 __all__ = ["estimate", "estimate_many"]
 
@@ -100,8 +101,14 @@ def _hull(pts: np.ndarray) -> shapely.Geometry:
     return shapely.polygons(pts[hull.vertices])
 
 
-def estimate(xy: np.ndarray, *, levels: Sequence[float], **_: object) -> list[Estimate]:
+@refuse_unknown_options
+def estimate(
+    xy: np.ndarray, *, levels: Sequence[float], timestamps_ns: Any = None
+) -> list[Estimate]:
     """MCP of one animal at each level (see the module docstring for the definition).
+
+    The MCP takes no options: a misspelt keyword (``level=`` for ``levels=``)
+    is refused with a :class:`~habitat.core.errors.InputError`, not ignored.
 
     Parameters
     ----------
@@ -109,6 +116,8 @@ def estimate(xy: np.ndarray, *, levels: Sequence[float], **_: object) -> list[Es
         Fixes in metres.
     levels : sequence of float
         Fractions in (0, 1].
+    timestamps_ns : ignored
+        Part of the estimator contract; the MCP ignores time.
 
     Returns
     -------
@@ -123,6 +132,11 @@ def estimate(xy: np.ndarray, *, levels: Sequence[float], **_: object) -> list[Es
     >>> [(e.level, e.area_m2 / 1e6, e.params["n_fixes_kept"])
     ...  for e in estimate(corners, levels=[0.5, 1.0])]
     [(0.5, 100.0, 5), (1.0, 100.0, 5)]
+    >>> estimate(corners, level=0.9)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: habitat.homerange.mcp.estimate() got an unknown option \
+'level'; valid options: xy, levels, timestamps_ns; did you mean 'levels'?
     """
     geoms, areas, kept = estimate_many(xy, np.zeros(len(xy), dtype=np.int64), levels=levels)
     return [

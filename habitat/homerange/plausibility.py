@@ -1,21 +1,41 @@
-"""Whether a home range is plausible: enough fixes, a big enough grid, an expected size.
+"""Whether a home range is plausible: physical bounds, real geometry, a grid that holds it, sizes.
 
 Every home-range table (:func:`habitat.homerange.home_range`,
 :func:`habitat.homerange.home_ranges_from_polygons`,
 :func:`habitat.homerange.synthetic_ranges`) carries ``plausible`` and
-``plausibility`` (why not) columns from :func:`plausibility`.
+``plausibility`` (why not) columns from :func:`plausibility`. Every row is
+judged, whatever the sex: against physical bounds that hold for any terrestrial
+animal, for a degenerate geometry, for a UD grid that cannot hold the level, for
+the fixes behind it (:func:`fix_problems`: too few distinct positions,
+coordinates that look like degrees) and, for a known sex, against the expected
+size of the species.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from habitat.core.validation import require_columns
+from habitat.core import units
+from habitat.core.validation import look_like_degrees, require_columns
+from habitat.homerange.base import MIN_FIXES, grid_problems
 
-__all__ = ["DEFAULT_EXPECTED_AREA_SQ_MI", "RECOMMENDED_MIN_FIXES", "plausibility"]
+__all__ = [
+    "DEFAULT_EXPECTED_AREA_SQ_MI",
+    "MAX_PLAUSIBLE_AREA_KM2",
+    "MIN_DISTINCT_POSITIONS",
+    "MIN_PLAUSIBLE_AREA_KM2",
+    "MIN_ROUNDNESS",
+    "RECOMMENDED_MIN_FIXES",
+    "fix_problems",
+    "physical_problems",
+    "plausibility",
+]
 
 #: Expected home-range size (sq mi) of the outer range (level >= 0.9) by sex:
 #: Amur leopard females 15-38 sq mi, males up to 155 sq mi (WCS/WWF species
@@ -28,27 +48,190 @@ DEFAULT_EXPECTED_AREA_SQ_MI: dict[str, tuple[float | None, float | None]] = {
 #: (Seaman et al. 1999 recommend at least 30, preferably 50 or more).
 RECOMMENDED_MIN_FIXES = 30
 
+#: Smallest area (km²) of any home range: 100 m², a 10 m square. A single GPS
+#: fix is uncertain by about 5-30 m (a 95 % error circle of 100s to 1000s of
+#: m²), and the smallest mammals tracked (shrews, voles) use hundreds of m²;
+#: smaller "ranges" come from degenerate fixes (collinear, nearly all at one
+#: place) or from coordinates in the wrong unit (degrees declared as metres
+#: give areas near 1e-9 km²).
+MIN_PLAUSIBLE_AREA_KM2 = 1e-4
+#: Largest area (km²) of any terrestrial home range: 1e6 km², a tenth of Europe
+#: and over a hundred times the largest male Amur leopard range (155 sq mi,
+#: 400 km²). The largest terrestrial ranges on record (polar bears, caribou,
+#: wolves in the Arctic) stay below it; larger "ranges" come from outlying fixes
+#: (GPS errors thousands of km away) or coordinates in the wrong unit.
+MAX_PLAUSIBLE_AREA_KM2 = 1e6
+#: Smallest isoperimetric quotient ``4 pi A / P**2`` (1 for a disc, 0.785 for a
+#: square) of a range polygon. A sliver ``w`` wide and ``L`` long has about
+#: ``pi w / L``; below 1e-3 (3 m wide for 10 km long) the width is below the
+#: error of the fixes, so the fixes are collinear, not a range.
+MIN_ROUNDNESS = 1e-3
+#: Fewer distinct positions than this (as the fewest fixes any estimator
+#: accepts, :data:`habitat.homerange.base.MIN_FIXES`) leave no range to
+#: estimate, however many fixes repeat them (a dropped collar, a dead animal, a
+#: tag on the bench).
+MIN_DISTINCT_POSITIONS = MIN_FIXES
+
+
+def physical_problems(area_km2: Any, geometry: Any = None) -> np.ndarray:
+    """Why ranges are physically impossible for any terrestrial animal, row by row.
+
+    Parameters
+    ----------
+    area_km2 : array_like
+        Areas in km².
+    geometry : array_like of shapely geometries, optional
+        The range polygons, in a planar CRS (the quotient
+        ``4 pi area / perimeter**2`` is scale-free): slivers below
+        :data:`MIN_ROUNDNESS` are degenerate.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``""`` for a row within the bounds.
+
+    Examples
+    --------
+    A 10 km by 1 m sliver (fixes on a line), an empty range, degree coordinates
+    declared as metres (1.9e-9 km²), raw GPS outliers (2.19e8 km²) and a
+    leopard's 100 km²:
+
+    >>> import shapely
+    >>> geoms = [shapely.box(0, 0, 10_000, 1), shapely.Polygon(), None, None,
+    ...          shapely.box(0, 0, 10_000, 10_000)]
+    >>> for reason in physical_problems([0.01, 0.0, 1.9e-9, 2.19e8, 100.0], geoms):
+    ...     print(reason or "-")
+    degenerate range: a sliver (isoperimetric quotient 0.000314 < 0.001, width about 0.0001 ...
+    area 0 km² below 0.0001 km² (100 m²), the smallest home range of any animal
+    area 1.9e-09 km² below 0.0001 km² (100 m²), the smallest home range of any animal
+    area 2.19e+08 km² above 1e+06 km², larger than any terrestrial home range
+    -
+    """
+    area = np.atleast_1d(np.asarray(area_km2, dtype=float))
+    reasons: list[list[str]] = [[] for _ in range(area.size)]
+    with np.errstate(invalid="ignore"):
+        small = area < MIN_PLAUSIBLE_AREA_KM2
+        large = area > MAX_PLAUSIBLE_AREA_KM2
+    for i in np.flatnonzero(small):
+        reasons[i].append(
+            f"area {area[i]:.3g} km² below {MIN_PLAUSIBLE_AREA_KM2:g} km² (100 m²), "
+            "the smallest home range of any animal"
+        )
+    for i in np.flatnonzero(large):
+        reasons[i].append(
+            f"area {area[i]:.3g} km² above {MAX_PLAUSIBLE_AREA_KM2:g} km², larger than "
+            "any terrestrial home range"
+        )
+    if geometry is not None:
+        geoms = np.asarray(geometry, dtype=object)
+        a = shapely.area(geoms)
+        perim = shapely.length(geoms)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = 4.0 * np.pi * a / perim**2
+        thin = (a > 0) & (perim > 0) & (q < MIN_ROUNDNESS)
+        for i in np.flatnonzero(thin):
+            reasons[i].append(
+                f"degenerate range: a sliver (isoperimetric quotient {q[i]:.3g} < "
+                f"{MIN_ROUNDNESS:g}, width about {q[i] / np.pi:.2g} of its length): the "
+                "fixes are (nearly) collinear"
+            )
+    return np.array(["; ".join(r) for r in reasons], dtype=object)
+
+
+def fix_problems(xy: Any, groups: Any, *, crs: Any = None) -> np.ndarray:
+    """Why each animal's fixes cannot give a trustworthy range (``""`` when they can).
+
+    Parameters
+    ----------
+    xy : array_like, shape (n, 2)
+        The fixes used, in the relocations' own CRS ``crs``.
+    groups : array_like of int, shape (n,)
+        Animal codes ``0..g-1``.
+    crs : CRS-like, optional
+        The CRS of ``xy``, for the "these coordinates look like degrees" check
+        (:func:`habitat.core.validation.look_like_degrees`).
+
+    Returns
+    -------
+    numpy.ndarray of str, shape (g,)
+        Per animal: fewer than :data:`MIN_DISTINCT_POSITIONS` distinct
+        positions, and/or every fix within ±180/±90 of a projected CRS.
+
+    Examples
+    --------
+    Animal 0: 39 fixes at one place and one elsewhere; animal 1: leopard fixes
+    in degrees declared as UTM metres; animal 2: a real spread in metres:
+
+    >>> import numpy as np
+    >>> a = np.vstack([np.zeros((39, 2)), [[500.0, 0.0]]]) + [640_000.0, 4_770_000.0]
+    >>> b = np.column_stack([131.2 + np.arange(6) / 100, 43.1 + np.arange(6) % 2 / 100])
+    >>> c = np.column_stack([640_000 + np.arange(6) * 900.0, 4_770_000 + np.arange(6) % 3 * 700.0])
+    >>> groups = np.repeat([0, 1, 2], [40, 6, 6])
+    >>> for reason in fix_problems(np.vstack([a, b, c]), groups, crs="EPSG:32652"):
+    ...     print(reason or "-")
+    only 2 distinct positions among 40 fixes (< 5): a dropped collar or a stationary tag?
+    coordinates all within ±180/±90 look like degrees, but the CRS is projected ...
+    -
+    """
+    arr = np.asarray(xy, dtype=float)
+    codes = np.asarray(groups, dtype=np.int64)
+    n_groups = int(codes.max()) + 1 if codes.size else 0
+    counts = np.bincount(codes, minlength=n_groups)
+    keys = np.column_stack([codes.astype(float), arr])
+    distinct = np.bincount(np.unique(keys, axis=0)[:, 0].astype(np.int64), minlength=n_groups)
+    degrees = look_like_degrees(arr[:, 0], arr[:, 1], crs)
+    all_degrees = np.bincount(codes, weights=~degrees, minlength=n_groups) == 0
+    reasons: list[list[str]] = [[] for _ in range(n_groups)]
+    for i in np.flatnonzero(distinct < MIN_DISTINCT_POSITIONS):
+        reasons[i].append(
+            f"only {distinct[i]} distinct positions among {counts[i]} fixes "
+            f"(< {MIN_DISTINCT_POSITIONS}): a dropped collar or a stationary tag?"
+        )
+    for i in np.flatnonzero(all_degrees & (counts > 0)):
+        reasons[i].append(
+            "coordinates all within ±180/±90 look like degrees, but the CRS is projected "
+            "(metres), so squared degrees are read as m²; if they are longitude/latitude "
+            "declare crs='EPSG:4326'"
+        )
+    return np.array(["; ".join(r) for r in reasons], dtype=object)
+
 
 def plausibility(
     table: pd.DataFrame,
     *,
     expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
+    geometry: Any = None,
+    fix_reasons: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flag implausible home ranges, row by row, and say why.
 
-    A row is implausible when it rests on fewer than
-    :data:`RECOMMENDED_MIN_FIXES` fixes, its KDE grid was too small
-    (``grid_warning``), or it is an outer range (level >= 0.9) whose area lies
-    outside the expected range for the animal's sex.
+    A row is implausible when
+
+    * its area is outside the bounds of any terrestrial animal
+      (:data:`MIN_PLAUSIBLE_AREA_KM2`, :data:`MAX_PLAUSIBLE_AREA_KM2`) or its
+      polygon is a sliver (:func:`physical_problems`), whatever the sex;
+    * its UD grid cannot hold the level (``grid_warning``, or a level above
+      ``grid_volume``, or cells coarser than the bandwidth allows; see
+      :func:`habitat.homerange.base.grid_problems`);
+    * it rests on fewer than :data:`RECOMMENDED_MIN_FIXES` fixes, or on fixes
+      with a problem (``fix_reasons``, see :func:`fix_problems`);
+    * it is an outer range (level >= 0.9) whose area lies outside the expected
+      range for the animal's sex (only for the sexes in ``expected_area_sq_mi``).
 
     Parameters
     ----------
     table : pandas.DataFrame
         Home-range table with ``n_fixes``, ``level`` (fraction), ``area_sq_mi``,
-        ``sex`` and optionally ``grid_warning``.
+        ``sex`` and optionally ``area_km2``, ``grid_warning``, ``grid_volume``,
+        ``cell_size_m`` and ``bandwidth_m``; a GeoDataFrame's geometry is used
+        when ``geometry`` is not given.
     expected_area_sq_mi : mapping, optional
         Expected outer-range size (sq mi) by sex, ``(low, high)`` with ``None``
         for no bound; default :data:`DEFAULT_EXPECTED_AREA_SQ_MI`.
+    geometry : array_like of shapely geometries, optional
+        The range polygons, one per row, in a planar CRS.
+    fix_reasons : sequence of str, optional
+        One per row: what is wrong with the fixes behind it (``""`` if nothing).
 
     Returns
     -------
@@ -76,6 +259,19 @@ def plausibility(
     ['area 38.6 sq mi outside the expected 15–38 sq mi for sex F', '', '', 'few fixes (12 < 30)']
     >>> plausibility(table, expected_area_sq_mi={"F": (15, 40)})[0].tolist()
     [True, True, True, False]
+
+    An animal of unknown sex is still held to the physical bounds, and a KDE
+    row whose grid holds only 91.7 % of the UD cannot have a 95 % range:
+
+    >>> odd = pd.DataFrame({
+    ...     "sex": ["unknown", "unknown"], "level": [0.95, 0.95], "n_fixes": [500, 2355],
+    ...     "area_sq_mi": [7.3e-10, 8.45e7], "grid_volume": [float("nan"), 0.917],
+    ... })
+    >>> for reason in plausibility(odd)[1]:
+    ...     print(reason)
+    area 1.89e-09 km² below 0.0001 km² (100 m²), the smallest home range of any animal
+    area 2.19e+08 km² above 1e+06 km², ...; grid too small for this level (see grid_warning): \
+level 0.95 above the UD volume on the grid (0.917)
     """
     require_columns(
         table,
@@ -84,13 +280,42 @@ def plausibility(
         hint="pass a table from habitat.home_range.",
     )
     expected = expected_area_sq_mi or DEFAULT_EXPECTED_AREA_SQ_MI
-    reasons: list[list[str]] = [[] for _ in range(len(table))]
+    n_rows = len(table)
+    reasons: list[list[str]] = [[] for _ in range(n_rows)]
+    area_km2 = (
+        table["area_km2"].to_numpy(dtype=float)
+        if "area_km2" in table.columns
+        else units.sq_mi_to_km2(table["area_sq_mi"].to_numpy(dtype=float))
+    )
+    if geometry is None and isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table:
+        geometry = table.geometry.to_numpy()
+    for row, text in enumerate(physical_problems(area_km2, geometry)):
+        if text:
+            reasons[row].append(text)
+    if fix_reasons is not None:
+        for row, text in enumerate(fix_reasons):
+            if text:
+                reasons[row].append(str(text))
     few = table["n_fixes"].to_numpy() < RECOMMENDED_MIN_FIXES
     for i in np.flatnonzero(few):
         reasons[i].append(f"few fixes ({table['n_fixes'].iat[int(i)]} < {RECOMMENDED_MIN_FIXES})")
-    if "grid_warning" in table.columns:
-        for i in np.flatnonzero(table["grid_warning"].fillna(False).to_numpy(dtype=bool)):
-            reasons[i].append("grid too small for this level (see grid_warning)")
+    flagged = (
+        table["grid_warning"].fillna(False).to_numpy(dtype=bool)
+        if "grid_warning" in table.columns
+        else np.zeros(n_rows, dtype=bool)
+    )
+    if "grid_volume" in table.columns:
+        grid = grid_problems(
+            table["level"].to_numpy(dtype=float),
+            table["grid_volume"].to_numpy(dtype=float),
+            cell_size_m=table["cell_size_m"] if "cell_size_m" in table.columns else None,
+            bandwidth_m=table["bandwidth_m"] if "bandwidth_m" in table.columns else None,
+        )
+    else:
+        grid = np.full(n_rows, "", dtype=object)
+    for i in np.flatnonzero(flagged | (grid != "")):
+        detail = grid[i] or "the range reaches the grid border"
+        reasons[i].append(f"grid too small for this level (see grid_warning): {detail}")
     outer = table["level"].to_numpy() >= 0.9
     area = table["area_sq_mi"].to_numpy()
     sex = table["sex"].astype(str).to_numpy()

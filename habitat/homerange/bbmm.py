@@ -54,7 +54,15 @@ from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
 from habitat.core.errors import DataQualityWarning, InputError
-from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy
+from habitat.homerange.base import (
+    MIN_FIXES,
+    Estimate,
+    GridTooSmallWarning,
+    check_levels,
+    check_xy,
+    grid_problems,
+    refuse_unknown_options,
+)
 
 __all__ = [
     "UDGrid",
@@ -346,6 +354,7 @@ def _cell_mass(
     return dense + flat.reshape(ny, nx)
 
 
+@refuse_unknown_options
 def bridge_ud(
     xy: Any,
     *,
@@ -553,6 +562,7 @@ def _contour_polygon(x: np.ndarray, y: np.ndarray, cs: float, volume: np.ndarray
     return geom
 
 
+@refuse_unknown_options
 def estimate(
     xy: Any,
     *,
@@ -602,7 +612,14 @@ def estimate(
         ``params``: ``motion_variance_m2_per_h``, ``location_error_m`` (the
         mean if per-fix), ``cell_size_m``, ``contour_area_km2``,
         ``grid_volume`` (UD mass on the grid before normalising, as KDE) and
-        ``grid_warning`` (the isopleth reaches the grid edge).
+        ``grid_warning`` (the isopleth reaches the grid edge, or the level is
+        above the UD mass on the grid, see
+        :func:`habitat.homerange.base.grid_problems`).
+
+    Warns
+    -----
+    GridTooSmallWarning
+        For the levels whose ``grid_warning`` is True.
 
     Raises
     ------
@@ -648,11 +665,16 @@ def estimate(
     volume = _cumulative_volume(ud.density, cell_area)
     edge = np.concatenate([volume[0], volume[-1], volume[:, 0], volume[:, -1]])
     err = np.asarray(location_error_m, dtype=float)
+    problems = grid_problems(levs, ud.mass_in_grid)
     out: list[Estimate] = []
-    for p in levs:
+    warned: list[float] = []
+    for p, problem in zip(levs, problems, strict=True):
         thr = p + 1e-9
         n_cells = int(np.count_nonzero(volume <= thr))
         geom = _contour_polygon(ud.x, ud.y, ud.cell_size_m, volume, thr)
+        flag = bool((p < 1 and (edge <= thr).any()) or problem)
+        if flag:
+            warned.append(p)
         out.append(
             Estimate(
                 level=p,
@@ -664,8 +686,19 @@ def estimate(
                     "cell_size_m": ud.cell_size_m,
                     "contour_area_km2": float(shapely.area(geom)) / 1e6,
                     "grid_volume": ud.mass_in_grid,
-                    "grid_warning": bool(p < 1 and (edge <= thr).any()),
+                    "grid_warning": flag,
                 },
             )
+        )
+    if warned:
+        detail = "; ".join(sorted({str(t) for t in problems if t}))
+        warnings.warn(
+            f"the BBMM grid is too small for level(s) {warned}: the UD volume on the grid is "
+            f"{ud.mass_in_grid:.3f} and/or the isopleth reaches the grid edge"
+            + (f" ({detail})" if detail else "")
+            + ", so areas cannot be trusted (grid_warning is True); leave margin_m at its "
+            "default (4 bridge standard deviations) or give a larger one.",
+            GridTooSmallWarning,
+            stacklevel=2,
         )
     return out

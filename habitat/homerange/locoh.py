@@ -46,7 +46,13 @@ from scipy.spatial import cKDTree
 
 from habitat.core.deprecation import renamed_parameter
 from habitat.core.errors import DataQualityWarning, InputError
-from habitat.homerange.base import MIN_FIXES, Estimate, check_levels, check_xy
+from habitat.homerange.base import (
+    MIN_FIXES,
+    Estimate,
+    check_levels,
+    check_xy,
+    refuse_unknown_options,
+)
 
 __all__ = ["MIN_FIXES", "estimate"]
 
@@ -122,6 +128,7 @@ def _neighbourhoods_cum(
     return idx[keep], np.nonzero(keep)[0]
 
 
+@refuse_unknown_options
 def estimate(
     xy: Any,
     *,

@@ -39,7 +39,7 @@ def _finish(
     area = hcrs.area_m2(geoms, name="home ranges")
     out = table.assign(method=method, **units.area_columns(area.to_numpy()))
     out["crs_used"] = hcrs.describe_crs(hcrs.equal_area_crs(geoms))
-    ok, why = plausibility(out)
+    ok, why = plausibility(out, geometry=geoms.to_numpy())
     out["plausible"] = ok
     out["plausibility"] = why
     gdf = gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=geoms.crs, index=table.index)

@@ -9,6 +9,7 @@ import numpy as np
 
 from habitat.core.errors import InputError
 from habitat.homerange.bandwidth import DEFAULT_HLIM, bandwidth_choice, resolve_bandwidth_m
+from habitat.homerange.base import refuse_unknown_options
 from habitat.homerange.fixes import prepare_fixes
 from habitat.homerange.kde import kde_ud
 from habitat.io.raster import Raster
@@ -16,6 +17,7 @@ from habitat.io.raster import Raster
 __all__ = ["utilization_distribution"]
 
 
+@refuse_unknown_options
 def utilization_distribution(
     relocations: gpd.GeoDataFrame,
     *,

@@ -86,7 +86,7 @@ from habitat.core.errors import (
     where,
 )
 from habitat.core.ids import describe_merged_ids, id_text, normalise_ids
-from habitat.core.validation import require_geometry_type
+from habitat.core.validation import look_like_degrees, require_geometry_type
 from habitat.io.cleaning import FLAG_COLUMNS, flag_relocations
 
 __all__ = [
@@ -662,9 +662,8 @@ def _check_coordinates(
             invalid_coords=invalid_coords,
         )
         return
-    ax, ay = np.abs(x[ok]), np.abs(y[ok])
-    if np.isclose(float(crs.axis_info[0].unit_conversion_factor), 1.0) and (
-        (ax <= 180).all() and (ay <= 90).all()
+    if np.isclose(float(crs.axis_info[0].unit_conversion_factor), 1.0) and bool(
+        look_like_degrees(x[ok], y[ok], crs).all()
     ):
         _warn_quality(
             f"the coordinates ({_loc(label)}) all lie within ±180/±90 and look like degrees, "

@@ -1490,7 +1490,7 @@ def cells_in_shapes(
     50
     """
     grid = _grid_of(like)
-    geoms, _ = _shape_geoms(shapes, grid, "shapes")
+    geoms, labels = _shape_geoms(shapes, grid, "shapes")
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     owners: list[np.ndarray] = []
     rows: list[np.ndarray] = []
@@ -1509,7 +1509,9 @@ def cells_in_shapes(
     for k in np.flatnonzero(ok):
         r0, c0 = int(r_lo[k]), int(c_lo[k])
         n_r, n_c = int(r_hi[k]) - r0, int(c_hi[k]) - c0
-        _check_cells(n_r, n_c, max_cells, f"shape {k}'s window of the grid", "the grid")
+        _check_cells(
+            n_r, n_c, max_cells, f"the window of shape {labels[k]!r} (row {k})", "the grid"
+        )
         win = grid.window(r0, c0, n_r, n_c)
         mask = rasterio.features.rasterize(
             [(geoms[k], 1)],

@@ -277,3 +277,120 @@ def test_projection_cache_reuses_and_never_serves_a_stale_projection(monkeypatch
     # without cache=True nothing is reused
     hcrs.to_crs_threaded(layer, 4326)
     assert len(calls) == n_before + 4
+
+
+# --------------------------------------------------------------- non-surface CRSs
+ENGINEERING = (
+    'LOCAL_CS["site grid",LOCAL_DATUM["site",0],UNIT["metre",1],AXIS["X",EAST],AXIS["Y",NORTH]]'
+)
+NON_SURFACE = [
+    ("EPSG:4978", "Geocentric"),  # WGS 84 Earth-centred X/Y/Z
+    ("EPSG:4936", "Geocentric"),  # ETRS89 geocentric
+    ("EPSG:5773", "Vertical"),  # EGM96 height
+    (ENGINEERING, "Engineering"),
+]
+
+
+@pytest.mark.parametrize(("crs", "kind"), NON_SURFACE)
+def test_non_surface_crs_is_refused_naming_it(crs, kind):
+    from habitat.core.errors import CRSError
+
+    with pytest.raises(CRSError, match=kind):
+        hcrs.as_crs(crs)
+    layer = gpd.GeoSeries([box(0, 0, 1000, 1000)]).set_crs(crs, allow_override=True)
+    square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    # wherever a CRS is accepted: declared on data, as a target, as a measurement CRS
+    for call in (
+        lambda: hcrs.require_crs(layer, name="park"),
+        lambda: hcrs.area_m2(layer, name="park"),
+        lambda: hcrs.length_m(layer, name="park"),
+        lambda: hcrs.to_equal_area(layer, name="park"),
+        lambda: hcrs.align(square, crs),
+        lambda: hcrs.to_crs_threaded(square, crs),
+        lambda: hcrs.require_measurement_crs(crs),
+        lambda: hcrs.require_measurement_crs(crs, purpose="distances"),
+        lambda: hcrs.to_metric(square, crs=crs),
+    ):
+        with pytest.raises(CRSError, match=kind):
+            call()
+
+
+@pytest.mark.parametrize(
+    "crs",
+    [
+        "EPSG:4326",
+        "EPSG:32652",
+        "EPSG:4979",
+        "EPSG:32652+5773",
+        "+proj=utm +zone=52 +towgs84=0,0,0",
+        "+proj=ob_tran +o_proj=longlat +o_lat_p=40 +lon_0=10",
+    ],
+)
+def test_surface_crs_kinds_are_accepted(crs):
+    """Geographic 2D/3D, projected, compound (horizontal + height), bound, rotated pole."""
+    assert hcrs.as_crs(crs).is_geographic or hcrs.as_crs(crs).is_projected
+
+
+def test_compound_crs_measures_like_its_horizontal_part():
+    square = box(500_000, 4_800_000, 510_000, 4_810_000)
+    plain = hcrs.area_m2(gpd.GeoSeries([square], crs="EPSG:32652")).iloc[0]
+    compound = hcrs.area_m2(gpd.GeoSeries([square], crs="EPSG:32652+5773")).iloc[0]
+    assert compound == pytest.approx(plain, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [None, "", "UTM 52", "EPSG:99999999", 3.5, True, ["EPSG:4326"]])
+def test_unparseable_crs_is_a_crs_error(bad):
+    from habitat.core.errors import CRSError
+
+    with pytest.raises(CRSError, match="crs"):
+        hcrs.as_crs(bad)
+    with pytest.raises(CRSError):
+        hcrs.require_measurement_crs(bad)
+    square = gpd.GeoSeries([box(500_000, 4_800_000, 510_000, 4_810_000)], crs="EPSG:32652")
+    with pytest.raises(CRSError):
+        hcrs.align(square, bad)
+
+
+def test_describe_crs_never_fails_on_a_bad_crs():
+    assert hcrs.describe_crs("UTM 52") == "'UTM 52'"
+
+
+# --------------------------------------------------------------- coordinates that cannot be used
+def test_nan_vertices_are_refused_by_measurements_naming_the_row():
+    from habitat.core.errors import CoordinateError
+
+    nan_square = Polygon([(500_000, 4_800_000), (np.nan, 4_800_000), (510_000, 4_810_000)])
+    layer = gpd.GeoSeries(
+        [box(500_000, 4_800_000, 510_000, 4_810_000), nan_square],
+        index=["good", "bad"],
+        crs="EPSG:32652",
+    )
+    for call in (hcrs.area_m2, hcrs.length_m):
+        with pytest.raises(CoordinateError, match="rows bad"):
+            call(layer, name="park")
+
+
+def test_coordinates_that_cannot_be_projected_are_refused_not_nan():
+    """A latitude of 95° has no place in an equal-area CRS: refused, never a NaN area."""
+    from habitat.core.errors import CoordinateError
+
+    beyond_pole = gpd.GeoSeries([box(130, 80, 131, 95)], crs="EPSG:4326")
+    with pytest.raises(CoordinateError, match="reprojection"):
+        hcrs.area_m2(beyond_pole, crs="EPSG:6933")
+
+
+@pytest.mark.parametrize("extent", [(1, 2), (np.nan, 0, 1, 1), (0, 50, 1, 95), ("a", 0, 1, 1)])
+def test_bad_extents_are_refused(extent):
+    with pytest.raises(HabitatError, match="extent"):
+        hcrs.equal_area_crs(extent)
+    with pytest.raises(HabitatError, match="extent"):
+        hcrs.metric_crs(extent)
+
+
+def test_not_geodata_is_an_input_error():
+    from habitat.core.errors import InputError
+
+    with pytest.raises(InputError, match="park must be a GeoDataFrame or GeoSeries"):
+        hcrs.require_crs(None, name="park")
+    with pytest.raises(InputError):
+        hcrs.check_same_crs(None, gpd.GeoSeries([box(0, 0, 1, 1)], crs=4326))

@@ -53,7 +53,6 @@ import multiprocessing
 import os
 import sys
 import time
-import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -66,6 +65,9 @@ import numpy as np
 import pandas as pd
 
 from habitat import datasets
+
+# the typed configuration (habitat.batch.config); its names stay importable from here
+from habitat.batch.config import ReportOptions, load_config, safe_layer_name  # noqa: F401
 from habitat.core import units
 from habitat.core.compat import import_optional
 from habitat.core.errors import (
@@ -94,77 +96,6 @@ log = logging.getLogger(__name__)
 MARKER = ".habitat-report"
 WORK = ".work"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
-
-
-@dataclasses.dataclass(frozen=True)
-class ReportOptions:
-    """What a report computes; every field can be set in the ``[report]`` table of a config.
-
-    Attributes
-    ----------
-    methods : tuple of str
-        Home-range estimators (see :data:`habitat.homerange.METHODS`); the first
-        is the reported one (territory table, neighbours, maps).
-    levels : tuple of float
-        Isopleth levels estimated (fractions).
-    level : float
-        Reported level (must be in ``levels``).
-    method_options : dict
-        Per-method estimator options, e.g. ``{"kde": {"bandwidth": "href", "grid": 200}}``.
-    area_curve : bool
-        Draw each animal's bootstrap area curve (MCP at ``level``).
-    area_curve_replicates : int
-        Bootstrap replicates per sample size (10 for a figure in a batch of
-        many animals; use :func:`habitat.homerange.curve.area_curve` with more
-        for a verdict you will publish).
-    ud_cell_size_m : float
-        Cell size of the UD figure, metres.
-    max_fixes_on_map : int
-        Fixes shown per animal on its map (evenly thinned).
-    max_speed_kmh : float or None
-        Speed limit for flagging fixes when relocations are read from a file.
-    title : str
-        Report title.
-    """
-
-    methods: tuple[str, ...] = ("mcp", "kde")
-    levels: tuple[float, ...] = (0.5, 0.95)
-    level: float = 0.95
-    method_options: dict[str, dict[str, Any]] = dataclasses.field(
-        default_factory=lambda: {"kde": {"bandwidth": "href", "grid": 200}}
-    )
-    area_curve: bool = True
-    area_curve_replicates: int = 10
-    ud_cell_size_m: float = 200.0
-    max_fixes_on_map: int = 750
-    max_speed_kmh: float | None = 20.0
-    title: str = "Amur leopard territory report"
-
-    def __post_init__(self) -> None:
-        from habitat.homerange import METHODS
-
-        methods = tuple(str(m) for m in self.methods)
-        unknown = [m for m in methods if m not in METHODS]
-        if not methods or unknown:
-            raise InputError(
-                f"report methods {unknown or '(none)'} are not home-range methods; "
-                f"use some of {', '.join(METHODS)}."
-            )
-        levels = tuple(float(v) for v in self.levels)
-        if not any(np.isclose(self.level, levels)):
-            raise InputError(
-                f"the reported level {self.level} is not among the estimated levels {levels}; "
-                "add it to `levels`."
-            )
-        if self.area_curve_replicates < 2:
-            raise InputError("area_curve_replicates must be at least 2.")
-        object.__setattr__(self, "methods", methods)
-        object.__setattr__(self, "levels", levels)
-
-    @property
-    def method(self) -> str:
-        """The reported method."""
-        return self.methods[0]
 
 
 @dataclasses.dataclass
@@ -204,132 +135,6 @@ class ReportResult:
 
 
 # --------------------------------------------------------------------------- config
-
-
-_OPTION_FIELDS = {f.name for f in dataclasses.fields(ReportOptions)}
-
-
-def load_config(path: str | os.PathLike[str]) -> tuple[ReportOptions, dict[str, Any]]:
-    """Read a TOML report configuration.
-
-    The file may hold three tables (all optional)::
-
-        [input]
-        relocations = "fixes.csv"      # or: ranges = "ranges.gpkg"
-        reference = "reference.csv"    # Movebank reference table (sex, deployments)
-
-        [layers]                       # replace or add study-area layers by name
-        land_of_the_leopard = "park.gpkg"
-        land_cover = "land_cover.tif"  # a GeoTIFF; "none" to leave it out
-
-        [report]                       # any field of ReportOptions
-        methods = ["kde", "mcp"]
-        levels = [0.5, 0.95]
-        title = "Season 2025"
-
-        [report.method_options.kde]
-        bandwidth = "href"
-        grid = 200
-
-    Relative paths are relative to the config file's folder.
-
-    Returns
-    -------
-    (ReportOptions, dict)
-        The options and ``{"relocations"|"ranges"|"reference": Path, "layers": {name: Path}}``.
-
-    Raises
-    ------
-    DataFileError
-        If the file cannot be read or is not valid TOML.
-    InputError
-        For an unknown table or key (named, with the file).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> config = folder / "report.toml"
-    >>> _ = config.write_text('''
-    ... [input]
-    ... relocations = "fixes.csv"
-    ... [layers]
-    ... land_cover = "none"
-    ... [report]
-    ... methods = ["kde", "mcp"]
-    ... levels = [0.5, 0.95]
-    ... title = "Season 2025"
-    ... ''')
-    >>> options, inputs = load_config(config)
-    >>> options.methods, options.levels, options.title
-    (('kde', 'mcp'), (0.5, 0.95), 'Season 2025')
-    >>> inputs["relocations"] == folder / "fixes.csv", inputs["layers"]
-    (True, {'land_cover': None})
-
-    Misspelt keys are refused, with the known ones:
-
-    >>> _ = config.write_text('''
-    ... [report]
-    ... method = ["kde"]
-    ... ''')
-    >>> load_config(config)
-    Traceback (most recent call last):
-    ...
-    habitat.core.errors.InputError: config file '...', [report]: unknown key(s) ['method']; ...
-    """
-    path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataFileError(f"config file '{path}' does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read config file '{path}': {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"config file '{path}' is not valid TOML: {exc}") from exc
-    extra = sorted(set(raw) - {"input", "layers", "report"})
-    if extra:
-        raise InputError(
-            f"config file '{path}': unknown table(s) {extra}; use [input], [layers], [report]."
-        )
-    base = path.parent
-    inputs: dict[str, Any] = {"layers": {}}
-    for key, value in raw.get("input", {}).items():
-        if key not in {"relocations", "ranges", "reference"}:
-            raise InputError(
-                f"config file '{path}', [input]: unknown key {key!r}; "
-                "use relocations, ranges or reference."
-            )
-        inputs[key] = base / str(value)
-    for key, value in raw.get("layers", {}).items():
-        inputs["layers"][safe_layer_name(key, path)] = (
-            None if str(value).lower() == "none" else base / str(value)
-        )
-    report = dict(raw.get("report", {}))
-    unknown = sorted(set(report) - _OPTION_FIELDS)
-    if unknown:
-        raise InputError(
-            f"config file '{path}', [report]: unknown key(s) {unknown}; "
-            f"known: {', '.join(sorted(_OPTION_FIELDS))}."
-        )
-    for key in ("methods", "levels"):
-        if key in report:
-            report[key] = tuple(report[key])
-    try:
-        options = ReportOptions(**report)
-    except TypeError as exc:
-        raise InputError(f"config file '{path}', [report]: {exc}") from exc
-    return options, inputs
-
-
-def safe_layer_name(name: str, source: Path) -> str:
-    """Check a layer name from a config file (letters, digits, ``_``)."""
-    if not name.replace("_", "").isalnum():
-        raise InputError(
-            f"config file '{source}', [layers]: layer name {name!r} must be letters, "
-            "digits and underscores."
-        )
-    return name
 
 
 def load_layers(

@@ -19,6 +19,7 @@ from habitat.io.cleaning import (
     flag_outside_deployment,
     flag_relocations,
     flag_speed,
+    flag_time_outlier,
 )
 
 NS_PER_H = 3_600_000_000_000
@@ -46,6 +47,11 @@ def test_impossible_coords_in_degrees_and_in_metres() -> None:
     # out of range or infinite is impossible; missing (NaN) is not; ±180/±90 is allowed
     assert geo.flagged.tolist() == [False, True, True, True, False, False]
     assert geo.reason[1].startswith("coordinates out of range (|lat| > 90 or |lon| > 180)")
+    assert (
+        geo.reason[2]
+        == "coordinates out of range (|lat| > 90 or |lon| > 180): lon 131.0, lat -91.0"
+    )
+    assert geo.reason[3] == "infinite coordinates"  # e.g. 1e400 in a CSV, read as inf
     projected = flag_impossible_coords(
         [500_000.0, INF, NAN, 200.0], [4_800_000.0, 0.0, 0.0, 95.0], geographic=False
     )
@@ -223,3 +229,123 @@ def test_rules_take_datetimes_of_any_unit_and_refuse_integers_in_another_unit() 
         flag_speed(X_M, Y_M, LEO, microseconds, crs="EPSG:32652", max_speed_kmh=20)
     with pytest.raises(InputError, match="microseconds"):
         flag_outside_deployment(["A"], microseconds[:1], deployments=None)
+
+
+# ----------------------------------------------------------------------------- time outliers
+NS_PER_DAY = 24 * NS_PER_H
+
+
+def _time_outliers_oracle(ids, t_ns) -> np.ndarray:
+    """A literal transcription of the documented rule, one individual at a time."""
+    ids, t_ns = np.asarray(ids, dtype=object), np.asarray(t_ns, dtype=np.int64)
+    out = np.zeros(len(t_ns), dtype=bool)
+    for ind in set(ids):
+        sel = np.flatnonzero(ids == ind)
+        if len(sel) < 5:
+            continue
+        t = t_ns[sel].astype(float)
+        q1, q3 = np.quantile(t, [0.25, 0.75])
+        steps = np.diff(np.sort(t))
+        allowance = max(10 * (q3 - q1), 100 * np.median(steps[steps > 0]))
+        out[sel] = (q1 - t > allowance) | (t - q3 > allowance)
+    return out
+
+
+def test_time_outlier_a_date_decades_away_is_flagged_with_a_reason() -> None:
+    t = T0_NS + np.arange(60) * 4 * NS_PER_H  # every 4 h from 1 May 2024
+    typo = pd.Timestamp("2042-05-03 08:00", tz="UTC").value  # 2024 typed as 2042
+    result = flag_time_outlier(["Leo"] * 61, np.append(t, typo))
+    assert result.flagged.tolist() == [False] * 60 + [True]
+    assert result.reason[60] == (
+        "time 2042-05-03 08:00 UTC is 18.0 years after the middle half of the individual's "
+        "fixes (2024-05-03 12:00 to 2024-05-08 12:00 UTC), more than 10x its length and 100x "
+        "the median interval (4.0 h)"
+    )
+    assert (result.reason[:60] == "").all()
+
+
+def test_time_outlier_catches_a_cluster_of_clock_resets() -> None:
+    """Three fixes dated 1970 (a GPS clock reset) among 100: a gap rule between neighbours
+    would let the cluster vouch for itself; the quartiles do not."""
+    t = T0_NS + np.arange(100) * NS_PER_H
+    reset = np.array([0, 3600, 7200], dtype=np.int64) * 10**9  # 1970-01-01 00:00, 01:00, 02:00
+    result = flag_time_outlier(["Leo"] * 103, np.concatenate([reset, t]))
+    assert result.flagged.tolist() == [True] * 3 + [False] * 100
+    assert "before the middle half" in result.reason[0]
+    assert result.reason[0].startswith("time 1970-01-01 00:00 UTC is 54.3 years before")
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        # two deployments 6 years apart, 300 fixes each
+        [(0, 300, 4), (6 * 365, 300, 4)],
+        # a collar silent for half a year, then 20 % of the fixes
+        [(0, 400, 4), (180 + 67, 100, 4)],
+        # two tracking week-ends three months apart (the mouflon data)
+        [(0, 140, 1 / 3), (90, 140, 1 / 3)],
+        # monthly VHF fixes over 5 years
+        [(0, 60, 30 * 24)],
+    ],
+)
+def test_time_outlier_leaves_real_gaps_alone(blocks) -> None:
+    """Blocks are (start day, number of fixes, interval in hours)."""
+    t = np.concatenate(
+        [
+            T0_NS + int(start * NS_PER_DAY) + (np.arange(n) * step_h * NS_PER_H).astype(np.int64)
+            for start, n, step_h in blocks
+        ]
+    )
+    assert not flag_time_outlier(["Leo"] * len(t), t).flagged.any()
+
+
+def test_time_outlier_is_per_individual_and_needs_five_fixes() -> None:
+    # A tracked in 2024, B in 2054: each is judged against its own fixes only
+    t_a = T0_NS + np.arange(10) * NS_PER_H
+    t_b = pd.Timestamp("2054-01-01", tz="UTC").value + np.arange(10) * NS_PER_H
+    assert not flag_time_outlier(["A"] * 10 + ["B"] * 10, np.concatenate([t_a, t_b])).flagged.any()
+    # four fixes close together and one 30 years later: too few to judge (four)...
+    four = np.append(t_a[:3], t_b[0])
+    assert not flag_time_outlier(["A"] * 4, four).flagged.any()
+    # ...but with five the far one is flagged
+    five = np.append(t_a[:4], t_b[0])
+    assert flag_time_outlier(["A"] * 5, five).flagged.tolist() == [False] * 4 + [True]
+
+
+def test_time_outlier_skips_fixes_not_valid_and_matches_an_oracle() -> None:
+    rng = np.random.default_rng(7)
+    ids, times = [], []
+    for k, name in enumerate(["A", "B", "C", "D", "E"]):
+        n = int(rng.integers(4, 80))  # A may have too few fixes to be judged
+        track = T0_NS + k * 400 * NS_PER_DAY + np.sort(rng.integers(0, 90 * NS_PER_DAY, n))
+        far = T0_NS - rng.integers(1, 40, int(rng.integers(0, 3))) * 365 * NS_PER_DAY
+        near = track[-1] + rng.integers(1, 20, 2) * NS_PER_DAY  # a few weeks later: kept
+        t = np.concatenate([track, far, near])
+        ids += [name] * len(t)
+        times.append(t)
+    t_all = np.concatenate(times)
+    result = flag_time_outlier(ids, t_all)
+    expected = _time_outliers_oracle(ids, t_all)
+    assert result.flagged.tolist() == expected.tolist()
+    assert 0 < expected.sum() < 10
+    # fixes not valid are neither judged nor used for the quartiles
+    valid = ~result.flagged
+    assert not flag_time_outlier(ids, t_all, valid=valid).flagged[~valid].any()
+
+
+def test_flag_relocations_flags_time_outliers_and_keeps_them_out_of_speeds() -> None:
+    hours = np.arange(12)
+    x = 500_000.0 + 1000.0 * hours
+    t = pd.to_datetime(T0_NS + hours * NS_PER_H, unit="ns", utc=True).tolist()
+    t[-1] = pd.Timestamp("2054-05-01", tz="UTC")  # the last fix was dated 30 years late
+    gdf = gpd.GeoDataFrame(
+        {"individual": "Leo", "timestamp": t},
+        geometry=gpd.points_from_xy(x, np.full(12, 4_800_000.0)),
+        crs="EPSG:32652",
+    )
+    out = flag_relocations(gdf, max_speed_kmh=20)
+    assert out["flag_time_outlier"].tolist() == [False] * 11 + [True]
+    assert out["flag_any"].tolist() == [False] * 11 + [True]
+    assert out["flag_reason"].iloc[-1].startswith("time 2054-05-01 00:00 UTC is 30.0 years after")
+    assert np.isnan(out["speed_kmh"].iloc[-1])  # not part of the track
+    assert "flag_time_outlier" in FLAG_COLUMNS

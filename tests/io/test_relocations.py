@@ -481,3 +481,139 @@ def test_real_data_puechcirc_and_lynxjura() -> None:
     assert len(lynx) == 1319
     assert lynx["individual"].unique().tolist() == ["jura"]
     assert lynx["timestamp"].min() == pd.Timestamp("1980-12-30 23:00", tz=UTC)
+
+
+# ----------------------------------------------------------------------------- ids (one rule)
+def _csv_track(ids: list[str], *, hours: int = 6) -> str:
+    """A CSV with ``hours`` hourly fixes per id (UTM 52N metres, UTC)."""
+    lines = ["id,x,y,date"]
+    for k, ident in enumerate(ids):
+        for h in range(hours):
+            lines.append(
+                f"{ident},{500_000 + 1000 * k + 100 * h},{4_800_000 + 50 * h},"
+                f"2024-05-01T{h:02d}:00Z"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def test_words_pandas_reads_as_missing_are_ids(write_text) -> None:
+    path = write_text("na_ids.csv", _csv_track(["NA", "None", "nan", "NULL", "n/a"]))
+    fixes = _read(path, crs="EPSG:32652")
+    assert fixes["individual"].value_counts().sort_index().to_dict() == {
+        "NA": 6,
+        "NULL": 6,
+        "None": 6,
+        "n/a": 6,
+        "nan": 6,
+    }
+    assert not fixes["flag_any"].any()  # nothing merged, so nothing duplicated
+    # the other columns still read NA words as missing
+    gap = write_text("na_xy.csv", "id,x,y,date\nNA,NA,NA,2024-05-01T00:00Z\n")
+    assert _read(gap, crs="EPSG:32652")["flag_missing_coords"].tolist() == [True]
+
+
+def test_movebank_and_camera_trap_ids_named_like_missing_values(write_text) -> None:
+    movebank = write_text(
+        "mb.csv",
+        "timestamp,location-long,location-lat,individual-local-identifier\n"
+        "2024-03-01 00:00:00.000,131.0,43.0,NA\n"
+        "2024-03-01 01:00:00.000,131.0,43.0,None\n",
+    )
+    assert _read(movebank)["individual"].tolist() == ["NA", "None"]
+    traps = pd.DataFrame(
+        {
+            "station": ["NA", "KP-01"],
+            "lon": [131.1, 131.2],
+            "lat": [43.1, 43.1],
+            "individual": ["Leo 5M", "Leo 5M"],
+            "DateTimeOriginal": ["2024-03-01T00:00Z", "2024-03-02T00:00Z"],
+        }
+    )
+    path = write_text("traps.csv", traps.to_csv(index=False))
+    assert _read(path, kind="camera_trap", crs="EPSG:4326")["station"].tolist() == ["NA", "KP-01"]
+
+
+def test_reference_ids_named_like_missing_values_match(write_text) -> None:
+    data = write_text(
+        "mb.csv",
+        "timestamp,location-long,location-lat,individual-local-identifier\n"
+        "2024-03-01 00:00:00.000,131.0,43.0,NA\n",
+    )
+    ref = write_text("ref.csv", "animal-id,animal-sex\nNA,f\n")
+    assert _read(data, reference=ref)["sex"].tolist() == ["F"]
+
+
+def test_ids_differing_only_in_blanks_or_type_merge_with_a_warning_listing_them() -> None:
+    table = pd.DataFrame(
+        {
+            "individual": [1] * 3 + ["1"] * 3 + ["1 "] * 3 + ["2"] * 3,
+            "x": 500_000.0 + np.arange(12) * 100,
+            "y": 4_800_000.0,
+            "timestamp": pd.date_range("2024-05-01", periods=12, freq="h", tz="UTC"),
+        }
+    ).astype({"individual": object})
+    with pytest.warns(DataQualityWarning, match=r"merged into one.*'1' <- 1, '1', '1 '") as rec:
+        fixes = read_relocations(table, crs="EPSG:32652")
+    assert fixes["individual"].value_counts().to_dict() == {"1": 9, "2": 3}
+    # one warning for the merge (the '2' group is not listed), one for the flag summary
+    merge = [str(w.message) for w in rec if "merged" in str(w.message)]
+    assert len(merge) == 1 and "'2'" not in merge[0]
+
+
+def test_ids_in_a_csv_keep_case_and_inner_blanks(write_text) -> None:
+    path = write_text("case.csv", _csv_track(["Leo 1", "leo 1", "Leo  1", '" Leo 1"']))
+    with pytest.warns(DataQualityWarning, match=r"'Leo 1' <- 'Leo 1', ' Leo 1'"):
+        fixes = read_relocations(path, crs="EPSG:32652")
+    assert fixes["individual"].value_counts().sort_index().to_dict() == {
+        "Leo  1": 6,
+        "Leo 1": 12,
+        "leo 1": 6,
+    }
+
+
+@pytest.mark.parametrize("char", ["\\x00", "\\n", "\\x1b", "\\u200b"])
+def test_ids_with_control_characters_are_refused_naming_the_row(write_text, char) -> None:
+    bad = "Leo" + char.encode().decode("unicode_escape") + "1"
+    path = write_text("ctl.csv", _csv_track(["Leo 2", f'"{bad}"'], hours=2))
+    with pytest.raises(ColumnError, match=r"control or invisible.*ctl\.csv', rows 3, 4\)"):
+        read_relocations(path, crs="EPSG:32652")
+
+
+def test_an_overflowing_coordinate_is_flagged_not_fatal(write_text) -> None:
+    text = _csv_track(["Leo"], hours=8).replace("500300,", "1e400,")
+    path = write_text("overflow.csv", text)
+    with pytest.warns(DataQualityWarning, match=r"1 of 8 fixes flagged \(1 impossible coords"):
+        fixes = read_relocations(path, crs="EPSG:32652")
+    assert fixes["flag_reason"].tolist() == [""] * 3 + ["infinite coordinates"] + [""] * 4
+    assert fixes["source_row"][fixes["flag_any"]].tolist() == [4]
+
+
+# ----------------------------------------------------------------------------- files
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz", ".zip"])
+def test_a_file_that_only_pretends_to_be_compressed(write_text, suffix) -> None:
+    path = write_text(f"fixes.csv{suffix}", _csv_track(["Leo"]))
+    with pytest.raises(DataFileError, match=rf"fixes\.csv\{suffix}'.*not complete.*Rename it"):
+        read_relocations(path, crs="EPSG:32652")
+
+
+def test_a_truncated_gzip_file_and_a_real_one(tmp_path: Path) -> None:
+    import gzip
+
+    data = gzip.compress(_csv_track(["Leo"]).encode())
+    (tmp_path / "ok.csv.gz").write_bytes(data)
+    assert len(_read(tmp_path / "ok.csv.gz", crs="EPSG:32652")) == 6
+    (tmp_path / "cut.csv.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataFileError, match=r"cut\.csv\.gz'.*gzip.*EOFError"):
+        read_relocations(tmp_path / "cut.csv.gz", crs="EPSG:32652")
+
+
+def test_a_folder_where_a_file_is_expected(tmp_path: Path, write_text) -> None:
+    folder = tmp_path / "fixes.csv"
+    folder.mkdir()
+    with pytest.raises(DataFileError, match=r"fixes\.csv' is a folder, not a file"):
+        read_relocations(folder, crs="EPSG:32652")
+    data = write_text("data.csv", _csv_track(["Leo"]))
+    ref = tmp_path / "ref.csv"
+    ref.mkdir()
+    with pytest.raises(DataFileError, match=r"reference table '.*ref\.csv' is a folder"):
+        read_relocations(data, crs="EPSG:32652", reference=ref)

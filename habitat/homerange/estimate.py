@@ -168,7 +168,7 @@ def home_range(
     >>> kde[["individual", "sex", "n_fixes", "area_km2", "bandwidth_m", "plausible"]].round(1)
       individual sex  n_fixes  area_km2  bandwidth_m  plausible
     0        F01   F     1080      65.1        559.8       True
-    1        M01   M     1080     389.4       1387.3       True
+    1        M01   M     1080     389.4       1387.4       True
     >>> kde.crs.to_epsg()  # polygons come back in the relocations' CRS
     4326
     """

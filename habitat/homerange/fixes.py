@@ -294,6 +294,13 @@ def _check_timestamp_dtype(relocations: pd.DataFrame) -> None:
             "`fixes['timestamp'] = fixes['timestamp'].dt.tz_localize('UTC')` (or "
             "'Asia/Vladivostok'), or read the data with habitat.read_relocations(..., tz=...)."
         )
+    if pd.api.types.is_numeric_dtype(ts.dtype):
+        raise TimestampError(
+            f"relocations column 'timestamp' holds numbers ({ts.dtype}), not time-zone-aware "
+            "datetimes. Convert them, e.g. `fixes['timestamp'] = "
+            "pd.to_datetime(fixes['timestamp'], unit='s', utc=True)` for seconds since "
+            "1970-01-01 UTC, or drop the column if the times are not needed."
+        )
     raise TimestampError(
         f"relocations column 'timestamp' must hold time-zone-aware datetimes, not {ts.dtype} "
         "values (text?). Convert it, e.g. `fixes['timestamp'] = "

@@ -14,8 +14,9 @@ Flags
 ``flag_impossible_coords``
     In a geographic CRS: latitude outside ±90° or longitude outside ±180°.
     In any CRS: an infinite coordinate (e.g. ``1e400`` in a CSV, a number too
-    large to store). (Projected coordinates are not checked against the CRS's
-    area of use.)
+    large to store). In a projected CRS: a coordinate more than 100 000 km
+    from the CRS's origin. (Projected coordinates are not checked against the
+    CRS's area of use.)
 ``flag_duplicate``
     Same individual and same timestamp as an earlier fix. The first fix of
     each such group (in ``individual``, ``timestamp``, then input order; for
@@ -67,6 +68,7 @@ from habitat.core.validation import (
 __all__ = [
     "FLAG_COLUMNS",
     "LEOPARD_MAX_SPEED_KMH",
+    "MAX_PROJECTED_M",
     "FlagResult",
     "flag_duplicate",
     "flag_impossible_coords",
@@ -95,6 +97,11 @@ FLAG_COLUMNS: tuple[str, ...] = (
 #: sustained 20 km/h is implausible. It is a suggestion, not a default: pass it
 #: explicitly (``max_speed_kmh=LEOPARD_MAX_SPEED_KMH``).
 LEOPARD_MAX_SPEED_KMH = 20.0
+
+#: :func:`flag_impossible_coords`: projected coordinates farther than this from the CRS's
+#: origin (m) are no place on Earth (2.5 Earth circumferences; the largest false eastings,
+#: Gauss-Krüger zone prefixes, stay below 61 000 km).
+MAX_PROJECTED_M = 1e8
 
 #: :func:`flag_time_outlier`: a fix is flagged when its time lies farther from the
 #: middle half of its individual's track (the interquartile range of its times) than
@@ -329,7 +336,9 @@ def flag_missing_coords(x: ArrayLike, y: ArrayLike) -> FlagResult:
     return _result(np.isnan(x_arr) | np.isnan(y_arr), "missing coordinates")
 
 
-def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> FlagResult:
+def flag_impossible_coords(
+    x: ArrayLike, y: ArrayLike, *, geographic: bool, metres_per_unit: float = 1.0
+) -> FlagResult:
     """Flag coordinates that no place on Earth has (the ``flag_impossible_coords`` rule).
 
     Parameters
@@ -341,15 +350,21 @@ def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> F
     geographic : bool
         Whether the CRS is geographic (``CRS.is_geographic``). Then a latitude
         outside ±90° or a longitude outside ±180° is flagged too; otherwise
-        only infinite coordinates are (projected coordinates are not checked
-        against the CRS's area of use).
+        infinite coordinates and coordinates more than
+        :data:`MAX_PROJECTED_M` (100 000 km, well beyond any false easting) from
+        the CRS's origin are (projected coordinates are not checked against the
+        CRS's area of use).
+    metres_per_unit : float
+        Metres per unit of a projected CRS (``axis_info[0].unit_conversion_factor``;
+        1 for metres, 0.3048 for feet).
 
     Returns
     -------
     FlagResult
         The impossible fixes and why: ``"infinite coordinates"`` (a value too
-        large to store, such as ``1e400`` in a CSV), or ``"coordinates out of
-        range (|lat| > 90 or |lon| > 180): lon <x>, lat <y>"``.
+        large to store, such as ``1e400`` in a CSV), ``"coordinates out of
+        range (|lat| > 90 or |lon| > 180): lon <x>, lat <y>"``, or
+        ``"coordinates more than 100000 km from the CRS origin: x <x>, y <y>"``.
 
     Examples
     --------
@@ -371,7 +386,17 @@ def flag_impossible_coords(x: ArrayLike, y: ArrayLike, *, geographic: bool) -> F
             + _text(y_arr[out])
         )
         infinite |= out
-    return FlagResult(infinite, reason)
+        return FlagResult(infinite, reason)
+    limit = MAX_PROJECTED_M / float(metres_per_unit)
+    with np.errstate(invalid="ignore"):
+        far = ~missing & ~infinite & ((np.abs(x_arr) > limit) | (np.abs(y_arr) > limit))
+    reason[far] = (
+        f"coordinates more than {MAX_PROJECTED_M / 1000:.0f} km from the CRS origin: x "
+        + _text(x_arr[far])
+        + ", y "
+        + _text(y_arr[far])
+    )
+    return FlagResult(infinite | far, reason)
 
 
 def flag_duplicate(
@@ -1113,7 +1138,14 @@ def flag_relocations(
 
     flags = {
         "flag_missing_coords": flag_missing_coords(x, y),
-        "flag_impossible_coords": flag_impossible_coords(x, y, geographic=crs.is_geographic),
+        "flag_impossible_coords": flag_impossible_coords(
+            x,
+            y,
+            geographic=crs.is_geographic,
+            metres_per_unit=float(crs.axis_info[0].unit_conversion_factor)
+            if crs.axis_info
+            else 1.0,
+        ),
         "flag_duplicate": flag_duplicate(ids, t_ns, rows=rows),
         "flag_not_visible": flag_not_visible(_visible(gdf)),
         "flag_outside_deployment": flag_outside_deployment(ids, t_ns, deployments=deployments),

@@ -349,3 +349,20 @@ def test_flag_relocations_flags_time_outliers_and_keeps_them_out_of_speeds() -> 
     assert out["flag_reason"].iloc[-1].startswith("time 2054-05-01 00:00 UTC is 30.0 years after")
     assert np.isnan(out["speed_kmh"].iloc[-1])  # not part of the track
     assert "flag_time_outlier" in FLAG_COLUMNS
+
+
+def test_impossible_projected_coordinates_beyond_any_place_on_earth() -> None:
+    # 1e8 m is 2.5 Earth circumferences; Gauss-Krüger easting with zone prefix 60 is fine
+    x = [500_000.0, 60_500_000.0, 1.5e8, 500_000.0, 1e300]
+    y = [4_800_000.0, 4_800_000.0, 0.0, -2e8, 0.0]
+    result = flag_impossible_coords(x, y, geographic=False)
+    assert result.flagged.tolist() == [False, False, True, True, True]
+    assert (
+        result.reason[2]
+        == "coordinates more than 100000 km from the CRS origin: x 150000000.0, y 0.0"
+    )
+    # in feet the limit is the same distance: 1e8 m = 328 million ft
+    feet = flag_impossible_coords(
+        [3.0e8, 3.4e8], [0.0, 0.0], geographic=False, metres_per_unit=0.3048
+    )
+    assert feet.flagged.tolist() == [False, True]

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import SHARED_RELOCATIONS
 
 from habitat.core.crs import equal_area_crs
 from habitat.core.errors import (
@@ -27,6 +26,9 @@ from habitat.core.errors import (
 )
 from habitat.homerange import estimation_crs, home_range, prepare_fixes
 from habitat.io import read_relocations
+
+#: Real relocation data sets, outside the repository (optional; tests skip without them).
+SHARED_RELOCATIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "relocations"
 
 T0 = pd.Timestamp("2024-05-01", tz="UTC")
 

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import SHARED_RELOCATIONS
 from pyproj import CRS, Geod
 
 from habitat.core.errors import (
@@ -26,6 +25,9 @@ from habitat.core.errors import (
     TimestampError,
 )
 from habitat.io import read_camera_traps, read_relocations
+
+#: Real relocation data sets, outside the repository (optional; tests skip without them).
+SHARED_RELOCATIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "relocations"
 
 UTC = "UTC"
 

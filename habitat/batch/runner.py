@@ -76,7 +76,13 @@ from habitat.core.errors import (
     InputError,
     OutputExistsError,
 )
-from habitat.core.fs import atomic_path, atomic_write_bytes, atomic_write_text, safe_filename
+from habitat.core.fs import (
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    remove_stale_temporaries,
+    safe_filename,
+)
 from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
@@ -597,9 +603,7 @@ def _prepare_report_dir(out_dir: Path, *, overwrite: bool) -> Path:
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     # remove temporary files a killed run left behind (names from habitat.core.fs.atomic_path)
-    for stale in out_dir.rglob(".*.tmp*"):
-        if stale.is_file():
-            stale.unlink()
+    remove_stale_temporaries(out_dir)
     atomic_write_text(out_dir / MARKER, json.dumps({"habitat": __version__}) + "\n")
     return out_dir
 

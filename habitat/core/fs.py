@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -22,18 +23,111 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
+    "TEMP_PREFIX",
     "prepare_output_dir",
+    "remove_stale_temporaries",
+    "require_file_target",
     "safe_filename",
 ]
 
 
+#: prefix of the temporary folders :func:`atomic_path` creates (ASCII, hidden)
+TEMP_PREFIX = ".habitat-tmp-"
+
+
+def _gdal_safe(path: str) -> bool:
+    r"""Whether GDAL/OGR would open ``path`` as it is spelt.
+
+    OGR drops control characters (newline, tab, carriage return) from file
+    names, so a folder called ``"out\nx"`` would be written as ``"outx"``; a
+    path starting with ``/vsi`` is a GDAL virtual file system, not a file.
+    """
+    if path.startswith("/vsi"):
+        return False
+    return not any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in path)
+
+
+def require_file_target(path: str | os.PathLike[str], *, what: str = "output file") -> Path:
+    """Check that ``path`` can be written as a file; create its missing parent folders.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is an existing folder (a folder where a file is expected), or
+        one of its parents is an existing file (a file where a folder is
+        expected), or its folder cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> require_file_target(folder / "maps" / "leopards.html").parent.is_dir()
+    True
+    >>> require_file_target(folder / "maps", what="map file")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: map file '.../maps' is an existing folder, not a file; ...
+    >>> _ = (folder / "notes.txt").write_text("a file")
+    >>> require_file_target(folder / "notes.txt" / "map.html")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: output file '.../notes.txt/map.html' cannot be written: ...
+    """
+    path = Path(path)
+    if str(path) in ("", "."):
+        raise InputError(f"{what} path is empty; give a file name such as 'ranges.gpkg'.")
+    if path.is_dir():
+        raise InputError(
+            f"{what} '{path}' is an existing folder, not a file; give a file name inside it "
+            f"(e.g. '{path / ('output' + (path.suffix or ''))}') or remove the folder."
+        )
+    blocker = _file_ancestor(path.parent)
+    if blocker is not None:
+        raise InputError(
+            f"{what} '{path}' cannot be written: '{blocker}' is a file where a folder is "
+            "expected; choose another output location or move that file."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{what} '{path}': its folder '{path.parent}' cannot be created "
+            f"({exc.strerror or exc}); choose a writable location."
+        ) from exc
+    return path
+
+
+def _file_ancestor(folder: Path) -> Path | None:
+    """The first existing non-folder on the way from the root to ``folder``, if any."""
+    for candidate in (*reversed(folder.parents), folder):
+        if candidate.exists() and not candidate.is_dir():
+            return candidate
+        if not candidate.exists():
+            return None
+    return None
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success move it onto ``path``.
+    r"""Yield a temporary path for ``path``; on success move it onto ``path``.
 
     Use for writers that want a file name (``GeoDataFrame.to_file``,
-    ``folium.Map.save``). On error the temporary file is removed and ``path`` is
-    left untouched.
+    ``to_parquet``, ``rasterio.open(..., "w")``, ``folium.Map.save``). The
+    temporary file lives in a fresh hidden folder with an ASCII name
+    (:data:`TEMP_PREFIX`) inside the destination folder, so side files a driver
+    writes (journals, ``.aux.xml``) stay there and go with it, and nothing is
+    written outside the destination folder. When the destination's path holds
+    characters GDAL would alter (newline, tab and other control characters), the
+    yielded path reaches that same folder through ``/proc/self/fd`` (Linux), so
+    GDAL never sees them. On error the temporary folder is removed and ``path``
+    is left untouched.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is an existing folder, or a parent of it is a file
+        (:func:`require_file_target`).
 
     Examples
     --------
@@ -59,23 +153,87 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ['individual,area_km2', 'F1,100.0']
     >>> sorted(p.name for p in target.parent.iterdir())
     ['ranges.csv']
+
+    A folder name GDAL would mangle (a newline) never reaches the writer:
+
+    >>> odd = Path(tempfile.mkdtemp()) / "out\nx"
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> with atomic_path(odd / "ranges.gpkg") as tmp:
+    ...     print("\n" in str(tmp), tmp.suffix)
+    ...     gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=3857).to_file(tmp, layer="r")
+    False .gpkg
+    >>> [p.name for p in odd.parent.iterdir()], [p.name for p in odd.iterdir()]
+    (['out\nx'], ['ranges.gpkg'])
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    path = require_file_target(path)
+    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
+    suffix = "".join(s for s in path.suffixes[-2:] if _SAFE_SUFFIX.fullmatch(s))
+    real_tmp = folder / ("output" + suffix)
+    dir_fd: int | None = None
+    shown = real_tmp
     try:
-        tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
-        yield tmp_path
+        if not _gdal_safe(os.path.abspath(folder)):
+            shown, dir_fd = _fd_path(folder, real_tmp.name)
+        yield shown
+        if not real_tmp.exists():
+            raise FileNotFoundError(f"the writer created no file for '{path}'")
         # mkstemp-style private permissions would leak into outputs: use the umask
-        os.chmod(tmp_path, 0o666 & ~_UMASK)
-        os.replace(tmp_path, path)
+        os.chmod(real_tmp, 0o666 & ~_UMASK)
+        os.replace(real_tmp, path)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        if dir_fd is not None:
+            os.close(dir_fd)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,12}")
+
+
+def _fd_path(folder: Path, name: str) -> tuple[Path, int | None]:
+    """A GDAL-safe spelling of ``folder / name`` through an open folder descriptor."""
+    proc = Path("/proc/self/fd")
+    if proc.is_dir():
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        via = proc / str(fd) / name
+        if via.parent.is_dir() and os.path.samefile(via.parent, folder):
+            return via, fd
+        os.close(fd)
+    raise InputError(
+        f"output folder '{folder.parent}' has characters GDAL cannot keep in a path "
+        "(newline, tab or other control characters) and this system has no /proc to avoid "
+        "them; choose a folder name without them."
+    )
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> int:
+    """Remove what killed writers left in ``folder`` (recursively); return how many.
+
+    Removes the folders :func:`atomic_path` creates (:data:`TEMP_PREFIX`) and the
+    hidden ``.*.tmp*`` files of earlier habitat versions.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / (TEMP_PREFIX + "x1")).mkdir()
+    >>> _ = (out / ".page.html.abc.tmp.html").write_text("partial")
+    >>> _ = (out / "index.html").write_text("kept")
+    >>> remove_stale_temporaries(out), [p.name for p in out.iterdir()]
+    (2, ['index.html'])
+    """
+    folder = Path(folder)
+    n = 0
+    for stale in sorted(folder.rglob(TEMP_PREFIX + "*"), reverse=True):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+            n += 1
+    for stale in folder.rglob(".*.tmp*"):
+        if stale.is_file():
+            stale.unlink()
+            n += 1
+    return n
 
 
 def _read_umask() -> int:
@@ -135,7 +293,8 @@ def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False)
     OutputExistsError
         If ``path`` exists and is not empty and ``overwrite`` is false.
     InputError
-        If ``path`` exists and is a file.
+        If ``path`` exists and is a file, a parent of it is a file, or it cannot be
+        created.
 
     Examples
     --------
@@ -162,7 +321,19 @@ def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False)
             f"output folder '{path}' already exists and is not empty; pass --overwrite "
             "(overwrite=True) to replace habitat's files in it, or choose another folder."
         )
-    path.mkdir(parents=True, exist_ok=True)
+    blocker = _file_ancestor(path.parent)
+    if blocker is not None:
+        raise InputError(
+            f"output folder '{path}' cannot be created: '{blocker}' is a file where a folder "
+            "is expected; choose another output folder."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"output folder '{path}' cannot be created ({exc.strerror or exc}); "
+            "choose a writable location."
+        ) from exc
     return path
 
 

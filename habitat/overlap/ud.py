@@ -337,7 +337,7 @@ grid clips the UD)
 
 
 def _lattice_uds(
-    groups: list[np.ndarray], hs: np.ndarray, cell_size_m: float | None, names: list[str]
+    groups: list[np.ndarray], hs: np.ndarray, cell_size_m: float | None
 ) -> tuple[list[Any], float]:
     """Every UD on one lattice: cells of CELL_PER_BANDWIDTH h_min unless coarser ones must fit."""
     explicit = cell_size_m is not None
@@ -554,31 +554,42 @@ def ud_overlap(
         if hasattr(grid, "transform"):
             grid_label = "template"
     else:
-        blocks, cs = _lattice_uds(groups, hs, cell_size_m, names)
+        blocks, cs = _lattice_uds(groups, hs, cell_size_m)
         u = _stack_lattice(blocks)
         inside = _ranges(u, cs * cs, lv)
         grid_label = "bandwidth"
     c2 = cs * cs
     ud_volume = c2 * np.asarray(u.sum(axis=1)).ravel()
     range_cells = np.diff(inside.indptr)
+    # on the lattice a level above the truncated kernel's mass (0.9998-0.9999)
+    # is the UD's whole support, which the volume check covers; on adehabitatHR's
+    # grid it also takes in every empty cell: the level cannot be reached
+    checked = lv if adehabitat else min(lv, 1.0 - UD_VOLUME_TOLERANCE)
     problems = ud_grid_problems(
-        lv, ud_volume, cell_size_m=cs, bandwidth_m=hs, range_cells=range_cells
+        checked, ud_volume, cell_size_m=cs, bandwidth_m=hs, range_cells=range_cells
     )
     mats = ud_overlap_from_arrays(u, inside, c2, methods=methods, conditional=conditional)
     ok = np.array([not p for p in problems])
     if not ok.all():
         bad = np.flatnonzero(~ok)
         detail = "; ".join(f"'{names[i]}': {problems[i]}" for i in bad[:10])
-        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
-        fix = (
-            "leave grid= and extent= out to choose the grid from the bandwidths"
-            if adehabitat
-            else f"pass a cell_size_m= below {MAX_CELL_PER_BANDWIDTH:g} bandwidths"
-        )
+        if len(bad) > 10:
+            rest = ", ".join(f"'{names[i]}'" for i in bad[10:])
+            detail += f"; and for the same kind of reason {rest} (see grid_problem)"
+        if adehabitat:
+            fix = "leave grid= and extent= out to choose the grid from the bandwidths"
+        elif cell_size_m is None:
+            fix = (
+                f"analyse the animals with the smallest bandwidths apart (the UDs of all "
+                f"{len(names)} at {CELL_PER_BANDWIDTH:.3g} of the smallest bandwidth would need "
+                f"more than {LATTICE_MAX_CELLS:,} cells, so the cells were coarsened)"
+            )
+        else:
+            fix = f"pass a cell_size_m= below {MAX_CELL_PER_BANDWIDTH:g} bandwidths"
         warnings.warn(
             f"UD overlap: the grid ({cs:.6g} m cells) does not hold the UD of {len(bad)} of "
             f"{len(names)} individuals, so their indices cannot be trusted (grid_ok is False): "
-            f"{detail}{more}. To fix it, {fix}, or flag or drop outlying fixes.",
+            f"{detail}. To fix it, {fix}, or flag or drop outlying fixes.",
             GridTooSmallWarning,
             stacklevel=3,
         )

@@ -1,5 +1,6 @@
 """The public KDE grid and bandwidth API, and the renamed parameters that still work."""
 
+import math
 import warnings
 
 import geopandas as gpd
@@ -182,3 +183,76 @@ def test_the_bbmm_ud_is_bridge_ud_and_the_old_name_warns(xy):
         old = bbmm.utilization_distribution(xy, timestamps_ns=t, location_error_m=20.0)
     np.testing.assert_array_equal(old.density, new.density)
     assert old.cell_size_m == new.cell_size_m
+
+
+# ------------------------------------------- the lattice of the UD overlap
+def _dense_oracle(xy, h, c, lud):
+    """ud_on_grid on a grid of the same cells covering every stored cell."""
+    cols = np.arange(lud.cols.min() - 2, lud.cols.max() + 3)
+    rows = np.arange(lud.rows.min() - 2, lud.rows.max() + 3)
+    dense = grid.ud_on_grid(xy, (cols + 0.5) * c, (rows + 0.5) * c, bandwidth_m=h)
+    return dense, rows[0], cols[0]
+
+
+@pytest.mark.parametrize(
+    ("spread_m", "n"),
+    [(2000.0, 300), (300_000.0, 40)],  # a compact range (dense block); fixes far apart (sparse)
+)
+def test_ud_on_lattice_is_ud_on_grid_on_the_same_cells(spread_m, n):
+    xy = np.random.default_rng(7).normal(0, spread_m, (n, 2)) + [512_345.6, 4_801_234.5]
+    h, c = 800.0, 800.0 / 6
+    lud = grid.ud_on_lattice(xy, cell_size_m=c, bandwidth_m=h)
+    dense, r0, c0 = _dense_oracle(xy, h, c, lud)
+    assert (lud.values > 0).all() and lud.cell_size_m == c
+    assert np.count_nonzero(dense) == len(lud.values)  # every cell the kernel reaches
+    np.testing.assert_allclose(lud.values, dense[lud.rows - r0, lud.cols - c0], rtol=1e-12, atol=0)
+    # cells sorted by row then column, each once
+    key = lud.rows * 10**9 + lud.cols
+    assert (np.diff(key) > 0).all()
+    assert len(lud.values) <= grid.lattice_cell_estimate(xy, cell_size_m=c, bandwidth_m=h)
+    # the volume is the truncated kernel's mass, wherever the fixes are
+    assert lud.values.sum() * c * c == pytest.approx(0.9998, abs=1.5e-4)
+
+
+def test_lattice_cells_align_whatever_the_fixes():
+    """Cell corners on multiples of the cell size: two animals' cells coincide."""
+    a = grid.ud_on_lattice([(1234.5, 987.6), (1500.0, 1000.0)], cell_size_m=50.0, bandwidth_m=100.0)
+    b = grid.ud_on_lattice([(1260.0, 960.0), (1400.0, 900.0)], cell_size_m=50.0, bandwidth_m=150.0)
+    cells_a = set(zip(a.rows.tolist(), a.cols.tolist(), strict=True))
+    common = cells_a & set(zip(b.rows.tolist(), b.cols.tolist(), strict=True))
+    assert len(common) > 0.5 * len(a.values)
+    # cell (row, col) has its centre at ((col + 0.5) c, (row + 0.5) c): the first
+    # cells are the first centres within 4 h = 400 m of the fixes
+    first_row = math.ceil((987.6 - 400) / 50 - 0.5)
+    first_col = math.ceil((1234.5 - 400) / 50 - 0.5)
+    assert (int(a.rows.min()), int(a.cols.min())) == (first_row, first_col) == (12, 17)
+    # the peak is in the cell holding the fix (1234.5, 987.6), 16 m from that
+    # cell's centre (1225, 975): row 19, column 24
+    peak = int(np.argmax(a.values))
+    assert (int(a.rows[peak]), int(a.cols[peak])) == (19, 24)
+
+
+def test_ud_on_lattice_and_ud_on_grid_refuse_bad_sizes():
+    with pytest.raises(InputError, match="cell_size_m"):
+        grid.ud_on_lattice([(0, 0)], cell_size_m=0.0, bandwidth_m=100.0)
+    with pytest.raises(InputError, match="bandwidth_m"):
+        grid.ud_on_lattice([(0, 0)], cell_size_m=10.0, bandwidth_m=float("nan"))
+
+
+def test_ud_on_grid_in_chunks_is_the_same(monkeypatch):
+    """Wide kernels on a fine grid are summed in chunks of fixes, to bound memory."""
+    xy = np.random.default_rng(8).normal(0, 1000, (500, 2))
+    g = np.linspace(-5000, 5000, 201)
+    whole = grid.ud_on_grid(xy, g, g, bandwidth_m=1500.0)
+    monkeypatch.setattr(grid, "_CHUNK_VALUES", 5_000)
+    chunked = grid.ud_on_grid(xy, g, g, bandwidth_m=1500.0)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-25)
+    lud = grid.ud_on_lattice(
+        xy + [0.0, 300_000.0] * (np.arange(500)[:, None] % 2), cell_size_m=250.0, bandwidth_m=1000.0
+    )
+    monkeypatch.setattr(grid, "_CHUNK_VALUES", 4_000_000)
+    again = grid.ud_on_lattice(
+        xy + [0.0, 300_000.0] * (np.arange(500)[:, None] % 2), cell_size_m=250.0, bandwidth_m=1000.0
+    )
+    np.testing.assert_array_equal(lud.rows, again.rows)
+    np.testing.assert_allclose(lud.values, again.values, rtol=1e-12)

@@ -6,9 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 
 from habitat.core.errors import InputError, InsufficientDataError
-from habitat.overlap.ud import UD_OVERLAP_METHODS, ud_overlap
+from habitat.homerange.base import GridTooSmallWarning
+from habitat.overlap.ud import UD_OVERLAP_METHODS, ud_overlap, ud_overlap_from_arrays
 
 
 def animals(specs, n=200, seed=0):
@@ -93,7 +95,11 @@ def test_matches_a_literal_kerneloverlap(conditional):
         n=120,
     )
     names, ref = reference(data, grid=40, extent=1.0, percent=95, conditional=conditional)
-    table, mats = ud_overlap(data, grid=40, conditional=conditional)
+    # 1 km cells for bandwidths of 0.43 and 0.68 km: the numbers are adehabitatHR's,
+    # and flagged as such
+    with pytest.warns(GridTooSmallWarning, match="'A': cells of 1.02 km coarser"):
+        table, mats = ud_overlap(data, grid=40, conditional=conditional)
+    assert table.attrs["grid_ok"] == {"A": False, "B": True, "C": False}
     assert list(mats["HR"].index) == names
     for m in UD_OVERLAP_METHODS:
         np.testing.assert_allclose(mats[m].to_numpy(), ref[m], atol=1e-9, rtol=1e-9, err_msg=m)
@@ -139,3 +145,40 @@ def test_all_six_indices_are_fast():
     elapsed = time.perf_counter() - t0
     # adehabitatHR takes ~7.3 s for ONE index here (issue 4); target: all six 20x faster
     assert elapsed < 7.3 / 20 * 2, elapsed  # x2 margin for a noisy shared machine
+
+
+def test_the_default_grid_matches_a_literal_kerneloverlap_on_a_fine_grid():
+    """Independent oracle for the grid chosen from the bandwidths (lattice, sparse blocks):
+
+    the literal adehabitatHR transcription on a fine grid that holds every UD
+    (cells near h/6 of the smallest bandwidth) gives every index within 1e-3.
+    """
+    data = animals(
+        {
+            "A": (500_000, 4_800_000, 1500),
+            "B": (502_000, 4_801_000, 2000),
+            "C": (498_000, 4_797_000, 1000),
+        },
+        n=120,
+    )
+    names, ref = reference(data, grid=400, extent=0.5, percent=95)
+    table, mats = ud_overlap(data)
+    assert table.attrs["grid"] == "bandwidth" and list(mats["BA"].index) == names
+    assert all(table.attrs["grid_ok"].values())
+    for m in UD_OVERLAP_METHODS:
+        np.testing.assert_allclose(mats[m].to_numpy(), ref[m], atol=1e-3, rtol=0, err_msg=m)
+
+
+def test_sparse_and_dense_arrays_give_the_same_matrices():
+    rng = np.random.default_rng(2)
+    ud = rng.random((4, 300)) * (rng.random((4, 300)) < 0.3) / 3e4
+    inside = ud > 1e-5
+    dense = ud_overlap_from_arrays(ud, inside, 100.0, conditional=True)
+    sparse = ud_overlap_from_arrays(
+        scipy.sparse.csr_matrix(ud), scipy.sparse.csr_matrix(inside), 100.0, conditional=True
+    )
+    for m in UD_OVERLAP_METHODS:
+        np.testing.assert_allclose(sparse[m], dense[m], rtol=1e-12, err_msg=m)
+    # VI by its definition, sum of minima, for one pair
+    u = ud * inside
+    assert dense["VI"][0, 2] == pytest.approx(100.0 * np.minimum(u[0], u[2]).sum(), rel=1e-12)

@@ -153,12 +153,17 @@ def require_surface_crs(crs: CRS, *, name: str = "crs", source: object | None = 
         return crs
     origin = f" (read from '{source}')" if source is not None else ""
     raise CRSError(
-        f"{name}{origin} is in {describe_crs(crs)}, a {crs.type_name}, which does not place "
+        f"{name}{origin} is in {describe_crs(crs)}, {_article(crs.type_name)} {crs.type_name}, "
+        "which does not place "
         "data on the Earth's surface; habitat needs longitude/latitude or a projected CRS. "
         "Declare the CRS the coordinates are really in (e.g. 'EPSG:4326' for degrees, "
         "'EPSG:32652' for UTM 52N metres), or convert them first (geocentric X/Y/Z to "
         "longitude/latitude with pyproj: `Transformer.from_crs(4978, 4326)`)."
     )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def as_crs(value: Any, *, name: str = "crs", source: object | None = None) -> CRS:
@@ -620,6 +625,7 @@ def geodesic_area_m2(data: GeoData, *, name: str = "data") -> pd.Series:
     True
     """
     require_crs(data, name=name)
+    require_finite_coordinates(data, name=name)
     geod = Geod(ellps="WGS84")
     geoms = data.to_crs(WGS84)
     geoms = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms

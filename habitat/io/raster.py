@@ -1510,7 +1510,11 @@ def cells_in_shapes(
         r0, c0 = int(r_lo[k]), int(c_lo[k])
         n_r, n_c = int(r_hi[k]) - r0, int(c_hi[k]) - c0
         _check_cells(
-            n_r, n_c, max_cells, f"the window of shape {labels[k]!r} (row {k})", "the grid"
+            n_r,
+            n_c,
+            max_cells,
+            f"the window of shape {labels[int(k)]!r} (position {k})",
+            "the grid",
         )
         win = grid.window(r0, c0, n_r, n_c)
         mask = rasterio.features.rasterize(

@@ -18,8 +18,9 @@ pooled, enlarged by ``extent``), and its numbers, to 1e-8.
 Either way each UD's volume on the grid is checked: an index is only as good
 as the grid, e.g. the Bhattacharyya affinity of an animal with itself is its
 UD volume on the grid, 1 only when the grid holds the whole UD at a cell size
-that resolves the kernel. An animal whose UD volume is off 1 by more than
-:data:`UD_VOLUME_TOLERANCE`, whose cells are coarser than
+that resolves the kernel. An animal whose UD volume is below 1 by more than
+:data:`UD_VOLUME_TOLERANCE` (the grid clips it) or above 1 (a Riemann sum
+of cells too coarse for the kernel), whose cells are coarser than
 :data:`~habitat.homerange.base.MAX_CELL_PER_BANDWIDTH` bandwidths, whose level
 is above its volume on the grid or whose range holds no cell gets
 ``grid_ok`` False (with the reason in ``grid_problem``) and a
@@ -93,10 +94,12 @@ __all__ = [
 #: the six indices, in Fieberg & Kochanny's order
 UD_OVERLAP_METHODS: tuple[str, ...] = ("HR", "PHR", "VI", "BA", "UDOI", "HD")
 
-#: Largest trusted distance of a UD's volume on the grid from 1. The kernel
+#: Largest trusted shortfall of a UD's volume on the grid below 1. The kernel
 #: truncated at 4 bandwidths per axis (as adehabitatHR) holds 0.9998-0.9999 of
 #: the mass on a fine grid; BA and VI of an animal with itself equal this
-#: volume, and every index is off by about as much as it.
+#: volume, and every index is off by about as much as it. A volume above 1 is
+#: never trusted: no UD holds more than 1, so the cells are too coarse to sum
+#: the kernel (and BA, VI or PHR could leave [0, 1]).
 UD_VOLUME_TOLERANCE = 1e-3
 
 _WHERE = "habitat.overlap.ud.ud_overlap"
@@ -285,9 +288,11 @@ def ud_grid_problems(
     The KDE grid rule (:func:`habitat.homerange.base.grid_problems`: level
     above the UD volume on the grid, cells coarser than
     :data:`~habitat.homerange.base.MAX_CELL_PER_BANDWIDTH` bandwidths), plus
-    what the overlap indices need: the volume within
-    :data:`UD_VOLUME_TOLERANCE` of 1 (below: the grid clips the UD; above: the
-    cells are too coarse to sum the kernel) and at least one cell in the range.
+    what the overlap indices need: the volume at most :data:`UD_VOLUME_TOLERANCE`
+    below 1 (else the grid clips the UD) and not above 1 (else the cells are too
+    coarse to sum the kernel), and at least one cell in the range. Every index
+    of two animals whose grids hold them is then within its range (BA, VI, PHR
+    at most 1 by Cauchy-Schwarz and ``min``, HD at most sqrt 2).
 
     Parameters
     ----------
@@ -328,7 +333,7 @@ grid clips the UD)
         parts = [str(reason)] if reason else []
         if vol[i] < 1 - UD_VOLUME_TOLERANCE:
             parts.append(f"UD volume on the grid {vol[i]:.4f} (the grid clips the UD)")
-        elif vol[i] > 1 + UD_VOLUME_TOLERANCE:
+        elif vol[i] > 1:
             parts.append(f"UD volume on the grid {vol[i]:.4f} (cells too coarse for the kernel)")
         if int(np.asarray(range_cells)[i]) == 0:
             parts.append(f"no cell in the range at level {level:g}")

@@ -45,6 +45,7 @@ whenever sanitising changed it; ids are escaped in every page.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -65,9 +66,16 @@ import numpy as np
 import pandas as pd
 
 from habitat import datasets
+from habitat.batch.cluster import connect_scheduler
 
 # the typed configuration (habitat.batch.config); its names stay importable from here
 from habitat.batch.config import ReportOptions, load_config, safe_layer_name  # noqa: F401
+from habitat.batch.fingerprint import (
+    canonical_json,
+    fixes_fingerprint,
+    table_sha256,
+    value_sha256,
+)
 from habitat.core import units
 from habitat.core.compat import import_optional
 from habitat.core.errors import (
@@ -101,6 +109,8 @@ log = logging.getLogger(__name__)
 
 MARKER = ".habitat-report"
 WORK = ".work"
+#: what each animal of the last run was computed from (see :func:`run_report`)
+MANIFEST = "manifest.json"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
 
 
@@ -119,11 +129,21 @@ class ReportResult:
     failures : pandas.DataFrame
         ``individual``, ``stage``, ``error``, ``message`` of animals that failed.
     skipped : list of str
-        Animals whose pages were already there (resumed run).
+        Animals whose pages were already there and made from identical input
+        (resumed or repeated run).
     files : dict of str to Path
         Machine-readable outputs.
     seconds : float
         Wall time.
+    reused : list of str
+        Animals whose estimates were reused: their fixes and the options were
+        identical (same fingerprints) to the run that cached them.
+    recomputed : dict of str to str
+        Animals estimated in this run, with the reason (``"new"``, ``"its
+        fixes changed (positions)"``, ``"the options changed (levels)"``...).
+    removed : list of str
+        Animals of the earlier run in this folder that are no longer in the
+        input: their pages, figures and cached estimates were deleted.
     """
 
     out_dir: Path
@@ -133,6 +153,9 @@ class ReportResult:
     skipped: list[str]
     files: dict[str, Path]
     seconds: float
+    reused: list[str] = dataclasses.field(default_factory=list)
+    recomputed: dict[str, str] = dataclasses.field(default_factory=dict)
+    removed: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -263,6 +286,8 @@ class _Task:
     overwrite: bool
     fixes: gpd.GeoDataFrame | None = None
     given: gpd.GeoDataFrame | None = None
+    fingerprint: str = ""
+    reason: str = ""
 
 
 @dataclasses.dataclass
@@ -274,6 +299,7 @@ class _Outcome:
     seconds: float = 0.0
     n_fixes: int = 0
     figures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    reason: str = ""
 
 
 def _failure(individual: str, stage: str, exc: BaseException) -> dict[str, str]:
@@ -290,20 +316,33 @@ def _figure_paths(out_dir: Path, slug: str) -> dict[str, Path]:
     return {"ud": folder / "ud.png", "area_curve": folder / "area_curve.png"}
 
 
+def _cache_path(out_dir: Path, slug: str, fingerprint: str) -> Path:
+    """The cached estimates of an animal, named by the fingerprint of what made them."""
+    return out_dir / WORK / slug / f"{fingerprint or 'unknown'}.parquet"
+
+
 def _estimate(task: _Task) -> _Outcome:
-    """Step 1 for one animal: ranges (cached) and figures; never raises."""
+    """Step 1 for one animal: ranges (cached) and figures; never raises.
+
+    The cache is reused only when it was made from the same fixes and options
+    (its file name is their fingerprint). Before recomputing, every other
+    cache of the animal is deleted, so a cache on disk always belongs to the
+    figures on disk, whatever moment an earlier run was killed at.
+    """
     t0 = time.perf_counter()
-    cache = task.out_dir / WORK / f"{task.slug}.parquet"
+    cache = _cache_path(task.out_dir, task.slug, task.fingerprint)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # data-quality warnings are in the tables
             if cache.exists() and not task.overwrite:
                 ranges = gpd.read_parquet(cache)
-                figs = _existing_figures(task)
+                figs = _figure_list(task.options, given=task.given is not None)
                 n = int(ranges["n_fixes"].max()) if "n_fixes" in ranges else 0
                 return _Outcome(
                     task.individual, ranges, None, True, time.perf_counter() - t0, n, figs
                 )
+            for old in cache.parent.glob("*.parquet") if cache.parent.is_dir() else ():
+                old.unlink()
             if task.given is not None:
                 ranges, figs, n = _given_ranges(task), [], 0
             else:
@@ -311,7 +350,8 @@ def _estimate(task: _Task) -> _Outcome:
             buf = ranges.copy()
             with atomic_path(cache) as tmp:
                 buf.to_parquet(tmp)
-        return _Outcome(task.individual, ranges, None, False, time.perf_counter() - t0, n, figs)
+        seconds = time.perf_counter() - t0
+        return _Outcome(task.individual, ranges, None, False, seconds, n, figs, task.reason)
     except Exception as exc:  # isolate the animal: report, don't stop the batch
         return _Outcome(
             task.individual,
@@ -320,10 +360,12 @@ def _estimate(task: _Task) -> _Outcome:
         )
 
 
-def _existing_figures(task: _Task) -> list[tuple[str, str]]:
-    paths = _figure_paths(task.out_dir, task.slug)
-    captions = _figure_captions(task.options)
-    return [(k, captions[k]) for k, p in paths.items() if p.exists()]
+def _figure_list(options: ReportOptions, *, given: bool) -> list[tuple[str, str]]:
+    """(name, caption) of the figures step 1 draws for an animal with these options."""
+    if given:
+        return []
+    captions = _figure_captions(options)
+    return [(k, captions[k]) for k in ("ud", "area_curve") if k == "ud" or options.area_curve]
 
 
 def _figure_captions(options: ReportOptions) -> dict[str, str]:
@@ -397,6 +439,8 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
         )
         atomic_write_bytes(paths["area_curve"], figure_png(plot_area_curve(curve)))
         figs.append(("area_curve", captions["area_curve"]))
+    else:  # not drawn this time: a curve of earlier fixes or options must not stay
+        paths["area_curve"].unlink(missing_ok=True)
     return ranges.to_crs(source.crs), figs, len(usable)
 
 
@@ -418,10 +462,22 @@ class _PageTask:
     map_fixes: gpd.GeoDataFrame | None
     corridors: list[dict[str, str | None]] | None
     fragmentation: pd.DataFrame | None = None
+    fingerprint: str = ""
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
     return out_dir / "pages" / f"{slug}.html"
+
+
+def _page_fingerprint(page: Path) -> str | None:
+    """The input fingerprint a page was rendered from (in its head), or None."""
+    from habitat.report.pages import page_fingerprint
+
+    try:
+        with page.open("r", encoding="utf-8", errors="replace") as f:
+            return page_fingerprint(f.read(4096))
+    except OSError:
+        return None
 
 
 def _render(task: _PageTask) -> _Outcome:
@@ -432,7 +488,12 @@ def _render(task: _PageTask) -> _Outcome:
     t0 = time.perf_counter()
     try:
         page = _page_path(task.out_dir, task.slug)
-        if page.exists() and not task.overwrite:
+        if (
+            not task.overwrite
+            and task.fingerprint
+            and page.exists()
+            and _page_fingerprint(page) == task.fingerprint
+        ):
             return _Outcome(task.individual, cached=True, seconds=time.perf_counter() - t0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -457,6 +518,7 @@ def _render(task: _PageTask) -> _Outcome:
             fragmentation=task.fragmentation,
             figures=[(f"{task.slug}/{name}.png", caption) for name, caption in task.figures],
             neighbour_pages=task.pages,
+            fingerprint=task.fingerprint or None,
         )
         atomic_write_text(page, html)
         return _Outcome(task.individual, seconds=time.perf_counter() - t0)
@@ -512,7 +574,8 @@ class _Runner:
                 "distributed", extra="dask", purpose="running reports on a dask cluster"
             )
             self._own_client = not isinstance(scheduler, self.distributed.Client)
-            self.client = self.distributed.Client(scheduler) if self._own_client else scheduler
+            # an address is parsed and probed first: a SchedulerError within seconds
+            self.client = connect_scheduler(scheduler) if self._own_client else scheduler
         elif workers > 1:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -551,6 +614,8 @@ class _Runner:
                 status = "already done"
             else:
                 status = f"ok ({out.seconds:.1f} s)"
+                if out.reason and out.reason != "new":
+                    status += f", recomputed because {out.reason}"
             self.say(f"[{len(results)}/{n}] {stage} {out.individual}: {status}")
 
         def lost(t: Any, exc: BaseException) -> None:
@@ -773,6 +838,26 @@ def run_report(
     groups = {str(ind): data.iloc[order[cuts[k] : cuts[k + 1]]] for k, ind in enumerate(names)}
     say(f"{len(groups)} animals, {'given ranges' if given else f'{len(data)} fixes'} -> {out}")
 
+    # what each animal's estimates are made from, to reuse only identical work
+    counts = None if given else _fix_counts(data, codes, names)
+    opt_values = _estimate_options(opts, given=given)
+    parts = {
+        ind: ({"fixes": table_sha256(g)} if given else fixes_fingerprint(g))
+        for ind, g in groups.items()
+    }
+    n_rows = {ind: len(g) for ind, g in groups.items()}
+    est_fps = {
+        ind: value_sha256({"habitat": __version__, "input": p["fixes"], "options": opt_values})
+        for ind, p in parts.items()
+    }
+    before = _read_manifest(out)
+    reasons = {
+        ind: _recompute_reason(
+            ind, before, parts[ind], opt_values, n_input=len(g), overwrite=overwrite
+        )
+        for ind, g in groups.items()
+    }
+
     # 1. estimate
     tasks = [
         _Task(
@@ -783,6 +868,8 @@ def run_report(
             overwrite,
             fixes=None if given else g,
             given=g if given else None,
+            fingerprint=est_fps[ind],
+            reason=reasons[ind],
         )
         for ind, g in groups.items()
     ]
@@ -791,16 +878,23 @@ def run_report(
     skipped: list[str] = []
     metrics = pd.DataFrame()
     pairs = pd.DataFrame()
+    page_fps: dict[str, str] = {}
     with _Runner(workers=workers, scheduler=scheduler, say=say) as runner:
         est = runner.run(_estimate, tasks, stage="estimate")
         failures = [o.failure for o in est if o.failure]
         good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
+        reused = sorted(o.individual for o in est if o.cached and o.failure is None)
+        recomputed = {o.individual: reasons[o.individual] for o in est if o.individual in good}
+        recomputed = {i: why for i, why in recomputed.items() if i not in reused}
+        _write_manifest(
+            out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows
+        )
         if good:
             ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
             first = _required(next(iter(good.values())).ranges, "ranges")
             ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
-            # 2. combine
-            metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given)
+            # 2. combine: every run, from the estimates of the animals in this input only
+            metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given, counts)
             files.update(_write_tables(out, ranges, metrics, pairs, corridors))
             # 3. render
             page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
@@ -818,7 +912,9 @@ def run_report(
                 page_links,
                 corridors,
                 fragmentation,
+                est_fps,
             )
+            page_fps = {t.individual: t.fingerprint for t in ptasks}
             rendered = runner.run(_render, ptasks, stage="page")
             for o in rendered:
                 if o.failure:
@@ -827,17 +923,252 @@ def run_report(
                     pages[o.individual] = _page_path(out, slugs[o.individual])
                     if o.cached:
                         skipped.append(o.individual)
+    removed = sorted(set(before.get("animals", {})) - set(groups))
+    _remove_stale(out, {slugs[i] for i in pages}, {slugs[i]: est_fps[i] for i in good})
     fail = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
     files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
+    page_fps = {i: page_fps[i] for i in pages}
+    files["manifest"] = _write_manifest(
+        out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows
+    )
     reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
     index = _write_index(out, opts, reported, fail, slugs, files)
     seconds = time.perf_counter() - t_start
+    say(f"{len(groups)} animals: {_rerun_summary(reused, recomputed, removed)}")
     say(
         f"done in {seconds:.1f} s: {len(pages)} pages ({len(skipped)} already done), "
         f"{len(fail)} failed; open {index}"
     )
-    return ReportResult(out, index, pages, fail, sorted(skipped), files, seconds)
+    return ReportResult(
+        out,
+        index,
+        pages,
+        fail,
+        sorted(skipped),
+        files,
+        seconds,
+        reused=reused,
+        recomputed=recomputed,
+        removed=removed,
+    )
+
+
+# --------------------------------------------------------------------------- re-runs
+
+
+def _fix_counts(data: gpd.GeoDataFrame, codes: np.ndarray, names: pd.Index) -> pd.DataFrame:
+    """Fixes used, flagged and left out per animal (one pass over all fixes).
+
+    ``n_fixes`` are the fixes the estimators use
+    (:func:`habitat.homerange.fixes.usable_fixes`); ``n_fixes_flagged`` the
+    fixes a cleaning rule flagged (``flag_any``), which are left out;
+    ``n_fixes_excluded`` every fix left out, flagged or without a usable
+    position, so ``n_fixes + n_fixes_excluded`` is the animal's fixes in the input.
+    """
+    import shapely
+
+    from habitat.homerange.fixes import usable_fixes
+
+    used = usable_fixes(data)
+    if "flag_any" in data.columns:
+        # usable_fixes holds the one reading of flag_any (text "True"/"False" too):
+        # ask it about the flags alone, on placeholder positions
+        probe = gpd.GeoDataFrame(
+            {"flag_any": data["flag_any"].to_numpy()},
+            geometry=shapely.points(np.zeros((len(data), 2))),
+        )
+        flagged = ~usable_fixes(probe)
+    else:
+        flagged = np.zeros(len(data), dtype=bool)
+    k = len(names)
+    total = np.bincount(codes, minlength=k)
+    n_used = np.bincount(codes, weights=used, minlength=k).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "n_fixes": n_used,
+            "n_fixes_flagged": np.bincount(codes, weights=flagged, minlength=k).astype(np.int64),
+            "n_fixes_excluded": total - n_used,
+        },
+        index=pd.Index(names.astype(str), name="individual"),
+    )
+
+
+def _estimate_options(opts: ReportOptions, *, given: bool) -> dict[str, Any]:
+    """The options an animal's estimates and figures depend on (all animals alike)."""
+    if given:  # home_ranges_from_polygons: the level when the polygons have none
+        return {"input": "given ranges", "level": opts.level}
+    values: dict[str, Any] = {
+        "input": "relocations",
+        "methods": list(opts.methods),
+        "levels": list(opts.levels),
+        "method_options": opts.method_options,
+        "ud_cell_size_m": opts.ud_cell_size_m,
+        "area_curve": opts.area_curve,
+        # fixes read by the CLI were flagged with it (the flags are fingerprinted too)
+        "max_speed_kmh": opts.max_speed_kmh,
+    }
+    if opts.area_curve:  # the curve is the MCP at the reported level
+        values.update(level=opts.level, area_curve_replicates=opts.area_curve_replicates)
+    return json.loads(canonical_json(values))  # as the manifest holds them
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    """The record of the last run in this folder ({} if none or unreadable)."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    ok = isinstance(manifest, dict) and isinstance(manifest.get("animals"), dict)
+    return manifest if ok else {}
+
+
+def _recompute_reason(
+    individual: str,
+    before: Mapping[str, Any],
+    parts: Mapping[str, str],
+    options: Mapping[str, Any],
+    *,
+    n_input: int,
+    overwrite: bool,
+) -> str:
+    """Why an animal is estimated again (used when its cached estimates are not reused)."""
+    if overwrite:
+        return "overwrite was asked for"
+    old = before.get("animals", {}).get(individual)
+    if not isinstance(old, dict):
+        return "new"
+    why = []
+    if before.get("habitat") != __version__:
+        why.append(f"habitat changed from {before.get('habitat')} to {__version__}")
+    old_options = before.get("options", {})
+    changed = sorted(k for k in {*old_options, *options} if old_options.get(k) != options.get(k))
+    if changed:
+        why.append(f"the options changed ({', '.join(changed)})")
+    old_parts = old.get("input", {})
+    if old_parts.get("fixes") != parts["fixes"]:
+        old_n = old.get("n_input_rows")
+        if isinstance(old_n, int) and old_n != n_input:
+            what = [f"{old_n} -> {n_input} rows"]
+        else:
+            what = [p for p in parts if p != "fixes" and old_parts.get(p) != parts[p]]
+        why.append(f"its fixes changed ({', '.join(what)})" if what else "its input changed")
+    if not why:
+        why.append("it failed before" if old.get("status") == "failed" else "no cached result")
+    return "; ".join(why)
+
+
+def _rerun_summary(
+    reused: Sequence[str], recomputed: Mapping[str, str], removed: Sequence[str]
+) -> str:
+    """``2 reused, 1 recomputed because its fixes changed (positions): Leo 3F; ...``."""
+
+    def named(ids: Sequence[str]) -> str:
+        shown = ", ".join(ids[:5])
+        return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+    parts = [f"{len(reused)} reused"]
+    by_reason: dict[str, list[str]] = {}
+    for ind, why in recomputed.items():
+        by_reason.setdefault(why, []).append(ind)
+    for why, ids in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        if why == "new":
+            parts.append(f"{len(ids)} new: {named(sorted(ids))}")
+        else:
+            parts.append(f"{len(ids)} recomputed because {why}: {named(sorted(ids))}")
+    if removed:
+        parts.append(f"{len(removed)} removed (no longer in the input): {named(list(removed))}")
+    return "; ".join(parts)
+
+
+def _write_manifest(
+    out: Path,
+    given: bool,
+    options: Mapping[str, Any],
+    slugs: Mapping[str, str],
+    parts: Mapping[str, Mapping[str, str]],
+    est_fps: Mapping[str, str],
+    good: Mapping[str, _Outcome],
+    page_fps: Mapping[str, str],
+    counts: pd.DataFrame | None,
+    n_rows: Mapping[str, int],
+) -> Path:
+    """``manifest.json``: what each animal of this run was computed from (atomically)."""
+    animals: dict[str, Any] = {}
+    for ind, slug in slugs.items():
+        entry: dict[str, Any] = {
+            "slug": slug,
+            "status": "reported" if ind in page_fps else "estimated" if ind in good else "failed",
+            "input": dict(parts[ind]),
+            "n_input_rows": n_rows[ind],
+            "estimate_sha256": est_fps[ind],
+        }
+        if ind in page_fps:
+            entry["page_sha256"] = page_fps[ind]
+        if counts is not None:
+            row: dict[Any, Any] = counts.loc[ind].to_dict()
+            entry.update({str(k): int(v) for k, v in row.items()})
+        animals[ind] = entry
+    manifest = {
+        "habitat": __version__,
+        "input": "given ranges" if given else "relocations",
+        "fingerprints": "sha256; input: "
+        + ("every column of the polygons" if given else "positions and CRS, times, flags, sex, id")
+        + "; estimate: input, options and habitat version",
+        "options": dict(options),
+        "animals": animals,
+    }
+    text = json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True)
+    return atomic_write_text(out / MANIFEST, text + "\n")
+
+
+#: files step 1 and 3 write into ``pages/<slug>/``
+_PAGE_FILES = ("map.html", "ud.png", "area_curve.png")
+
+
+def _remove_stale(out: Path, pages: set[str], caches: Mapping[str, str]) -> None:
+    """Delete the outputs of animals not reported by this run, and caches not reused.
+
+    ``pages`` are the slugs of the animals with a page; ``caches`` the slug ->
+    fingerprint of every estimate of this run. Animals no longer in the input,
+    or that failed this time, lose their page, figures, map and cache, so every
+    output of a run agrees on the set of animals.
+    """
+    folder = out / "pages"
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            name = entry.stem if entry.suffix == ".html" else entry.name
+            if name in pages:
+                continue
+            if entry.is_file() and entry.suffix == ".html" and _page_fingerprint_or_ours(entry):
+                entry.unlink()
+            elif entry.is_dir():
+                for f in _PAGE_FILES:
+                    (entry / f).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    entry.rmdir()  # only if nothing but our files was there
+    work = out / WORK
+    if work.is_dir():
+        for entry in work.iterdir():
+            if entry.is_file() and entry.suffix == ".parquet":
+                entry.unlink()  # a cache of habitat 0.1, not named by its fingerprint
+            elif entry.is_dir():
+                keep = caches.get(entry.name)
+                for cached in entry.glob("*.parquet"):
+                    if cached.stem != keep:
+                        cached.unlink()
+                with contextlib.suppress(OSError):
+                    entry.rmdir()
+
+
+def _page_fingerprint_or_ours(page: Path) -> bool:
+    """Whether a page was written by habitat (its head says so)."""
+    try:
+        with page.open("r", encoding="utf-8", errors="replace") as f:
+            head = f.read(2048)
+    except OSError:
+        return False
+    return 'name="generator" content="habitat' in head
 
 
 def _combine(
@@ -847,6 +1178,7 @@ def _combine(
     opts: ReportOptions,
     good: Mapping[str, _Outcome],
     given: bool,
+    counts: pd.DataFrame | None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     from habitat.overlap.territory import territory_table
     from habitat.overlap.vector import pairwise_overlap
@@ -860,9 +1192,9 @@ def _combine(
         pairs = pairwise_overlap(lv) if len(lv) > 1 else pd.DataFrame()
         land = _landscape(table, layers, land_cover)
     table = table.join(land)
-    n_fixes = {i: o.n_fixes for i, o in good.items()}
-    if not given:
-        table.insert(2, "n_fixes", table["individual"].astype(str).map(n_fixes).astype(int))
+    if counts is not None:  # fixes used, then those left out (flagged, or no position)
+        for k, col in enumerate(counts.columns):
+            table.insert(2 + k, col, table["individual"].astype(str).map(counts[col]).astype(int))
     return table, pairs
 
 
@@ -929,8 +1261,11 @@ def _page_tasks(
     page_links: dict[str, str],
     corridors: gpd.GeoDataFrame | None,
     fragmentation: pd.DataFrame | None,
+    est_fps: Mapping[str, str],
 ) -> list[_PageTask]:
     tasks = []
+    # the map layers are the same on every page: fingerprinted once
+    layers_fp = value_sha256({name: table_sha256(gdf) for name, gdf in layers.items()})
     land_cols = [
         c
         for c in metrics.columns
@@ -971,31 +1306,57 @@ def _page_tasks(
             k: (v.item() if hasattr(v, "item") else v)
             for k, v in row.drop(labels="geometry").items()
         }
-        tasks.append(
-            _PageTask(
-                individual=ind,
-                slug=slugs[ind],
-                out_dir=out,
-                options=opts,
-                overwrite=overwrite,
-                territory=terr,
-                ranges=pd.DataFrame(
-                    ranges[ranges["individual"].astype(str) == ind].drop(columns="geometry")
-                ),
-                neighbours=neighbours,
-                landscape={c: row[c] for c in land_cols},
-                figures=good[ind].figures,
-                pages=page_links,
-                layers=layers,
-                map_ranges=map_ranges,
-                map_fixes=fixes,
-                corridors=None if corridors is None else links,
-                fragmentation=(
-                    None if fragmentation is None else by_zone.get(ind, fragmentation.iloc[:0])
-                ),
-            )
+        task = _PageTask(
+            individual=ind,
+            slug=slugs[ind],
+            out_dir=out,
+            options=opts,
+            overwrite=overwrite,
+            territory=terr,
+            ranges=pd.DataFrame(
+                ranges[ranges["individual"].astype(str) == ind].drop(columns="geometry")
+            ),
+            neighbours=neighbours,
+            landscape={c: row[c] for c in land_cols},
+            figures=good[ind].figures,
+            # the page links only its neighbours (corridor links are in `corridors`)
+            pages={n: page_links[n] for n in sorted(near - {ind}) if n in page_links},
+            layers=layers,
+            map_ranges=map_ranges,
+            map_fixes=fixes,
+            corridors=None if corridors is None else links,
+            fragmentation=(
+                None if fragmentation is None else by_zone.get(ind, fragmentation.iloc[:0])
+            ),
         )
+        task.fingerprint = _page_task_fingerprint(task, est_fps[ind], layers_fp)
+        tasks.append(task)
     return tasks
+
+
+def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) -> str:
+    """SHA-256 of everything a page and its map show (the fixes via the estimate's)."""
+    opts = task.options
+    return value_sha256(
+        {
+            "habitat": __version__,
+            "estimate": estimate_fp,  # its fixes (the map's points) and estimation options
+            "title": opts.title,
+            "max_fixes_on_map": opts.max_fixes_on_map,
+            "slug": task.slug,
+            "territory": task.territory,
+            "ranges": task.ranges,
+            "neighbours": task.neighbours,
+            "landscape": task.landscape,
+            "figures": task.figures,
+            "pages": task.pages,
+            "layers": layers_fp,
+            "map_ranges": table_sha256(task.map_ranges),
+            "map_fixes": task.map_fixes is not None,
+            "corridors": task.corridors,
+            "fragmentation": task.fragmentation,
+        }
+    )
 
 
 def _write_index(
@@ -1020,6 +1381,8 @@ def _write_index(
         "metrics_parquet": "territory metrics with range geometry (GeoParquet)",
         "overlaps": "every pair of overlapping ranges (CSV)",
         "failures": "animals that could not be reported, with the reason (CSV)",
+        "manifest": "what each animal was computed from: SHA-256 of its fixes and of the "
+        "options (JSON); a re-run recomputes only what changed",
     }
     listed = [(Path(p).name, described[k]) for k, p in files.items() if k in described]
     method = str(metrics["method"].iloc[0]) if len(metrics) else opts.method

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "fmt_number",
     "fmt_share",
     "fragmentation_rows",
+    "page_fingerprint",
     "render_index_page",
     "render_individual_page",
 ]
@@ -51,6 +53,34 @@ def _env() -> Any:
 def _common(title: str) -> dict[str, Any]:
     now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return {"title": title, "version": __version__, "generated": now}
+
+
+#: the head of a page holds the fingerprint of the input it was rendered from
+_FINGERPRINT_META = re.compile(r'<meta name="habitat-input-sha256" content="([0-9a-f]{64})">')
+
+
+def page_fingerprint(html: str) -> str | None:
+    """The input fingerprint a page was rendered from (``fingerprint=`` of the renderer).
+
+    Parameters
+    ----------
+    html : str
+        The page, or at least its head.
+
+    Returns
+    -------
+    str or None
+        64 hex digits, or None for a page rendered without one.
+
+    Examples
+    --------
+    >>> page_fingerprint('<head><meta name="habitat-input-sha256" content="' + "ab" * 32 + '">')
+    'abababababababababababababababababababababababababababababababab'
+    >>> page_fingerprint("<head></head>") is None
+    True
+    """
+    match = _FINGERPRINT_META.search(html)
+    return match.group(1) if match else None
 
 
 def _finite(v: Any) -> bool:
@@ -128,6 +158,25 @@ def fmt_share(value: Any, digits: int = 1) -> str:
     return fmt_number(100.0 * float(value), digits) if _finite(value) else "–"
 
 
+def _fix_counts(territory: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Facts on the fixes used and left out (when the row has the counts)."""
+    if not _finite(territory.get("n_fixes")):
+        return []
+    facts = [("Fixes used", fmt_number(territory["n_fixes"], 0))]
+    flagged = territory.get("n_fixes_flagged")
+    excluded = territory.get("n_fixes_excluded")
+    if _finite(flagged) or _finite(excluded):
+        n_flag = int(float(flagged)) if _finite(flagged) else 0  # type: ignore[arg-type]
+        n_out = int(float(excluded)) if _finite(excluded) else n_flag  # type: ignore[arg-type]
+        parts = []
+        if n_flag:
+            parts.append(f"{fmt_number(n_flag, 0)} flagged (see flag_reason in the data)")
+        if n_out > n_flag:
+            parts.append(f"{fmt_number(n_out - n_flag, 0)} without a usable position")
+        facts.append(("Fixes left out", ", ".join(parts) if parts else "none"))
+    return facts
+
+
 def render_individual_page(
     *,
     individual: str,
@@ -141,6 +190,7 @@ def render_individual_page(
     fragmentation: pd.DataFrame | None = None,
     figures: Sequence[tuple[str, str]] = (),
     neighbour_pages: Mapping[str, str] | None = None,
+    fingerprint: str | None = None,
 ) -> str:
     """HTML of one animal's report page.
 
@@ -173,11 +223,40 @@ def render_individual_page(
         Images to show.
     neighbour_pages : mapping, optional
         Neighbour id -> relative link of its page.
+    fingerprint : str, optional
+        SHA-256 (64 hex digits) of everything the page shows, stored in its
+        head (:func:`page_fingerprint`) so a re-run redraws only pages whose
+        input changed.
 
     Returns
     -------
     str
         The page (UTF-8 text).
+
+    Notes
+    -----
+    When ``territory`` holds ``n_fixes`` (fixes used) the page says how many
+    fixes were left out: ``n_fixes_flagged`` (flagged by a cleaning rule, see
+    the data's ``flag_reason``) and ``n_fixes_excluded`` (all left out,
+    flagged or without a usable position).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> html = render_individual_page(
+    ...     individual="Leo 1F", title="T", map_href="Leo_1F/map.html",
+    ...     territory={"sex": "F", "method": "mcp", "level": 0.95, "area_km2": 80.0,
+    ...                "n_fixes": 1970, "n_fixes_flagged": 12, "n_fixes_excluded": 12},
+    ...     ranges=pd.DataFrame(columns=["method", "level"]), neighbours=pd.DataFrame(columns=[
+    ...         "individual", "sex", "area_km2", "area_sq_mi", "share_self", "share_other"]),
+    ...     fingerprint="0" * 64,
+    ... )
+    >>> "<dt>Fixes used</dt><dd>1,970</dd>" in html
+    True
+    >>> "<dt>Fixes left out</dt><dd>12 flagged (see flag_reason in the data)</dd>" in html
+    True
+    >>> page_fingerprint(html) == "0" * 64
+    True
     """
     pages = neighbour_pages or {}
     t = dict(territory)
@@ -188,6 +267,7 @@ def render_individual_page(
             "Range area",
             f"{fmt_number(t.get('area_km2'))} km² ({fmt_number(t.get('area_sq_mi'))} sq mi)",
         ),
+        *_fix_counts(t),
     ]
     for key, label in (
         ("share_protected", "Protected (park or reserve)"),
@@ -260,6 +340,7 @@ def render_individual_page(
             facts=facts,
             plausible=bool(t.get("plausible", True)),
             plausibility=str(t.get("plausibility", "") or ""),
+            fingerprint=fingerprint,
             ranges=range_rows,
             neighbours=neighbour_rows,
             landscape=land_rows,
@@ -275,6 +356,7 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("individual", "Animal", "text"),
     ("sex", "Sex", "text"),
     ("n_fixes", "Fixes", "num0"),
+    ("n_fixes_flagged", "Flagged fixes left out", "num0"),
     ("area_km2", "Area (km²)", "num"),
     ("area_sq_mi", "Area (sq mi)", "num"),
     ("plausible", "Plausible size", "text"),

@@ -70,6 +70,7 @@ from habitat.core.errors import (
 from habitat.core.fs import atomic_path
 from habitat.core.units import area_columns
 from habitat.core.validation import (
+    repair_polygons,
     require_finite_coordinates,
     require_geodata,
     require_geometry_type,
@@ -1263,7 +1264,14 @@ def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Ind
         geoms, name=name, after=f"reprojection to the grid's CRS {describe_crs(grid.crs)}"
     )
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
-    return np.asarray(series.to_numpy(), dtype=object), shapes.index
+    arr = np.asarray(series.to_numpy(), dtype=object)
+    # invalid (self-intersecting) polygons: repaired with make_valid and a warning
+    usable = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    if (usable & ~shapely.is_valid(arr)).any():
+        fixed, _ = repair_polygons(arr[usable], name=name, labels=shapes.index[usable])
+        arr = arr.copy()
+        arr[usable] = fixed
+    return arr, shapes.index
 
 
 def rasterize(
@@ -1282,7 +1290,9 @@ def rasterize(
     ----------
     shapes : GeoDataFrame or GeoSeries of (Multi)Polygons
         In any declared CRS; reprojected to the grid's CRS explicitly. Missing
-        and empty geometries are skipped.
+        and empty geometries are skipped; invalid (self-intersecting) ones are
+        repaired with :func:`shapely.make_valid` and a
+        :class:`~habitat.core.errors.DataQualityWarning` naming the rows.
     like : Raster or Grid
         The output grid (shape, transform, CRS).
     values : scalar, str or array-like
@@ -1443,7 +1453,8 @@ def cells_in_shapes(
     Parameters
     ----------
     shapes : GeoDataFrame or GeoSeries of (Multi)Polygons
-        In any declared CRS; reprojected to the grid's CRS explicitly.
+        In any declared CRS; reprojected to the grid's CRS explicitly; invalid
+        polygons are repaired as in :func:`rasterize` (with a warning).
     like : Raster or Grid
         The cell lattice.
     all_touched : bool

@@ -11,7 +11,9 @@ composition
     is the count times the cell area; ``share_<class>`` is the count divided
     by the number of cells with data inside the range (0-1). Cells are
     squares of :attr:`habitat.io.raster.Raster.cell_size_m` in the raster's
-    metric CRS; ranges are reprojected to it explicitly. Only the cells of
+    metric CRS; ranges are reprojected to it explicitly (invalid,
+    self-intersecting ranges are repaired with :func:`shapely.make_valid` and a
+    :class:`~habitat.core.errors.DataQualityWarning` naming them). Only the cells of
     the raster are visited (each range's window is clipped to the grid, and a
     window of more than :data:`habitat.io.raster.MAX_WINDOW_CELLS` cells is
     refused); the part of a range beyond the grid's edges counts as nodata,
@@ -39,6 +41,7 @@ from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import EmptyDataError, InputError
 from habitat.core.validation import (
+    repair_polygons,
     require_finite_coordinates,
     require_geodata,
     require_geometry_type,
@@ -57,7 +60,10 @@ def _range_geoms(ranges: gpd.GeoDataFrame | gpd.GeoSeries, target: Any) -> np.nd
         geoms, name="ranges", after=f"reprojection to {hcrs.describe_crs(target)}"
     )
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
-    return np.asarray(series.to_numpy(), dtype=object)
+    arr = np.asarray(series.to_numpy(), dtype=object)
+    if not shapely.is_valid(arr).all():  # self-intersecting: make_valid, with a warning
+        arr, _ = repair_polygons(arr, name="ranges", labels=ranges.index)
+    return arr
 
 
 def _check_lines(lines: Any, name: str) -> None:

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+import rasterio.features
 import shapely
 from pyproj import CRS
 from rasterio.transform import Affine
@@ -318,3 +319,24 @@ def test_nan_vertices_in_shapes_are_refused_naming_the_row():
     for call in (lambda: rasterize(shapes, grid), lambda: cells_in_shapes(shapes, grid)):
         with pytest.raises(HabitatError, match="rows broken"):
             call()
+
+
+def test_self_intersecting_shapes_are_rasterised_as_their_repair():
+    from habitat.core.errors import DataQualityWarning
+
+    grid = Grid((10, 10), (1000.0, 0, 600_000, 0, -1000.0, 4_760_000), CRS.from_epsg(32652))
+    x0, y0 = 602_000, 4_752_000
+    bow_tie = shapely.Polygon([(x0, y0), (x0 + 4000, y0 + 4000), (x0 + 4000, y0), (x0, y0 + 4000)])
+    shapes = gpd.GeoSeries([bow_tie], crs=UTM)
+    with pytest.warns(DataQualityWarning, match="Self-intersection"):
+        owner, rows, cols = cells_in_shapes(shapes, grid)
+    valid = shapely.make_valid(bow_tie)
+    xs, ys = Raster(np.zeros(grid.shape), grid.transform, grid.crs).xy(rows, cols)
+    assert len(owner) == 4 and shapely.contains_xy(valid, xs, ys).all()
+    with pytest.warns(DataQualityWarning):
+        burnt = rasterize(shapes, grid)
+    direct = rasterio.features.rasterize(
+        [(valid, 1)], out_shape=grid.shape, transform=Affine(*grid.transform), dtype=np.uint8
+    )  # GDAL on the repaired polygon (its scanline rule also takes centres on edges)
+    np.testing.assert_array_equal(burnt.array, direct)
+    assert burnt.array[rows, cols].all()

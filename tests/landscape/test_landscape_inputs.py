@@ -87,3 +87,22 @@ def test_summarise_layers_arguments():
     # a layer without rows is summarised, not refused: 0 features
     table = summarise_layers({"park": gpd.GeoDataFrame(geometry=[], crs=UTM)})
     assert table.loc["park", "n_features"] == 0
+
+
+def test_self_intersecting_ranges_are_repaired_with_a_warning():
+    """A bow tie over a 4 km square becomes its two triangles (make_valid), with a warning."""
+    from habitat.core.errors import DataQualityWarning
+
+    x0, y0 = 602_000, 4_752_000
+    bow_tie = shapely.Polygon([(x0, y0), (x0 + 4000, y0 + 4000), (x0 + 4000, y0), (x0, y0 + 4000)])
+    ranges = gpd.GeoSeries([bow_tie], index=["F1"], crs=UTM)
+    with pytest.warns(DataQualityWarning, match="row F1: Self-intersection"):
+        comp = composition_in_ranges(ranges, COVER)
+    # centres (km from the corner) strictly inside a triangle: (0.5, 1.5), (0.5, 2.5) on the
+    # left, (3.5, 1.5), (3.5, 2.5) on the right
+    assert comp["n_cells"].iloc[0] == 4
+    with pytest.warns(DataQualityWarning, match="Self-intersection"):
+        dens = line_density_in_ranges(ranges, ROAD)  # the road runs through the crossing
+    # 2 km in each triangle; the triangles hold 8 km² (planar UTM)
+    assert dens["length_km"].iloc[0] == pytest.approx(4.0)
+    assert dens["density_km_per_km2"].iloc[0] == pytest.approx(0.5)

@@ -12,6 +12,21 @@ Vector geometries are simplified in a metric CRS with :func:`shapely.simplify`
 neighbouring polygons may shift by up to the tolerance) and their coordinates
 are rounded to ``coordinate_decimals`` decimal places of a degree (5 decimals
 is about 1 m).
+
+The antimeridian
+----------------
+Leaflet draws a ring from longitude 179.9 to -179.9 the long way round, as a
+band around the world. So (1) each geometry is made continuous when it is
+reprojected (:func:`join_antimeridian`: a range around 179.9° E gets vertices
+from 179.5 to 180.3), and (2) every layer of a map is drawn in one continuous
+longitude range centred on the map's *central longitude* (the circular mean of
+the data's longitudes, :func:`central_longitude`, kept on the map as
+:data:`CENTRAL_LONGITUDE_ATTR`): whole geometries are moved by whole turns to
+within 180° of it (:func:`wrap_longitudes`, :func:`map_longitudes`). Leaflet
+and its tiles accept longitudes beyond ±180 when a map uses them
+consistently, and ``fit_bounds`` then frames the data. Nothing is split, so
+popups, areas and lengths stay those of whole geometries; layers near 131° E
+(the flagship Primorsky data) keep their longitudes exactly.
 """
 
 from __future__ import annotations
@@ -26,19 +41,201 @@ import shapely
 from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.deprecation import renamed_keywords
+from habitat.maps.checks import check_coordinate_decimals, check_simplify_m, map_layers
 
 __all__ = [
+    "CENTRAL_LONGITUDE_ATTR",
     "PREPARED_ATTR",
+    "central_longitude",
     "geojson",
+    "join_antimeridian",
+    "map_longitudes",
     "prepare_layers",
     "to_map_crs",
     "with_metrics",
+    "wrap_longitudes",
     "xy_array",
 ]
 
 #: key of ``GeoDataFrame.attrs`` marking a layer made display-ready by
 #: :func:`prepare_layers`: ``(simplify_m, coordinate_decimals)``
 PREPARED_ATTR = "habitat_display"
+
+#: attribute of a :class:`folium.Map` holding the longitude (degrees east) its
+#: layers are drawn around (:func:`map_longitudes`)
+CENTRAL_LONGITUDE_ATTR = "habitat_central_longitude"
+
+
+def central_longitude(*layers: gpd.GeoDataFrame | gpd.GeoSeries | None) -> float | None:
+    """Circular mean of the longitudes of the layers' rows, in degrees east (-180..180].
+
+    Layers in a geographic CRS count every vertex (a ring crossing the
+    antimeridian has its representative point near 0° E); others one
+    representative point per row, taken to EPSG:4326; layers without a CRS are
+    left out (they are refused, by name, when drawn). ``None`` when the layers
+    hold no non-empty geometry.
+
+    Examples
+    --------
+    A range on each side of the antimeridian is centred on it, not on 0° E:
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> sides = gpd.GeoSeries([Point(179.8, 50), Point(-179.8, 50)], crs=4326)
+    >>> round(abs(central_longitude(sides)), 6)
+    180.0
+    >>> central_longitude(gpd.GeoSeries([Point(131.2, 43.1)], crs=4326))
+    131.2
+    >>> central_longitude(None) is None
+    True
+    """
+    lons: list[np.ndarray] = []
+    for layer in layers:
+        if layer is None or not len(layer):
+            continue
+        geoms = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
+        if geoms.crs is None:
+            continue  # refused by name when it is drawn (to_map_crs)
+        arr = geoms.to_numpy()
+        geoms = geoms[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
+        if not len(geoms):
+            continue
+        if geoms.crs.is_geographic:
+            # every vertex: a ring drawn the long way round has its "centre" at 0° E
+            arr = geoms.to_numpy()
+        else:
+            arr = geoms.representative_point().to_crs(hcrs.WGS84).to_numpy()
+        lons.append(shapely.get_coordinates(arr)[:, 0])
+    x = np.concatenate(lons) if lons else np.empty(0)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return None
+    rad = np.radians(x)
+    sin, cos = float(np.sin(rad).mean()), float(np.cos(rad).mean())
+    if np.hypot(sin, cos) < 1e-9:  # spread evenly round the globe: any centre will do
+        return 0.0
+    centre = float(np.degrees(np.arctan2(sin, cos)))
+    # the exact value when every row is at one longitude (no rounding noise)
+    return float(x[0]) if np.ptp(x) == 0 else centre
+
+
+def _shift_x(arr: np.ndarray, select: np.ndarray, shift_deg: Any) -> np.ndarray:
+    """Copy of ``arr`` with the x of the selected geometries moved by ``shift_deg``.
+
+    ``shift_deg`` is a callable ``(x, index_within_selection) -> degrees``.
+    """
+    sub = np.array(arr[select], dtype=object)
+    coords, idx = shapely.get_coordinates(sub, return_index=True)
+    coords[:, 0] += shift_deg(coords[:, 0], idx)
+    out = np.array(arr, dtype=object)
+    out[select] = shapely.set_coordinates(sub, coords)
+    return out
+
+
+def join_antimeridian(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make each geometry of an EPSG:4326 layer continuous across the antimeridian.
+
+    A geometry spanning more than 180° of longitude is taken to be one that
+    crosses ±180 (no home range, park or corridor is half the globe wide): its
+    vertices are moved by whole turns to within 180° of its own circular-mean
+    longitude. Other geometries, and a layer without such geometries (returned
+    as it is), are untouched.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon, box
+    >>> ring = Polygon([(179.9, 50), (-179.9, 50), (-179.9, 50.1), (179.9, 50.1)])
+    >>> layer = gpd.GeoDataFrame(geometry=[ring, box(131, 43, 132, 44)], crs=4326)
+    >>> joined = join_antimeridian(layer)
+    >>> [g.bounds[::2] for g in joined.geometry.round(6)]
+    [(179.9, 180.1), (131.0, 132.0)]
+    >>> round(float(joined.geometry.iloc[0].area), 6)  # 0.2 x 0.1 degrees, not 359.8 x 0.1
+    0.02
+    """
+    arr = gdf.geometry.to_numpy()
+    bounds = shapely.bounds(arr)
+    with np.errstate(invalid="ignore"):
+        wide = (bounds[:, 2] - bounds[:, 0]) > 180.0
+    if not wide.any():
+        return gdf
+
+    def towards_own_centre(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        rad = np.radians(x)
+        n = int(wide.sum())
+        centre = np.degrees(
+            np.arctan2(np.bincount(idx, np.sin(rad), n), np.bincount(idx, np.cos(rad), n))
+        )
+        return np.asarray(-360.0 * np.round((x - centre[idx]) / 360.0))
+
+    joined = _shift_x(arr, wide, towards_own_centre)
+    return gdf.set_geometry(gpd.GeoSeries(joined, index=gdf.index, crs=gdf.crs))
+
+
+def wrap_longitudes(gdf: gpd.GeoDataFrame, central: float) -> gpd.GeoDataFrame:
+    """Move whole geometries by whole turns so their centres lie within 180° of ``central``.
+
+    ``gdf`` is in EPSG:4326 with continuous geometries (:func:`join_antimeridian`);
+    a geometry is never torn apart. A layer needing no move is returned as it
+    is (same object, coordinates untouched).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point, box
+    >>> layer = gpd.GeoDataFrame(
+    ...     geometry=[box(-179.9, 50, -179.7, 50.1), Point(179.8, 50.2), Point(131.2, 43.1)],
+    ...     crs=4326,
+    ... )
+    >>> [g.bounds[::2] for g in wrap_longitudes(layer, 180.0).geometry.round(6)]
+    [(180.1, 180.3), (179.8, 179.8), (131.2, 131.2)]
+    >>> wrap_longitudes(layer, 0.0) is layer
+    True
+    """
+    arr = gdf.geometry.to_numpy()
+    bounds = shapely.bounds(arr)
+    middle = (bounds[:, 0] + bounds[:, 2]) / 2.0
+    turns = np.round((middle - central) / 360.0)
+    turns[~np.isfinite(turns)] = 0.0
+    move = turns != 0
+    if not move.any():
+        return gdf
+    by = -360.0 * turns[move]
+    moved = _shift_x(arr, move, lambda _x, idx: by[idx])
+    return gdf.set_geometry(gpd.GeoSeries(moved, index=gdf.index, crs=gdf.crs))
+
+
+def map_longitudes(m: object, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Put an EPSG:4326 layer in the longitude range of map ``m``.
+
+    Each geometry is made continuous (:func:`join_antimeridian`), then moved as
+    a whole to within 180° of the map's central longitude (:func:`wrap_longitudes`).
+
+    The first layer drawn on a map without a central longitude sets it
+    (:func:`central_longitude`); :func:`habitat.maps.study_area_map` sets it
+    from all its layers first.
+
+    Examples
+    --------
+    >>> import folium
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> m = folium.Map(tiles=None)
+    >>> east = gpd.GeoDataFrame(geometry=[Point(179.9, 50), Point(-179.9, 50)], crs=4326)
+    >>> map_longitudes(m, east).geometry.x.round(6).tolist()
+    [179.9, 180.1]
+    >>> later = gpd.GeoDataFrame(geometry=[Point(-179.5, 50.2)], crs=4326)
+    >>> map_longitudes(m, later).geometry.x.round(6).tolist()  # the same range
+    [180.5]
+    """
+    gdf = join_antimeridian(gdf)
+    central = getattr(m, CENTRAL_LONGITUDE_ATTR, None)
+    if central is None:
+        central = central_longitude(gdf)
+        if central is None:
+            return gdf
+        setattr(m, CENTRAL_LONGITUDE_ATTR, central)
+    return wrap_longitudes(gdf, float(central))
 
 
 def _round_coords(geoms: gpd.GeoSeries, decimals: int | None) -> gpd.GeoSeries:
@@ -98,7 +295,7 @@ def to_map_crs(
             shapely.simplify(metric.geometry.to_numpy(), simplify_m, preserve_topology=True)
         )
         gdf = metric
-    out = cast(gpd.GeoDataFrame, hcrs.align(gdf, hcrs.WGS84, name=name))
+    out = join_antimeridian(cast(gpd.GeoDataFrame, hcrs.align(gdf, hcrs.WGS84, name=name)))
     if coordinate_decimals is not None:
         out = out.set_geometry(_round_coords(out.geometry, coordinate_decimals))
     return out
@@ -190,6 +387,9 @@ def prepare_layers(
     >>> prepare_layers(ready)["park"] is ready["park"]
     True
     """
+    layers = map_layers(layers)
+    simplify_m = check_simplify_m(simplify_m)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
     out = {}
     settings = (simplify_m, coordinate_decimals)
     for key, gdf in layers.items():

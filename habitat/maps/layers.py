@@ -26,7 +26,16 @@ from habitat.core import units
 from habitat.core.deprecation import renamed_keywords
 from habitat.core.errors import InputError
 from habitat.core.tables import CORRIDORS
-from habitat.maps.display import geojson, to_map_crs, with_metrics, xy_array
+from habitat.core.validation import require_columns, require_geodataframe
+from habitat.maps.checks import (
+    check_coordinate_decimals,
+    check_map,
+    check_max_fixes,
+    check_simplify_m,
+    check_text,
+    warn_if_empty,
+)
+from habitat.maps.display import geojson, map_longitudes, to_map_crs, with_metrics, xy_array
 from habitat.maps.style import (
     CORRIDOR_COLOUR,
     DEFAULT_COLOUR,
@@ -166,6 +175,12 @@ def add_vector_layer(
     >>> geo.data["features"][0]["properties"]
     {'name': 'park', 'area_km2': '100.08 km² (38.64 sq mi)'}
     """
+    check_map(m)
+    check_text(name, name="name")
+    gdf = require_geodataframe(gdf, name=f"layer {name!r}")
+    simplify_m = check_simplify_m(simplify_m)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
+    warn_if_empty(gdf, name=name)
     names = dict(labels or {})
 
     def alias(col: str) -> str:
@@ -176,8 +191,9 @@ def add_vector_layer(
     cols = [c for c in (tooltip_columns or []) if c in gdf.columns]
     gdf = with_metrics(gdf, name=name)
     metrics = [c for c in ("area_km2", "length_m") if c in gdf.columns]
-    shown = to_map_crs(
-        gdf, name=name, simplify_m=simplify_m, coordinate_decimals=coordinate_decimals
+    shown = map_longitudes(
+        m,
+        to_map_crs(gdf, name=name, simplify_m=simplify_m, coordinate_decimals=coordinate_decimals),
     )
     props = _escaped_properties(shown, [])
     popup_cols = list(dict.fromkeys([*cols, *metrics]))
@@ -299,11 +315,22 @@ def add_relocations(
     >>> [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
     ['Fixes: Leo 1F (F)', 'Fixes: Leo 2M (M)']
     """
+    check_map(m)
+    relocations = require_geodataframe(relocations, name="relocations")
+    max_fixes_per_individual = check_max_fixes(max_fixes_per_individual)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
+    warn_if_empty(relocations, name="relocations")
+    require_columns(
+        relocations,
+        [individual_column],
+        name="relocations",
+        hint="pass individual_column= naming the column of animal ids.",
+    )
     if mode not in FIX_MODES:
         raise InputError(f"fixes mode {mode!r} is not one of {', '.join(map(repr, FIX_MODES))}.")
     if colour_by not in {"individual", "sex"}:
         raise InputError(f"colour_by={colour_by!r} for fixes: use 'individual' or 'sex'.")
-    pts = to_map_crs(relocations, name="relocations", simplify_m=None)
+    pts = map_longitudes(m, to_map_crs(relocations, name="relocations", simplify_m=None))
     pts = pts[~pts.geometry.is_empty & pts.geometry.notna()]
     focused = focus_set(focus)
     palette = individual_palette(pts[individual_column].astype(str).unique(), colours)
@@ -468,6 +495,13 @@ def add_home_ranges(
     [('95 %', '100.08 km² (38.64 sq mi)'), ('95 %', '100.08 km² (38.64 sq mi)'),
      ('50 %', '25.02 km² (9.66 sq mi)')]
     """
+    check_map(m)
+    ranges = require_geodataframe(
+        ranges, name="ranges", hint="pass the table of habitat.home_range."
+    )
+    simplify_m = check_simplify_m(simplify_m)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
+    warn_if_empty(ranges, name="home ranges")
     for col in ("individual", "method", "level"):
         if col not in ranges.columns:
             raise InputError(
@@ -506,8 +540,11 @@ def add_home_ranges(
         measured = units.area_columns(hcrs.area_m2(data, name="home ranges").to_numpy())
         km2, sq_mi = measured["area_km2"], measured["area_sq_mi"]
     level = data["level"].to_numpy(dtype=float, na_value=np.nan)
-    shown = to_map_crs(
-        data, name="home ranges", simplify_m=simplify_m, coordinate_decimals=coordinate_decimals
+    shown = map_longitudes(
+        m,
+        to_map_crs(
+            data, name="home ranges", simplify_m=simplify_m, coordinate_decimals=coordinate_decimals
+        ),
     )
     props = _escaped_properties(shown, [c for c in _RANGE_CORE if c in data.columns])
     props["level"] = ["" if not np.isfinite(v) else f"{format_number(100 * v, 1)} %" for v in level]
@@ -656,6 +693,10 @@ def add_corridors(
     {'from_id': 'Leo 1F', 'to_id': 'Leo 2M', 'cost_weighted_distance': '5,400.00',
      'length_m': '5 km (3.11 mi)'}
     """
+    check_map(m)
+    corridors = require_geodataframe(corridors, name="corridors")
+    simplify_m = check_simplify_m(simplify_m)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
     data = CORRIDORS.validate(corridors, name="corridors").reset_index(drop=True)
     hcrs.require_crs(data, name="corridors")
     lines = data.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()

@@ -27,8 +27,24 @@ from folium import plugins
 from habitat.core import crs as hcrs
 from habitat.core.deprecation import renamed_keywords
 from habitat.core.errors import InputError
+from habitat.core.validation import require_geodataframe
 from habitat.io.raster import Raster
-from habitat.maps.display import prepare_layers
+from habitat.maps.checks import (
+    check_bool,
+    check_coordinate_decimals,
+    check_max_fixes,
+    check_simplify_m,
+    check_text,
+    check_tiles,
+    map_layers,
+    warn_if_empty,
+)
+from habitat.maps.display import (
+    CENTRAL_LONGITUDE_ATTR,
+    central_longitude,
+    map_longitudes,
+    prepare_layers,
+)
 from habitat.maps.layers import (
     FIX_MODES,
     add_corridors,
@@ -142,19 +158,28 @@ class MapParts:
 
     def add_boxes(self, gdf: gpd.GeoDataFrame, name: str, focused: set[str] | None) -> None:
         """Add the lon/lat box of ``gdf`` and, with a focus, of the focused animals' rows."""
-        self.boxes.append(_lonlat_box(gdf, name))
+        self.boxes.append(_lonlat_box(self.m, gdf, name))
         if focused is not None:
             sel = gdf[gdf["individual"].astype(str).isin(focused)]
             if len(sel):
-                self.focus_boxes.append(_lonlat_box(sel, name))
+                self.focus_boxes.append(_lonlat_box(self.m, sel, name))
 
 
-def _lonlat_box(gdf: gpd.GeoDataFrame, name: str) -> np.ndarray:
+def _lonlat_box(m: folium.Map, gdf: gpd.GeoDataFrame, name: str) -> np.ndarray:
+    """(west, south, east, north) of ``gdf`` in the map's longitude range."""
     lonlat = cast(gpd.GeoDataFrame, hcrs.align(gdf, hcrs.WGS84, name=name))
-    return np.asarray(lonlat.total_bounds, dtype=float)
+    return np.asarray(map_longitudes(m, lonlat).total_bounds, dtype=float)
 
 
 # ------------------------------------------------------------------------ checks
+def _optional_table(table: object, name: str) -> gpd.GeoDataFrame | None:
+    """``None``, or a GeoDataFrame (an empty one is warned about, naming it, and left out)."""
+    if table is None:
+        return None
+    gdf = require_geodataframe(table, name=name)
+    return None if warn_if_empty(gdf, name=name) else gdf
+
+
 def _check_options(fixes: str | None, colour_by: str) -> None:
     if fixes is not None and fixes not in FIX_MODES:
         raise InputError(
@@ -238,7 +263,7 @@ def _add_context_layers(
                 if key == "roads" and "crossing" in gdf.columns:
                     _add_crossings(parts, gdf, group, tips, **size)
         if key in _BOUNDS_LAYERS:
-            parts.boxes.append(_lonlat_box(gdf, key))
+            parts.boxes.append(_lonlat_box(parts.m, gdf, key))
 
 
 def _add_crossings(
@@ -558,11 +583,34 @@ def study_area_map(
     (True, True)
     """
     _check_options(fixes, colour_by)
+    layers = {k: v for k, v in map_layers(layers).items() if not warn_if_empty(v, name=k)}
+    relocations = _optional_table(relocations, "relocations")
+    ranges = _optional_table(ranges, "ranges")
+    corridors = _optional_table(corridors, "corridors")
+    for raster, label in ((land_cover, "land_cover"), (current, "current")):
+        if raster is not None and not isinstance(raster, Raster):
+            raise InputError(
+                f"{label} must be a habitat Raster (habitat.read_geotiff(...)) or None, "
+                f"not {type(raster).__name__}."
+            )
+    if colour_ranges_by is not None:
+        check_text(colour_ranges_by, name="colour_ranges_by")
+    max_fixes_per_individual = check_max_fixes(max_fixes_per_individual)
+    simplify_m = check_simplify_m(simplify_m)
+    coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
+    tiles = check_tiles(tiles)
+    check_text(title, name="title")
+    controls = check_bool(controls, name="controls")
     focused = focus_set(focus)
     _check_focus(focused, ranges, relocations)
     size: _Size = {"simplify_m": simplify_m, "coordinate_decimals": coordinate_decimals}
 
     parts = MapParts(_new_map(tiles))
+    # one longitude range for every layer, centred on the animals (else the layers)
+    centre = central_longitude(ranges, relocations)
+    if centre is None:
+        centre = central_longitude(*layers.values(), corridors)
+    setattr(parts.m, CENTRAL_LONGITUDE_ATTR, centre)
     _add_context_layers(parts, prepare_layers(layers, **size), **size)
     _add_rasters(parts, land_cover, current)
     _add_corridors(parts, corridors, **size)

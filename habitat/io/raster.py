@@ -745,6 +745,7 @@ def read_geotiff(
     band: int | None = None,
     window: Any | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    max_cells: int = MAX_WINDOW_CELLS,
 ) -> Raster:
     """Read one band of a GeoTIFF (or any raster GDAL reads) into a :class:`Raster`.
 
@@ -763,6 +764,10 @@ def read_geotiff(
     bounds : tuple of 4 float, optional
         Read only the cells overlapping ``(left, bottom, right, top)``, in the
         raster's CRS units; clipped to the grid. Not together with ``window``.
+    max_cells : int
+        Largest number of cells read at once (default :data:`MAX_WINDOW_CELLS`);
+        more raises :class:`~habitat.core.errors.TooLargeError`: read a window
+        or bounds, or pass a larger limit where memory allows.
 
     Returns
     -------
@@ -818,7 +823,9 @@ def read_geotiff(
         raise InputError("give read_geotiff either window= or bounds=, not both.")
     try:
         with _gdal_env(), rasterio.open(source) as src:
-            return _read_band(src, source, band=band, window=window, bounds=bounds)
+            return _read_band(
+                src, source, band=band, window=window, bounds=bounds, max_cells=max_cells
+            )
     except RasterioError as exc:
         raise DataFileError(
             f"'{source}' is not a readable raster file ({_describe_rasterio_error(exc)})."
@@ -906,7 +913,9 @@ def _geokey_problem(keys: tuple[int, ...] | None) -> str:
     return ""
 
 
-def _read_band(src: Any, source: Path, *, band: int | None, window: Any, bounds: Any) -> Raster:
+def _read_band(
+    src: Any, source: Path, *, band: int | None, window: Any, bounds: Any, max_cells: int
+) -> Raster:
     """The body of :func:`read_geotiff` on an open rasterio dataset."""
     if band is None:
         if src.count != 1:
@@ -976,6 +985,13 @@ def _read_band(src: Any, source: Path, *, band: int | None, window: Any, bounds:
             )
     else:
         r0, c0, nr, nc = 0, 0, rows, cols
+    _check_cells(
+        nr,
+        nc,
+        max_cells,
+        f"reading '{source}'",
+        "the file (read a part of it with window= or bounds=)",
+    )
     # the same cells in the file's own row/column order
     file_r0 = rows - r0 - nr if flip_rows else r0
     file_c0 = cols - c0 - nc if flip_cols else c0

@@ -340,3 +340,29 @@ def test_self_intersecting_shapes_are_rasterised_as_their_repair():
     )  # GDAL on the repaired polygon (its scanline rule also takes centres on edges)
     np.testing.assert_array_equal(burnt.array, direct)
     assert burnt.array[rows, cols].all()
+
+
+def test_a_file_too_large_to_read_whole_is_refused_but_its_windows_are_read(tmp_path):
+    """A sparse 20,000 x 20,000 file (400 million cells) is a few kB on disk."""
+    path = tmp_path / "huge.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=20_000,
+        width=20_000,
+        count=1,
+        dtype="uint8",
+        crs=UTM,
+        transform=Affine(*T),
+        nodata=0,
+        tiled=True,
+        sparse_ok=True,
+    ):
+        pass
+    assert path.stat().st_size < 10_000_000
+    with pytest.raises(TooLargeError, match=r"huge\.tif.*400,000,000 cells.*window="):
+        read_geotiff(path)
+    part = read_geotiff(path, window=(0, 0, 100, 100))
+    assert part.shape == (100, 100) and part.nodata_mask().all()
+    assert read_geotiff(path, window=(0, 0, 100, 100), max_cells=10_000).shape == (100, 100)

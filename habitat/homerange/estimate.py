@@ -121,7 +121,9 @@ def home_range(
     **options
         Estimator options, unit-named (``bandwidth`` for a rule or
         ``bandwidth_m``, ``grid``, ``extent``, ``cell_size_m`` for KDE;
-        ``k``, ``a_m``, ``r_m`` for LoCoH; ``location_error_m`` for BBMM...).
+        ``k``, ``a_m``, ``r_m`` for LoCoH; ``location_error_m`` for BBMM...);
+        :func:`method_options` lists them. Anything else (``level=`` for
+        ``levels=``, ``bandwith=``) is refused before any work.
 
     Returns
     -------
@@ -131,8 +133,22 @@ def home_range(
 
     Raises
     ------
+    InputError
+        For an unknown method or option (naming the valid ones and a close match).
     InsufficientDataError
         For an individual with fewer than 5 usable fixes, or all fixes identical.
+
+    Warns
+    -----
+    GridTooSmallWarning
+        For KDE and BBMM rows whose grid cannot hold the level (``grid_warning``;
+        ``grid_volume`` is the UD volume on the grid), naming the individual.
+    DataQualityWarning
+        For rows whose numbers cannot be trusted whatever the species: areas
+        outside the bounds of any terrestrial animal, slivers, too few distinct
+        positions, coordinates that look like degrees (see
+        :mod:`habitat.homerange.plausibility`). Such rows, and every row with
+        ``grid_warning``, have ``plausible`` False and the reason in ``plausibility``.
 
     Examples
     --------

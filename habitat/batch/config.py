@@ -399,6 +399,8 @@ def _explain(err: Mapping[str, Any], root: type[BaseModel], prefix: tuple[str, .
             what = f"unknown key {name!r}; valid keys: {', '.join(valid)}"
         return _end(f"{path}: {what}{_closest(name, valid)}")
     if kind == "missing":
+        if loc and isinstance(loc[-1], int):
+            return f"{path}: missing: the list is too short (it needs {loc[-1] + 1} or more items)."
         return f"{path}: missing; give a value."
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")

@@ -105,6 +105,8 @@ def report(
     """
     import dataclasses
 
+    from habitat.batch.cluster import probe_scheduler
+    from habitat.batch.config import check_input_paths
     from habitat.batch.runner import (
         ReportOptions,
         load_config,
@@ -114,7 +116,12 @@ def report(
     )
     from habitat.core.errors import InputError
 
+    # every option, file path and the cluster checked before anything is read or estimated
     options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
+    if config_path:
+        check_input_paths(inputs, config=config_path)
+    if scheduler is not None:
+        probe_scheduler(scheduler)  # a SchedulerError within seconds, naming the address
     changes: dict[str, Any] = {}
     if methods:
         changes["methods"] = tuple(methods)

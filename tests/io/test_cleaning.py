@@ -246,3 +246,15 @@ def test_demo_data_flags_exactly_the_planted_problems() -> None:
     fixes = load_demo_relocations()
     flagged = set(fixes.loc[fixes["flag_any"], "event-id"].astype(int))
     assert flagged == planted
+
+
+def test_summary_counts_time_outliers_and_the_counts_add_up() -> None:
+    """A fix dated 30 years late is flagged, counted per flag, and left out of the intervals."""
+    hours = list(range(10)) + [30 * 365 * 24]
+    fixes = track([500_000 + 100 * h for h in range(11)], [4_800_000] * 11, hours)
+    s = summarise_relocations(flag_relocations(fixes))
+    assert s.loc["Leo", "n_time_outlier"] == 1
+    assert s.loc["Leo", "n_flagged"] == 1
+    assert s.loc["Leo", "median_interval_h"] == pytest.approx(1.0)
+    per_flag = s[["n_" + c.removeprefix("flag_") for c in FLAG_COLUMNS]].sum(axis=1)
+    assert (per_flag >= s["n_flagged"]).all()  # a fix may carry several flags, never none

@@ -9,13 +9,15 @@ study-area layers and writes a report folder::
                             fragmentation inside the range, corridors, figures)
       pages/<slug>/         its map.html, ud.png, area_curve.png
       ranges.gpkg           all home ranges (layer "ranges"; "corridors" when given)
-      metrics.csv           the territory table + fixes + landscape measures
+      metrics.csv           the territory table + fixes used, flagged and excluded
+                            (n_fixes, n_fixes_flagged, n_fixes_excluded) + landscape
       metrics.parquet       the same with geometry (GeoParquet)
       overlaps.csv          every pair of overlapping ranges (reported method, level)
       failures.csv          animals that failed: step, error type, reason
+      manifest.json         what each animal was computed from (fingerprints, counts)
       summary_by_sex.png
       .habitat-report       marker: this folder is a habitat report (resumable)
-      .work/<slug>.parquet  per-animal estimates, reused when resuming
+      .work/<slug>/<sha256>.parquet  per-animal estimates, named by their fingerprint
 
 How it runs
 -----------
@@ -28,10 +30,33 @@ How it runs
 3. **Render** each animal's map and page, then the index page.
 
 Every file is written atomically (temporary file, then rename), so a batch
-killed at any moment leaves no partial file. An animal is *finished* when its
-page exists; re-running the same command resumes, skipping finished animals
-(their cached estimates are reused for the combined tables), unless
-``overwrite=True``. Stale temporary files of a killed run are removed.
+killed at any moment leaves no partial file. Stale temporary files of a killed
+run are removed.
+
+Re-runs
+-------
+A re-run into a report folder reuses only work made from identical input,
+decided by fingerprints (SHA-256, :mod:`habitat.batch.fingerprint`):
+
+* an animal's **estimates** (ranges and figures) are cached under the
+  fingerprint of its fixes (positions and CRS, times, flags, sex, id; not
+  ``source_row`` or other columns) and of the options they depend on
+  (methods, levels, estimator options, UD cell size, area curve, speed
+  limit) and the habitat version. Changed fixes recompute that animal only;
+  a changed method or level recomputes every animal;
+* a **page** carries the fingerprint of everything it and its map show (its
+  territory row, ranges, neighbours and their ranges, layers, corridors,
+  fragmentation, title), so a page is redrawn when a neighbour changed too;
+* the combined tables (``metrics``, ``ranges``, ``overlaps``) and the index
+  are rewritten from this input's animals on every run, so overlaps of a pair
+  are new whenever either animal changed;
+* animals no longer in the input, or that fail this time, lose their page,
+  figures, map and cache: every output agrees on the set of animals.
+
+The run says what it reused and why it recomputed the rest ("2 reused; 1
+recomputed because its fixes changed (positions): Leo 3F; 1 removed (no
+longer in the input): Leo 6M"; :attr:`ReportResult.recomputed`), and records
+it in ``manifest.json``. ``overwrite=True`` recomputes everything.
 
 Steps 1 and 3 run in this process (``workers=1``), on local processes
 (``workers=N``), or on an existing dask distributed cluster
@@ -769,7 +794,8 @@ def run_report(
         the individual (e.g. from the fragmentation metrics); each page shows
         its animal's rows under "Fragmentation inside the range".
     overwrite : bool
-        Recompute and rewrite everything; otherwise finished animals are skipped.
+        Recompute and rewrite everything; otherwise only the animals and pages
+        whose input changed are recomputed (see "Re-runs" in the module docstring).
     workers : int
         Local processes for steps 1 and 3 (1 = in this process).
     scheduler : str or distributed.Client, optional
@@ -1118,7 +1144,7 @@ def _write_manifest(
         "options": dict(options),
         "animals": animals,
     }
-    text = json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(manifest, indent=1, ensure_ascii=True, sort_keys=True)
     return atomic_write_text(out / MANIFEST, text + "\n")
 
 

@@ -17,12 +17,17 @@ import pandas as pd
 import pytest
 import shapely
 
+from habitat import datasets
 from habitat.batch.demo import load_demo_relocations
 from habitat.batch.runner import MANIFEST, WORK, ReportOptions, run_report
 from habitat.homerange import home_range
 
 ANIMALS = ["Leo 1F", "Leo 3F", "Leo 6M"]
 FAST = ReportOptions(area_curve=False, methods=("mcp",), levels=(0.5, 0.95))
+#: two protected areas are enough to check reuse (and twice as fast as every layer)
+LAYERS = {
+    k: v for k, v in datasets.layers().items() if k in ("land_of_the_leopard", "kedrovaya_pad")
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +40,7 @@ def fixes() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory, fixes: gpd.GeoDataFrame) -> Path:
     out = tmp_path_factory.mktemp("rerun") / "base"
-    result = run_report(fixes, out, options=FAST, land_cover=None, progress=False)
+    result = run_report(fixes, out, options=FAST, land_cover=None, layers=LAYERS, progress=False)
     assert result.ok and sorted(result.recomputed) == ANIMALS and result.reused == []
     return out
 
@@ -48,7 +53,9 @@ def _copy(base: Path, tmp_path: Path) -> Path:
 
 def _rerun(data, out, options=FAST):
     lines: list[str] = []
-    result = run_report(data, out, options=options, land_cover=None, progress=lines.append)
+    result = run_report(
+        data, out, options=options, land_cover=None, layers=LAYERS, progress=lines.append
+    )
     return result, "\n".join(lines)
 
 
@@ -156,7 +163,7 @@ def test_rerun_equals_a_fresh_report_after_changes_and_a_removed_animal(base, fi
     assert result.removed == ["Leo 6M"] and "1 removed (no longer in the input): Leo 6M" in text
     assert list(result.recomputed) == ["Leo 3F"] and result.reused == ["Leo 1F"]
     fresh = tmp_path / "fresh"
-    run_report(changed, fresh, options=FAST, land_cover=None, progress=False)
+    run_report(changed, fresh, options=FAST, land_cover=None, layers=LAYERS, progress=False)
     for name in ("metrics.csv", "overlaps.csv", "failures.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(fresh / name))
     for name in ("metrics.parquet",):
@@ -216,6 +223,7 @@ def test_a_page_whose_neighbour_changed_is_redrawn(base, fixes, tmp_path):
     assert set(result.skipped) == set(ANIMALS) - neighbours - {"Leo 6M"}
 
 
+@pytest.mark.slow
 def test_a_stale_cache_is_never_reused(base, fixes, tmp_path):
     """A cache of other fixes (an earlier run in this folder) is deleted, not read."""
     out = _copy(base, tmp_path)
@@ -230,8 +238,11 @@ def test_a_stale_cache_is_never_reused(base, fixes, tmp_path):
     pd.testing.assert_frame_equal(_metrics(out), _metrics(base))
 
 
+@pytest.mark.slow
 def test_overwrite_recomputes_and_says_why(base, fixes, tmp_path):
     out = _copy(base, tmp_path)
-    result = run_report(fixes, out, options=FAST, land_cover=None, overwrite=True, progress=False)
+    result = run_report(
+        fixes, out, options=FAST, land_cover=None, layers=LAYERS, overwrite=True, progress=False
+    )
     assert result.reused == [] and set(result.recomputed.values()) == {"overwrite was asked for"}
     pd.testing.assert_frame_equal(_metrics(out), _metrics(base))

@@ -23,6 +23,7 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
+    "gdal_read_path",
     "TEMP_PREFIX",
     "prepare_output_dir",
     "remove_stale_temporaries",
@@ -200,10 +201,45 @@ def _fd_path(folder: Path, name: str) -> tuple[Path, int | None]:
             return via, fd
         os.close(fd)
     raise InputError(
-        f"output folder '{folder.parent}' has characters GDAL cannot keep in a path "
+        f"folder '{folder}' has characters GDAL cannot keep in a path "
         "(newline, tab or other control characters) and this system has no /proc to avoid "
         "them; choose a folder name without them."
     )
+
+
+@contextmanager
+def gdal_read_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    r"""Yield a spelling of an existing file's path that GDAL reads as the same file.
+
+    GDAL/OGR drop control characters from paths, so ``"out\nx/ranges.gpkg"``
+    would be read from ``"outx/ranges.gpkg"`` (another file, or none). When
+    the path holds such characters the file is reached through an open
+    descriptor of its folder (``/proc/self/fd``, Linux); otherwise the path is
+    yielded as it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> odd = Path(tempfile.mkdtemp()) / "out\nx" / "r.gpkg"
+    >>> with atomic_path(odd) as tmp:
+    ...     gpd.GeoDataFrame({"id": ["F1"]}, geometry=[Point(0, 0)], crs=3857).to_file(tmp)
+    >>> with gdal_read_path(odd) as readable:
+    ...     gpd.read_file(readable)["id"].tolist()
+    ['F1']
+    """
+    path = Path(path)
+    if _gdal_safe(os.path.abspath(path)):
+        yield path
+        return
+    via, fd = _fd_path(path.parent, path.name)
+    try:
+        yield via
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def remove_stale_temporaries(folder: str | os.PathLike[str]) -> int:

@@ -250,9 +250,8 @@ def usable_fixes(relocations: gpd.GeoDataFrame, *, exclude_flagged: bool = True)
     geoms = relocations.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     usable = present.copy()
-    if present.any():
-        xy = shapely.get_coordinates(geoms[present])
-        usable[present] = np.isfinite(xy).all(axis=1)
+    if present.any():  # bounds: one row per geometry, whatever its type
+        usable[present] = np.isfinite(shapely.bounds(geoms[present])).all(axis=1)
     if exclude_flagged and "flag_any" in relocations.columns:
         usable &= ~_flag_any(relocations)
     return usable

@@ -109,24 +109,60 @@ def _as_sparse(x: Any) -> scipy.sparse.csr_matrix:
     return scipy.sparse.csr_matrix(x, dtype=float)
 
 
-def _vi(u: scipy.sparse.csr_matrix, meets: np.ndarray, block: int = 4_000_000) -> np.ndarray:
-    """Sum of min(u_i, u_j) over cells, only for pairs whose supports meet."""
+def _vi(u: scipy.sparse.csr_matrix, block: int = 4_000_000) -> np.ndarray:
+    """Sum over cells of min(u_i, u_j) for every pair of animals.
+
+    Two ways, whichever is less work (in chunks of about ``block`` values):
+    pairs within each cell (a cell holding k animals adds its k² minima; few
+    animals per cell), or per animal, its cells against every animal as one
+    dense block (many animals per cell: k x cells, in fast contiguous numpy).
+    """
+    k = u.shape[0]
+    col = u.tocsc()
+    col.sort_indices()
+    per_cell = np.diff(col.indptr)
+    cost = np.cumsum(per_cell.astype(np.int64) ** 2)
+    if len(cost) and cost[-1] > k * col.nnz // 16:
+        return _vi_by_animal(u, col, block)
+    total = np.zeros(k * k)
+    start = 0
+    n_cells = len(per_cell)
+    while start < n_cells:
+        done = cost[start - 1] if start else 0
+        stop = int(np.searchsorted(cost, done + block, side="right"))
+        stop = min(max(stop, start + 1), n_cells)
+        lo, hi = col.indptr[start], col.indptr[stop]
+        counts = per_cell[start:stop]
+        entry = np.arange(lo, hi)
+        first = np.repeat(col.indptr[start:stop], counts)  # first entry of each entry's cell
+        reps = np.repeat(counts, counts)  # animals in each entry's cell
+        left = np.repeat(entry, reps)
+        # partner: every entry of the same cell, in turn
+        step = np.arange(len(left)) - np.repeat(np.cumsum(reps) - reps, reps)
+        right = np.repeat(first, reps) + step
+        pair = col.indices[left].astype(np.int64) * k + col.indices[right]
+        total += np.bincount(
+            pair, weights=np.minimum(col.data[left], col.data[right]), minlength=k * k
+        )
+        start = stop
+    return total.reshape(k, k)
+
+
+def _vi_by_animal(
+    u: scipy.sparse.csr_matrix, col: scipy.sparse.csc_matrix, block: int
+) -> np.ndarray:
     k = u.shape[0]
     vi = np.zeros((k, k))
-    ucsc = u.tocsc()
     for i in range(k):  # one vectorised row per animal (the animals, not the cells)
-        lo, hi = u.indptr[i], u.indptr[i + 1]
-        cells, vals = u.indices[lo:hi], u.data[lo:hi]
-        others = np.flatnonzero(meets[i, i:]) + i
-        if not len(cells) or not len(others):
-            continue
-        sub = ucsc[:, cells].tocsr()
-        step = max(1, block // max(len(cells), 1))
-        for s in range(0, len(others), step):
-            rows = others[s : s + step]
-            vi[i, rows] = np.minimum(vals[None, :], sub[rows].toarray()).sum(axis=1)
-    upper = np.triu(vi, 1)
-    return np.triu(vi) + upper.T
+        cells, vals = (
+            u.indices[u.indptr[i] : u.indptr[i + 1]],
+            u.data[u.indptr[i] : u.indptr[i + 1]],
+        )
+        step = max(1, block // max(k, 1))
+        for s in range(0, len(cells), step):
+            sub = col[:, cells[s : s + step]].toarray()
+            vi[i] += np.minimum(vals[None, s : s + step], sub).sum(axis=1)
+    return vi
 
 
 def ud_overlap_from_arrays(
@@ -192,12 +228,9 @@ def ud_overlap_from_arrays(
         elif m == "PHR":
             out[m] = c * (a @ u.T).toarray()
         elif m == "VI":
-            # min(u_i, u_j) is 0 outside i's support and for animals whose
-            # supports do not meet
-            support = u.copy()
-            support.data = np.ones_like(support.data, dtype=np.float32)
-            meets = (support @ support.T).toarray() > 0
-            out[m] = c * _vi(u, meets)
+            # min(u_i, u_j) is 0 wherever either is 0: only the cells both reach
+            vi = _vi(u)
+            out[m] = c * np.triu(vi) + c * np.triu(vi, 1).T  # symmetric to the last bit
         elif m == "BA":
             out[m] = ba
         elif m == "UDOI":

@@ -182,3 +182,14 @@ def test_sparse_and_dense_arrays_give_the_same_matrices():
     # VI by its definition, sum of minima, for one pair
     u = ud * inside
     assert dense["VI"][0, 2] == pytest.approx(100.0 * np.minimum(u[0], u[2]).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize(("k", "density"), [(40, 0.01), (6, 0.6)])
+def test_vi_is_the_sum_of_minima_for_sparse_and_crowded_cells(k, density):
+    """Few animals per cell (pairs within cells) or many (per animal): the same definition."""
+    u = scipy.sparse.random(k, 4000, density=density, random_state=k, format="csr") / 1e6
+    vi = ud_overlap_from_arrays(u, u > 0, 4.0, methods=["VI"])["VI"]
+    d = u.toarray()
+    want = np.array([[4.0 * np.minimum(d[i], d[j]).sum() for j in range(k)] for i in range(k)])
+    np.testing.assert_allclose(vi, want, rtol=1e-12, atol=1e-18)
+    np.testing.assert_array_equal(vi, vi.T)

@@ -180,7 +180,7 @@ def normalise_ids(
             f"needs one. Fill it in, drop those rows, or choose another column with "
             f"`{param}=`."
         )
-    refused = raw.map(_first_refused)
+    refused = text.map(_first_refused)  # after stripping surrounding blanks (tabs too)
     bad_u = refused.notna().to_numpy()
     if bad_u.any():
         first = int(np.flatnonzero(bad_u)[0])

@@ -31,7 +31,7 @@ import pandas as pd
 
 from habitat import datasets
 from habitat.batch.runner import run_report
-from habitat.core.errors import DataQualityWarning
+from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.homerange import home_range
 from habitat.io.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
@@ -114,7 +114,21 @@ def run_demo(
     -------
     dict
         Output name -> path of each file written.
+
+    Raises
+    ------
+    habitat.core.errors.InputError
+        For an ``out_dir`` that is not a path, is an existing file or lies under
+        one, and for option values of the wrong type. Every file is written
+        inside ``out_dir`` (:func:`habitat.core.fs.atomic_path`), whatever its name.
     """
+    if not isinstance(out_dir, str | os.PathLike) or not str(out_dir).strip():
+        raise InputError(f"out_dir must be a folder path, not {out_dir!r}.")
+    for flag, value in (("overwrite", overwrite), ("report", report)):
+        if not isinstance(value, bool):
+            raise InputError(f"{flag}={value!r} must be True or False.")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers={workers!r} must be a positive integer (1: no extra processes).")
     out = prepare_output_dir(out_dir, overwrite=overwrite)
     written: dict[str, Path] = {}
 

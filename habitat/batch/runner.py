@@ -94,7 +94,12 @@ from habitat import datasets
 from habitat.batch.cluster import connect_scheduler
 
 # the typed configuration (habitat.batch.config); its names stay importable from here
-from habitat.batch.config import ReportOptions, load_config, safe_layer_name  # noqa: F401
+from habitat.batch.config import (  # noqa: F401 - safe_layer_name: an old import path
+    ReportOptions,
+    check_run_arguments,
+    load_config,
+    safe_layer_name,
+)
 from habitat.batch.fingerprint import (
     canonical_json,
     fixes_fingerprint,
@@ -818,7 +823,7 @@ def run_report(
     t_start = time.perf_counter()
     say = _progress_printer(progress)
 
-    opts = options or ReportOptions()
+    opts = check_run_arguments(options, workers=workers, scheduler=scheduler)
     require_geodataframe(
         data,
         name="data",
@@ -836,8 +841,6 @@ def run_report(
         )
     if len(data) == 0:
         raise InputError("data is empty: no relocations or ranges to report.")
-    if workers < 1:
-        raise InputError(f"workers must be at least 1, not {workers}.")
     kinds = set(data.geom_type.dropna().unique())
     given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
     if not given and not kinds <= {"Point"}:
@@ -879,7 +882,13 @@ def run_report(
     before = _read_manifest(out)
     reasons = {
         ind: _recompute_reason(
-            ind, before, parts[ind], opt_values, n_input=len(g), overwrite=overwrite
+            ind,
+            before,
+            parts[ind],
+            opt_values,
+            n_input=len(g),
+            overwrite=overwrite,
+            had_page=_page_path(out, slugs[ind]).exists(),
         )
         for ind, g in groups.items()
     }
@@ -1057,13 +1066,15 @@ def _recompute_reason(
     *,
     n_input: int,
     overwrite: bool,
+    had_page: bool = False,
 ) -> str:
     """Why an animal is estimated again (used when its cached estimates are not reused)."""
     if overwrite:
         return "overwrite was asked for"
     old = before.get("animals", {}).get(individual)
     if not isinstance(old, dict):
-        return "new"
+        # a page but no record: a report of a habitat without fingerprints
+        return "its earlier result has no fingerprint" if had_page and not before else "new"
     why = []
     if before.get("habitat") != __version__:
         why.append(f"habitat changed from {before.get('habitat')} to {__version__}")

@@ -24,12 +24,16 @@ import geopandas as gpd
 
 from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.validation import require_geodataframe, require_layer_mapping
+from habitat.io.raster import Raster
 
 __all__ = [
     "check_bool",
     "check_coordinate_decimals",
     "check_map",
     "check_max_fixes",
+    "check_opacity",
+    "check_raster",
+    "check_scale_limits",
     "check_simplify_m",
     "check_text",
     "check_tiles",
@@ -267,3 +271,72 @@ pass {} for a map without context layers, or leave 'roads' out.
             hint=f"pass {{}} for a map without context layers, or leave {key!r} out.",
         )
     return checked
+
+
+def check_opacity(value: object, *, name: str = "opacity") -> float:
+    """An opacity from 0 (transparent) to 1 (opaque), else :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_opacity(0.6)
+    0.6
+    >>> check_opacity(2)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: opacity=2 must be a number from 0 (transparent) to 1 (opaque).
+    """
+    if not _number(value) or not 0.0 <= float(value) <= 1.0:  # type: ignore[arg-type]
+        raise InputError(f"{name}={value!r} must be a number from 0 (transparent) to 1 (opaque).")
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_raster(value: object, *, name: str = "raster") -> Raster:
+    """A habitat :class:`~habitat.io.raster.Raster`, else :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_raster(None, name="land_cover")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: land_cover must be a habitat Raster (e.g. \
+habitat.read_geotiff(path) or habitat.datasets.land_cover()), not NoneType.
+    """
+    if not isinstance(value, Raster):
+        raise InputError(
+            f"{name} must be a habitat Raster (e.g. habitat.read_geotiff(path) or "
+            f"habitat.datasets.land_cover()), not {type(value).__name__}."
+        )
+    return value
+
+
+def check_scale_limits(vmin: object, vmax: object) -> tuple[float | None, float | None]:
+    """Colour-scale limits: each ``None`` or finite, and ``vmin < vmax`` when both are given.
+
+    Examples
+    --------
+    >>> check_scale_limits(0, 2.5), check_scale_limits(None, 0)
+    ((0.0, 2.5), (None, 0.0))
+    >>> check_scale_limits(5, 1)
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: vmin=5 must be below vmax=1 (the colour scale runs from vmin \
+to vmax); swap them or leave one out (None: from the data).
+    """
+    out: list[float | None] = []
+    for label, value in (("vmin", vmin), ("vmax", vmax)):
+        if value is None:
+            out.append(None)
+            continue
+        if not _number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+            raise InputError(
+                f"{label}={value!r} must be a finite number in the raster's unit, or None "
+                "(from the data)."
+            )
+        out.append(float(value))  # type: ignore[arg-type]
+    lo, hi = out
+    if lo is not None and hi is not None and not lo < hi:
+        raise InputError(
+            f"vmin={vmin!r} must be below vmax={vmax!r} (the colour scale runs from vmin to "
+            "vmax); swap them or leave one out (None: from the data)."
+        )
+    return lo, hi

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 import folium
 from branca.element import MacroElement, Template
 
+from habitat.core.errors import InputError
+from habitat.maps.checks import check_map, check_text
+
 __all__ = ["Legend", "add_legend"]
 
 _LEGEND_TEMPLATE = """
@@ -116,6 +119,27 @@ def add_legend(
     >>> "Schematic layers." in m.get_root().render()
     True
     """
+    check_map(m)
+    check_text(title, name="title")
+    check_text(note, name="note")
+    if (
+        not isinstance(sections, Sequence)
+        or isinstance(sections, str)
+        or not all(isinstance(sec, tuple | list) and len(sec) == 2 for sec in sections)
+    ):
+        raise InputError(
+            f"legend sections must be a sequence of (heading, entries) pairs; got {sections!r:.80}."
+        )
+    for where, entries in (("items", items), *((f"section {h!r}", e) for h, e in sections)):
+        if (
+            not isinstance(entries, Sequence)
+            or isinstance(entries, str)
+            or not all(isinstance(e, tuple | list) and len(e) == 2 for e in entries)
+        ):
+            raise InputError(
+                f"legend {where} must be a sequence of (label, colour) pairs, "
+                f"e.g. [('Land of the Leopard NP', '#1b7837')]; got {entries!r:.80}."
+            )
     legend = Legend(title, items, note, sections)
     m.add_child(legend)
     return legend

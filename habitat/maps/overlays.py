@@ -24,6 +24,7 @@ from pyproj import Transformer
 from habitat.core import crs as hcrs
 from habitat.core.errors import InputError
 from habitat.io.raster import Raster, lonlat_bounds, reproject
+from habitat.maps.checks import check_map, check_opacity, check_raster, check_scale_limits
 from habitat.maps.style import (
     CURRENT_COLOURS,
     LAND_COVER_COLOURS,
@@ -331,6 +332,9 @@ def add_land_cover(
     >>> add_land_cover(m, cover)
     [('forest', '#2e7d32'), ('grassland/burnt', '#d4b86a'), ('water', '#1f78b4')]
     """
+    check_map(m)
+    raster = check_raster(raster, name="raster")
+    opacity = check_opacity(opacity)
     if not np.issubdtype(raster.array.dtype, np.integer):
         raise InputError(
             f"land cover must hold integer classes; got dtype {raster.array.dtype}. "
@@ -411,6 +415,10 @@ def add_current_density(
     >>> scale.vmin, scale.vmax, scale.caption
     (0.0, 2.0, 'Current density (A)')
     """
+    check_map(m)
+    raster = check_raster(raster, name="raster")
+    opacity = check_opacity(opacity)
+    vmin, vmax = check_scale_limits(vmin, vmax)
     cols = [check_colour(c, what="current-density") for c in colours]
     if steps < 2:
         raise InputError(f"steps must be at least 2; got {steps}.")

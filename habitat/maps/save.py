@@ -19,6 +19,7 @@ from pathlib import Path
 import folium
 
 from habitat.core.fs import atomic_write_text
+from habitat.maps.checks import check_map
 
 __all__ = ["save_map"]
 
@@ -68,6 +69,7 @@ def save_map(
     >>> save_map(m, "leopards.html", offline_assets="assets/")  # doctest: +SKIP
     PosixPath('leopards.html')
     """
+    check_map(m)
     page = m.get_root().render()
     if offline_assets is not None:
         # imported here: the assets module is only needed for offline pages

@@ -177,3 +177,42 @@ def test_save_map_to_a_folder_or_under_a_file(tmp_path):
         save_map(m, note / "map.html")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["maps", "note.txt"]
     assert list(folder.iterdir()) == [] and note.read_text() == "a file"
+
+
+def _raster(dtype: str):
+    import numpy as np
+
+    from habitat.io.raster import Raster
+
+    return Raster(
+        np.arange(6, dtype=dtype).reshape(2, 3),
+        (100.0, 0.0, 500_000.0, 0.0, -100.0, 4_800_000.0),
+        CRS,
+    )
+
+
+def test_overlay_legend_and_save_options():
+    from habitat.maps import add_current_density, add_land_cover, add_legend
+
+    m = folium.Map(tiles=None)
+    with pytest.raises(InputError, match=r"raster must be a habitat Raster"):
+        add_land_cover(m, None)
+    with pytest.raises(InputError, match=r"opacity=2 must be a number from 0"):
+        add_land_cover(m, _raster("int32"), opacity=2)
+    with pytest.raises(InputError, match=r"opacity=-1 must be a number from 0"):
+        add_current_density(m, _raster("float32"), opacity=-1)
+    with pytest.raises(InputError, match=r"vmin=5 must be below vmax=1"):
+        add_current_density(m, _raster("float32"), vmin=5, vmax=1)
+    with pytest.raises(InputError, match=r"vmax=nan must be a finite number"):
+        add_current_density(m, _raster("float32"), vmax=math.nan)
+    with pytest.raises(InputError, match=r"m must be a folium.Map"):
+        add_land_cover(None, _raster("int32"))
+    with pytest.raises(InputError, match=r"legend items must be a sequence of \(label, colour\)"):
+        add_legend(m, None)
+    with pytest.raises(InputError, match=r"legend section 'Zones' must be"):
+        add_legend(m, [], sections=[("Zones", "core")])
+    with pytest.raises(InputError, match=r"m must be a folium.Map"):
+        save_map(None, "never-written.html")
+    # an explicit scale is used as given
+    scale = add_current_density(m, _raster("float32"), vmin=0, vmax=2.5)
+    assert (scale.vmin, scale.vmax) == (0.0, 2.5)

@@ -49,6 +49,7 @@ from pydantic import (
     model_validator,
 )
 
+from habitat.batch.cluster import parse_scheduler_address
 from habitat.core.errors import ConfigError, DataFileError, HabitatError
 from habitat.homerange import ESTIMATORS, METHODS, home_range
 from habitat.homerange.bandwidth import BANDWIDTH_METHODS, bandwidth_choice
@@ -57,6 +58,7 @@ __all__ = [
     "UD_METHODS",
     "ReportOptions",
     "check_input_paths",
+    "check_run_arguments",
     "estimator_options",
     "load_config",
     "safe_layer_name",
@@ -689,6 +691,59 @@ estimator; valid options: ...; did you mean 'bandwidth'?
     for name, value in getattr(model, "layers").items():  # noqa: B009
         inputs["layers"][name] = None if value.strip().lower() == "none" else base / value
     return options, inputs
+
+
+def check_run_arguments(
+    options: Any = None, *, workers: Any = 1, scheduler: Any = None
+) -> ReportOptions:
+    """Check the arguments of :func:`habitat.batch.run_report` that say how it runs.
+
+    Parameters
+    ----------
+    options : ReportOptions or None
+        None for the defaults.
+    workers : int
+        Local processes, a whole number >= 1.
+    scheduler : str, distributed.Client or None
+        An address is checked for its form here (see
+        :func:`habitat.batch.cluster.parse_scheduler_address`); whether it
+        answers is checked when the report connects.
+
+    Returns
+    -------
+    ReportOptions
+
+    Raises
+    ------
+    ConfigError
+        For options that are not ReportOptions, or a bad ``workers``.
+    SchedulerError
+        For a malformed scheduler address.
+
+    Examples
+    --------
+    >>> check_run_arguments(None, workers=2).methods
+    ('mcp', 'kde')
+    >>> check_run_arguments(workers="2")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.ConfigError: workers must be a whole number >= 1 (local processes), \
+not '2'.
+    """
+    if options is None:
+        options = ReportOptions()
+    elif not isinstance(options, ReportOptions):
+        raise ConfigError(
+            f"options must be a ReportOptions, not {type(options).__name__}; make them with "
+            "ReportOptions(methods=..., levels=...) or read them with load_config."
+        )
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise ConfigError(
+            f"workers must be a whole number >= 1 (local processes), not {workers!r}."
+        )
+    if scheduler is not None and isinstance(scheduler, str):
+        parse_scheduler_address(scheduler)
+    return options
 
 
 def check_input_paths(

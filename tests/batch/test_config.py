@@ -296,3 +296,35 @@ def test_input_paths_are_checked_by_key(tmp_path):
         check_input_paths({"layers": {"roads": tmp_path / "roads.gpkg"}}, config="c.toml")
     with pytest.raises(DataFileError, match=r"key input\.relocations: .*is a folder"):
         check_input_paths({"relocations": tmp_path / "folder.csv", "layers": {}})
+
+
+@pytest.mark.parametrize("workers", [0, -1, "2", 1.5, True, None])
+def test_run_report_refuses_bad_workers_before_any_work(tmp_path, workers):
+    import geopandas as gpd
+    import shapely
+
+    from habitat.batch.runner import run_report
+
+    fixes = gpd.GeoDataFrame(
+        {"individual": ["A"] * 6}, geometry=shapely.points(range(6), range(6)), crs=32652
+    )
+    with pytest.raises(ConfigError, match=r"workers must be a whole number >= 1"):
+        run_report(fixes, tmp_path / "rep", workers=workers, progress=False)
+    assert not (tmp_path / "rep").exists()
+
+
+def test_run_report_refuses_options_that_are_not_report_options(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from habitat.batch.runner import run_report
+    from habitat.core.errors import SchedulerError
+
+    fixes = gpd.GeoDataFrame(
+        {"individual": ["A"] * 6}, geometry=shapely.points(range(6), range(6)), crs=32652
+    )
+    with pytest.raises(ConfigError, match="options must be a ReportOptions, not dict"):
+        run_report(fixes, tmp_path / "rep", options={"methods": ["kde"]}, progress=False)
+    with pytest.raises(SchedulerError, match="http:// is not a dask transport"):
+        run_report(fixes, tmp_path / "rep", scheduler="http://host:8786", progress=False)
+    assert not (tmp_path / "rep").exists()

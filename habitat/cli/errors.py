@@ -14,7 +14,12 @@ __all__ = ["handle_errors"]
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn habitat errors into a one-line ``Error:`` message and exit status 1."""
+    """Turn habitat errors into an ``Error:`` message (no traceback) and exit status 1.
+
+    Every failure caused by input is a :class:`~habitat.core.errors.HabitatError`:
+    bad files and columns, configs (``ConfigError``, one line per problem),
+    unreachable schedulers (``SchedulerError``), missing optional dependencies.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -32,7 +32,8 @@ EXIT_SOME_FAILED = 3
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="TOML file with [input], [layers] and [report] tables (see habitat.batch.load_config).",
+    help="TOML file with [input], [layers] and [report] tables (see habitat.batch.load_config); "
+    "every key, value and file is checked before any work.",
 )
 @click.option(
     "--reference",
@@ -69,7 +70,8 @@ EXIT_SOME_FAILED = 3
     "--scheduler",
     metavar="ADDRESS",
     help="Run on an existing dask distributed cluster, e.g. tcp://10.0.0.5:8786 "
-    "(needs habitat[dask]); overrides --workers.",
+    "(needs habitat[dask]); overrides --workers. An address that does not answer fails "
+    "within seconds.",
 )
 @click.option("--title", help="Report title.")
 @click.option("--no-area-curve", is_flag=True, help="Skip the bootstrap area curves (faster).")

@@ -328,3 +328,24 @@ def test_run_report_refuses_options_that_are_not_report_options(tmp_path):
     with pytest.raises(SchedulerError, match="http:// is not a dask transport"):
         run_report(fixes, tmp_path / "rep", scheduler="http://host:8786", progress=False)
     assert not (tmp_path / "rep").exists()
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_config_options_and_home_range_agree(method):
+    """What a config accepts for a method, home_range takes; what it refuses, home_range refuses."""
+    import warnings
+
+    import habitat
+
+    fixes, _ = habitat.simulate_relocations(n_females=1, n_males=0, days=10, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, (_, default) in estimator_options(method).items():
+            if default is None or default is inspect.Parameter.empty:
+                continue
+            ReportOptions(method_options={method: {name: default}})
+            habitat.home_range(fixes, method=method, levels=0.95, **{name: default})
+        with pytest.raises(ConfigError):
+            ReportOptions(method_options={method: {"level": 0.9}})
+        with pytest.raises(InputError, match="level"):
+            habitat.home_range(fixes, method=method, levels=0.95, level=0.9)

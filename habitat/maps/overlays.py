@@ -25,6 +25,7 @@ from habitat.core import crs as hcrs
 from habitat.core.errors import InputError
 from habitat.io.raster import Raster, lonlat_bounds, reproject
 from habitat.maps.checks import check_map, check_opacity, check_raster, check_scale_limits
+from habitat.maps.display import CENTRAL_LONGITUDE_ATTR
 from habitat.maps.style import (
     CURRENT_COLOURS,
     LAND_COVER_COLOURS,
@@ -45,6 +46,8 @@ __all__ = [
 
 #: the CRS of Leaflet's image overlays
 WEB_MERCATOR = "EPSG:3857"
+#: sphere radius of Web Mercator (EPSG:3857), metres: x = radius × longitude in radians
+WEB_MERCATOR_RADIUS_M = 6_378_137.0
 #: name of the map pane the rasters are drawn in, under the vector layers
 RASTER_PANE = "habitatRasters"
 
@@ -55,7 +58,9 @@ def raster_lonlat_bounds(raster: Raster) -> tuple[float, float, float, float]:
 
     The raster's bounds are transformed with 21 points per edge
     (:func:`habitat.io.raster.lonlat_bounds`), so that curved edges (a UTM
-    grid is not a lon/lat rectangle) are enclosed.
+    grid is not a lon/lat rectangle) are enclosed. A raster across the
+    antimeridian gets an east edge beyond 180 (e.g. 179.8 to 180.1), so that
+    west < east always holds.
 
     Examples
     --------
@@ -72,7 +77,10 @@ def raster_lonlat_bounds(raster: Raster) -> tuple[float, float, float, float]:
     >>> [round(v, 4) for v in raster_lonlat_bounds(cover)]
     [130.2337, 43.3425, 130.2412, 43.3462]
     """
-    return lonlat_bounds(raster)
+    w, south, e, north = lonlat_bounds(raster)
+    if e < w:  # across the antimeridian: one continuous range, east beyond 180
+        e += 360.0
+    return w, south, e, north
 
 
 def web_mercator_bounds(
@@ -89,11 +97,19 @@ def web_mercator_bounds(
 
     >>> [round(v, 2) for v in web_mercator_bounds((0.0, 0.0, 1.0, 1.0))]
     [0.0, 0.0, 111319.49, 111325.14]
+
+    Across the antimeridian the box stays continuous (x beyond 20037508 m):
+
+    >>> [round(v) for v in web_mercator_bounds((179.0, 0.0, 181.0, 1.0))][::2]
+    [19926189, 20148828]
     """
     w, s, e, n = lonlat
     to_mercator = Transformer.from_crs(hcrs.WGS84, WEB_MERCATOR, always_xy=True)
     xmin, ymin = to_mercator.transform(w, s)
     xmax, ymax = to_mercator.transform(e, n)
+    if not -180.0 <= w <= e <= 180.0:
+        # beyond ±180 (a box across the antimeridian): x is linear in longitude, no wrapping
+        xmin, xmax = (WEB_MERCATOR_RADIUS_M * np.radians(v) for v in (w, e))
     return float(xmin), float(ymin), float(xmax), float(ymax)
 
 
@@ -243,6 +259,13 @@ def add_image_overlay(
     ('Green', True)
     """
     w, s, e, n = bounds
+    central = getattr(m, CENTRAL_LONGITUDE_ATTR, None)
+    if central is None:
+        central = ((w + e) / 2.0 + 180.0) % 360.0 - 180.0
+        setattr(m, CENTRAL_LONGITUDE_ATTR, central)
+    # in the map's longitude range, as every vector layer (habitat.maps.display)
+    turn = 360.0 * round(((w + e) / 2.0 - float(central)) / 360.0)
+    w, e = w - turn, e - turn
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     folium.raster_layers.ImageOverlay(
         _png_data_url(rgba),

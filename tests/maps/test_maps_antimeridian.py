@@ -165,3 +165,35 @@ def test_central_longitude_is_circular():
     pts = gpd.GeoSeries(shapely.points([[10.0, 0.0], [-10.0, 0.0]]), crs=4326)
     assert central_longitude(pts) == pytest.approx(0.0, abs=1e-12)
     assert central_longitude(gpd.GeoSeries([shapely.Point()], crs=4326)) is None
+
+
+def _overlay_bounds(m: folium.Map) -> list[list[float]]:
+    page = m.get_root().render()
+    i = page.index("imageOverlay(")
+    found = re.search(r"(\[\[[-0-9.e, ]+\], \[[-0-9.e, ]+\]\])", page[i:])
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_raster_across_antimeridian_overlaid_in_place():
+    from habitat.io.raster import Raster
+    from habitat.maps import add_current_density
+    from habitat.maps.overlays import warp_to_web_map
+
+    x, y = _centre_xy(LAEA_180)
+    values = np.arange(100, dtype="float32").reshape(10, 10)
+    raster = Raster(values, (2000.0, 0.0, x - 10_000, 0.0, -2000.0, y + 10_000), LAEA_180)
+    warped, valid, (w, s, e, n) = warp_to_web_map(raster)
+    # 20 km square around 179.9° E: from about 179.76 to 180.04, never -180..180
+    assert w < 180.0 < e and 0 < e - w < 0.5 and s < 50.0 < n
+    assert valid.all()
+    # nearest-cell warp keeps the values; the corners are the raster's corners
+    assert warped[0, 0] == 0 and warped[-1, -1] == 99
+    m = folium.Map(tiles=None)
+    add_home_ranges(m, _ranges(LAEA_180))
+    add_current_density(m, raster)
+    (south, west), (north, east) = _overlay_bounds(m)
+    assert (west, east) == pytest.approx((w, e)) and (south, north) == pytest.approx((s, n))
+    # the ranges and the overlay are in one longitude range
+    xy = _assert_compact(m)
+    assert abs(xy[:, 0].mean() - (west + east) / 2) < 1.0

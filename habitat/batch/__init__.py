@@ -3,6 +3,9 @@
 * :mod:`habitat.batch.runner` - :func:`run_report`: per-animal estimation and
   pages in-process, on local processes or dask, failure isolation, resumable
   atomic output.
+* :mod:`habitat.batch.config` - :class:`ReportOptions` and :func:`load_config`:
+  one typed schema, every key and value checked before any work.
+* :mod:`habitat.batch.cluster` - connecting to a dask scheduler, failing fast.
 * :mod:`habitat.batch.demo` - the whole pipeline on the bundled data.
 """
 

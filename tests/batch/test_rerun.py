@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,7 @@ import shapely
 
 from habitat import datasets
 from habitat.batch.demo import load_demo_relocations
-from habitat.batch.runner import MANIFEST, WORK, ReportOptions, run_report
+from habitat.batch.runner import MANIFEST, WORK, ReportOptions, read_report_input, run_report
 from habitat.homerange import home_range
 
 ANIMALS = ["Leo 1F", "Leo 3F", "Leo 6M"]
@@ -246,3 +247,41 @@ def test_overwrite_recomputes_and_says_why(base, fixes, tmp_path):
     )
     assert result.reused == [] and set(result.recomputed.values()) == {"overwrite was asked for"}
     pd.testing.assert_frame_equal(_metrics(out), _metrics(base))
+
+
+@pytest.mark.slow
+def test_cli_rerun_after_the_input_file_and_the_method_changed(tmp_path):
+    """The issue's case: an edited input file, then another method, into the same folder."""
+    from click.testing import CliRunner
+
+    from habitat.cli import cli
+
+    source = Path(__file__).resolve().parents[2] / "data" / "relocations" / "demo_leopards.csv"
+    table = pd.read_csv(source)
+    ids = table["individual-local-identifier"]
+    table = table[ids.isin(ANIMALS)].iloc[::4]
+    csv = tmp_path / "fixes.csv"
+    table.to_csv(csv, index=False)
+    out = tmp_path / "rep"
+    args = ["report", str(csv), "--out", str(out), "--no-area-curve"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    n_before = _metrics(out)["n_fixes"]
+
+    gone = table.index[table["individual-local-identifier"] == "Leo 3F"][:50]
+    table.drop(gone).to_csv(csv, index=False)
+    second = CliRunner().invoke(cli, args)
+    assert second.exit_code == 0, second.output
+    assert "2 reused; 1 recomputed because its fixes changed" in second.output
+    n_after = _metrics(out)["n_fixes"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read = read_report_input(csv)
+    mine = read[read["individual"] == "Leo 3F"]
+    assert n_after["Leo 3F"] == int((~mine["flag_any"]).sum()) < n_before["Leo 3F"]
+    assert (n_after.drop("Leo 3F") == n_before.drop("Leo 3F")).all()
+
+    third = CliRunner().invoke(cli, [*args, "--method", "kde"])
+    assert third.exit_code == 0, third.output  # 0.1: "no ranges at level 0.95; levels present: []"
+    assert "3 recomputed because the options changed (methods)" in third.output
+    assert set(_metrics(out)["method"]) == {"kde"}

@@ -118,6 +118,7 @@ from habitat.core.fs import (
     atomic_path,
     atomic_write_bytes,
     atomic_write_text,
+    prepare_output_dir,
     remove_stale_temporaries,
     safe_filename,
 )
@@ -696,7 +697,7 @@ def _prepare_report_dir(out_dir: Path, *, overwrite: bool) -> Path:
             f"output folder '{out_dir}' is not empty and is not a habitat report; choose "
             "another folder, or pass --overwrite (overwrite=True) to write into it."
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_output_dir(out_dir, overwrite=True)  # created; a file on its path is refused
     # remove temporary files a killed run left behind (names from habitat.core.fs.atomic_path)
     remove_stale_temporaries(out_dir)
     atomic_write_text(out_dir / MARKER, json.dumps({"habitat": __version__}) + "\n")

@@ -70,3 +70,17 @@ def test_demo_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(InputError, match=message):
         run_demo(**args)
     assert not (tmp_path / "out").exists()
+
+
+def test_report_folder_under_a_file(tmp_path):
+    from habitat.batch.demo import load_demo_relocations
+    from habitat.batch.runner import run_report
+
+    f = tmp_path / "results"
+    f.write_text("not a folder")
+    fixes = load_demo_relocations()
+    with pytest.raises(InputError, match="file where a folder is expected"):
+        run_report(fixes, f / "report")
+    with pytest.raises(InputError, match="is a file"):
+        run_report(fixes, f)
+    assert _everything(tmp_path) == ["results"]

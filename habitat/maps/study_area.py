@@ -559,11 +559,23 @@ def study_area_map(
     folium.Map
         Displays inline in Jupyter; save with :func:`habitat.maps.save_map`.
 
+    Notes
+    -----
+    Every layer is drawn in one continuous longitude range centred on the
+    animals (the ranges and fixes; else the layers): ranges across the
+    antimeridian are drawn whole around 180° E, not as bands around the world
+    (:mod:`habitat.maps.display`). An empty layer or table is left out with a
+    :class:`~habitat.core.errors.DataQualityWarning` naming it.
+
     Raises
     ------
     InputError
-        For an unknown ``fixes`` or ``colour_by`` value, or a ``focus`` id
-        that is in neither the ranges nor the fixes.
+        For an unknown ``fixes`` or ``colour_by`` value, a ``focus`` id that
+        is in neither the ranges nor the fixes, ``layers`` that are not a
+        mapping of names to GeoDataFrames, an unknown ``tiles`` name, and a
+        ``simplify_m``, ``coordinate_decimals``, ``max_fixes_per_individual``
+        or other option out of its range (the message names the parameter and
+        the values accepted).
     habitat.core.errors.ColumnError
         For a corridor table without the columns of the corridor contract.
 

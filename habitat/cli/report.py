@@ -26,7 +26,10 @@ EXIT_SOME_FAILED = 3
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("report"),
     show_default=True,
-    help="Report folder. An earlier report there is resumed (finished animals are skipped).",
+    help=(
+        "Report folder. An earlier report there is resumed: animals whose fixes and "
+        "options are unchanged are reused, the others recomputed."
+    ),
 )
 @click.option(
     "--config",

@@ -50,3 +50,21 @@ def test_f2_territory_table_without_a_sex_column(n_animals: int, with_layer: boo
     if n_animals == 2:  # the two share the whole box: each has one neighbour, sex unknown
         counts = table[["n_same_sex_neighbours", "n_opposite_sex_neighbours"]].to_numpy()
         assert counts.sum(axis=1).tolist() in ([1, 1], [0, 0])
+
+
+@pytest.mark.parametrize("sex", [None, math.nan], ids=["None", "nan"])
+def test_f3_exclusivity_with_a_missing_sex_value(sex: object) -> None:
+    """F3: a missing sex value made pandas string concatenation raise TypeError."""
+    box = shapely.box(500_000, 4_800_000, 501_000, 4_801_000)
+    ranges = gpd.GeoDataFrame(
+        {"individual": ["A", "B"], "level": 0.95, "sex": [sex, sex]},  # every sex missing
+        geometry=[box, box.buffer(-100)],
+        crs="EPSG:32652",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            table = habitat.exclusivity(ranges, level=None)
+        except HabitatError:
+            return  # refusing, naming the rows, is acceptable too
+    assert sorted(table["individual"].astype(str)) == ["A", "B"]

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from fuzz_strategies import FUZZ, RelocationTable, relocation_tables, scratch
+from fuzz_strategies import FUZZ, RelocationTable, config_texts, relocation_tables, scratch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +162,48 @@ def test_report_input_is_a_habitat_error_or_read() -> None:
         for path in (folder, folder / "missing.csv"):
             with pytest.raises(HabitatError):
                 read_report_input(path)
+
+
+BAD_INPUTS = ["folder", "missing.csv", "empty.csv", "fake.csv.gz", "junk.gpkg", "header.csv"]
+
+
+def _bad_input(folder: Path, kind: str) -> Path:
+    path = folder / ("in_folder" if kind == "folder" else kind)
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "empty.csv":
+        path.write_bytes(b"")
+    elif kind == "fake.csv.gz":
+        path.write_text("id,x,y\n1,2,3\n", encoding="utf-8")
+    elif kind == "junk.gpkg":
+        path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
+    elif kind == "header.csv":
+        path.write_text("individual-local-identifier,location-long,location-lat,timestamp\n")
+    return path
+
+
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 2))
+@given(
+    config=st.one_of(st.none(), config_texts()),
+    kind=st.sampled_from(BAD_INPUTS),
+    extra=st.sampled_from(
+        [[], ["--level", "0.5"], ["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:9"]]
+    ),
+)
+def test_report_cli_bad_config_or_input_is_one_error_line(
+    config: str | None, kind: str, extra: list[str]
+) -> None:
+    with scratch() as parent:
+        source = _bad_input(parent, kind)
+        args = ["report", str(source), "--out", str(parent / "out"), "--no-area-curve", *extra]
+        if config is not None:
+            (parent / "report.toml").write_text(config, encoding="utf-8")
+            args += ["--config", str(parent / "report.toml")]
+        before = listing(parent, skip=parent / "out")
+        result = CliRunner().invoke(cli, args)
+        exc = result.exception
+        if exc is not None and not isinstance(exc, SystemExit):
+            pytest.fail(f"habitat report let a foreign {type(exc).__name__} escape: {exc!r}")
+        assert result.exit_code in (1, 2), result.output  # 2: click's usage errors
+        assert "Error" in result.output
+        assert listing(parent, skip=parent / "out") == before

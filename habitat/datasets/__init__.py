@@ -211,11 +211,11 @@ def land_cover() -> Raster:
     >>> cover.class_areas()[["name", "cell_count", "area_km2", "share"]].round(2)
                       name  cell_count  area_km2  share
     class
-    1               forest      442592  17703.68   0.54
-    2      grassland/burnt       80249   3209.96   0.10
-    3          agriculture      106592   4263.68   0.13
+    1               forest      442247  17689.88   0.54
+    2      grassland/burnt       80145   3205.80   0.10
+    3          agriculture      107077   4283.08   0.13
     4           settlement        2994    119.76   0.00
-    5                water      178150   7126.00   0.22
-    6              wetland        4273    170.92   0.01
+    5                water      178182   7127.28   0.22
+    6              wetland        4205    168.20   0.01
     """
     return _read_land_cover().copy()

@@ -1290,6 +1290,23 @@ def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Ind
     return arr, shapes.index
 
 
+def _clipped(geoms: np.ndarray, grid: Grid) -> np.ndarray:
+    """Shapes cut to the grid's extent plus one cell on every side (:func:`shapely.clip_by_rect`).
+
+    The cells of the grid get the same values (the cut runs a cell beyond
+    them), while GDAL's scanlines never meet vertices far away: a shape with
+    vertices at 1e300 m would otherwise keep it busy for minutes.
+    """
+    rows, cols = grid.shape
+    a, b, c, d, e, f = grid.transform
+    cr = np.array([-1, -1, rows + 1, rows + 1], dtype=float)
+    cc = np.array([-1, cols + 1, -1, cols + 1], dtype=float)
+    xs, ys = a * cc + b * cr + c, d * cc + e * cr + f
+    return np.asarray(
+        shapely.clip_by_rect(geoms, xs.min(), ys.min(), xs.max(), ys.max()), dtype=object
+    )
+
+
 def rasterize(
     shapes: gpd.GeoDataFrame | gpd.GeoSeries,
     like: Raster | Grid,
@@ -1421,7 +1438,7 @@ def rasterize(
     if ok.any():
         pairs = [
             (g, v.item() if hasattr(v, "item") else v)
-            for g, v in zip(geoms[ok], vals[ok], strict=True)
+            for g, v in zip(_clipped(geoms[ok], grid), vals[ok], strict=True)
         ]
         out = rasterio.features.rasterize(
             pairs,
@@ -1545,7 +1562,7 @@ def cells_in_shapes(
         )
         win = grid.window(r0, c0, n_r, n_c)
         mask = rasterio.features.rasterize(
-            [(geoms[k], 1)],
+            [(_clipped(geoms[k : k + 1], win)[0], 1)],
             out_shape=win.shape,
             transform=Affine(*win.transform),
             all_touched=True,

@@ -239,3 +239,97 @@ def test_ud_overlap_self_overlap_and_ranges(
         not_held = {i for i, g in ok.items() if not g}
         rows = tidy["individual_a"].isin(not_held) | tidy["individual_b"].isin(not_held)
         assert not tidy.loc[rows, "grid_ok"].any()
+
+
+# ----------------------------------------------------------------------------- options
+
+OPTION_VALUES = st.one_of(
+    st.sampled_from([0.9, 0.95, 1.0, 0.0, -1, 1.5, 200, 10**9, "href", "lscv", "a", "", None]),
+    st.lists(st.sampled_from([0.5, 0.95, 1.0, 0.0, 1.2, "a"]), max_size=3),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 2))
+@given(
+    table=relocation_tables(max_animals=2),
+    method=st.sampled_from(["mcp", "kde", "locoh", "bbmm", "KDE", "kdee"]),
+    options=st.dictionaries(
+        st.sampled_from(
+            [
+                "levels",
+                "level",
+                "bandwidth",
+                "bandwith",
+                "grid",
+                "extent",
+                "k",
+                "a",
+                "crs",
+                "exclude_flagged",
+                "sig2",
+                "cell_size_m",
+            ]
+        ),
+        OPTION_VALUES,
+        max_size=3,
+    ),
+)
+def test_home_range_options_raise_only_habitat_errors(
+    table: RelocationTable, method: str, options: dict[str, Any]
+) -> None:
+    try:
+        fixes, _ = read(table)
+    except HabitatError:
+        return
+    hr = call(habitat.home_range, fixes, method=method, **options)
+    if hr is not None:
+        assert "level" not in options, "home_range ignored the keyword 'level' (a typo of levels)"
+        assert "bandwith" not in options, "home_range ignored the misspelt keyword 'bandwith'"
+        assert ((hr["level"] > 0) & (hr["level"] <= 1)).all()
+
+
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 2))
+@given(table=relocation_tables(max_animals=3))
+def test_cleaning_functions_on_read_fixes(table: RelocationTable) -> None:
+    try:
+        fixes, _ = read(table)
+    except HabitatError:
+        return
+    flagged = call(habitat.flag_relocations, fixes, max_speed_kmh=20.0)
+    if flagged is not None:
+        assert len(flagged) == len(fixes)
+    summary = call(habitat.summarise_relocations, fixes)
+    if summary is not None and "n_fixes" in summary.columns:
+        assert int(summary["n_fixes"].sum()) == len(fixes)
+
+
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 2))
+@given(table=relocation_tables(max_animals=3), as_int=st.booleans(), data=st.data())
+def test_read_relocations_from_a_dataframe_keeps_the_id_rule(
+    table: RelocationTable, as_int: bool, data: st.DataObject
+) -> None:
+    """A DataFrame source: ids of mixed types (1 and "1") follow the same rule as a file."""
+    import io
+
+    frame = pd.read_csv(io.StringIO(table.text), dtype=str, keep_default_na=False)
+    ids = frame.columns[0]
+    values: list[Any] = frame[ids].tolist()
+    if as_int:  # numbers as ints, now and then
+        flips = data.draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values)))
+        values = [
+            int(v) if f and v.strip().lstrip("-").isdigit() and v == v.strip() else v
+            for v, f in zip(values, flips, strict=True)
+        ]
+    frame[ids] = pd.Series(values, dtype=object)
+    kwargs = {k: v for k, v in table.read_kwargs.items() if k != "tz"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fixes = habitat.read_relocations(frame, **kwargs)
+        except HabitatError:
+            return
+        except Exception as exc:
+            pytest.fail(f"read_relocations let a foreign {type(exc).__name__} escape: {exc!r}")
+    assert len(fixes) == len(frame)
+    assert set(fixes["individual"].astype(str)) == {expected_id(str(v)) for v in values}

@@ -18,6 +18,7 @@ blanks, leading dash or dot). Invariants:
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import sqlite3
@@ -96,6 +97,10 @@ def check_outputs(out: Path, table: RelocationTable, source: Path) -> None:
     assert len(pages) == len(reported - page_failed), (
         f"{len(pages)} pages for {len(reported - page_failed)} reported animals"
     )
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    for animal in reported - page_failed:
+        shown = {html.escape(animal), html.escape(animal, quote=False)}
+        assert any(any(s in t for s in shown) for t in texts), f"no page names {animal!r}"
     has_pairs = (out / "overlaps.csv").read_text(encoding="utf-8").strip()
     overlaps = _text_table(out / "overlaps.csv") if has_pairs else None
     if overlaps is not None and len(overlaps):

@@ -341,6 +341,15 @@ def repair_polygons(
             f"{name}: repair_polygons takes a numpy array of shapely geometries, not "
             f"{type(geoms).__name__}; pass `gdf.geometry.to_numpy()`."
         )
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    non_finite = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if len(non_finite):  # GEOS cannot repair (or test) these: refuse, naming the rows
+        lab = list(labels) if labels is not None else list(range(len(geoms)))
+        raise CoordinateError(
+            f"{name} has NaN or infinite coordinates ({where(rows=[lab[i] for i in non_finite])}); "
+            "geometry cannot be computed with them. Fix those vertices or drop those rows, then "
+            "try again."
+        )
     reasons = np.full(len(geoms), "", dtype=object)
     bad = np.flatnonzero(~shapely.is_valid(geoms))
     if len(bad) == 0:
@@ -512,9 +521,7 @@ for a percentage write 0.95.
             if ok and np.isfinite(number) and 1 < number <= 100
             else "."
         )
-        raise InputError(
-            f"{name} must be a fraction in (0, 1] such as 0.95, not {value!r}" + hint
-        )
+        raise InputError(f"{name} must be a fraction in (0, 1] such as 0.95, not {value!r}" + hint)
     return number
 
 

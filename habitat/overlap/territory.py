@@ -108,7 +108,13 @@ def territory_table(
     )
     layers = require_layer_mapping(layers)
     level = require_fraction(level, name="level")
-    require_columns(ranges, ["individual", "level"], name="ranges")
+    require_columns(
+        ranges,
+        ["individual", "level", "sex"],
+        name="ranges",
+        hint="The table counts same- and opposite-sex neighbours; add a 'sex' column "
+        "('U' for unknown).",
+    )
     require_polygons(ranges, name="ranges")
     for name, layer in layers.items():  # all layers checked before any work
         if name in PROTECTED_LAYERS or name in ("park_zones", "countries"):

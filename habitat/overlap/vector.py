@@ -1299,6 +1299,18 @@ def overlap_matrix(
     return pd.DataFrame(arr, index=m.index, columns=m.columns)
 
 
+def _require_sex_values(ranges: pd.DataFrame) -> None:
+    """Every range has a sex (same-sex comparisons need one), else ColumnError naming rows."""
+    missing = ranges["sex"].isna()
+    if missing.any():
+        rows = list(ranges.index[missing])
+        raise ColumnError(
+            f"ranges column 'sex' has missing values (rows {rows[:5]}"
+            f"{' and more' if len(rows) > 5 else ''}); same-sex comparisons need each range's "
+            "sex. Fill them, e.g. `ranges['sex'] = ranges['sex'].fillna('U')` for unknown."
+        )
+
+
 def exclusivity(
     ranges: GeoData,
     *,
@@ -1356,7 +1368,13 @@ def exclusivity(
     2     Leo 3F       50.04             1              0.5
     """
     ranges = _check_polygons(ranges, "ranges")
-    require_columns(ranges, ["individual", "sex"], name="ranges")
+    require_columns(
+        ranges,
+        ["individual", "sex"],
+        name="ranges",
+        hint="Exclusivity is among animals of the same sex; add a 'sex' column ('U' for unknown).",
+    )
+    _require_sex_values(ranges)
     ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level, None)
     groups = pd.factorize(
         pd.Series(_group_codes(ranges)).astype(str) + "|" + ranges["sex"].astype(str).to_numpy()

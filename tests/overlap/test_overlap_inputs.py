@@ -213,3 +213,17 @@ def test_self_intersecting_ranges_are_repaired_with_a_warning_and_flagged():
     # the two triangles of the bow tie: half of the square over the same corners
     square = overlap_with(_ranges([box(X0, Y0, X0 + 10_000, Y0 + 10_000)]), LAYER)
     assert table["area_km2"].sum() == pytest.approx(square["area_km2"].sum() / 2, rel=1e-9)
+
+
+def test_same_sex_measures_need_a_sex_for_every_range():
+    with pytest.raises(ColumnError, match="'sex'.*'U' for unknown"):
+        territory_table(GOOD.drop(columns="sex"), {})
+    with pytest.raises(ColumnError, match=r"'sex' has missing values \(rows \[1\]\)"):
+        exclusivity(GOOD.assign(sex=["F", None]), level=None)
+
+
+def test_repair_refuses_non_finite_vertices_by_label():
+    from habitat.core.validation import repair_polygons
+
+    with pytest.raises(CoordinateError, match="rows M1"):
+        repair_polygons(np.array([GOOD.geometry.iloc[0], _nan_square()]), labels=["F1", "M1"])

@@ -333,3 +333,43 @@ def test_read_relocations_from_a_dataframe_keeps_the_id_rule(
             pytest.fail(f"read_relocations let a foreign {type(exc).__name__} escape: {exc!r}")
     assert len(fixes) == len(frame)
     assert set(fixes["individual"].astype(str)) == {expected_id(str(v)) for v in values}
+
+
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 2))
+@given(
+    table=relocation_tables(max_animals=3, max_fixes=16),
+    options=st.dictionaries(
+        st.sampled_from(
+            [
+                "methods",
+                "bandwidth",
+                "bandwidth_m",
+                "grid",
+                "extent",
+                "cell_size_m",
+                "crs",
+                "exclude_flagged",
+                "level",
+            ]
+        ),
+        st.one_of(
+            OPTION_VALUES,
+            st.sampled_from([("BA",), ("ba",), ["HR", "XX"], "BA", 1e-3, 1e12, 3, 10_000]),
+        ),
+        max_size=3,
+    ),
+)
+def test_ud_overlap_options_raise_only_habitat_errors(
+    table: RelocationTable, options: dict[str, Any]
+) -> None:
+    try:
+        fixes, _ = read(table)
+    except HabitatError:
+        return
+    out = call(habitat.ud_overlap, fixes, **options)
+    if out is None:
+        return
+    tidy, _ = out
+    v = tidy["value"].to_numpy(dtype=float)
+    flagged = ~tidy["grid_ok"].to_numpy(dtype=bool)
+    assert (np.isfinite(v) | flagged).all(), "a non-finite overlap index is not flagged"

@@ -55,7 +55,7 @@ _CHUNK_VALUES = 4_000_000
 #: smallest bandwidth ``h``. The volume a fix puts on the grid is a Riemann sum
 #: of a normal density (sd ``h``, step ``c``), off by at most
 #: ``2 exp(-2 pi^2 (h/c)^2)`` per axis (Poisson summation): 1e-137 at ``c = h/4``
-#: (3e-34 at ``h/2``), so the volume is exactly the kernel's truncated mass
+#: (1e-34 at ``h/2``), so the volume is exactly the kernel's truncated mass
 #: (0.9998-0.9999) already at ``h/2``. The finer ``h/6`` is for the range
 #: boundaries (HR, PHR, UDOI count whole cells inside a level): on the demo
 #: leopards the largest change of any index against ``h/16`` is 4e-3 at ``h/2``,

@@ -7,7 +7,7 @@ all animals, a kernel UD per animal with its own bandwidth, raw UD values as
 ``100 * level``.
 
 The grid, by default, is chosen from the bandwidths: square cells of
-:data:`~habitat.homerange.grid.CELL_PER_BANDWIDTH` (1/4) of the smallest
+:data:`~habitat.homerange.grid.CELL_PER_BANDWIDTH` (1/6) of the smallest
 bandwidth, corners on multiples of the cell size, each UD evaluated only on the
 cells within 4 bandwidths of its fixes (:func:`habitat.homerange.grid.ud_on_lattice`),
 so the cells of all animals align and memory does not grow with the distance
@@ -468,7 +468,7 @@ def ud_overlap(
         out (the default), the grid is chosen from the bandwidths.
     cell_size_m : float, optional
         Cell side in metres of the grid chosen from the bandwidths; by default
-        :data:`~habitat.homerange.grid.CELL_PER_BANDWIDTH` (1/4) of the
+        :data:`~habitat.homerange.grid.CELL_PER_BANDWIDTH` (1/6) of the
         smallest bandwidth, coarsened only if the UDs would need more than
         :data:`~habitat.homerange.grid.LATTICE_MAX_CELLS` cells (then
         checked and flagged like any grid).
@@ -487,10 +487,10 @@ def ud_overlap(
         docstring), one row per ordered pair (a, b) including a == b. Its
         ``attrs`` hold ``level``, ``cell_size_m``, ``grid`` (``"bandwidth"``
         or adehabitatHR's node count), ``crs_used``, ``n_cells`` (cells
-        evaluated: those some UD reaches, or the whole adehabitatHR grid) and, per individual (dicts
-        keyed by individual), ``bandwidth_m``, ``ud_volume`` (the UD's volume
-        on the grid), ``grid_ok`` and ``grid_problem`` (the reason, ``""``
-        when the grid holds the UD).
+        evaluated: those some UD reaches, or the whole adehabitatHR grid) and,
+        per individual (dicts keyed by individual), ``bandwidth_m``,
+        ``ud_volume`` (the UD's volume on the grid), ``grid_ok`` and
+        ``grid_problem`` (the reason, ``""`` when the grid holds the UD).
     matrices : dict of str to pandas.DataFrame
         method -> square matrix indexed by individual (row a, column b), with
         the same ``attrs``.

@@ -61,7 +61,11 @@ def test_pairwise_overlap_and_exclusivity(polygons: gpd.GeoDataFrame) -> None:
                 assert ((v >= -1e-9) & (v <= 1 + 1e-9)).all(), (col, v)
     excl = call(habitat.exclusivity, polygons, level=None)
     if excl is not None and len(excl):
-        shares = [c for c in excl.columns if "share" in c or "exclusiv" in c]
+        shares = [
+            c
+            for c in excl.columns
+            if ("share" in c or "exclusiv" in c) and not c.endswith(("_km2", "_m2", "_sq_mi"))
+        ]
         for col in shares:
             v = excl[col].to_numpy(dtype=float)
             v = v[np.isfinite(v)]

@@ -118,6 +118,7 @@ from habitat.core.fs import (
     atomic_path,
     atomic_write_bytes,
     atomic_write_text,
+    gdal_read_path,
     prepare_output_dir,
     remove_stale_temporaries,
     safe_filename,
@@ -224,13 +225,19 @@ def load_layers(
             layers.pop(name, None)
         else:
             try:
-                layers[name] = gpd.read_file(p)
+                layers[name] = _read_vector(Path(p))
             except Exception as exc:  # pyogrio raises its own types
                 raise DataFileError(f"cannot read layer {name!r} from '{p}': {exc}") from exc
     return layers, land_cover
 
 
 # --------------------------------------------------------------------------- input
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    """Read a GDAL vector file, whatever characters its path holds."""
+    with gdal_read_path(path) as readable:
+        return gpd.read_file(readable)
 
 
 def read_report_input(
@@ -256,7 +263,7 @@ def read_report_input(
             gdf = (
                 gpd.read_parquet(p)
                 if p.suffix.lower() in {".parquet", ".geoparquet"}
-                else gpd.read_file(p)
+                else _read_vector(p)
             )
         except Exception as exc:
             raise DataFileError(f"cannot read '{p}': {exc}") from exc

@@ -85,6 +85,7 @@ from habitat.core.errors import (
     TimestampError,
     where,
 )
+from habitat.core.fs import gdal_read_path
 from habitat.core.ids import describe_merged_ids, id_text, normalise_ids
 from habitat.core.validation import look_like_degrees, require_geometry_type
 from habitat.io.cleaning import FLAG_COLUMNS, flag_relocations
@@ -587,15 +588,17 @@ def _read_geo(path: Path, fmt: str, layer: str | None) -> pd.DataFrame:
                 return pd.read_parquet(path)  # a plain table with x/y columns
         import pyogrio
 
-        if fmt == "gpkg" and layer is None:
-            layers = pyogrio.list_layers(path)
-            if len(layers) > 1:
-                names = ", ".join(repr(str(n)) for n in layers[:, 0])
-                raise DataFileError(
-                    f"GeoPackage '{label}' holds several layers ({names}); choose one with "
-                    "`layer='name'`."
-                )
-        return gpd.read_file(path, layer=layer)
+        # GDAL drops control characters from paths: reach such a file by its folder
+        with gdal_read_path(path) as readable:
+            if fmt == "gpkg" and layer is None:
+                layers = pyogrio.list_layers(readable)
+                if len(layers) > 1:
+                    names = ", ".join(repr(str(n)) for n in layers[:, 0])
+                    raise DataFileError(
+                        f"GeoPackage '{label}' holds several layers ({names}); choose one "
+                        "with `layer='name'`."
+                    )
+            return gpd.read_file(readable, layer=layer)
     except DataFileError:
         raise
     except Exception as exc:  # pyogrio/pyarrow raise many types for unreadable files

@@ -23,7 +23,7 @@ from habitat.batch.demo import load_demo_relocations
 from habitat.batch.runner import MANIFEST, WORK, ReportOptions, read_report_input, run_report
 from habitat.homerange import home_range
 
-ANIMALS = ["Leo 1F", "Leo 3F", "Leo 6M"]
+ANIMALS = ["Leo 1F", "Leo 2F", "Leo 6M"]
 FAST = ReportOptions(area_curve=False, methods=("mcp",), levels=(0.5, 0.95))
 #: two protected areas are enough to check reuse (and twice as fast as every layer)
 LAYERS = {
@@ -81,23 +81,23 @@ def test_identical_rerun_reuses_everything(base, fixes, tmp_path):
 
 def test_changed_fixes_recompute_that_animal_only(base, fixes, tmp_path):
     out = _copy(base, tmp_path)
-    changed = fixes.drop(fixes.index[fixes["individual"] == "Leo 3F"][:40])
+    changed = fixes.drop(fixes.index[fixes["individual"] == "Leo 2F"][:40])
     result, text = _rerun(changed, out)
     assert result.reused == ["Leo 1F", "Leo 6M"]
-    assert list(result.recomputed) == ["Leo 3F"]
-    assert "fixes changed" in result.recomputed["Leo 3F"]
+    assert list(result.recomputed) == ["Leo 2F"]
+    assert "fixes changed" in result.recomputed["Leo 2F"]
     assert "2 reused" in text and "1 recomputed because its fixes changed" in text
     # metrics.csv holds the new fix count and area: those of home_range on the new fixes
     got = _metrics(out)
-    mine = changed[changed["individual"] == "Leo 3F"]
-    assert got.loc["Leo 3F", "n_fixes"] == int((~mine["flag_any"]).sum())
-    assert got.loc["Leo 3F", "n_fixes"] == _metrics(base).loc["Leo 3F", "n_fixes"] - 40 + int(
-        fixes[fixes["individual"] == "Leo 3F"].iloc[:40]["flag_any"].sum()
+    mine = changed[changed["individual"] == "Leo 2F"]
+    assert got.loc["Leo 2F", "n_fixes"] == int((~mine["flag_any"]).sum())
+    assert got.loc["Leo 2F", "n_fixes"] == _metrics(base).loc["Leo 2F", "n_fixes"] - 40 + int(
+        fixes[fixes["individual"] == "Leo 2F"].iloc[:40]["flag_any"].sum()
     )
     alone = home_range(mine, method="mcp", levels=[0.95])
-    np.testing.assert_allclose(got.loc["Leo 3F", "area_km2"], alone["area_km2"].iloc[0], rtol=1e-12)
+    np.testing.assert_allclose(got.loc["Leo 2F", "area_km2"], alone["area_km2"].iloc[0], rtol=1e-12)
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["animals"]["Leo 3F"]["n_fixes"] == got.loc["Leo 3F", "n_fixes"]
+    assert manifest["animals"]["Leo 2F"]["n_fixes"] == got.loc["Leo 2F", "n_fixes"]
 
 
 def test_one_moved_fix_is_a_change_of_positions(base, fixes, tmp_path):
@@ -108,7 +108,7 @@ def test_one_moved_fix_is_a_change_of_positions(base, fixes, tmp_path):
     moved.loc[row, "geometry"] = shapely.Point(p.x + 0.001, p.y)  # about 80 m
     result, _ = _rerun(moved, out)
     assert result.recomputed == {"Leo 6M": "its fixes changed (positions)"}
-    assert result.reused == ["Leo 1F", "Leo 3F"]
+    assert result.reused == ["Leo 1F", "Leo 2F"]
 
 
 def test_flags_are_counted_and_a_changed_flag_recomputes(base, fixes, tmp_path):
@@ -156,13 +156,13 @@ def test_changed_method_or_levels_recompute_everything(base, fixes, tmp_path):
 def test_rerun_equals_a_fresh_report_after_changes_and_a_removed_animal(base, fixes, tmp_path):
     out = _copy(base, tmp_path)
     changed = fixes[fixes["individual"] != "Leo 6M"].copy()
-    shift = changed["individual"] == "Leo 3F"  # moved about 3 km east: overlaps change
+    shift = changed["individual"] == "Leo 2F"  # moved about 3 km east: overlaps change
     changed.loc[shift, "geometry"] = shapely.transform(
         changed.loc[shift, "geometry"].to_numpy(), lambda xy: xy + [0.04, 0.0]
     )
     result, text = _rerun(changed, out)
     assert result.removed == ["Leo 6M"] and "1 removed (no longer in the input): Leo 6M" in text
-    assert list(result.recomputed) == ["Leo 3F"] and result.reused == ["Leo 1F"]
+    assert list(result.recomputed) == ["Leo 2F"] and result.reused == ["Leo 1F"]
     fresh = tmp_path / "fresh"
     run_report(changed, fresh, options=FAST, land_cover=None, layers=LAYERS, progress=False)
     for name in ("metrics.csv", "overlaps.csv", "failures.csv"):
@@ -186,7 +186,7 @@ def test_rerun_equals_a_fresh_report_after_changes_and_a_removed_animal(base, fi
         overlaps.get("individual_b", [])
     )
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert sorted(manifest["animals"]) == ["Leo 1F", "Leo 3F"]
+    assert sorted(manifest["animals"]) == ["Leo 1F", "Leo 2F"]
 
 
 def test_an_animal_that_fails_now_leaves_no_old_output(base, fixes, tmp_path):
@@ -230,12 +230,12 @@ def test_a_stale_cache_is_never_reused(base, fixes, tmp_path):
     out = _copy(base, tmp_path)
     caches = sorted((out / WORK).glob("*/*.parquet"))
     assert len(caches) == 3 and all(len(p.stem) == 64 for p in caches)
-    # a run killed after caching new estimates for Leo 3F leaves that cache behind
-    changed = fixes.drop(fixes.index[fixes["individual"] == "Leo 3F"][:40])
+    # a run killed after caching new estimates for Leo 2F leaves that cache behind
+    changed = fixes.drop(fixes.index[fixes["individual"] == "Leo 2F"][:40])
     _rerun(changed, out)
-    assert len(list((out / WORK).glob("Leo_3F/*.parquet"))) == 1
+    assert len(list((out / WORK).glob("Leo_2F/*.parquet"))) == 1
     again, _ = _rerun(fixes, out)  # the first fixes again: recomputed, not a stale cache
-    assert list(again.recomputed) == ["Leo 3F"]
+    assert list(again.recomputed) == ["Leo 2F"]
     pd.testing.assert_frame_equal(_metrics(out), _metrics(base))
 
 
@@ -268,7 +268,7 @@ def test_cli_rerun_after_the_input_file_and_the_method_changed(tmp_path):
     assert first.exit_code == 0, first.output
     n_before = _metrics(out)["n_fixes"]
 
-    gone = table.index[table["individual-local-identifier"] == "Leo 3F"][:50]
+    gone = table.index[table["individual-local-identifier"] == "Leo 2F"][:50]
     table.drop(gone).to_csv(csv, index=False)
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
@@ -277,9 +277,9 @@ def test_cli_rerun_after_the_input_file_and_the_method_changed(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         read = read_report_input(csv)
-    mine = read[read["individual"] == "Leo 3F"]
-    assert n_after["Leo 3F"] == int((~mine["flag_any"]).sum()) < n_before["Leo 3F"]
-    assert (n_after.drop("Leo 3F") == n_before.drop("Leo 3F")).all()
+    mine = read[read["individual"] == "Leo 2F"]
+    assert n_after["Leo 2F"] == int((~mine["flag_any"]).sum()) < n_before["Leo 2F"]
+    assert (n_after.drop("Leo 2F") == n_before.drop("Leo 2F")).all()
 
     third = CliRunner().invoke(cli, [*args, "--method", "kde"])
     assert third.exit_code == 0, third.output  # 0.1: "no ranges at level 0.95; levels present: []"

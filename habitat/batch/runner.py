@@ -91,7 +91,7 @@ import numpy as np
 import pandas as pd
 
 from habitat import datasets
-from habitat.batch.cluster import connect_scheduler
+from habitat.batch.cluster import connect_scheduler, probe_scheduler
 
 # the typed configuration (habitat.batch.config); its names stay importable from here
 from habitat.batch.config import (  # noqa: F401 - safe_layer_name: an old import path
@@ -856,6 +856,8 @@ def run_report(
             f"data mixes geometry types {sorted(kinds)}; give points (relocations) or "
             "polygons (ranges)."
         )
+    if isinstance(scheduler, str):  # unreachable: fail by name before any folder is made
+        probe_scheduler(scheduler)
     out = _prepare_report_dir(Path(out_dir), overwrite=overwrite)
     if layers is None:
         layers = datasets.layers()

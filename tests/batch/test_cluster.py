@@ -127,6 +127,5 @@ def test_run_report_with_an_unreachable_scheduler_estimates_nothing(tmp_path):
             scheduler=address,
             progress=False,
         )
-    assert time.perf_counter() - start < PROBE_TIMEOUT_S + 10  # bundled layers load first
-    assert not (out / "metrics.csv").exists()
-    assert not list(out.rglob("*.parquet")) and not list(out.rglob("*.html"))
+    assert time.perf_counter() - start < PROBE_TIMEOUT_S + 2  # probed before anything else
+    assert not out.exists()  # no folder made for a report that cannot run

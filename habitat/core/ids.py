@@ -85,6 +85,27 @@ def _strip_nfc(raw: pd.Series) -> pd.Series:
     return stripped.map(lambda s: unicodedata.normalize("NFC", s))
 
 
+def _factorize(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct raw values of ``series``, telling apart values of different types.
+
+    ``pd.factorize`` treats ``1``, ``True`` and ``1.0`` (and ``0``, ``False``,
+    ``0.0``) as one value, which would merge ``'1'`` and ``'True'`` before any text
+    is made; in an object column the type is part of the value here.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if series.dtype != object or len(uniques) == 0:
+        return codes, pd.Series(uniques, dtype=object)
+    kinds = pd.factorize(series.map(type))[0].astype(np.int64)
+    valid = codes >= 0
+    key = codes[valid].astype(np.int64) * (int(kinds.max()) + 1) + kinds[valid]
+    key_codes, _ = pd.factorize(key)
+    out = np.full(len(series), -1, dtype=np.intp)
+    out[valid] = key_codes
+    _, first = np.unique(key_codes, return_index=True)  # first row of each distinct value
+    raw = series.to_numpy(dtype=object)[np.flatnonzero(valid)[first]]
+    return out, pd.Series(raw, dtype=object)
+
+
 def id_text(values: Any) -> pd.Series:
     """The id text of ``values`` without any check (for matching ids, e.g. a reference table).
 
@@ -97,8 +118,8 @@ def id_text(values: Any) -> pd.Series:
     ['Leo 1', '7', '']
     """
     series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = _strip_nfc(pd.Series(uniques, dtype=object).astype(str))
+    codes, uniques = _factorize(series)
+    text = _strip_nfc(uniques.astype(str))
     out = np.append(text.to_numpy(dtype=object), "")[codes]
     return pd.Series(out, index=series.index, dtype="str")
 
@@ -161,8 +182,8 @@ def normalise_ids(
     series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
     n = len(series)
     row_numbers = np.arange(1, n + 1) if rows is None else np.asarray(rows)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    raw = pd.Series(uniques, dtype=object).astype(str)
+    codes, uniques = _factorize(series)
+    raw = uniques.astype(str)
     text = _strip_nfc(raw)
 
     def place(sel: np.ndarray) -> str:

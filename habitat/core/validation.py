@@ -525,6 +525,23 @@ for a percentage write 0.95.
     return number
 
 
+def require_bool(value: object, *, name: str) -> bool:
+    """``True`` or ``False`` (numpy's too), else :class:`InputError`: ``"no"`` is not False.
+
+    Examples
+    --------
+    >>> require_bool(np.True_, name="exclude_flagged")
+    True
+    >>> require_bool("no", name="exclude_flagged")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: exclude_flagged must be True or False, not 'no'.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise InputError(f"{name} must be True or False, not {value!r}.")
+    return bool(value)
+
+
 def require_layer_mapping(layers: object, *, name: str = "layers") -> dict[str, Any]:
     """A mapping of layer names to layers, else :class:`InputError` saying how to make one.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -268,6 +269,15 @@ got [50.0, 95.0].
     """
     if levels is None:
         raise InputError("levels are required, e.g. levels=(0.5, 0.95).")
+    items = np.ravel(np.asarray(levels, dtype=object))
+    not_numbers = [
+        v for v in items if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real)
+    ]
+    if not_numbers:  # "0.9" and True would otherwise pass as 0.9 and 1.0
+        raise InputError(
+            f"levels must be numbers (fractions such as 0.95), not {not_numbers[0]!r}; "
+            "e.g. levels=(0.5, 0.95)."
+        )
     try:
         values = np.atleast_1d(np.asarray(levels, dtype=float))
     except (TypeError, ValueError):

@@ -37,7 +37,12 @@ from habitat.core.errors import (
     where,
 )
 from habitat.core.ids import describe_merged_ids, normalise_ids
-from habitat.core.validation import require_columns, require_geodataframe, require_geometry_type
+from habitat.core.validation import (
+    require_bool,
+    require_columns,
+    require_geodataframe,
+    require_geometry_type,
+)
 from habitat.homerange.base import MIN_FIXES
 
 __all__ = ["MIN_FIXES", "PreparedFixes", "estimation_crs", "prepare_fixes", "usable_fixes"]
@@ -247,6 +252,7 @@ def usable_fixes(relocations: gpd.GeoDataFrame, *, exclude_flagged: bool = True)
     >>> usable_fixes(fixes, exclude_flagged=False).tolist()
     [True, False, True, False]
     """
+    exclude_flagged = require_bool(exclude_flagged, name="exclude_flagged")
     geoms = relocations.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     usable = present.copy()

@@ -111,6 +111,9 @@ TIME_OUTLIER_IQR_FACTOR = 10.0
 TIME_OUTLIER_INTERVAL_FACTOR = 100.0
 #: :func:`flag_time_outlier` judges only individuals with at least this many fixes.
 TIME_OUTLIER_MIN_FIXES = 5
+#: :func:`flag_time_outlier`: more fixes than this (or than 5 % of the individual's
+#: fixes, whichever is larger) far out on one side are a deployment, not an outlier.
+TIME_OUTLIER_MAX_CLUSTER = 3
 
 _GEOD = Geod(ellps="WGS84")
 _NS_PER_HOUR = 3_600_000_000_000
@@ -619,6 +622,16 @@ def _group_quantile(
     return a + (pos - lo) * (b - a)
 
 
+def _few_on_their_side(
+    out: np.ndarray, late: np.ndarray, group: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Whether the outliers of each fix's individual and side are few (not a deployment)."""
+    side = group * 2 + late.astype(np.int64)
+    n_out = np.bincount(side[out], minlength=2 * len(counts))[side]
+    limit = np.maximum(TIME_OUTLIER_MAX_CLUSTER, 0.05 * counts[group])
+    return n_out <= limit
+
+
 def flag_time_outlier(
     individuals: ArrayLike,
     timestamps_ns: ArrayLike,
@@ -637,7 +650,11 @@ def flag_time_outlier(
     ``m`` its median interval between consecutive distinct times. A fix is
     flagged when its time lies before Q1 or after Q3 by more than **both**
     :data:`TIME_OUTLIER_IQR_FACTOR` (10) x IQR **and**
-    :data:`TIME_OUTLIER_INTERVAL_FACTOR` (100) x ``m``.
+    :data:`TIME_OUTLIER_INTERVAL_FACTOR` (100) x ``m``, unless more than
+    :data:`TIME_OUTLIER_MAX_CLUSTER` (3) fixes, and more than 5 % of the
+    individual's fixes, lie that far out on the same side: those are a
+    deployment of their own (10 fixes in 2020 and 50 in 2024), not a typo.
+    Missing times (NaT) are not judged.
 
     Parameters
     ----------
@@ -675,7 +692,7 @@ median interval (4.0 h)"
     t_ns = epoch_ns(timestamps_ns)
     n = len(t_ns)
     codes = _individual_codes(individuals)
-    use = codes >= 0
+    use = (codes >= 0) & (t_ns != np.iinfo(np.int64).min)  # NaT is not a time
     if valid is not None:
         use &= np.asarray(valid, dtype=bool)
     idx = np.flatnonzero(use)
@@ -703,6 +720,7 @@ median interval (4.0 h)"
     before, after = q1[group] - rel, rel - q3[group]
     with np.errstate(invalid="ignore"):
         out = judged[group] & (np.maximum(before, after) > allowance[group])
+    out &= _few_on_their_side(out, after > before, group, counts)
     if not out.any():
         return _no_flags(n)
     g = group[out]

@@ -64,7 +64,7 @@ import scipy.sparse
 
 from habitat.core import crs as hcrs
 from habitat.core.errors import InputError, InsufficientDataError, TooLargeError
-from habitat.core.validation import require_fraction
+from habitat.core.validation import require_bool, require_fraction
 from habitat.homerange.bandwidth import DEFAULT_HLIM, bandwidth_choice, resolve_bandwidth_m
 from habitat.homerange.base import (
     MAX_CELL_PER_BANDWIDTH,
@@ -273,9 +273,7 @@ def _real(value: Any) -> float | None:
 
 
 def _check_flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise InputError(f"{_WHERE}: {name} must be True or False; got {value!r}.")
-    return bool(value)
+    return require_bool(value, name=f"{_WHERE}: {name}")
 
 
 def _check_grid_options(grid: Any, extent: Any, cell_size_m: Any) -> None:

@@ -78,3 +78,12 @@ def test_id_text_for_matching_has_no_checks() -> None:
 def test_index_is_kept() -> None:
     values = pd.Series(["a", "b "], index=[10, 20])
     assert normalise_ids(values, column="id").text.index.tolist() == [10, 20]
+
+
+def test_values_pandas_hashes_alike_are_not_merged_silently():
+    """``pd.factorize`` holds 1 == True == 1.0; as ids they are the texts '1', 'True', '1.0'."""
+    got = normalise_ids([1, True, 1.0, 0, False, "1", " 1"], column="id")
+    assert got.text.tolist() == ["1", "True", "1.0", "0", "False", "1", "1"]
+    assert set(got.merged) == {"1"}  # only the texts that are the same after stripping
+    assert len(got.merged["1"]) == 3
+    assert id_text([1, True, None]).tolist() == ["1", "True", ""]

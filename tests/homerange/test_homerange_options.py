@@ -104,3 +104,15 @@ def test_decorated_estimators_keep_signature_and_docstring():
     for func in (mcp.estimate, kde.estimate, locoh.estimate, bbmm.estimate):
         assert "levels" in inspect.signature(func).parameters
         assert func.__doc__ and "Examples" in func.__doc__
+
+
+@pytest.mark.parametrize(
+    "kw", [{"levels": "0.9"}, {"levels": True}, {"levels": ["0.5", 0.9]}, {"exclude_flagged": "no"}]
+)
+def test_values_that_numpy_would_coerce_are_refused(kw):
+    """'0.9' and True are not levels, and 'no' is not False (it would be truthy)."""
+    from habitat.datasets.simulate import simulate_relocations
+
+    fixes, _ = simulate_relocations(n_females=1, n_males=0, days=10, seed=1)
+    with pytest.raises(InputError, match=next(iter(kw))):
+        home_range(fixes, method="mcp", **kw)

@@ -247,7 +247,9 @@ def _time_outliers_oracle(ids, t_ns) -> np.ndarray:
         q1, q3 = np.quantile(t, [0.25, 0.75])
         steps = np.diff(np.sort(t))
         allowance = max(10 * (q3 - q1), 100 * np.median(steps[steps > 0]))
-        out[sel] = (q1 - t > allowance) | (t - q3 > allowance)
+        early, late = q1 - t > allowance, t - q3 > allowance
+        limit = max(3, 0.05 * len(sel))  # more on one side are a deployment of their own
+        out[sel] = (early & (early.sum() <= limit)) | (late & (late.sum() <= limit))
     return out
 
 
@@ -366,3 +368,22 @@ def test_impossible_projected_coordinates_beyond_any_place_on_earth() -> None:
         [3.0e8, 3.4e8], [0.0, 0.0], geographic=False, metres_per_unit=0.3048
     )
     assert feet.flagged.tolist() == [False, True]
+
+
+def test_time_outlier_spares_a_short_deployment_and_skips_missing_times():
+    """10 fixes in 2020 and 50 in 2024 are two deployments; three 1970 resets are typos."""
+    from habitat.io.cleaning import flag_time_outlier
+
+    two = pd.date_range("2020-05-01", periods=10, freq="4h", tz="UTC").append(
+        pd.date_range("2024-05-01", periods=50, freq="4h", tz="UTC")
+    )
+    assert not flag_time_outlier(["a"] * 60, two.as_unit("ns").asi8).flagged.any()
+    resets = pd.date_range("2024-05-01", periods=100, freq="4h", tz="UTC").append(
+        pd.DatetimeIndex(["1970-01-01", "1970-01-01 00:05", "1970-01-01 00:10"], tz="UTC")
+    )
+    got = flag_time_outlier(["a"] * 103, resets.as_unit("ns").asi8).flagged
+    assert got[-3:].all() and not got[:-3].any()
+    t = resets.as_unit("ns").asi8.copy()
+    t[5] = np.iinfo(np.int64).min  # NaT
+    got = flag_time_outlier(["a"] * 103, t).flagged
+    assert got[-3:].all() and not got[5]

@@ -111,6 +111,7 @@ from habitat.core.compat import import_optional
 from habitat.core.errors import (
     ColumnError,
     DataFileError,
+    DataQualityWarning,
     InputError,
     OutputExistsError,
 )
@@ -123,6 +124,7 @@ from habitat.core.fs import (
     remove_stale_temporaries,
     safe_filename,
 )
+from habitat.core.ids import describe_merged_ids, normalise_ids
 from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
@@ -763,6 +765,24 @@ def _landscape(
 # --------------------------------------------------------------------------- main
 
 
+def _apply_id_rule(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ids of :mod:`habitat.core.ids` (as ``home_range`` uses), merges warned.
+
+    Grouping by the raw values would make ``"Leo 1F "`` a second animal that
+    ``home_range`` then calls ``"Leo 1F"``, and merge ``1`` and ``"1"`` unseen.
+    """
+    ids = normalise_ids(data["individual"], column="individual")
+    if ids.merged:
+        warnings.warn(
+            "individual ids that differ only in surrounding blanks, Unicode form or type "
+            f"were merged into one: {describe_merged_ids(ids.merged)}. If they are different "
+            "animals, give them different ids.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return data.assign(individual=ids.text.to_numpy(dtype=object))
+
+
 def run_report(
     data: gpd.GeoDataFrame,
     out_dir: str | os.PathLike[str],
@@ -849,6 +869,7 @@ def run_report(
         )
     if len(data) == 0:
         raise InputError("data is empty: no relocations or ranges to report.")
+    data = _apply_id_rule(data)
     kinds = set(data.geom_type.dropna().unique())
     given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
     if not given and not kinds <= {"Point"}:

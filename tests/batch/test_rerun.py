@@ -285,3 +285,19 @@ def test_cli_rerun_after_the_input_file_and_the_method_changed(tmp_path):
     assert third.exit_code == 0, third.output  # 0.1: "no ranges at level 0.95; levels present: []"
     assert "3 recomputed because the options changed (methods)" in third.output
     assert set(_metrics(out)["method"]) == {"kde"}
+
+
+def test_ids_follow_the_read_time_rule_in_a_report(tmp_path):
+    """'Leo 1F ' is Leo 1F (with a warning), as home_range says, not a second animal."""
+    from habitat.core.errors import DataQualityWarning
+
+    demo = load_demo_relocations()
+    two = demo[demo["individual"].isin(["Leo 1F", "Leo 2F"])].copy()
+    first = two.index[two["individual"] == "Leo 1F"][:100]
+    two.loc[first, "individual"] = "Leo 1F "
+    with pytest.warns(DataQualityWarning, match="Leo 1F"):
+        result = run_report(
+            two, tmp_path / "r", options=FAST, land_cover=None, layers=LAYERS, progress=False
+        )
+    assert result.ok
+    assert sorted(_metrics(tmp_path / "r").index) == ["Leo 1F", "Leo 2F"]

@@ -50,6 +50,7 @@ from pydantic import (
 )
 
 from habitat.batch.cluster import parse_scheduler_address
+from habitat.core.crs import as_crs
 from habitat.core.errors import ConfigError, DataFileError, HabitatError
 from habitat.homerange import ESTIMATORS, METHODS, home_range
 from habitat.homerange.bandwidth import BANDWIDTH_METHODS, bandwidth_choice
@@ -144,8 +145,79 @@ def _check_bandwidth(value: Any) -> Any:
     return value
 
 
+def _positive(value: Any) -> Any:
+    """A finite number above 0 (metres, fractions of a range, counts), or None."""
+    if value is None:
+        return value
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (math.isfinite(value) and value > 0)
+    ):
+        raise ValueError(f"expected a finite number above 0, got {value!r}")
+    return value
+
+
+def _location_error(value: Any) -> Any:
+    """BBMM location error: metres >= 0, one number or one per fix."""
+    values = value if isinstance(value, list | tuple) else [value]
+    for v in values:
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or not (math.isfinite(v) and v >= 0)
+        ):
+            raise ValueError(f"expected metres >= 0 (a number or a list of numbers), got {v!r}")
+    return value
+
+
+def _positive_int(value: Any) -> Any:
+    """A whole number >= 1, or None."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"expected a whole number >= 1, got {value!r}")
+    return value
+
+
+def _check_grid(value: Any) -> Any:
+    """AdehabitatHR's grid: a whole number of nodes >= 2 (a raster template is Python-only)."""
+    if hasattr(value, "transform"):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise ValueError(f"expected a whole number of grid nodes >= 2, got {value!r}")
+    return value
+
+
+def _check_crs(value: Any) -> Any:
+    """A CRS that habitat accepts (:func:`habitat.core.crs.as_crs`), or None."""
+    if value is None:
+        return value
+    try:
+        as_crs(value, name="crs")
+    except HabitatError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 #: Checks of estimator option values beyond their type hints, by option name.
-_OPTION_VALUE_CHECKS: dict[str, Callable[[Any], Any]] = {"bandwidth": _check_bandwidth}
+_OPTION_VALUE_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "bandwidth": _check_bandwidth,
+    "bandwidth_m": _positive,
+    "grid": _check_grid,
+    "extent": _positive,
+    "cell_size_m": _positive,
+    "margin": _positive,
+    "max_grow": _positive_int,
+    "k": _positive_int,
+    "a_m": _positive,
+    "r_m": _positive,
+    "a": _positive,
+    "r": _positive,
+    "location_error_m": _location_error,
+    "motion_variance_m2_per_h": _positive,
+    "margin_m": _positive,
+    "steps_per_leg": _positive_int,
+    "crs": _check_crs,
+}
 
 _Fraction = Annotated[float, Field(gt=0, le=1)]
 

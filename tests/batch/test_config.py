@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import pickle
+import re
 import time
 
 import pytest
@@ -349,3 +350,22 @@ def test_config_options_and_home_range_agree(method):
             ReportOptions(method_options={method: {"level": 0.9}})
         with pytest.raises(InputError, match="level"):
             habitat.home_range(fixes, method=method, levels=0.95, level=0.9)
+
+
+@pytest.mark.parametrize(
+    ("method_options", "key"),
+    [
+        ({"kde": {"grid": "abc"}}, "method_options.kde.grid"),
+        ({"kde": {"grid": -5}}, "method_options.kde.grid"),
+        ({"kde": {"bandwidth_m": -1}}, "method_options.kde.bandwidth_m"),
+        ({"kde": {"extent": -3}}, "method_options.kde.extent"),
+        ({"locoh": {"k": -3}}, "method_options.locoh.k"),
+        ({"mcp": {"crs": "nonsense"}}, "method_options.mcp.crs"),
+        ({"mcp": {"crs": "EPSG:4978"}}, "method_options.mcp.crs"),  # geocentric
+        ({"bbmm": {"location_error_m": -1}}, "method_options.bbmm.location_error_m"),
+    ],
+)
+def test_estimator_option_values_are_checked_before_any_work(method_options, key):
+    """Out-of-range option values fail the config, not every animal at 'estimate'."""
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        ReportOptions(method_options=method_options)

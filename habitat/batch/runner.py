@@ -111,7 +111,6 @@ from habitat.core.compat import import_optional
 from habitat.core.errors import (
     ColumnError,
     DataFileError,
-    DataQualityWarning,
     InputError,
     OutputExistsError,
 )
@@ -124,7 +123,7 @@ from habitat.core.fs import (
     remove_stale_temporaries,
     safe_filename,
 )
-from habitat.core.ids import describe_merged_ids, normalise_ids
+from habitat.core.ids import normalise_ids, warn_merged_ids
 from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
@@ -772,14 +771,7 @@ def _apply_id_rule(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ``home_range`` then calls ``"Leo 1F"``, and merge ``1`` and ``"1"`` unseen.
     """
     ids = normalise_ids(data["individual"], column="individual")
-    if ids.merged:
-        warnings.warn(
-            "individual ids that differ only in surrounding blanks, Unicode form or type "
-            f"were merged into one: {describe_merged_ids(ids.merged)}. If they are different "
-            "animals, give them different ids.",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+    warn_merged_ids(ids.merged, stacklevel=3)
     return data.assign(individual=ids.text.to_numpy(dtype=object))
 
 

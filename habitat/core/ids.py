@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from habitat.core.errors import ColumnError, where
+from habitat.core.errors import ColumnError, DataQualityWarning, where
 
 __all__ = ["IdText", "describe_merged_ids", "id_text", "normalise_ids"]
 
@@ -228,6 +229,28 @@ def _merged(uniques: Any, text: pd.Series) -> dict[str, list[str]]:
         if len({unicodedata.normalize("NFC", r) for r in reprs}) < len(reprs):  # print alike
             merged[key] = [ascii(uniques[k]) for k in np.flatnonzero(dup & (text == key))]
     return merged
+
+
+def warn_merged_ids(merged: dict[str, list[str]], *, stacklevel: int = 2) -> None:
+    """Warn (:class:`DataQualityWarning`) that raw ids merged into one; nothing if none did.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_merged_ids(normalise_ids([1, "1 "], column="id").merged)
+    >>> "'1' <- 1, '1 '" in str(caught[0].message)
+    True
+    """
+    if merged:
+        warnings.warn(
+            "individual ids that differ only in surrounding blanks, Unicode form or type "
+            f"were merged into one: {describe_merged_ids(merged)}. If they are different "
+            "animals, give them different ids.",
+            DataQualityWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def describe_merged_ids(merged: dict[str, list[str]], *, limit: int = 5) -> str:

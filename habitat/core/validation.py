@@ -440,7 +440,7 @@ def require_polygons(
     data : object
         Should be a GeoDataFrame or GeoSeries of (Multi)Polygons.
     name : str
-        The layer's name for every message (``"ranges"``, ``"park_zones"``).
+        The layer's name for every message (``"ranges"``, ``"zones"``).
     source : str or path, optional
         The file it came from, if any.
     allow_empty : bool
@@ -475,12 +475,12 @@ def require_polygons(
     >>> import geopandas as gpd
     >>> import shapely
     >>> zones = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=32652)
-    >>> require_polygons(zones, name="park_zones") is zones
+    >>> require_polygons(zones, name="zones") is zones
     True
-    >>> require_polygons(zones.iloc[:0], name="park_zones")
+    >>> require_polygons(zones.iloc[:0], name="zones")
     Traceback (most recent call last):
     ...
-    habitat.core.errors.EmptyDataError: park_zones holds no rows; ...
+    habitat.core.errors.EmptyDataError: zones holds no rows; ...
     """
     geodata = require_geodata(data, name=name, hint="give polygons with a declared CRS.")
     if len(geodata) == 0 and not allow_no_rows:

@@ -36,7 +36,7 @@ from habitat.core.errors import (
     TimestampError,
     where,
 )
-from habitat.core.ids import describe_merged_ids, normalise_ids
+from habitat.core.ids import normalise_ids, warn_merged_ids
 from habitat.core.validation import (
     require_bool,
     require_columns,
@@ -161,14 +161,7 @@ individual; too few for 'F01' (4). ...
     require_geometry_type(relocations, ("Point",), name="relocations", allow_empty=True)
     rows = _row_numbers(relocations)
     ids = normalise_ids(relocations["individual"], column="individual", rows=rows)
-    if ids.merged:
-        warnings.warn(
-            "individual ids that differ only in surrounding blanks, Unicode form or type "
-            f"were merged into one: {describe_merged_ids(ids.merged)}. If they are different "
-            "animals, give them different ids.",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+    warn_merged_ids(ids.merged, stacklevel=3)
     _check_timestamp_dtype(relocations)
     usable = usable_fixes(relocations, exclude_flagged=exclude_flagged)
     _warn_unflagged_left_out(relocations, usable, rows)

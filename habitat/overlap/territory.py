@@ -12,6 +12,7 @@ import pandas as pd
 
 from habitat.core.errors import DataFileError, InputError
 from habitat.core.fs import atomic_path, atomic_write_text
+from habitat.core.sex import sex_relation
 from habitat.core.validation import (
     require_columns,
     require_fraction,
@@ -60,8 +61,11 @@ def territory_table(
         (share inside the park or the reserve, 0-1); ``share_park``,
         ``share_reserve``, ``share_china_np``; ``share_zone_<zone>``;
         ``share_country_<name>``; ``n_same_sex_neighbours``,
-        ``n_opposite_sex_neighbours`` (ranges of the same method and level
-        that overlap it with a positive area); ``exclusive_share``; geometry.
+        ``n_opposite_sex_neighbours``, ``n_unknown_sex_neighbours`` (ranges
+        of other animals, of the same method and level, that overlap it with a
+        positive area; a pair where either sex is unknown, e.g. ``"U"`` or
+        missing, is neither same- nor opposite-sex, it is counted in
+        ``n_unknown_sex_neighbours``); ``exclusive_share``; geometry.
 
     Examples
     --------
@@ -185,12 +189,17 @@ def territory_table(
 
     pairs = pairwise_overlap(sel)
     pairs = pairs[(pairs["area_km2"] > 0) & (pairs["individual_a"] != pairs["individual_b"])]
-    same = (pairs["sex_a"] == pairs["sex_b"]).to_numpy()
+    # unknown sex (U, blank, NaN...) is neither same nor opposite sex: counted apart
+    relation = sex_relation(pairs["sex_a"], pairs["sex_b"])
     ends = np.concatenate([pairs["range_id_a"].to_numpy(), pairs["range_id_b"].to_numpy()])
-    kind = np.concatenate([same, same])
+    kind = np.concatenate([relation, relation])
     n = len(out)
-    out["n_same_sex_neighbours"] = np.bincount(ends[kind].astype(int), minlength=n)[:n]
-    out["n_opposite_sex_neighbours"] = np.bincount(ends[~kind].astype(int), minlength=n)[:n]
+    for col, rel in (
+        ("n_same_sex_neighbours", "same"),
+        ("n_opposite_sex_neighbours", "opposite"),
+        ("n_unknown_sex_neighbours", "unknown"),
+    ):
+        out[col] = np.bincount(ends[kind == rel].astype(int), minlength=n)[:n]
     ex = exclusivity(sel, level=level).set_index("range_id")["exclusive_share"]
     out["exclusive_share"] = ex.reindex(out.index).to_numpy()
     return gpd.GeoDataFrame(out, geometry=sel.geometry.to_numpy(), crs=sel.crs)

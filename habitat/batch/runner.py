@@ -77,7 +77,6 @@ import json
 import logging
 import multiprocessing
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -124,6 +123,7 @@ from habitat.core.fs import (
     safe_filename,
 )
 from habitat.core.ids import normalise_ids, warn_merged_ids
+from habitat.core.log import log_progress
 from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
@@ -424,9 +424,14 @@ def _required(data: gpd.GeoDataFrame | None, what: str) -> gpd.GeoDataFrame:
 
 
 def _progress_printer(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
-    """Where progress lines go: stderr (True), the caller's function, or the debug log."""
+    """Where progress lines go: the habitat log at INFO (True), the caller's function, or debug.
+
+    True logs through :func:`habitat.core.log.log_progress`: subject to the
+    configured levels (``habitat -q`` hides it), and on stderr when logging
+    was never configured (a script, a notebook).
+    """
     if progress is True:
-        return lambda msg: print(f"habitat report: {msg}", file=sys.stderr, flush=True)
+        return lambda msg: log_progress(log, msg)
     if callable(progress):
         return progress
     return log.debug

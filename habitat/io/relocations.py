@@ -534,6 +534,10 @@ def _read_csv(
             path,
             sep=sep,
             dtype=dtype,
+            # each column's type from the whole column, not per block of rows: a column
+            # mixing numbers and text is text throughout, never half int, half str
+            # (and no DtypeWarning)
+            low_memory=False,
             skipinitialspace=False,
             keep_default_na=False,
             na_values=na_values,

@@ -52,6 +52,7 @@ minus its feature overlaps.
 from __future__ import annotations
 
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeAlias
 
@@ -64,7 +65,8 @@ from shapely.geometry.polygon import orient
 
 from habitat.core import crs as hcrs
 from habitat.core import units
-from habitat.core.errors import ColumnError, InputError
+from habitat.core.errors import ColumnError, DataQualityWarning, InputError
+from habitat.core.sex import UNKNOWN_SEX, sex_labels
 from habitat.core.validation import (
     repair_polygons,
     require_columns,
@@ -1342,7 +1344,12 @@ def exclusivity(
         ``level`` (when present), ``area_km2`` (the range's area),
         ``shared_km2`` (area shared with same-sex others), ``n_neighbours``
         (same-sex others overlapping with positive area) and
-        ``exclusive_share`` (0-1).
+        ``exclusive_share`` (0-1). Sexes are compared as
+        :func:`habitat.core.sex.sex_labels` reads them: a range of unknown sex
+        (``"U"``, ``"unknown"``...) has no same-sex others, so its
+        ``shared_km2`` and ``exclusive_share`` are NaN (with a
+        :class:`~habitat.core.errors.DataQualityWarning`), and it is no
+        same-sex neighbour of anyone.
 
     Examples
     --------
@@ -1376,9 +1383,13 @@ def exclusivity(
     )
     _require_sex_values(ranges)
     ranges, rg, area, _ = _ranges_equal_area(ranges, crs, level, None)
-    groups = pd.factorize(
-        pd.Series(_group_codes(ranges)).astype(str) + "|" + ranges["sex"].astype(str).to_numpy()
-    )[0]
+    # one group per method, level and known sex; a range of unknown sex is in a
+    # group of its own: it has no known same-sex others, so no exclusive share
+    sexes = sex_labels(ranges["sex"])
+    unknown = sexes == UNKNOWN_SEX
+    key = pd.Series(_group_codes(ranges)).astype(str).to_numpy(dtype=object) + "|" + sexes
+    key[unknown] = "?" + pd.Series(np.flatnonzero(unknown)).astype(str).to_numpy(dtype=object)
+    groups = pd.factorize(key)[0]
     i, j, inter = _intersecting_pairs(rg, area, groups)
     ind = ranges["individual"].to_numpy()
     keep = (ind[i] != ind[j]) & (inter > 0)
@@ -1406,6 +1417,16 @@ def exclusivity(
     out["n_neighbours"] = n_nb
     with np.errstate(invalid="ignore", divide="ignore"):
         out["exclusive_share"] = np.clip(1.0 - shared / area, 0.0, 1.0)
+    if unknown.any():
+        out.loc[unknown, ["shared_km2", "exclusive_share"]] = np.nan
+        names = sorted({str(v) for v in ranges["individual"].to_numpy()[unknown]})
+        warnings.warn(
+            f"exclusive_share is NaN for {len(names)} range(s) of unknown sex "
+            f"({', '.join(names[:5])}{' and more' if len(names) > 5 else ''}): an animal of "
+            "unknown sex has no known same-sex neighbours. Give their sex as F or M.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     return out
 
 
@@ -1436,15 +1457,17 @@ def sex_pair_summary(pairs: pd.DataFrame) -> SexPairSummary:
     -------
     SexPairSummary
         ``by_pair``: one row per ``sex_pair`` ("F–F", "M–M", "F–M"; sexes
-        sorted, en dash), ``method`` and ``level`` (when present), with
+        sorted, en dash; ``"unknown"`` for every pair where either sex is
+        unknown, e.g. ``"U"`` or missing: two animals of unknown sex are not a
+        same-sex pair), ``method`` and ``level`` (when present), with
         ``n_pairs``, ``mean_share`` and ``max_share`` over both directions of
         every intersecting pair (the share of either range used by the other,
         0-1). Non-intersecting pairs are not in ``pairs`` and do not lower the
         mean.
 
         ``females``: one row per female (and method and level) overlapping at
-        least one male, with ``best_male`` (the male whose range holds the
-        largest share of hers) and ``share_in_best_male`` (that share, 0-1).
+        least one male (known sexes only), with ``best_male`` (the male whose
+        range holds the largest share of hers) and ``share_in_best_male`` (that share, 0-1).
 
     Examples
     --------
@@ -1477,10 +1500,12 @@ def sex_pair_summary(pairs: pd.DataFrame) -> SexPairSummary:
         hint="Pass the output of pairwise_overlap on ranges with a 'sex' column.",
     )
     keys = [c for c in ("method", "level") if c in pairs.columns]
-    sa = pairs["sex_a"].astype(str).to_numpy(dtype=str)
-    sb = pairs["sex_b"].astype(str).to_numpy(dtype=str)
+    # F or M (any spelling) or unknown: a pair with an unknown sex is no sex pair
+    sa = sex_labels(pairs["sex_a"]).astype(str)
+    sb = sex_labels(pairs["sex_b"]).astype(str)
     label = np.where(sa <= sb, np.char.add(np.char.add(sa, _PAIR_SEP), sb), "")
     label = np.where(sa > sb, np.char.add(np.char.add(sb, _PAIR_SEP), sa), label)
+    label = np.where((sa == UNKNOWN_SEX) | (sb == UNKNOWN_SEX), UNKNOWN_SEX, label)
     both = pd.concat(
         [
             pairs[keys].assign(sex_pair=label, share=pairs["share_a"].to_numpy()),

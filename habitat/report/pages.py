@@ -289,6 +289,7 @@ def render_individual_page(
     for key, label in (
         ("n_same_sex_neighbours", "Same-sex neighbours"),
         ("n_opposite_sex_neighbours", "Opposite-sex neighbours"),
+        ("n_unknown_sex_neighbours", "Neighbours where either sex is unknown"),
     ):
         if key in t:
             facts.append((label, str(int(t[key]))))
@@ -364,6 +365,7 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("exclusive_share", "Exclusive (%)", "share"),
     ("n_same_sex_neighbours", "Same-sex neighbours", "num0"),
     ("n_opposite_sex_neighbours", "Opposite-sex neighbours", "num0"),
+    ("n_unknown_sex_neighbours", "Neighbours of unknown sex", "num0"),
     ("status", "Status", "text"),
 )
 

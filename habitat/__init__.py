@@ -39,6 +39,8 @@ from habitat.homerange import (  # noqa: E402
 from habitat.io.cleaning import flag_relocations, summarise_relocations  # noqa: E402
 from habitat.io.raster import Raster, read_geotiff, write_geotiff  # noqa: E402
 from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: E402
+from habitat.io.species import SpeciesProfile, read_species_profile  # noqa: E402
+from habitat.io.study_area import StudyArea, read_study_area, study_layer  # noqa: E402
 from habitat.landscape.layers import summarise_layers  # noqa: E402
 from habitat.overlap.territory import territory_table, write_territory_table  # noqa: E402
 from habitat.overlap.ud import ud_overlap  # noqa: E402
@@ -56,6 +58,8 @@ _legacy.install_moved_functions()
 __all__ = [
     "HabitatError",
     "Raster",
+    "SpeciesProfile",
+    "StudyArea",
     "__version__",
     "crs",
     "distance_to_layer",
@@ -71,8 +75,11 @@ __all__ = [
     "read_camera_traps",
     "read_geotiff",
     "read_relocations",
+    "read_species_profile",
+    "read_study_area",
     "sex_pair_summary",
     "simulate_relocations",
+    "study_layer",
     "summarise_layers",
     "summarise_relocations",
     "synthetic_ranges",

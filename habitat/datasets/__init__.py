@@ -13,23 +13,37 @@ from __future__ import annotations
 
 import difflib
 import functools
+import logging
+import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
-from habitat.core.errors import DataFileError, DatasetNotFoundError
+from habitat.core.errors import ConfigError, DataFileError, DatasetNotFoundError
 from habitat.io.raster import Raster, read_geotiff
+from habitat.io.species import SpeciesProfile, read_species_profile
+from habitat.io.study_area import StudyArea, read_study_area, study_layer
 
 __all__ = [
     "LAND_COVER_CLASSES",
+    "PRIMORSKY_ROLES",
     "available",
+    "available_species",
     "data_path",
     "get_path",
     "land_cover",
     "layer",
     "layers",
+    "primorsky",
+    "species_for",
+    "species_profile",
+    "study_area_for",
 ]
+
+log = logging.getLogger(__name__)
 
 #: class codes of :func:`land_cover` (0 is nodata)
 LAND_COVER_CLASSES: dict[int, str] = {
@@ -219,3 +233,241 @@ def land_cover() -> Raster:
     6              wetland        4205    168.20   0.01
     """
     return _read_land_cover().copy()
+
+
+# ------------------------------------------------------------------ study areas and species
+
+#: the bundled layers as a study area: name -> (role, label, study_layer options)
+PRIMORSKY_ROLES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "primorsky_krai": ("admin_units", "Primorsky Krai", {}),
+    "countries": ("admin_units", "Countries", {}),
+    "ne_china_tiger_leopard_np": ("protected_areas", "NE China Tiger & Leopard NP", {}),
+    "land_of_the_leopard": (
+        "protected_areas",
+        "Land of the Leopard NP",
+        {"category_column": "iucn_category"},
+    ),
+    "park_zones": (
+        "protected_areas",
+        "Park zones",
+        {"name": "Land of the Leopard National Park", "zone_column": "zone"},
+    ),
+    "kedrovaya_pad": ("protected_areas", "Kedrovaya Pad reserve", {}),
+    "borders": ("context", "State borders", {}),
+    "roads": ("barriers", "Roads", {"kind_column": "kind"}),
+    "railways": ("barriers", "Railways", {"kind_column": "kind"}),
+    "settlements": ("settlements", "Settlements", {}),
+    "rivers": ("barriers", "Rivers", {"kind": "river"}),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _primorsky() -> StudyArea:
+    found = set(available())
+    layers = []
+    for key, (role, label, options) in PRIMORSKY_ROLES.items():
+        if key in found:
+            layers.append(study_layer(layer(key), role, key=key, label=label, **options))
+    roads = layer("roads")
+    if "crossing" in roads.columns:
+        crossings = roads[roads["crossing"].notna()]
+        if len(crossings):
+            layers.append(
+                study_layer(
+                    crossings,
+                    "crossings",
+                    key="crossings",
+                    label="Wildlife crossings",
+                    name_column="crossing",
+                    kind_column="kind",
+                )
+            )
+    return StudyArea(
+        layers,
+        land_cover=land_cover(),
+        name="SW Primorsky Krai (schematic)",
+        species="amur_leopard",
+        schematic=True,
+    )
+
+
+def primorsky() -> StudyArea:
+    """The bundled schematic study area of the Amur leopard range, with its roles.
+
+    Protected areas (Land of the Leopard NP with its zones, Kedrovaya Pad, the
+    NE China Tiger and Leopard NP), admin units (Primorsky Krai, countries),
+    barriers (roads, railways, rivers), settlements, crossings (the Narvinsky
+    tunnel) and the 200 m land cover; the default species profile is
+    ``amur_leopard``.
+
+    Examples
+    --------
+    >>> area = primorsky()
+    >>> area.name, area.species, area.schematic
+    ('SW Primorsky Krai (schematic)', 'amur_leopard', True)
+    >>> sorted(set(area.features("protected_areas")["name"]))
+    ['Kedrovaya Pad Nature Reserve', 'Land of the Leopard National Park', \
+'Northeast China Tiger and Leopard National Park']
+    >>> area.features("crossings")["name"].tolist()
+    ['Narvinsky tunnel']
+    """
+    return _primorsky()
+
+
+def available_species() -> list[str]:
+    """Names of the bundled species profiles (:func:`species_profile`).
+
+    Examples
+    --------
+    >>> available_species()
+    ['amur_leopard']
+    """
+    return sorted(p.stem for p in (_data_dir() / "species").glob("*.toml"))
+
+
+def species_profile(
+    profile: str | os.PathLike[str] | Mapping[str, Any] | SpeciesProfile | None,
+) -> SpeciesProfile | None:
+    """A species profile from a bundled name, a TOML file, a mapping or a profile.
+
+    ``None`` and ``"none"`` mean no profile (no size check, no speed flag).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        For a name that is neither bundled nor a file (with the bundled names).
+
+    Examples
+    --------
+    >>> leopard = species_profile("amur_leopard")
+    >>> leopard.max_speed_kmh, leopard.expected_area_sq_mi["F"]
+    (20.0, (15.0, 38.0))
+    >>> species_profile("none") is None
+    True
+    >>> species_profile("amur_leoprad")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.DatasetNotFoundError: no species profile 'amur_leoprad': not a bundled \
+name (did you mean 'amur_leopard'?) nor a file. Bundled: amur_leopard; or give a TOML file \
+(see habitat.io.species).
+    """
+    if profile is None or isinstance(profile, SpeciesProfile):
+        return profile
+    if isinstance(profile, Mapping):
+        return SpeciesProfile.from_mapping(profile)
+    if not isinstance(profile, str | os.PathLike):
+        raise ConfigError(
+            f"species must be a profile name, a TOML file, a mapping or None, not {profile!r}."
+        )
+    text = str(profile).strip()
+    if text.lower() == "none":
+        return None
+    names = available_species()
+    if text in names:
+        return _bundled_species(text)
+    if Path(text).is_file():
+        return read_species_profile(text)
+    close = difflib.get_close_matches(text, names, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise DatasetNotFoundError(
+        f"no species profile {text!r}: not a bundled name{hint} nor a file. Bundled: "
+        f"{', '.join(names)}; or give a TOML file (see habitat.io.species)."
+    )
+
+
+@functools.cache
+def _bundled_species(name: str) -> SpeciesProfile:
+    return read_species_profile(_data_dir() / "species" / f"{name}.toml")
+
+
+def _describe_extent(data: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
+    from habitat.core.crs import lonlat_bounds
+
+    w, s, e, n = lonlat_bounds(data)
+    return f"lon {w:.2f}..{e:.2f}, lat {s:.2f}..{n:.2f}"
+
+
+def study_area_for(
+    data: gpd.GeoDataFrame | gpd.GeoSeries,
+    study_area: StudyArea | str | os.PathLike[str] | Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> StudyArea:
+    """The study area to analyse ``data`` against, without the layers far from them.
+
+    ``study_area`` may be a :class:`~habitat.io.study_area.StudyArea`, a TOML
+    file (:func:`~habitat.io.study_area.read_study_area`), a mapping of layer
+    names to GeoDataFrames, ``"bundled"`` (:func:`primorsky`), ``"none"`` (no
+    layers), or ``None``: the bundled Primorsky set when the data overlap it,
+    else no layers, with one log line saying so.
+
+    Examples
+    --------
+    Fixes in New York get no bundled layers; fixes in Primorsky get them:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> new_york = gpd.GeoSeries(shapely.points([(-74.0, 42.5), (-73.9, 42.6)]), crs=4326)
+    >>> study_area_for(new_york).is_empty
+    True
+    >>> primorye = gpd.GeoSeries(shapely.points([(131.2, 43.1), (131.3, 43.2)]), crs=4326)
+    >>> study_area_for(primorye).name
+    'SW Primorsky Krai (schematic)'
+    """
+    if isinstance(study_area, StudyArea):
+        area = study_area
+    elif isinstance(study_area, Mapping):
+        area = StudyArea.from_layers(study_area)
+    elif isinstance(study_area, str) and study_area.strip().lower() in ("bundled", "primorsky"):
+        area = primorsky()
+    elif isinstance(study_area, str) and study_area.strip().lower() == "none":
+        area = StudyArea(name="No study-area layers")
+    elif isinstance(study_area, str | os.PathLike):
+        area = read_study_area(study_area)
+    elif study_area is None:
+        bundled = primorsky()
+        if bundled.overlaps(data):
+            area = bundled
+        else:
+            log.info(
+                "no bundled layers: the data (%s) lie outside the bundled Primorsky study "
+                "area; give your own layers (--layer ROLE=PATH, --study-area FILE.toml, "
+                "or a StudyArea)",
+                _describe_extent(data),
+            )
+            return StudyArea(name="No study-area layers")
+    else:
+        raise ConfigError(
+            "study_area must be a StudyArea, a TOML file, a mapping of layers, 'bundled', "
+            f"'none' or None, not {study_area!r}."
+        )
+    return area.near(data) if len(data) else area
+
+
+def species_for(
+    study_area: StudyArea | None,
+    species: str | os.PathLike[str] | Mapping[str, Any] | SpeciesProfile | None = "auto",
+) -> SpeciesProfile | None:
+    """The species profile of an analysis: the one given, else the study area's.
+
+    ``"auto"`` (the default) takes the study area's default profile (the
+    bundled Primorsky set: ``amur_leopard``); a study area without one gives
+    no profile, with one log line saying that ranges get no size check and
+    fixes no speed flag. Anything else goes to :func:`species_profile`.
+
+    Examples
+    --------
+    >>> species_for(primorsky()).name
+    'amur_leopard'
+    >>> species_for(StudyArea(name="New York")) is None
+    True
+    >>> species_for(primorsky(), "none") is None
+    True
+    """
+    if not (isinstance(species, str) and species == "auto"):
+        return species_profile(species)
+    if study_area is not None and study_area.species:
+        return species_profile(study_area.species)
+    log.info(
+        "no species profile: home ranges get no size check and fixes no speed flag "
+        "(give one with --species NAME|FILE or species=...)"
+    )
+    return None

@@ -7,6 +7,7 @@ reports).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ import shapely
 
 from habitat.core import crs as hcrs
 from habitat.core import units
-from habitat.core.errors import EmptyDataError, InputError, where
+from habitat.core.errors import DataQualityWarning, EmptyDataError, InputError, where
 from habitat.core.validation import (
     repair_polygons,
     require_columns,
@@ -33,11 +34,22 @@ __all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_range
 SYNTHETIC_AREA_SQ_MI: dict[str, tuple[float, float]] = {"F": (15.0, 38.0), "M": (60.0, 155.0)}
 
 
+#: largest relative difference between a table's own ``area_km2`` and its
+#: polygon's area for the table's value to be kept (KDE areas are counted in grid
+#: cells, a fraction of a percent off the isopleth polygon's area)
+AREA_KEPT_RTOL = 0.05
+
+
 def _finish(
-    table: pd.DataFrame, geoms: gpd.GeoSeries, *, method: str, source_crs: Any
+    table: pd.DataFrame,
+    geoms: gpd.GeoSeries,
+    *,
+    method: str | np.ndarray,
+    source_crs: Any,
+    area_m2: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
-    area = hcrs.area_m2(geoms, name="home ranges")
-    out = table.assign(method=method, **units.area_columns(area.to_numpy()))
+    area = hcrs.area_m2(geoms, name="home ranges").to_numpy() if area_m2 is None else area_m2
+    out = table.assign(method=method, **units.area_columns(area))
     out["crs_used"] = hcrs.describe_crs(hcrs.equal_area_crs(geoms))
     ok, why = plausibility(out, geometry=geoms.to_numpy())
     out["plausible"] = ok
@@ -53,6 +65,8 @@ def home_ranges_from_polygons(
     sex: str | None = "sex",
     level: float | str = 0.95,
     n_fixes: str | None = None,
+    method: str | None = None,
+    area_km2: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Validate and normalise given home-range polygons into the home-range table.
 
@@ -73,13 +87,28 @@ def home_ranges_from_polygons(
         The isopleth level of every polygon (fraction), or a column holding it.
     n_fixes : str, optional
         Column with the number of fixes behind each polygon, if known.
+    method : str, optional
+        Column with the method that drew each polygon (``"mcp"``, ``"kde"``...,
+        as in the ``ranges.gpkg`` and ``metrics.parquet`` of a habitat report),
+        kept as it is; rows without one (and every row when ``None``) are
+        ``"given"``.
+    area_km2 : str, optional
+        Column with each range's area as its estimator reported it (km²), e.g.
+        a KDE's area counted in grid cells, which differs from its isopleth
+        polygon's area by a fraction of a percent. The value is kept where it
+        is within :data:`AREA_KEPT_RTOL` of the polygon's own area; where it is
+        not (the polygon was edited, or the column means something else), the
+        polygon's area is used, with a
+        :class:`~habitat.core.errors.DataQualityWarning` naming the rows.
+        ``None``: areas are the polygons' own.
 
     Returns
     -------
     GeoDataFrame
-        ``individual``, ``sex``, ``method`` (``"given"``), ``level``,
-        ``n_fixes``, ``area_km2``, ``area_sq_mi``, ``repaired``, ``crs_used``,
-        ``plausible``, ``plausibility``, geometry (input CRS), input index kept.
+        ``individual``, ``sex``, ``method`` (``"given"`` or the ``method``
+        column's), ``level``, ``n_fixes``, ``area_km2``, ``area_sq_mi``,
+        ``repaired``, ``crs_used``, ``plausible``, ``plausibility``, geometry
+        (input CRS), input index kept.
 
     Raises
     ------
@@ -114,6 +143,15 @@ def home_ranges_from_polygons(
 
     Areas are measured in a local equal-area CRS, so the UTM grid square
     (100 km² on the map) shows its true area on the ground, 0.05 % more here.
+
+    A report's own ``ranges.gpkg`` keeps its methods, levels and areas (a KDE
+    area is counted in grid cells, not measured on the polygon):
+
+    >>> own = drawn.iloc[:1].assign(method="kde", level=0.5, area_km2=100.2)
+    >>> again = home_ranges_from_polygons(own, level="level", method="method", area_km2="area_km2")
+    >>> again[["individual", "method", "level", "area_km2"]]
+      individual method  level  area_km2
+    0         F1    kde    0.5     100.2
     """
     require_geodataframe(polygons, name="polygons", hint="read them with geopandas.read_file.")
     hcrs.require_crs(polygons, name="home-range polygons")
@@ -156,12 +194,17 @@ def home_ranges_from_polygons(
         index=polygons.index,
     )
     table["n_fixes"] = table["n_fixes"].astype(float)
+    shapes = gpd.GeoSeries(fixed, crs=polygons.crs, index=polygons.index)
+    area = hcrs.area_m2(shapes, name="home-range polygons").to_numpy()
+    if area_km2 is not None:
+        area = _kept_areas(polygons, area_km2, area)
     # not a telemetry estimate: the "few fixes" check only applies when fixes are known
     out = _finish(
         table.fillna({"n_fixes": np.inf}),
-        gpd.GeoSeries(fixed, crs=polygons.crs, index=polygons.index),
-        method="given",
+        shapes,
+        method=_methods(polygons, method),
         source_crs=polygons.crs,
+        area_m2=area,
     )
     out["n_fixes"] = table["n_fixes"]
     return out[
@@ -180,6 +223,40 @@ def home_ranges_from_polygons(
             "geometry",
         ]
     ]
+
+
+def _methods(polygons: gpd.GeoDataFrame, column: str | None) -> np.ndarray:
+    """The method of each polygon: the column's text, ``"given"`` where it has none."""
+    if column is None:
+        return np.full(len(polygons), "given", dtype=object)
+    require_columns(polygons, [column], name="home-range polygons", hint="Pass method=None.")
+    raw = polygons[column]
+    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+    text[text == ""] = "given"
+    return text
+
+
+def _kept_areas(polygons: gpd.GeoDataFrame, column: str, measured_m2: np.ndarray) -> np.ndarray:
+    """The column's areas (m²) where they agree with the polygons', else the polygons'."""
+    require_columns(polygons, [column], name="home-range polygons", hint="Pass area_km2=None.")
+    given = units.convert_area(
+        pd.to_numeric(polygons[column], errors="coerce").to_numpy(dtype=float), "km2", "m2"
+    )
+    usable = np.isfinite(given) & (given > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.abs(given / measured_m2 - 1.0)
+    agree = usable & (off <= AREA_KEPT_RTOL)
+    disagree = usable & ~agree
+    if disagree.any():
+        rows = list(polygons.index[disagree])
+        warnings.warn(
+            f"home-range polygons: '{column}' differs from the polygon's own area by more "
+            f"than {100 * AREA_KEPT_RTOL:g} % ({where(rows=rows)}); the polygon's area is "
+            "used there. Were the polygons edited? Drop the column to measure every polygon.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return np.where(agree, given, measured_m2)
 
 
 def synthetic_ranges(

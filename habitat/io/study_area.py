@@ -70,6 +70,7 @@ __all__ = [
     "parse_layer_option",
     "read_study_area",
     "resolve_role",
+    "study_area_from_mapping",
     "study_layer",
 ]
 
@@ -723,7 +724,26 @@ def read_study_area(path: str | os.PathLike[str]) -> StudyArea:
         values = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataFileError(f"study-area file '{p}' is not valid TOML: {exc}.") from None
-    where = f"study-area file '{p}'"
+    return study_area_from_mapping(
+        values, base=p.parent, where=f"study-area file '{p}'", default_name=p.stem
+    )
+
+
+def study_area_from_mapping(
+    values: Mapping[str, Any],
+    *,
+    base: str | os.PathLike[str] = ".",
+    where: str = "study area",
+    default_name: str = "Study area",
+) -> StudyArea:
+    """A study area from the keys of a study-area file (:func:`read_study_area`) as a mapping.
+
+    Used for a ``[study_area]`` table inlined in a report config. Paths are
+    relative to ``base``; ``where`` names the source in error messages.
+    """
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{where}: expected a table of keys, got {values!r}.")
+    folder = Path(base)
     unknown = sorted(set(values) - {"name", "species", "layers", "land_cover"})
     if unknown:
         raise ConfigError(
@@ -732,18 +752,17 @@ def read_study_area(path: str | os.PathLike[str]) -> StudyArea:
     entries = values.get("layers", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{where}: layers must be an array of tables ([[layers]]).")
-    base = p.parent
-    layers = [_layer_from(entry, base, f"{where}, layers[{i}]") for i, entry in enumerate(entries)]
-    cover = _land_cover_from(values["land_cover"], base, where) if "land_cover" in values else None
+    layers = [_layer_from(entry, folder, f"{where}, layers[{i}]") for i, entry in enumerate(entries)]
+    cover = _land_cover_from(values["land_cover"], folder, where) if "land_cover" in values else None
     species = values.get("species")
     if species is not None and not isinstance(species, str):
         raise ConfigError(
             f"{where}, key species: expected a profile name or file, got {species!r}."
         )
-    if species is not None and (base / species).is_file():
-        species = str(base / species)
+    if species is not None and (folder / species).is_file():
+        species = str(folder / species)
     return StudyArea(
-        layers, land_cover=cover, name=str(values.get("name", p.stem)), species=species
+        layers, land_cover=cover, name=str(values.get("name", default_name)), species=species
     )
 
 

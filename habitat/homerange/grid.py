@@ -30,14 +30,21 @@ import numpy as np
 import scipy.sparse
 
 from habitat.core.deprecation import renamed_parameter
-from habitat.core.errors import InputError
+from habitat.core.errors import HabitatWarning, InputError
 
 __all__ = [
     "CELL_PER_BANDWIDTH",
     "LATTICE_MAX_CELLS",
+    "READABLE_CELL_STEPS",
     "TRUNCATION",
+    "UD_CELL_RULE",
+    "UD_MAX_CELLS",
+    "GridCoarsenedWarning",
     "LatticeUD",
     "adehabitat_grid",
+    "capped_cell_size_m",
+    "default_cell_size_m",
+    "grid_cell_count",
     "kernel_area",
     "lattice_cell_estimate",
     "ud_grid",
@@ -66,6 +73,169 @@ CELL_PER_BANDWIDTH = 1.0 / 6.0
 #: Cells (summed over animals) that :func:`ud_on_lattice` blocks may hold by
 #: default: 16 bytes each (int64 key + float64 UD) when stored, so about 0.3 GB.
 LATTICE_MAX_CELLS = 20_000_000
+
+#: Mantissas of the readable cell sizes (metres): :func:`default_cell_size_m`
+#: rounds down to one of these times a power of ten (..., 80, 100, 120, 150,
+#: 200, 250, 300, 400, 500, 600, 800, 1000, ...), never more than 4/3 finer
+#: than the value rounded.
+READABLE_CELL_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+_STEPS_X10 = (10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
+
+#: Cells one dense UD grid (:func:`habitat.homerange.ud.utilization_distribution`)
+#: may have by default: 80 MB per float64 array, about 0.35 GB at the peak of
+#: computing one UD on it. A finer cell asked for is coarsened (with a
+#: :class:`GridCoarsenedWarning`), see :func:`capped_cell_size_m`.
+UD_MAX_CELLS = 10_000_000
+
+#: The rule for a UD grid's cell size, as text: part of the fingerprint of every
+#: output drawn with it (a change of the rule must redraw them).
+UD_CELL_RULE = (
+    f"cell = {CELL_PER_BANDWIDTH:.6g} x smallest bandwidth rounded down to "
+    f"{'/'.join(f'{v:g}' for v in READABLE_CELL_STEPS)} x 10^k m, unless given; "
+    f"coarsened to at most {UD_MAX_CELLS} cells per grid"
+)
+
+
+class GridCoarsenedWarning(HabitatWarning):
+    """A grid's cells were made coarser than asked so that it fits in memory.
+
+    The message names the animals, the cell size asked for, the cell size
+    used and the number of cells the finer grid would have needed.
+    """
+
+
+def _readable(value: float, *, up: bool) -> float:
+    """The readable cell size (:data:`READABLE_CELL_STEPS` x 10^k) at or below/above ``value``."""
+    e = math.floor(math.log10(value)) - 1  # value in [10^(e+1), 10^(e+2)), give or take an ulp
+    cands = [
+        s * 10.0**k if k >= 0 else s / 10.0 ** (-k) for k in (e - 1, e, e + 1) for s in _STEPS_X10
+    ]
+    if up:
+        return min(c for c in cands if c >= value * (1 - 1e-12))
+    return max(c for c in cands if c <= value * (1 + 1e-12))
+
+
+def _positive_m(name: str, value: Any) -> float:
+    ok = not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
+    v = float(value) if ok else math.nan
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(f"{name} must be a positive, finite number of metres; got {value!r}.")
+    return v
+
+
+def default_cell_size_m(bandwidth_m: float) -> float:
+    """Cell size of a UD grid chosen from the bandwidth: ``h / 6`` rounded down to a readable value.
+
+    :data:`CELL_PER_BANDWIDTH` (1/6) of the bandwidth ``h``, the cell of the
+    UD overlap lattice (:func:`habitat.overlap.ud.ud_overlap`), rounded down to
+    one of :data:`READABLE_CELL_STEPS` times a power of ten, so that the cells
+    are never coarser than ``h / 6`` (nor finer than ``h / 8``) and read well
+    in a caption. For several animals on one grid, pass the smallest bandwidth.
+
+    Parameters
+    ----------
+    bandwidth_m : float
+        Kernel bandwidth ``h`` in metres (e.g. the href bandwidth,
+        :func:`habitat.homerange.bandwidth.resolve_bandwidth_m`).
+
+    Returns
+    -------
+    float
+        Cell side in metres.
+
+    Raises
+    ------
+    InputError
+        If the bandwidth is not a positive, finite number.
+
+    Examples
+    --------
+    A leopard's href bandwidth of about 1 km gives 150 m cells (h/6 = 167 m);
+    an albatross's 50 km gives 8 km cells:
+
+    >>> default_cell_size_m(1000.0), default_cell_size_m(50_000.0)
+    (150.0, 8000.0)
+    >>> default_cell_size_m(1200.0), default_cell_size_m(600.0), default_cell_size_m(30.0)
+    (200.0, 100.0, 5.0)
+    """
+    h = _positive_m("bandwidth_m", bandwidth_m)
+    return _readable(CELL_PER_BANDWIDTH * h, up=False)
+
+
+def grid_cell_count(bounds: Any, cell_size_m: float) -> int:
+    """Cells of the grid with corners on multiples of ``cell_size_m`` that covers ``bounds``.
+
+    Parameters
+    ----------
+    bounds : (xmin, ymin, xmax, ymax)
+        Area to cover, metres.
+    cell_size_m : float
+        Cell side in metres.
+
+    Returns
+    -------
+    int
+        ``(ceil(xmax/c) - floor(xmin/c)) * (ceil(ymax/c) - floor(ymin/c))``.
+
+    Examples
+    --------
+    >>> grid_cell_count((-50.0, 0.0, 1050.0, 400.0), 100.0)
+    48
+    """
+    c = _positive_m("cell_size_m", cell_size_m)
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    nx = max(math.ceil(xmax / c) - math.floor(xmin / c), 1)
+    ny = max(math.ceil(ymax / c) - math.floor(ymin / c), 1)
+    return int(nx) * int(ny)
+
+
+def capped_cell_size_m(cell_size_m: float, *, bounds: Any, max_cells: int = UD_MAX_CELLS) -> float:
+    """``cell_size_m``, or the finest readable coarser cell whose grid over ``bounds`` fits.
+
+    A grid of cells with corners on multiples of the cell size that covers
+    ``bounds`` (:func:`grid_cell_count`) must have at most ``max_cells``
+    cells. If the cell asked for would need more, the smallest readable cell
+    (:data:`READABLE_CELL_STEPS` x 10^k) that fits is returned instead; the
+    caller says so (:class:`GridCoarsenedWarning`).
+
+    Parameters
+    ----------
+    cell_size_m : float
+        Cell side asked for, metres.
+    bounds : (xmin, ymin, xmax, ymax)
+        Area the grid must cover, metres.
+    max_cells : int
+        Most cells allowed (default :data:`UD_MAX_CELLS`).
+
+    Returns
+    -------
+    float
+        The cell side to use, metres (``cell_size_m`` itself when it fits).
+
+    Examples
+    --------
+    A 2,000 km x 1,000 km ocean range: 200 m cells would need 5e7 cells, more
+    than 1e7; 500 m cells (8e6) fit:
+
+    >>> box = (0.0, 0.0, 2_000_000.0, 1_000_000.0)
+    >>> grid_cell_count(box, 200.0)
+    50000000
+    >>> capped_cell_size_m(200.0, bounds=box)
+    500.0
+    >>> capped_cell_size_m(1000.0, bounds=box)  # fits: kept as given
+    1000.0
+    """
+    c = _positive_m("cell_size_m", cell_size_m)
+    if isinstance(max_cells, bool) or not isinstance(max_cells, int | np.integer) or max_cells < 1:
+        raise InputError(f"max_cells must be a positive whole number of cells; got {max_cells!r}.")
+    if grid_cell_count(bounds, c) <= max_cells:
+        return c
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    area = max(xmax - xmin, 0.0) * max(ymax - ymin, 0.0)
+    c = _readable(max(c, math.sqrt(area / max_cells)), up=True)
+    while grid_cell_count(bounds, c) > max_cells:  # a few steps at most
+        c = _readable(c * (1 + 1e-9), up=True)
+    return c
 
 
 def adehabitat_grid(xy: Any, grid: int = 60, extent: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

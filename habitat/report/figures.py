@@ -32,7 +32,73 @@ from habitat.homerange.plausibility import DEFAULT_EXPECTED_AREA_SQ_MI
 from habitat.io.raster import Raster
 from habitat.report.style import SEX_COLOURS, SEX_LABELS
 
-__all__ = ["figure_png", "plot_area_curve", "plot_summary_by_sex", "plot_ud"]
+__all__ = [
+    "UD_DISPLAY_MAX_SIDE",
+    "display_array",
+    "figure_png",
+    "length_label",
+    "plot_area_curve",
+    "plot_summary_by_sex",
+    "plot_ud",
+]
+
+#: Longest side (cells) of a UD image handed to matplotlib: a UD on a finer
+#: grid is averaged over blocks of cells first (the figure is 450 pixels wide,
+#: and matplotlib's resampling would hold several float64 copies of the full grid).
+UD_DISPLAY_MAX_SIDE = 1200
+
+
+def display_array(values: Any, *, max_side: int = UD_DISPLAY_MAX_SIDE) -> tuple[np.ndarray, int]:
+    """A grid averaged over ``step x step`` blocks so that no side exceeds ``max_side`` cells.
+
+    The grid is padded with zeros at its last rows and columns to a multiple
+    of ``step`` (a UD is 0 there); block means keep the units (a density stays
+    a density).
+
+    Parameters
+    ----------
+    values : array_like, 2-D
+        Grid, row 0 at the top.
+    max_side : int
+        Longest side of the result, in blocks (>= 1).
+
+    Returns
+    -------
+    image : numpy.ndarray
+        Block means, ``ceil(rows / step) x ceil(cols / step)``.
+    step : int
+        Cells per block side (1: ``values`` as they are).
+
+    Examples
+    --------
+    >>> image, step = display_array(np.arange(20.0).reshape(4, 5), max_side=3)
+    >>> step, image.shape
+    (2, (2, 3))
+    >>> image  # the last column is padded with zeros: (4 + 9 + 0 + 0) / 4
+    array([[ 3.  ,  5.  ,  3.25],
+           [13.  , 15.  ,  8.25]])
+    """
+    arr = np.asarray(values, dtype=float)
+    if isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < 1:
+        raise InputError(f"max_side must be a whole number of cells >= 1; got {max_side!r}.")
+    step = max(1, -(-max(arr.shape) // max_side))
+    if step == 1:
+        return arr, 1
+    rows, cols = -(-arr.shape[0] // step), -(-arr.shape[1] // step)
+    padded = np.zeros((rows * step, cols * step))
+    padded[: arr.shape[0], : arr.shape[1]] = arr
+    return padded.reshape(rows, step, cols, step).mean(axis=(1, 3)), step
+
+
+def length_label(metres: float) -> str:
+    """A length for a title or caption: metres below 1 km, else km.
+
+    Examples
+    --------
+    >>> length_label(150.0), length_label(8000.0), length_label(2500.0)
+    ('150 m', '8 km', '2.5 km')
+    """
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
 def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
@@ -75,10 +141,14 @@ def plot_ud(
     """
     fig = Figure(figsize=(5.6, 4.6))
     ax = fig.add_subplot()
-    left, bottom, right, top = ud.bounds
+    left, _, _, top = ud.bounds
+    image, step = display_array(np.asarray(ud.array), max_side=UD_DISPLAY_MAX_SIDE)
+    cell = abs(float(ud.transform[0]))
+    right = left + image.shape[1] * step * cell
+    bottom = top - image.shape[0] * step * cell
     km = 1000.0
     img = ax.imshow(
-        np.asarray(ud.array) * 1e6,
+        image * 1e6,
         extent=(left / km, right / km, bottom / km, top / km),
         origin="upper",
         cmap="magma_r",
@@ -96,7 +166,11 @@ def plot_ud(
     pct = ", ".join(f"{100 * lv:g} %" for lv in levels)
     # an explicit y turns off matplotlib's title placement, which measures every
     # tick label and costs as much as the rest of the drawing
-    ax.set_title(f"{individual}: kernel UD, isopleths {pct}", fontsize=10, y=1.01)
+    ax.set_title(
+        f"{individual}: kernel UD ({length_label(cell)} cells), isopleths {pct}",
+        fontsize=10,
+        y=1.01,
+    )
     ax.set_aspect("equal")
     ax.locator_params(nbins=5)  # fewer tick labels to lay out
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.93)

@@ -380,6 +380,7 @@ def render_index_page(
     level: float,
     figures: Sequence[tuple[str, str]] = (),
     files: Sequence[tuple[str, str]] = (),
+    notes: Sequence[str] = (),
 ) -> str:
     """HTML of the report's index page: a sortable table of all animals.
 
@@ -402,6 +403,9 @@ def render_index_page(
         Summary images.
     files : sequence of (href, description)
         Machine-readable outputs to list.
+    notes : sequence of str
+        Lines shown under the heading (escaped), e.g. the study area and the
+        species profile the report used.
 
     Returns
     -------
@@ -473,5 +477,6 @@ def render_index_page(
             rows=rows,
             figures=[{"href": h, "caption": c} for h, c in figures],
             files=[{"href": h, "what": w} for h, w in files],
+            notes=list(notes),
         )
     )

@@ -33,6 +33,7 @@ from habitat.homerange.plausibility import (
     DEFAULT_EXPECTED_AREA_SQ_MI,
     RECOMMENDED_MIN_FIXES,
     plausibility,
+    resolve_species,
 )
 from habitat.homerange.polygons import home_ranges_from_polygons, synthetic_ranges
 from habitat.homerange.ud import utilization_distribution
@@ -51,6 +52,7 @@ __all__ = [
     "home_ranges_from_polygons",
     "plausibility",
     "prepare_fixes",
+    "resolve_species",
     "synthetic_ranges",
     "utilization_distribution",
 ]

@@ -9,7 +9,8 @@ estimators can be compared row by row:
 was computed, see :func:`habitat.homerange.fixes.estimation_crs`),
 ``plausible`` and ``plausibility`` (why not, see
 :func:`habitat.homerange.plausibility.plausibility`), and the polygon in the
-relocations' CRS.
+relocations' CRS. ``attrs["species"]`` names the species profile the sizes
+were judged by (``None``: no profile, no size check).
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ from habitat.core.validation import require_geodataframe
 from habitat.homerange import bbmm, kde, locoh, mcp
 from habitat.homerange.base import check_levels, check_options
 from habitat.homerange.fixes import prepare_fixes
-from habitat.homerange.plausibility import fix_problems, physical_problems, plausibility
+from habitat.homerange.plausibility import (
+    AUTO,
+    SpeciesArg,
+    fix_problems,
+    physical_problems,
+    plausibility,
+    resolve_species,
+)
 
 __all__ = ["ESTIMATORS", "HOME_RANGE_KEYWORDS", "METHODS", "home_range", "method_options"]
 
@@ -41,7 +49,14 @@ ESTIMATORS: dict[str, ModuleType] = {"mcp": mcp, "kde": kde, "locoh": locoh, "bb
 #: method name -> name of the module implementing it
 METHODS: dict[str, str] = {name: module.__name__ for name, module in ESTIMATORS.items()}
 #: keywords of :func:`home_range` itself (the rest are estimator options)
-HOME_RANGE_KEYWORDS = ("method", "levels", "crs", "exclude_flagged", "expected_area_sq_mi")
+HOME_RANGE_KEYWORDS = (
+    "method",
+    "levels",
+    "crs",
+    "exclude_flagged",
+    "species",
+    "expected_area_sq_mi",
+)
 #: arguments of every ``estimate`` that :func:`home_range` fills in itself
 _FILLED = ("xy", "levels", "timestamps_ns")
 
@@ -97,6 +112,7 @@ def home_range(
     levels: Sequence[float] | float = (0.5, 0.95),
     crs: Any | None = None,
     exclude_flagged: bool = True,
+    species: SpeciesArg = AUTO,
     expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
     **options: Any,
 ) -> gpd.GeoDataFrame:
@@ -115,9 +131,20 @@ def home_range(
         Projected metric CRS to estimate in; see :func:`habitat.homerange.fixes.estimation_crs`.
     exclude_flagged : bool
         Leave out fixes with ``flag_any`` (see :func:`habitat.flag_relocations`).
+    species : SpeciesProfile, str, path, mapping or None
+        The species profile whose expected outer-range sizes (by sex, or
+        ``any``) the ranges are checked against
+        (:func:`habitat.homerange.plausibility.plausibility`). ``"auto"``
+        (default): the bundled ``amur_leopard`` where the (used) fixes overlap
+        the bundled Primorsky study area, else no profile and no size check,
+        said once in the log (:func:`habitat.homerange.plausibility.resolve_species`).
+        A profile, a bundled name, a TOML file or a mapping
+        (:func:`habitat.datasets.species_profile`); ``None``: no size check.
+        The result's ``attrs["species"]`` is the profile's name (or ``None``).
     expected_area_sq_mi : mapping, optional
-        Expected outer-range size by sex, ``{"F": (15, 38), "M": (None, 155)}``
-        by default (:data:`habitat.homerange.plausibility.DEFAULT_EXPECTED_AREA_SQ_MI`).
+        Or the bounds themselves: outer-range size (sq mi) by sex (``F``,
+        ``M``, ``any``), e.g. ``{"F": (15, 38), "M": (None, 155)}``; then no
+        profile is looked up. Not with ``species`` (other than ``"auto"``).
     **options
         Estimator options, unit-named (``bandwidth`` for a rule or
         ``bandwidth_m``, ``grid``, ``extent``, ``cell_size_m`` for KDE;
@@ -134,7 +161,10 @@ def home_range(
     Raises
     ------
     InputError
-        For an unknown method or option (naming the valid ones and a close match).
+        For an unknown method or option (naming the valid ones and a close match),
+        or both ``species`` and ``expected_area_sq_mi``.
+    DatasetNotFoundError
+        For an unknown species profile name.
     InsufficientDataError
         For an individual with fewer than 5 usable fixes, or all fixes identical.
 
@@ -154,7 +184,8 @@ def home_range(
     --------
     The MCP of the corners (and centre) of a 10 km × 10 km square in UTM 52N is
     the square: 100 km², 38.61 sq mi. Five fixes are too few to trust, and
-    38.61 sq mi is above the 15–38 sq mi expected of a female:
+    38.61 sq mi is above the 15–38 sq mi expected of an Amur leopard female
+    (the default profile of fixes in the bundled Primorsky study area):
 
     >>> import geopandas as gpd
     >>> square = gpd.GeoDataFrame(
@@ -169,9 +200,20 @@ def home_range(
       individual method  level  n_fixes  area_km2  area_sq_mi
     0         F1    mcp    1.0        5     100.0       38.61
     >>> print(mcp.loc[0, "plausibility"])
-    few fixes (5 < 30); area 38.6 sq mi outside the expected 15–38 sq mi for sex F
+    few fixes (5 < 30); area 38.6 sq mi outside the expected 15–38 sq mi for Amur leopard females
     >>> mcp.loc[0, "crs_used"]
     'EPSG:32652 (WGS 84 / UTM zone 52N)'
+    >>> mcp.attrs["species"]
+    'amur_leopard'
+
+    Another species' profile (a mapping, a TOML file or a bundled name), or
+    none:
+
+    >>> fisher = {"name": "fisher", "area_sq_mi": {"F": [1, 10], "M": [3, 50]}}
+    >>> print(home_range(square, levels=1.0, species=fisher).loc[0, "plausibility"])
+    few fixes (5 < 30); area 38.6 sq mi outside the expected 1–10 sq mi for Fisher females
+    >>> home_range(square, levels=1.0, species=None).attrs["species"] is None
+    True
 
     On simulated leopards whose true 95 % ranges are known (62.5 and 383.0 km²),
     half a year of 4-hourly fixes:
@@ -200,6 +242,10 @@ def home_range(
     lv = check_levels(levels)
     prep = prepare_fixes(
         relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="home ranges"
+    )
+    # once per call (not per animal): where the used fixes are says which species
+    profile = resolve_species(
+        prep.data, species, expected_area_sq_mi=expected_area_sq_mi, where="home_range"
     )
     data, xy, codes, names, counts = prep.data, prep.xy, prep.codes, prep.names, prep.counts
     est_crs, t_ns = prep.crs, prep.timestamps_ns
@@ -274,13 +320,19 @@ def home_range(
     own_xy = shapely.get_coordinates(data.geometry.to_numpy())
     fixes_why = fix_problems(own_xy, codes, crs=relocations.crs)[animal]
     ok, why = plausibility(
-        out, expected_area_sq_mi=expected_area_sq_mi, geometry=geoms, fix_reasons=fixes_why
+        out,
+        species=profile,
+        expected_area_sq_mi=expected_area_sq_mi,
+        geometry=geoms,
+        fix_reasons=fixes_why,
     )
     out["plausible"] = ok
     out["plausibility"] = why
     _warn_impossible(out, physical_problems(out["area_km2"].to_numpy(), geoms), fixes_why)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=est_crs))
-    return hcrs.align(result, relocations.crs, name="home ranges")
+    aligned = hcrs.align(result, relocations.crs, name="home ranges")
+    aligned.attrs["species"] = None if profile is None else profile.name
+    return aligned
 
 
 def _warn_impossible(table: pd.DataFrame, physical: np.ndarray, fixes: np.ndarray) -> None:

@@ -7,12 +7,16 @@ Every home-range table (:func:`habitat.homerange.home_range`,
 judged, whatever the sex: against physical bounds that hold for any terrestrial
 animal, for a degenerate geometry, for a UD grid that cannot hold the level, for
 the fixes behind it (:func:`fix_problems`: too few distinct positions,
-coordinates that look like degrees) and, for a known sex, against the expected
-size of the species.
+coordinates that look like degrees) and, when a species profile is given
+(:class:`habitat.io.species.SpeciesProfile`, e.g. the bundled
+``amur_leopard``), against the expected size of the species for the animal's
+sex (or for any animal, the profile's ``"any"`` bounds). Without a profile there
+is no size check: habitat never assumes a species.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,10 +26,15 @@ import pandas as pd
 import shapely
 
 from habitat.core import units
+from habitat.core.errors import ConfigError, InputError
+from habitat.core.sex import sex_labels
 from habitat.core.validation import look_like_degrees, require_columns
+from habitat.datasets import species_for, species_profile, study_area_for
 from habitat.homerange.base import MIN_FIXES, grid_problems
+from habitat.io.species import SpeciesProfile
 
 __all__ = [
+    "AUTO",
     "DEFAULT_EXPECTED_AREA_SQ_MI",
     "MAX_PLAUSIBLE_AREA_KM2",
     "MIN_DISTINCT_POSITIONS",
@@ -35,15 +44,19 @@ __all__ = [
     "fix_problems",
     "physical_problems",
     "plausibility",
+    "resolve_species",
 ]
 
-#: Expected home-range size (sq mi) of the outer range (level >= 0.9) by sex:
-#: Amur leopard females 15-38 sq mi, males up to 155 sq mi (WCS/WWF species
-#: pages, see facts.md). ``None`` means no bound on that side.
-DEFAULT_EXPECTED_AREA_SQ_MI: dict[str, tuple[float | None, float | None]] = {
-    "F": (15.0, 38.0),
-    "M": (None, 155.0),
-}
+Bounds = tuple[float | None, float | None]
+
+#: Deprecated, and no longer a default (ranges get no size check without a
+#: species profile): the Amur leopard's outer-range sizes (sq mi) by sex, as in
+#: the bundled ``amur_leopard`` profile (a test checks they agree). Use
+#: ``species="amur_leopard"`` or
+#: ``habitat.datasets.species_profile("amur_leopard").expected_area_sq_mi``.
+DEFAULT_EXPECTED_AREA_SQ_MI: dict[str, Bounds] = {"F": (15.0, 38.0), "M": (None, 155.0)}
+
+
 #: Fewer fixes than this are flagged as too few for a reliable range
 #: (Seaman et al. 1999 recommend at least 30, preferably 50 or more).
 RECOMMENDED_MIN_FIXES = 30
@@ -196,10 +209,124 @@ def fix_problems(xy: Any, groups: Any, *, crs: Any = None) -> np.ndarray:
     return np.array(["; ".join(r) for r in reasons], dtype=object)
 
 
+#: ``species="auto"``: the profile of the study area the data lie in (the bundled
+#: ``amur_leopard`` for data overlapping the bundled Primorsky area), else none
+AUTO = "auto"
+
+SpeciesArg = SpeciesProfile | str | os.PathLike[str] | Mapping[str, Any] | None
+
+
+def _is_auto(species: Any) -> bool:
+    return isinstance(species, str) and species.strip().lower() == AUTO
+
+
+def resolve_species(
+    data: gpd.GeoDataFrame | gpd.GeoSeries | None,
+    species: SpeciesArg = AUTO,
+    *,
+    expected_area_sq_mi: Mapping[str, Bounds] | None = None,
+    where: str = "home ranges",
+) -> SpeciesProfile | None:
+    """The species profile to judge the ranges of ``data`` by (``None``: no profile).
+
+    Parameters
+    ----------
+    data : GeoDataFrame or GeoSeries, optional
+        The fixes (or ranges, or centres) the ranges come from, with a CRS.
+    species : SpeciesProfile, str, path, mapping or None
+        ``"auto"`` (default): :func:`habitat.datasets.species_for` of
+        :func:`habitat.datasets.study_area_for` ``(data)``, i.e. the bundled
+        ``amur_leopard`` profile where the data overlap the bundled Primorsky
+        study area and no profile elsewhere (said once in the log). A profile,
+        a bundled name (``"amur_leopard"``), a TOML file or a mapping
+        (:func:`habitat.datasets.species_profile`); ``None`` or ``"none"``:
+        no profile.
+    expected_area_sq_mi : mapping, optional
+        Explicit size bounds: then no profile is looked up (``None`` is
+        returned and the bounds are used as given). Giving them together with
+        a profile (not ``"auto"``) is an error.
+    where : str
+        What asks, for messages.
+
+    Returns
+    -------
+    SpeciesProfile or None
+
+    Raises
+    ------
+    InputError
+        For both ``species`` and ``expected_area_sq_mi``.
+    DatasetNotFoundError
+        For an unknown profile name.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> primorye = gpd.GeoSeries(shapely.points([(131.2, 43.1), (131.3, 43.2)]), crs=4326)
+    >>> new_york = gpd.GeoSeries(shapely.points([(-74.0, 42.5), (-73.9, 42.6)]), crs=4326)
+    >>> resolve_species(primorye).name
+    'amur_leopard'
+    >>> resolve_species(new_york) is None
+    True
+    >>> resolve_species(new_york, "amur_leopard").max_speed_kmh
+    20.0
+    >>> resolve_species(primorye, "none") is None
+    True
+    """
+    if expected_area_sq_mi is not None:
+        if not (species is None or _is_auto(species)):
+            raise InputError(
+                f"{where}: give either species= (a profile with its size bounds) or "
+                "expected_area_sq_mi= (the bounds themselves), not both."
+            )
+        return None
+    if not _is_auto(species):
+        return species_profile(species)
+    if data is None or len(data) == 0:
+        return species_for(None)
+    return species_for(study_area_for(data))
+
+
+def _size_bounds(
+    species: Any, expected_area_sq_mi: Mapping[str, Bounds] | None
+) -> tuple[dict[str, Bounds], SpeciesProfile | None]:
+    """The bounds by sex key and the profile they come from (None for explicit bounds)."""
+    if species is not None and expected_area_sq_mi is not None:
+        raise InputError(
+            "plausibility: give either species= (a profile with its size bounds) or "
+            "expected_area_sq_mi= (the bounds themselves), not both."
+        )
+    if expected_area_sq_mi is None:
+        profile = species_profile(species)
+        return ({} if profile is None else dict(profile.expected_area_sq_mi)), profile
+    if not isinstance(expected_area_sq_mi, Mapping):
+        raise InputError(
+            "expected_area_sq_mi must be a mapping of sex (F, M or any) to (low, high) in "
+            f'sq mi, e.g. {{"F": (15, 38), "M": (None, 155)}}; got {expected_area_sq_mi!r}.'
+        )
+    try:
+        checked = SpeciesProfile(name="given", expected_area_sq_mi=expected_area_sq_mi)
+    except ConfigError as exc:
+        raise InputError(
+            f"expected_area_sq_mi: {str(exc).removeprefix('species profile given, ')}"
+        ) from None
+    return dict(checked.expected_area_sq_mi), None
+
+
+def _whom(sex: str, profile: SpeciesProfile | None) -> str:
+    """Who a size bound is for, as said in a reason."""
+    if profile is None:
+        return "any sex" if sex == "any" else f"sex {sex}"
+    kind = {"F": "females", "M": "males"}.get(sex, "(any sex)")
+    return f"{profile.common_name} {kind}"
+
+
 def plausibility(
     table: pd.DataFrame,
     *,
-    expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
+    species: SpeciesArg = None,
+    expected_area_sq_mi: Mapping[str, Bounds] | None = None,
     geometry: Any = None,
     fix_reasons: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +343,10 @@ def plausibility(
     * it rests on fewer than :data:`RECOMMENDED_MIN_FIXES` fixes, or on fixes
       with a problem (``fix_reasons``, see :func:`fix_problems`);
     * it is an outer range (level >= 0.9) whose area lies outside the expected
-      range for the animal's sex (only for the sexes in ``expected_area_sq_mi``).
+      size of the species: for its sex (``F``, ``M``; an animal of unknown sex
+      is held to neither) and, under the key ``any``, for every animal.
+
+    Without ``species`` and ``expected_area_sq_mi`` there is no size check.
 
     Parameters
     ----------
@@ -225,9 +355,15 @@ def plausibility(
         ``sex`` and optionally ``area_km2``, ``grid_warning``, ``grid_volume``,
         ``cell_size_m`` and ``bandwidth_m``; a GeoDataFrame's geometry is used
         when ``geometry`` is not given.
+    species : SpeciesProfile, str, path, mapping or None
+        The species profile whose ``expected_area_sq_mi`` bound the outer
+        ranges (a bundled name such as ``"amur_leopard"``, a TOML file or a
+        mapping is read with :func:`habitat.datasets.species_profile`); the
+        reasons name it ("... for Amur leopard females"). ``None``: no profile.
     expected_area_sq_mi : mapping, optional
-        Expected outer-range size (sq mi) by sex, ``(low, high)`` with ``None``
-        for no bound; default :data:`DEFAULT_EXPECTED_AREA_SQ_MI`.
+        Or the bounds themselves, outer-range size (sq mi) by sex key (``F``,
+        ``M``, ``any``), ``(low, high)`` with ``None`` for no bound. Not with
+        ``species``.
     geometry : array_like of shapely geometries, optional
         The range polygons, one per row, in a planar CRS.
     fix_reasons : sequence of str, optional
@@ -239,11 +375,17 @@ def plausibility(
     reasons : numpy.ndarray of str
         ``"; "``-joined reasons, ``""`` for a plausible row.
 
+    Raises
+    ------
+    InputError
+        For both ``species`` and ``expected_area_sq_mi``, or bounds that are
+        not ``(low, high)`` by ``F``, ``M`` or ``any``.
+
     Examples
     --------
-    A 100 km² female range is 38.6 sq mi, just above the expected 15–38 sq mi;
-    the same area is fine for a male, and a core area (level 0.5) is not checked
-    against the expected size:
+    A 100 km² female range is 38.6 sq mi, just above the 15–38 sq mi expected
+    of an Amur leopard female; the same area is fine for a male, and a core
+    area (level 0.5) is not checked against the expected size:
 
     >>> import pandas as pd
     >>> table = pd.DataFrame({
@@ -252,13 +394,22 @@ def plausibility(
     ...     "n_fixes": [500, 500, 500, 12],
     ...     "area_sq_mi": [38.61, 38.61, 38.61, 120.0],
     ... })
-    >>> ok, why = plausibility(table)
+    >>> ok, why = plausibility(table, species="amur_leopard")
     >>> ok.tolist()
     [False, True, True, False]
     >>> why.tolist()
-    ['area 38.6 sq mi outside the expected 15–38 sq mi for sex F', '', '', 'few fixes (12 < 30)']
+    ['area 38.6 sq mi outside the expected 15–38 sq mi for Amur leopard females', '', '', \
+'few fixes (12 < 30)']
+
+    Without a profile there is no size check; explicit bounds are named by sex:
+
+    >>> plausibility(table)[0].tolist()
+    [True, True, True, False]
     >>> plausibility(table, expected_area_sq_mi={"F": (15, 40)})[0].tolist()
     [True, True, True, False]
+    >>> plausibility(table, expected_area_sq_mi={"any": (50, None)})[1].tolist()[:2]
+    ['area 38.6 sq mi outside the expected 50– sq mi for any sex', \
+'area 38.6 sq mi outside the expected 50– sq mi for any sex']
 
     An animal of unknown sex is still held to the physical bounds, and a KDE
     row whose grid holds only 91.7 % of the UD cannot have a 95 % range:
@@ -267,7 +418,7 @@ def plausibility(
     ...     "sex": ["unknown", "unknown"], "level": [0.95, 0.95], "n_fixes": [500, 2355],
     ...     "area_sq_mi": [7.3e-10, 8.45e7], "grid_volume": [float("nan"), 0.917],
     ... })
-    >>> for reason in plausibility(odd)[1]:
+    >>> for reason in plausibility(odd, species="amur_leopard")[1]:
     ...     print(reason)
     area 1.89e-09 km² below 0.0001 km² (100 m²), the smallest home range of any animal
     area 2.19e+08 km² above 1e+06 km², ...; grid too small for this level (see grid_warning): \
@@ -279,7 +430,7 @@ level 0.95 above the UD volume on the grid (0.917)
         name="home-range table",
         hint="pass a table from habitat.home_range.",
     )
-    expected = expected_area_sq_mi or DEFAULT_EXPECTED_AREA_SQ_MI
+    expected, profile = _size_bounds(species, expected_area_sq_mi)
     n_rows = len(table)
     reasons: list[list[str]] = [[] for _ in range(n_rows)]
     area_km2 = (
@@ -317,17 +468,19 @@ level 0.95 above the UD volume on the grid (0.917)
         detail = grid[i] or "the range reaches the grid border"
         reasons[i].append(f"grid too small for this level (see grid_warning): {detail}")
     outer = table["level"].to_numpy() >= 0.9
-    area = table["area_sq_mi"].to_numpy()
-    sex = table["sex"].astype(str).to_numpy()
-    for s, (lo, hi) in expected.items():
-        sel = outer & (sex == s)
+    area = table["area_sq_mi"].to_numpy(dtype=float)
+    sex = sex_labels(table["sex"].to_numpy(dtype=object)) if expected else np.array([])
+    for key, (lo, hi) in expected.items():
+        # "any" bounds every animal; F and M only animals known to be of that sex
+        sel = outer if key == "any" else outer & (sex == key)
         lo_v = -np.inf if lo is None else lo
         hi_v = np.inf if hi is None else hi
         out = sel & ((area < lo_v) | (area > hi_v))
         rng = f"{'' if lo is None else f'{lo:g}'}–{'' if hi is None else f'{hi:g}'}"
         for i in np.flatnonzero(out):
             reasons[i].append(
-                f"area {area[i]:.1f} sq mi outside the expected {rng} sq mi for sex {s}"
+                f"area {area[i]:.1f} sq mi outside the expected {rng} sq mi for "
+                f"{_whom(key, profile)}"
             )
     text = np.array(["; ".join(r) for r in reasons], dtype=object)
     return text == "", text

@@ -2,7 +2,9 @@
 
 Both return the same table as :func:`habitat.home_range`, so given, synthetic
 and estimated ranges can be used interchangeably downstream (overlap, maps,
-reports).
+reports); as there, ``species`` (default ``"auto"``, see
+:func:`habitat.homerange.plausibility.resolve_species`) says which species'
+expected sizes judge the ranges, and ``attrs["species"]`` names it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from habitat.core.validation import (
     require_geodataframe,
     require_geometry_type,
 )
-from habitat.homerange.plausibility import plausibility
+from habitat.homerange.plausibility import AUTO, Bounds, SpeciesArg, plausibility, resolve_species
 
 __all__ = ["SYNTHETIC_AREA_SQ_MI", "home_ranges_from_polygons", "synthetic_ranges"]
 
@@ -47,15 +49,26 @@ def _finish(
     method: str | np.ndarray,
     source_crs: Any,
     area_m2: np.ndarray | None = None,
+    species: SpeciesArg,
+    expected_area_sq_mi: Mapping[str, Bounds] | None,
+    where: str,
 ) -> gpd.GeoDataFrame:
     area = hcrs.area_m2(geoms, name="home ranges").to_numpy() if area_m2 is None else area_m2
     out = table.assign(method=method, **units.area_columns(area))
     out["crs_used"] = hcrs.describe_crs(hcrs.equal_area_crs(geoms))
-    ok, why = plausibility(out, geometry=geoms.to_numpy())
+    profile = resolve_species(geoms, species, expected_area_sq_mi=expected_area_sq_mi, where=where)
+    ok, why = plausibility(
+        out,
+        species=profile,
+        expected_area_sq_mi=expected_area_sq_mi,
+        geometry=geoms.to_numpy(),
+    )
     out["plausible"] = ok
     out["plausibility"] = why
     gdf = gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=geoms.crs, index=table.index)
-    return hcrs.align(gdf, source_crs, name="home ranges")
+    aligned = hcrs.align(gdf, source_crs, name="home ranges")
+    aligned.attrs["species"] = None if profile is None else profile.name
+    return aligned
 
 
 def home_ranges_from_polygons(
@@ -67,6 +80,8 @@ def home_ranges_from_polygons(
     n_fixes: str | None = None,
     method: str | None = None,
     area_km2: str | None = None,
+    species: SpeciesArg = AUTO,
+    expected_area_sq_mi: Mapping[str, Bounds] | None = None,
 ) -> gpd.GeoDataFrame:
     """Validate and normalise given home-range polygons into the home-range table.
 
@@ -101,6 +116,13 @@ def home_ranges_from_polygons(
         polygon's area is used, with a
         :class:`~habitat.core.errors.DataQualityWarning` naming the rows.
         ``None``: areas are the polygons' own.
+    species : SpeciesProfile, str, path, mapping or None
+        The species whose expected sizes judge the ranges, as in
+        :func:`habitat.home_range`: ``"auto"`` (default) is the bundled
+        ``amur_leopard`` for ranges in the bundled Primorsky study area, else
+        no size check; ``None``: no size check.
+    expected_area_sq_mi : mapping, optional
+        Or the bounds themselves (sq mi by ``F``, ``M``, ``any``); not with ``species``.
 
     Returns
     -------
@@ -108,7 +130,8 @@ def home_ranges_from_polygons(
         ``individual``, ``sex``, ``method`` (``"given"`` or the ``method``
         column's), ``level``, ``n_fixes``, ``area_km2``, ``area_sq_mi``,
         ``repaired``, ``crs_used``, ``plausible``, ``plausibility``, geometry
-        (input CRS), input index kept.
+        (input CRS), input index kept; ``attrs["species"]`` is the profile's
+        name (``None``: no size check).
 
     Raises
     ------
@@ -205,9 +228,13 @@ def home_ranges_from_polygons(
         method=_methods(polygons, method),
         source_crs=polygons.crs,
         area_m2=area,
+        species=species,
+        expected_area_sq_mi=expected_area_sq_mi,
+        where="home_ranges_from_polygons",
     )
     out["n_fixes"] = table["n_fixes"]
-    return out[
+    species_name = out.attrs.get("species")
+    out = out[
         [
             "individual",
             "sex",
@@ -223,6 +250,8 @@ def home_ranges_from_polygons(
             "geometry",
         ]
     ]
+    out.attrs["species"] = species_name
+    return out
 
 
 def _methods(polygons: gpd.GeoDataFrame, column: str | None) -> np.ndarray:
@@ -267,6 +296,8 @@ def synthetic_ranges(
     area_sq_mi: Mapping[str, tuple[float, float]] | None = None,
     seed: int = 0,
     level: float = 0.95,
+    species: SpeciesArg = AUTO,
+    expected_area_sq_mi: Mapping[str, Bounds] | None = None,
 ) -> gpd.GeoDataFrame:
     """Circular home ranges around given centres, with sex-specific random areas.
 
@@ -284,11 +315,19 @@ def synthetic_ranges(
         Random seed; the same seed gives the same ranges.
     level : float
         The level the ranges stand for (default 0.95).
+    species : SpeciesProfile, str, path, mapping or None
+        The species whose expected sizes judge the ranges (``plausible``), as
+        in :func:`habitat.home_range`: ``"auto"`` (default) is the bundled
+        ``amur_leopard`` for centres in the bundled Primorsky study area, else
+        no size check. It does not change the areas drawn (``area_sq_mi``).
+    expected_area_sq_mi : mapping, optional
+        Or the bounds themselves (sq mi by ``F``, ``M``, ``any``); not with ``species``.
 
     Returns
     -------
     GeoDataFrame
-        The home-range table with ``method="synthetic"`` and ``target_area_km2``.
+        The home-range table with ``method="synthetic"`` and ``target_area_km2``;
+        ``attrs["species"]`` names the profile (``None``: no size check).
 
     Examples
     --------
@@ -355,6 +394,9 @@ def synthetic_ranges(
         gpd.GeoSeries(circles, crs=ea.crs, index=centres.index),
         method="synthetic",
         source_crs=centres.crs,
+        species=species,
+        expected_area_sq_mi=expected_area_sq_mi,
+        where="synthetic_ranges",
     )
     out["n_fixes"] = np.nan
     return out

@@ -104,7 +104,10 @@ def test_plausibility_flags_by_sex_and_few_fixes():
     data = pd.concat([fixes(big, "Big", "F"), fixes(small, "Small", "M")], ignore_index=True)
     out = home_range(data, levels=[0.5, 0.95]).set_index(["individual", "level"])
     assert not out.loc[("Big", 0.95), "plausible"]
-    assert "outside the expected 15–38 sq mi for sex F" in out.loc[("Big", 0.95), "plausibility"]
+    assert (
+        "outside the expected 15–38 sq mi for Amur leopard females"
+        in out.loc[("Big", 0.95), "plausibility"]
+    )
     assert out.loc[("Big", 0.5), "plausible"]  # core areas are not size-checked
     assert "few fixes (20 < 30)" in out.loc[("Small", 0.95), "plausibility"]
     custom = home_range(data, levels=[0.95], expected_area_sq_mi={"F": (1, 5000)})

@@ -180,13 +180,19 @@ def test_plausibility_table_without_sex_bounds_still_has_physical_bounds():
 
 
 def test_species_bounds_keep_working():
+    # issue 11: the leopard bounds are the bundled profile's, no longer a hidden default
     table = pd.DataFrame(
         {"sex": ["F", "F", "M"], "level": 0.95, "n_fixes": 500, "area_sq_mi": [10, 20, 160]}
     )
-    ok, why = plausibility(table)
+    ok, why = plausibility(table, species="amur_leopard")
+    assert ok.tolist() == [False, True, False]
+    assert why[0] == "area 10.0 sq mi outside the expected 15–38 sq mi for Amur leopard females"
+    assert why[2] == "area 160.0 sq mi outside the expected –155 sq mi for Amur leopard males"
+    ok, why = plausibility(table, expected_area_sq_mi={"F": (15, 38), "M": (None, 155)})
     assert ok.tolist() == [False, True, False]
     assert why[0] == "area 10.0 sq mi outside the expected 15–38 sq mi for sex F"
     assert why[2] == "area 160.0 sq mi outside the expected –155 sq mi for sex M"
+    assert plausibility(table)[0].all()  # no profile: no size check
 
 
 # --- a level the grid cannot hold is flagged, warned and never plausible --------------

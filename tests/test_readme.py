@@ -57,7 +57,7 @@ def test_readme_has_python_blocks() -> None:
 
 
 def test_every_python_block_runs(user_folder: Path) -> None:
-    namespace: dict[str, object] = {"__name__": "__readme__"}
+    namespace: dict[str, object] = {"__name__": "__main__"}  # as a pasted script runs
     with warnings.catch_warnings():
         # the README shows current names only: no deprecated spelling in it
         warnings.simplefilter("error", DeprecationWarning)
@@ -73,6 +73,14 @@ def test_every_python_block_runs(user_folder: Path) -> None:
     assert (user_folder / "report" / "index.html").is_file()
     kde = namespace["kde"]
     assert {"area_km2", "area_sq_mi", "plausible"} <= set(kde.columns)  # type: ignore[attr-defined]
+
+
+def test_blocks_with_worker_processes_show_the_main_guard() -> None:
+    # a script starting worker processes must guard its work, or each worker re-runs it
+    parallel = [b for b in blocks("python") if re.search(r"workers\s*=\s*([2-9]|\d\d)", b)]
+    assert parallel
+    for block in parallel:
+        assert 'if __name__ == "__main__":' in block, block
 
 
 def test_readme_toml_config_loads(tmp_path: Path) -> None:

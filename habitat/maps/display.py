@@ -31,8 +31,9 @@ popups, areas and lengths stay those of whole geometries; layers near 131° E
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +42,7 @@ import shapely
 from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.deprecation import renamed_keywords
+from habitat.io.study_area import StudyArea
 from habitat.maps.checks import check_coordinate_decimals, check_simplify_m, map_layers
 
 __all__ = [
@@ -334,26 +336,64 @@ def with_metrics(gdf: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-@renamed_keywords(coordinate_precision="coordinate_decimals")
+def _prepare_one(
+    gdf: gpd.GeoDataFrame, key: str, settings: tuple[float | None, int | None]
+) -> gpd.GeoDataFrame:
+    if gdf.attrs.get(PREPARED_ATTR) == settings and gdf.crs == hcrs.WGS84:
+        return gdf  # prepared before with the same settings
+    simplify_m, coordinate_decimals = settings
+    ready = to_map_crs(
+        with_metrics(gdf, name=key),
+        name=key,
+        simplify_m=simplify_m,
+        coordinate_decimals=coordinate_decimals,
+    )
+    ready = ready.copy()
+    ready.attrs[PREPARED_ATTR] = settings
+    return ready
+
+
+@overload
+def prepare_layers(
+    layers: StudyArea,
+    *,
+    simplify_m: float | None = ...,
+    coordinate_decimals: int | None = ...,
+) -> StudyArea: ...
+
+
+@overload
 def prepare_layers(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
+    simplify_m: float | None = ...,
+    coordinate_decimals: int | None = ...,
+) -> dict[str, gpd.GeoDataFrame]: ...
+
+
+@renamed_keywords(coordinate_precision="coordinate_decimals")
+def prepare_layers(
+    layers: StudyArea | Mapping[str, gpd.GeoDataFrame],
+    *,
     simplify_m: float | None = 50.0,
     coordinate_decimals: int | None = 5,
-) -> dict[str, gpd.GeoDataFrame]:
+) -> StudyArea | dict[str, gpd.GeoDataFrame]:
     """Make layers display-ready once, for many maps drawn with the same settings.
 
-    Each layer is simplified in its metric CRS (topology preserved), reprojected
-    to EPSG:4326 and rounded, as :func:`habitat.maps.study_area_map` would do,
-    and marked so that maps with the same ``simplify_m`` and
-    ``coordinate_decimals`` use it as it is. A batch of per-animal maps
-    (:mod:`habitat.batch.runner`) prepares the study-area layers once instead
-    of once per page.
+    Each layer is measured (``area_km2`` of polygons, ``length_m`` of lines,
+    on the geometry as given), simplified in its metric CRS (topology
+    preserved), reprojected to EPSG:4326 and rounded, as
+    :func:`habitat.maps.study_area_map` would do, and marked so that maps with
+    the same ``simplify_m`` and ``coordinate_decimals`` use it as it is. A
+    batch of per-animal maps (:mod:`habitat.batch.runner`) prepares the
+    study-area layers once instead of once per page.
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
-        Layers by name, any declared CRS.
+    layers : StudyArea or mapping of str to GeoDataFrame
+        A :class:`~habitat.io.study_area.StudyArea` (its roles, name, land
+        cover and ``schematic`` flag are kept), or layers by name in any
+        declared CRS.
     simplify_m : float, optional
         Simplification tolerance in metres (``None``: none).
     coordinate_decimals : int, optional
@@ -362,9 +402,11 @@ def prepare_layers(
 
     Returns
     -------
-    dict of str to GeoDataFrame
-        The layers in EPSG:4326; pass them to :func:`habitat.maps.study_area_map`
-        with the same two settings.
+    StudyArea or dict of str to GeoDataFrame
+        The same kind as ``layers``, with display-ready layers in EPSG:4326
+        (empty layers of a study area left out); pass it as the first argument
+        of :func:`habitat.maps.study_area_map` with the same two settings. Its
+        geometries are simplified: draw maps with them, measure nothing on them.
 
     Examples
     --------
@@ -386,26 +428,32 @@ def prepare_layers(
 
     >>> prepare_layers(ready)["park"] is ready["park"]
     True
+
+    A study area stays a study area, its roles and name kept:
+
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> area = StudyArea([study_layer(layers["park"], "parks", label="Park")], name="Demo")
+    >>> shown = prepare_layers(area)
+    >>> shown.name, shown.layers[0].role, shown.layers[0].data.attrs[PREPARED_ATTR]
+    ('Demo', 'protected_areas', (50.0, 5))
     """
-    layers = map_layers(layers)
     simplify_m = check_simplify_m(simplify_m)
     coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
-    out = {}
     settings = (simplify_m, coordinate_decimals)
-    for key, gdf in layers.items():
-        if gdf.attrs.get(PREPARED_ATTR) == settings and gdf.crs == hcrs.WGS84:
-            out[key] = gdf  # prepared before with the same settings
-            continue
-        ready = to_map_crs(
-            with_metrics(gdf, name=key),
-            name=key,
-            simplify_m=simplify_m,
-            coordinate_decimals=coordinate_decimals,
+    if isinstance(layers, StudyArea):
+        return StudyArea(
+            [
+                dataclasses.replace(lyr, data=_prepare_one(lyr.data, lyr.key, settings))
+                for lyr in layers.layers
+                if len(lyr.data)
+            ],
+            land_cover=layers.land_cover,
+            name=layers.name,
+            species=layers.species,
+            schematic=layers.schematic,
         )
-        ready = ready.copy()
-        ready.attrs[PREPARED_ATTR] = settings
-        out[key] = ready
-    return out
+    checked = map_layers(layers)
+    return {key: _prepare_one(gdf, key, settings) for key, gdf in checked.items()}
 
 
 def geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:

@@ -66,7 +66,7 @@ _FIX_TOOLTIP_JS = (
     "'<b>individual</b> ' + p.individual + '<br><b>fixes shown</b> ' + p.n_fixes); }"
 )
 #: style keys of LAYER_STYLES that are habitat's, not Leaflet path options
-_NOT_LEAFLET = {"label", "group", "show", "by", "color"}
+_NOT_LEAFLET = {"label", "group", "show", "by", "color", "radius"}
 
 
 def focus_set(focus: str | Iterable[str] | None) -> set[str] | None:
@@ -142,7 +142,8 @@ def add_vector_layer(
     simplify_m : float, optional
         Simplification tolerance in metres before display.
     style : mapping, optional
-        Extra Leaflet path options (``weight``, ``fillOpacity``, ``dashArray``...).
+        Extra Leaflet path options (``weight``, ``fillOpacity``, ``dashArray``...);
+        ``radius`` is the radius of point markers in pixels (default 5).
     coordinate_decimals : int, optional
         Round coordinates to this many decimal places of a degree (5 is about
         1 m); full precision by default. Formerly ``coordinate_precision``.
@@ -224,7 +225,12 @@ def add_vector_layer(
     if is_point:
         folium.GeoJson(
             geojson(props),
-            marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9, weight=1),
+            marker=folium.CircleMarker(
+                radius=float((style or {}).get("radius", 5.0)),
+                fill=True,
+                fill_opacity=0.9,
+                weight=1,
+            ),
             style_function=lambda _f, o=opts: {"color": "#ffffff", "fillColor": o["color"]},
             tooltip=tooltip,
         ).add_to(group)

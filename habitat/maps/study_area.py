@@ -1,18 +1,22 @@
 """The whole map: :func:`study_area_map`, a pipeline of the ``add_*`` steps.
 
-:func:`study_area_map` draws the bundled study-area layers (park and its
-zones, reserve, Chinese park, krai, countries, borders, roads with the
-Narvinsky tunnel, railways, rivers, settlements), the land cover as an image
-overlay, home ranges as nested isopleths, fixes (points, clusters or a heat
-map), corridors and current density, with a grouped layer control, a legend,
-tooltips and popups in readable units, and fullscreen, measure, minimap and
-scale controls. Each of those is one named step below, acting on a
-:class:`MapParts` that collects the layers of each control group, the legend
-entries and the boxes to fit the view to.
+:func:`study_area_map` draws a study area (:class:`~habitat.io.study_area.StudyArea`)
+by the roles of its layers: protected areas (zones coloured and listed in the
+legend by the user's zone names), admin units (outlines), barriers (lines by
+kind: road, railway, river, fence), settlements (points), crossings
+(highlighted), context; the land cover as an image overlay; home ranges as
+nested isopleths, fixes (points, clusters or a heat map), corridors and
+current density; with a grouped layer control, a legend, tooltips and popups
+in readable units, and fullscreen, measure, minimap and scale controls. The
+view fits the data and the protected areas they touch, the title comes from
+the study area or the data. Each of those is one named step below, acting on
+a :class:`MapParts` that collects the layers of each control group, the
+legend entries and the boxes to fit the view to.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,6 +26,8 @@ from typing import Any, TypedDict, cast
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 from folium import plugins
 
 from habitat.core import crs as hcrs
@@ -29,6 +35,7 @@ from habitat.core.deprecation import renamed_keywords
 from habitat.core.errors import InputError
 from habitat.core.validation import require_geodataframe
 from habitat.io.raster import Raster
+from habitat.io.study_area import StudyArea, StudyLayer
 from habitat.maps.checks import (
     check_bool,
     check_coordinate_decimals,
@@ -36,7 +43,6 @@ from habitat.maps.checks import (
     check_simplify_m,
     check_text,
     check_tiles,
-    map_layers,
     warn_if_empty,
 )
 from habitat.maps.display import (
@@ -54,25 +60,31 @@ from habitat.maps.layers import (
     focus_set,
 )
 from habitat.maps.legend import add_legend
-from habitat.maps.overlays import add_current_density, add_land_cover
+from habitat.maps.overlays import add_current_density, add_land_cover, raster_lonlat_bounds
+from habitat.maps.roles import as_study_area, drawing_order, present_columns
 from habitat.maps.style import (
+    BARRIER_STYLES,
     CORRIDOR_COLOUR,
-    DEFAULT_COLOUR,
     LAYER_STYLES,
+    ROLE_STYLES,
     SEX_COLOURS,
     SEX_NAMES,
-    TUNNEL_COLOUR,
     ZONE_COLOURS,
+    barrier_class,
+    format_number,
     individual_palette,
 )
 
 __all__ = ["MapParts", "add_layer_control", "study_area_map"]
 
-#: columns of the bundled layers shown in their tooltips
+#: columns shown in layer tooltips when a layer has values in them: the
+#: standard columns of a study layer, then those of the bundled layers
 _TIP_COLUMNS = (
     "name",
     "zone",
+    "category",
     "kind",
+    "width",
     "population",
     "country",
     "countries",
@@ -83,8 +95,14 @@ _TIP_COLUMNS = (
     "established",
     "target_area_km2",
 )
-#: layers the whole-area view is fitted to
-_BOUNDS_LAYERS = {"land_of_the_leopard", "kedrovaya_pad", "ne_china_tiger_leopard_np"}
+#: the view reaches beyond the data by at most this share of their larger side...
+_VIEW_MARGIN_SHARE = 0.25
+#: ... and at least this many km (as :meth:`habitat.io.study_area.StudyArea.near` keeps layers)
+_VIEW_MARGIN_KM = 25.0
+#: km per degree of latitude (and of longitude at the equator), for the view margin
+_KM_PER_DEGREE = 111.32
+#: the generic name of a study area, replaced by a title from the data
+_GENERIC_NAME = "Study area"
 #: most animals listed one by one in the legend
 _MAX_LEGEND_ANIMALS = 20
 
@@ -94,9 +112,6 @@ class _Size(TypedDict):
 
     simplify_m: float | None
     coordinate_decimals: int | None
-
-
-_OTHER_STYLE = {"label": "", "color": DEFAULT_COLOUR, "show": True, "group": "Other layers"}
 
 
 @dataclass
@@ -114,9 +129,14 @@ class MapParts:
     sections : dict
         Legend heading -> its (label, colour) entries.
     boxes : list of numpy.ndarray
-        (west, south, east, north) boxes of the whole view.
+        (west, south, east, north) boxes of the data (ranges, fixes, corridors).
     focus_boxes : list of numpy.ndarray
         Boxes of the focused animals (the view fits these when there are any).
+    layer_views : list of (str, GeoDataFrame)
+        Role and display-ready features of each study-area layer drawn, for
+        fitting the view.
+    zone_colours : dict
+        Zone name -> colour, shared by every protected-area layer.
     colours : dict
         individual -> colour of the ranges and fixes drawn.
     have_ranges, have_fixes : bool
@@ -141,6 +161,8 @@ class MapParts:
     sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     boxes: list[np.ndarray] = field(default_factory=list)
     focus_boxes: list[np.ndarray] = field(default_factory=list)
+    layer_views: list[tuple[str, gpd.GeoDataFrame]] = field(default_factory=list)
+    zone_colours: dict[str, str] = field(default_factory=dict)
     colours: dict[str, str] = field(default_factory=dict)
     have_ranges: bool = False
     have_fixes: bool = False
@@ -215,43 +237,176 @@ def _new_map(tiles: str | None) -> folium.Map:
     return folium.Map(tiles=tiles, control_scale=True, **options)
 
 
-def _add_context_layers(
+def _add_zoned(
     parts: MapParts,
-    layers: Mapping[str, gpd.GeoDataFrame],
+    layer: StudyLayer,
+    style: dict[str, Any],
+    tips: Sequence[str],
+    size: _Size,
+) -> bool:
+    """A layer split by its ``zone`` column, one sub-layer and legend entry per zone.
+
+    Features without a zone are drawn as the layer itself. Zone colours are
+    shared by every layer (the same zone name, the same colour). ``False``
+    (nothing drawn) when no feature has a zone.
+    """
+    gdf = layer.data
+    if "zone" not in gdf.columns:
+        return False
+    zoned = gdf["zone"].notna().to_numpy()
+    if not zoned.any():
+        return False
+    parent = folium.FeatureGroup(name=html.escape(style["label"]), show=style["show"])
+    parent.add_to(parts.m)
+    if not zoned.all():
+        add_vector_layer(
+            parts.m,
+            gdf[~zoned],
+            name=layer.key,
+            label=style["label"],
+            colour=style["color"],
+            tooltip_columns=tips,
+            parent=parent,
+            style=style,
+            **size,
+        )
+        parts.legend.append((style["label"], style["color"]))
+    for val, part in gdf[zoned].groupby("zone", sort=False):
+        zone = str(val)
+        new = zone not in parts.zone_colours
+        colour = parts.zone_colours.setdefault(
+            zone, ZONE_COLOURS[len(parts.zone_colours) % len(ZONE_COLOURS)]
+        )
+        add_vector_layer(
+            parts.m,
+            part,
+            name=f"{layer.key}:{zone}",
+            label=zone,
+            colour=colour,
+            tooltip_columns=tips,
+            parent=parent,
+            style={**style, "fillOpacity": 0.35},
+            **size,
+        )
+        if new:
+            parts.legend.append((f"Zone: {zone}", colour))
+    return True
+
+
+def _add_barriers(
+    parts: MapParts,
+    layer: StudyLayer,
+    style: dict[str, Any],
+    tips: Sequence[str],
+    size: _Size,
+) -> None:
+    """Barrier lines styled by class of kind (:func:`habitat.maps.style.barrier_class`).
+
+    A kind without a class takes the layer's most common class (a railway
+    layer's ``bridge`` rows are railway), else ``other``. A layer of one class
+    is one layer; several classes are sub-layers, each in the legend.
+    """
+    gdf = layer.data
+    kinds = gdf["kind"] if "kind" in gdf.columns else None
+    classes = np.array(
+        [barrier_class(k) for k in (kinds if kinds is not None else [None] * len(gdf))],
+        dtype=object,
+    )
+    known = classes[classes != None]  # noqa: E711 (element-wise)
+    if len(known):
+        values, counts = np.unique(known.astype(str), return_counts=True)
+        classes[classes == None] = values[np.argmax(counts)]  # noqa: E711
+    else:
+        classes[:] = "other"
+    found = list(dict.fromkeys(classes.tolist()))
+    if len(found) == 1:
+        look = {**style, **BARRIER_STYLES[found[0]]}
+        add_vector_layer(
+            parts.m,
+            gdf,
+            name=layer.key,
+            label=style["label"],
+            colour=look["color"],
+            tooltip_columns=tips,
+            show=style["show"],
+            style=look,
+            **size,
+        )
+        parts.legend.append((style["label"], look["color"]))
+        return
+    parent = folium.FeatureGroup(name=html.escape(style["label"]), show=style["show"])
+    parent.add_to(parts.m)
+    for cls in found:
+        look = {**style, **BARRIER_STYLES[cls]}
+        label = f"{style['label']}: {cls}"
+        add_vector_layer(
+            parts.m,
+            gdf[classes == cls],
+            name=f"{layer.key}:{cls}",
+            label=label,
+            colour=look["color"],
+            tooltip_columns=tips,
+            parent=parent,
+            style=look,
+            **size,
+        )
+        parts.legend.append((label, look["color"]))
+
+
+def _with_width_text(layer: StudyLayer) -> StudyLayer:
+    """Widths (``width_m``) as ``"12 m"`` text in a ``width`` column for tooltips.
+
+    Widths of roads and fences are metres, not the km a ``*_m`` length is shown in.
+    """
+    gdf = layer.data
+    if "width_m" not in gdf.columns or not gdf["width_m"].notna().any():
+        return layer
+    metres = pd.to_numeric(gdf["width_m"], errors="coerce").to_numpy(dtype=float)
+    text = [f"{format_number(v)} m" if np.isfinite(v) else None for v in metres]
+    data = gdf.drop(columns="width_m").assign(width=text)
+    data.attrs = dict(gdf.attrs)
+    return dataclasses.replace(layer, data=data)
+
+
+def _layer_style(layer: StudyLayer) -> dict[str, Any]:
+    """The layer's own style (:data:`LAYER_STYLES`, by key), else its role's."""
+    own = LAYER_STYLES.get(layer.key)
+    if own is not None:
+        return dict(own)
+    return {**ROLE_STYLES.get(layer.role, ROLE_STYLES["context"]), "label": layer.label}
+
+
+def _add_study_layers(
+    parts: MapParts,
+    area: StudyArea,
     *,
     simplify_m: float | None,
     coordinate_decimals: int | None,
 ) -> None:
-    """The study-area layers, styled by :data:`LAYER_STYLES`, in its drawing order."""
+    """The study-area layers, styled by key (:data:`LAYER_STYLES`) or by role (:data:`ROLE_STYLES`).
+
+    Layers with a style of their own come first, in its order, then the
+    others by role: admin units, context, protected areas, barriers,
+    settlements and crossings on top.
+    """
     size: _Size = {"simplify_m": simplify_m, "coordinate_decimals": coordinate_decimals}
-    order = [k for k in LAYER_STYLES if k in layers] + [k for k in layers if k not in LAYER_STYLES]
-    for key in order:
-        gdf = layers[key]
-        style = dict(LAYER_STYLES.get(key, {**_OTHER_STYLE, "label": key}))
-        tips = [c for c in _TIP_COLUMNS if c in gdf.columns]
+    for layer in drawing_order(area, LAYER_STYLES):
+        layer = _with_width_text(layer)
+        gdf = layer.data
+        style = _layer_style(layer)
+        tips = present_columns(gdf, _TIP_COLUMNS)
         with parts.group(style.get("group", "Other layers")):
-            if style.get("by") and style["by"] in gdf.columns:
-                parent = folium.FeatureGroup(name=html.escape(style["label"]), show=style["show"])
-                parent.add_to(parts.m)
-                for j, (val, part) in enumerate(gdf.groupby(style["by"], sort=False)):
-                    colour = ZONE_COLOURS[j % len(ZONE_COLOURS)]
-                    add_vector_layer(
-                        parts.m,
-                        part,
-                        name=f"{key}:{val}",
-                        label=str(val),
-                        colour=colour,
-                        tooltip_columns=tips,
-                        parent=parent,
-                        style={**style, "fillOpacity": 0.35},
-                        **size,
-                    )
-                    parts.legend.append((f"Zone: {val}", colour))
+            if (layer.role == "protected_areas" or style.get("by")) and _add_zoned(
+                parts, layer, style, tips, size
+            ):
+                pass
+            elif layer.role == "barriers" and layer.key not in LAYER_STYLES:
+                _add_barriers(parts, layer, style, tips, size)
             else:
-                group = add_vector_layer(
+                add_vector_layer(
                     parts.m,
                     gdf,
-                    name=key,
+                    name=layer.key,
                     label=style["label"],
                     colour=style["color"],
                     tooltip_columns=tips,
@@ -260,38 +415,7 @@ def _add_context_layers(
                     **size,
                 )
                 parts.legend.append((style["label"], style["color"]))
-                if key == "roads" and "crossing" in gdf.columns:
-                    _add_crossings(parts, gdf, group, tips, **size)
-        if key in _BOUNDS_LAYERS:
-            parts.boxes.append(_lonlat_box(parts.m, gdf, key))
-
-
-def _add_crossings(
-    parts: MapParts,
-    roads: gpd.GeoDataFrame,
-    group: folium.FeatureGroup,
-    tips: Sequence[str],
-    *,
-    simplify_m: float | None,
-    coordinate_decimals: int | None,
-) -> None:
-    """Tunnels and wildlife crossings of the roads, highlighted inside the roads layer."""
-    crossings = roads[roads["crossing"].notna()]
-    if not len(crossings):
-        return
-    add_vector_layer(
-        parts.m,
-        crossings,
-        name="road crossings",
-        label="Tunnels & wildlife crossings",
-        colour=TUNNEL_COLOUR,
-        tooltip_columns=tips,
-        parent=group,
-        style={"weight": 6.0, "opacity": 0.9},
-        simplify_m=simplify_m,
-        coordinate_decimals=coordinate_decimals,
-    )
-    parts.legend.append(("Tunnel / wildlife crossing", TUNNEL_COLOUR))
+        parts.layer_views.append((layer.role, gdf))
 
 
 def _add_rasters(parts: MapParts, land_cover: Raster | None, current: Raster | None) -> None:
@@ -318,6 +442,7 @@ def _add_corridors(
             parts.m, corridors, simplify_m=simplify_m, coordinate_decimals=coordinate_decimals
         )
     parts.legend.append(("Corridors", CORRIDOR_COLOUR))
+    parts.boxes.append(_lonlat_box(parts.m, corridors, "corridors"))
 
 
 def _add_ranges(
@@ -393,15 +518,74 @@ def _animal_legend(
         ]
 
 
-def _fit_bounds(parts: MapParts) -> None:
-    """Fit the view to the focused animals, else to the parks, ranges and fixes."""
-    box = parts.focus_boxes or parts.boxes
-    if not box:
-        return
-    b = np.vstack(box)
+def _union(boxes: Sequence[np.ndarray]) -> np.ndarray | None:
+    """(west, south, east, north) around the finite boxes, or None."""
+    if not len(boxes):
+        return None
+    b = np.vstack(boxes)
     b = b[np.all(np.isfinite(b), axis=1)]
-    if len(b):
-        parts.m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]])
+    if not len(b):
+        return None
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+
+
+def _window(box: np.ndarray) -> np.ndarray:
+    """``box`` widened by the view margin: a quarter of its larger side, at least 25 km."""
+    w, s, e, n = box
+    side_km = max(e - w, n - s) * _KM_PER_DEGREE
+    margin_km = max(_VIEW_MARGIN_KM, _VIEW_MARGIN_SHARE * side_km)
+    dlat = margin_km / _KM_PER_DEGREE
+    lat = float(np.clip(max(abs(s), abs(n)), 0.0, 89.0))
+    dlon = min(180.0, margin_km / (_KM_PER_DEGREE * max(np.cos(np.radians(lat)), 0.01)))
+    return np.array([w - dlon, max(s - dlat, -90.0), e + dlon, min(n + dlat, 90.0)])
+
+
+def _layer_boxes(parts: MapParts, roles: set[str] | None, touching: np.ndarray | None) -> list:
+    """Boxes of the drawn layers' features (of ``roles``; meeting box ``touching``)."""
+    out = []
+    for role, gdf in parts.layer_views:
+        if roles is not None and role not in roles:
+            continue
+        geoms = map_longitudes(parts.m, gdf).geometry.to_numpy()
+        geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+        if touching is not None:
+            geoms = geoms[shapely.intersects(geoms, shapely.box(*touching))]
+        if len(geoms):
+            out.append(shapely.bounds(geoms))
+    return out
+
+
+def _fit_bounds(parts: MapParts, rasters: Sequence[Raster | None] = ()) -> None:
+    """Fit the view to the focused animals, else the data and the protected areas they touch.
+
+    With data (ranges, fixes, corridors) the view is their box, widened to
+    the protected areas that meet it but never beyond the view margin
+    (:func:`_window`): a park on another continent, or a huge one, does not
+    widen it. Without data: the protected areas, else every layer, else the
+    rasters.
+    """
+    view = _union(parts.focus_boxes)
+    if view is None:
+        data = _union(parts.boxes)
+        if data is not None:
+            touched = _union(_layer_boxes(parts, {"protected_areas"}, data))
+            view = data
+            if touched is not None:
+                window = _window(data)
+                lo = np.maximum(touched[:2], window[:2])
+                hi = np.minimum(touched[2:], window[2:])
+                view = _union([data, np.concatenate([lo, hi])])
+        else:
+            view = _union(_layer_boxes(parts, {"protected_areas"}, None))
+            if view is None:
+                view = _union(_layer_boxes(parts, None, None))
+            if view is None:
+                view = _union(
+                    [np.asarray(raster_lonlat_bounds(r)) for r in rasters if r is not None]
+                )
+    if view is not None:
+        w, s, e, n = (float(v) for v in view)
+        parts.m.fit_bounds([[s, w], [n, e]])
 
 
 def add_layer_control(
@@ -464,9 +648,11 @@ def _add_controls(m: folium.Map, *, tiles: str | None) -> None:
         plugins.MiniMap(toggle_display=True, position="bottomright").add_to(m)
 
 
-def _size_note(simplify_m: float | None, coordinate_decimals: int | None) -> str:
+def _size_note(
+    simplify_m: float | None, coordinate_decimals: int | None, *, schematic: bool = False
+) -> str:
     """The legend's small print: schematic layers, simplification and rounding."""
-    note = "Schematic layers, not official boundaries."
+    note = "Schematic layers, not official boundaries." if schematic else ""
     if simplify_m:
         note += f" Display geometries simplified to {simplify_m:g} m (topology preserved)"
         note += "." if coordinate_decimals is None else ","
@@ -476,17 +662,46 @@ def _size_note(simplify_m: float | None, coordinate_decimals: int | None) -> str
             f"{'' if simplify_m else ' Display'} coordinates rounded to "
             f"{coordinate_decimals} decimals of a degree (about {metres:.2g} m)."
         )
-    return note
+    return note.strip()
+
+
+def _data_extent(*tables: gpd.GeoDataFrame | None) -> gpd.GeoSeries:
+    """The lon/lat box of each non-empty table, as polygons in EPSG:4326."""
+    boxes = [
+        shapely.box(*hcrs.lonlat_bounds(t))
+        for t in tables
+        if t is not None and len(t) and t.crs is not None
+    ]
+    return gpd.GeoSeries(boxes, crs=hcrs.WGS84)
+
+
+def _default_title(
+    area: StudyArea,
+    ranges: gpd.GeoDataFrame | None,
+    relocations: gpd.GeoDataFrame | None,
+    corridors: gpd.GeoDataFrame | None,
+) -> str:
+    """The study area's name; without layers (or with the generic name), what the data are."""
+    drawn = any(len(lyr.data) for lyr in area.layers) or area.land_cover is not None
+    if drawn and area.name != _GENERIC_NAME:
+        return area.name
+    for table, what in ((ranges, "Home ranges"), (relocations, "Fixes")):
+        if table is not None and len(table) and "individual" in table.columns:
+            n = table["individual"].astype(str).nunique()
+            return f"{what} of {n} animal{'s' if n != 1 else ''}"
+    if corridors is not None and len(corridors):
+        return "Corridors"
+    return _GENERIC_NAME
 
 
 # ---------------------------------------------------------------------- the map
-@renamed_keywords(coordinate_precision="coordinate_decimals")
+@renamed_keywords(coordinate_precision="coordinate_decimals", layers="study_area")
 def study_area_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
+    study_area: StudyArea | Mapping[str, gpd.GeoDataFrame] | None = None,
     *,
     relocations: gpd.GeoDataFrame | None = None,
     ranges: gpd.GeoDataFrame | None = None,
-    land_cover: Raster | None = None,
+    land_cover: Raster | bool | None = None,
     corridors: gpd.GeoDataFrame | None = None,
     current: Raster | None = None,
     colour_ranges_by: str | None = None,
@@ -497,28 +712,39 @@ def study_area_map(
     simplify_m: float | None = 50.0,
     coordinate_decimals: int | None = 5,
     tiles: str | None = "OpenStreetMap",
-    title: str = "Amur leopard study area",
+    title: str | None = None,
     controls: bool = True,
 ) -> folium.Map:
-    """A Folium map of the study area, home ranges, fixes, corridors and current.
+    """A Folium map of a study area, home ranges, fixes, corridors and current.
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
-        Layers by name, e.g. :func:`habitat.datasets.layers` (or the same made
-        display-ready once by :func:`habitat.maps.prepare_layers`); known names
-        get their style and group from :data:`habitat.maps.LAYER_STYLES`,
-        others a default style in the group "Other layers". Tunnels and
-        wildlife crossings of ``roads`` (a ``crossing`` column) are highlighted.
+    study_area : StudyArea, mapping of str to GeoDataFrame, or None
+        The layers by role (:class:`~habitat.io.study_area.StudyArea`, e.g.
+        :func:`habitat.datasets.primorsky`, :func:`habitat.datasets.study_area_for`,
+        or one made display-ready by :func:`habitat.maps.prepare_layers`);
+        ``None``: no layers. Layers far from the ranges, fixes and corridors
+        are left out (:meth:`~habitat.io.study_area.StudyArea.near`). Layers
+        are styled by key when :data:`habitat.maps.LAYER_STYLES` has one (the
+        bundled layers), else by role (:data:`habitat.maps.style.ROLE_STYLES`):
+        protected areas filled green, their zones (the ``zone`` column) in
+        colours listed in the legend by name; admin units outlined; barriers
+        as lines by kind (road, railway, river, fence); settlements as points;
+        crossings highlighted. Tooltips show the name, zone, category, kind
+        and width. A mapping of layer names (the 0.1 call) is converted with
+        :func:`habitat.maps.roles.layers_to_study_area`. Formerly ``layers``
+        (still accepted, deprecated).
     relocations : GeoDataFrame, optional
         Fixes with an ``individual`` column.
     ranges : GeoDataFrame, optional
         Home ranges (:func:`habitat.home_range` or
         :func:`habitat.territory_table` table): nested isopleths, one layer
         per method, tooltips and popups with areas in km² and sq mi.
-    land_cover : Raster, optional
-        Categorical raster (:func:`habitat.datasets.land_cover`) shown as an
-        image overlay (hidden at start) with a legend entry per class.
+    land_cover : Raster, False or None
+        Categorical raster shown as an image overlay (hidden at start) with a
+        legend entry per class, named from its ``classes`` (colours of the
+        bundled class names kept, a palette for others). ``None`` (default):
+        the study area's land cover, if any; ``False``: none.
     corridors : GeoDataFrame, optional
         A corridor table (:data:`habitat.core.tables.CORRIDORS`: ``from_id``,
         ``to_id``, ``cost_weighted_distance``, ``length_m``...), lines or
@@ -548,8 +774,12 @@ def study_area_map(
     tiles : str or None
         Basemap tiles; they always need a network connection. ``None`` gives
         a map without basemap (and without minimap) that works offline.
-    title : str
-        Legend title.
+    title : str, optional
+        Legend title; by default the study area's name (e.g. "SW Primorsky
+        Krai (schematic)") or, without layers, what the data are ("Home
+        ranges of 3 animals"; "Study area" without data). The legend says
+        "Schematic layers, not official boundaries." only for a study area
+        marked ``schematic``.
     controls : bool
         Add the fullscreen, measure (km, ha) and minimap controls; the scale
         bar is always there.
@@ -561,6 +791,12 @@ def study_area_map(
 
     Notes
     -----
+    The view fits the focused animals; else the ranges, fixes and corridors
+    and the protected areas they touch, at most a quarter of the data's
+    larger side (at least 25 km) beyond them, so that a layer far away or a
+    huge park never widens it; without data, the protected areas (else every
+    layer).
+
     Every layer is drawn in one continuous longitude range centred on the
     animals (the ranges and fixes; else the layers): ranges across the
     antimeridian are drawn whole around 180° E, not as bands around the world
@@ -571,8 +807,9 @@ def study_area_map(
     ------
     InputError
         For an unknown ``fixes`` or ``colour_by`` value, a ``focus`` id that
-        is in neither the ranges nor the fixes, ``layers`` that are not a
-        mapping of names to GeoDataFrames, an unknown ``tiles`` name, and a
+        is in neither the ranges nor the fixes, a ``study_area`` that is not a
+        StudyArea, None or a mapping of names to GeoDataFrames, an unknown
+        ``tiles`` name, and a
         ``simplify_m``, ``coordinate_decimals``, ``max_fixes_per_individual``
         or other option out of its range (the message names the parameter and
         the values accepted).
@@ -581,50 +818,74 @@ def study_area_map(
 
     Examples
     --------
-    The bundled layers without a basemap (a page that needs no tiles):
+    The bundled study area without a basemap (a page that needs no tiles):
 
     >>> import folium
     >>> from habitat import datasets
-    >>> m = study_area_map(datasets.layers(), tiles=None)
+    >>> m = study_area_map(datasets.primorsky(), land_cover=False, tiles=None)
     >>> [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
     ['Primorsky Krai', 'Countries', 'NE China Tiger &amp; Leopard NP', 'Land of the Leopard NP',
      'Park zones', 'Kedrovaya Pad reserve', 'State borders', 'Roads', 'Railways', 'Settlements',
-     'Rivers']
+     'Rivers', 'Wildlife crossings']
     >>> page = m.get_root().render()
-    >>> "Narvinsky" in page, "simplified to 50 m" in page
+    >>> "SW Primorsky Krai (schematic)" in page, "Schematic layers" in page
     (True, True)
+
+    Fixes in New York with no layers: the map is about the fixes alone:
+
+    >>> import geopandas as gpd
+    >>> fixes = gpd.GeoDataFrame(
+    ...     {"individual": ["F1", "F1", "F2"]},
+    ...     geometry=gpd.points_from_xy([-74.2, -74.1, -74.0], [43.9, 44.0, 44.1]), crs=4326)
+    >>> page = study_area_map(None, relocations=fixes, tiles=None).get_root().render()
+    >>> "Fixes of 2 animals" in page, "Schematic layers" in page
+    (True, False)
     """
     _check_options(fixes, colour_by)
-    layers = {k: v for k, v in map_layers(layers).items() if not warn_if_empty(v, name=k)}
+    area = as_study_area(study_area)
     relocations = _optional_table(relocations, "relocations")
     ranges = _optional_table(ranges, "ranges")
     corridors = _optional_table(corridors, "corridors")
-    for raster, label in ((land_cover, "land_cover"), (current, "current")):
-        if raster is not None and not isinstance(raster, Raster):
-            raise InputError(
-                f"{label} must be a habitat Raster (habitat.read_geotiff(...)) or None, "
-                f"not {type(raster).__name__}."
-            )
+    if land_cover is not None and land_cover is not False and not isinstance(land_cover, Raster):
+        raise InputError(
+            f"land_cover must be a habitat Raster (habitat.read_geotiff(...)), None (the study "
+            f"area's) or False (none), not {type(land_cover).__name__}."
+        )
+    if current is not None and not isinstance(current, Raster):
+        raise InputError(
+            f"current must be a habitat Raster (habitat.read_geotiff(...)) or None, "
+            f"not {type(current).__name__}."
+        )
     if colour_ranges_by is not None:
         check_text(colour_ranges_by, name="colour_ranges_by")
     max_fixes_per_individual = check_max_fixes(max_fixes_per_individual)
     simplify_m = check_simplify_m(simplify_m)
     coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
     tiles = check_tiles(tiles)
-    check_text(title, name="title")
+    if title is not None:
+        check_text(title, name="title")
     controls = check_bool(controls, name="controls")
     focused = focus_set(focus)
     _check_focus(focused, ranges, relocations)
     size: _Size = {"simplify_m": simplify_m, "coordinate_decimals": coordinate_decimals}
 
+    # layers far from the data are left out, not drawn (and fitted) across the globe
+    extent = _data_extent(ranges, relocations, corridors)
+    if len(extent):
+        area = area.near(extent)
+    cover = area.land_cover if land_cover is None else (land_cover or None)
+    if title is None:
+        title = _default_title(area, ranges, relocations if fixes else None, corridors)
+
     parts = MapParts(_new_map(tiles))
     # one longitude range for every layer, centred on the animals (else the layers)
+    shown = prepare_layers(area, **size)
     centre = central_longitude(ranges, relocations)
     if centre is None:
-        centre = central_longitude(*layers.values(), corridors)
+        centre = central_longitude(*(lyr.data for lyr in shown.layers), corridors)
     setattr(parts.m, CENTRAL_LONGITUDE_ATTR, centre)
-    _add_context_layers(parts, prepare_layers(layers, **size), **size)
-    _add_rasters(parts, land_cover, current)
+    _add_study_layers(parts, shown, **size)
+    _add_rasters(parts, cover if isinstance(cover, Raster) else None, current)
     _add_corridors(parts, corridors, **size)
     if ranges is not None and len(ranges):
         _add_ranges(
@@ -646,7 +907,7 @@ def study_area_map(
             coordinate_decimals=coordinate_decimals,
         )
     _animal_legend(parts, colour_by=colour_by, focused=focused, heatmap=fixes == "heatmap")
-    _fit_bounds(parts)
+    _fit_bounds(parts, [cover if isinstance(cover, Raster) else None, current])
     # a map about one animal is small (a report page): keep its control folded
     add_layer_control(parts.m, parts.groups, collapsed=focus is not None)
     if controls:
@@ -655,7 +916,7 @@ def study_area_map(
         parts.m,
         parts.legend,
         title=title,
-        note=_size_note(simplify_m, coordinate_decimals),
+        note=_size_note(simplify_m, coordinate_decimals, schematic=area.schematic),
         sections=list(parts.sections.items()),
     )
     return parts.m

@@ -36,14 +36,17 @@ __all__ = [
     "DEFAULT_COLOUR",
     "INDIVIDUAL_COLOURS",
     "LAND_COVER_COLOURS",
+    "BARRIER_STYLES",
     "LAYER_STYLES",
     "OTHER_CLASS_COLOURS",
+    "ROLE_STYLES",
     "SEX_COLOURS",
     "SEX_NAMES",
     "TUNNEL_COLOUR",
     "UNKNOWN_SEX_COLOUR",
     "ZONE_COLOURS",
     "area_text",
+    "barrier_class",
     "check_colour",
     "column_label",
     "escaped_strings",
@@ -203,6 +206,76 @@ INDIVIDUAL_COLOURS: tuple[str, ...] = (
     "#e6ab02",
 )
 
+#: Style and group of a study-area layer by its role (:data:`habitat.io.study_area.ROLES`),
+#: for layers without a style of their own in :data:`LAYER_STYLES`
+ROLE_STYLES: dict[str, dict[str, Any]] = {
+    "admin_units": {
+        "color": "#6b6b6b",
+        "fillOpacity": 0.0,
+        "weight": 1.5,
+        "dashArray": "6 4",
+        "group": "Context",
+        "show": True,
+    },
+    "context": {"color": DEFAULT_COLOUR, "group": "Other layers", "show": True},
+    "protected_areas": {
+        "color": "#1b7837",
+        "fillOpacity": 0.15,
+        "weight": 2.0,
+        "group": "Protected areas",
+        "show": True,
+    },
+    "barriers": {
+        "color": "#4d4d4d",
+        "weight": 2.0,
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+    "settlements": {"color": "#2166ac", "group": "Infrastructure & borders", "show": True},
+    "crossings": {
+        "color": TUNNEL_COLOUR,
+        "weight": 6.0,
+        "opacity": 0.9,
+        "radius": 8.0,
+        "group": "Infrastructure & borders",
+        "show": True,
+    },
+}
+
+#: Line style of each class of barrier (:func:`barrier_class`)
+BARRIER_STYLES: dict[str, dict[str, Any]] = {
+    "road": {"color": "#4d4d4d", "weight": 2.0},
+    "railway": {"color": "#762a83", "weight": 2.0, "dashArray": "2 4"},
+    "river": {"color": "#4393c3", "weight": 1.5},
+    "fence": {"color": "#8c510a", "weight": 2.0, "dashArray": "6 3"},
+    "other": {"color": "#636363", "weight": 2.0, "dashArray": "1 3"},
+}
+
+#: words of a barrier's kind that give its class, tried in this order
+_BARRIER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("railway", ("rail", "train", "tram")),
+    ("river", ("river", "stream", "creek", "canal", "brook", "water")),
+    ("fence", ("fence", "wall")),
+    (
+        "road",
+        (
+            "road",
+            "highway",
+            "motorway",
+            "street",
+            "track",
+            "federal",
+            "regional",
+            "local",
+            "primary",
+            "secondary",
+            "tertiary",
+            "trunk",
+            "route",
+        ),
+    ),
+)
+
 _COLOUR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgba?|hsla?)\([\d\s.,%]+\))$")
 
 
@@ -276,6 +349,29 @@ def sex_colours(sex: pd.Series) -> np.ndarray:
     """
     codes = sex.astype(str).str.strip().str.upper().str[:1]
     return codes.map(SEX_COLOURS).fillna(UNKNOWN_SEX_COLOUR).to_numpy()
+
+
+def barrier_class(kind: object) -> str | None:
+    """Class of a barrier's kind for its line style: road, railway, river, fence, or None.
+
+    The kind is the user's value (``"Interstate highway"``, ``"rail"``,
+    ``"deer fence"``); words in it give the class (:data:`BARRIER_STYLES`).
+    ``None`` for a missing kind or one without such a word.
+
+    Examples
+    --------
+    >>> [barrier_class(k) for k in ["Interstate highway", "railway", "Stream", "deer fence"]]
+    ['road', 'railway', 'river', 'fence']
+    >>> barrier_class("bridge") is None, barrier_class(None) is None
+    (True, True)
+    """
+    if is_missing(kind):
+        return None
+    text = str(kind).strip().lower()
+    for cls, words in _BARRIER_WORDS:
+        if any(w in text for w in words):
+            return cls
+    return None
 
 
 # --------------------------------------------------------------------- value text

@@ -69,7 +69,7 @@ def _empty() -> gpd.GeoDataFrame:
         ({"fixes": "dots"}, "fixes='dots'", "'points'"),
         ({"colour_by": "age"}, "colour_by='age'", "'sex'"),
         ({"controls": "yes"}, "controls='yes'", "True or False"),
-        ({"title": None}, "title=None", "string"),
+        ({"title": 5}, "title=5", "string"),  # None: a title from the study area or data
         ({"land_cover": "cover.tif"}, "land_cover", "Raster"),
         ({"ranges": [1, 2]}, "ranges", "GeoDataFrame"),
         ({"relocations": "fixes.csv"}, "relocations", "GeoDataFrame"),
@@ -90,8 +90,11 @@ def test_tiles_typo_suggests_the_provider():
 
 @pytest.mark.parametrize("layers", [None, [("park", 1)], "layers.gpkg"])
 def test_layers_not_a_mapping(layers):
-    with pytest.raises(InputError, match=r"layers must be a mapping of layer names"):
+    if layers is None:  # issue 11: a map without study-area layers
         study_area_map(layers, tiles=None)
+    else:
+        with pytest.raises(InputError, match=r"layers must be a mapping of layer names"):
+            study_area_map(layers, tiles=None)
     with pytest.raises(InputError, match=r"layers must be a mapping of layer names"):
         prepare_layers(layers)
 

@@ -59,14 +59,16 @@ def test_map_has_layers_legend_and_fixes(toy_layers, toy_fixes):
         "Land of the Leopard NP",
         "Park zones",
         "Roads",
-        "Settlements",
         "Fixes: Leo 1F (F)",
     ]:
         assert label in page
-    assert "habitat-legend" in page and "Schematic layers" in page
+    # issue 11: Khasan lies 85 km from the fixes (more than the 25 km margin): left out
+    assert "Settlements" not in page and "Khasan" not in page
+    # issue 11: a mapping of layers is not marked schematic (the bundled StudyArea is)
+    assert "habitat-legend" in page and "Schematic layers" not in page
     assert "simplified to 50 m" in page
-    # one GeoJSON per toggleable layer: park, 2 zones, roads, settlements, 2 animals
-    assert len(re.findall(r"L\.geoJson\(", page)) == 7
+    # one GeoJSON per toggleable layer: park, 2 zones, roads, 2 animals
+    assert len(re.findall(r"L\.geoJson\(", page)) == 6
     # fit to the park and fixes, in lat/lon order
     (s, w), (n, e) = m.get_bounds() if False else _fit_bounds(page)
     assert 42.9 < s < 43.1 and 130.9 < w < 131.1 and 43.3 < n < 43.5 and 131.2 < e < 131.4
@@ -194,7 +196,8 @@ def test_every_bundled_layer_and_control_is_on_the_map(bundled_page):
     for name in datasets.available():
         assert html_escape(LAYER_STYLES[name]["label"]) in page, name
     # the tunnel is highlighted, with its length in readable units
-    assert "Tunnel / wildlife crossing" in page and "Narvinsky tunnel" in page
+    # issue 11: the roads' crossing rows form a crossings layer, highlighted by role
+    assert "Tunnels &amp; wildlife crossings" in page and "Narvinsky tunnel" in page
     assert "0.58 km (0.36 mi)" in page
     # grouped layer control with the groups, and the other controls
     assert "L.control.groupedLayers(" in page

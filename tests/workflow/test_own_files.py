@@ -1,9 +1,9 @@
 """The analyst's own files: what they hold, and a StudyArea built from them as a new user would.
 
 Oracles: the shapes are drawn in UTM 18N kilometres (``own_area.GEOMETRY``), so
-areas, class counts and lengths are known exactly on the grid; the ground
-(local equal-area) values differ from the grid ones by the UTM scale factor
-(k ≈ 0.9996 here, areas k² ≈ 0.9992), well inside the tolerances below.
+areas, class counts and lengths are known exactly on the grid; ground values
+(measured in a local equal-area CRS) are the grid ones divided by the UTM scale
+factor (k ≈ 0.9996 here; areas by k² ≈ 0.9992), well inside the tolerances below.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def test_areas_and_lengths_of_the_own_layers_on_the_ground(own):
     expected = [_box_km2(k) for k in GEOMETRY["parks"]]  # 48, 32, 64, 30 km² on the grid
     got = table.loc[[str(i) for i in range(len(parks))], "area_km2"].to_numpy()
     np.testing.assert_allclose(got, expected, rtol=2e-3)
-    # UTM grid distances are the ground ones times k ≈ 0.9996: 30 + 24 + 6.708 km of road
+    # grid lengths 30 + 24 + 6.708 km of road; on the ground 1/k ≈ 1.0004 times longer
     np.testing.assert_allclose(table.loc["roads", "length_km"], 30 + 24 + np.hypot(6, 3), rtol=2e-3)
 
 

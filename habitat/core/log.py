@@ -72,7 +72,7 @@ def get_logger(name: str | None = None) -> logging.Logger:
     return logging.getLogger(f"{LOGGER_NAME}.{name}")
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[TextIO]):
     """A handler writing to whatever ``sys.stderr`` is when a record is emitted.
 
     Unlike ``StreamHandler(sys.stderr)`` it follows a redirected stderr (test
@@ -113,7 +113,7 @@ def log_progress(logger: logging.Logger, message: str) -> None:
         logger.info(message)
     else:
         _FALLBACK.handle(
-            logger.makeRecord(logger.name, logging.INFO, "(progress)", 0, message, None, None)
+            logger.makeRecord(logger.name, logging.INFO, "(progress)", 0, message, (), None)
         )
 
 

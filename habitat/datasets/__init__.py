@@ -23,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 
 from habitat.core.errors import ConfigError, DataFileError, DatasetNotFoundError
+from habitat.io.cleaning import register_species_resolver
 from habitat.io.raster import Raster, read_geotiff
 from habitat.io.species import SpeciesProfile, read_species_profile
 from habitat.io.study_area import StudyArea, read_study_area, study_layer
@@ -373,6 +374,10 @@ name (did you mean 'amur_leopard'?) nor a file. Bundled: amur_leopard; or give a
         f"no species profile {text!r}: not a bundled name{hint} nor a file. Bundled: "
         f"{', '.join(names)}; or give a TOML file (see habitat.io.species)."
     )
+
+
+# species= of habitat.io (flag_relocations, read_relocations) takes names and files too
+register_species_resolver(species_profile)
 
 
 @functools.cache

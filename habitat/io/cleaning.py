@@ -30,7 +30,10 @@ Flags
     The timestamp lies far outside the rest of the individual's track (a
     date decades away, a clock reset to 1970): see :func:`flag_time_outlier`.
 ``flag_speed``
-    The fix implies an implausible speed (see :func:`flag_relocations`).
+    The fix implies an implausible speed (see :func:`flag_relocations`): faster
+    than ``max_speed_kmh``, or than the ``max_speed_kmh`` of a species profile
+    (``species=``, :class:`habitat.io.species.SpeciesProfile`). Without either
+    no speed is flagged: a sensible limit depends on the species.
 
 Each flag has a function of the same name (:func:`flag_missing_coords`,
 :func:`flag_impossible_coords`, :func:`flag_duplicate`, :func:`flag_not_visible`,
@@ -47,6 +50,9 @@ Everything is vectorised with numpy; a million fixes take about a second.
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
@@ -64,6 +70,7 @@ from habitat.core.validation import (
     require_geodataframe,
     require_geometry_type,
 )
+from habitat.io.species import SpeciesProfile
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -78,6 +85,8 @@ __all__ = [
     "flag_relocations",
     "flag_speed",
     "flag_time_outlier",
+    "register_species_resolver",
+    "speed_limit",
     "summarise_relocations",
 ]
 
@@ -95,8 +104,17 @@ FLAG_COLUMNS: tuple[str, ...] = (
 #: A suggested ``max_speed_kmh`` for Amur leopard GPS fixes (km/h). Leopards sprint
 #: at up to ~58 km/h for seconds only; over fix intervals of 15 min or more a
 #: sustained 20 km/h is implausible. It is a suggestion, not a default: pass it
-#: explicitly (``max_speed_kmh=LEOPARD_MAX_SPEED_KMH``).
+#: explicitly (``max_speed_kmh=LEOPARD_MAX_SPEED_KMH``) or pass the bundled
+#: profile (``species="amur_leopard"``, whose ``max_speed_kmh`` it equals; a test
+#: checks they agree).
 LEOPARD_MAX_SPEED_KMH = 20.0
+
+SpeciesArg = SpeciesProfile | str | os.PathLike[str] | Mapping[str, Any] | None
+
+#: how ``species=`` values other than a profile or None become one: registered by
+#: :mod:`habitat.datasets` (``species_profile``: bundled names, TOML files,
+#: mappings), which this layer cannot import
+_SPECIES_RESOLVERS: list[Callable[[Any], SpeciesProfile | None]] = []
 
 #: :func:`flag_impossible_coords`: projected coordinates farther than this from the CRS's
 #: origin (m) are no place on Earth (2.5 Earth circumferences; the largest false eastings,
@@ -862,6 +880,95 @@ def _speed_endpoint_rule(
     return keep[np.concatenate([kf_hit, kl_hit])], np.concatenate([text_first, text_last])
 
 
+def register_species_resolver(resolver: Callable[[Any], SpeciesProfile | None]) -> None:
+    """Let ``species=`` take names, files and mappings (called by :mod:`habitat.datasets`).
+
+    Parameters
+    ----------
+    resolver : callable
+        ``resolver(value) -> SpeciesProfile | None`` for a profile name, a TOML
+        path or a mapping (e.g. :func:`habitat.datasets.species_profile`).
+    """
+    if resolver not in _SPECIES_RESOLVERS:
+        _SPECIES_RESOLVERS.append(resolver)
+
+
+def _species_profile(species: SpeciesArg) -> SpeciesProfile | None:
+    """``species=`` as a profile (or None)."""
+    if species is None or isinstance(species, SpeciesProfile):
+        return species
+    if isinstance(species, str) and species.strip().lower() == "auto":
+        raise InputError(
+            "species='auto' needs a study area, which relocations alone do not have: pass a "
+            "profile (e.g. species='amur_leopard', a TOML file) or None; "
+            "habitat.datasets.species_for(habitat.datasets.study_area_for(fixes)) picks the "
+            "default of the data's study area."
+        )
+    if not isinstance(species, str | os.PathLike | Mapping):
+        raise InputError(
+            "species must be a SpeciesProfile, a profile name, a TOML file, a mapping or "
+            f"None, not {species!r}."
+        )
+    if not _SPECIES_RESOLVERS:  # pragma: no cover - habitat.datasets registers one on import
+        raise InputError(
+            f"species={species!r}: import habitat.datasets (or habitat) to read profile "
+            "names and files, or pass a habitat.io.species.SpeciesProfile."
+        )
+    return _SPECIES_RESOLVERS[-1](species)
+
+
+def speed_limit(
+    max_speed_kmh: float | None = None, species: SpeciesArg = None
+) -> tuple[float | None, SpeciesProfile | None]:
+    """The speed limit (km/h) for ``flag_speed``: given, or the species profile's.
+
+    Parameters
+    ----------
+    max_speed_kmh : float, optional
+        An explicit limit (km/h).
+    species : SpeciesProfile, str, path, mapping or None
+        A species profile (or a bundled name such as ``"amur_leopard"``, a
+        TOML file, a mapping; see :func:`habitat.datasets.species_profile`)
+        whose ``max_speed_kmh`` is the limit when ``max_speed_kmh`` is not given.
+
+    Returns
+    -------
+    limit : float or None
+        ``None``: no speed flag.
+    profile : SpeciesProfile or None
+
+    Raises
+    ------
+    InputError
+        For a limit that is not a positive number, or a limit that differs
+        from the profile's (a profile without a limit takes the given one).
+
+    Examples
+    --------
+    >>> speed_limit(None, "amur_leopard")[0]
+    20.0
+    >>> speed_limit(20, "amur_leopard")[0], speed_limit(35)[0], speed_limit()[0]
+    (20.0, 35.0, None)
+    >>> speed_limit(35, "amur_leopard")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.InputError: max_speed_kmh=35 differs from the 20 km/h of the species \
+profile 'amur_leopard'; give one of them (max_speed_kmh=None uses the profile's).
+    """
+    _check_speed_options(max_speed_kmh, "spike")
+    profile = _species_profile(species)
+    own = None if profile is None else profile.max_speed_kmh
+    if max_speed_kmh is None:
+        return own, profile
+    if own is not None and not math.isclose(float(max_speed_kmh), own, rel_tol=1e-12):
+        raise InputError(
+            f"max_speed_kmh={max_speed_kmh:g} differs from the {own:g} km/h of the species "
+            f"profile '{profile.name if profile else ''}'; give one of them "
+            "(max_speed_kmh=None uses the profile's)."
+        )
+    return float(max_speed_kmh), profile
+
+
 def _check_speed_options(max_speed_kmh: float | None, speed_rule: str) -> None:
     if max_speed_kmh is not None and not (np.isfinite(max_speed_kmh) and max_speed_kmh > 0):
         raise InputError(
@@ -1037,6 +1144,7 @@ def flag_relocations(
     max_speed_kmh: float | None = None,
     speed_rule: Literal["spike", "in"] = "spike",
     deployments: pd.DataFrame | None = None,
+    species: SpeciesArg = None,
 ) -> gpd.GeoDataFrame:
     """Add quality flags to relocations, without dropping any row.
 
@@ -1054,9 +1162,10 @@ def flag_relocations(
         A ``source_row`` column, if present, is used to name rows in
         ``flag_reason``; otherwise rows are numbered 1, 2, ... in input order.
     max_speed_kmh : float, optional
-        Speed limit in km/h for ``flag_speed``. ``None`` (the default) computes
-        ``speed_kmh`` but flags nothing, because a sensible limit depends on the
-        species and the fix interval (see :data:`LEOPARD_MAX_SPEED_KMH`).
+        Speed limit in km/h for ``flag_speed``. ``None`` (the default) takes
+        the limit of ``species``; without one, ``speed_kmh`` is computed but
+        nothing is flagged, because a sensible limit depends on the species
+        and the fix interval (see :data:`LEOPARD_MAX_SPEED_KMH`).
     speed_rule : {"spike", "in"}
         How a fast fix is flagged. Speeds are measured between consecutive
         *valid* fixes of an individual (not flagged by any other rule), in
@@ -1082,6 +1191,12 @@ def flag_relocations(
         there that fall outside all of its deployments get
         ``flag_outside_deployment`` (e.g. a collar switched on in the office).
         Individuals not listed are not checked.
+    species : SpeciesProfile, str, path, mapping or None
+        A species profile whose ``max_speed_kmh`` is the speed limit when
+        ``max_speed_kmh`` is not given (see :func:`speed_limit`): a
+        :class:`~habitat.io.species.SpeciesProfile`, a bundled name such as
+        ``"amur_leopard"`` (20 km/h), a TOML file or a mapping. ``None``
+        (default): no profile.
 
     Notes
     -----
@@ -1103,12 +1218,18 @@ def flag_relocations(
         geodesic speed from the previous valid fix of the same individual, NaN
         for the first fix and for invalid fixes). Existing columns of those
         names are replaced. Row order and index are unchanged.
+        ``attrs["habitat_flags"]`` holds the settings (the ``max_speed_kmh``
+        used, ``speed_rule``) and ``attrs["species"]`` the profile's name (or
+        ``None``).
 
     Raises
     ------
     InputError
         If ``relocations`` is not a GeoDataFrame, for a non-positive
-        ``max_speed_kmh`` or an unknown ``speed_rule``.
+        ``max_speed_kmh``, one that differs from the species profile's, or an
+        unknown ``speed_rule``.
+    DatasetNotFoundError
+        For an unknown species profile name.
     MissingCRSError
         If the data declares no CRS.
     ColumnError
@@ -1147,8 +1268,17 @@ def flag_relocations(
     'duplicate of row 5 (same individual and timestamp)'
     >>> len(flagged[~flagged["flag_any"]])  # dropping them is up to you
     4
+
+    The bundled Amur leopard profile's limit (20 km/h) flags the same fix:
+
+    >>> by_species = flag_relocations(fixes, species="amur_leopard")
+    >>> by_species["flag_speed"].tolist() == flagged["flag_speed"].tolist()
+    True
+    >>> by_species.attrs["habitat_flags"]["max_speed_kmh"], by_species.attrs["species"]
+    (20.0, 'amur_leopard')
     """
     gdf, crs = _check_flag_input(relocations, max_speed_kmh=max_speed_kmh, speed_rule=speed_rule)
+    max_speed_kmh, profile = speed_limit(max_speed_kmh, species)
     rows = _source_rows(gdf)
     t_ns = _timestamps_ns(gdf, rows)
     x, y = _xy(gdf.geometry.to_numpy())
@@ -1185,7 +1315,9 @@ def flag_relocations(
     )
 
     settings = {"max_speed_kmh": max_speed_kmh, "speed_rule": speed_rule}
-    return _with_flags(gdf, flags, speed_kmh=speed_kmh, settings=settings)
+    out = _with_flags(gdf, flags, speed_kmh=speed_kmh, settings=settings)
+    out.attrs["species"] = None if profile is None else profile.name
+    return out
 
 
 # ----------------------------------------------------------------------------- summary

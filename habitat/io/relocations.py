@@ -88,7 +88,7 @@ from habitat.core.errors import (
 from habitat.core.fs import gdal_read_path
 from habitat.core.ids import describe_merged_ids, id_text, normalise_ids
 from habitat.core.validation import look_like_degrees, require_geometry_type
-from habitat.io.cleaning import FLAG_COLUMNS, flag_relocations
+from habitat.io.cleaning import FLAG_COLUMNS, SpeciesArg, flag_relocations, speed_limit
 
 __all__ = [
     "FORMATS",
@@ -1422,11 +1422,18 @@ def _assemble(
 
 
 def _flag_fixes(
-    fixes: gpd.GeoDataFrame, *, reference: Any, max_speed_kmh: float | None, label: str | None
+    fixes: gpd.GeoDataFrame,
+    *,
+    reference: Any,
+    max_speed_kmh: float | None,
+    label: str | None,
+    species: SpeciesArg = None,
 ) -> gpd.GeoDataFrame:
     """Step 5: flag the fixes (with the deployments of a reference table) and warn if any."""
     deployments = None if reference is None else _deployments(reference, label)
-    out = flag_relocations(fixes, max_speed_kmh=max_speed_kmh, deployments=deployments)
+    out = flag_relocations(
+        fixes, max_speed_kmh=max_speed_kmh, deployments=deployments, species=species
+    )
     flagged = int(out["flag_any"].sum())
     if flagged:
         counts = ", ".join(
@@ -1471,6 +1478,7 @@ def read_relocations(
     layer: str | None = None,
     invalid_coords: Literal["raise", "flag"] = "raise",
     max_speed_kmh: float | None = None,
+    species: SpeciesArg = None,
 ) -> gpd.GeoDataFrame:
     """Read relocations (fixes) of tracked animals into habitat's standard schema.
 
@@ -1550,9 +1558,16 @@ def read_relocations(
     max_speed_kmh : float, optional
         Speed limit (km/h) for ``flag_speed``, passed to
         :func:`habitat.io.cleaning.flag_relocations` (spike rule). ``None`` (the
-        default) flags no speeds, since the limit depends on species and fix
-        interval; :data:`habitat.io.cleaning.LEOPARD_MAX_SPEED_KMH` (20 km/h) is
-        a suggestion for Amur leopards.
+        default) takes the limit of ``species``, else flags no speeds, since
+        the limit depends on species and fix interval;
+        :data:`habitat.io.cleaning.LEOPARD_MAX_SPEED_KMH` (20 km/h) is a
+        suggestion for Amur leopards.
+    species : SpeciesProfile, str, path, mapping or None
+        A species profile whose ``max_speed_kmh`` is the speed limit when
+        ``max_speed_kmh`` is not given (a bundled name such as
+        ``"amur_leopard"``, a TOML file or a mapping; see
+        :func:`habitat.io.cleaning.speed_limit`). Giving both with different
+        limits is an error. ``None`` (default): no profile.
 
     Returns
     -------
@@ -1630,6 +1645,7 @@ def read_relocations(
     1     Leo 9M 2024-05-01 02:00:00+00:00  unknown       0.25
     """
     _check_options(kind=kind, invalid_coords=invalid_coords, tz=tz)
+    max_speed_kmh, profile = speed_limit(max_speed_kmh, species)  # before reading anything
     names = _ColumnNames(x, y, individual, timestamp, sex, station)
     loaded = _load_table(source, format=format, layer=layer, tz=tz, names=names)
     located = _locate_fixes(loaded, crs=crs, names=names)
@@ -1645,7 +1661,13 @@ def read_relocations(
         invalid_coords=invalid_coords,
     )
     fixes = _assemble(loaded, located, fields, kind=kind)
-    return _flag_fixes(fixes, reference=reference, max_speed_kmh=max_speed_kmh, label=loaded.label)
+    return _flag_fixes(
+        fixes,
+        reference=reference,
+        max_speed_kmh=max_speed_kmh,
+        label=loaded.label,
+        species=profile,
+    )
 
 
 def read_camera_traps(
@@ -1666,6 +1688,7 @@ def read_camera_traps(
     layer: str | None = None,
     invalid_coords: Literal["raise", "flag"] = "raise",
     max_speed_kmh: float | None = None,
+    species: SpeciesArg = None,
 ) -> gpd.GeoDataFrame:
     """Read camera-trap detections of identified individuals as relocations.
 
@@ -1683,7 +1706,7 @@ def read_camera_traps(
         ``camera_id``, ``trap``, ``trap_id``, ``site``, ``location_id`` (any case).
     format, crs, x, y, individual, timestamp, timestamp_format, tz : optional
         As in :func:`read_relocations`.
-    sex, sex_codes, reference, layer, invalid_coords, max_speed_kmh : optional
+    sex, sex_codes, reference, layer, invalid_coords, max_speed_kmh, species : optional
         As in :func:`read_relocations`. Camera clocks usually run on local
         time, so ``tz=`` is normally needed (e.g. ``tz="Asia/Vladivostok"``).
         Detections of the same individual at the same time (photo bursts) are
@@ -1739,4 +1762,5 @@ def read_camera_traps(
         layer=layer,
         invalid_coords=invalid_coords,
         max_speed_kmh=max_speed_kmh,
+        species=species,
     )

@@ -27,9 +27,11 @@ from matplotlib.ticker import NullLocator
 
 from habitat.core import crs as hcrs
 from habitat.core.errors import InputError
+from habitat.core.sex import sex_labels
+from habitat.datasets import species_profile
 from habitat.homerange.curve import area_curve_verdict
-from habitat.homerange.plausibility import DEFAULT_EXPECTED_AREA_SQ_MI
 from habitat.io.raster import Raster
+from habitat.io.species import SpeciesProfile
 from habitat.report.style import SEX_COLOURS, SEX_LABELS
 
 __all__ = [
@@ -180,6 +182,7 @@ def plot_ud(
 def plot_summary_by_sex(
     metrics: pd.DataFrame,
     *,
+    species: SpeciesProfile | str | Mapping[str, Any] | None = None,
     expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> Any:
     """Range area and share protected by sex, one dot per animal.
@@ -189,15 +192,34 @@ def plot_summary_by_sex(
     metrics : pandas.DataFrame
         Territory table (:func:`habitat.overlap.territory.territory_table`) with ``sex``,
         ``area_sq_mi`` and optionally ``share_protected``.
+    species : SpeciesProfile, str, mapping or None
+        A species profile (or a bundled name such as ``"amur_leopard"``, a
+        TOML file, a mapping; :func:`habitat.datasets.species_profile`) whose
+        expected outer-range sizes are shaded per sex (its ``any`` bounds for
+        a sex it does not bound, e.g. unknown). ``None`` (default) and no
+        ``expected_area_sq_mi``: nothing is shaded.
     expected_area_sq_mi : mapping, optional
-        Published range of sizes per sex, shaded (default
-        :data:`habitat.homerange.plausibility.DEFAULT_EXPECTED_AREA_SQ_MI`).
+        Or the sizes themselves (sq mi by ``F``, ``M``, ``any``); not with ``species``.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    InputError
+        For both ``species`` and ``expected_area_sq_mi``.
     """
-    expected = expected_area_sq_mi or DEFAULT_EXPECTED_AREA_SQ_MI
+    if species is not None and expected_area_sq_mi is not None:
+        raise InputError(
+            "plot_summary_by_sex: give either species= or expected_area_sq_mi=, not both."
+        )
+    profile = species_profile(species)
+    expected = dict(
+        expected_area_sq_mi
+        if expected_area_sq_mi is not None
+        else ({} if profile is None else profile.expected_area_sq_mi)
+    )
     panels = [("area_sq_mi", "range area (sq mi)")]
     if "share_protected" in metrics.columns:
         panels.append(("share_protected", "share protected (%)"))
@@ -214,7 +236,8 @@ def plot_summary_by_sex(
             ax.scatter(x + jitter, v, color=colour, s=22, alpha=0.85, zorder=3)
             if len(v):
                 ax.hlines(np.nanmedian(v), x - 0.25, x + 0.25, color="k", lw=1.5, zorder=4)
-            lo, hi = expected.get(sex, (None, None)) if col == "area_sq_mi" else (None, None)
+            bounds = expected.get(str(sex_labels([sex])[0]), expected.get("any", (None, None)))
+            lo, hi = bounds if col == "area_sq_mi" else (None, None)
             if lo is not None or hi is not None:
                 ax.fill_between(
                     [x - 0.35, x + 0.35],
@@ -229,7 +252,14 @@ def plot_summary_by_sex(
         ax.set_xlim(-0.6, max(len(sexes) - 0.4, 0.6))
         ax.set_ylabel(label)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("By sex (bar: median; shading: published range sizes)", fontsize=10)
+    shading = (
+        ""
+        if not expected
+        else f"; shading: expected sizes of {profile.common_name}"
+        if profile is not None
+        else "; shading: expected range sizes"
+    )
+    fig.suptitle(f"By sex (bar: median{shading})", fontsize=10)
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.88, wspace=0.3)
     return fig
 

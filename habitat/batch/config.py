@@ -124,6 +124,13 @@ def _speed(value: Any) -> Any:
     return value
 
 
+def _ud_cell(value: Any) -> Any:
+    """``"auto"`` (any case) means cells from the bandwidth: TOML has no null."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return None
+    return value
+
+
 def _check_bandwidth(value: Any) -> Any:
     """A KDE bandwidth rule (:data:`habitat.homerange.bandwidth.BANDWIDTH_METHODS`) or metres."""
     if isinstance(value, str):
@@ -323,7 +330,7 @@ class _ReportFields(BaseModel):
     method_options: Any  # typed by the estimators' signatures in _report_schema
     area_curve: bool
     area_curve_replicates: Annotated[int, Field(ge=2)]
-    ud_cell_size_m: Annotated[float, Field(gt=0)]
+    ud_cell_size_m: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_ud_cell)]
     max_fixes_on_map: Annotated[int, Field(ge=1)]
     max_speed_kmh: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_speed)]
     title: str
@@ -544,8 +551,14 @@ class ReportOptions:
         Bootstrap replicates per sample size, at least 2 (10 for a figure in a
         batch of many animals; use :func:`habitat.homerange.curve.area_curve`
         with more for a verdict you will publish).
-    ud_cell_size_m : float
-        Cell size of the UD figure, metres (> 0).
+    ud_cell_size_m : float or None
+        Cell size of each animal's UD figure, metres (> 0). None (``"auto"``
+        in a config), the default: from the animal's href bandwidth, a sixth
+        of it rounded down to a readable size
+        (:func:`habitat.homerange.grid.default_cell_size_m`; about 100 m for a
+        leopard, km for an albatross). A grid that would have more than
+        :data:`habitat.homerange.grid.UD_MAX_CELLS` cells is coarsened; each
+        figure's caption states the cells used.
     max_fixes_on_map : int
         Fixes shown per animal on its map (evenly thinned), at least 1.
     max_speed_kmh : float or None
@@ -578,7 +591,7 @@ value >= 1, got -5.
     )
     area_curve: bool = True
     area_curve_replicates: int = 10
-    ud_cell_size_m: float = 200.0
+    ud_cell_size_m: float | None = None
     max_fixes_on_map: int = 750
     max_speed_kmh: float | None = 20.0
     title: str = "Amur leopard territory report"

@@ -375,7 +375,7 @@ def _estimate(task: _Task) -> _Outcome:
             warnings.simplefilter("ignore")  # data-quality warnings are in the tables
             if cache.exists() and not task.overwrite:
                 ranges = gpd.read_parquet(cache)
-                figs = _figure_list(task.options, given=task.given is not None)
+                figs = _figure_list(task.options, given=task.given is not None, fixes=task.fixes)
                 n = int(ranges["n_fixes"].max()) if "n_fixes" in ranges else 0
                 return _Outcome(
                     task.individual, ranges, None, True, time.perf_counter() - t0, n, figs
@@ -399,18 +399,44 @@ def _estimate(task: _Task) -> _Outcome:
         )
 
 
-def _figure_list(options: ReportOptions, *, given: bool) -> list[tuple[str, str]]:
-    """(name, caption) of the figures step 1 draws for an animal with these options."""
+def _figure_list(
+    options: ReportOptions, *, given: bool, fixes: gpd.GeoDataFrame | None = None
+) -> list[tuple[str, str]]:
+    """(name, caption) of the figures step 1 drew for an animal (its ``fixes``) with these options.
+
+    The UD's cell size is found again as :func:`_estimate_fixes` chose it (the
+    same projection and rule, no UD computed), so a cached animal's caption is
+    the one its figure was drawn with.
+    """
     if given:
         return []
-    captions = _figure_captions(options)
+    from habitat.homerange import estimation_crs
+    from habitat.homerange.ud import ud_cell_size_m
+
+    source = _required(fixes, "fixes")
+    cell = ud_cell_size_m(source.to_crs(estimation_crs(source)), cell_size_m=options.ud_cell_size_m)
+    captions = _figure_captions(options, ud_cell_size_m=cell)
     return [(k, captions[k]) for k in ("ud", "area_curve") if k == "ud" or options.area_curve]
 
 
-def _figure_captions(options: ReportOptions) -> dict[str, str]:
+def _figure_captions(options: ReportOptions, *, ud_cell_size_m: float) -> dict[str, str]:
+    """Captions of an animal's figures; ``ud_cell_size_m``: the cells its UD was drawn on (m)."""
+    from habitat.homerange.grid import UD_MAX_CELLS
+    from habitat.report.figures import length_label
+
+    asked = options.ud_cell_size_m
+    if asked is None:
+        how = "from the bandwidth"
+    elif asked == ud_cell_size_m:
+        how = "as set by ud_cell_size_m"
+    else:
+        how = (
+            f"coarsened from the {length_label(asked)} set by ud_cell_size_m, which would "
+            f"need more than {UD_MAX_CELLS:,} cells"
+        )
     return {
-        "ud": f"Kernel utilisation distribution (href bandwidth, {options.ud_cell_size_m:g} m "
-        "cells) with the KDE isopleths.",
+        "ud": f"Kernel utilisation distribution (href bandwidth; {length_label(ud_cell_size_m)} "
+        f"cells, {how}) with the KDE isopleths.",
         "area_curve": f"Bootstrap area curve: MCP {100 * options.level:g} % area against "
         f"number of fixes ({options.area_curve_replicates} replicates per size).",
     }
@@ -465,10 +491,18 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     ]
     ranges = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=est)
     paths = _figure_paths(task.out_dir, task.slug)
-    captions = _figure_captions(opts)
     figs: list[tuple[str, str]] = []
     kde = ranges[ranges["method"] == "kde"]
     uds = utilization_distribution(fixes, cell_size_m=opts.ud_cell_size_m)
+    cell = uds[task.individual].cell_size_m
+    captions = _figure_captions(opts, ud_cell_size_m=cell)
+    if opts.ud_cell_size_m is not None and cell != opts.ud_cell_size_m:  # said in the caption too
+        log.warning(
+            "%s: UD figure on %g m cells, not the %g m of ud_cell_size_m (too many cells)",
+            task.individual,
+            cell,
+            opts.ud_cell_size_m,
+        )
     fig = plot_ud(
         uds[task.individual],
         individual=task.individual,
@@ -1059,6 +1093,8 @@ def _fix_counts(data: gpd.GeoDataFrame, codes: np.ndarray, names: pd.Index) -> p
 
 def _estimate_options(opts: ReportOptions, *, given: bool) -> dict[str, Any]:
     """The options an animal's estimates and figures depend on (all animals alike)."""
+    from habitat.homerange.grid import UD_CELL_RULE
+
     if given:  # home_ranges_from_polygons: the level when the polygons have none
         return {"input": "given ranges", "level": opts.level}
     values: dict[str, Any] = {
@@ -1067,6 +1103,7 @@ def _estimate_options(opts: ReportOptions, *, given: bool) -> dict[str, Any]:
         "levels": list(opts.levels),
         "method_options": opts.method_options,
         "ud_cell_size_m": opts.ud_cell_size_m,
+        "ud_cell_rule": UD_CELL_RULE,  # cells from the bandwidth and the cap on cells
         "area_curve": opts.area_curve,
         # fixes read by the CLI were flagged with it (the flags are fingerprinted too)
         "max_speed_kmh": opts.max_speed_kmh,

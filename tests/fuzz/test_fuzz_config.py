@@ -33,8 +33,8 @@ def check_options(options: ReportOptions) -> None:
     assert any(math.isclose(options.level, v) for v in options.levels)
     assert isinstance(options.area_curve, bool)
     assert isinstance(options.area_curve_replicates, int) and options.area_curve_replicates >= 2
-    assert isinstance(options.ud_cell_size_m, float) and math.isfinite(options.ud_cell_size_m)
-    assert options.ud_cell_size_m > 0
+    cell = options.ud_cell_size_m  # None: cells from the bandwidth
+    assert cell is None or (isinstance(cell, float) and math.isfinite(cell) and cell > 0)
     assert isinstance(options.max_fixes_on_map, int) and options.max_fixes_on_map >= 1
     speed = options.max_speed_kmh
     assert speed is None or (isinstance(speed, float) and math.isfinite(speed) and speed > 0)

@@ -305,6 +305,12 @@ def _size_bounds(
             "expected_area_sq_mi must be a mapping of sex (F, M or any) to (low, high) in "
             f'sq mi, e.g. {{"F": (15, 38), "M": (None, 155)}}; got {expected_area_sq_mi!r}.'
         )
+    for key, pair in expected_area_sq_mi.items():
+        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise InputError(
+                f"expected_area_sq_mi, key {key}: expected [low, high] in sq mi (None for no "
+                f"bound), got {pair!r}."
+            )
     try:
         checked = SpeciesProfile(name="given", expected_area_sq_mi=expected_area_sq_mi)
     except ConfigError as exc:

@@ -43,7 +43,12 @@ from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.deprecation import renamed_keywords
 from habitat.io.study_area import StudyArea
-from habitat.maps.checks import check_coordinate_decimals, check_simplify_m, map_layers
+from habitat.maps.checks import (
+    check_bool,
+    check_coordinate_decimals,
+    check_simplify_m,
+    map_layers,
+)
 
 __all__ = [
     "CENTRAL_LONGITUDE_ATTR",
@@ -359,6 +364,7 @@ def prepare_layers(
     *,
     simplify_m: float | None = ...,
     coordinate_decimals: int | None = ...,
+    land_cover: bool = ...,
 ) -> StudyArea: ...
 
 
@@ -368,6 +374,7 @@ def prepare_layers(
     *,
     simplify_m: float | None = ...,
     coordinate_decimals: int | None = ...,
+    land_cover: bool = ...,
 ) -> dict[str, gpd.GeoDataFrame]: ...
 
 
@@ -377,6 +384,7 @@ def prepare_layers(
     *,
     simplify_m: float | None = 50.0,
     coordinate_decimals: int | None = 5,
+    land_cover: bool = True,
 ) -> StudyArea | dict[str, gpd.GeoDataFrame]:
     """Make layers display-ready once, for many maps drawn with the same settings.
 
@@ -399,6 +407,10 @@ def prepare_layers(
     coordinate_decimals : int, optional
         Decimal places of a degree kept (5 ≈ 1 m). Formerly
         ``coordinate_precision`` (still accepted, deprecated).
+    land_cover : bool
+        Keep a study area's land cover (maps draw it by default); ``False``
+        leaves it out, e.g. for small per-animal maps that never show it
+        (and so that it is not copied to every worker).
 
     Returns
     -------
@@ -437,6 +449,7 @@ def prepare_layers(
     >>> shown.name, shown.layers[0].role, shown.layers[0].data.attrs[PREPARED_ATTR]
     ('Demo', 'protected_areas', (50.0, 5))
     """
+    land_cover = check_bool(land_cover, name="land_cover")
     simplify_m = check_simplify_m(simplify_m)
     coordinate_decimals = check_coordinate_decimals(coordinate_decimals)
     settings = (simplify_m, coordinate_decimals)
@@ -447,7 +460,7 @@ def prepare_layers(
                 for lyr in layers.layers
                 if len(lyr.data)
             ],
-            land_cover=layers.land_cover,
+            land_cover=layers.land_cover if land_cover else None,
             name=layers.name,
             species=layers.species,
             schematic=layers.schematic,

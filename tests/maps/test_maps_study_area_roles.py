@@ -509,3 +509,28 @@ def test_prepared_study_area_draws_the_same_map():
     b = page_of(study_area_map(ready, relocations=fixes, tiles=None))
     strip = re.compile(r"_[0-9a-f]{32}")  # folium's element ids
     assert strip.sub("", a) == strip.sub("", b)
+
+
+def test_prepared_for_pages_without_land_cover():
+    ready = prepare_layers(new_york(), land_cover=False)
+    assert ready.land_cover is None and [lyr.key for lyr in ready.layers] == [
+        lyr.key for lyr in new_york().layers
+    ]
+    page = page_of(study_area_map(ready, relocations=fishers(), focus="NY fisher 1", tiles=None))
+    assert "L.imageOverlay(" not in page and "Adirondack Forest Preserve" in page
+
+
+# ------------------------------------------------------------------ the 0.1 call: a mapping
+def test_mapping_layers_get_roles_from_their_names():
+    parks = _parks().rename(columns={"PARK_NAME": "name", "LAND_CLASS": "zone"})
+    points_called_fences = _towns()  # a name that spells a role its geometries do not fit
+    fixes = fishers()
+    m = study_area_map({"parks": parks, "fences": points_called_fences}, relocations=fixes)
+    page = page_of(m)
+    # "parks" are protected areas: zones listed, and the view reaches the park they touch
+    assert "Zone: Wilderness Area" in page
+    assert fitted(m) == pytest.approx(lonlat(_parks().iloc[:2]), abs=1e-4)
+    # points called "fences" are drawn as context, not refused
+    (town,) = feature_styles(groups(m)["fences"])
+    assert town["fillColor"] == ROLE_STYLES["context"]["color"]
+    assert legend_title(page) == "Fixes of 3 animals"  # a mapping has no name of its own

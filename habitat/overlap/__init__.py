@@ -7,7 +7,7 @@
 * :mod:`habitat.overlap.territory` - the territory report table.
 """
 
-from habitat.overlap.territory import PROTECTED_LAYERS, territory_table, write_territory_table
+from habitat.overlap.territory import area_shares, territory_table, write_territory_table
 from habitat.overlap.ud import UD_OVERLAP_METHODS, ud_overlap, ud_overlap_from_arrays
 from habitat.overlap.vector import (
     OUTSIDE,
@@ -22,9 +22,9 @@ from habitat.overlap.vector import (
 
 __all__ = [
     "OUTSIDE",
-    "PROTECTED_LAYERS",
     "UD_OVERLAP_METHODS",
     "SexPairSummary",
+    "area_shares",
     "distance_to_layer",
     "exclusivity",
     "overlap_matrix",

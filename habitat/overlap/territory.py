@@ -1,17 +1,57 @@
-"""The territory report table: one row per range with protection, countries and neighbours."""
+"""The territory report table: one row per range with protection, admin units and neighbours.
+
+The table takes a :class:`~habitat.io.study_area.StudyArea` and reports the
+protected areas, park zones and administrative units **found in its layers**,
+named from the layers' own columns (``name``, ``zone``, ``category``; see
+:func:`habitat.io.study_area.study_layer`). Nothing here knows a bundled layer
+name: the bundled Primorsky set is one study area among others
+(:func:`habitat.datasets.primorsky`).
+
+Column names
+------------
+Every share is a fraction 0-1 of the range's area, measured in one local
+equal-area CRS (:func:`habitat.core.crs.equal_area_crs`) chosen from the
+extent of the ranges and of the study area's features near them: features far
+from the ranges are dropped first (:meth:`~habitat.io.study_area.StudyArea.near`),
+never reprojected across the globe.
+
+``share_protected``
+    inside the union of **all** protected areas of the study area (present when
+    the study area has a protected-area layer, 0 when none is near the ranges);
+``share_pa_<name>``
+    inside one protected area: the union of the features with that ``name``
+    (a park's outline and its zones are one protected area);
+``share_zone_<name>__<zone>``
+    inside one zone of one protected area (features with that ``name`` and ``zone``);
+``share_admin_<name>``
+    inside one administrative unit (features with that ``name``).
+
+``<name>`` and ``<zone>`` are slugs of the user's names
+(:func:`habitat.core.names.slug`: ASCII, lower case, ``_`` for anything else,
+never ``__``); protected areas, zones and admin units are taken in that order,
+each sorted by name (then zone), and a slug already used gets ``_2``, ``_3``...
+(:func:`habitat.core.names.unique_slugs`), so the names are deterministic and
+never collide. :func:`area_shares` gives the same shares as a long table with
+the user's own names, one row per range and area, and the column each share
+went to.
+"""
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat.core.errors import DataFileError, InputError
+from habitat.core import crs as hcrs
+from habitat.core.errors import DataFileError, DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text
+from habitat.core.names import unique_slugs
 from habitat.core.sex import sex_relation
 from habitat.core.validation import (
     require_columns,
@@ -20,112 +60,104 @@ from habitat.core.validation import (
     require_layer_mapping,
     require_polygons,
 )
-from habitat.overlap.vector import exclusivity, overlap_with, pairwise_overlap
+from habitat.datasets import PRIMORSKY_ROLES
+from habitat.io.study_area import ROLE_ALIASES, StudyArea, resolve_role, study_layer
+from habitat.overlap.vector import OUTSIDE, exclusivity, overlap_with, pairwise_overlap
 
-__all__ = ["PROTECTED_LAYERS", "territory_table", "write_territory_table"]
+__all__ = ["AREA_SHARE_COLUMNS", "area_shares", "territory_table", "write_territory_table"]
 
-#: protected-area layers reported as ``share_<name>``, by bundled layer name
-PROTECTED_LAYERS: dict[str, str] = {
-    "land_of_the_leopard": "park",
-    "kedrovaya_pad": "reserve",
-    "ne_china_tiger_leopard_np": "china_np",
-}
+#: columns of :func:`area_shares`
+AREA_SHARE_COLUMNS = (
+    "range_id",
+    "individual",
+    "method",
+    "level",
+    "role",
+    "layer",
+    "name",
+    "zone",
+    "category",
+    "column",
+    "area_km2",
+    "share",
+)
+
+#: roles the territory table measures
+_MEASURED = ("protected_areas", "admin_units")
+_STUDY_AREA_HINT = (
+    "give a StudyArea (habitat.StudyArea([habitat.study_layer(gdf, 'protected_areas', "
+    "name_column=...)]), habitat.read_study_area(...) or habitat.datasets.primorsky())"
+)
 
 
-def territory_table(
-    ranges: gpd.GeoDataFrame,
-    layers: Mapping[str, gpd.GeoDataFrame],
-    *,
-    level: float = 0.95,
-) -> gpd.GeoDataFrame:
-    """The table an analyst puts in a territory report, one row per range.
+def _study_area(study_area: object, *, where: str) -> StudyArea:
+    """A StudyArea as given, or one made from a legacy mapping of layer names.
 
-    Parameters
-    ----------
-    ranges : GeoDataFrame
-        Home ranges (:func:`habitat.home_range` table); only rows at ``level``
-        are reported.
-    layers : mapping of str to GeoDataFrame
-        Study-area layers, e.g. :func:`habitat.datasets.layers`; used when
-        present: ``land_of_the_leopard``, ``park_zones`` (by ``zone``),
-        ``kedrovaya_pad``, ``ne_china_tiger_leopard_np`` and ``countries`` (by
-        ``name``).
-    level : float
-        Range level to report.
-
-    Returns
-    -------
-    GeoDataFrame
-        ``individual``, ``sex``, ``method``, ``level``, ``area_km2``,
-        ``area_sq_mi``, ``plausible``, ``plausibility``; ``share_protected``
-        (share inside the park or the reserve, 0-1); ``share_park``,
-        ``share_reserve``, ``share_china_np``; ``share_zone_<zone>``;
-        ``share_country_<name>``; ``n_same_sex_neighbours``,
-        ``n_opposite_sex_neighbours``, ``n_unknown_sex_neighbours`` (ranges
-        of other animals, of the same method and level, that overlap it with a
-        positive area; a pair where either sex is unknown, e.g. ``"U"`` or
-        missing, is neither same- nor opposite-sex, it is counted in
-        ``n_unknown_sex_neighbours``); ``exclusive_share``; geometry.
-
-    Examples
-    --------
-    A 10 km square park on the Russian side of a border, a female's range
-    (10 km square) half in it, and a male's (20 km square) overlapping hers:
-
-    >>> import geopandas as gpd
-    >>> import shapely
-    >>> from habitat.homerange import home_ranges_from_polygons
-    >>> utm = "EPSG:32652"
-    >>> layers = {
-    ...     "land_of_the_leopard": gpd.GeoDataFrame(
-    ...         geometry=[shapely.box(600_000, 4_750_000, 610_000, 4_760_000)], crs=utm),
-    ...     "countries": gpd.GeoDataFrame(
-    ...         {"name": ["Russia", "China"]},
-    ...         geometry=[shapely.box(590_000, 4_740_000, 610_000, 4_780_000),
-    ...                   shapely.box(610_000, 4_740_000, 630_000, 4_780_000)],
-    ...         crs=utm),
-    ... }
-    >>> ranges = home_ranges_from_polygons(gpd.GeoDataFrame(
-    ...     {"individual": ["F1", "M1"], "sex": ["F", "M"]},
-    ...     geometry=[shapely.box(605_000, 4_750_000, 615_000, 4_760_000),
-    ...               shapely.box(600_000, 4_750_000, 620_000, 4_770_000)],
-    ...     crs=utm,
-    ... ))
-    >>> table = territory_table(ranges, layers)
-    >>> table[["individual", "area_km2", "share_park", "share_country_russia"]].round(2)
-      individual  area_km2  share_park  share_country_russia
-    0         F1    100.05        0.50                   0.50
-    1         M1    400.20        0.25                   0.50
-    >>> table["n_opposite_sex_neighbours"].tolist(), table["n_same_sex_neighbours"].tolist()
-    ([1, 1], [0, 0])
-
-    Every layer is checked by name before any work (a layer without rows, with
-    NaN vertices or of the wrong type is refused naming it):
-
-    >>> territory_table(ranges, {"countries": layers["countries"].iloc[:0]})
-    Traceback (most recent call last):
-    ...
-    habitat.core.errors.EmptyDataError: countries holds no rows; ...
+    In a mapping, bundled layer names keep their bundled roles
+    (:data:`habitat.datasets.PRIMORSKY_ROLES`); other names that spell a role
+    (``"parks"``, ``"protected_areas"``, ``"countries"``... see
+    :data:`~habitat.io.study_area.ROLE_ALIASES`) get it, the rest are context.
+    Only the layers this table measures are converted; a polygon layer that
+    ends as context is named in a :class:`DataQualityWarning` (it gets no row).
     """
-    ranges = require_geodataframe(
-        ranges, name="ranges", what="of home ranges", hint="make one with habitat.home_range."
-    )
-    layers = require_layer_mapping(layers)
-    level = require_fraction(level, name="level")
-    require_columns(
-        ranges,
-        ["individual", "level", "sex"],
-        name="ranges",
-        hint="The table counts same- and opposite-sex neighbours; add a 'sex' column "
-        "('U' for unknown).",
-    )
-    require_polygons(ranges, name="ranges")
-    for name, layer in layers.items():  # all layers checked before any work
-        if name in PROTECTED_LAYERS or name in ("park_zones", "countries"):
-            require_polygons(layer, name=name)
-    for name, by in (("park_zones", "zone"), ("countries", "name")):
-        if name in layers:
-            require_columns(layers[name], [by], name=name)
+    if isinstance(study_area, StudyArea):
+        return study_area
+    if not isinstance(study_area, Mapping):
+        raise InputError(
+            f"study_area must be a StudyArea or a mapping of layer names to GeoDataFrames "
+            f"(e.g. habitat.datasets.layers()), not {type(study_area).__name__}; "
+            f"{_STUDY_AREA_HINT}."
+        )
+    layers = require_layer_mapping(study_area, name="study_area")
+    out = []
+    ignored = []
+    for key, gdf in layers.items():
+        options: dict[str, Any]
+        if key in PRIMORSKY_ROLES:
+            role, label, options = PRIMORSKY_ROLES[key]
+            columns = getattr(gdf, "columns", ())
+            options = {  # describing columns are used where the layer has them
+                k: v
+                for k, v in options.items()
+                if k not in ("category_column", "kind_column", "width_column") or v in columns
+            }
+        else:
+            word = key.strip().lower().replace("-", "_").replace(" ", "_")
+            role = word if word in ROLE_ALIASES else "context"
+            label, options = key, {}
+        role_name, _ = resolve_role(role)
+        if role_name in _MEASURED:  # every measured layer checked before any work
+            require_polygons(gdf, name=key)
+            if role_name == "admin_units" and "name_column" not in options:
+                require_columns(
+                    gdf,
+                    ["name"],
+                    name=key,
+                    hint="Each administrative unit is reported by its name; add a 'name' "
+                    f"column, or {_STUDY_AREA_HINT} with name_column=.",
+                )
+            out.append(study_layer(gdf, role, key=key, label=label, **options))
+        elif (
+            role_name == "context"
+            and isinstance(gdf, gpd.GeoDataFrame | gpd.GeoSeries)
+            and len(gdf)
+            and gdf.geom_type.dropna().isin(["Polygon", "MultiPolygon"]).all()
+            and gdf.geom_type.notna().any()
+        ):
+            ignored.append(key)
+    if ignored:
+        warnings.warn(
+            f"{where}: polygon layer(s) {', '.join(map(repr, ignored))} have no role the table "
+            "measures (their names are not a role such as 'protected_areas', 'parks' or "
+            "'admin_units'), so they get no row; "
+            f"{_STUDY_AREA_HINT} giving each its role.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return StudyArea(out, name="Study area")
+
+
+def _at_level(ranges: gpd.GeoDataFrame, level: float) -> gpd.GeoDataFrame:
     levels = pd.to_numeric(ranges["level"], errors="coerce").to_numpy(dtype=float)
     sel = ranges[np.isclose(levels, level)]
     if len(sel) == 0:
@@ -134,7 +166,311 @@ def territory_table(
             f"no ranges at level {level:g}; levels present: [{', '.join(present)}]. Pass "
             "level= one of those, or estimate ranges at that level."
         )
-    sel = sel.reset_index(drop=True)
+    return sel
+
+
+def _joined(values: pd.Series) -> str | None:
+    """Distinct non-missing values, sorted, joined by '; ' (None if there are none)."""
+    distinct = sorted({str(v) for v in values if isinstance(v, str) and v})
+    return "; ".join(distinct) if distinct else None
+
+
+def _order(values: pd.Series) -> list[str]:
+    return sorted({str(v) for v in values}, key=lambda s: (s.casefold(), s))
+
+
+def _groups(area: StudyArea) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """The areas to report (one row each) and their features, tagged with ``_group``.
+
+    The last group is the union of every protected area (``share_protected``).
+    """
+    pa = area.features("protected_areas")
+    adm = area.features("admin_units")
+    rows: list[dict[str, Any]] = []
+    parts: list[gpd.GeoDataFrame] = []
+
+    def add(features: gpd.GeoDataFrame, row: dict[str, Any]) -> None:
+        row["_group"] = len(rows)
+        rows.append(row)
+        parts.append(features[["geometry"]].assign(_group=row["_group"]))
+
+    for name in _order(pa["name"]):
+        f = pa[pa["name"] == name]
+        add(f, {"role": "protected_areas", "name": name, "zone": None, "kind": "pa",
+                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
+                "slug": name})  # fmt: skip
+    zoned = pa[pa["zone"].notna()]
+    pairs = sorted(
+        {(str(n), str(z)) for n, z in zip(zoned["name"], zoned["zone"], strict=True)},
+        key=lambda nz: (nz[0].casefold(), nz[0], nz[1].casefold(), nz[1]),
+    )
+    for name, zone in pairs:
+        f = zoned[(zoned["name"] == name) & (zoned["zone"] == zone)]
+        add(f, {"role": "protected_areas", "name": name, "zone": zone, "kind": "zone",
+                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
+                "slug": (name, zone)})  # fmt: skip
+    for name in _order(adm["name"]):
+        f = adm[adm["name"] == name]
+        add(f, {"role": "admin_units", "name": name, "zone": None, "kind": "admin",
+                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
+                "slug": name})  # fmt: skip
+    groups = pd.DataFrame(
+        rows, columns=["role", "name", "zone", "kind", "layer", "category", "slug", "_group"]
+    )
+    columns: list[str] = []
+    for kind in ("pa", "zone", "admin"):  # unique within each prefix, in group order
+        mine = groups["kind"] == kind
+        columns += [f"share_{kind}_{s}" for s in unique_slugs(list(groups.loc[mine, "slug"]))]
+    groups["column"] = columns
+    if len(pa):
+        parts.append(pa[["geometry"]].assign(_group=len(rows)))  # every protected area
+    features = (
+        gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+        if parts
+        else gpd.GeoDataFrame({"_group": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    )
+    return groups, features
+
+
+def _measure(sel: gpd.GeoDataFrame, area: StudyArea) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Long table of shares (range_id = ``sel``'s index) and the shares protected.
+
+    ``None`` for the shares protected when the study area has no protected area.
+    """
+    has_protected = len(area.features("protected_areas")) > 0
+    near = area.near(sel)
+    groups, features = _groups(near)
+    n_r, n_g = len(sel), len(groups)
+    share = np.zeros((n_r, n_g + 1))
+    area_km2 = np.zeros((n_r, n_g + 1))
+    if len(features):
+        # one CRS for the whole table, from the ranges and the features near them
+        boxes = np.array([hcrs.lonlat_bounds(sel), hcrs.lonlat_bounds(features)])
+        target = hcrs.equal_area_crs(
+            (
+                float(boxes[:, 0].min()),
+                float(boxes[:, 1].min()),
+                float(boxes[:, 2].max()),
+                float(boxes[:, 3].max()),
+            )
+        )
+        table = overlap_with(
+            sel.reset_index(drop=True),
+            features,
+            by="_group",
+            crs=target,
+            layer_name="protected areas and admin units",
+        )
+        table = table[table["feature"] != OUTSIDE]
+        r = table["range_id"].to_numpy(dtype=int)
+        g = table["feature"].to_numpy(dtype=int)
+        share[r, g] = table["share"].to_numpy(dtype=float)
+        area_km2[r, g] = table["area_km2"].to_numpy(dtype=float)
+    protected = share[:, n_g] if has_protected else None
+    each_r = np.repeat(np.arange(n_r), n_g)
+    each_g = np.tile(np.arange(n_g), n_r)
+    long = pd.DataFrame({"range_id": sel.index.to_numpy()[each_r]})
+    for col in ("individual", "method", "level"):
+        long[col] = sel[col].to_numpy()[each_r] if col in sel.columns else None
+    for col in ("role", "layer", "name", "zone", "category", "column"):
+        values = groups[col].to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None  # missing text is None, never NaN
+        long[col] = pd.Series(values[each_g], dtype=object)
+    long["area_km2"] = area_km2[each_r, each_g]
+    long["share"] = share[each_r, each_g]
+    return long[list(AREA_SHARE_COLUMNS)], protected
+
+
+def _check_ranges(ranges: object, level: object, *, sex: bool) -> tuple[gpd.GeoDataFrame, float]:
+    checked = require_geodataframe(
+        ranges, name="ranges", what="of home ranges", hint="make one with habitat.home_range."
+    )
+    fraction = require_fraction(level, name="level")
+    required = ["individual", "level", "sex"] if sex else ["individual", "level"]
+    require_columns(
+        checked,
+        required,
+        name="ranges",
+        hint="The table counts same- and opposite-sex neighbours; add a 'sex' column "
+        "('U' for unknown)."
+        if sex
+        else "",
+    )
+    require_polygons(checked, name="ranges")
+    return checked, fraction
+
+
+def area_shares(
+    ranges: gpd.GeoDataFrame,
+    study_area: StudyArea | Mapping[str, gpd.GeoDataFrame],
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of each range inside each protected area, zone and admin unit (long table).
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame
+        Home ranges (:func:`habitat.home_range` table) with ``individual`` and
+        ``level``; only rows at ``level`` are measured.
+    study_area : StudyArea or mapping of str to GeoDataFrame
+        The layers (:class:`~habitat.io.study_area.StudyArea`); a legacy mapping
+        of layer names is read as :func:`territory_table` says.
+    level : float
+        Range level to measure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per range and area (ranges in their order, areas in the order
+        of the table's columns), with :data:`AREA_SHARE_COLUMNS`:
+
+        ``range_id``
+            The range's index value in ``ranges``.
+        ``individual``, ``method``, ``level``
+            From the range (None when ``ranges`` has no such column).
+        ``role``
+            ``"protected_areas"`` (a protected area, or one of its zones when
+            ``zone`` is set) or ``"admin_units"``.
+        ``layer``
+            Label(s) of the layer(s) its features come from (``"; "``-joined).
+        ``name``, ``zone``, ``category``
+            The user's names (``category``: the distinct categories, e.g. IUCN,
+            ``"; "``-joined; None when unknown).
+        ``column``
+            The :func:`territory_table` column holding this share.
+        ``area_km2``
+            Area of the range inside it (km², equal-area CRS).
+        ``share``
+            That area over the range's area (0-1).
+
+        Areas far from the ranges (:meth:`~habitat.io.study_area.StudyArea.near`)
+        have no rows.
+
+    Examples
+    --------
+    A 10 km square range half inside a zoned park in New York (UTM 18N):
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.homerange import home_ranges_from_polygons
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> utm = "EPSG:32618"
+    >>> parks = gpd.GeoDataFrame(
+    ...     {"PARK": ["Catskill Park", "Catskill Park"], "ZONE": ["wild forest", "intensive use"]},
+    ...     geometry=[shapely.box(560_000, 4_660_000, 570_000, 4_665_000),
+    ...               shapely.box(560_000, 4_665_000, 570_000, 4_670_000)], crs=utm)
+    >>> area = StudyArea([study_layer(parks, "parks", name_column="PARK", zone_column="ZONE")])
+    >>> ranges = home_ranges_from_polygons(gpd.GeoDataFrame(
+    ...     {"individual": ["F1"], "sex": ["F"]},
+    ...     geometry=[shapely.box(565_000, 4_660_000, 575_000, 4_670_000)], crs=utm))
+    >>> shares = area_shares(ranges, area)
+    >>> shares[["individual", "name", "zone", "share"]].round(2)
+      individual           name           zone  share
+    0         F1  Catskill Park           None   0.50
+    1         F1  Catskill Park  intensive use   0.25
+    2         F1  Catskill Park    wild forest   0.25
+    >>> shares["column"].tolist()
+    ['share_pa_catskill_park', 'share_zone_catskill_park__intensive_use', \
+'share_zone_catskill_park__wild_forest']
+    """
+    ranges, level = _check_ranges(ranges, level, sex=False)
+    area = _study_area(study_area, where="area_shares")
+    long, _ = _measure(_at_level(ranges, level), area)
+    return long
+
+
+def territory_table(
+    ranges: gpd.GeoDataFrame,
+    study_area: StudyArea | Mapping[str, gpd.GeoDataFrame],
+    *,
+    level: float = 0.95,
+) -> gpd.GeoDataFrame:
+    """The table an analyst puts in a territory report, one row per range.
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame
+        Home ranges (:func:`habitat.home_range` table) with ``individual``,
+        ``level`` and ``sex``; only rows at ``level`` are reported.
+    study_area : StudyArea or mapping of str to GeoDataFrame
+        The study area (:class:`~habitat.io.study_area.StudyArea`,
+        e.g. :func:`habitat.datasets.primorsky` or your own layers); its
+        protected areas and admin units are measured. A legacy mapping of
+        layer names to GeoDataFrames is still read: bundled layer names keep
+        their bundled roles (:data:`habitat.datasets.PRIMORSKY_ROLES`), names
+        that spell a role (``"parks"``, ``"protected_areas"``, ``"countries"``,
+        ``"admin_units"``...) get it; a polygon layer with any other name gets
+        no row, with a :class:`~habitat.core.errors.DataQualityWarning` naming it.
+    level : float
+        Range level to report.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``individual``, ``sex``, ``method``, ``level``, ``area_km2``,
+        ``area_sq_mi``, ``plausible``, ``plausibility`` (those present in
+        ``ranges``); ``share_protected``, ``share_pa_<name>``,
+        ``share_zone_<name>__<zone>``, ``share_admin_<name>`` (0-1, see the
+        module docstring for the names; :func:`area_shares` has them with the
+        user's names); ``n_same_sex_neighbours``,
+        ``n_opposite_sex_neighbours``, ``n_unknown_sex_neighbours`` (ranges
+        of other animals, of the same method and level, that overlap it with a
+        positive area; a pair where either sex is unknown, e.g. ``"U"`` or
+        missing, is neither same- nor opposite-sex, it is counted in
+        ``n_unknown_sex_neighbours``); ``exclusive_share``; geometry.
+
+    Examples
+    --------
+    Two parks and two counties in New York (UTM 18N); F1's 10 km square range
+    is half in Catskill Park, M1's 20 km × 10 km range half in Mohonk Preserve
+    and overlaps F1's:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.homerange import home_ranges_from_polygons
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> utm = "EPSG:32618"
+    >>> parks = gpd.GeoDataFrame(
+    ...     {"PARK": ["Catskill Park", "Mohonk Preserve"]},
+    ...     geometry=[shapely.box(560_000, 4_660_000, 570_000, 4_670_000),
+    ...               shapely.box(580_000, 4_660_000, 590_000, 4_670_000)], crs=utm)
+    >>> counties = gpd.GeoDataFrame(
+    ...     {"COUNTY": ["Ulster", "Greene"]},
+    ...     geometry=[shapely.box(550_000, 4_640_000, 575_000, 4_690_000),
+    ...               shapely.box(575_000, 4_640_000, 600_000, 4_690_000)], crs=utm)
+    >>> area = StudyArea([study_layer(parks, "parks", name_column="PARK"),
+    ...                   study_layer(counties, "admin_units", name_column="COUNTY")])
+    >>> ranges = home_ranges_from_polygons(gpd.GeoDataFrame(
+    ...     {"individual": ["F1", "M1"], "sex": ["F", "M"]},
+    ...     geometry=[shapely.box(565_000, 4_660_000, 575_000, 4_670_000),
+    ...               shapely.box(570_000, 4_660_000, 590_000, 4_670_000)], crs=utm))
+    >>> table = territory_table(ranges, area).set_index("individual")
+    >>> table.filter(like="share_p").round(2)
+                share_protected  share_pa_catskill_park  share_pa_mohonk_preserve
+    individual
+    F1                      0.5                     0.5                       0.0
+    M1                      0.5                     0.0                       0.5
+    >>> table.filter(like="share_admin").round(2)
+                share_admin_greene  share_admin_ulster
+    individual
+    F1                        0.00                1.00
+    M1                        0.75                0.25
+    >>> table["n_opposite_sex_neighbours"].tolist(), table["n_same_sex_neighbours"].tolist()
+    ([1, 1], [0, 0])
+
+    Every measured layer of a mapping is checked by name before any work (a
+    layer without rows, with NaN vertices or of the wrong type is refused
+    naming it):
+
+    >>> territory_table(ranges, {"countries": counties.iloc[:0]})
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.EmptyDataError: countries holds no rows; ...
+    """
+    ranges, level = _check_ranges(ranges, level, sex=True)
+    area = _study_area(study_area, where="territory_table")
+    sel = _at_level(ranges, level).reset_index(drop=True)
     keep = [
         c
         for c in (
@@ -150,42 +486,17 @@ def territory_table(
         if c in sel.columns
     ]
     out = sel[keep].copy()
-
-    def shares(layer: gpd.GeoDataFrame, by: str | None, name: str) -> pd.DataFrame:
-        o = overlap_with(sel, layer, by=by, layer_name=name)
-        o = o[o["feature"] != "(outside)"]
-        return o.pivot_table(
-            index="range_id", columns="feature", values="share", aggfunc="sum", fill_value=0.0
-        )
-
-    protected = []
-    for name, short in PROTECTED_LAYERS.items():
-        if name in layers:
-            s = shares(layers[name], None, name).sum(axis=1)
-            out[f"share_{short}"] = s.reindex(out.index, fill_value=0.0).to_numpy()
-            if name != "ne_china_tiger_leopard_np":
-                protected.append(layers[name][["geometry"]].to_crs(4326))
-    if protected:
-        union = gpd.GeoDataFrame(
-            {"name": ["protected"]},
-            geometry=[pd.concat(protected).union_all()],
-            crs=4326,
-        )
-        out["share_protected"] = (
-            shares(union, "name", "protected areas")
-            .sum(axis=1)
-            .reindex(out.index, fill_value=0.0)
-            .to_numpy()
-        )
-    if "park_zones" in layers:
-        z = shares(layers["park_zones"], "zone", "park_zones")
-        for col in z.columns:
-            out[f"share_zone_{col}"] = z[col].reindex(out.index, fill_value=0.0).to_numpy()
-    if "countries" in layers:
-        c = shares(layers["countries"], "name", "countries")
-        for col in c.columns:
-            key = str(col).lower().replace(" ", "_")
-            out[f"share_country_{key}"] = c[col].reindex(out.index, fill_value=0.0).to_numpy()
+    long, protected = _measure(sel, area)
+    if protected is not None:
+        out["share_protected"] = protected
+    if len(long):
+        columns = list(dict.fromkeys(long["column"]))
+        wide = np.zeros((len(sel), len(columns)))
+        rows = long["range_id"].to_numpy(dtype=int)
+        cols = pd.Index(columns).get_indexer(long["column"])
+        wide[rows, cols] = long["share"].to_numpy(dtype=float)
+        for k, col in enumerate(columns):
+            out[col] = wide[:, k]
 
     pairs = pairwise_overlap(sel)
     pairs = pairs[(pairs["area_km2"] > 0) & (pairs["individual_a"] != pairs["individual_b"])]
@@ -220,14 +531,14 @@ def write_territory_table(table: gpd.GeoDataFrame, path: str | os.PathLike[str])
     >>> import geopandas as gpd
     >>> import shapely
     >>> table = gpd.GeoDataFrame(
-    ...     {"individual": ["F1"], "area_km2": [100.0], "share_park": [0.5]},
+    ...     {"individual": ["F1"], "area_km2": [100.0], "share_pa_catskill_park": [0.5]},
     ...     geometry=[shapely.box(605_000, 4_750_000, 615_000, 4_760_000)],
     ...     crs="EPSG:32652",
     ... )
     >>> folder = Path(tempfile.mkdtemp())
     >>> csv = write_territory_table(table, folder / "territories.csv")
     >>> csv.read_text().splitlines()
-    ['individual,area_km2,share_park', 'F1,100.0,0.5']
+    ['individual,area_km2,share_pa_catskill_park', 'F1,100.0,0.5']
     >>> gpkg = write_territory_table(table, folder / "territories.gpkg")
     >>> gpd.read_file(gpkg).crs.to_epsg()
     32652

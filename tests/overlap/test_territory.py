@@ -41,11 +41,11 @@ def test_shares_neighbours_and_exclusivity():
     t = territory_table(ranges(), layers()).set_index("individual")
     # 0.5 up to 1e-3: the 100 km park edge, straight in UTM, is reprojected by its
     # end points only, so it bends by some metres in the equal-area CRS
-    assert t.loc["F1", "share_park"] == pytest.approx(0.5, abs=1e-3)
-    assert t.loc["F1", "share_protected"] == pytest.approx(t.loc["F1", "share_park"], rel=1e-9)
-    assert t.loc["F2", "share_park"] == pytest.approx(0.0, abs=1e-3)  # touches the edge
-    assert t.loc["M1", "share_country_russia"] == pytest.approx(1.0, abs=1e-9)
-    assert t.loc["F1", "share_country_china"] == pytest.approx(0.0, abs=1e-6)
+    assert t.loc["F1", "share_pa_park"] == pytest.approx(0.5, abs=1e-3)
+    assert t.loc["F1", "share_protected"] == pytest.approx(t.loc["F1", "share_pa_park"], rel=1e-9)
+    assert t.loc["F2", "share_pa_park"] == pytest.approx(0.0, abs=1e-3)  # touches the edge
+    assert t.loc["M1", "share_admin_russia"] == pytest.approx(1.0, abs=1e-9)
+    assert t.loc["F1", "share_admin_china"] == pytest.approx(0.0, abs=1e-6)
     assert (
         t.loc["F1", "n_same_sex_neighbours"] == 1 and t.loc["F1", "n_opposite_sex_neighbours"] == 0
     )
@@ -59,7 +59,7 @@ def test_export_csv_and_gpkg(tmp_path):
     assert write_territory_table(t, tmp_path / "t.csv") == tmp_path / "t.csv"
     assert write_territory_table(t, str(tmp_path / "t.gpkg")) == tmp_path / "t.gpkg"
     back = gpd.read_file(tmp_path / "t.gpkg")
-    assert len(back) == 3 and "share_park" in back.columns
+    assert len(back) == 3 and "share_pa_park" in back.columns
     assert (tmp_path / "t.csv").read_text().splitlines()[0].startswith("individual,sex")
     with pytest.raises(InputError, match=".csv or .gpkg"):
         write_territory_table(t, tmp_path / "t.xlsx")

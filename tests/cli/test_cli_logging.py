@@ -34,7 +34,7 @@ NOISE = ("findfont", "Created ", "GDAL", "font_manager", "matplotlib")
 
 @pytest.fixture(scope="module")
 def fixes_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sim, _ = habitat.simulate_relocations(n_females=2, n_males=1, days=30, seed=3)
+    sim, _ = habitat.simulate_relocations(n_females=2, n_males=1, days=12, seed=3)
     path = tmp_path_factory.mktemp("cli_logging") / "fixes.gpkg"
     sim.to_file(path)
     return path

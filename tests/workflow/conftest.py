@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -46,3 +47,10 @@ def bundled_words_in(folder: Path) -> dict[str, list[str]]:
         if words:
             found[str(path.relative_to(folder))] = words
     return found
+
+
+def visible_text(path: Path) -> str:
+    """The text a reader sees on an HTML page (no scripts, styles or tags), on one line."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()

@@ -17,7 +17,7 @@ roads.shp                 3 roads: ``RD_NAME``, ``RD_CLASS``, ``WIDTH_M``
 towns.geojson             3 settlements (points): ``PLACE``, ``POP``
 crossings.geojson         1 wildlife crossing (a culvert under NY 30): ``STRUCTURE``
 cover.tif                 50 m land cover with NLCD codes 11, 41, 42, 81 (0 nodata)
-cover_classes.csv         the class table: ``value``, ``label``
+cover_classes.csv         the class table: ``value``, ``name``
 fishers.csv               Movebank-style export of 3 GPS-collared fishers, 90 days,
                           fixes every 7 h (F01 and F02 female, M01 male)
 fishers_reference.csv     Movebank reference table (``animal-sex``)
@@ -408,7 +408,7 @@ def write_own_study_area(folder: str | Path) -> dict[str, Path]:
     _points(towns, "PLACE", POP=[1840, 620, 310]).to_file(paths["towns"], driver="GeoJSON")
     _points(GEOMETRY["crossings"], "STRUCTURE").to_file(paths["crossings"], driver="GeoJSON")
     write_geotiff(land_cover(), paths["cover"])
-    pd.DataFrame({"value": list(CLASSES), "label": list(CLASSES.values())}).to_csv(
+    pd.DataFrame({"value": list(CLASSES), "name": list(CLASSES.values())}).to_csv(
         paths["cover_classes"], index=False
     )
     fisher_fixes().to_csv(paths["fishers"], index=False)

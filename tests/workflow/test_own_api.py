@@ -32,7 +32,7 @@ import habitat
 from habitat import datasets
 from habitat.homerange import estimation_crs
 
-from .conftest import BUNDLED_WORDS, bundled_words_in
+from .conftest import BUNDLED_WORDS, bundled_words_in, visible_text
 from .own_area import CRS_UTM, local_box
 
 # --------------------------------------------------------------------------- helpers
@@ -278,31 +278,56 @@ def test_map_of_the_own_study_area(area, fishers, fisher, tmp_path):
 # --------------------------------------------------------------------------- report
 
 
-def test_report_of_the_own_study_area_names_only_the_users_areas(area, fishers, fisher, tmp_path):
+@pytest.fixture(scope="module")
+def report(area, fishers, fisher, tmp_path_factory):
+    """The fishers' report folder, written by run_report with the own study area and profile."""
     from habitat.batch import ReportOptions, run_report
 
+    folder = tmp_path_factory.mktemp("api_report") / "report"
     options = ReportOptions(methods=("kde", "mcp"), area_curve=False)
     result = run_report(
-        fishers, tmp_path / "report", study_area=area, species=fisher, options=options,
-        progress=False,
-    )  # fmt: skip
+        fishers, folder, study_area=area, species=fisher, options=options, progress=False
+    )
     assert not len(result.failures)
-    folder = tmp_path / "report"
-    index = (folder / "index.html").read_text(encoding="utf-8")
-    assert "Hemlock Ridge fishers" in index or "Fisher" in index
-    assert bundled_words_in(folder) == {}
-    metrics = pd.read_csv(folder / "metrics.csv")
+    return folder
+
+
+def test_report_of_the_own_study_area_names_only_the_users_areas(report):
+    assert bundled_words_in(report) == {}
+    assert "Hemlock Ridge fishers" in visible_text(report / "index.html")
+    metrics = pd.read_csv(report / "metrics.csv")
     assert set(metrics["individual"]) == {"F01", "F02", "M01"}
     assert {"share_pa_hemlock_ridge_state_forest", "share_admin_tamarack_county"} <= set(
         metrics.columns
     )
     assert metrics["plausible"].all()  # judged as fishers, not as leopards
-    pages = " ".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.html"))
-    assert "Hemlock Ridge State Forest" in pages and "Wilderness" in pages
-    assert "Tamarack County" in pages or "Black River County" in pages
     if "crs_used" in metrics.columns:
         for used in metrics["crs_used"].dropna().unique():
             assert "32652" not in str(used) and "lon_0=131" not in str(used)
+
+
+#: a territory row of F01's page: the user's area by its own name, then F01's share (100 %)
+F01_ROWS = ("Hemlock Ridge State Forest", "Tamarack County")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="animal pages list zones but no row per protected area or admin unit by its name",
+)
+def test_report_pages_have_a_row_for_each_users_area(report):
+    page = visible_text(report / "pages" / "F01.html")
+    for name in F01_ROWS:  # F01's range lies wholly in the forest and in the county
+        assert re.search(rf"{name}\s*:?\s*100(\.0)?\s*%", page), (name, page[:1500])
+    assert "Wilderness" in page and "Intensive Use" in page  # the zones F01 straddles
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pages and index say the layers are schematic for any study area",
+)
+def test_report_does_not_call_the_users_layers_schematic(report):
+    for page in (report / "index.html", report / "pages" / "F01.html"):
+        assert "schematic" not in visible_text(page), page.name
 
 
 def test_report_without_a_profile_keeps_every_fast_fix(albatrosses, tmp_path):

@@ -98,7 +98,7 @@ def _shared_grid(
             f"using {used:g} m cells instead. Pass a coarser cell_size_m (or a larger "
             "max_cells, with the memory for it) to choose yourself.",
             GridCoarsenedWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of utilization_distribution (through its wrapper)
         )
     lo = np.floor(lo / used) * used
     hi = np.ceil(hi / used) * used

@@ -86,10 +86,12 @@ def display_array(values: Any, *, max_side: int = UD_DISPLAY_MAX_SIDE) -> tuple[
     step = max(1, -(-max(arr.shape) // max_side))
     if step == 1:
         return arr, 1
-    rows, cols = -(-arr.shape[0] // step), -(-arr.shape[1] // step)
-    padded = np.zeros((rows * step, cols * step))
-    padded[: arr.shape[0], : arr.shape[1]] = arr
-    return padded.reshape(rows, step, cols, step).mean(axis=(1, 3)), step
+    # block sums row-wise then column-wise: no copy of the full grid (a ragged last
+    # block sums what there is; dividing by step² is the mean with zeros padded)
+    rows = np.add.reduceat(arr, np.arange(0, arr.shape[0], step), axis=0)
+    blocks = np.add.reduceat(rows, np.arange(0, arr.shape[1], step), axis=1)
+    blocks /= step * step
+    return blocks, step
 
 
 def length_label(metres: float) -> str:

@@ -24,6 +24,13 @@ linear density
     km² of range (``density_km_per_km2``); a fragmentation indicator used
     for leopards, for which roads are the main cause of death and barrier.
 
+barriers of a study area
+    Every layer of role ``barriers`` of a :class:`~habitat.io.study_area.StudyArea`
+    (:func:`barrier_lengths`, :func:`barrier_density_in_ranges`): lines by
+    length and density as above, polygons by area and share of the range,
+    one set of columns per layer key. :func:`landscape_in_ranges` gives the
+    land-cover composition and the barriers of a study area in one table.
+
 These are the per-range summaries a territory report needs; patch-based
 fragmentation metrics (FRAGSTATS) build on the same cell selection.
 """
@@ -40,6 +47,7 @@ import shapely
 from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import EmptyDataError, InputError
+from habitat.core.names import unique_slugs
 from habitat.core.validation import (
     repair_polygons,
     require_finite_coordinates,
@@ -48,8 +56,16 @@ from habitat.core.validation import (
     require_polygons,
 )
 from habitat.io.raster import MAX_WINDOW_CELLS, Raster, cells_in_shapes
+from habitat.io.study_area import StudyArea
 
-__all__ = ["composition_in_ranges", "line_density_in_ranges"]
+__all__ = [
+    "BARRIER_COLUMNS",
+    "barrier_density_in_ranges",
+    "barrier_lengths",
+    "composition_in_ranges",
+    "landscape_in_ranges",
+    "line_density_in_ranges",
+]
 
 
 def _range_geoms(ranges: gpd.GeoDataFrame | gpd.GeoSeries, target: Any) -> np.ndarray:
@@ -104,7 +120,10 @@ def composition_in_ranges(
     -------
     pandas.DataFrame
         Aligned to ``ranges.index``: ``n_cells`` (cells with data inside),
-        ``area_km2_<class>`` and ``share_<class>`` (0-1) for every class, and
+        ``area_km2_<class>`` and ``share_<class>`` (0-1) for every class
+        (``<class>``: the class name as a slug, :func:`habitat.core.names.slug`,
+        e.g. ``grassland/burnt`` -> ``grassland_burnt``; a second class with
+        the same slug, or one called ``nodata``, gets ``_2``...), and
         ``share_nodata`` (share of the range's cells that are nodata or outside
         the grid, of all cells inside; the part beyond the grid's edges is
         counted as its area divided by the cell area). Nodata cells are those
@@ -167,7 +186,10 @@ def composition_in_ranges(
             "classify continuous values first (e.g. `np.digitize`)."
         )
     codes = sorted(set(int(c) for c in present) | {int(c) for c in names})
-    labels = {c: str(names.get(c, c)).replace("/", "_").replace(" ", "_") for c in codes}
+    # column names from the class names: slugs, unique, never 'nodata' (share_nodata)
+    labels = dict(
+        zip(codes, unique_slugs([names.get(c, c) for c in codes], taken=["nodata"]), strict=True)
+    )
     geoms = _range_geoms(ranges, raster.crs)
     n_r, n_c = len(geoms), len(codes)
     # cells of the grid whose centres fall in each range (rasterio.features,
@@ -266,3 +288,280 @@ def line_density_in_ranges(
     with np.errstate(invalid="ignore", divide="ignore"):
         density = np.where(area_km2 > 0, length_km / area_km2, np.nan)
     return pd.DataFrame({"length_km": length_km, "density_km_per_km2": density}, index=ranges.index)
+
+
+#: columns of :func:`barrier_lengths`
+BARRIER_COLUMNS = (
+    "range_id",
+    "individual",
+    "key",
+    "label",
+    "kind",
+    "prefix",
+    "length_km",
+    "density_km_per_km2",
+    "area_km2",
+    "share",
+)
+
+_LINES = ("LineString", "MultiLineString")
+_POLYGONS = ("Polygon", "MultiPolygon")
+
+
+def _require_study_area(study_area: object) -> StudyArea:
+    if not isinstance(study_area, StudyArea):
+        raise InputError(
+            f"study_area must be a habitat StudyArea (habitat.StudyArea([...]), "
+            f"habitat.read_study_area(...) or habitat.datasets.primorsky()), not "
+            f"{type(study_area).__name__}."
+        )
+    return study_area
+
+
+def barrier_lengths(
+    ranges: gpd.GeoDataFrame | gpd.GeoSeries,
+    study_area: StudyArea,
+    *,
+    crs: Any | None = None,
+) -> pd.DataFrame:
+    """Barriers inside each range, one row per range and barrier layer (long table).
+
+    Every layer of role ``barriers`` of the study area is measured (roads,
+    railways, rivers, fences...): its line features by length, its polygon
+    features (e.g. a reservoir, a fenced area) by area. Features far from
+    the ranges are dropped first (:meth:`~habitat.io.study_area.StudyArea.near`);
+    a barrier layer with no feature near the ranges still gets its rows, with
+    0 inside every range (there is no such barrier there).
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame or GeoSeries of polygons
+        Home ranges in any declared CRS.
+    study_area : StudyArea
+        Its barrier layers are measured.
+    crs : CRS-like, optional
+        Metric CRS to measure in; default :func:`habitat.core.crs.metric_crs`
+        of the ranges (their UTM zone), as :func:`line_density_in_ranges`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`BARRIER_COLUMNS`, ranges in their order, layers in the study
+        area's order: ``range_id`` (the ranges' index), ``individual`` (when
+        the ranges have it), the layer's ``key`` and ``label``, ``kind`` (its
+        features' distinct kinds, ``"; "``-joined), ``prefix`` (of the layer's
+        columns in :func:`barrier_density_in_ranges`), ``length_km`` of its
+        lines inside the range and ``density_km_per_km2`` (that length per km²
+        of range), ``area_km2`` of its polygons inside the range and ``share``
+        of the range they cover (0-1). Length columns are NaN for a layer
+        without lines, area columns for a layer without polygons. No rows when
+        the study area has no barrier layer.
+
+    Examples
+    --------
+    A 10 km road across a 10 km square range in New York (UTM 18N), and a
+    railway far from it:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> utm = "EPSG:32618"
+    >>> road = gpd.GeoDataFrame({"name": ["NY-28"]}, geometry=[
+    ...     shapely.LineString([(560_000, 4_665_000), (570_000, 4_665_000)])], crs=utm)
+    >>> rail = gpd.GeoDataFrame({"name": ["Far line"]}, geometry=[
+    ...     shapely.LineString([(700_000, 4_900_000), (710_000, 4_900_000)])], crs=utm)
+    >>> area = StudyArea([study_layer(road, "roads", key="roads", label="Roads"),
+    ...                   study_layer(rail, "railways", key="railways", label="Railways")])
+    >>> ranges = gpd.GeoDataFrame({"individual": ["F1"]}, geometry=[
+    ...     shapely.box(560_000, 4_660_000, 570_000, 4_670_000)], crs=utm)
+    >>> barrier_lengths(ranges, area)[["individual", "label", "kind", "length_km",
+    ...                                "density_km_per_km2"]].round(6)
+      individual     label     kind  length_km  density_km_per_km2
+    0         F1     Roads     road       10.0                 0.1
+    1         F1  Railways  railway        0.0                 0.0
+    """
+    area = _require_study_area(study_area)
+    require_polygons(ranges, name="ranges")
+    hcrs.require_crs(ranges, name="ranges")
+    layers = [lyr for lyr in area.layers_of("barriers") if len(lyr.data)]
+    columns = list(BARRIER_COLUMNS)
+    if not layers:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    near = {lyr.key: lyr.data for lyr in area.near(ranges).layers_of("barriers")}
+    target = hcrs.require_measurement_crs(
+        crs if crs is not None else hcrs.metric_crs(ranges), purpose="lengths"
+    )
+    rg = _range_geoms(ranges, target)
+    n_r, n_l = len(rg), len(layers)
+    length_m = np.zeros((n_r, n_l))
+    area_m2 = np.zeros((n_r, n_l))
+    parts = [near[lyr.key].assign(_layer=k) for k, lyr in enumerate(layers) if lyr.key in near]
+    if parts:
+        feats = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+        projected = hcrs.align(feats.geometry, target, name="barriers")
+        require_finite_coordinates(
+            projected, name="barriers", after=f"reprojection to {hcrs.describe_crs(target)}"
+        )
+        fg = np.asarray(projected.to_numpy(), dtype=object)
+        owner = feats["_layer"].to_numpy(dtype=int)
+        is_line = feats.geom_type.isin(_LINES).to_numpy(dtype=float)
+        is_poly = feats.geom_type.isin(_POLYGONS).to_numpy(dtype=float)
+        if not shapely.is_valid(fg).all():  # self-intersecting polygons: make_valid
+            fg = shapely.make_valid(fg)
+        i, j = shapely.STRtree(fg).query(rg, predicate="intersects")
+        if len(i):
+            inside = shapely.intersection(fg[j], rg[i])
+            np.add.at(length_m, (i, owner[j]), shapely.length(inside) * is_line[j])
+            np.add.at(area_m2, (i, owner[j]), shapely.area(inside) * is_poly[j])
+    has_lines = np.array([lyr.data.geom_type.isin(_LINES).any() for lyr in layers])
+    has_polys = np.array([lyr.data.geom_type.isin(_POLYGONS).any() for lyr in layers])
+    range_km2 = units.m2_to_km2(shapely.area(rg))[:, None]
+    length_km = units.convert_length(length_m, "m", "km")
+    inside_km2 = units.m2_to_km2(area_m2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        density = np.where(range_km2 > 0, length_km / range_km2, np.nan)
+        share = np.where(range_km2 > 0, inside_km2 / range_km2, np.nan)
+    nan = np.nan
+    length_km = np.where(has_lines, length_km, nan)
+    density = np.where(has_lines, density, nan)
+    inside_km2 = np.where(has_polys, inside_km2, nan)
+    share = np.where(has_polys, share, nan)
+    prefixes = unique_slugs([lyr.key for lyr in layers])
+    each_r = np.repeat(np.arange(n_r), n_l)
+    each_l = np.tile(np.arange(n_l), n_r)
+    out = pd.DataFrame({"range_id": np.asarray(ranges.index)[each_r]})
+    individual = (
+        ranges["individual"].to_numpy()[each_r]
+        if isinstance(ranges, gpd.GeoDataFrame) and "individual" in ranges.columns
+        else None
+    )
+    out["individual"] = individual
+    out["key"] = np.array([lyr.key for lyr in layers], dtype=object)[each_l]
+    out["label"] = np.array([lyr.label for lyr in layers], dtype=object)[each_l]
+    kinds = [
+        "; ".join(sorted({str(v) for v in lyr.data["kind"] if isinstance(v, str) and v})) or None
+        for lyr in layers
+    ]
+    out["kind"] = pd.Series(np.array(kinds, dtype=object)[each_l], dtype=object)
+    out["prefix"] = np.array(prefixes, dtype=object)[each_l]
+    out["length_km"] = length_km.ravel()
+    out["density_km_per_km2"] = density.ravel()
+    out["area_km2"] = inside_km2.ravel()
+    out["share"] = share.ravel()
+    return out[columns]
+
+
+def barrier_density_in_ranges(
+    ranges: gpd.GeoDataFrame | gpd.GeoSeries,
+    study_area: StudyArea,
+    *,
+    crs: Any | None = None,
+) -> pd.DataFrame:
+    """Barriers inside each range as columns, one set per barrier layer.
+
+    The wide form of :func:`barrier_lengths`. Columns are named by the layer's
+    **key** as a slug (:func:`habitat.core.names.slug`; ``_2``... if two keys
+    give one slug), so the bundled ``roads`` and ``railways`` give the columns
+    they always had:
+
+    ``<key>_length_km``, ``<key>_density_km_per_km2``
+        for a layer with lines (km inside the range; km per km² of range);
+    ``<key>_area_km2``, ``<key>_share``
+        for a layer with polygons (km² inside the range; share of the range).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``ranges.index``; no columns when the study area has no
+        barrier layer.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> utm = "EPSG:32618"
+    >>> road = gpd.GeoDataFrame(geometry=[
+    ...     shapely.LineString([(560_000, 4_665_000), (570_000, 4_665_000)])], crs=utm)
+    >>> area = StudyArea([study_layer(road, "roads", key="roads")])
+    >>> ranges = gpd.GeoSeries([shapely.box(560_000, 4_660_000, 570_000, 4_670_000)],
+    ...                        index=["F1"], crs=utm)
+    >>> barrier_density_in_ranges(ranges, area).round(6)
+        roads_length_km  roads_density_km_per_km2
+    F1             10.0                       0.1
+    """
+    long = barrier_lengths(ranges, study_area, crs=crs)
+    out = pd.DataFrame(index=ranges.index)
+    if not len(long):
+        return out
+    n_l = len(long) // len(ranges)  # range-major: layer k is every n_l-th row from k
+    for k in range(n_l):
+        rows = long.iloc[k::n_l]
+        prefix = rows["prefix"].iloc[0]
+        measures = []
+        if rows["length_km"].notna().all():  # the layer has lines
+            measures += ["length_km", "density_km_per_km2"]
+        if rows["area_km2"].notna().all():  # the layer has polygons
+            measures += ["area_km2", "share"]
+        for col in measures:
+            out[f"{prefix}_{col}"] = rows[col].to_numpy(dtype=float)
+    return out
+
+
+def landscape_in_ranges(
+    ranges: gpd.GeoDataFrame | gpd.GeoSeries,
+    study_area: StudyArea,
+    *,
+    max_cells: int = MAX_WINDOW_CELLS,
+) -> pd.DataFrame:
+    """What lies inside each range: land-cover shares and barriers of a study area.
+
+    The land cover near the ranges (``study_area.land_cover`` after
+    :meth:`~habitat.io.study_area.StudyArea.near`) gives the columns of
+    :func:`composition_in_ranges` without its ``area_km2_<class>`` columns
+    (``n_cells``, ``share_<class>`` with the study area's class names,
+    ``share_nodata``); the barrier layers give those of
+    :func:`barrier_density_in_ranges`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``ranges.index``; no composition columns without a land
+        cover near the ranges, no barrier columns without barrier layers.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import numpy as np
+    >>> import shapely
+    >>> from habitat.io.raster import Raster
+    >>> from habitat.io.study_area import StudyArea, study_layer
+    >>> utm = "EPSG:32618"
+    >>> cells = np.ones((10, 10), dtype="uint8")
+    >>> cells[:, 5:] = 2
+    >>> cover = Raster(cells, (1000.0, 0.0, 560_000.0, 0.0, -1000.0, 4_670_000.0), utm,
+    ...                nodata=0, classes={1: "Deciduous forest", 2: "Open water"})
+    >>> road = gpd.GeoDataFrame(geometry=[
+    ...     shapely.LineString([(560_000, 4_665_000), (570_000, 4_665_000)])], crs=utm)
+    >>> area = StudyArea([study_layer(road, "roads", key="roads")], land_cover=cover)
+    >>> ranges = gpd.GeoSeries([shapely.box(560_000, 4_660_000, 570_000, 4_670_000)],
+    ...                        index=["F1"], crs=utm)
+    >>> landscape_in_ranges(ranges, area).round(6).T
+                                 F1
+    n_cells                   100.0
+    share_deciduous_forest      0.5
+    share_open_water            0.5
+    share_nodata                0.0
+    roads_length_km            10.0
+    roads_density_km_per_km2    0.1
+    """
+    area = _require_study_area(study_area)
+    require_polygons(ranges, name="ranges")
+    hcrs.require_crs(ranges, name="ranges")
+    parts = []
+    cover = area.near(ranges).land_cover if area.land_cover is not None else None
+    if cover is not None:
+        comp = composition_in_ranges(ranges, cover, max_cells=max_cells)
+        parts.append(comp.drop(columns=[c for c in comp.columns if c.startswith("area_km2_")]))
+    parts.append(barrier_density_in_ranges(ranges, area))
+    return pd.concat(parts, axis=1)

@@ -175,7 +175,8 @@ TUNNEL_COLOUR = "#ff7f00"
 CORRIDOR_COLOUR = "#e6550d"
 #: colour scale of current density, low to high (viridis)
 CURRENT_COLOURS: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
-#: land-cover classes without a colour of their own
+#: land-cover classes without a colour of their own, in the order they are met
+#: (16, so that a classified image such as NLCD's 16 classes gets one each)
 OTHER_CLASS_COLOURS: tuple[str, ...] = (
     "#8dd3c7",
     "#bebada",
@@ -183,6 +184,16 @@ OTHER_CLASS_COLOURS: tuple[str, ...] = (
     "#80b1d3",
     "#fdb462",
     "#b3de69",
+    "#fccde5",
+    "#bc80bd",
+    "#ccebc5",
+    "#ffed6f",
+    "#a6cee3",
+    "#b15928",
+    "#cab2d6",
+    "#6a3d9a",
+    "#d9d9d9",
+    "#33a02c",
 )
 #: park zones, in the order they appear
 ZONE_COLOURS: tuple[str, ...] = ("#1b7837", "#a6dba0", "#fee08b", "#f4a582", "#92c5de", "#c2a5cf")

@@ -534,3 +534,24 @@ def test_mapping_layers_get_roles_from_their_names():
     (town,) = feature_styles(groups(m)["fences"])
     assert town["fillColor"] == ROLE_STYLES["context"]["color"]
     assert legend_title(page) == "Fixes of 3 animals"  # a mapping has no name of its own
+
+
+def test_sixteen_unknown_land_cover_classes_get_sixteen_colours():
+    from habitat.maps import add_land_cover
+
+    arr = np.arange(1, 17, dtype=np.uint8).reshape(4, 4).repeat(5, 0).repeat(5, 1)
+    names = {v: f"class {v}" for v in range(1, 17)}
+    names[5] = "water"  # a bundled name keeps its bundled colour
+    cover = Raster(arr, (100.0, 0, E0, 0, -100.0, N0), UTM18N, nodata=0, classes=names)
+    items = add_land_cover(folium.Map(tiles=None), cover)
+    assert [name for name, _ in items] == [names[v] for v in range(1, 17)]
+    colours = dict(items)
+    assert colours["water"] == LAND_COVER_COLOURS["water"]
+    others = [c for name, c in items if name != "water"]
+    assert len(set(others)) == 15 and set(others) <= set(OTHER_CLASS_COLOURS)
+
+
+def test_old_keyword_layers_still_works_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="study_area"):
+        m = study_area_map(layers={"parks": _parks()}, tiles=None)
+    assert fitted(m) == pytest.approx(lonlat(_parks()), abs=1e-4)

@@ -29,7 +29,7 @@ from habitat.core import units
 from habitat.core.errors import ConfigError, InputError
 from habitat.core.sex import sex_labels
 from habitat.core.validation import look_like_degrees, require_columns
-from habitat.datasets import species_for, species_profile, study_area_for
+from habitat.datasets import primorsky, species_for, species_profile
 from habitat.homerange.base import MIN_FIXES, grid_problems
 from habitat.io.species import SpeciesProfile
 
@@ -234,10 +234,11 @@ def resolve_species(
     data : GeoDataFrame or GeoSeries, optional
         The fixes (or ranges, or centres) the ranges come from, with a CRS.
     species : SpeciesProfile, str, path, mapping or None
-        ``"auto"`` (default): :func:`habitat.datasets.species_for` of
-        :func:`habitat.datasets.study_area_for` ``(data)``, i.e. the bundled
-        ``amur_leopard`` profile where the data overlap the bundled Primorsky
-        study area and no profile elsewhere (said once in the log). A profile,
+        ``"auto"`` (default): :func:`habitat.datasets.species_for` of the
+        study area :func:`habitat.datasets.study_area_for` would choose, i.e.
+        the bundled ``amur_leopard`` profile where the data overlap the
+        bundled Primorsky study area and no profile elsewhere (one log line,
+        from ``species_for``). A profile,
         a bundled name (``"amur_leopard"``), a TOML file or a mapping
         (:func:`habitat.datasets.species_profile`); ``None`` or ``"none"``:
         no profile.
@@ -283,9 +284,12 @@ def resolve_species(
         return None
     if not _is_auto(species):
         return species_profile(species)
-    if data is None or len(data) == 0:
-        return species_for(None)
-    return species_for(study_area_for(data))
+    # the rule of study_area_for(data): the bundled study area (and so its profile) only
+    # for data that overlap it; asked directly, so that the log says only what this
+    # call lacks (a profile), once, not also that no bundled layers are used
+    bundled = primorsky()
+    overlaps = data is not None and len(data) > 0 and bundled.overlaps(data)
+    return species_for(bundled if overlaps else None)
 
 
 def _size_bounds(

@@ -171,6 +171,7 @@ def test_fixes_in_new_york_get_no_leopard_check_said_once_per_call(caplog):
         out = home_range(fixes, method="kde", levels=0.95)  # one estimator call per animal
     said = [r for r in caplog.records if NO_PROFILE in r.getMessage()]
     assert len(said) == 1  # once per call, not once per animal
+    assert [r.getMessage() for r in caplog.records] == [said[0].getMessage()]  # nothing else
     assert "no size check" in said[0].getMessage()
     assert out.attrs["species"] is None
     assert not out["plausibility"].str.contains("expected").any()

@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from pydantic import (
@@ -74,7 +74,13 @@ _SET_BY_HOME_RANGE = ("levels", "timestamps_ns")
 #: Keywords of :func:`habitat.home_range` that are not options of a method.
 _NOT_OPTIONS = ("method", "levels")
 
-_TABLES = {"input": "[input]", "layers": "[layers]", "report": "[report]"}
+_TABLES = {
+    "input": "[input]",
+    "layers": "[layers]",
+    "study_area": "[study_area]",
+    "species": "species = ...",
+    "report": "[report]",
+}
 
 # Strict: a string is never a number, a number never a string or a boolean;
 # NaN and infinity are refused. Lists are turned into tuples first (_plain).
@@ -117,10 +123,25 @@ def _check_methods(methods: tuple[str, ...]) -> tuple[str, ...]:
     return methods
 
 
+#: ``ReportOptions.max_speed_kmh`` default: the species profile's speed limit
+SPEED_FROM_SPECIES = "species"
+
+
 def _speed(value: Any) -> Any:
-    """``"none"`` (any case) turns the speed filter off: TOML has no null."""
-    if isinstance(value, str) and value.strip().lower() == "none":
-        return None
+    """``"none"`` turns the speed filter off (TOML has no null); ``"species"`` takes the profile's.
+
+    Any case; ``"auto"`` is taken as ``"species"``.
+    """
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word == "none":
+            return None
+        if word in (SPEED_FROM_SPECIES, "auto"):
+            return SPEED_FROM_SPECIES
+        raise ValueError(
+            f'expected a number, got {value!r} (km/h > 0; or "species" for the species '
+            'profile\'s limit, "none" for no speed check)'
+        )
     return value
 
 
@@ -332,8 +353,10 @@ class _ReportFields(BaseModel):
     area_curve_replicates: Annotated[int, Field(ge=2)]
     ud_cell_size_m: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_ud_cell)]
     max_fixes_on_map: Annotated[int, Field(ge=1)]
-    max_speed_kmh: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_speed)]
-    title: str
+    max_speed_kmh: Annotated[
+        Annotated[float, Field(gt=0)] | Literal["species"] | None, BeforeValidator(_speed)
+    ]
+    title: str | None
 
     @field_validator("levels")
     @classmethod
@@ -403,6 +426,8 @@ def _config_schema() -> type[BaseModel]:
         __config__=_STRICT,
         input=(_InputTable, _InputTable()),
         layers=(dict[Annotated[str, AfterValidator(_check_layer_name)], _Path], {}),
+        study_area=(dict[str, Any] | None, None),
+        species=(_Path | None, None),
         report=(_report_schema(), ...),
     )
 
@@ -561,11 +586,16 @@ class ReportOptions:
         figure's caption states the cells used.
     max_fixes_on_map : int
         Fixes shown per animal on its map (evenly thinned), at least 1.
-    max_speed_kmh : float or None
-        Speed limit (km/h, > 0) for flagging fixes when relocations are read
-        from a file; None (``"none"`` in a config) for no speed check.
-    title : str
-        Report title.
+    max_speed_kmh : float, "species" or None
+        Speed limit (km/h, > 0) for flagging fixes when the report reads
+        relocations from a file (:func:`habitat.batch.prepare_report_input`,
+        ``habitat report``). ``"species"``, the default: the species profile's
+        limit (``amur_leopard``: 20 km/h; no profile: no speed check); a number
+        wins over the profile; None (``"none"`` in a config): no speed check.
+    title : str or None
+        Report title; None (the default): from the study area or the species,
+        e.g. ``"Territory report: SW Primorsky Krai (schematic)"``,
+        ``"Territory report: Fisher"``, else ``"Territory report"``.
 
     Examples
     --------
@@ -593,8 +623,8 @@ value >= 1, got -5.
     area_curve_replicates: int = 10
     ud_cell_size_m: float | None = None
     max_fixes_on_map: int = 750
-    max_speed_kmh: float | None = 20.0
-    title: str = "Amur leopard territory report"
+    max_speed_kmh: float | str | None = SPEED_FROM_SPECIES
+    title: str | None = None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         """Refuse unknown keywords with a ConfigError (Python would raise a bare TypeError)."""
@@ -663,13 +693,20 @@ def safe_layer_name(name: str, source: Path) -> str:
 def load_config(path: str | os.PathLike[str]) -> tuple[ReportOptions, dict[str, Any]]:
     """Read and check a TOML report configuration.
 
-    The file may hold three tables (all optional)::
+    The file may hold these tables and keys (all optional)::
 
+        species = "fisher.toml"        # species profile: bundled name, TOML file or "none"
+                                       # (also accepted inside [report])
         [input]
         relocations = "fixes.csv"      # or: ranges = "ranges.gpkg"
         reference = "reference.csv"    # Movebank reference table (sex, deployments)
 
-        [layers]                       # replace or add study-area layers by name
+        [study_area]                   # your own layers by role; replaces the bundled set
+        path = "area.toml"             # a study-area file (habitat.io.read_study_area), or
+                                       # its keys inline: name = ..., [[study_area.layers]]
+                                       # role = "parks", path = ..., name_column = ...
+
+        [layers]                       # legacy: replace or add bundled layers by name
         land_of_the_leopard = "park.gpkg"
         land_cover = "land_cover.tif"  # a GeoTIFF; "none" to leave it out
 
@@ -690,7 +727,10 @@ def load_config(path: str | os.PathLike[str]) -> tuple[ReportOptions, dict[str, 
     Returns
     -------
     (ReportOptions, dict)
-        The options and ``{"relocations"|"ranges"|"reference": Path, "layers": {name: Path}}``.
+        The options and ``{"relocations"|"ranges"|"reference": Path, "layers": {name: Path},
+        "study_area": {"path": Path} or {"table": dict, "base": Path, "where": str},
+        "species": str}`` (the last two only when given; read them with
+        :func:`habitat.batch.runner.config_study_area`).
 
     Raises
     ------
@@ -754,6 +794,13 @@ estimator; valid options: ...; did you mean 'bandwidth'?
         raise DataFileError(f"{source} is not valid TOML: {exc}") from exc
     raw = _plain(raw)
     report = raw.get("report", {})
+    if isinstance(report, dict) and "species" in report:  # [report] species = ... too
+        if "species" in raw:
+            raise ConfigError(
+                f"{source}: species is given twice (top level and [report]); keep one."
+            )
+        report = dict(report)
+        raw["species"] = report.pop("species")
     if isinstance(report, dict):  # keys not given take the ReportOptions defaults
         defaults = {
             f.name: _plain(getattr(_DEFAULTS, f.name)) for f in dataclasses.fields(_DEFAULTS)
@@ -775,7 +822,39 @@ estimator; valid options: ...; did you mean 'bandwidth'?
             inputs[key] = base / value
     for name, value in getattr(model, "layers").items():  # noqa: B009
         inputs["layers"][name] = None if value.strip().lower() == "none" else base / value
+    area = getattr(model, "study_area")  # noqa: B009
+    if area is not None:
+        inputs["study_area"] = _study_area_entry(area, base=base, source=source)
+    species = getattr(model, "species")  # noqa: B009
+    if species is not None:
+        # a profile file relative to the config's folder, else a bundled name (or "none")
+        inputs["species"] = str(base / species) if (base / species).is_file() else species
     return options, inputs
+
+
+def _study_area_entry(table: Mapping[str, Any], *, base: Path, source: str) -> dict[str, Any]:
+    """``[study_area]``: ``path = "area.toml"`` alone, or the keys of a study-area file inline."""
+    if "path" in table:
+        extra = sorted(set(table) - {"path"})
+        if extra:
+            raise ConfigError(
+                f'{source}, key study_area: give either path = "area.toml" or the study '
+                f"area's keys inline (name, species, [[study_area.layers]], "
+                f"[study_area.land_cover]), not both (also got {extra})."
+            )
+        if not isinstance(table["path"], str) or not table["path"].strip():
+            raise ConfigError(f"{source}, key study_area.path: expected a file path.")
+        return {"path": base / table["path"]}
+    return {"table": _as_toml(table), "base": base, "where": f"{source}, table [study_area]"}
+
+
+def _as_toml(value: Any) -> Any:
+    """Undo :func:`_plain` (tuples back to the lists TOML reads) for a table read elsewhere."""
+    if isinstance(value, tuple | list):
+        return [_as_toml(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _as_toml(v) for k, v in value.items()}
+    return value
 
 
 def check_run_arguments(
@@ -867,6 +946,9 @@ exist; relative paths in a config are relative to the config file's folder.
         for k, v in inputs.get("layers", {}).items()
         if v is not None
     ]
+    area = inputs.get("study_area")
+    if isinstance(area, Mapping) and area.get("path") is not None:
+        keys.append(("study_area.path", Path(area["path"]), True))
     where = f"config file '{config}', " if config is not None else ""
     for key, p, must_be_file in keys:
         if not p.exists():

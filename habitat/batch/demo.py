@@ -1,5 +1,10 @@
 """The demo pipeline: the whole of habitat on the bundled data (orchestration layer).
 
+The bundled data are one study area (:func:`habitat.datasets.primorsky`:
+layers by role, land cover) and one species profile (``amur_leopard``: range
+sizes by sex, the 20 km/h speed limit, 200 m UD cells); every step below takes
+them as any user's own study area and profile would be taken.
+
 Writes into one output folder:
 
 * ``study_area_map.html`` - Folium map of the study-area layers and the demo
@@ -34,7 +39,7 @@ from habitat.batch.runner import run_report
 from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.homerange import home_range
-from habitat.io.cleaning import LEOPARD_MAX_SPEED_KMH, summarise_relocations
+from habitat.io.cleaning import summarise_relocations
 from habitat.io.relocations import read_relocations
 from habitat.landscape.layers import summarise_layers
 from habitat.maps import save_map, study_area_map
@@ -50,10 +55,12 @@ DEMO_RELOCATIONS = ("relocations", "demo_leopards.csv")
 DEMO_METHODS = ("mcp", "kde")
 #: its Movebank reference table (sex of each animal)
 DEMO_REFERENCE = ("relocations", "demo_leopards_reference.csv")
+#: the species profile of the demo animals
+DEMO_SPECIES = "amur_leopard"
 
 
 def load_demo_relocations() -> gpd.GeoDataFrame:
-    """The bundled demo leopards, read and flagged (speed limit 20 km/h).
+    """The bundled demo leopards, read and flagged (the ``amur_leopard`` profile: 20 km/h).
 
     Examples
     --------
@@ -78,7 +85,7 @@ def _read_demo() -> gpd.GeoDataFrame:
     return read_relocations(
         datasets.data_path(*DEMO_RELOCATIONS),
         reference=datasets.data_path(*DEMO_REFERENCE),
-        max_speed_kmh=LEOPARD_MAX_SPEED_KMH,
+        species=datasets.species_profile(DEMO_SPECIES),
     )
 
 
@@ -132,9 +139,10 @@ def run_demo(
     out = prepare_output_dir(out_dir, overwrite=overwrite)
     written: dict[str, Path] = {}
 
-    log.info("loading the bundled study-area layers")
-    layers = datasets.layers()
-    table = summarise_layers(layers)
+    log.info("loading the bundled study area (schematic layers by role, land cover)")
+    area = datasets.primorsky()
+    profile = datasets.species_profile(DEMO_SPECIES)
+    table = summarise_layers(datasets.layers())
     written["layers"] = atomic_write_text(out / "layers.csv", table.to_csv())
 
     log.info("reading the demo relocations")
@@ -156,7 +164,7 @@ def run_demo(
 
     log.info("estimating home ranges (MCP and KDE href, 50 % and 95 %)")
     ranges = pd.concat(
-        [home_range(fixes, method=m, levels=(0.5, 0.95)) for m in DEMO_METHODS],
+        [home_range(fixes, method=m, levels=(0.5, 0.95), species=profile) for m in DEMO_METHODS],
         ignore_index=True,
     )
     written["home_ranges_gpkg"] = write_ranges(ranges, out / "home_ranges.gpkg")
@@ -165,17 +173,18 @@ def run_demo(
     )
 
     log.info("building the territory table (95 % MCP ranges)")
-    table = territory_table(ranges[ranges["method"] == "mcp"], layers, level=0.95)
+    table = territory_table(ranges[ranges["method"] == "mcp"], area, level=0.95)
     written["territory_csv"] = write_territory_table(table, out / "territories.csv")
     written["territory_gpkg"] = write_territory_table(table, out / "territories.gpkg")
 
     log.info("drawing the study-area map")
     # 95 % MCP ranges coloured by their share protected (park + reserve)
     m = study_area_map(
-        layers,
+        area,
         relocations=fixes[~fixes["flag_any"]],
         ranges=table,
         colour_ranges_by="share_protected",
+        land_cover=False,
     )
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
     if report:
@@ -183,7 +192,8 @@ def run_demo(
         result = run_report(
             fixes,
             out / "report",
-            layers=layers,
+            study_area=area,
+            species=profile,
             overwrite=overwrite,
             workers=workers,
             progress=log.info,

@@ -79,7 +79,7 @@ import multiprocessing
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -89,11 +89,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from habitat import datasets
 from habitat.batch.cluster import connect_scheduler, probe_scheduler
 
 # the typed configuration (habitat.batch.config); its names stay importable from here
 from habitat.batch.config import (  # noqa: F401 - safe_layer_name: an old import path
+    SPEED_FROM_SPECIES,
     ReportOptions,
     check_run_arguments,
     load_config,
@@ -104,6 +104,16 @@ from habitat.batch.fingerprint import (
     fixes_fingerprint,
     table_sha256,
     value_sha256,
+)
+from habitat.batch.study import (  # load_layers: its old import path
+    describe_species,
+    extent_basis,
+    load_layers,
+    resolve_species,
+    resolve_study_area,
+    resolved_options,
+    speed_limit,
+    study_area_fingerprint,
 )
 from habitat.core import units
 from habitat.core.compat import import_optional
@@ -127,13 +137,17 @@ from habitat.core.log import log_progress
 from habitat.core.tables import CORRIDORS, LANDSCAPE_METRICS
 from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
+from habitat.io.species import SpeciesProfile
+from habitat.io.study_area import StudyArea
 
 __all__ = [
+    "ReportInput",
     "ReportOptions",
     "ReportResult",
     "individual_slugs",
     "load_config",
     "load_layers",
+    "prepare_report_input",
     "read_report_input",
     "run_report",
 ]
@@ -145,6 +159,8 @@ WORK = ".work"
 #: what each animal of the last run was computed from (see :func:`run_report`)
 MANIFEST = "manifest.json"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
+#: ``attrs`` key of the metrics: the columns of the landscape inside each range (pages)
+LANDSCAPE_COLUMNS = "landscape_columns"
 
 
 @dataclasses.dataclass
@@ -196,42 +212,6 @@ class ReportResult:
         return len(self.failures) == 0
 
 
-# --------------------------------------------------------------------------- config
-
-
-def load_layers(
-    overrides: Mapping[str, Path | None] | None = None,
-) -> tuple[dict[str, gpd.GeoDataFrame], Any]:
-    """The bundled layers and land cover, with a config's ``[layers]`` applied.
-
-    Parameters
-    ----------
-    overrides : mapping of str to Path or None, optional
-        Layer name -> vector file (GeoPackage, GeoJSON...) replacing or adding a
-        layer; ``land_cover`` -> GeoTIFF; ``None`` removes the layer.
-
-    Returns
-    -------
-    (dict, Raster or None)
-        Layers by name, and the land cover.
-    """
-    from habitat.io.raster import read_geotiff
-
-    layers = datasets.layers()
-    land_cover: Any = datasets.land_cover()
-    for name, p in (overrides or {}).items():
-        if name == "land_cover":
-            land_cover = None if p is None else read_geotiff(p)
-        elif p is None:
-            layers.pop(name, None)
-        else:
-            try:
-                layers[name] = _read_vector(Path(p))
-            except Exception as exc:  # pyogrio raises its own types
-                raise DataFileError(f"cannot read layer {name!r} from '{p}': {exc}") from exc
-    return layers, land_cover
-
-
 # --------------------------------------------------------------------------- input
 
 
@@ -245,15 +225,144 @@ def read_report_input(
     path: str | os.PathLike[str],
     *,
     reference: str | os.PathLike[str] | None = None,
-    max_speed_kmh: float | None = 20.0,
+    max_speed_kmh: float | str | None = SPEED_FROM_SPECIES,
+    study_area: Any = None,
+    species: Any = "auto",
 ) -> gpd.GeoDataFrame:
     """Read relocations (points) or given home ranges (polygons) for a report.
 
     CSV and Movebank files are read as relocations with
-    :func:`habitat.read_relocations` (flagging fixes faster than
-    ``max_speed_kmh``); vector files (GeoPackage, GeoJSON, GeoParquet) holding
+    :func:`habitat.read_relocations` (flagging fixes faster than the speed
+    limit); vector files (GeoPackage, GeoJSON, GeoParquet) holding
     polygons are read as given ranges (an ``individual`` column is required).
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    reference : path, optional
+        Movebank reference table (sex, deployment windows).
+    max_speed_kmh : float, "species" or None
+        Speed limit (km/h) for flagging fixes. ``"species"`` (the default):
+        the limit of the data's species profile (``species``, else the
+        default of the study area the data lie in: the bundled
+        ``amur_leopard``, 20 km/h, only for data in the bundled Primorsky
+        area; no profile elsewhere, so no speed flag); see
+        :func:`prepare_report_input`. A number: that limit; None: no speed flag.
+    study_area, species : optional
+        As for :func:`run_report`; only used to find the speed limit.
     """
+    if isinstance(max_speed_kmh, str):
+        with _muted("habitat.datasets"):  # run_report says where the data are
+            return prepare_report_input(
+                path,
+                reference=reference,
+                max_speed_kmh=max_speed_kmh,
+                study_area=study_area,
+                species=species,
+            ).data
+    return _read_input(path, reference=reference, max_speed_kmh=max_speed_kmh)
+
+
+@contextlib.contextmanager
+def _muted(logger: str) -> Iterator[None]:
+    """Drop the records of one logger for a while (a look-up whose line a caller repeats)."""
+
+    def drop(record: logging.LogRecord) -> bool:
+        return False
+
+    target = logging.getLogger(logger)
+    target.addFilter(drop)
+    try:
+        yield
+    finally:
+        target.removeFilter(drop)
+
+
+@dataclasses.dataclass
+class ReportInput:
+    """What :func:`prepare_report_input` read and resolved for a report.
+
+    Attributes
+    ----------
+    data : GeoDataFrame
+        Relocations (flagged with ``max_speed_kmh``) or given ranges.
+    study_area : StudyArea
+        The layers near the data (see :func:`run_report`).
+    species : SpeciesProfile or None
+        The species profile (None: no size check, no speed flag).
+    max_speed_kmh : float or None
+        The speed limit the fixes were flagged with (None: none; always None
+        for given ranges).
+    """
+
+    data: gpd.GeoDataFrame
+    study_area: StudyArea
+    species: SpeciesProfile | None
+    max_speed_kmh: float | None
+
+
+def prepare_report_input(
+    path: str | os.PathLike[str],
+    *,
+    reference: str | os.PathLike[str] | None = None,
+    study_area: Any = None,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    land_cover: Any = "auto",
+    species: Any = "auto",
+    max_speed_kmh: float | str | None = SPEED_FROM_SPECIES,
+) -> ReportInput:
+    """Read a report's input and resolve its study area, species and speed limit.
+
+    The default species profile depends on where the data are, which is
+    known only once they are read; so the file is read without a speed flag,
+    the study area and the species are resolved from the fixes (as
+    :func:`run_report` does), and, when the profile (or ``max_speed_kmh``)
+    sets a speed limit, the file is read again with it. An albatross file is
+    never flagged with the leopard's 20 km/h; the bundled demo leopards are;
+    ``species="none"`` flags no speed. Warnings of the read are shown once.
+
+    Parameters
+    ----------
+    path, reference
+        As for :func:`read_report_input`.
+    study_area, layers, land_cover, species
+        As for :func:`run_report`.
+    max_speed_kmh : float, "species" or None
+        ``"species"``: the profile's limit (none without a profile); a number
+        wins; None: no speed flag.
+
+    Returns
+    -------
+    ReportInput
+        Pass its fields to :func:`run_report` (``study_area=``, ``species=``).
+    """
+    from_species = isinstance(max_speed_kmh, str)
+    first_limit = None if isinstance(max_speed_kmh, str) else max_speed_kmh
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = _read_input(path, reference=reference, max_speed_kmh=first_limit)
+    area = resolve_study_area(data, study_area, layers=layers, land_cover=land_cover)
+    profile = resolve_species(area, species)
+    kinds = set(data.geom_type.dropna().unique())
+    given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
+    limit = None if given else speed_limit(max_speed_kmh, profile)
+    if from_species and limit is not None:
+        data = _read_input(path, reference=reference, max_speed_kmh=limit)  # warns itself
+        basis = extent_basis(data)
+        area = area.near(basis) if len(basis) else area  # spikes now flagged
+    else:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return ReportInput(data, area, profile, limit)
+
+
+def _read_input(
+    path: str | os.PathLike[str],
+    *,
+    reference: str | os.PathLike[str] | None,
+    max_speed_kmh: float | None,
+) -> gpd.GeoDataFrame:
     from habitat.io.relocations import read_relocations
 
     p = Path(path)
@@ -327,6 +436,7 @@ class _Task:
     given: gpd.GeoDataFrame | None = None
     fingerprint: str = ""
     reason: str = ""
+    species: SpeciesProfile | None = None
 
 
 @dataclasses.dataclass
@@ -469,7 +579,12 @@ def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
     given = _required(task.given, "given ranges")
     level: float | str = "level" if "level" in given.columns else task.options.level
     sex = "sex" if "sex" in given.columns else None
-    return home_ranges_from_polygons(given, level=level, sex=sex)
+    return home_ranges_from_polygons(given, level=level, sex=sex, species=task.species)
+
+
+def _species_keywords(profile: SpeciesProfile | None) -> dict[str, Any]:
+    """How :func:`habitat.home_range` is told the report's species profile (None: no size check)."""
+    return {"species": profile}
 
 
 def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
@@ -486,7 +601,13 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     fixes = source.to_crs(est)
     usable = fixes[~fixes["flag_any"]] if "flag_any" in fixes.columns else fixes
     parts = [
-        home_range(fixes, method=m, levels=opts.levels, **opts.method_options.get(m, {}))
+        home_range(
+            fixes,
+            method=m,
+            levels=opts.levels,
+            **_species_keywords(task.species),
+            **opts.method_options.get(m, {}),
+        )
         for m in opts.methods
     ]
     ranges = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=est)
@@ -535,7 +656,7 @@ class _PageTask:
     landscape: dict[str, Any]
     figures: list[tuple[str, str]]
     pages: dict[str, str]
-    layers: dict[str, gpd.GeoDataFrame]
+    layers: StudyArea
     map_ranges: gpd.GeoDataFrame
     map_fixes: gpd.GeoDataFrame | None
     corridors: list[dict[str, str | None]] | None
@@ -586,7 +707,7 @@ def _render(task: _PageTask) -> _Outcome:
             save_map(m, task.out_dir / "pages" / task.slug / "map.html")
         html = render_individual_page(
             individual=task.individual,
-            title=task.options.title,
+            title=task.options.title or "Territory report",
             territory=task.territory,
             ranges=task.ranges,
             neighbours=task.neighbours,
@@ -784,23 +905,37 @@ def _neighbour_table(pairs: pd.DataFrame, individual: str) -> pd.DataFrame:
     return out[out["area_km2"] > 0][cols]
 
 
-def _landscape(
-    reported: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], land_cover: Any
-) -> pd.DataFrame:
-    from habitat.landscape.composition import composition_in_ranges, line_density_in_ranges
+def _landscape(reported: gpd.GeoDataFrame, area: StudyArea) -> pd.DataFrame:
+    """Land-cover shares (the study area's class names) and every barrier layer inside ranges."""
+    from habitat.landscape.composition import landscape_in_ranges
 
-    parts = []
-    if land_cover is not None:
-        comp = composition_in_ranges(reported, land_cover)
-        parts.append(comp.drop(columns=[c for c in comp.columns if c.startswith("area_km2_")]))
-    for name in ("roads", "railways"):
-        if name in layers and len(layers[name]):
-            d = line_density_in_ranges(reported, layers[name])
-            parts.append(d.add_prefix(f"{name}_"))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=reported.index)
+    return landscape_in_ranges(reported, area)
 
 
 # --------------------------------------------------------------------------- main
+
+
+def _describe_area(area: StudyArea) -> str:
+    """One log line: the study area and its layers by role (or that there are none)."""
+    if area.is_empty:
+        return (
+            "study area: no layers and no land cover, so no protected-area, admin-unit, "
+            "barrier or land-cover rows"
+        )
+    roles: dict[str, int] = {}
+    for lyr in area.layers:
+        roles[lyr.role] = roles.get(lyr.role, 0) + 1
+    parts = [f"{n} {role}" for role, n in roles.items()]
+    if area.land_cover is not None:
+        parts.append("land cover")
+    return f"study area: {area.name} ({', '.join(parts)} near the data)"
+
+
+def _profile_value(profile: SpeciesProfile | None) -> Any:
+    """A species profile as fingerprinted values (None: no profile)."""
+    if profile is None:
+        return None
+    return json.loads(canonical_json(dataclasses.asdict(profile)))
 
 
 def _apply_id_rule(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -818,8 +953,10 @@ def run_report(
     data: gpd.GeoDataFrame,
     out_dir: str | os.PathLike[str],
     *,
+    study_area: Any = None,
+    species: Any = "auto",
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
-    land_cover: Any | None = "bundled",
+    land_cover: Any = "auto",
     options: ReportOptions | None = None,
     corridors: gpd.GeoDataFrame | None = None,
     fragmentation: pd.DataFrame | None = None,
@@ -839,13 +976,31 @@ def run_report(
         Report folder (see the module docstring for its layout). An existing
         report folder is resumed; a non-empty folder that is not a report is
         refused unless ``overwrite``.
+    study_area : StudyArea, path, "bundled", "none" or None
+        The layers by role (and land cover) the ranges are measured against
+        (:class:`habitat.io.study_area.StudyArea`, a study-area TOML file,
+        ``"bundled"``, ``"none"``). None (the default): the bundled Primorsky
+        set only where the data overlap it, else no layers, said in one log
+        line (:func:`habitat.datasets.study_area_for`). Layers far from the
+        data are dropped.
+    species : str, path, mapping, SpeciesProfile or None
+        The species profile: range sizes by sex for plausibility, the UD
+        figure's cell size (its ``ud_cell_size_m``, unless the options set
+        one) and the band of the summary figure. ``"auto"`` (the default): the
+        study area's (the bundled set: ``amur_leopard``), else none; None or
+        ``"none"``: no range-size check. The report says which profile it used
+        (or "no species profile: no range-size check, no speed flag"), in the
+        log and on the index page.
     layers : mapping, optional
-        Study-area layers; default :func:`habitat.datasets.layers`.
-    land_cover : Raster, None or "bundled"
-        Categorical land cover for the composition inside ranges; ``"bundled"``
-        uses :func:`habitat.datasets.land_cover`, ``None`` leaves it out.
+        Legacy form of ``study_area``: layers by name (bundled names keep
+        their bundled roles; see :func:`habitat.batch.study.legacy_study_area`).
+    land_cover : "auto", Raster, path, "bundled" or None
+        Categorical land cover for the composition inside ranges. ``"auto"``:
+        the study area's (for a legacy ``layers`` mapping: the bundled one);
+        anything else replaces it, None leaves it out.
     options : ReportOptions, optional
-        Methods, levels, figures, title.
+        Methods, levels, figures, title (default: from the study area or the
+        species, see :func:`habitat.batch.study.report_title`).
     corridors : GeoDataFrame, optional
         Corridors between animals, a table of :data:`habitat.core.tables.CORRIDORS`
         (``from_id`` and ``to_id`` naming individuals, ``cost_weighted_distance``,
@@ -908,18 +1063,20 @@ def run_report(
             f"data mixes geometry types {sorted(kinds)}; give points (relocations) or "
             "polygons (ranges)."
         )
+    # what the data are measured against and judged by: from the data unless given
+    area = resolve_study_area(data, study_area, layers=layers, land_cover=land_cover)
+    profile = resolve_species(area, species)
+    opts = resolved_options(opts, area, profile)
     if isinstance(scheduler, str):  # unreachable: fail by name before any folder is made
         probe_scheduler(scheduler)
     out = _prepare_report_dir(Path(out_dir), overwrite=overwrite)
-    if layers is None:
-        layers = datasets.layers()
-    if isinstance(land_cover, str) and land_cover == "bundled":
-        land_cover = datasets.land_cover()
-    layers = dict(layers)
     from habitat.maps import prepare_layers
 
     # simplified, reprojected and rounded once for all the pages' maps
-    map_layers = prepare_layers(layers)
+    map_layers = prepare_layers(area, land_cover=False)
+    area_fp = study_area_fingerprint(area)
+    say(_describe_area(area))
+    say(describe_species(profile))
 
     ids = data["individual"].astype(str)
     slugs = individual_slugs(pd.unique(ids))
@@ -931,7 +1088,7 @@ def run_report(
 
     # what each animal's estimates are made from, to reuse only identical work
     counts = None if given else _fix_counts(data, codes, names)
-    opt_values = _estimate_options(opts, given=given)
+    opt_values = _estimate_options(opts, profile, given=given)
     parts = {
         ind: ({"fixes": table_sha256(g)} if given else fixes_fingerprint(g))
         for ind, g in groups.items()
@@ -967,6 +1124,7 @@ def run_report(
             given=g if given else None,
             fingerprint=est_fps[ind],
             reason=reasons[ind],
+            species=profile,
         )
         for ind, g in groups.items()
     ]
@@ -984,14 +1142,14 @@ def run_report(
         recomputed = {o.individual: reasons[o.individual] for o in est if o.individual in good}
         recomputed = {i: why for i, why in recomputed.items() if i not in reused}
         _write_manifest(
-            out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows
+            out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows, area_fp
         )
         if good:
             ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
             first = _required(next(iter(good.values())).ranges, "ranges")
             ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
             # 2. combine: every run, from the estimates of the animals in this input only
-            metrics, pairs = _combine(ranges, layers, land_cover, opts, good, given, counts)
+            metrics, pairs = _combine(ranges, area, opts, good, given, counts)
             files.update(_write_tables(out, ranges, metrics, pairs, corridors))
             # 3. render
             page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
@@ -1010,6 +1168,7 @@ def run_report(
                 corridors,
                 fragmentation,
                 est_fps,
+                value_sha256({"study_area": area_fp, "species": _profile_value(profile)}),
             )
             page_fps = {t.individual: t.fingerprint for t in ptasks}
             rendered = runner.run(_render, ptasks, stage="page")
@@ -1027,10 +1186,10 @@ def run_report(
     files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
     page_fps = {i: page_fps[i] for i in pages}
     files["manifest"] = _write_manifest(
-        out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows
+        out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows, area_fp
     )
     reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
-    index = _write_index(out, opts, reported, fail, slugs, files)
+    index = _write_index(out, opts, reported, fail, slugs, files, area=area, profile=profile)
     seconds = time.perf_counter() - t_start
     say(f"{len(groups)} animals: {_rerun_summary(reused, recomputed, removed)}")
     say(
@@ -1091,12 +1250,20 @@ def _fix_counts(data: gpd.GeoDataFrame, codes: np.ndarray, names: pd.Index) -> p
     )
 
 
-def _estimate_options(opts: ReportOptions, *, given: bool) -> dict[str, Any]:
-    """The options an animal's estimates and figures depend on (all animals alike)."""
+def _estimate_options(
+    opts: ReportOptions, profile: SpeciesProfile | None, *, given: bool
+) -> dict[str, Any]:
+    """The options an animal's estimates and figures depend on (all animals alike).
+
+    The species profile judges the ranges' sizes (plausibility), so a changed
+    profile recomputes them.
+    """
     from habitat.homerange.grid import UD_CELL_RULE
 
+    species = _profile_value(profile)
     if given:  # home_ranges_from_polygons: the level when the polygons have none
-        return {"input": "given ranges", "level": opts.level}
+        read = {"input": "given ranges", "level": opts.level}
+        return json.loads(canonical_json({**read, "species": species}))
     values: dict[str, Any] = {
         "input": "relocations",
         "methods": list(opts.methods),
@@ -1107,6 +1274,7 @@ def _estimate_options(opts: ReportOptions, *, given: bool) -> dict[str, Any]:
         "area_curve": opts.area_curve,
         # fixes read by the CLI were flagged with it (the flags are fingerprinted too)
         "max_speed_kmh": opts.max_speed_kmh,
+        "species": species,
     }
     if opts.area_curve:  # the curve is the MCP at the reported level
         values.update(level=opts.level, area_curve_replicates=opts.area_curve_replicates)
@@ -1194,6 +1362,7 @@ def _write_manifest(
     page_fps: Mapping[str, str],
     counts: pd.DataFrame | None,
     n_rows: Mapping[str, int],
+    study_area_sha256: str = "",
 ) -> Path:
     """``manifest.json``: what each animal of this run was computed from (atomically)."""
     animals: dict[str, Any] = {}
@@ -1218,6 +1387,8 @@ def _write_manifest(
         + ("every column of the polygons" if given else "positions and CRS, times, flags, sex, id")
         + "; estimate: input, options and habitat version",
         "options": dict(options),
+        # the layers and land cover the pages show (a change re-renders every page)
+        "study_area_sha256": study_area_sha256,
         "animals": animals,
     }
     text = json.dumps(manifest, indent=1, ensure_ascii=True, sort_keys=True)
@@ -1275,8 +1446,7 @@ def _page_fingerprint_or_ours(page: Path) -> bool:
 
 def _combine(
     ranges: gpd.GeoDataFrame,
-    layers: Mapping[str, gpd.GeoDataFrame],
-    land_cover: Any,
+    area: StudyArea,
     opts: ReportOptions,
     good: Mapping[str, _Outcome],
     given: bool,
@@ -1289,14 +1459,16 @@ def _combine(
     sel = ranges[ranges["method"] == method]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = territory_table(sel, layers, level=opts.level)
+        table = territory_table(sel, area, level=opts.level)
         lv = sel[np.isclose(sel["level"].to_numpy(dtype=float), opts.level)]
         pairs = pairwise_overlap(lv) if len(lv) > 1 else pd.DataFrame()
-        land = _landscape(table, layers, land_cover)
+        land = _landscape(table, area)
     table = table.join(land)
+    shown = [c for c in land.columns if c != "n_cells" and c != "share_nodata"]
     if counts is not None:  # fixes used, then those left out (flagged, or no position)
         for k, col in enumerate(counts.columns):
             table.insert(2 + k, col, table["individual"].astype(str).map(counts[col]).astype(int))
+    table.attrs[LANDSCAPE_COLUMNS] = shown
     return table, pairs
 
 
@@ -1356,7 +1528,7 @@ def _page_tasks(
     metrics: gpd.GeoDataFrame,
     ranges: gpd.GeoDataFrame,
     pairs: pd.DataFrame,
-    layers: dict[str, gpd.GeoDataFrame],
+    layers: StudyArea,
     slugs: Mapping[str, str],
     groups: Mapping[str, gpd.GeoDataFrame] | None,
     good: Mapping[str, _Outcome],
@@ -1364,26 +1536,19 @@ def _page_tasks(
     corridors: gpd.GeoDataFrame | None,
     fragmentation: pd.DataFrame | None,
     est_fps: Mapping[str, str],
+    setting_fp: str = "",
 ) -> list[_PageTask]:
     tasks = []
-    # the map layers are the same on every page: fingerprinted once
-    layers_fp = value_sha256({name: table_sha256(gdf) for name, gdf in layers.items()})
-    land_cols = [
-        c
-        for c in metrics.columns
-        if c.startswith(
-            (
-                "share_forest",
-                "share_grassland",
-                "share_agriculture",
-                "share_settlement",
-                "share_water",
-                "share_wetland",
-                "roads_",
-                "railways_",
-            )
-        )
-    ]
+    # the map layers are the same on every page: fingerprinted once, with the
+    # study area (roles, labels, land cover) and the species profile
+    layers_fp = value_sha256(
+        {
+            "map_layers": {name: table_sha256(gdf) for name, gdf in layers.map_layers().items()},
+            "setting": setting_fp,
+        }
+    )
+    # land-cover shares (named from the study area's classes) and barrier densities
+    land_cols = [c for c in metrics.attrs.get(LANDSCAPE_COLUMNS, ()) if c in metrics.columns]
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
     # the metrics of each animal, split in one pass (not one mask per animal)
@@ -1468,15 +1633,23 @@ def _write_index(
     failures: pd.DataFrame,
     slugs: Mapping[str, str],
     files: Mapping[str, Path],
+    *,
+    area: StudyArea | None = None,
+    profile: SpeciesProfile | None = None,
 ) -> Path:
-    from habitat.report.figures import figure_png, plot_summary_by_sex
+    from habitat.report.figures import figure_png
     from habitat.report.pages import METHOD_LABELS, render_index_page
 
     figures = []
     if len(metrics):
-        fig = plot_summary_by_sex(metrics)
+        fig = _summary_figure(metrics, profile)
         atomic_write_bytes(out / "summary_by_sex.png", figure_png(fig))
-        figures.append(("summary_by_sex.png", "Range area and share protected by sex."))
+        band = (
+            f"shaded: the expected sizes of the {profile.common_name} profile"
+            if profile is not None and profile.expected_area_sq_mi
+            else "no expected sizes (no species profile)"
+        )
+        figures.append(("summary_by_sex.png", f"Range area and share protected by sex; {band}."))
     described = {
         "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
         "metrics_csv": "territory metrics per animal (CSV)",
@@ -1489,7 +1662,7 @@ def _write_index(
     listed = [(Path(p).name, described[k]) for k, p in files.items() if k in described]
     method = str(metrics["method"].iloc[0]) if len(metrics) else opts.method
     html = render_index_page(
-        title=opts.title,
+        title=opts.title or "Territory report",
         metrics=pd.DataFrame(metrics.drop(columns="geometry", errors="ignore")),
         pages={
             i: f"pages/{slugs[i]}.html" for i in metrics.get("individual", pd.Series()).astype(str)
@@ -1499,5 +1672,23 @@ def _write_index(
         level=opts.level,
         figures=figures,
         files=listed,
+        notes=_index_notes(area, profile),
     )
     return atomic_write_text(out / "index.html", html)
+
+
+def _index_notes(area: StudyArea | None, profile: SpeciesProfile | None) -> list[str]:
+    """The index page's lines on the study area and the species profile used."""
+    lines = (
+        [describe_species(profile)]
+        if area is None
+        else [_describe_area(area), describe_species(profile)]
+    )
+    return [line[:1].upper() + line[1:] for line in lines]
+
+
+def _summary_figure(metrics: pd.DataFrame, profile: SpeciesProfile | None) -> Any:
+    """The index's figure by sex, the profile's expected sizes shaded (none without one)."""
+    from habitat.report.figures import plot_summary_by_sex
+
+    return plot_summary_by_sex(metrics, species=profile)

@@ -13,7 +13,48 @@ from habitat.cli.errors import handle_errors
 EXIT_SOME_FAILED = 3
 
 
-@click.command()
+#: ``habitat report --help`` (``\b``: a paragraph click shows as written)
+_HELP = """Write a territory report for every animal in INPUT into OUT.
+
+INPUT is a relocations file (Movebank or generic CSV, GeoPackage, GeoJSON or
+GeoParquet of points) or a file of home-range polygons with an 'individual'
+column. Without INPUT the config's [input] is used; without either, the
+bundled demo leopards.
+
+\b
+Study-area layers (protected areas, countries, roads, land cover...):
+  * by default, the bundled schematic Primorsky (Amur leopard) layers, and
+    only when the data overlap them; data elsewhere get no layers (the log
+    says so) and the report has no protected-area, country or road rows;
+  * your own layers replace the bundled ones: --layer ROLE=PATH[:NAME_COLUMN]
+    (repeatable) and/or --study-area FILE.toml; with either, no bundled
+    layer is used. --land-cover PATH replaces the land cover;
+  * --no-bundled-layers turns the bundled layers off without giving others.
+A config's [study_area] table works like --study-area; its legacy [layers]
+table replaces bundled layers by name.
+
+\b
+Species profile (--species, or species = ... in a config):
+  * by default the study area's: amur_leopard for the bundled layers (ranges
+    checked against leopard sizes, fixes faster than 20 km/h flagged),
+    none elsewhere: no range-size check and no speed flag (said in the
+    log and on the index page);
+  * --species NAME|FILE.toml uses that profile; --species none uses none.
+A config's [report] max_speed_kmh = number overrides the profile's speed.
+
+OUT gets index.html (sortable table of all animals, failures, plots by sex),
+pages/<animal>.html (map, territory, neighbours, fragmentation, figures),
+ranges.gpkg, metrics.csv, metrics.parquet, overlaps.csv and failures.csv.
+Progress goes to stderr.
+
+An animal that fails (too few fixes, bad geometry, estimator error) does not
+stop the others; it is listed in index.html and failures.csv. Exit status:
+0 all animals reported, 3 some failed, 1 the batch could not run (one
+"Error:" line says why: a bad --layer, file, column or config key).
+"""
+
+
+@click.command(help=_HELP)
 @click.argument(
     "input_path",
     metavar="[INPUT]",
@@ -35,8 +76,9 @@ EXIT_SOME_FAILED = 3
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="TOML file with [input], [layers] and [report] tables (see habitat.batch.load_config); "
-    "every key, value and file is checked before any work.",
+    help="TOML file with [input], [study_area], [layers] (legacy) and [report] tables and "
+    "species = ... (see habitat.batch.load_config); every key, value and file is checked "
+    "before any work.",
 )
 @click.option(
     "--reference",
@@ -76,8 +118,62 @@ EXIT_SOME_FAILED = 3
     "(needs habitat[dask]); overrides --workers. An address that does not answer fails "
     "within seconds.",
 )
-@click.option("--title", help="Report title.")
+@click.option(
+    "--title",
+    help="Report title [default: from the study area or the species, e.g. "
+    "'Territory report: Fisher'].",
+)
 @click.option("--no-area-curve", is_flag=True, help="Skip the bootstrap area curves (faster).")
+@click.option(
+    "--layer",
+    "layer_options",
+    metavar="ROLE=PATH[:NAME_COLUMN]",
+    multiple=True,
+    help="One of your own study-area layers (repeat for several): any vector file GDAL "
+    "reads, with the role it plays and optionally the column naming each feature, e.g. "
+    "--layer protected_areas=parks.gpkg:NAME --layer roads=roads.shp. Roles: "
+    "protected_areas (aliases parks, reserves, zones), admin_units (countries), barriers "
+    "(roads, railways, rivers, fences), settlements, crossings, context (drawn only). "
+    "Your layers replace the bundled ones.",
+)
+@click.option(
+    "--study-area",
+    "study_area_file",
+    metavar="FILE.toml",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A study-area file: your layers by role with their name/zone/category columns, "
+    "land cover and default species (see habitat.io.read_study_area). Replaces the "
+    "bundled layers; --layer adds to it.",
+)
+@click.option(
+    "--land-cover",
+    "land_cover_path",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Categorical land-cover GeoTIFF for the composition inside ranges (replaces the "
+    "study area's).",
+)
+@click.option(
+    "--land-cover-classes",
+    "land_cover_classes",
+    metavar="FILE.csv",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Class names of --land-cover: a CSV of value,name (e.g. 41,Deciduous forest).",
+)
+@click.option(
+    "--no-bundled-layers",
+    is_flag=True,
+    help="Use none of the bundled Primorsky layers or land cover, even for data inside "
+    "them (your --layer/--study-area layers, if any, still apply).",
+)
+@click.option(
+    "--species",
+    metavar="PROFILE|FILE|none",
+    help="Species profile: range sizes by sex for plausibility, the speed limit for "
+    "flagging fixes, UD cells. A bundled name (amur_leopard), a TOML file (see "
+    "habitat.io.species), or 'none' (no size check, no speed flag) [default: the study "
+    "area's: amur_leopard with the bundled layers, else none].",
+)
 @handle_errors
 def report(
     input_path: Path | None,
@@ -91,35 +187,34 @@ def report(
     scheduler: str | None,
     title: str | None,
     no_area_curve: bool,
+    layer_options: tuple[str, ...],
+    study_area_file: Path | None,
+    land_cover_path: Path | None,
+    land_cover_classes: Path | None,
+    no_bundled_layers: bool,
+    species: str | None,
 ) -> None:
-    """Write a territory report for every animal in INPUT into OUT.
-
-    INPUT is a relocations file (Movebank or generic CSV, GeoPackage, GeoJSON or
-    GeoParquet of points; fixes are flagged with the leopard speed limit) or a
-    file of home-range polygons with an 'individual' column. Without INPUT the
-    config's [input] is used; without either, the bundled demo leopards.
-
-    OUT gets index.html (sortable table of all animals, failures, plots by sex),
-    pages/<animal>.html (map, territory, neighbours, fragmentation, figures),
-    ranges.gpkg, metrics.csv, metrics.parquet, overlaps.csv and failures.csv.
-    Progress goes to stderr.
-
-    An animal that fails (too few fixes, bad geometry, estimator error) does not
-    stop the others; it is listed in index.html and failures.csv. Exit status:
-    0 all animals reported, 3 some failed, 1 the batch could not run.
-    """
+    """Write a territory report for every animal in INPUT into OUT (see ``--help``)."""
     import dataclasses
+    import warnings
 
+    from habitat import datasets
     from habitat.batch.cluster import probe_scheduler
     from habitat.batch.config import check_input_paths
     from habitat.batch.runner import (
         ReportOptions,
         load_config,
-        load_layers,
-        read_report_input,
+        prepare_report_input,
         run_report,
     )
-    from habitat.core.errors import InputError
+    from habitat.batch.study import (
+        config_study_area,
+        land_cover_option,
+        layers_from_options,
+        user_study_area,
+    )
+    from habitat.core.errors import DataQualityWarning, InputError
+    from habitat.io.study_area import read_study_area
 
     # every option, file path and the cluster checked before anything is read or estimated
     options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
@@ -140,25 +235,51 @@ def report(
         changes["area_curve"] = False
     if changes:
         options = dataclasses.replace(options, **changes)
+    # the study area: your layers (read and checked now), else the config's, else from the data
+    own = layers_from_options(layer_options)
+    given_area = read_study_area(study_area_file) if study_area_file is not None else None
+    if given_area is None and inputs.get("study_area") is not None:
+        given_area = config_study_area(inputs)  # [study_area] of the config
+    area: Any = user_study_area(own, study_area=given_area)  # None: you gave no layers
+    if area is None:
+        if no_bundled_layers:
+            area = "none"
+        elif inputs.get("layers"):
+            area = config_study_area(inputs)  # legacy [layers]: the bundled set, edited
+    cover = land_cover_option(land_cover_path, land_cover_classes)
+    chosen_species: Any = species if species is not None else inputs.get("species", "auto")
+    if not (isinstance(chosen_species, str) and chosen_species == "auto"):
+        chosen_species = datasets.species_profile(chosen_species)  # a bad name fails now
+        if chosen_species is None:
+            chosen_species = "none"
     source = input_path or inputs.get("relocations") or inputs.get("ranges")
     ref = reference or inputs.get("reference")
+    quiet: list[type[Warning]] = []
     if source is None:
         if ref is not None:
             raise InputError("--reference needs an INPUT relocations file.")
-        from habitat.batch.demo import load_demo_relocations
+        from habitat.batch.demo import DEMO_REFERENCE, DEMO_RELOCATIONS
 
         click.echo("habitat report: no INPUT given; reporting the bundled demo leopards", err=True)
-        data = load_demo_relocations()
-    else:
-        data = read_report_input(source, reference=ref, max_speed_kmh=options.max_speed_kmh)
-    layers = land_cover = None
-    if inputs.get("layers"):
-        layers, land_cover = load_layers(inputs["layers"])
+        source = datasets.data_path(*DEMO_RELOCATIONS)
+        ref = datasets.data_path(*DEMO_REFERENCE)
+        quiet.append(DataQualityWarning)  # the demo's problems are planted on purpose
+    with warnings.catch_warnings():
+        for category in quiet:
+            warnings.simplefilter("ignore", category)
+        prepared = prepare_report_input(
+            source,
+            reference=ref,
+            study_area=area,
+            land_cover=cover,
+            species=chosen_species,
+            max_speed_kmh=options.max_speed_kmh,
+        )
     result = run_report(
-        data,
+        prepared.data,
         out_dir,
-        layers=layers,
-        land_cover=land_cover if layers is not None else "bundled",
+        study_area=prepared.study_area,
+        species="none" if prepared.species is None else prepared.species,
         options=options,
         overwrite=overwrite,
         workers=workers,

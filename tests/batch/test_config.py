@@ -208,7 +208,7 @@ def test_unreadable_config_files_are_data_file_errors(tmp_path):
         ({"method_options": {"kdee": {}}}, "method_options.kdee", "did you mean 'kde'?"),
         ({"method_options": {"kde": {"bandwith": 500}}}, "kde.bandwith", "'bandwidth'?"),
         ({"area_curve_replicates": 1.5}, "area_curve_replicates", "an integer"),
-        ({"title": None}, "title", "expected a string"),
+        ({"title": 5}, "title", "expected a string"),  # None: from the study area
     ],
 )
 def test_report_options_made_in_python_are_checked_the_same_way(kwargs, key, expected):

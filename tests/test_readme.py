@@ -1,10 +1,13 @@
 """Every Python block of the README runs, in order, as a new user would run it.
 
-The blocks are executed in one namespace, in a temporary folder holding the two
-files they read: ``collars.csv`` (the bundled demo, a Movebank export) and
+The blocks are executed in one namespace, in a temporary folder holding the
+files they read: ``collars.csv`` (the bundled demo, a Movebank export),
 ``fixes.csv`` (a generic CSV of three of those leopards in UTM 52N with local
-times). A block that stops working fails here, so the README cannot drift from
-the code. The TOML config shown in the README is loaded by ``load_config`` too.
+times) and an analyst's own study area and fishers (``parks.gpkg``,
+``roads.shp``, ``fishers.csv``, ``fisher.toml``, ``study_area.toml``... from
+``tests/workflow/own_area.py``). A block that stops working fails here, so the
+README cannot drift from the code. The TOML config shown in the README is loaded
+by ``load_config`` too.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workflow.own_area import write_own_study_area
 
 from habitat.batch import load_config
 from habitat.batch.demo import load_demo_relocations
@@ -48,6 +52,7 @@ def user_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "y": three.geometry.y.round(1).to_numpy(),
         }
     ).to_csv(tmp_path / "fixes.csv", index=False)
+    write_own_study_area(tmp_path)  # parks.gpkg, roads.shp, fishers.csv... of the own-area section
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -71,6 +76,7 @@ def test_every_python_block_runs(user_folder: Path) -> None:
     # what the blocks promise, checked
     assert (user_folder / "map.html").stat().st_size > 10_000
     assert (user_folder / "report" / "index.html").is_file()
+    assert (user_folder / "fisher-report" / "index.html").is_file()
     kde = namespace["kde"]
     assert {"area_km2", "area_sq_mi", "plausible"} <= set(kde.columns)  # type: ignore[attr-defined]
 

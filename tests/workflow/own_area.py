@@ -16,7 +16,7 @@ counties.gpkg             2 counties: ``COUNTY``, ``FIPS``
 roads.shp                 3 roads: ``RD_NAME``, ``RD_CLASS``, ``WIDTH_M``
 towns.geojson             3 settlements (points): ``PLACE``, ``POP``
 crossings.geojson         1 wildlife crossing (a culvert under NY 30): ``STRUCTURE``
-cover.tif                 50 m land cover with NLCD codes 11, 41, 42, 81 (0 nodata)
+cover.tif                 50 m land cover with NLCD codes 11, 41, 42, 81 (0 nodata), no names
 cover_classes.csv         the class table: ``value``, ``name``
 fishers.csv               Movebank-style export of 3 GPS-collared fishers, 90 days,
                           fixes every 7 h (F01 and F02 female, M01 male)
@@ -37,6 +37,7 @@ exact answers (shares of a range inside a zone, road lengths, land-cover shares)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -407,7 +408,8 @@ def write_own_study_area(folder: str | Path) -> dict[str, Path]:
     towns = GEOMETRY["towns"]
     _points(towns, "PLACE", POP=[1840, 620, 310]).to_file(paths["towns"], driver="GeoJSON")
     _points(GEOMETRY["crossings"], "STRUCTURE").to_file(paths["crossings"], driver="GeoJSON")
-    write_geotiff(land_cover(), paths["cover"])
+    # like most classified rasters, the file holds codes only: names are in the class table
+    write_geotiff(dataclasses.replace(land_cover(), classes=None), paths["cover"])
     pd.DataFrame({"value": list(CLASSES), "name": list(CLASSES.values())}).to_csv(
         paths["cover_classes"], index=False
     )

@@ -160,6 +160,42 @@ def test_area_shares_keep_the_users_own_names(area):
     assert a["area_km2"].to_numpy(float) == pytest.approx([2.0], rel=2e-3)
 
 
+def test_land_cover_and_roads_inside_ranges_drawn_on_the_grid(area):
+    from habitat.landscape.composition import barrier_lengths, landscape_in_ranges
+
+    # B: 4 x 2 km crossed by NY 30 (4 km inside) and County Road 8 (2 km inside);
+    # E: 2 x 1 km over the lake's east shore, cells of 50 m aligned with its edges:
+    #    1.5 km² of open water, 0.5 km² of evergreen forest
+    ranges = pd.concat(
+        [
+            ranges_drawn_on_the_grid().iloc[[1]],
+            habitat.home_ranges_from_polygons(
+                gpd.GeoDataFrame(
+                    {"individual": ["E"], "sex": ["F"]},
+                    geometry=[local_box(10.5, 18.5, 12.5, 19.5)],
+                    crs=CRS_UTM,
+                ),
+                level=0.95,
+            ),
+        ],
+        ignore_index=True,
+    )
+    table = landscape_in_ranges(ranges, area)
+    share = {c: table[c].to_numpy(float) for c in table.columns if c.startswith("share_")}
+    by_name = {k.lower(): v for k, v in share.items()}
+    assert by_name["share_open_water"] == pytest.approx([0.0, 0.75], abs=1e-12)
+    assert by_name["share_evergreen_forest"] == pytest.approx([0.0, 0.25], abs=1e-12)
+    assert by_name["share_deciduous_forest"] == pytest.approx([1.0, 0.0], abs=1e-12)
+    assert table["n_cells"].tolist() == [3200, 800]  # 8 km² and 2 km² of 50 m cells
+    # roads: 6 km of road in B (in its UTM zone, the layers' own grid), none in E
+    assert table["roads_length_km"].to_numpy(float) == pytest.approx([6.0, 0.0], rel=1e-6)
+    assert table["roads_density_km_per_km2"].to_numpy(float) == pytest.approx(
+        [6.0 / 8.0, 0.0], rel=2e-3
+    )
+    long = barrier_lengths(ranges, area)
+    assert long["kind"].iloc[0] == "County Road; Forest Road; State Route"  # from RD_CLASS
+
+
 # --------------------------------------------------------------------------- species
 
 

@@ -28,6 +28,8 @@ from habitat.core.version import __version__
 from habitat.report.style import METHOD_LABELS, SEX_LABELS
 
 __all__ = [
+    "area_groups",
+    "barrier_rows",
     "fmt_number",
     "fmt_share",
     "fragmentation_rows",
@@ -177,6 +179,135 @@ def _fix_counts(territory: Mapping[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
+#: groups of :func:`area_groups`, in page order
+AREA_GROUPS = ("Protected areas", "Zones", "Administrative units")
+
+
+def _shown(value: Any) -> bool:
+    """A share worth a row: finite and not 0.0 % once printed."""
+    return _finite(value) and float(value) > 0 and fmt_share(value) != fmt_share(0.0)
+
+
+def _protected_note(has_layer: bool, share: Any) -> str | None:
+    if not has_layer:
+        return "No protected-area layer in this study area."
+    if _finite(share) and float(share) == 0.0:
+        return "Outside every protected area."
+    if _finite(share) and not _shown(share):
+        return "Less than 0.1 % inside protected areas."
+    return None
+
+
+def area_groups(
+    areas: pd.DataFrame | None, territory: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows of the protected areas, zones and admin units a range lies in, and a note.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame or None
+        The animal's rows of :func:`habitat.overlap.territory.area_shares`
+        (labelled with the user's names, escaped by the page). ``None``: the
+        ``share_pa_`` / ``share_zone_`` / ``share_admin_`` columns of
+        ``territory`` are shown, labelled from their column names.
+    territory : mapping
+        The animal's territory row (``share_protected`` decides the note).
+
+    Returns
+    -------
+    groups : list of dict
+        ``{"title": ..., "rows": [(label, share %, area km²), ...]}`` for
+        :data:`AREA_GROUPS` that have a row; rows with a share of 0 (0.0 %
+        once printed) are left out.
+    note : str or None
+        ``"No protected-area layer in this study area."`` or
+        ``"Outside every protected area."`` when that is the case.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> areas = pd.DataFrame({
+    ...     "role": ["protected_areas", "protected_areas", "admin_units", "admin_units"],
+    ...     "name": ["Catskill Park", "Catskill Park", "Ulster", "Greene"],
+    ...     "zone": [None, "wild forest", None, None],
+    ...     "category": ["V", None, None, None],
+    ...     "area_km2": [50.0, 25.0, 100.0, 0.0], "share": [0.5, 0.25, 1.0, 0.0]})
+    >>> groups, note = area_groups(areas, {"share_protected": 0.5})
+    >>> for g in groups:
+    ...     print(g["title"], g["rows"])
+    Protected areas [('Catskill Park (V)', '50.0', '50.0')]
+    Zones [('Catskill Park: wild forest', '25.0', '25.0')]
+    Administrative units [('Ulster', '100.0', '100.0')]
+    >>> note is None
+    True
+    >>> area_groups(areas.iloc[2:], {})[1]
+    'No protected-area layer in this study area.'
+    """
+    t = dict(territory)
+    rows: dict[str, list[tuple[str, str, str]]] = {g: [] for g in AREA_GROUPS}
+    if areas is not None:
+        has_layer = "share_protected" in t or bool((areas["role"] == "protected_areas").any())
+        for r in areas.to_dict("records"):
+            if not _shown(r["share"]):
+                continue
+            name = str(r["name"])
+            zone = r.get("zone")
+            category = r.get("category")
+            if r["role"] == "admin_units":
+                group, label = "Administrative units", name
+            elif _present(zone):
+                group, label = "Zones", f"{name}: {zone}"
+            else:
+                group = "Protected areas"
+                label = f"{name} ({category})" if _present(category) else name
+            rows[group].append((label, fmt_share(r["share"]), fmt_number(r.get("area_km2"))))
+    else:
+        has_layer = "share_protected" in t
+        prefixes = (
+            ("share_pa_", "Protected areas"),
+            ("share_zone_", "Zones"),
+            ("share_admin_", "Administrative units"),
+        )
+        for key in t:
+            for prefix, group in prefixes:
+                if key.startswith(prefix) and _shown(t[key]):
+                    label = key.removeprefix(prefix).replace("__", ": ").replace("_", " ")
+                    rows[group].append((label, fmt_share(t[key]), "–"))
+    note = _protected_note(has_layer, t.get("share_protected"))
+    return [{"title": g, "rows": rows[g]} for g in AREA_GROUPS if rows[g]], note
+
+
+def barrier_rows(barriers: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(label, value) rows of the barriers inside a range, one set per barrier layer.
+
+    Parameters
+    ----------
+    barriers : pandas.DataFrame or None
+        The animal's rows of :func:`habitat.landscape.barrier_lengths`; only
+        the layers of the study area appear (a layer with no barrier inside
+        the range shows 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> barrier_rows(pd.DataFrame({"label": ["Roads"], "length_km": [10.0],
+    ...     "density_km_per_km2": [0.1], "area_km2": [float("nan")], "share": [float("nan")]}))
+    [('Roads inside (km)', '10.00'), ('Roads density (km per km²)', '0.100')]
+    """
+    out: list[tuple[str, str]] = []
+    if barriers is None:
+        return out
+    for r in barriers.to_dict("records"):
+        label = str(r["label"])
+        if _finite(r.get("length_km")):
+            out.append((f"{label} inside (km)", fmt_number(r["length_km"], 2)))
+            out.append((f"{label} density (km per km²)", fmt_number(r["density_km_per_km2"], 3)))
+        if _finite(r.get("area_km2")):
+            out.append((f"{label} inside (km²)", fmt_number(r["area_km2"], 2)))
+            out.append((f"{label} (% of the range)", fmt_share(r["share"])))
+    return out
+
+
 def render_individual_page(
     *,
     individual: str,
@@ -191,6 +322,8 @@ def render_individual_page(
     figures: Sequence[tuple[str, str]] = (),
     neighbour_pages: Mapping[str, str] | None = None,
     fingerprint: str | None = None,
+    areas: pd.DataFrame | None = None,
+    barriers: pd.DataFrame | None = None,
 ) -> str:
     """HTML of one animal's report page.
 
@@ -210,7 +343,9 @@ def render_individual_page(
     map_href : str
         Relative link of the animal's map.
     landscape : mapping, optional
-        Composition and road columns of :mod:`habitat.landscape.composition` for this range.
+        Land-cover columns of :func:`habitat.landscape.landscape_in_ranges` for
+        this range (``share_<class>`` rows); without ``barriers``, its
+        ``<key>_length_km`` and ``<key>_density_km_per_km2`` columns are shown too.
     fragmentation : pandas.DataFrame, optional
         This range's rows of a :data:`habitat.core.tables.LANDSCAPE_METRICS`
         table (landscape and class levels), shown with the contract's labels
@@ -227,6 +362,15 @@ def render_individual_page(
         SHA-256 (64 hex digits) of everything the page shows, stored in its
         head (:func:`page_fingerprint`) so a re-run redraws only pages whose
         input changed.
+    areas : pandas.DataFrame, optional
+        This range's rows of :func:`habitat.overlap.territory.area_shares`:
+        the protected areas, zones and admin units it lies in, labelled with
+        the study area's own names (:func:`area_groups`). Without it, the
+        ``share_pa_`` / ``share_zone_`` / ``share_admin_`` columns of
+        ``territory`` are shown under their column names.
+    barriers : pandas.DataFrame, optional
+        This range's rows of :func:`habitat.landscape.barrier_lengths`, shown
+        labelled with the layers' labels (:func:`barrier_rows`).
 
     Returns
     -------
@@ -270,22 +414,12 @@ def render_individual_page(
         *_fix_counts(t),
     ]
     for key, label in (
-        ("share_protected", "Protected (park or reserve)"),
-        ("share_park", "Land of the Leopard NP"),
-        ("share_reserve", "Kedrovaya Pad reserve"),
-        ("share_china_np", "NE China Tiger & Leopard NP"),
+        ("share_protected", "Inside any protected area"),
         ("exclusive_share", "Used by no other animal of the same sex"),
     ):
         if key in t:
             facts.append((label, f"{fmt_share(t[key])} %"))
-    for key in sorted(k for k in t if k.startswith(("share_zone_", "share_country_"))):
-        kind, _, name = key.removeprefix("share_").partition("_")
-        facts.append(
-            (
-                f"{'Zone' if kind == 'zone' else 'Country'}: {name.replace('_', ' ').title()}",
-                f"{fmt_share(t[key])} %",
-            )
-        )
+    groups, area_note = area_groups(areas, t)
     for key, label in (
         ("n_same_sex_neighbours", "Same-sex neighbours"),
         ("n_opposite_sex_neighbours", "Opposite-sex neighbours"),
@@ -321,6 +455,8 @@ def render_individual_page(
             land_rows.append(
                 (f"{key.removeprefix('share_').replace('_', ' ')} (%)", fmt_share(value))
             )
+        elif barriers is not None:
+            continue  # barriers are shown from their own rows, with their labels
         elif key.endswith("_length_km"):
             land_rows.append(
                 (f"{key.removesuffix('_length_km')} inside (km)", fmt_number(value, 2))
@@ -328,6 +464,7 @@ def render_individual_page(
         elif key.endswith("_density_km_per_km2"):
             name = key.removesuffix("_density_km_per_km2")
             land_rows.append((f"{name} density (km per km²)", fmt_number(value, 3)))
+    land_rows += barrier_rows(barriers)
     return (
         _env()
         .get_template("individual.html.j2")
@@ -339,6 +476,8 @@ def render_individual_page(
             level_pct=fmt_number(100 * float(t.get("level", np.nan)), 0),
             map_href=map_href,
             facts=facts,
+            area_groups=groups,
+            area_note=area_note,
             plausible=bool(t.get("plausible", True)),
             plausibility=str(t.get("plausibility", "") or ""),
             fingerprint=fingerprint,
@@ -361,7 +500,7 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("area_km2", "Area (km²)", "num"),
     ("area_sq_mi", "Area (sq mi)", "num"),
     ("plausible", "Plausible size", "text"),
-    ("share_protected", "Protected (%)", "share"),
+    ("share_protected", "In protected areas (%)", "share"),
     ("exclusive_share", "Exclusive (%)", "share"),
     ("n_same_sex_neighbours", "Same-sex neighbours", "num0"),
     ("n_opposite_sex_neighbours", "Opposite-sex neighbours", "num0"),

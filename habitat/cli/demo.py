@@ -31,8 +31,10 @@ from habitat.cli.errors import handle_errors
 def demo(out_dir: Path, overwrite: bool, no_report: bool, workers: int) -> None:
     """Run the demo on the bundled data and write maps and tables to OUT.
 
-    Reads the schematic study-area layers and the simulated demo leopards,
-    flags suspect fixes, estimates home ranges (MCP and KDE), and writes
+    Reads the bundled schematic study area (Primorsky layers by role, land
+    cover) and the simulated demo leopards, flags suspect fixes and judges
+    range sizes with the amur_leopard species profile, estimates home ranges
+    (MCP and KDE), and writes
     study_area_map.html, layers.csv, relocation_summary.csv,
     relocation_flags.csv, home_ranges.gpkg/.csv, territories.csv/.gpkg and the
     report set in OUT/report (index.html, one page per leopard).

@@ -311,6 +311,27 @@ def test_map_of_the_own_study_area(area, fishers, fisher, tmp_path):
     assert 43.5 < south < north < 44.5 and -75.0 < west < east < -74.0, (south, west, north, east)
 
 
+def test_map_of_data_far_from_any_layer_fits_the_data(albatrosses, fishers, tmp_path):
+    from habitat.maps import save_map, study_area_map
+
+    # seabirds with the defaults a new user gets: no layers near them
+    area = datasets.study_area_for(albatrosses)
+    html = save_map(study_area_map(area, relocations=albatrosses), tmp_path / "a.html").read_text(
+        encoding="utf-8"
+    )
+    south, west, north, east = _fit_bounds(html)
+    assert -6.0 <= south < north <= 2.0 and -92.0 <= west < east <= -80.0
+    assert not BUNDLED_WORDS.findall(html)
+    assert "Fixes of 2 animals" in html  # a title from the data
+    # the bundled layers given on purpose to New York data: all far, all left out
+    html = save_map(
+        study_area_map(datasets.primorsky(), relocations=fishers), tmp_path / "f.html"
+    ).read_text(encoding="utf-8")
+    south, west, north, east = _fit_bounds(html)
+    assert 43.5 < south < north < 44.5 and -75.0 < west < east < -74.0
+    assert not BUNDLED_WORDS.findall(html), sorted(set(BUNDLED_WORDS.findall(html)))
+
+
 # --------------------------------------------------------------------------- report
 
 

@@ -132,7 +132,11 @@ def test_report_of_fishers_with_the_leopard_profile_says_not_plausible(own, tmp_
 
 
 def test_seabirds_are_not_speed_flagged_without_a_profile(own, albatrosses, tmp_path):
-    run("report", own["albatrosses"], "--out", tmp_path / "free", "--no-area-curve")
+    said = run("report", own["albatrosses"], "--out", tmp_path / "free", "--no-area-curve").output
+    # no bundled layers and no profile: each said once in the log, and on the index page
+    assert said.lower().count("no bundled layers") == 1, said
+    assert said.lower().count("no species profile") == 1, said
+    assert "no species profile" in visible_text(tmp_path / "free" / "index.html").lower()
     free = pd.read_csv(tmp_path / "free" / "metrics.csv").set_index("individual")
     assert bundled_words_in(tmp_path / "free") == {}
     all_fixes = albatrosses.groupby("individual").size()

@@ -50,6 +50,14 @@ def assert_local_crs(crs: object, data: gpd.GeoDataFrame | gpd.GeoSeries) -> Non
     assert np.all(np.asarray(factors.angular_distortion) < 1.0), (crs.name, factors)
 
 
+def crs_from_text(text: str) -> CRS:
+    """A ``crs_used`` value ("EPSG:32618 (WGS 84 / UTM zone 18N)" or a PROJ string) as a CRS."""
+    try:
+        return CRS.from_user_input(text)
+    except Exception:
+        return CRS.from_user_input(text.split(" (")[0])
+
+
 def test_the_local_crs_check_refuses_a_crs_centred_elsewhere(fishers):
     africa = "+proj=laea +lat_0=0 +lon_0=20 +datum=WGS84 +units=m"
     with pytest.raises(AssertionError):
@@ -270,8 +278,8 @@ def test_ranges_are_estimated_in_a_crs_local_to_the_data(fishers, albatrosses):
     for fixes in (fishers, albatrosses):
         assert_local_crs(estimation_crs(fixes), fixes)
     ranges = habitat.home_range(fishers, method="mcp", levels=(0.95,), species=None)
-    used = ranges["crs_used"].iloc[0]
-    assert "32652" not in used and "lon_0=131" not in used, used
+    assert_local_crs(crs_from_text(ranges["crs_used"].iloc[0]), fishers)
+    assert_local_crs(crs_from_text("EPSG:32618 (WGS 84 / UTM zone 18N)"), fishers)
 
 
 def test_study_area_near_the_fixes_keeps_every_own_layer(area, fishers):
@@ -358,9 +366,12 @@ def test_report_of_the_own_study_area_names_only_the_users_areas(report):
         metrics.columns
     )
     assert metrics["plausible"].all()  # judged as fishers, not as leopards
-    if "crs_used" in metrics.columns:
-        for used in metrics["crs_used"].dropna().unique():
-            assert "32652" not in str(used) and "lon_0=131" not in str(used)
+    # every range was estimated in a CRS local to the fishers (crs_used of ranges.gpkg)
+    ranges = gpd.read_file(report / "ranges.gpkg", layer="ranges")
+    used = ranges["crs_used"].dropna().unique()
+    assert len(used) >= 1
+    for text in used:
+        assert_local_crs(crs_from_text(text), ranges)
 
 
 #: a territory row of F01's page: the user's area by its own name, then F01's share (100 %)
@@ -399,3 +410,7 @@ def test_report_without_a_profile_keeps_every_fast_fix(albatrosses, tmp_path):
     expected = albatrosses.groupby("individual").size()
     assert (n_fixes.loc[expected.index] == expected).all()  # no fix dropped as "speed"
     assert math.isfinite(float(metrics["area_km2"].max()))
+    # estimated near the Galapagos, not in a projection centred in Africa (issue 11)
+    ranges = gpd.read_file(tmp_path / "birds" / "ranges.gpkg", layer="ranges")
+    for text in ranges["crs_used"].dropna().unique():
+        assert_local_crs(crs_from_text(text), albatrosses)

@@ -58,9 +58,13 @@ __all__ = [
     "FISHER_SEX",
     "GEOMETRY",
     "ORIGIN",
-    "write_own_study_area",
+    "albatross_fixes",
+    "fisher_fixes",
+    "land_cover",
     "local_box",
     "to_lonlat",
+    "to_utm",
+    "write_own_study_area",
 ]
 
 #: the files' projected CRS: WGS 84 / UTM zone 18N

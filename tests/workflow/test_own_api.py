@@ -410,6 +410,10 @@ def test_report_without_a_profile_keeps_every_fast_fix(albatrosses, tmp_path):
     expected = albatrosses.groupby("individual").size()
     assert (n_fixes.loc[expected.index] == expected).all()  # no fix dropped as "speed"
     assert math.isfinite(float(metrics["area_km2"].max()))
+    # two birds of unknown sex whose ranges overlap: neighbours of unknown sex, never same-sex
+    by = metrics.set_index("individual")
+    assert (by["n_unknown_sex_neighbours"] == 1).all()
+    assert (by[["n_same_sex_neighbours", "n_opposite_sex_neighbours"]] == 0).all().all()
     # estimated near the Galapagos, not in a projection centred in Africa (issue 11)
     ranges = gpd.read_file(tmp_path / "birds" / "ranges.gpkg", layer="ranges")
     for text in ranges["crs_used"].dropna().unique():

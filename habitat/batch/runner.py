@@ -662,6 +662,8 @@ class _PageTask:
     corridors: list[dict[str, str | None]] | None
     fragmentation: pd.DataFrame | None = None
     fingerprint: str = ""
+    areas: pd.DataFrame | None = None
+    barriers: pd.DataFrame | None = None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -715,6 +717,8 @@ def _render(task: _PageTask) -> _Outcome:
             landscape=task.landscape,
             corridors=task.corridors,
             fragmentation=task.fragmentation,
+            areas=task.areas,
+            barriers=task.barriers,
             figures=[(f"{task.slug}/{name}.png", caption) for name, caption in task.figures],
             neighbour_pages=task.pages,
             fingerprint=task.fingerprint or None,
@@ -1075,8 +1079,10 @@ def run_report(
     # simplified, reprojected and rounded once for all the pages' maps
     map_layers = prepare_layers(area, land_cover=False)
     area_fp = study_area_fingerprint(area)
-    say(_describe_area(area))
-    say(describe_species(profile))
+    # said once, also when progress lines are off (the index page says it too)
+    setting = say if progress is not False else log.info
+    setting(_describe_area(area))
+    setting(describe_species(profile))
 
     ids = data["individual"].astype(str)
     slugs = individual_slugs(pd.unique(ids))
@@ -1169,6 +1175,7 @@ def run_report(
                 fragmentation,
                 est_fps,
                 value_sha256({"study_area": area_fp, "species": _profile_value(profile)}),
+                area,
             )
             page_fps = {t.individual: t.fingerprint for t in ptasks}
             rendered = runner.run(_render, ptasks, stage="page")
@@ -1537,6 +1544,7 @@ def _page_tasks(
     fragmentation: pd.DataFrame | None,
     est_fps: Mapping[str, str],
     setting_fp: str = "",
+    area: StudyArea | None = None,
 ) -> list[_PageTask]:
     tasks = []
     # the map layers are the same on every page: fingerprinted once, with the
@@ -1557,6 +1565,9 @@ def _page_tasks(
         if fragmentation is None
         else {str(k): g for k, g in fragmentation.groupby(fragmentation["zone_id"].astype(str))}
     )
+    # the protected areas, zones, admin units and barriers of each range, by the study
+    # area's own names (long tables, split in one pass)
+    areas, barriers = _page_rows(metrics, area)
     for _, row in metrics.iterrows():
         ind = str(row["individual"])
         neighbours = _neighbour_table(pairs, ind)
@@ -1595,10 +1606,38 @@ def _page_tasks(
             fragmentation=(
                 None if fragmentation is None else by_zone.get(ind, fragmentation.iloc[:0])
             ),
+            areas=None if areas is None else areas.get(ind, areas[""]),
+            barriers=None if barriers is None else barriers.get(ind, barriers[""]),
         )
         task.fingerprint = _page_task_fingerprint(task, est_fps[ind], layers_fp)
         tasks.append(task)
     return tasks
+
+
+def _page_rows(
+    metrics: gpd.GeoDataFrame, area: StudyArea | None
+) -> tuple[dict[str, pd.DataFrame] | None, dict[str, pd.DataFrame] | None]:
+    """Each range's rows of area_shares and barrier_lengths, by individual ("" -> no rows)."""
+    from habitat.landscape.composition import barrier_lengths
+    from habitat.overlap.territory import area_shares
+
+    if area is None or not len(metrics):
+        return None, None
+    level = float(metrics["level"].iloc[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # data-quality warnings are in the tables
+        shares = area_shares(metrics, area, level=level)
+        lengths = barrier_lengths(metrics, area)
+
+    def split(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        out = {
+            str(k): g.reset_index(drop=True)
+            for k, g in table.groupby(table["individual"].astype(str))
+        }
+        out[""] = table.iloc[:0]
+        return out
+
+    return split(shares), split(lengths)
 
 
 def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) -> str:
@@ -1622,6 +1661,8 @@ def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) ->
             "map_fixes": task.map_fixes is not None,
             "corridors": task.corridors,
             "fragmentation": task.fragmentation,
+            "areas": task.areas,
+            "barriers": task.barriers,
         }
     )
 

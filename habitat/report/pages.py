@@ -52,9 +52,9 @@ def _env() -> Any:
     )
 
 
-def _common(title: str) -> dict[str, Any]:
+def _common(title: str, *, schematic: bool = False) -> dict[str, Any]:
     now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return {"title": title, "version": __version__, "generated": now}
+    return {"title": title, "version": __version__, "generated": now, "schematic": schematic}
 
 
 #: the head of a page holds the fingerprint of the input it was rendered from
@@ -324,6 +324,7 @@ def render_individual_page(
     fingerprint: str | None = None,
     areas: pd.DataFrame | None = None,
     barriers: pd.DataFrame | None = None,
+    schematic: bool = False,
 ) -> str:
     """HTML of one animal's report page.
 
@@ -371,6 +372,9 @@ def render_individual_page(
     barriers : pandas.DataFrame, optional
         This range's rows of :func:`habitat.landscape.barrier_lengths`, shown
         labelled with the layers' labels (:func:`barrier_rows`).
+    schematic : bool
+        Whether the study area's layers are schematic drawings (the bundled
+        set): the footer then says they are not official boundaries.
 
     Returns
     -------
@@ -469,7 +473,7 @@ def render_individual_page(
         _env()
         .get_template("individual.html.j2")
         .render(
-            **_common(title),
+            **_common(title, schematic=schematic),
             individual=individual,
             sex_label=SEX_LABELS.get(sex, sex),
             method_label=METHOD_LABELS.get(str(t.get("method")), str(t.get("method"))),
@@ -520,6 +524,7 @@ def render_index_page(
     figures: Sequence[tuple[str, str]] = (),
     files: Sequence[tuple[str, str]] = (),
     notes: Sequence[str] = (),
+    schematic: bool = False,
 ) -> str:
     """HTML of the report's index page: a sortable table of all animals.
 
@@ -545,6 +550,8 @@ def render_index_page(
     notes : sequence of str
         Lines shown under the heading (escaped), e.g. the study area and the
         species profile the report used.
+    schematic : bool
+        Whether the study area's layers are schematic (said in the footer).
 
     Returns
     -------
@@ -605,7 +612,7 @@ def render_index_page(
         _env()
         .get_template("index.html.j2")
         .render(
-            **_common(title),
+            **_common(title, schematic=schematic),
             n_ok=len(metrics),
             n_total=len(metrics) + n_failed,
             n_failed=n_failed,

@@ -171,6 +171,7 @@ def test_fishers_without_layers_get_no_bundled_names_anywhere(plain):
     # no protected-area, admin, zone, land-cover or road columns at all
     assert not [c for c in metrics.columns if c.startswith(("share_", "roads_", "railways_"))]
     assert "<title>Territory report" in texts["index.html"]
+    assert not [name for name, text in texts.items() if "schematic" in text]
 
 
 def test_the_log_and_index_say_no_bundled_layers_and_no_profile_once(plain):
@@ -267,6 +268,9 @@ def test_no_bundled_layers_on_the_demo_leopards_gives_no_layer_rows(tmp_path):
     assert on.exit_code == 0, on.output
     with_layers = pd.read_csv(tmp_path / "on" / "metrics.csv")
     assert "share_protected" in with_layers.columns
+    # the bundled layers are drawings: said on every page, never for no layers
+    assert "Layers are schematic" in (tmp_path / "on" / "pages" / "Leo_1F.html").read_text()
+    assert "schematic" not in (tmp_path / "off" / "pages" / "Leo_1F.html").read_text()
     assert "Land of the Leopard" in (tmp_path / "on" / "index.html").read_text() or any(
         "land_of_the_leopard" in c for c in with_layers.columns
     )

@@ -161,6 +161,8 @@ MANIFEST = "manifest.json"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
 #: ``attrs`` key of the metrics: the columns of the landscape inside each range (pages)
 LANDSCAPE_COLUMNS = "landscape_columns"
+#: how given ranges are read (fingerprinted: a cache made by another rule is not reused)
+GIVEN_RULE = "estimator method, level, area_km2, n_fixes kept; one range per method and level"
 
 
 @dataclasses.dataclass
@@ -215,10 +217,20 @@ class ReportResult:
 # --------------------------------------------------------------------------- input
 
 
-def _read_vector(path: Path) -> gpd.GeoDataFrame:
-    """Read a GDAL vector file, whatever characters its path holds."""
+def _read_vector(path: Path, *, prefer_layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a GDAL vector file, whatever characters its path holds.
+
+    ``prefer_layer``: the layer read when the file has one of that name (a
+    report's ``ranges.gpkg`` holds "ranges" and perhaps "corridors"); else the first.
+    """
+    import pyogrio
+
     with gdal_read_path(path) as readable:
-        return gpd.read_file(readable)
+        layer = None
+        if prefer_layer is not None:
+            names = [str(n) for n in pyogrio.list_layers(readable)[:, 0]]
+            layer = prefer_layer if prefer_layer in names and len(names) > 1 else None
+        return gpd.read_file(readable, layer=layer)
 
 
 def read_report_input(
@@ -235,6 +247,10 @@ def read_report_input(
     :func:`habitat.read_relocations` (flagging fixes faster than the speed
     limit); vector files (GeoPackage, GeoJSON, GeoParquet) holding
     polygons are read as given ranges (an ``individual`` column is required).
+    A report's own outputs read back as they were written: the "ranges" layer
+    of ``ranges.gpkg`` (not "corridors"), and the ``method``, ``level`` and
+    ``area_km2`` of its ranges, ``metrics.parquet`` and territory tables (see
+    :func:`run_report`).
 
     Parameters
     ----------
@@ -373,7 +389,7 @@ def _read_input(
             gdf = (
                 gpd.read_parquet(p)
                 if p.suffix.lower() in {".parquet", ".geoparquet"}
-                else _read_vector(p)
+                else _read_vector(p, prefer_layer="ranges")
             )
         except Exception as exc:
             raise DataFileError(f"cannot read '{p}': {exc}") from exc
@@ -579,7 +595,33 @@ def _given_ranges(task: _Task) -> gpd.GeoDataFrame:
     given = _required(task.given, "given ranges")
     level: float | str = "level" if "level" in given.columns else task.options.level
     sex = "sex" if "sex" in given.columns else None
-    return home_ranges_from_polygons(given, level=level, sex=sex, species=task.species)
+    # a range table habitat wrote (ranges.gpkg, metrics.parquet, territories)
+    # keeps its estimators' methods, levels and areas (a KDE's in grid cells);
+    # other polygons (synthetic, drawn, a method habitat does not know) are "given"
+    method = "method" if "method" in given.columns else None
+    if method is not None:
+        from habitat.homerange import METHODS
+
+        known = given[method].isin(list(METHODS))
+        given = given.assign(**{method: given[method].where(known)})
+        method = method if known.any() else None
+    area = "area_km2" if method is not None and "area_km2" in given.columns else None
+    fixes = "n_fixes" if pd.api.types.is_numeric_dtype(given.get("n_fixes")) else None
+    kw: dict[str, Any] = {"level": level, "sex": sex, "method": method, "species": task.species}
+    out = home_ranges_from_polygons(given, **kw, area_km2=area, n_fixes=fixes)
+    parts = out.groupby(["method", "level"], sort=False)["individual"].transform("size")
+    if (parts == 1).all():
+        return out
+    # several polygons for one method and level are one range: their union
+    merged = out.dissolve(by=["method", "level"], sort=False, as_index=False)
+    united = home_ranges_from_polygons(merged, **{**kw, "level": "level", "method": "method"})
+    counts = out.groupby(["method", "level"], sort=False).size().to_numpy()
+    note = np.where(counts > 1, [f"union of {n} polygons" for n in counts], "")
+    united["repaired"] = [
+        "; ".join(t for t in (str(r), n) if t)
+        for r, n in zip(united["repaired"], note, strict=True)
+    ]
+    return united
 
 
 def _species_keywords(profile: SpeciesProfile | None) -> dict[str, Any]:
@@ -1270,7 +1312,7 @@ def _estimate_options(
 
     species = _profile_value(profile)
     if given:  # home_ranges_from_polygons: the level when the polygons have none
-        read = {"input": "given ranges", "level": opts.level}
+        read = {"input": "given ranges", "level": opts.level, "kept": GIVEN_RULE}
         return json.loads(canonical_json({**read, "species": species}))
     values: dict[str, Any] = {
         "input": "relocations",
@@ -1463,13 +1505,24 @@ def _combine(
     from habitat.overlap.territory import territory_table
     from habitat.overlap.vector import pairwise_overlap
 
-    method = "given" if given else opts.method
+    method, level = _reported_range(ranges, opts, given=given)
     sel = ranges[ranges["method"] == method]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = territory_table(sel, area, level=opts.level)
-        lv = sel[np.isclose(sel["level"].to_numpy(dtype=float), opts.level)]
+        table = territory_table(sel, area, level=level)
+        lv = sel[np.isclose(sel["level"].to_numpy(dtype=float), level)]
         pairs = pairwise_overlap(lv) if len(lv) > 1 else pd.DataFrame()
+    if len(pairs):  # an animal is never its own neighbour
+        pairs = pairs[pairs["individual_a"].astype(str) != pairs["individual_b"].astype(str)]
+        pairs = pairs.reset_index(drop=True)
+    doubled = table["individual"].astype(str).duplicated()
+    if doubled.any():  # one page per animal: two rows would make two tasks on one page
+        raise InputError(
+            f"internal: several {method} {level:g} ranges for "
+            f"{sorted(set(table['individual'].astype(str)[doubled]))[:5]}; please report this."
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         land = _landscape(table, area)
     table = table.join(land)
     shown = [c for c in land.columns if c != "n_cells" and c != "share_nodata"]
@@ -1478,6 +1531,41 @@ def _combine(
             table.insert(2 + k, col, table["individual"].astype(str).map(counts[col]).astype(int))
     table.attrs[LANDSCAPE_COLUMNS] = shown
     return table, pairs
+
+
+def _reported_range(ranges: pd.DataFrame, opts: ReportOptions, *, given: bool) -> tuple[str, float]:
+    """The method and level the territory table, overlaps and neighbours are of.
+
+    Estimated ranges: the first of ``opts.methods`` at ``opts.level``. Given
+    ranges of a table that names methods and levels (a report's own
+    ``ranges.gpkg``): the first of ``opts.methods`` when the table has it, else
+    the table's first method; ``opts.level`` when that method has it, else
+    its highest level; each change said in the log. Polygons without a method
+    are ``"given"``.
+    """
+    if not given:
+        return opts.method, opts.level
+    present = [str(m) for m in pd.unique(ranges["method"].astype(str))]
+    method = opts.method if opts.method in present else present[0]
+    if method != opts.method and present != ["given"]:
+        log.warning(
+            "the given ranges hold no %s ranges (they hold %s): reporting %s",
+            opts.method,
+            ", ".join(present),
+            method,
+        )
+    levels = ranges.loc[ranges["method"].astype(str) == method, "level"].to_numpy(dtype=float)
+    if np.isclose(levels, opts.level).any():
+        return method, opts.level
+    level = float(np.nanmax(levels))
+    log.warning(
+        "the given %s ranges have no level %g (they have %s): reporting level %g",
+        method,
+        opts.level,
+        ", ".join(f"{v:g}" for v in sorted(set(levels.tolist()))),
+        level,
+    )
+    return method, level
 
 
 def _write_tables(
@@ -1711,7 +1799,7 @@ def _write_index(
         },
         failures=failures,
         method_label=METHOD_LABELS.get(method, method),
-        level=opts.level,
+        level=float(metrics["level"].iloc[0]) if len(metrics) else opts.level,
         figures=figures,
         files=listed,
         notes=_index_notes(area, profile),

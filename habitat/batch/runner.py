@@ -502,7 +502,9 @@ def _estimate(task: _Task) -> _Outcome:
             if cache.exists() and not task.overwrite:
                 ranges = gpd.read_parquet(cache)
                 figs = _figure_list(task.options, given=task.given is not None, fixes=task.fixes)
-                n = int(ranges["n_fixes"].max()) if "n_fixes" in ranges else 0
+                # given ranges count no fixes (their n_fixes may be NaN: unknown)
+                fixed = task.given is None and "n_fixes" in ranges
+                n = int(ranges["n_fixes"].max()) if fixed else 0
                 return _Outcome(
                     task.individual, ranges, None, True, time.perf_counter() - t0, n, figs
                 )

@@ -185,3 +185,14 @@ def test_a_second_run_into_the_same_folder_is_already_done(first, tmp_path):
     result, text = _report(data, tmp_path / "twice")
     assert result.skipped == ANIMALS
     assert f"({len(ANIMALS)} already done)" in text
+
+
+def test_given_polygons_without_fix_counts_are_already_done_on_a_rerun(first, tmp_path):
+    """Their cached ranges have n_fixes NaN: a re-run reused them, not failed every animal."""
+    ranges = gpd.read_file(first / "ranges.gpkg")
+    plain = ranges.loc[ranges["method"] == "mcp", ["individual", "sex", "level", "geometry"]]
+    _report(plain, tmp_path / "plain")
+    result, text = _report(plain, tmp_path / "plain")
+    assert result.ok, result.failures
+    assert result.reused == ANIMALS and result.skipped == ANIMALS
+    assert f"({len(ANIMALS)} already done)" in text

@@ -87,6 +87,7 @@ from habitat.core.errors import (
 )
 from habitat.core.fs import gdal_read_path
 from habitat.core.ids import describe_merged_ids, id_text, normalise_ids
+from habitat.core.sex import SEX_CODES
 from habitat.core.validation import look_like_degrees, require_geometry_type
 from habitat.io.cleaning import FLAG_COLUMNS, SpeciesArg, flag_relocations, speed_limit
 
@@ -194,20 +195,8 @@ _STATION_NAMES = (
     "location_id",
 )
 
-_SEX_CODES: dict[str, str] = {
-    "f": "F",
-    "female": "F",
-    "m": "M",
-    "male": "M",
-    "u": "unknown",
-    "unknown": "unknown",
-    "unk": "unknown",
-    "?": "unknown",
-    "na": "unknown",
-    "nan": "unknown",
-    "none": "unknown",
-    "": "unknown",
-}
+#: the sex codes every part of habitat reads alike (habitat.core.sex)
+_SEX_CODES: dict[str, str] = dict(SEX_CODES)
 
 # a time followed by Z, UTC/GMT or a numeric offset: "...10:00Z", "...10:00:00+10:00"
 _TZ_SUFFIX = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")

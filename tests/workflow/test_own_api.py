@@ -389,10 +389,6 @@ def test_report_pages_have_a_row_for_each_users_area(report):
     assert "Wilderness" in page and "Intensive Use" in page  # the zones F01 straddles
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages and index say the layers are schematic for any study area",
-)
 def test_report_does_not_call_the_users_layers_schematic(report):
     for page in (report / "index.html", report / "pages" / "F01.html"):
         assert "schematic" not in visible_text(page), page.name

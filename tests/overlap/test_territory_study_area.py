@@ -309,3 +309,15 @@ def test_study_area_of_the_wrong_type_is_refused_saying_what_to_give():
         territory_table(ranges(), [parks()])
     with pytest.raises(InputError, match="StudyArea or a mapping of layer names"):
         area_shares(ranges(), None)
+
+
+def test_area_shares_keep_the_ranges_index_and_only_the_level_asked_for():
+    both = pd.concat([ranges(), ranges().assign(level=0.5)])
+    both.index = [f"r{k}" for k in range(len(both))]
+    long = area_shares(both, study_area(), level=0.5)
+    assert sorted(set(long["range_id"])) == ["r4", "r5", "r6", "r7"]
+    assert set(long["level"]) == {0.5}
+    m1 = long[long["range_id"] == "r5"].set_index("column")["share"]
+    assert m1["share_pa_catskill_park"] == pytest.approx(0.6, abs=1e-9)
+    with pytest.raises(InputError, match=r"no ranges at level 0.25"):
+        area_shares(both, study_area(), level=0.25)

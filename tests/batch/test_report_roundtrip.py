@@ -196,3 +196,17 @@ def test_given_polygons_without_fix_counts_are_already_done_on_a_rerun(first, tm
     assert result.ok, result.failures
     assert result.reused == ANIMALS and result.skipped == ANIMALS
     assert f"({len(ANIMALS)} already done)" in text
+
+
+def test_the_ranges_layer_is_read_whatever_layer_comes_first(first, tmp_path):
+    """A GeoPackage with a 'corridors' layer before 'ranges' is read as the ranges."""
+    ranges = gpd.read_file(first / "ranges.gpkg")
+    path = tmp_path / "both.gpkg"
+    line = shapely.LineString(shapely.centroid(ranges.geometry.iloc[:2].to_numpy()).tolist())
+    corridors = gpd.GeoDataFrame(
+        {"from_id": ["Leo 2F"], "to_id": ["Leo 6M"]}, geometry=[line], crs=ranges.crs
+    )
+    corridors.to_file(path, layer="corridors", driver="GPKG")
+    ranges.to_file(path, layer="ranges", driver="GPKG")
+    got = read_report_input(path)
+    assert len(got) == len(ranges) and set(got.geom_type) <= {"Polygon", "MultiPolygon"}

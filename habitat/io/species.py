@@ -169,8 +169,14 @@ fixes faster than 8 km/h flagged'
                 f"(e.g. 'amur_leopard'), got {self.name!r}."
             )
         where = self.name
+        given = self.expected_area_sq_mi
+        if not isinstance(given, Mapping):
+            raise ConfigError(
+                f"species profile {where}, key expected_area_sq_mi: expected a mapping of sex -> "
+                f"(low, high), got {given!r}."
+            )
         checked = _area_bounds(
-            {k: list(v) for k, v in dict(self.expected_area_sq_mi).items()},
+            {k: list(v) if isinstance(v, list | tuple) else v for k, v in given.items()},
             unit="sq_mi",
             key="expected_area_sq_mi",
             source=where,

@@ -54,3 +54,9 @@ def test_profile_file_and_names(tmp_path: Path) -> None:
     assert datasets.species_profile(None) is None
     with pytest.raises(DatasetNotFoundError, match="did you mean 'amur_leopard'"):
         datasets.species_profile("amur_leoprad")
+
+
+@pytest.mark.parametrize("bounds", [{"F": 5}, 5, {"F": (1, 2, 3)}, {"female": (1, 2)}])
+def test_constructor_refuses_bad_bounds_with_a_config_error(bounds: object) -> None:
+    with pytest.raises(ConfigError, match="expected_area_sq_mi"):
+        SpeciesProfile(name="x", expected_area_sq_mi=bounds)  # type: ignore[arg-type]

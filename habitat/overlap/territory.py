@@ -13,7 +13,9 @@ Every share is a fraction 0-1 of the range's area, measured in one local
 equal-area CRS (:func:`habitat.core.crs.equal_area_crs`) chosen from the
 extent of the ranges and of the study area's features near them: features far
 from the ranges are dropped first (:meth:`~habitat.io.study_area.StudyArea.near`),
-never reprojected across the globe.
+never reprojected across the globe, and a feature spanning more than
+:data:`LARGE_FEATURE_DEG` degrees (a country or continent of a world layer)
+counts in that extent only where it covers the ranges.
 
 ``share_protected``
     inside the union of **all** protected areas of the study area (present when
@@ -47,6 +49,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from habitat.core import crs as hcrs
 from habitat.core.errors import DataFileError, DataQualityWarning, InputError
@@ -232,6 +235,35 @@ def _groups(area: StudyArea) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     return groups, features
 
 
+#: a feature wider or taller than this (degrees) counts in the CRS extent only where
+#: it covers the ranges (a country or continent must not move the projection centre)
+LARGE_FEATURE_DEG = 10.0
+
+
+def _extent(sel: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the ranges and the features near them, in degrees.
+
+    A feature spanning more than :data:`LARGE_FEATURE_DEG` (a country, a
+    continent, anything across the antimeridian) adds only the part of its
+    bounding box over the ranges' own.
+    """
+    ranges_box = np.array(hcrs.lonlat_bounds(sel), dtype=float)
+    boxes = np.asarray(shapely.bounds(features.geometry.to_numpy()), dtype=float).reshape(-1, 4)
+    large = ((boxes[:, 2] - boxes[:, 0]) > LARGE_FEATURE_DEG) | (
+        (boxes[:, 3] - boxes[:, 1]) > LARGE_FEATURE_DEG
+    )
+    boxes[large, :2] = np.maximum(boxes[large, :2], ranges_box[:2])
+    boxes[large, 2:] = np.minimum(boxes[large, 2:], ranges_box[2:])
+    keep = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
+    b = np.vstack([ranges_box, boxes[keep]])
+    return (
+        float(b[:, 0].min()),
+        float(b[:, 1].min()),
+        float(b[:, 2].max()),
+        float(b[:, 3].max()),
+    )
+
+
 def _measure(sel: gpd.GeoDataFrame, area: StudyArea) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Long table of shares (range_id = ``sel``'s index) and the shares protected.
 
@@ -244,16 +276,7 @@ def _measure(sel: gpd.GeoDataFrame, area: StudyArea) -> tuple[pd.DataFrame, np.n
     share = np.zeros((n_r, n_g + 1))
     area_km2 = np.zeros((n_r, n_g + 1))
     if len(features):
-        # one CRS for the whole table, from the ranges and the features near them
-        boxes = np.array([hcrs.lonlat_bounds(sel), hcrs.lonlat_bounds(features)])
-        target = hcrs.equal_area_crs(
-            (
-                float(boxes[:, 0].min()),
-                float(boxes[:, 1].min()),
-                float(boxes[:, 2].max()),
-                float(boxes[:, 3].max()),
-            )
-        )
+        target = hcrs.equal_area_crs(_extent(sel, features))
         table = overlap_with(
             sel.reset_index(drop=True),
             features,

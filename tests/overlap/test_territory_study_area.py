@@ -321,3 +321,34 @@ def test_area_shares_keep_the_ranges_index_and_only_the_level_asked_for():
     assert m1["share_pa_catskill_park"] == pytest.approx(0.6, abs=1e-9)
     with pytest.raises(InputError, match=r"no ranges at level 0.25"):
         area_shares(both, study_area(), level=0.25)
+
+
+def test_a_continent_sized_admin_unit_does_not_move_the_measurement_crs():
+    """A world layer's country is near every range; only its part over them sets the CRS.
+
+    Centring the equal-area CRS on the whole of North America (or on a country
+    across the antimeridian) would move the projection centre thousands of
+    kilometres away; the other shares would then no longer be exact ratios.
+    """
+    world = gpd.GeoDataFrame(
+        {"name": ["North America", "Across the antimeridian"]},
+        geometry=[
+            shapely.box(-170.0, 10.0, -50.0, 75.0),
+            shapely.MultiPolygon(
+                [shapely.box(170.0, 50.0, 180.0, 55.0), shapely.box(-180.0, 40.0, -73.0, 45.0)]
+            ),
+        ],
+        crs=4326,
+    )
+    alone = territory_table(ranges(), study_area())
+    area = StudyArea([*study_area().layers, study_layer(world, "countries", key="world")])
+    with_world = territory_table(ranges(), area)
+    for col, expected in EXPECTED.items():
+        np.testing.assert_allclose(with_world[col].to_numpy(float), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(with_world["share_admin_north_america"], 1.0, rtol=0, atol=1e-9)
+    assert with_world["share_admin_across_the_antimeridian"].tolist() == pytest.approx(
+        [1.0, 1.0, 1.0, 1.0], abs=1e-9
+    )
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(with_world[list(EXPECTED)]), pd.DataFrame(alone[list(EXPECTED)])
+    )

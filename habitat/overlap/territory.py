@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -172,65 +172,67 @@ def _at_level(ranges: gpd.GeoDataFrame, level: float) -> gpd.GeoDataFrame:
     return sel
 
 
-def _joined(values: pd.Series) -> str | None:
+def _joined(values: Iterable[Any]) -> str | None:
     """Distinct non-missing values, sorted, joined by '; ' (None if there are none)."""
     distinct = sorted({str(v) for v in values if isinstance(v, str) and v})
     return "; ".join(distinct) if distinct else None
-
-
-def _order(values: pd.Series) -> list[str]:
-    return sorted({str(v) for v in values}, key=lambda s: (s.casefold(), s))
 
 
 def _groups(area: StudyArea) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """The areas to report (one row each) and their features, tagged with ``_group``.
 
     The last group is the union of every protected area (``share_protected``).
+    Plain arrays throughout: one pass over the features, whatever the number of areas.
     """
     pa = area.features("protected_areas")
     adm = area.features("admin_units")
     rows: list[dict[str, Any]] = []
-    parts: list[gpd.GeoDataFrame] = []
+    geoms: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
 
-    def add(features: gpd.GeoDataFrame, row: dict[str, Any]) -> None:
-        row["_group"] = len(rows)
-        rows.append(row)
-        parts.append(features[["geometry"]].assign(_group=row["_group"]))
+    def add(table: gpd.GeoDataFrame, keys: list[Any], kind: str, role: str) -> None:
+        """One group per distinct key (in sorted order), features tagged with it."""
+        order = sorted(set(keys), key=lambda k: tuple(x for p in k for x in (p.casefold(), p)))
+        first = len(rows)
+        index = {k: first + n for n, k in enumerate(order)}
+        ids = np.array([index[k] for k in keys], dtype=int)
+        layer = table["layer"].to_numpy(dtype=object)
+        category = table["category"].to_numpy(dtype=object)
+        for k in order:
+            mine = ids == index[k]
+            rows.append(
+                {
+                    "role": role,
+                    "name": k[0],
+                    "zone": k[1] if len(k) > 1 else None,
+                    "kind": kind,
+                    "layer": _joined(layer[mine]),
+                    "category": _joined(category[mine]),
+                    "slug": k if len(k) > 1 else k[0],
+                }
+            )
+        geoms.append(table.geometry.to_numpy())
+        owners.append(ids)
 
-    for name in _order(pa["name"]):
-        f = pa[pa["name"] == name]
-        add(f, {"role": "protected_areas", "name": name, "zone": None, "kind": "pa",
-                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
-                "slug": name})  # fmt: skip
+    add(pa, [(str(n),) for n in pa["name"]], "pa", "protected_areas")
     zoned = pa[pa["zone"].notna()]
-    pairs = sorted(
-        {(str(n), str(z)) for n, z in zip(zoned["name"], zoned["zone"], strict=True)},
-        key=lambda nz: (nz[0].casefold(), nz[0], nz[1].casefold(), nz[1]),
-    )
-    for name, zone in pairs:
-        f = zoned[(zoned["name"] == name) & (zoned["zone"] == zone)]
-        add(f, {"role": "protected_areas", "name": name, "zone": zone, "kind": "zone",
-                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
-                "slug": (name, zone)})  # fmt: skip
-    for name in _order(adm["name"]):
-        f = adm[adm["name"] == name]
-        add(f, {"role": "admin_units", "name": name, "zone": None, "kind": "admin",
-                "layer": _joined(f["layer"]), "category": _joined(f["category"]),
-                "slug": name})  # fmt: skip
+    add(zoned, [(str(n), str(z)) for n, z in zip(zoned["name"], zoned["zone"], strict=True)],
+        "zone", "protected_areas")  # fmt: skip
+    add(adm, [(str(n),) for n in adm["name"]], "admin", "admin_units")
     groups = pd.DataFrame(
-        rows, columns=["role", "name", "zone", "kind", "layer", "category", "slug", "_group"]
+        rows, columns=["role", "name", "zone", "kind", "layer", "category", "slug"]
     )
     columns: list[str] = []
     for kind in ("pa", "zone", "admin"):  # unique within each prefix, in group order
-        mine = groups["kind"] == kind
-        columns += [f"share_{kind}_{s}" for s in unique_slugs(list(groups.loc[mine, "slug"]))]
+        mine = (groups["kind"] == kind).to_numpy()
+        columns += [f"share_{kind}_{s}" for s in unique_slugs(list(groups["slug"][mine]))]
     groups["column"] = columns
-    if len(pa):
-        parts.append(pa[["geometry"]].assign(_group=len(rows)))  # every protected area
-    features = (
-        gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
-        if parts
-        else gpd.GeoDataFrame({"_group": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    geoms.append(pa.geometry.to_numpy())  # every protected area: share_protected
+    owners.append(np.full(len(pa), len(rows), dtype=int))
+    features = gpd.GeoDataFrame(
+        {"_group": np.concatenate(owners)},
+        geometry=gpd.GeoSeries(np.concatenate(geoms), crs=4326),
+        crs=4326,
     )
     return groups, features
 

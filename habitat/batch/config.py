@@ -823,6 +823,12 @@ estimator; valid options: ...; did you mean 'bandwidth'?
     for name, value in getattr(model, "layers").items():  # noqa: B009
         inputs["layers"][name] = None if value.strip().lower() == "none" else base / value
     area = getattr(model, "study_area")  # noqa: B009
+    if area is not None and inputs["layers"]:
+        raise ConfigError(
+            f"{source}: give your layers either as [study_area] (layers by role, replacing the "
+            "bundled set) or as the legacy [layers] table (bundled layers replaced by name), "
+            "not both."
+        )
     if area is not None:
         inputs["study_area"] = _study_area_entry(area, base=base, source=source)
     species = getattr(model, "species")  # noqa: B009

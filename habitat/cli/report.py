@@ -196,6 +196,7 @@ def report(
 ) -> None:
     """Write a territory report for every animal in INPUT into OUT (see ``--help``)."""
     import dataclasses
+    import logging
     import warnings
 
     from habitat import datasets
@@ -260,7 +261,7 @@ def report(
             raise InputError("--reference needs an INPUT relocations file.")
         from habitat.batch.demo import DEMO_REFERENCE, DEMO_RELOCATIONS
 
-        click.echo("habitat report: no INPUT given; reporting the bundled demo leopards", err=True)
+        logging.getLogger("habitat.cli").info("no INPUT given; reporting the bundled demo leopards")
         source = datasets.data_path(*DEMO_RELOCATIONS)
         ref = datasets.data_path(*DEMO_REFERENCE)
         quiet.append(DataQualityWarning)  # the demo's problems are planted on purpose

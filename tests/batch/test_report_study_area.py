@@ -291,6 +291,9 @@ def test_config_study_area_and_species(tmp_path):
     (tmp_path / "e.toml").write_text('[study_area]\npath = "area.toml"\nname = "x"\n')
     with pytest.raises(ConfigError, match="not both"):
         load_config(tmp_path / "e.toml")
+    (tmp_path / "g.toml").write_text('[study_area]\npath = "area.toml"\n[layers]\nroads = "none"\n')
+    with pytest.raises(ConfigError, match="not both"):
+        load_config(tmp_path / "g.toml")
     # the legacy [layers] table: bundled layers by name, with their roles
     (tmp_path / "f.toml").write_text('[layers]\nroads = "none"\nland_cover = "none"\n')
     _, inputs = load_config(tmp_path / "f.toml")

@@ -974,10 +974,12 @@ def _describe_area(area: StudyArea) -> str:
     roles: dict[str, int] = {}
     for lyr in area.layers:
         roles[lyr.role] = roles.get(lyr.role, 0) + 1
-    parts = [f"{n} {role}" for role, n in roles.items()]
-    if area.land_cover is not None:
-        parts.append("land cover")
-    return f"study area: {area.name} ({', '.join(parts)} near the data)"
+    by_role = ", ".join(f"{role.replace('_', ' ')} {n}" for role, n in roles.items())
+    cover = " and land cover" if area.land_cover is not None else ", no land cover"
+    return (
+        f"study area: {area.name}: {len(area.layers)} layers near the data "
+        f"({by_role or 'none'}){cover}"
+    )
 
 
 def _profile_value(profile: SpeciesProfile | None) -> Any:

@@ -113,7 +113,7 @@ def home_ranges_from_polygons(
         polygon's area by a fraction of a percent. The value is kept where it
         is within :data:`AREA_KEPT_RTOL` of the polygon's own area; where it is
         not (the polygon was edited, or the column means something else), the
-        polygon's area is used, with a
+        polygon's area is used, said in ``repaired`` and in a
         :class:`~habitat.core.errors.DataQualityWarning` naming the rows.
         ``None``: areas are the polygons' own.
     species : SpeciesProfile, str, path, mapping or None
@@ -220,7 +220,9 @@ def home_ranges_from_polygons(
     shapes = gpd.GeoSeries(fixed, crs=polygons.crs, index=polygons.index)
     area = hcrs.area_m2(shapes, name="home-range polygons").to_numpy()
     if area_km2 is not None:
-        area = _kept_areas(polygons, area_km2, area)
+        area, note = _kept_areas(polygons, area_km2, area)
+        both = (table["repaired"] != "") & (note != "")
+        table["repaired"] = np.where(both, table["repaired"] + "; ", table["repaired"]) + note
     # not a telemetry estimate: the "few fixes" check only applies when fixes are known
     out = _finish(
         table.fillna({"n_fixes": np.inf}),
@@ -265,8 +267,14 @@ def _methods(polygons: gpd.GeoDataFrame, column: str | None) -> np.ndarray:
     return text
 
 
-def _kept_areas(polygons: gpd.GeoDataFrame, column: str, measured_m2: np.ndarray) -> np.ndarray:
-    """The column's areas (m²) where they agree with the polygons', else the polygons'."""
+def _kept_areas(
+    polygons: gpd.GeoDataFrame, column: str, measured_m2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The column's areas (m²) where they agree with the polygons', else the polygons'.
+
+    Also a note per row for ``repaired`` (empty where the column's area was kept
+    or missing), so a disagreement is flagged in the table, not only warned.
+    """
     require_columns(polygons, [column], name="home-range polygons", hint="Pass area_km2=None.")
     given = units.convert_area(
         pd.to_numeric(polygons[column], errors="coerce").to_numpy(dtype=float), "km2", "m2"
@@ -285,7 +293,11 @@ def _kept_areas(polygons: gpd.GeoDataFrame, column: str, measured_m2: np.ndarray
             DataQualityWarning,
             stacklevel=3,
         )
-    return np.where(agree, given, measured_m2)
+    note = np.full(len(given), "", dtype=object)
+    note[disagree] = [
+        f"area measured: '{column}' was {100 * d:.1f} % off the polygon's" for d in off[disagree]
+    ]
+    return np.where(agree, given, measured_m2), note
 
 
 def synthetic_ranges(

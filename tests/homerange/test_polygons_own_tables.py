@@ -63,6 +63,8 @@ def test_an_area_that_disagrees_with_its_polygon_is_measured_and_warned():
     with pytest.warns(DataQualityWarning, match=r"area_km2.*rows? 1\b"):
         out = _read(_table(area_km2=edited), area_km2="area_km2")
     np.testing.assert_allclose(out["area_km2"], [edited[0], measured[1]], rtol=1e-12)
+    assert out["repaired"].tolist()[0] == ""  # flagged in the table too, not only warned
+    assert out["repaired"].tolist()[1] == "area measured: 'area_km2' was 10.0 % off the polygon's"
 
 
 @pytest.mark.parametrize("bad", [np.nan, 0.0, -5.0, "n/a"])

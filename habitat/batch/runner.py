@@ -1022,7 +1022,15 @@ def run_report(
     ----------
     data : GeoDataFrame
         Relocations (points with ``individual``, e.g. :func:`habitat.read_relocations`)
-        or given home ranges (polygons with ``individual``; optional ``sex``, ``level``).
+        or given home ranges (polygons with ``individual``; optional ``sex``, ``level``,
+        ``method``). A range table habitat wrote (a report's ``ranges.gpkg`` or
+        ``metrics.parquet``, a territory table) keeps its estimators' methods,
+        levels and areas, and is reported at the first of ``options.methods``
+        it holds (else its first method) and ``options.level`` (else its
+        highest), each replacement logged; other polygons are ``"given"`` at
+        ``options.level``. An animal's polygons of one method and level are
+        one range, their union (``repaired`` says so), so an animal never
+        overlaps itself and has one page.
     out_dir : path
         Report folder (see the module docstring for its layout). An existing
         report folder is resumed; a non-empty folder that is not a report is

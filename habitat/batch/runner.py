@@ -1025,9 +1025,9 @@ def run_report(
         or given home ranges (polygons with ``individual``; optional ``sex``, ``level``,
         ``method``). A range table habitat wrote (a report's ``ranges.gpkg`` or
         ``metrics.parquet``, a territory table) keeps its estimators' methods,
-        levels and areas, and is reported at the first of ``options.methods``
-        it holds (else its first method) and ``options.level`` (else its
-        highest), each replacement logged; other polygons are ``"given"`` at
+        levels and areas, and is reported at ``options.methods[0]`` when it
+        holds that method (else its first method) and ``options.level`` (else
+        its highest), each replacement logged; other polygons are ``"given"`` at
         ``options.level``. An animal's polygons of one method and level are
         one range, their union (``repaired`` says so), so an animal never
         overlaps itself and has one page.

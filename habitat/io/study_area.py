@@ -752,8 +752,12 @@ def study_area_from_mapping(
     entries = values.get("layers", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{where}: layers must be an array of tables ([[layers]]).")
-    layers = [_layer_from(entry, folder, f"{where}, layers[{i}]") for i, entry in enumerate(entries)]
-    cover = _land_cover_from(values["land_cover"], folder, where) if "land_cover" in values else None
+    layers = [
+        _layer_from(entry, folder, f"{where}, layers[{i}]") for i, entry in enumerate(entries)
+    ]
+    cover = (
+        _land_cover_from(values["land_cover"], folder, where) if "land_cover" in values else None
+    )
     species = values.get("species")
     if species is not None and not isinstance(species, str):
         raise ConfigError(

@@ -210,3 +210,15 @@ def test_the_ranges_layer_is_read_whatever_layer_comes_first(first, tmp_path):
     ranges.to_file(path, layer="ranges", driver="GPKG")
     got = read_report_input(path)
     assert len(got) == len(ranges) and set(got.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_a_territory_table_round_trips_too(first, tmp_path):
+    from habitat.overlap.territory import write_territory_table
+
+    path = write_territory_table(gpd.read_parquet(first / "metrics.parquet"), tmp_path / "t.gpkg")
+    result, text = _report(read_report_input(path), tmp_path / "fresh")
+    _nothing_already_done(result, text)
+    before, after = _metrics(first), _metrics(tmp_path / "fresh")
+    assert (after["method"] == "mcp").all()
+    np.testing.assert_allclose(after["area_km2"], before["area_km2"], rtol=1e-9)
+    assert after[COUNTS].equals(before[COUNTS])

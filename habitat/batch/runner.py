@@ -453,6 +453,7 @@ class _Task:
     fingerprint: str = ""
     reason: str = ""
     species: SpeciesProfile | None = None
+    ud_cell_source: str = "ud_cell_size_m"
 
 
 @dataclasses.dataclass
@@ -501,7 +502,12 @@ def _estimate(task: _Task) -> _Outcome:
             warnings.simplefilter("ignore")  # data-quality warnings are in the tables
             if cache.exists() and not task.overwrite:
                 ranges = gpd.read_parquet(cache)
-                figs = _figure_list(task.options, given=task.given is not None, fixes=task.fixes)
+                figs = _figure_list(
+                    task.options,
+                    given=task.given is not None,
+                    fixes=task.fixes,
+                    cell_source=task.ud_cell_source,
+                )
                 # given ranges count no fixes (their n_fixes may be NaN: unknown)
                 fixed = task.given is None and "n_fixes" in ranges
                 n = int(ranges["n_fixes"].max()) if fixed else 0
@@ -528,7 +534,11 @@ def _estimate(task: _Task) -> _Outcome:
 
 
 def _figure_list(
-    options: ReportOptions, *, given: bool, fixes: gpd.GeoDataFrame | None = None
+    options: ReportOptions,
+    *,
+    given: bool,
+    fixes: gpd.GeoDataFrame | None = None,
+    cell_source: str = "ud_cell_size_m",
 ) -> list[tuple[str, str]]:
     """(name, caption) of the figures step 1 drew for an animal (its ``fixes``) with these options.
 
@@ -543,12 +553,18 @@ def _figure_list(
 
     source = _required(fixes, "fixes")
     cell = ud_cell_size_m(source.to_crs(estimation_crs(source)), cell_size_m=options.ud_cell_size_m)
-    captions = _figure_captions(options, ud_cell_size_m=cell)
+    captions = _figure_captions(options, ud_cell_size_m=cell, cell_source=cell_source)
     return [(k, captions[k]) for k in ("ud", "area_curve") if k == "ud" or options.area_curve]
 
 
-def _figure_captions(options: ReportOptions, *, ud_cell_size_m: float) -> dict[str, str]:
-    """Captions of an animal's figures; ``ud_cell_size_m``: the cells its UD was drawn on (m)."""
+def _figure_captions(
+    options: ReportOptions, *, ud_cell_size_m: float, cell_source: str = "ud_cell_size_m"
+) -> dict[str, str]:
+    """Captions of an animal's figures; ``ud_cell_size_m``: the cells its UD was drawn on (m).
+
+    ``cell_source`` says who set ``options.ud_cell_size_m`` (the option, or a
+    species profile).
+    """
     from habitat.homerange.grid import UD_MAX_CELLS
     from habitat.report.figures import length_label
 
@@ -556,10 +572,10 @@ def _figure_captions(options: ReportOptions, *, ud_cell_size_m: float) -> dict[s
     if asked is None:
         how = "from the bandwidth"
     elif asked == ud_cell_size_m:
-        how = "as set by ud_cell_size_m"
+        how = f"as set by {cell_source}"
     else:
         how = (
-            f"coarsened from the {length_label(asked)} set by ud_cell_size_m, which would "
+            f"coarsened from the {length_label(asked)} set by {cell_source}, which would "
             f"need more than {UD_MAX_CELLS:,} cells"
         )
     return {
@@ -660,7 +676,7 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     kde = ranges[ranges["method"] == "kde"]
     uds = utilization_distribution(fixes, cell_size_m=opts.ud_cell_size_m)
     cell = uds[task.individual].cell_size_m
-    captions = _figure_captions(opts, ud_cell_size_m=cell)
+    captions = _figure_captions(opts, ud_cell_size_m=cell, cell_source=task.ud_cell_source)
     if opts.ud_cell_size_m is not None and cell != opts.ud_cell_size_m:  # said in the caption too
         log.warning(
             "%s: UD figure on %g m cells, not the %g m of ud_cell_size_m (too many cells)",
@@ -1125,6 +1141,8 @@ def run_report(
     # what the data are measured against and judged by: from the data unless given
     area = resolve_study_area(data, study_area, layers=layers, land_cover=land_cover)
     profile = resolve_species(area, species)
+    from_profile = opts.ud_cell_size_m is None and profile is not None and profile.ud_cell_size_m
+    cell_source = f"the {profile.name} profile" if profile and from_profile else "ud_cell_size_m"
     opts = resolved_options(opts, area, profile)
     if isinstance(scheduler, str):  # unreachable: fail by name before any folder is made
         probe_scheduler(scheduler)
@@ -1186,6 +1204,7 @@ def run_report(
             fingerprint=est_fps[ind],
             reason=reasons[ind],
             species=profile,
+            ud_cell_source=cell_source,
         )
         for ind, g in groups.items()
     ]

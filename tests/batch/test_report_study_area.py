@@ -194,6 +194,8 @@ def test_demo_leopards_report_as_before_under_the_bundled_area(tmp_path):
     assert manifest["options"]["max_speed_kmh"] == 20  # what the fixes were flagged with
     assert manifest["options"]["ud_cell_size_m"] == 200  # the profile's UD cells
     assert manifest["options"]["species"]["name"] == "amur_leopard"
+    page = (tmp_path / "r" / "pages" / "Leo_1F.html").read_text(encoding="utf-8")
+    assert "200 m cells, as set by the amur_leopard profile" in page
 
 
 def test_a_changed_layer_redraws_pages_and_a_changed_profile_recomputes(fishers, tmp_path):

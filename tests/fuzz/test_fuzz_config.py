@@ -37,8 +37,12 @@ def check_options(options: ReportOptions) -> None:
     assert cell is None or (isinstance(cell, float) and math.isfinite(cell) and cell > 0)
     assert isinstance(options.max_fixes_on_map, int) and options.max_fixes_on_map >= 1
     speed = options.max_speed_kmh
-    assert speed is None or (isinstance(speed, float) and math.isfinite(speed) and speed > 0)
-    assert isinstance(options.title, str)
+    assert (
+        speed is None
+        or speed == "species"
+        or (isinstance(speed, float) and math.isfinite(speed) and speed > 0)
+    )  # "species": the species profile's limit
+    assert options.title is None or isinstance(options.title, str)  # None: from the study area
     assert isinstance(options.method_options, dict)
     assert set(options.method_options) <= {"mcp", "kde", "locoh", "bbmm"}
 

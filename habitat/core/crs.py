@@ -55,6 +55,7 @@ from habitat.core.errors import (
 from habitat.core.validation import require_finite_coordinates
 
 __all__ = [
+    "LARGE_FEATURE_DEG",
     "UTM_52N",
     "WGS84",
     "align",
@@ -89,6 +90,12 @@ _WEB_MERCATOR_METHODS = {"Popular Visualisation Pseudo Mercator"}
 _EQUAL_AREA_WORDS = ("Equal Area", "Mollweide", "Sinusoidal", "Equal Earth", "Eckert IV")
 
 GeoData: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
+
+
+#: a feature wider or taller than this (degrees: a country or continent of a world
+#: layer, anything across the antimeridian) is measured only near the data analysed:
+#: it must neither move the projection centre nor be projected whole into a local CRS
+LARGE_FEATURE_DEG = 10.0
 
 
 def describe_crs(crs: Any) -> str:

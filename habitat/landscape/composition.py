@@ -318,6 +318,37 @@ def _require_study_area(study_area: object) -> StudyArea:
     return study_area
 
 
+#: margin (degrees) around the ranges' extent that very large barrier features are cut to
+_CLIP_MARGIN_DEG = 0.5
+
+
+def _clipped_to(
+    feats: gpd.GeoDataFrame, ranges: gpd.GeoDataFrame | gpd.GeoSeries
+) -> gpd.GeoDataFrame:
+    """Features (EPSG:4326) wider than ``LARGE_FEATURE_DEG`` cut to the ranges' extent.
+
+    Only what lies inside a range is measured, so cutting a motorway or a
+    river thousands of km long to the box around the ranges (plus
+    :data:`_CLIP_MARGIN_DEG`) changes no length inside them, and keeps its
+    projection to the ranges' metric CRS local (the far ends of such a feature
+    have no finite coordinates there). Smaller features are left as they are.
+    """
+    geoms = np.asarray(feats.geometry.to_numpy(), dtype=object)
+    boxes = np.asarray(shapely.bounds(geoms), dtype=float).reshape(-1, 4)
+    large = ((boxes[:, 2] - boxes[:, 0]) > hcrs.LARGE_FEATURE_DEG) | (
+        (boxes[:, 3] - boxes[:, 1]) > hcrs.LARGE_FEATURE_DEG
+    )
+    if not large.any():
+        return feats
+    w, s, e, n = hcrs.lonlat_bounds(ranges)
+    m = _CLIP_MARGIN_DEG
+    box = (max(w - m, -180.0), max(s - m, -90.0), min(e + m, 180.0), min(n + m, 90.0))
+    geoms = geoms.copy()
+    geoms[large] = shapely.clip_by_rect(geoms[large], *box)
+    keep = ~shapely.is_empty(geoms)
+    return gpd.GeoDataFrame(feats[keep].drop(columns="geometry"), geometry=geoms[keep], crs=4326)
+
+
 def barrier_lengths(
     ranges: gpd.GeoDataFrame | gpd.GeoSeries,
     study_area: StudyArea,
@@ -398,6 +429,7 @@ def barrier_lengths(
     parts = [near[lyr.key].assign(_layer=k) for k, lyr in enumerate(layers) if lyr.key in near]
     if parts:
         feats = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+        feats = _clipped_to(feats, ranges)
         projected = hcrs.align(feats.geometry, target, name="barriers")
         require_finite_coordinates(
             projected, name="barriers", after=f"reprojection to {hcrs.describe_crs(target)}"

@@ -187,3 +187,53 @@ def test_a_mapping_is_refused_with_how_to_make_a_study_area():
         barrier_density_in_ranges(RANGES, {"roads": lines(((0, 0), (1, 1)))})
     with pytest.raises(InputError, match="StudyArea"):
         landscape_in_ranges(RANGES, None)
+
+
+def test_a_barrier_across_a_continent_is_measured_only_near_the_ranges() -> None:
+    """One feature from Los Angeles via New York to Europe and Asia (a world rivers or
+    roads layer): the km inside a New York range are those of its New York segment
+    alone; the feature is cut to the ranges' surroundings, not projected whole into
+    UTM 18N, where its far end (over 180 degrees from the zone) has no coordinates."""
+    from habitat.io.study_area import StudyArea, study_layer
+    from habitat.landscape.composition import barrier_lengths
+
+    ny = [(-74.3, 42.6), (-73.0, 42.6)]
+    long_road = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([(-118.2, 34.0), (-100.0, 41.0), *ny, (10.0, 50.0), (116.0, 40.0)])
+        ],
+        crs=4326,
+    )
+    short_road = gpd.GeoDataFrame(geometry=[shapely.LineString(ny)], crs=4326)
+    square = gpd.GeoDataFrame(
+        {"individual": ["F1"]},
+        geometry=[shapely.box(580_000, 4_710_000, 590_000, 4_720_000)],
+        crs="EPSG:32618",
+    )
+    far = barrier_lengths(square, StudyArea([study_layer(long_road, "roads")]))
+    near = barrier_lengths(square, StudyArea([study_layer(short_road, "roads")]))
+    # the road runs along a parallel through the 10 km square: 10 km within the UTM scale
+    assert near["length_km"].iloc[0] == pytest.approx(10.0, rel=2e-4)
+    # cutting adds a vertex on the far side of the range: the segment through the
+    # range is the same parallel, drawn between other vertices (about 4e-5 apart)
+    assert far["length_km"].iloc[0] == pytest.approx(near["length_km"].iloc[0], rel=1e-4)
+
+
+def test_a_far_segment_of_a_huge_feature_never_counts_inside_a_range() -> None:
+    """A line along 24.56 N from 135 W to 15 W, then north to 45 N, passes nowhere
+    near New York. Projected whole into UTM 18N, its first segment becomes a straight
+    line through y = 4,715 km, across a New York range: 10 km of phantom road. Cut to
+    the ranges' surroundings first, it has none."""
+    from habitat.io.study_area import StudyArea, study_layer
+    from habitat.landscape.composition import barrier_lengths
+
+    lat = 24.562453739600556  # UTM 18N y of (15 W, lat) is 4,715,000 m
+    line = shapely.LineString([(-135.0, lat), (-15.0, lat), (-15.0, 45.0)])
+    road = gpd.GeoDataFrame(geometry=[line], crs=4326)
+    square = gpd.GeoDataFrame(
+        {"individual": ["F1"]},
+        geometry=[shapely.box(580_000, 4_710_000, 590_000, 4_720_000)],
+        crs="EPSG:32618",
+    )
+    out = barrier_lengths(square, StudyArea([study_layer(road, "roads")]))
+    assert out["length_km"].iloc[0] == 0.0

@@ -972,9 +972,16 @@ def _neighbour_table(pairs: pd.DataFrame, individual: str) -> pd.DataFrame:
 
 def _landscape(reported: gpd.GeoDataFrame, area: StudyArea) -> pd.DataFrame:
     """Land-cover shares (the study area's class names) and every barrier layer inside ranges."""
+    from habitat.core.errors import TooLargeError
+    from habitat.io.study_area import StudyArea
     from habitat.landscape.composition import landscape_in_ranges
 
-    return landscape_in_ranges(reported, area)
+    try:
+        return landscape_in_ranges(reported, area)
+    except TooLargeError as exc:  # ranges far larger than the land cover's cells allow
+        log.warning("land-cover composition left out of the report: %s", exc)
+        no_cover = StudyArea(area.layers, name=area.name, species=area.species)
+        return landscape_in_ranges(reported, no_cover)
 
 
 # --------------------------------------------------------------------------- main

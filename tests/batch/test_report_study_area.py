@@ -313,3 +313,41 @@ def test_land_cover_classes_from_a_csv(tmp_path):
     (tmp_path / "bad.csv").write_text("value,name\nforest,Forest\n")
     with pytest.raises(DataFileError, match="row 2"):
         study.read_land_cover_classes(tmp_path / "bad.csv")
+
+
+def test_a_land_cover_too_fine_for_the_ranges_is_left_out_not_the_whole_report(
+    fishers, tmp_path, monkeypatch, caplog
+):
+    """Composition refusing ranges too large for its cells (TooLargeError) costs the report
+    its land-cover columns, said in the log, not every animal's page."""
+    from habitat.core.errors import TooLargeError
+    from habitat.io.raster import Raster
+    from habitat.landscape import composition
+
+    def too_large(*args, **kwargs):
+        raise TooLargeError("ranges span 4e9 cells of the land cover (limit 1e8)")
+
+    monkeypatch.setattr(composition, "composition_in_ranges", too_large)
+    cover = Raster(
+        np.ones((40, 40), dtype="uint8"),
+        (500.0, 0.0, 530_000.0, 0.0, -500.0, 4_880_000.0),
+        UTM18,
+        nodata=0,
+        classes={1: "Deciduous forest"},
+    )
+    parks = _parks()
+    area = StudyArea(parks.layers, land_cover=cover, name=parks.name)
+    with caplog.at_level("WARNING", logger="habitat"):
+        result = run_report(
+            fishers,
+            tmp_path / "r",
+            study_area=area,
+            species=None,
+            progress=False,
+            options=ReportOptions(area_curve=False),
+        )
+    assert result.ok and len(result.pages) == 3
+    metrics = pd.read_csv(result.files["metrics_csv"])
+    assert "share_deciduous_forest" not in metrics.columns
+    assert "share_pa_hemlock_ridge_state_forest" in metrics.columns
+    assert any("land-cover composition left out" in r.getMessage() for r in caplog.records)

@@ -37,6 +37,7 @@ from habitat.homerange.plausibility import (
     AUTO,
     SpeciesArg,
     fix_problems,
+    max_area_km2,
     physical_problems,
     plausibility,
     resolve_species,
@@ -328,7 +329,9 @@ def home_range(
     )
     out["plausible"] = ok
     out["plausibility"] = why
-    _warn_impossible(out, physical_problems(out["area_km2"].to_numpy(), geoms), fixes_why)
+    largest = max_area_km2(profile.expected_area_sq_mi if profile else expected_area_sq_mi)
+    impossible = physical_problems(out["area_km2"].to_numpy(), geoms, max_area_km2=largest)
+    _warn_impossible(out, impossible, fixes_why)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=est_crs))
     aligned = hcrs.align(result, relocations.crs, name="home ranges")
     aligned.attrs["species"] = None if profile is None else profile.name

@@ -42,6 +42,7 @@ __all__ = [
     "MIN_ROUNDNESS",
     "RECOMMENDED_MIN_FIXES",
     "fix_problems",
+    "max_area_km2",
     "physical_problems",
     "plausibility",
     "resolve_species",
@@ -86,7 +87,28 @@ MIN_ROUNDNESS = 1e-3
 MIN_DISTINCT_POSITIONS = MIN_FIXES
 
 
-def physical_problems(area_km2: Any, geometry: Any = None) -> np.ndarray:
+def max_area_km2(bounds: Mapping[str, Bounds] | None) -> float:
+    """The largest plausible range (km²): :data:`MAX_PLAUSIBLE_AREA_KM2`, or more for a species.
+
+    A species whose expected sizes (sq mi by sex) go beyond the terrestrial
+    bound (a seabird, a whale: 1e7 km² ranges) lifts it to its own largest
+    upper bound; a bound without an upper side lifts nothing.
+
+    Examples
+    --------
+    >>> max_area_km2(None), max_area_km2({"F": (15, 38)})
+    (1000000.0, 1000000.0)
+    >>> round(max_area_km2({"any": (1000, 3_000_000)}))  # sq mi
+    7769964
+    """
+    highs = [hi for _, hi in (bounds or {}).values() if hi is not None]
+    largest = float(units.sq_mi_to_km2(max(highs))) if highs else 0.0
+    return max(MAX_PLAUSIBLE_AREA_KM2, largest)
+
+
+def physical_problems(
+    area_km2: Any, geometry: Any = None, *, max_area_km2: float = MAX_PLAUSIBLE_AREA_KM2
+) -> np.ndarray:
     """Why ranges are physically impossible for any terrestrial animal, row by row.
 
     Parameters
@@ -97,6 +119,9 @@ def physical_problems(area_km2: Any, geometry: Any = None) -> np.ndarray:
         The range polygons, in a planar CRS (the quotient
         ``4 pi area / perimeter**2`` is scale-free): slivers below
         :data:`MIN_ROUNDNESS` are degenerate.
+    max_area_km2 : float
+        Largest plausible area: :data:`MAX_PLAUSIBLE_AREA_KM2` (terrestrial), or
+        that of a far-ranging species (:func:`max_area_km2`).
 
     Returns
     -------
@@ -117,14 +142,20 @@ def physical_problems(area_km2: Any, geometry: Any = None) -> np.ndarray:
     degenerate range: a sliver (isoperimetric quotient 0.000314 < 0.001, width about 0.0001 ...
     area 0 km² below 0.0001 km² (100 m²), the smallest home range of any animal
     area 1.9e-09 km² below 0.0001 km² (100 m²), the smallest home range of any animal
-    area 2.19e+08 km² above 1e+06 km², larger than any terrestrial home range
+    area 2.19e+08 km² above 1e+06 km², larger than any terrestrial home range (for a \
+marine or far-ranging species, give a species profile whose range sizes allow it)
     -
+
+    A seabird's 3e6 km² range is plausible for a profile allowing 1e7 km²:
+
+    >>> physical_problems([3e6], max_area_km2=1e7).tolist()
+    ['']
     """
     area = np.atleast_1d(np.asarray(area_km2, dtype=float))
     reasons: list[list[str]] = [[] for _ in range(area.size)]
     with np.errstate(invalid="ignore"):
         small = area < MIN_PLAUSIBLE_AREA_KM2
-        large = area > MAX_PLAUSIBLE_AREA_KM2
+        large = area > max_area_km2
     for i in np.flatnonzero(small):
         reasons[i].append(
             f"area {area[i]:.3g} km² below {MIN_PLAUSIBLE_AREA_KM2:g} km² (100 m²), "
@@ -132,8 +163,13 @@ def physical_problems(area_km2: Any, geometry: Any = None) -> np.ndarray:
         )
     for i in np.flatnonzero(large):
         reasons[i].append(
-            f"area {area[i]:.3g} km² above {MAX_PLAUSIBLE_AREA_KM2:g} km², larger than "
-            "any terrestrial home range"
+            f"area {area[i]:.3g} km² above {max_area_km2:g} km², larger than any "
+            + (
+                "terrestrial home range (for a marine or far-ranging species, give a species "
+                "profile whose range sizes allow it)"
+                if max_area_km2 <= MAX_PLAUSIBLE_AREA_KM2
+                else "range the species profile allows"
+            )
         )
     if geometry is not None:
         geoms = np.asarray(geometry, dtype=object)
@@ -450,7 +486,8 @@ level 0.95 above the UD volume on the grid (0.917)
     )
     if geometry is None and isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table:
         geometry = table.geometry.to_numpy()
-    for row, text in enumerate(physical_problems(area_km2, geometry)):
+    largest = max_area_km2(expected)
+    for row, text in enumerate(physical_problems(area_km2, geometry, max_area_km2=largest)):
         if text:
             reasons[row].append(text)
     if fix_reasons is not None:

@@ -267,3 +267,24 @@ def test_the_deprecated_leopard_constant_agrees_with_the_bundled_profile():
     leopard = datasets.species_profile("amur_leopard")
     assert leopard is not None
     assert DEFAULT_EXPECTED_AREA_SQ_MI == dict(leopard.expected_area_sq_mi)
+
+
+def test_a_far_ranging_profile_lifts_the_terrestrial_bound_and_nothing_else() -> None:
+    """A 3e6 km² seabird range is beyond any terrestrial range (flagged, with the fix named)
+    unless a profile allows it; a profile allowing 1e7 km² does not let 2e7 km² pass."""
+    import pandas as pd
+
+    from habitat.homerange.plausibility import plausibility
+    from habitat.io.species import SpeciesProfile
+
+    table = pd.DataFrame(
+        {"sex": ["U", "U"], "level": [0.95, 0.95], "n_fixes": [900, 900], "area_km2": [3e6, 2e7]}
+    )
+    table["area_sq_mi"] = table["area_km2"] / 2.589988110336
+    ok, why = plausibility(table)
+    assert ok.tolist() == [False, False]
+    assert "give a species profile whose range sizes allow it" in why[0]
+    seabird = SpeciesProfile.from_mapping({"name": "seabird", "area_km2": {"any": [1e3, 1e7]}})
+    ok, why = plausibility(table, species=seabird)
+    assert ok.tolist() == [True, False]
+    assert "above 1e+07 km²" in why[1] and "allowed" not in why[1]

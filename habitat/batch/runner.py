@@ -1817,7 +1817,8 @@ def _write_index(
             if profile is not None and profile.expected_area_sq_mi
             else "no expected sizes (no species profile)"
         )
-        figures.append(("summary_by_sex.png", f"Range area and share protected by sex; {band}."))
+        what = "Range area and share protected" if "share_protected" in metrics else "Range area"
+        figures.append(("summary_by_sex.png", f"{what} by sex; {band}."))
     described = {
         "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
         "metrics_csv": "territory metrics per animal (CSV)",

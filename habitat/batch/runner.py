@@ -139,6 +139,7 @@ from habitat.core.validation import require_geodataframe
 from habitat.core.version import __version__
 from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import StudyArea
+from habitat.landscape.composition import CLASS_NAMES_ATTR
 
 __all__ = [
     "ReportInput",
@@ -724,6 +725,7 @@ class _PageTask:
     fingerprint: str = ""
     areas: pd.DataFrame | None = None
     barriers: pd.DataFrame | None = None
+    land_cover_names: dict[str, str] | None = None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -775,6 +777,7 @@ def _render(task: _PageTask) -> _Outcome:
             neighbours=task.neighbours,
             map_href=f"{task.slug}/map.html",
             landscape=task.landscape,
+            land_cover_names=task.land_cover_names,
             corridors=task.corridors,
             fragmentation=task.fragmentation,
             areas=task.areas,
@@ -1562,7 +1565,9 @@ def _combine(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         land = _landscape(table, area)
+    class_names = dict(land.attrs.get(CLASS_NAMES_ATTR, {}))
     table = table.join(land)
+    table.attrs[CLASS_NAMES_ATTR] = class_names
     shown = [c for c in land.columns if c != "n_cells" and c != "share_nodata"]
     if counts is not None:  # fixes used, then those left out (flagged, or no position)
         for k, col in enumerate(counts.columns):
@@ -1723,6 +1728,7 @@ def _page_tasks(
             ),
             neighbours=neighbours,
             landscape={c: row[c] for c in land_cols},
+            land_cover_names=dict(metrics.attrs.get(CLASS_NAMES_ATTR, {})),
             figures=good[ind].figures,
             # the page links only its neighbours (corridor links are in `corridors`)
             pages={n: page_links[n] for n in sorted(near - {ind}) if n in page_links},
@@ -1781,6 +1787,7 @@ def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) ->
             "ranges": task.ranges,
             "neighbours": task.neighbours,
             "landscape": task.landscape,
+            "land_cover_names": task.land_cover_names,
             "figures": task.figures,
             "pages": task.pages,
             "layers": layers_fp,

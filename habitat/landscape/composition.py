@@ -67,6 +67,9 @@ __all__ = [
     "line_density_in_ranges",
 ]
 
+#: ``attrs`` key of a composition table: share column -> the raster's own class name
+CLASS_NAMES_ATTR = "class_names"
+
 
 def _range_geoms(ranges: gpd.GeoDataFrame | gpd.GeoSeries, target: Any) -> np.ndarray:
     require_polygons(ranges, name="ranges")
@@ -217,6 +220,8 @@ def composition_in_ranges(
     for k, c in enumerate(codes):
         out[f"share_{labels[c]}"] = share[:, k]
     out["share_nodata"] = nodata
+    # the raster's own class names of the share columns, for labels (reports)
+    out.attrs[CLASS_NAMES_ATTR] = {f"share_{labels[c]}": str(names.get(c, c)) for c in codes}
     return out
 
 
@@ -596,4 +601,6 @@ def landscape_in_ranges(
         comp = composition_in_ranges(ranges, cover, max_cells=max_cells)
         parts.append(comp.drop(columns=[c for c in comp.columns if c.startswith("area_km2_")]))
     parts.append(barrier_density_in_ranges(ranges, area))
-    return pd.concat(parts, axis=1)
+    out = pd.concat(parts, axis=1)
+    out.attrs[CLASS_NAMES_ATTR] = dict(parts[0].attrs.get(CLASS_NAMES_ATTR, {}))
+    return out

@@ -325,6 +325,7 @@ def render_individual_page(
     areas: pd.DataFrame | None = None,
     barriers: pd.DataFrame | None = None,
     schematic: bool = False,
+    land_cover_names: Mapping[str, str] | None = None,
 ) -> str:
     """HTML of one animal's report page.
 
@@ -375,6 +376,10 @@ def render_individual_page(
     schematic : bool
         Whether the study area's layers are schematic drawings (the bundled
         set): the footer then says they are not official boundaries.
+    land_cover_names : mapping, optional
+        Share column -> the land cover's own class name (``"share_pasture_hay"``
+        -> ``"Pasture/hay"``), for the land-cover rows' labels; without it the
+        labels come from the column names.
 
     Returns
     -------
@@ -456,9 +461,8 @@ def render_individual_page(
     land_rows: list[tuple[str, str]] = []
     for key, value in (landscape or {}).items():
         if key.startswith("share_") and _finite(value):
-            land_rows.append(
-                (f"{key.removeprefix('share_').replace('_', ' ')} (%)", fmt_share(value))
-            )
+            name = (land_cover_names or {}).get(key) or key.removeprefix("share_").replace("_", " ")
+            land_rows.append((f"{name} (%)", fmt_share(value)))
         elif barriers is not None:
             continue  # barriers are shown from their own rows, with their labels
         elif key.endswith("_length_km"):

@@ -112,11 +112,6 @@ def test_report_pages_name_the_users_areas(study_area_report):
     assert "schematic" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages label land-cover rows from the column slugs ('pasture hay (%)'), "
-    "not the class table's names",
-)
 def test_report_pages_name_land_cover_classes_as_written(study_area_report):
     page = visible_text(study_area_report / "pages" / "F01.html")
     for name in ("Deciduous forest", "Pasture/hay", "Open water"):  # study_area.toml classes

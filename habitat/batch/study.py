@@ -40,7 +40,6 @@ from habitat.core.fs import gdal_read_path
 from habitat.io.raster import Raster, read_geotiff
 from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import (
-    ROLE_ALIASES,
     StudyArea,
     StudyLayer,
     parse_layer_option,
@@ -74,8 +73,6 @@ log = logging.getLogger(__name__)
 NO_PROFILE_NOTE = "no species profile: no range-size check, no speed flag"
 #: study-area names that say nothing about the place (not used for titles)
 _GENERIC_NAMES = ("study area", "no study-area layers")
-#: the name of the bundled study area (titles of legacy bundled-layer mappings)
-_BUNDLED = "SW Primorsky Krai (schematic)"
 
 
 def _is(value: Any, word: str) -> bool:
@@ -90,13 +87,14 @@ def legacy_study_area(
 ) -> StudyArea:
     """A study area from a mapping of layer names to GeoDataFrames (the API before roles).
 
-    Bundled layer names (:data:`habitat.datasets.PRIMORSKY_ROLES`) keep their
-    bundled role, label and columns (e.g. ``park_zones`` by ``zone``), so a
-    replaced bundled layer is measured as the bundled one was; other names get
-    the role they spell (``"parks"``, ``"roads"``, ``"countries"``...), else
-    ``"context"`` (drawn, not measured). A mapping of bundled names only is
-    the bundled study area (name, ``amur_leopard`` profile); any other is a
-    generic one without a species profile.
+    :func:`habitat.datasets.study_area_from_layers` with the report's land
+    cover: bundled layer names keep their bundled role and columns (e.g.
+    ``park_zones`` by ``zone``), so a replaced bundled layer is measured as
+    the bundled one was; other names get the role they spell (``"parks"``,
+    ``"roads"``, ``"countries"``...), else ``"context"`` (drawn, not
+    measured). Only the bundled layers themselves (same geometries) make the
+    bundled study area (name, ``amur_leopard`` profile); any other mapping,
+    the empty one included, is a generic one without a species profile.
 
     Parameters
     ----------
@@ -115,35 +113,15 @@ def legacy_study_area(
     ['border_security', 'core']
     >>> legacy_study_area({"my_roads": bundled["roads"]}, land_cover=None).layers[0].role
     'context'
+    >>> legacy_study_area({}, land_cover=None).species is None
+    True
     """
-    out = []
-    bundled_only = True
-    for key, gdf in layers.items():
-        name = str(key)
-        if name in datasets.PRIMORSKY_ROLES:
-            role, label, options = datasets.PRIMORSKY_ROLES[name]
-            # a replacement file without a bundled column is read without it
-            kept = {
-                k: v
-                for k, v in options.items()
-                if not k.endswith("_column") or (isinstance(v, str) and v in gdf.columns)
-            }
-            out.append(study_layer(gdf, role, key=name, label=label, **kept))
-        else:
-            bundled_only = False
-            word = name.strip().lower()
-            role = word if word in ROLE_ALIASES else "context"
-            out.append(study_layer(gdf, role, key=name, label=name))
     cover = datasets.land_cover() if _is(land_cover, "bundled") else land_cover
     if cover is not None and not isinstance(cover, Raster):
         raise ConfigError(
             f"land_cover must be a Raster (habitat.read_geotiff), 'bundled' or None, not {cover!r}."
         )
-    if bundled_only:
-        return StudyArea(
-            out, land_cover=cover, name=_BUNDLED, species="amur_leopard", schematic=True
-        )
-    return StudyArea(out, land_cover=cover, name="Study area")
+    return datasets.study_area_from_layers(layers, land_cover=cover)
 
 
 def load_layers(
@@ -279,8 +257,8 @@ def resolve_study_area(
             )
         if not isinstance(layers, Mapping):
             raise ConfigError(f"layers must be a mapping of name -> GeoDataFrame, not {layers!r}.")
-        # the legacy default was the bundled land cover
-        cover = "bundled" if _is(land_cover, "auto") else land_cover
+        # the legacy default was the bundled land cover (an empty mapping: no layers at all)
+        cover = ("bundled" if layers else None) if _is(land_cover, "auto") else land_cover
         study_area = _with_land_cover(legacy_study_area(layers, land_cover=None), cover)
         return datasets.study_area_for(basis, study_area)
     area = datasets.study_area_for(basis, study_area)

@@ -15,20 +15,45 @@ import difflib
 import functools
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
-from habitat.core.errors import ConfigError, DataFileError, DatasetNotFoundError
+from habitat.core import crs as hcrs
+from habitat.core.errors import (
+    ConfigError,
+    DataFileError,
+    DataQualityWarning,
+    DatasetNotFoundError,
+    GeometryTypeError,
+)
+from habitat.core.validation import (
+    require_finite_coordinates,
+    require_geodataframe,
+    require_layer_mapping,
+)
 from habitat.io.cleaning import register_species_resolver
 from habitat.io.raster import Raster, read_geotiff
 from habitat.io.species import SpeciesProfile, read_species_profile
-from habitat.io.study_area import StudyArea, read_study_area, study_layer
+from habitat.io.study_area import (
+    ROLE_ALIASES,
+    StudyArea,
+    StudyLayer,
+    read_study_area,
+    resolve_role,
+    study_layer,
+)
 
 __all__ = [
+    "BUNDLED_NAME",
+    "BUNDLED_SPECIES",
+    "CROSSINGS_LABEL",
     "LAND_COVER_CLASSES",
     "PRIMORSKY_ROLES",
     "available",
@@ -42,6 +67,7 @@ __all__ = [
     "species_for",
     "species_profile",
     "study_area_for",
+    "study_area_from_layers",
 ]
 
 log = logging.getLogger(__name__)
@@ -262,6 +288,14 @@ PRIMORSKY_ROLES: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
+#: name of the bundled study area (:func:`primorsky`)
+BUNDLED_NAME = "SW Primorsky Krai (schematic)"
+#: species profile that goes with the bundled study area
+BUNDLED_SPECIES = "amur_leopard"
+#: label of a crossings layer (the bundled tunnel; rows of a layer with a ``crossing`` value)
+CROSSINGS_LABEL = "Wildlife crossings"
+
+
 @functools.lru_cache(maxsize=1)
 def _primorsky() -> StudyArea:
     found = set(available())
@@ -278,7 +312,7 @@ def _primorsky() -> StudyArea:
                     crossings,
                     "crossings",
                     key="crossings",
-                    label="Wildlife crossings",
+                    label=CROSSINGS_LABEL,
                     name_column="crossing",
                     kind_column="kind",
                 )
@@ -286,8 +320,8 @@ def _primorsky() -> StudyArea:
     return StudyArea(
         layers,
         land_cover=land_cover(),
-        name="SW Primorsky Krai (schematic)",
-        species="amur_leopard",
+        name=BUNDLED_NAME,
+        species=BUNDLED_SPECIES,
         schematic=True,
     )
 
@@ -313,6 +347,205 @@ def primorsky() -> StudyArea:
     ['Narvinsky tunnel']
     """
     return _primorsky()
+
+
+# ------------------------------------------------------------------ legacy layer mappings
+
+#: a layer's own columns that fill the standard column of that name (study_layer option)
+_OWN_COLUMNS = {
+    "zone": "zone_column",
+    "category": "category_column",
+    "kind": "kind_column",
+    "width_m": "width_column",
+}
+#: how far (degrees, ~1 cm) a vertex may be from the bundled one in a layer that IS bundled
+#: (a round trip through another CRS moves vertices by ~1e-9 degrees)
+_SAME_AS_BUNDLED_DEG = 1e-7
+
+
+def _is_bundled_data(key: str, gdf: gpd.GeoDataFrame) -> bool:
+    """Whether ``gdf`` IS the bundled layer ``key``: same rows, same geometries (EPSG:4326).
+
+    A bundled name alone says nothing: a park in New York passed as
+    ``"land_of_the_leopard"`` is not the bundled park.
+    """
+    if key not in PRIMORSKY_ROLES:
+        return False
+    try:
+        ref = _read_layer(key)
+    except DatasetNotFoundError:
+        return False
+    if len(gdf) != len(ref):
+        return False
+    geoms = gdf.geometry
+    if not hcrs.as_crs(gdf.crs).equals("EPSG:4326"):
+        geoms = geoms.to_crs(4326)
+    same = shapely.equals_exact(
+        geoms.to_numpy(), ref.geometry.to_numpy(), tolerance=_SAME_AS_BUNDLED_DEG
+    )
+    return bool(np.all(same))
+
+
+def _legacy_options(key: str, gdf: gpd.GeoDataFrame, bundled: bool) -> tuple[str, str, dict]:
+    """(role, label, study_layer options) of one layer of a mapping, by its key and columns."""
+    options: dict[str, Any] = {
+        opt: col for col, opt in _OWN_COLUMNS.items() if col in gdf.columns
+    }  # the layer's own columns, unless a bundled option applies
+    if key in PRIMORSKY_ROLES:
+        role, label, bundled_options = PRIMORSKY_ROLES[key]
+        if bundled:  # the bundled layer itself: exactly as primorsky() makes it
+            return role, label, dict(bundled_options)
+        for opt, value in bundled_options.items():
+            if opt.endswith("_column"):
+                if value in gdf.columns:  # a bundled column the layer has
+                    options[opt] = value
+            elif opt != "name":  # a bundled feature name only names the bundled features
+                options[opt] = value
+        return role, key, options
+    word = key.strip().lower().replace("-", "_").replace(" ", "_")
+    return (word if word in ROLE_ALIASES else "context"), key, options
+
+
+def _crossings_layer(key: str, gdf: gpd.GeoDataFrame, taken: set[str]) -> StudyLayer | None:
+    """The rows of ``gdf`` with a ``crossing`` value as a crossings layer (None if none fit)."""
+    values = gdf["crossing"]
+    has = values.notna() & values.astype(str).str.strip().ne("")
+    rows = gdf[has.to_numpy()]
+    if not len(rows):
+        return None
+    try:
+        return study_layer(
+            rows,
+            "crossings",
+            key="crossings" if "crossings" not in taken else f"{key}_crossings",
+            label=CROSSINGS_LABEL,
+            name_column="crossing",
+            kind_column="kind" if "kind" in rows.columns else None,
+        )
+    except GeometryTypeError:  # polygons: drawn with their own layer only
+        return None
+
+
+def study_area_from_layers(
+    layers: Mapping[str, gpd.GeoDataFrame | gpd.GeoSeries],
+    *,
+    land_cover: Raster | None = None,
+    name: str | None = None,
+) -> StudyArea:
+    """A study area from a mapping of layer names to GeoDataFrames (the 0.1 API).
+
+    The one conversion of a legacy ``{name: GeoDataFrame}`` mapping (as
+    :func:`layers` returns), used by the territory table, the maps and the
+    reports:
+
+    * a bundled name (:data:`PRIMORSKY_ROLES`) gets its bundled role and
+      column options (a column option only where the layer has that column);
+      a name that spells a role or alias (``"parks"``, ``"roads"``,
+      ``"countries"``..., see :data:`~habitat.io.study_area.ROLE_ALIASES`)
+      gets that role; any other name is ``"context"`` (drawn, not measured);
+    * a layer whose geometries its role cannot take (points under
+      ``"fences"``) is ``"context"``, with a
+      :class:`~habitat.core.errors.DataQualityWarning` naming it;
+    * the layer's own ``zone``, ``category``, ``kind`` and ``width_m``
+      columns fill the standard columns where no bundled option applies;
+      features are named from the layer's ``name`` column, else by its key;
+    * rows with a ``crossing`` value also form a ``crossings`` layer;
+    * the bundled label ("Land of the Leopard NP"), feature names and the
+      bundled study-area identity (name :data:`BUNDLED_NAME`, species
+      :data:`BUNDLED_SPECIES`, schematic) apply only to the bundled data
+      themselves (same rows, same geometries as :func:`layer`), never to
+      other data under a bundled name. The study area is the bundled one
+      only when every layer is; an empty mapping is an empty study area
+      with no species.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layers by name, any declared CRS.
+    land_cover : Raster, optional
+        Land cover of the study area (none by default, even for the bundled layers).
+    name : str, optional
+        Name of the study area; default :data:`BUNDLED_NAME` for the bundled
+        layers, else ``"Study area"``.
+
+    Raises
+    ------
+    InputError
+        For a non-mapping, a key that is not text, or a value that is not a
+        GeoDataFrame (naming the layer).
+    MissingCRSError, CoordinateError, ColumnError
+        From :func:`~habitat.io.study_area.study_layer`, naming the layer.
+
+    Examples
+    --------
+    The bundled layers are the bundled study area:
+
+    >>> area = study_area_from_layers(layers())
+    >>> area.name, area.species, area.schematic
+    ('SW Primorsky Krai (schematic)', 'amur_leopard', True)
+
+    A park elsewhere under a bundled name keeps the role, not the identity:
+
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> park = gpd.GeoDataFrame({"name": ["Catskill Park"]},
+    ...                         geometry=[shapely.box(-74.6, 41.9, -74.0, 42.3)], crs=4326)
+    >>> mine = study_area_from_layers({"land_of_the_leopard": park})
+    >>> mine.layers[0].role, mine.layers[0].label, mine.species
+    ('protected_areas', 'land_of_the_leopard', None)
+    >>> mine.features("protected_areas")["name"].tolist()
+    ['Catskill Park']
+    >>> study_area_from_layers({}).is_empty, study_area_from_layers({}).species
+    (True, None)
+    """
+    checked = require_layer_mapping(layers, name="layers")
+    out: list[StudyLayer] = []
+    crossings: list[StudyLayer] = []
+    taken = set(checked)
+    misfits: list[str] = []
+    all_bundled = bool(checked)
+    for key, value in checked.items():
+        if isinstance(value, gpd.GeoSeries):
+            value = gpd.GeoDataFrame(geometry=value)
+        # named by its key, as the caller knows it
+        require_geodataframe(
+            value, name=key, hint=f"pass {{}} for no layers, or leave {key!r} out."
+        )
+        hcrs.require_crs(value, name=f"layer {key!r}")
+        require_finite_coordinates(value, name=key)
+        bundled = _is_bundled_data(key, value)
+        all_bundled = all_bundled and bundled
+        role, label, options = _legacy_options(key, value, bundled)
+        try:
+            lyr = study_layer(value, role, key=key, label=label, **options)
+        except GeometryTypeError:
+            types = "/".join(sorted(set(value.geom_type.dropna())))
+            role_name = resolve_role(role)[0]
+            misfits.append(f"{key!r} holds {types} geometries, which role {role_name} cannot take")
+            options.pop("kind", None)
+            lyr = study_layer(value, "context", key=key, label=label, **options)
+        out.append(lyr)
+        if "crossing" in value.columns:
+            found = _crossings_layer(key, value, taken)
+            if found is not None:
+                taken.add(found.key)
+                crossings.append(found)
+    if misfits:
+        warnings.warn(
+            f"layer {'; layer '.join(misfits)}: kept as context (drawn, not measured); give "
+            "each layer the role its geometries fit (habitat.study_layer(gdf, ROLE)).",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    if all_bundled:
+        return StudyArea(
+            [*out, *crossings],
+            land_cover=land_cover,
+            name=name or BUNDLED_NAME,
+            species=BUNDLED_SPECIES,
+            schematic=True,
+        )
+    return StudyArea([*out, *crossings], land_cover=land_cover, name=name or "Study area")
 
 
 def available_species() -> list[str]:
@@ -420,7 +653,7 @@ def study_area_for(
     if isinstance(study_area, StudyArea):
         area = study_area
     elif isinstance(study_area, Mapping):
-        area = StudyArea.from_layers(study_area)
+        area = study_area_from_layers(study_area)
     elif isinstance(study_area, str) and study_area.strip().lower() in ("bundled", "primorsky"):
         area = primorsky()
     elif isinstance(study_area, str) and study_area.strip().lower() == "none":

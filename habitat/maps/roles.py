@@ -5,18 +5,14 @@
 context), never by bundled layer names. :func:`as_study_area` turns what a
 caller gives into a study area: a :class:`~habitat.io.study_area.StudyArea` as
 it is, ``None`` as no layers, and a mapping of layer names to GeoDataFrames
-(the 0.1 way to call the map) into layers with roles:
-
-* a bundled layer name (:data:`habitat.datasets.PRIMORSKY_ROLES`) keeps its
-  bundled role and label, a name that spells a role or alias (``"roads"``,
-  ``"parks"``, ``"settlements"``...) gets that role, anything else is
-  ``context`` (drawn, not measured); a layer whose geometries its inferred role
-  cannot take is ``context`` too;
-* the layer's own ``zone``, ``category``, ``kind`` and ``width_m`` columns fill
-  the standard columns of that name;
-* the rows of a layer with a ``crossing`` value (the 0.1 convention of the
-  bundled roads) are also a ``crossings`` layer, so tunnels and wildlife
-  crossings stay highlighted.
+(the 0.1 way to call the map) into layers with roles
+(:func:`habitat.datasets.study_area_from_layers`, the one conversion of such
+a mapping): bundled names keep their bundled roles, names that spell a role
+get it, anything else is ``context`` (drawn, not measured); a layer whose
+geometries its role cannot take is ``context`` too; the layer's own ``zone``,
+``category``, ``kind`` and ``width_m`` columns fill the standard columns; the
+rows with a ``crossing`` value also form a ``crossings`` layer. The bundled
+labels and study-area identity apply only to the bundled data themselves.
 """
 
 from __future__ import annotations
@@ -27,10 +23,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from habitat.core import crs as hcrs
-from habitat.core.errors import GeometryTypeError, InputError
-from habitat.datasets import PRIMORSKY_ROLES
-from habitat.io.study_area import ROLE_ALIASES, StudyArea, StudyLayer, study_layer
+from habitat.core.errors import InputError
+from habitat.datasets import CROSSINGS_LABEL, study_area_from_layers
+from habitat.io.study_area import StudyArea, StudyLayer
 from habitat.maps.checks import map_layers, warn_if_empty
 from habitat.maps.display import PREPARED_ATTR
 
@@ -53,83 +48,50 @@ DRAW_ORDER = (
     "crossings",
 )
 #: label of the crossings found in a mapping layer's ``crossing`` column
-LEGACY_CROSSINGS_LABEL = "Tunnels & wildlife crossings"
-#: a layer's own columns that fill the standard column of the same name
-_COLUMN_OPTIONS = {
-    "zone": "zone_column",
-    "category": "category_column",
-    "kind": "kind_column",
-    "width_m": "width_column",
-}
+LEGACY_CROSSINGS_LABEL = CROSSINGS_LABEL
 
 
-def _inferred_role(key: str) -> tuple[str, str]:
-    """(role, label) of a mapping layer from its name."""
-    if key in PRIMORSKY_ROLES:
-        role, label, _ = PRIMORSKY_ROLES[key]
-        return role, label
-    word = key.strip().lower().replace("-", "_").replace(" ", "_")
-    return (word if word in ROLE_ALIASES else "context"), key
-
-
-def _with_prepared(layer: StudyLayer, source: gpd.GeoDataFrame) -> StudyLayer:
+def _with_prepared(layer: StudyLayer, source: gpd.GeoDataFrame | None) -> StudyLayer:
     """Keep the display-ready mark of a layer made by :func:`habitat.maps.prepare_layers`.
 
     :func:`~habitat.io.study_area.study_layer` copies the geometries of an
     EPSG:4326 layer unchanged, so they are still the prepared ones.
     """
+    if source is None:
+        return layer
     mark = source.attrs.get(PREPARED_ATTR)
     if mark is not None and source.crs is not None and source.crs.equals("EPSG:4326"):
         layer.data.attrs[PREPARED_ATTR] = mark
     return layer
 
 
-def _study_layer(gdf: gpd.GeoDataFrame, role: str, **options: Any) -> StudyLayer:
-    try:
-        return study_layer(gdf, role, **options)
-    except GeometryTypeError:  # a name that spells a role its geometries do not fit
-        return study_layer(gdf, "context", **options)
-
-
-def _crossings(key: str, gdf: gpd.GeoDataFrame, taken: set[str]) -> StudyLayer | None:
-    """The rows of ``gdf`` with a ``crossing`` value, as a crossings layer (or None)."""
-    values = gdf["crossing"]
-    has = values.notna() & values.astype(str).str.strip().ne("")
-    rows = gdf[has.to_numpy()]
-    if not len(rows):
-        return None
-    new_key = "crossings" if "crossings" not in taken else f"{key}_crossings"
-    try:
-        layer = study_layer(
-            rows,
-            "crossings",
-            key=new_key,
-            label=LEGACY_CROSSINGS_LABEL,
-            name_column="crossing",
-            kind_column="kind" if "kind" in rows.columns else None,
-        )
-    except GeometryTypeError:  # polygons: drawn with their own layer only
-        return None
-    return _with_prepared(layer, gdf)
+def _source_of(layer: StudyLayer, layers: Mapping[str, gpd.GeoDataFrame]) -> Any:
+    """The mapping layer a study layer was made from (a crossings layer: its roads)."""
+    if layer.key in layers:
+        return layers[layer.key]
+    for key, gdf in layers.items():
+        if "crossing" in gdf.columns and layer.key in ("crossings", f"{key}_crossings"):
+            return gdf
+    return None
 
 
 def layers_to_study_area(
-    layers: Mapping[str, gpd.GeoDataFrame], *, name: str = "Study area"
+    layers: Mapping[str, gpd.GeoDataFrame], *, name: str | None = None
 ) -> StudyArea:
     """A study area from a mapping of layer names to GeoDataFrames (the 0.1 map input).
 
-    Roles come from the names (see the module docstring); the layers' own
-    ``zone``, ``category``, ``kind`` and ``width_m`` columns are kept as the
-    standard columns, and rows with a ``crossing`` value also form a
-    crossings layer. Empty layers are left out with a
-    :class:`~habitat.core.errors.DataQualityWarning` naming them.
+    :func:`habitat.datasets.study_area_from_layers` (see the module
+    docstring), after the map's own checks: empty layers are left out with a
+    :class:`~habitat.core.errors.DataQualityWarning` naming them, and layers
+    made display-ready by :func:`habitat.maps.prepare_layers` stay so.
 
     Parameters
     ----------
     layers : mapping of str to GeoDataFrame
         Layers by name, any declared CRS.
-    name : str
-        Name of the study area.
+    name : str, optional
+        Name of the study area (default: the bundled name for the bundled
+        layers, else "Study area").
 
     Examples
     --------
@@ -147,20 +109,15 @@ def layers_to_study_area(
     (['core'], ['Deer bridge'])
     """
     checked = {k: v for k, v in map_layers(layers).items() if not warn_if_empty(v, name=k)}
-    out: list[StudyLayer] = []
-    taken = set(checked)
-    crossings: list[StudyLayer] = []
-    for key, gdf in checked.items():
-        hcrs.require_crs(gdf, name=f"layer {key!r}")  # named by its key, as the caller knows it
-        role, label = _inferred_role(key)
-        options = {opt: col for col, opt in _COLUMN_OPTIONS.items() if col in gdf.columns}
-        out.append(_with_prepared(_study_layer(gdf, role, key=key, label=label, **options), gdf))
-        if "crossing" in gdf.columns:
-            found = _crossings(key, gdf, taken)
-            if found is not None:
-                taken.add(found.key)
-                crossings.append(found)
-    return StudyArea([*out, *crossings], name=name)
+    area = study_area_from_layers(checked, name=name)
+    kept = [_with_prepared(lyr, _source_of(lyr, checked)) for lyr in area.layers]
+    return StudyArea(
+        kept,
+        land_cover=area.land_cover,
+        name=area.name,
+        species=area.species,
+        schematic=area.schematic,
+    )
 
 
 def as_study_area(study_area: object) -> StudyArea:

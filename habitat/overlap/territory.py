@@ -63,8 +63,8 @@ from habitat.core.validation import (
     require_layer_mapping,
     require_polygons,
 )
-from habitat.datasets import PRIMORSKY_ROLES
-from habitat.io.study_area import ROLE_ALIASES, StudyArea, resolve_role, study_layer
+from habitat.datasets import study_area_from_layers
+from habitat.io.study_area import StudyArea
 from habitat.overlap.vector import OUTSIDE, exclusivity, overlap_with, pairwise_overlap
 
 __all__ = ["AREA_SHARE_COLUMNS", "area_shares", "territory_table", "write_territory_table"]
@@ -96,12 +96,12 @@ _STUDY_AREA_HINT = (
 def _study_area(study_area: object, *, where: str) -> StudyArea:
     """A StudyArea as given, or one made from a legacy mapping of layer names.
 
-    In a mapping, bundled layer names keep their bundled roles
-    (:data:`habitat.datasets.PRIMORSKY_ROLES`); other names that spell a role
-    (``"parks"``, ``"protected_areas"``, ``"countries"``... see
-    :data:`~habitat.io.study_area.ROLE_ALIASES`) get it, the rest are context.
-    Only the layers this table measures are converted; a polygon layer that
-    ends as context is named in a :class:`DataQualityWarning` (it gets no row).
+    A mapping is converted by :func:`habitat.datasets.study_area_from_layers`
+    (bundled names keep their bundled roles; names that spell a role get it;
+    the rest are context). What is specific to this table: an administrative
+    unit layer needs a ``name`` column (each unit is a row), and a polygon
+    layer that ends as context is named in a :class:`DataQualityWarning` (it
+    gets no row).
     """
     if isinstance(study_area, StudyArea):
         return study_area
@@ -112,42 +112,24 @@ def _study_area(study_area: object, *, where: str) -> StudyArea:
             f"{_STUDY_AREA_HINT}."
         )
     layers = require_layer_mapping(study_area, name="study_area")
-    out = []
-    ignored = []
-    for key, gdf in layers.items():
-        options: dict[str, Any]
-        if key in PRIMORSKY_ROLES:
-            role, label, options = PRIMORSKY_ROLES[key]
-            columns = getattr(gdf, "columns", ())
-            options = {  # describing columns are used where the layer has them
-                k: v
-                for k, v in options.items()
-                if k not in ("category_column", "kind_column", "width_column") or v in columns
-            }
-        else:
-            word = key.strip().lower().replace("-", "_").replace(" ", "_")
-            role = word if word in ROLE_ALIASES else "context"
-            label, options = key, {}
-        role_name, _ = resolve_role(role)
-        if role_name in _MEASURED:  # every measured layer checked before any work
-            require_polygons(gdf, name=key)
-            if role_name == "admin_units" and "name_column" not in options:
-                require_columns(
-                    gdf,
-                    ["name"],
-                    name=key,
-                    hint="Each administrative unit is reported by its name; add a 'name' "
-                    f"column, or {_STUDY_AREA_HINT} with name_column=.",
-                )
-            out.append(study_layer(gdf, role, key=key, label=label, **options))
-        elif (
-            role_name == "context"
-            and isinstance(gdf, gpd.GeoDataFrame | gpd.GeoSeries)
-            and len(gdf)
-            and gdf.geom_type.dropna().isin(["Polygon", "MultiPolygon"]).all()
-            and gdf.geom_type.notna().any()
-        ):
-            ignored.append(key)
+    area = study_area_from_layers(layers)
+    for lyr in area.layers:  # every measured layer checked before any work
+        if lyr.role not in _MEASURED or lyr.key not in layers:
+            continue
+        require_polygons(layers[lyr.key], name=lyr.key)  # e.g. a layer without rows
+        if lyr.role == "admin_units":
+            require_columns(
+                layers[lyr.key],
+                ["name"],
+                name=lyr.key,
+                hint="Each administrative unit is reported by its name; add a 'name' "
+                f"column, or {_STUDY_AREA_HINT} with name_column=.",
+            )
+    ignored = [
+        lyr.key
+        for lyr in area.layers_of("context")
+        if len(lyr.data) and lyr.data.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    ]
     if ignored:
         warnings.warn(
             f"{where}: polygon layer(s) {', '.join(map(repr, ignored))} have no role the table "
@@ -157,7 +139,7 @@ def _study_area(study_area: object, *, where: str) -> StudyArea:
             DataQualityWarning,
             stacklevel=3,
         )
-    return StudyArea(out, name="Study area")
+    return area
 
 
 def _at_level(ranges: gpd.GeoDataFrame, level: float) -> gpd.GeoDataFrame:
@@ -422,11 +404,15 @@ def territory_table(
         The study area (:class:`~habitat.io.study_area.StudyArea`,
         e.g. :func:`habitat.datasets.primorsky` or your own layers); its
         protected areas and admin units are measured. A legacy mapping of
-        layer names to GeoDataFrames is still read: bundled layer names keep
-        their bundled roles (:data:`habitat.datasets.PRIMORSKY_ROLES`), names
-        that spell a role (``"parks"``, ``"protected_areas"``, ``"countries"``,
-        ``"admin_units"``...) get it; a polygon layer with any other name gets
-        no row, with a :class:`~habitat.core.errors.DataQualityWarning` naming it.
+        layer names to GeoDataFrames is still read
+        (:func:`habitat.datasets.study_area_from_layers`): bundled layer names
+        keep their bundled roles (:data:`habitat.datasets.PRIMORSKY_ROLES`),
+        names that spell a role (``"parks"``, ``"protected_areas"``,
+        ``"countries"``, ``"admin_units"``...) get it, and features are named
+        from the layer's ``name`` column, else by its key (the bundled names
+        only for the bundled data themselves); a polygon layer with any other
+        name gets no row, with a :class:`~habitat.core.errors.DataQualityWarning`
+        naming it.
     level : float
         Range level to report.
 
@@ -485,8 +471,8 @@ def territory_table(
     ([1, 1], [0, 0])
 
     Every measured layer of a mapping is checked by name before any work (a
-    layer without rows, with NaN vertices or of the wrong type is refused
-    naming it):
+    layer without rows or with NaN vertices is refused naming it; one whose
+    geometries its role cannot take is context, with a warning naming it):
 
     >>> territory_table(ranges, {"countries": counties.iloc[:0]})
     Traceback (most recent call last):

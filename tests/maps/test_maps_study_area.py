@@ -197,7 +197,7 @@ def test_every_bundled_layer_and_control_is_on_the_map(bundled_page):
         assert html_escape(LAYER_STYLES[name]["label"]) in page, name
     # the tunnel is highlighted, with its length in readable units
     # issue 11: the roads' crossing rows form a crossings layer, highlighted by role
-    assert "Tunnels &amp; wildlife crossings" in page and "Narvinsky tunnel" in page
+    assert "Wildlife crossings" in page and "Narvinsky tunnel" in page
     assert "0.58 km (0.36 mi)" in page
     # grouped layer control with the groups, and the other controls
     assert "L.control.groupedLayers(" in page

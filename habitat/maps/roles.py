@@ -17,15 +17,21 @@ labels and study-area identity apply only to the bundled data themselves.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
-from habitat.core.errors import InputError
+from habitat import datasets
+from habitat.core.errors import HabitatError, InputError
 from habitat.datasets import CROSSINGS_LABEL, study_area_from_layers
-from habitat.io.study_area import StudyArea, StudyLayer
+from habitat.io.study_area import STANDARD_COLUMNS, StudyArea, StudyLayer
 from habitat.maps.checks import map_layers, warn_if_empty
 from habitat.maps.display import PREPARED_ATTR
 
@@ -75,6 +81,74 @@ def _source_of(layer: StudyLayer, layers: Mapping[str, gpd.GeoDataFrame]) -> Any
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared_bundled(key: str, settings: tuple[Any, ...]) -> gpd.GeoDataFrame:
+    """The bundled layer ``key`` made display-ready with ``settings`` (cached)."""
+    from habitat.maps.display import prepare_layers
+
+    simplify_m, decimals = settings
+    ready = prepare_layers(
+        {key: datasets.layer(key)}, simplify_m=simplify_m, coordinate_decimals=decimals
+    )
+    return ready[key]
+
+
+def _bundled_original(key: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The bundled layer when ``gdf`` is it made display-ready by prepare_layers, else None."""
+    mark = gdf.attrs.get(PREPARED_ATTR)
+    if mark is None or key not in datasets.PRIMORSKY_ROLES:
+        return None
+    try:
+        ref = _prepared_bundled(key, tuple(mark))
+    except (HabitatError, TypeError, ValueError):
+        return None
+    if len(ref) != len(gdf) or gdf.crs is None or not gdf.crs.equals(ref.crs):
+        return None
+    same = shapely.equals_exact(gdf.geometry.to_numpy(), ref.geometry.to_numpy(), tolerance=0.0)
+    return datasets.layer(key) if bool(np.all(same)) else None
+
+
+def _with_bundled_names(
+    area: StudyArea, layers: Mapping[str, gpd.GeoDataFrame], name: str | None
+) -> StudyArea:
+    """``area`` with the bundled labels, names and identity of prepared bundled layers.
+
+    :func:`habitat.maps.prepare_layers` simplifies and rounds the geometries,
+    so the bundled layers it returns are no longer equal to the bundled data;
+    they are recognised here by preparing the bundled layer the same way.
+    """
+    originals = {k: _bundled_original(k, v) for k, v in layers.items()}
+    if not any(v is not None for v in originals.values()):
+        return area
+    with warnings.catch_warnings():  # warned once already, by the first conversion
+        warnings.simplefilter("ignore")
+        named = study_area_from_layers(
+            {k: layers[k] if v is None else v for k, v in originals.items()}, name=name
+        )
+    own = {lyr.key: lyr for lyr in named.layers}
+    out = []
+    for lyr in area.layers:
+        twin = own.get(lyr.key)
+        if (
+            originals.get(lyr.key) is not None
+            and twin is not None
+            and len(twin.data) == len(lyr.data)
+        ):
+            data = lyr.data.copy()
+            for column in STANDARD_COLUMNS:
+                data[column] = twin.data[column].to_numpy()
+            data.attrs = dict(lyr.data.attrs)
+            lyr = dataclasses.replace(lyr, label=twin.label, data=data)
+        out.append(lyr)
+    return StudyArea(
+        out,
+        land_cover=area.land_cover,
+        name=named.name,
+        species=named.species,
+        schematic=named.schematic,
+    )
+
+
 def layers_to_study_area(
     layers: Mapping[str, gpd.GeoDataFrame], *, name: str | None = None
 ) -> StudyArea:
@@ -83,7 +157,8 @@ def layers_to_study_area(
     :func:`habitat.datasets.study_area_from_layers` (see the module
     docstring), after the map's own checks: empty layers are left out with a
     :class:`~habitat.core.errors.DataQualityWarning` naming them, and layers
-    made display-ready by :func:`habitat.maps.prepare_layers` stay so.
+    made display-ready by :func:`habitat.maps.prepare_layers` stay so (the
+    bundled layers prepared so keep their bundled labels and names).
 
     Parameters
     ----------
@@ -111,13 +186,14 @@ def layers_to_study_area(
     checked = {k: v for k, v in map_layers(layers).items() if not warn_if_empty(v, name=k)}
     area = study_area_from_layers(checked, name=name)
     kept = [_with_prepared(lyr, _source_of(lyr, checked)) for lyr in area.layers]
-    return StudyArea(
+    area = StudyArea(
         kept,
         land_cover=area.land_cover,
         name=area.name,
         species=area.species,
         schematic=area.schematic,
     )
+    return _with_bundled_names(area, checked, name)
 
 
 def as_study_area(study_area: object) -> StudyArea:

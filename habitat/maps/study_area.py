@@ -369,10 +369,14 @@ def _with_width_text(layer: StudyLayer) -> StudyLayer:
 
 
 def _layer_style(layer: StudyLayer) -> dict[str, Any]:
-    """The layer's own style (:data:`LAYER_STYLES`, by key), else its role's."""
+    """The layer's own style (:data:`LAYER_STYLES`, by key), else its role's; its own label.
+
+    The label is the layer's: a user's park under a bundled key is not labelled
+    as the bundled park (:func:`habitat.datasets.study_area_from_layers`).
+    """
     own = LAYER_STYLES.get(layer.key)
     if own is not None:
-        return dict(own)
+        return {**own, "label": layer.label}
     return {**ROLE_STYLES.get(layer.role, ROLE_STYLES["context"]), "label": layer.label}
 
 

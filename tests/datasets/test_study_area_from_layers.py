@@ -267,3 +267,29 @@ def test_a_mapping_value_that_is_not_a_layer_is_refused_naming_it():
     series = study_area_from_layers({"parks": ny_park().geometry})
     assert series.layers[0].data["name"].tolist() == ["parks"]
     assert np.isfinite(series.bounds_lonlat()).all()
+
+
+def test_the_map_of_a_new_york_park_under_a_bundled_name_shows_no_bundled_word():
+    from habitat.maps import study_area_map
+
+    park = ny_park().to_crs(4326)
+    page = study_area_map({"land_of_the_leopard": park}, tiles=None).get_root().render()
+    assert "Catskill Park" in page
+    assert "Land of the Leopard" not in page and "Schematic layers" not in page
+
+
+def test_bundled_layers_made_display_ready_are_still_the_bundled_study_area():
+    from habitat.maps import prepare_layers
+
+    for settings in ({}, {"simplify_m": 500.0}):
+        ready = prepare_layers(datasets.layers(), **settings)
+        area = layers_to_study_area(ready)
+        assert by_key(area) == by_key(datasets.primorsky()), settings
+        assert (area.name, area.species, area.schematic) == (
+            "SW Primorsky Krai (schematic)",
+            "amur_leopard",
+            True,
+        )
+    # a prepared park in New York under a bundled name is still not the bundled park
+    mine = layers_to_study_area(prepare_layers({"land_of_the_leopard": ny_park()}))
+    assert mine.layers[0].label == "land_of_the_leopard" and mine.species is None

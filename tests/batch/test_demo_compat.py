@@ -22,6 +22,23 @@ same, every number equal to 1e-12 (relative).
 
 Everything else (the animals, methods, levels, fix counts, sexes, plausibility
 verdicts) is as in 0.1.0.
+
+``tests/data/demo_v0_3_0`` holds the tables of habitat 0.3.0 (issue 10). Issue 11
+(study areas by role, species profiles) changed them on purpose, and only so:
+
+* share columns are named from the layers' own names, not the bundled layer
+  names (:data:`RENAMED_IN_0_4_0`); their values agree with 0.3.0 within 1e-6
+  (all layers are now measured in one equal-area CRS of the ranges and the
+  features near them, so straight edges between vertices are drawn slightly
+  differently);
+* ``share_protected`` counts every protected area, the NE China park too (it
+  left that park out before): never smaller than before, never larger than
+  the sum of the parks' shares;
+* new columns: ``share_admin_primorsky_krai`` (every admin unit is measured),
+  ``n_unknown_sex_neighbours``, and in ``metrics.csv`` the rivers (every
+  barrier layer is measured);
+* plausibility reasons name the species ("for Amur leopard females", not
+  "for sex F").
 """
 
 from __future__ import annotations
@@ -37,6 +54,7 @@ from habitat.batch.demo import run_demo
 DATA = Path(__file__).resolve().parents[1] / "data"
 REFERENCE = DATA / "demo_reference"
 V0_1_0 = DATA / "demo_v0_1_0"
+V0_3_0 = DATA / "demo_v0_3_0"
 DEMO_CSV = Path(__file__).resolve().parents[2] / "data" / "relocations" / "demo_leopards.csv"
 TABLES = ["territories.csv", "home_ranges.csv", "report/metrics.csv", "report/overlaps.csv"]
 
@@ -84,6 +102,62 @@ def test_comparison_detects_a_change() -> None:
 # ---------------------------------------------------------------------------
 # against 0.1.0: only the intended changes
 # ---------------------------------------------------------------------------
+#: share columns of 0.3.0 and their names since 0.4.0 (from the layers' own names)
+RENAMED_IN_0_4_0 = {
+    "share_park": "share_pa_land_of_the_leopard_national_park",
+    "share_reserve": "share_pa_kedrovaya_pad_nature_reserve",
+    "share_china_np": "share_pa_northeast_china_tiger_and_leopard_national_park",
+    **{
+        f"share_zone_{z}": f"share_zone_land_of_the_leopard_national_park__{z}"
+        for z in ("border_security", "core", "economic", "recreation")
+    },
+    **{f"share_country_{c}": f"share_admin_{c}" for c in ("china", "north_korea", "russia")},
+}
+#: columns new in 0.4.0, by table
+ADDED_IN_0_4_0 = {
+    "territories.csv": ["share_admin_primorsky_krai", "n_unknown_sex_neighbours"],
+    "metrics.csv": [
+        "share_admin_primorsky_krai",
+        "n_unknown_sex_neighbours",
+        "rivers_length_km",
+        "rivers_density_km_per_km2",
+    ],
+}
+#: protected areas of the bundled set (their union is share_protected)
+PARKS = [v for v in RENAMED_IN_0_4_0.values() if v.startswith("share_pa_")]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_changes_since_0_3_0_are_the_intended_ones(demo_out: Path, name: str) -> None:
+    old = pd.read_csv(V0_3_0 / Path(name).name).rename(columns=RENAMED_IN_0_4_0)
+    new = pd.read_csv(demo_out / name)
+    table = Path(name).name
+    assert [c for c in old.columns if c not in new.columns] == []
+    assert sorted(c for c in new.columns if c not in old.columns) == sorted(
+        ADDED_IN_0_4_0.get(table, [])
+    )
+    renamed = [c for c in RENAMED_IN_0_4_0.values() if c in old.columns]
+    for col in renamed:  # one CRS for every layer: within 1e-6
+        np.testing.assert_allclose(new[col], old[col], rtol=0, atol=1e-6, err_msg=col)
+    if "share_protected" in old.columns:
+        assert (new["share_protected"] >= old["share_protected"] - 1e-6).all()
+        assert (new["share_protected"] <= new[PARKS].sum(axis=1) + 1e-9).all()
+        assert (new["share_protected"] >= new[PARKS].max(axis=1) - 1e-9).all()
+        assert (new["share_protected"] > old["share_protected"] + 0.1).any()  # the NE China park
+    if "plausibility" in old.columns:
+        said = (
+            old["plausibility"]
+            .fillna("")
+            .str.replace("for sex F", "for Amur leopard females")
+            .str.replace("for sex M", "for Amur leopard males")
+        )
+        assert new["plausibility"].fillna("").tolist() == said.tolist()
+    rest = [
+        c for c in old.columns if c not in renamed and c not in ("share_protected", "plausibility")
+    ]
+    assert_same_table(old[rest], new[rest])
+
+
 #: columns whose values issue 10 leaves exactly as they were
 SAME_AS_0_1_0 = [
     "individual",
@@ -104,12 +178,12 @@ AREA_RTOL = {"mcp": 5e-4, "kde": 1e-3}
 
 @pytest.mark.parametrize("name", TABLES)
 def test_changes_since_0_1_0_are_the_intended_ones(demo_out: Path, name: str) -> None:
-    old = pd.read_csv(V0_1_0 / Path(name).name)
+    old = pd.read_csv(V0_1_0 / Path(name).name).rename(columns=RENAMED_IN_0_4_0)
     new = pd.read_csv(demo_out / name)
     added = [c for c in new.columns if c not in old.columns]
     assert [c for c in old.columns if c not in new.columns] == []  # nothing lost
     expected_added = ["n_fixes_flagged", "n_fixes_excluded"] if name.endswith("metrics.csv") else []
-    assert added == expected_added
+    assert sorted(added) == sorted(expected_added + ADDED_IN_0_4_0.get(Path(name).name, []))
     if name.endswith("overlaps.csv"):
         return  # which pairs overlap changed with the positions
     assert len(new) == len(old)

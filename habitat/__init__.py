@@ -42,7 +42,11 @@ from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: 
 from habitat.io.species import SpeciesProfile, read_species_profile  # noqa: E402
 from habitat.io.study_area import StudyArea, read_study_area, study_layer  # noqa: E402
 from habitat.landscape.layers import summarise_layers  # noqa: E402
-from habitat.overlap.territory import territory_table, write_territory_table  # noqa: E402
+from habitat.overlap.territory import (  # noqa: E402
+    area_shares,
+    territory_table,
+    write_territory_table,
+)
 from habitat.overlap.ud import ud_overlap  # noqa: E402
 from habitat.overlap.vector import (  # noqa: E402
     distance_to_layer,
@@ -61,6 +65,7 @@ __all__ = [
     "SpeciesProfile",
     "StudyArea",
     "__version__",
+    "area_shares",
     "crs",
     "distance_to_layer",
     "exclusivity",

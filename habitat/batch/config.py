@@ -27,7 +27,6 @@ import inspect
 import math
 import os
 import re
-import tomllib
 import typing
 import warnings
 from collections.abc import Callable, Mapping
@@ -52,6 +51,7 @@ from pydantic import (
 from habitat.batch.cluster import parse_scheduler_address
 from habitat.core.crs import as_crs
 from habitat.core.errors import ConfigError, DataFileError, HabitatError
+from habitat.core.fs import read_toml
 from habitat.homerange import ESTIMATORS, METHODS, home_range
 from habitat.homerange.bandwidth import BANDWIDTH_METHODS, bandwidth_choice
 
@@ -782,16 +782,7 @@ estimator; valid options: ...; did you mean 'bandwidth'?
     """
     path = Path(path)
     source = f"config file '{path}'"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataFileError(f"{source} does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise DataFileError(f"{source} is a folder; give the path of a TOML file.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read {source}: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"{source} is not valid TOML: {exc}") from exc
+    raw = read_toml(path, what="config file")
     raw = _plain(raw)
     report = raw.get("report", {})
     if isinstance(report, dict) and "species" in report:  # [report] species = ... too

@@ -12,14 +12,17 @@ import os
 import re
 import shutil
 import tempfile
+import tomllib
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from habitat.core.errors import InputError, OutputExistsError
+from habitat.core.errors import DataFileError, InputError, OutputExistsError
 
 __all__ = [
+    "read_toml",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -397,3 +400,30 @@ def safe_filename(name: object, *, max_length: int = 80) -> str:
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     text = _UNSAFE.sub("_", text).strip("._-")
     return (text[:max_length] or "unnamed").strip("._-") or "unnamed"
+
+
+def read_toml(path: str | os.PathLike[str], *, what: str = "TOML file") -> dict[str, Any]:
+    """The tables of a TOML file; every way of failing is a DataFileError naming the file.
+
+    The one reader of habitat's TOML files (report configs, study areas,
+    species profiles): ``what`` says which it is in the message.
+
+    Examples
+    --------
+    >>> read_toml("no/such/area.toml", what="study-area file")
+    Traceback (most recent call last):
+    ...
+    habitat.core.errors.DataFileError: study-area file 'no/such/area.toml' does not exist.
+    """
+    p = Path(path)
+    source = f"{what} '{p}'"
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{source} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise DataFileError(f"{source} is a folder; give the path of a TOML file.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot read {source}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"{source} is not valid TOML: {exc}.") from exc

@@ -39,13 +39,13 @@ import dataclasses
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from habitat.core import units
-from habitat.core.errors import ConfigError, DataFileError
+from habitat.core.errors import ConfigError
+from habitat.core.fs import read_toml
 
 __all__ = ["SEX_KEYS", "SpeciesProfile", "read_species_profile"]
 
@@ -282,10 +282,5 @@ def read_species_profile(path: str | os.PathLike[str]) -> SpeciesProfile:
     ('Waved albatross', 90.0, (1000.0, 2000000.0))
     """
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"species profile file '{p}' does not exist.")
-    try:
-        values = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"species profile file '{p}' is not valid TOML: {exc}.") from None
+    values = read_toml(p, what="species profile file")
     return SpeciesProfile.from_mapping(values, source=f"'{p}'")

@@ -45,7 +45,6 @@ import dataclasses
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,7 @@ import shapely
 
 from habitat.core import crs as hcrs
 from habitat.core.errors import ColumnError, ConfigError, DataFileError, GeometryTypeError
-from habitat.core.fs import gdal_read_path
+from habitat.core.fs import gdal_read_path, read_toml
 from habitat.core.validation import require_finite_coordinates, require_geodata
 from habitat.io.raster import Raster, read_geotiff
 
@@ -718,12 +717,7 @@ def read_study_area(path: str | os.PathLike[str]) -> StudyArea:
         Naming the file, the layer entry and the key.
     """
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"study-area file '{p}' does not exist.")
-    try:
-        values = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"study-area file '{p}' is not valid TOML: {exc}.") from None
+    values = read_toml(p, what="study-area file")
     return study_area_from_mapping(
         values, base=p.parent, where=f"study-area file '{p}'", default_name=p.stem
     )

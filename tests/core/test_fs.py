@@ -223,3 +223,26 @@ def test_unwritable_output_folder_is_a_habitat_error(tmp_path):
             atomic_write_text(locked / "out" / "a.txt", "x")
     finally:
         locked.chmod(0o700)
+
+
+def test_read_toml_names_the_file_for_every_failure(tmp_path) -> None:
+    """Missing, a folder, not UTF-8, not TOML: one DataFileError naming what and where."""
+    import pytest
+
+    from habitat.core.errors import DataFileError
+    from habitat.core.fs import read_toml
+
+    (tmp_path / "bad.toml").write_text("name = \n")
+    (tmp_path / "latin1.toml").write_bytes(b'name = "\xe9t\xe9"\n')
+    (tmp_path / "ok.toml").write_text('name = "fisher"\n[area_km2]\nF = [5, 40]\n')
+    assert read_toml(tmp_path / "ok.toml") == {"name": "fisher", "area_km2": {"F": [5, 40]}}
+    file = "species profile file '.*{}'"
+    cases = {
+        tmp_path / "none.toml": file + " does not exist",
+        tmp_path: file + " is a folder",
+        tmp_path / "latin1.toml": "cannot read " + file + ": 'utf-8' codec",
+        tmp_path / "bad.toml": file + " is not valid TOML",
+    }
+    for path, said in cases.items():
+        with pytest.raises(DataFileError, match=said.format(path.name)):
+            read_toml(path, what="species profile file")

@@ -209,8 +209,9 @@ CORRIDORS = TableSchema(
     },
 )
 
-#: Landscape (fragmentation) metrics, one row per zone and, at class level, per
-#: class; names as pylandstats' descriptive names, units as FRAGSTATS states them.
+#: Landscape (fragmentation) metrics, one row per zone and level and, at class and
+#: patch levels, per class or patch; names as pylandstats' descriptive names, units
+#: as FRAGSTATS states them (ha, m, per 100 ha, m/ha, %). See docs/landscape_metrics.md.
 LANDSCAPE_METRICS = TableSchema(
     "landscape_metrics",
     (
@@ -218,7 +219,24 @@ LANDSCAPE_METRICS = TableSchema(
         Column("level", "metric level: landscape, class or patch", required=True),
         Column("class_value", "land-cover class (class and patch levels)"),
         Column("class_name", "land-cover class name"),
-        Column("area_ha", "area of the zone measured", "ha"),
+        Column("patch_id", "patch number within the zone (patch level)"),
+        Column("area_ha", "area of the zone measured (cells with data)", "ha"),
+        Column("nodata_share", "share of the zone's cells without data", "0-1"),
+        Column("cell_size_m", "cell size", "m"),
+        Column("edge_depth_m", "edge depth of core areas", "m"),
+        Column("neighbours", "patch neighbourhood rule (4 or 8 cells)"),
+        Column("note", "why a value cannot be trusted (empty when it can)"),
+        # patch level
+        Column("area", "patch area", "ha"),
+        Column("perimeter", "patch perimeter", "m"),
+        Column("perimeter_area_ratio", "perimeter-area ratio", "m/ha"),
+        Column("shape_index", "shape index"),
+        Column("fractal_dimension", "fractal dimension"),
+        Column("euclidean_nearest_neighbor", "nearest-neighbour distance", "m"),
+        Column("core_area", "core area", "ha"),
+        # class and landscape levels
+        Column("total_area", "total area", "ha"),
+        Column("proportion_of_landscape", "proportion of landscape", "%"),
         Column("number_of_patches", "number of patches"),
         Column("patch_density", "patches per 100 ha", "per 100 ha"),
         Column("largest_patch_index", "largest patch index", "%"),
@@ -228,7 +246,10 @@ LANDSCAPE_METRICS = TableSchema(
         Column("effective_mesh_size", "effective mesh size", "ha"),
         Column("area_mn", "mean patch area", "ha"),
         Column("area_am", "area-weighted mean patch area", "ha"),
-        Column("proportion_of_landscape", "proportion of landscape", "%"),
+        Column("perimeter_area_ratio_mn", "mean perimeter-area ratio", "m/ha"),
+        Column("shape_index_mn", "mean shape index"),
+        Column("fractal_dimension_mn", "mean fractal dimension"),
+        Column("euclidean_nearest_neighbor_mn", "mean nearest-neighbour distance", "m"),
         Column("total_core_area", "total core area", "ha"),
         Column("core_area_index", "core area index", "%"),
         Column("patch_cohesion_index", "patch cohesion index"),

@@ -85,8 +85,10 @@ __all__ = [
     "cells_in_shapes",
     "lonlat_bounds",
     "rasterize",
+    "read_dataset",
     "read_geotiff",
     "reproject",
+    "shapes_on_grid",
     "write_geotiff",
 ]
 
@@ -832,6 +834,62 @@ def read_geotiff(
         ) from exc
 
 
+def read_dataset(
+    dataset: Any,
+    *,
+    band: int | None = None,
+    window: Any | None = None,
+    name: str | os.PathLike[str] | None = None,
+    max_cells: int = MAX_WINDOW_CELLS,
+) -> Raster:
+    """Read one band of an already open :mod:`rasterio` dataset, as :func:`read_geotiff` does.
+
+    The same checks and conventions as :func:`read_geotiff` (CRS present,
+    gridded, not rotated, north-up result, declared nodata, ``CLASS_<code>``
+    names); the dataset is left open.
+
+    Parameters
+    ----------
+    dataset : rasterio.io.DatasetReader
+        An open dataset (from :func:`rasterio.open`, a ``MemoryFile``...).
+    band : int, optional
+        1-based band; required for multi-band datasets.
+    window : tuple of 4 int or rasterio.windows.Window, optional
+        ``(row_off, col_off, n_rows, n_cols)`` of the north-up grid, inside it.
+    name : str or path-like, optional
+        What to call the dataset in messages; default its ``name``.
+    max_cells : int
+        Largest number of cells read at once (default :data:`MAX_WINDOW_CELLS`).
+
+    Returns
+    -------
+    Raster
+
+    Examples
+    --------
+    >>> import rasterio
+    >>> from habitat.datasets import get_path
+    >>> with rasterio.open(get_path("land_cover")) as src:
+    ...     corner = read_dataset(src, window=(0, 0, 10, 20))
+    >>> corner.shape, corner.bounds
+    ((10, 20), (595800.0, 4896600.0, 599800.0, 4898600.0))
+    """
+    if not hasattr(dataset, "read") or not hasattr(dataset, "transform"):
+        raise InputError(
+            f"read_dataset needs an open rasterio dataset, not {type(dataset).__name__}."
+        )
+    source = Path(os.fspath(name) if name is not None else str(dataset.name))
+    try:
+        with _gdal_env():
+            return _read_band(
+                dataset, source, band=band, window=window, bounds=None, max_cells=max_cells
+            )
+    except RasterioError as exc:
+        raise DataFileError(
+            f"'{source}' is not a readable raster ({_describe_rasterio_error(exc)})."
+        ) from exc
+
+
 def _file_path(path: Any, what: str) -> Path:
     """``path`` as a Path, else InputError (None, numbers, empty strings)."""
     if not isinstance(path, str | os.PathLike) or not str(os.fspath(path)):
@@ -1288,6 +1346,43 @@ def _shape_geoms(shapes: Any, grid: Grid, name: str) -> tuple[np.ndarray, pd.Ind
         arr = arr.copy()
         arr[usable] = fixed
     return arr, shapes.index
+
+
+def shapes_on_grid(
+    shapes: gpd.GeoDataFrame | gpd.GeoSeries, like: Any, *, name: str = "shapes"
+) -> np.ndarray:
+    """Polygons checked and reprojected to a grid's CRS, as :func:`rasterize` takes them.
+
+    The one place that prepares polygons for a grid: (Multi)Polygons with a
+    declared surface CRS, reprojected explicitly to the grid's CRS, finite
+    coordinates, invalid polygons repaired with a
+    :class:`~habitat.core.errors.DataQualityWarning` naming their index labels.
+
+    Parameters
+    ----------
+    shapes : GeoDataFrame or GeoSeries of (Multi)Polygons
+    like : Raster, Grid or anything with ``shape``, ``transform`` and ``crs``
+    name : str
+        What the shapes are called in messages.
+
+    Returns
+    -------
+    numpy.ndarray of shapely geometries
+        One per row of ``shapes``, in the grid's CRS (missing/empty kept as they are).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from pyproj import CRS
+    >>> grid = Grid((20, 20), (1000.0, 0.0, 600_000.0, 0.0, -1000.0, 4_800_000.0),
+    ...             CRS.from_epsg(32652))
+    >>> square = gpd.GeoSeries([shapely.box(605_000, 4_785_000, 615_000, 4_795_000)], crs=32652)
+    >>> [round(v) for v in shapes_on_grid(square.to_crs(4326), grid)[0].bounds]
+    [605000, 4785000, 615000, 4795000]
+    """
+    geoms, _ = _shape_geoms(shapes, _grid_of(like), name)
+    return geoms
 
 
 def _clipped(geoms: np.ndarray, grid: Grid) -> np.ndarray:

@@ -1,0 +1,308 @@
+"""Exact Euclidean nearest-neighbour distance between patches of a class (ENN).
+
+FRAGSTATS' ENN of a patch is the shortest centre-to-centre distance between
+one of its cells and a cell of *another* patch of the *same* class ("edge to
+edge" in FRAGSTATS' words; ``euclidean_nearest_neighbor`` in pylandstats,
+``lsm_p_enn`` in landscapemetrics). :func:`nearest_neighbour_cells` returns it
+in cell units, exactly; the caller multiplies by the cell size.
+
+Why the boundary cells suffice
+------------------------------
+Call a cell a *boundary cell* when one of its four rook neighbours has another
+value, is nodata or lies outside the raster. Let ``(a, b)`` be a closest pair
+between the cells of patch ``p`` and the set ``B`` of cells of the other
+patches of its class. Suppose all four rook neighbours of ``b`` had ``b``'s
+value: a rook neighbour of the same value belongs to ``b``'s patch under both
+the 4- and the 8-neighbour rule, so all four are in ``B``. Step from ``b`` by
+one cell along the dominant axis of ``a - b`` (the axis with the larger
+absolute difference ``m >= 1``): the squared distance to ``a`` drops by
+``2m - 1 > 0``, so that neighbour is strictly closer to ``a`` than ``b`` is, a
+contradiction. Hence ``b`` is a boundary cell, and by the same argument with
+the roles swapped (all rook neighbours of ``a`` would be in ``p``) so is
+``a``: the minimum over all cell pairs equals the minimum over boundary-cell
+pairs.
+
+Algorithm
+---------
+Cells are grouped by class with a stable counting sort (raster order is kept
+within a class) and indexed by row: for class ``k`` and row ``r`` the cells
+``row_ptr[k, r] .. row_ptr[k, r + 1]`` lie in that row, sorted by column.
+``next_other[i]`` / ``prev_other[i]`` point to the next / previous cell of the
+same row list whose patch differs from cell ``i``'s, so a run of a patch's own
+cells is skipped in O(1).
+
+Every patch keeps the best squared distance ``best[p]`` found so far. For a
+boundary cell ``(r, c)`` of patch ``p`` the rows ``r, r -/+ 1, r -/+ 2, ...``
+are visited while ``dr**2 < best``; in each row a binary search finds the
+column ``c`` and the first cell of another patch on either side of it (cells
+farther out in that row are farther from ``(r, c)``). Every cell that could
+be closer than ``best`` is thus inspected, so the search is exact; its cost is
+about ``O(ENN * log)`` per boundary cell. Distances are compared as integer
+squared distances, so no rounding enters before the final square root.
+
+The cells are processed in parallel (numba threads). ``best[p]`` is shared: a
+thread may read a stale (larger) bound or overwrite a smaller one with a larger
+one, which only costs time. Every improvement is also recorded per cell, and
+the result is the minimum of those records, which is exact whatever the
+interleaving: the cell holding the true minimum either finds it (its starting
+bound is larger) or starts from exactly that value, which some other cell found
+and recorded.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from habitat.core.errors import InputError
+
+__all__ = ["nearest_neighbour_cells"]
+
+_INF = np.iinfo(np.int64).max
+_BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
+
+
+@numba.njit(cache=True)
+def _index(rows, cols, patch, cell_class, n_classes, n_rows):  # pragma: no cover - numba
+    """Sort cells by (class, row, col) and build the row index and run skips."""
+    n = rows.shape[0]
+    count = np.zeros(n_classes + 1, np.int64)
+    for i in range(n):
+        count[cell_class[i] + 1] += 1
+    for k in range(n_classes):
+        count[k + 1] += count[k]
+    sr = np.empty(n, np.int32)
+    sc = np.empty(n, np.int32)
+    sp = np.empty(n, np.int32)
+    sk = np.empty(n, np.int32)
+    row_ptr = np.zeros(n_classes * n_rows + 1, np.int64)
+    for i in range(n):  # stable: raster order kept within a class
+        k = cell_class[i]
+        j = count[k]
+        count[k] += 1
+        sr[j] = rows[i]
+        sc[j] = cols[i]
+        sp[j] = patch[i]
+        sk[j] = k
+        row_ptr[k * n_rows + rows[i] + 1] += 1
+    for j in range(n_classes * n_rows):
+        row_ptr[j + 1] += row_ptr[j]
+    next_other = np.empty(n, np.int32)
+    prev_other = np.empty(n, np.int32)
+    for i in range(n - 1, -1, -1):
+        if i + 1 < n and sk[i + 1] == sk[i] and sr[i + 1] == sr[i]:
+            next_other[i] = i + 1 if sp[i + 1] != sp[i] else next_other[i + 1]
+        else:
+            next_other[i] = i + 1  # the end of the row list
+    for i in range(n):
+        if i > 0 and sk[i - 1] == sk[i] and sr[i - 1] == sr[i]:
+            prev_other[i] = i - 1 if sp[i - 1] != sp[i] else prev_other[i - 1]
+        else:
+            prev_other[i] = i - 1  # before the start of the row list
+    return sr, sc, sp, sk, row_ptr, next_other, prev_other
+
+
+@numba.njit(cache=True, parallel=True)
+def _search(
+    sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, n_patches, n_workers
+):  # pragma: no cover - numba
+    """Squared ENN per patch (int64; ``_INF`` where nothing was searched/found)."""
+    n = sr.shape[0]
+    inf = np.iinfo(np.int64).max
+    best = np.full(n_patches, inf, np.int64)  # shared bound, racy on purpose
+    found = np.full(n, inf, np.int64)  # per-cell record of every improvement
+    n_blocks = (n + 255) // 256
+    for w in numba.prange(n_workers):
+        for b in range(w, n_blocks, n_workers):
+            for i in range(b * 256, min(n, (b + 1) * 256)):
+                p = sp[i]
+                if not searched[p]:
+                    continue
+                r = sr[i]
+                c = sc[i]
+                base = sk[i] * n_rows
+                start = best[p]
+                b2 = start
+                t = 0
+                while t < n_rows and t * t < b2:
+                    t2 = t * t
+                    for side in range(2):
+                        if side == 1 and t == 0:
+                            break
+                        rr = r - t if side == 0 else r + t
+                        if rr < 0 or rr >= n_rows:
+                            continue
+                        s = row_ptr[base + rr]
+                        e = row_ptr[base + rr + 1]
+                        if s == e or (sp[s] == p and next_other[s] >= e):
+                            continue  # no cell of another patch in this row
+                        lo = s
+                        hi = e
+                        while lo < hi:  # first cell with column >= c
+                            mid = (lo + hi) >> 1
+                            if sc[mid] < c:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        if lo < e:
+                            j = lo if sp[lo] != p else next_other[lo]
+                            if j < e:
+                                dc = np.int64(sc[j]) - c
+                                d2 = t2 + dc * dc
+                                if d2 < b2:
+                                    b2 = d2
+                        if lo > s:
+                            j = lo - 1 if sp[lo - 1] != p else prev_other[lo - 1]
+                            if j >= s:
+                                dc = np.int64(c) - sc[j]
+                                d2 = t2 + dc * dc
+                                if d2 < b2:
+                                    b2 = d2
+                    t += 1
+                if b2 < start:
+                    found[i] = b2
+                    if b2 < best[p]:
+                        best[p] = b2
+    out = np.full(n_patches, inf, np.int64)
+    for i in range(n):
+        if found[i] < out[sp[i]]:
+            out[sp[i]] = found[i]
+    return out
+
+
+def nearest_neighbour_cells(
+    rows: np.ndarray, cols: np.ndarray, patch: np.ndarray, patch_class: np.ndarray
+) -> np.ndarray:
+    """Exact distance from each patch to the nearest other patch of its class.
+
+    Parameters
+    ----------
+    rows, cols : numpy.ndarray
+        ``(N,)`` integers, row and column (in cells) of the boundary cells of
+        the patches: cells with a rook neighbour of another value, nodata or
+        outside the window. More cells (e.g. every cell) give the same answer,
+        only slower. Raster order is fastest; any order is accepted.
+    patch : numpy.ndarray
+        ``(N,)`` integers, the patch id ``0 .. P-1`` of each cell.
+    patch_class : numpy.ndarray
+        ``(P,)`` integers, the class value of each patch.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(P,)`` float64, for each patch the shortest centre-to-centre
+        Euclidean distance, in cells, between one of its cells and a cell of
+        another patch of the same class (FRAGSTATS ENN before multiplying by
+        the cell size); NaN when its class has no other patch.
+
+    Raises
+    ------
+    InputError
+        When the arrays differ in length, a patch id is outside ``0 .. P-1``,
+        a row or column is negative, or a patch has no cell.
+
+    Examples
+    --------
+    Two single-cell patches of class 1 three cells apart in a row, a class-2
+    patch diagonal to nothing of its class:
+
+    >>> import numpy as np
+    >>> rows = np.array([0, 0, 2])
+    >>> cols = np.array([0, 3, 2])
+    >>> patch = np.array([0, 1, 2])
+    >>> nearest_neighbour_cells(rows, cols, patch, np.array([1, 1, 2]))
+    array([ 3.,  3., nan])
+    """
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    patch = np.asarray(patch)
+    patch_class = np.asarray(patch_class)
+    for name, arr in (
+        ("rows", rows),
+        ("cols", cols),
+        ("patch", patch),
+        ("patch_class", patch_class),
+    ):
+        if arr.ndim != 1 or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
+            raise InputError(
+                f"nearest_neighbour_cells: {name} must be a 1-D integer array, got "
+                f"shape {arr.shape} and dtype {arr.dtype}; pass cell indices as int64."
+            )
+    n = rows.size
+    if cols.size != n or patch.size != n:
+        raise InputError(
+            f"nearest_neighbour_cells: rows, cols and patch must have one entry per cell, got "
+            f"lengths {rows.size}, {cols.size} and {patch.size}."
+        )
+    n_patches = patch_class.size
+    out = np.full(n_patches, np.nan)
+    if n_patches == 0:
+        if n:
+            raise InputError(
+                "nearest_neighbour_cells: cells were given but patch_class is empty; "
+                "pass the class of every patch id."
+            )
+        return out
+    if n == 0:
+        raise InputError(
+            f"nearest_neighbour_cells: no cells for {n_patches} patches; pass the boundary "
+            "cells of every patch."
+        )
+    if patch.min() < 0 or patch.max() >= n_patches:
+        raise InputError(
+            f"nearest_neighbour_cells: patch ids must lie in 0..{n_patches - 1} "
+            f"(one per entry of patch_class), got {patch.min()}..{patch.max()}."
+        )
+    if rows.min() < 0 or cols.min() < 0:
+        raise InputError(
+            "nearest_neighbour_cells: rows and cols must be non-negative cell indices, got "
+            f"minimum row {rows.min()} and column {cols.min()}."
+        )
+    n_rows = int(rows.max()) + 1
+    if n >= 2**31 - 1 or n_rows >= 2**31 or int(cols.max()) >= 2**31:
+        raise InputError(
+            f"nearest_neighbour_cells: {n} cells over {n_rows} rows exceed the 2**31 "
+            "limit of the index; split the landscape into zones."
+        )
+    has_cells = np.bincount(patch, minlength=n_patches) > 0
+    if not has_cells.all():
+        missing = np.flatnonzero(~has_cells)
+        raise InputError(
+            f"nearest_neighbour_cells: patch ids {missing[:5].tolist()} have no cell "
+            f"({missing.size} in all); every patch has at least one boundary cell, so pass them."
+        )
+    # raster order (row-major) within a class is what the row index needs
+    key = rows.astype(np.int64) * (int(cols.max()) + 1) + cols
+    if n > 1 and not np.all(key[1:] > key[:-1]):
+        order = np.argsort(key, kind="stable")
+        rows, cols, patch = rows[order], cols[order], patch[order]
+    classes, class_of_patch = np.unique(patch_class, return_inverse=True)
+    n_in_class = np.bincount(class_of_patch, minlength=classes.size)
+    searched = n_in_class[class_of_patch] >= 2
+    if not searched.any():
+        return out
+    cell_class = class_of_patch[patch].astype(np.int64)
+    sr, sc, sp, sk, row_ptr, next_other, prev_other = _index(
+        rows.astype(np.int64),
+        cols.astype(np.int64),
+        patch.astype(np.int64),
+        cell_class,
+        classes.size,
+        n_rows,
+    )
+    d2 = _search(
+        sr,
+        sc,
+        sp,
+        sk,
+        row_ptr,
+        next_other,
+        prev_other,
+        n_rows,
+        searched,
+        n_patches,
+        numba.get_num_threads(),
+    )
+    ok = searched & (d2 < _INF)
+    out[ok] = np.sqrt(d2[ok].astype(np.float64))
+    return out

@@ -27,6 +27,7 @@ from habitat.core.errors import (
     EmptyDataError,
     GeometryTypeError,
     InputError,
+    ProjectedCRSRequiredError,
     TimestampError,
 )
 from habitat.core.units import KM2_PER_SQ_MI
@@ -552,3 +553,170 @@ def test_demo_data_regenerates_identically(tmp_path: Path) -> None:
     assert tool["main"](["--out-dir", str(tmp_path)]) == 0
     for name in ("demo_leopards.csv", "demo_leopards_reference.csv", "demo_leopards_truth.csv"):
         assert (tmp_path / name).read_bytes() == (DEMO_DIR / name).read_bytes(), name
+
+
+# ------------------------------------------------------------------ simulated land cover
+
+
+def _neighbour_agreement(a: np.ndarray) -> tuple[float, float]:
+    """Share of horizontal and of vertical rook neighbours holding the same class."""
+    return float((a[:, 1:] == a[:, :-1]).mean()), float((a[1:, :] == a[:-1, :]).mean())
+
+
+def test_land_cover_same_seed_identical_other_seed_differs() -> None:
+    from habitat.datasets import simulate_land_cover
+
+    a = simulate_land_cover((150, 170), seed=3).array
+    assert np.array_equal(a, simulate_land_cover((150, 170), seed=3).array)
+    assert not np.array_equal(a, simulate_land_cover((150, 170), seed=4).array)
+
+
+@pytest.mark.parametrize(
+    ("shape", "proportions"),
+    [
+        ((300, 400), [0.6, 0.25, 0.1, 0.05]),
+        ((257, 311), None),  # equal shares of an odd number of cells
+        ((1000, 700), [0.7, 0.05, 0.2, 0.05]),
+    ],
+)
+def test_land_cover_classes_get_their_proportions(shape, proportions) -> None:
+    from habitat.datasets.simulate import simulate_land_cover
+
+    cover = simulate_land_cover(shape, proportions=proportions, correlation_cells=5, seed=2)
+    n = shape[0] * shape[1]
+    p = np.full(4, 0.25) if proportions is None else np.asarray(proportions)
+    counts = np.bincount(cover.array.ravel(), minlength=5)
+    assert counts[0] == 0 and counts.sum() == n
+    assert np.all(np.abs(counts[1:] / n - p) < 0.01)  # the brief: within 1 %
+    # in fact exact to one cell: class k holds round(cumsum(p)[k] * n) - round(cumsum(p)[k-1] * n)
+    expected = np.diff(np.concatenate([[0], np.rint(np.cumsum(p[:-1]) * n), [n]]))
+    assert np.abs(counts[1:] - expected).max() <= 1
+
+
+def _gaussian_kernel_lag1_correlation(sigma: float) -> float:
+    """Correlation of adjacent cells of white noise filtered like the simulator (1-D kernel).
+
+    The 2-D kernel is separable: along a row the other axis' factor cancels, so the
+    correlation at lag 1 is sum(w_i w_{i+1}) / sum(w_i^2) of the 1-D weights, read off
+    the filter's response to an impulse.
+    """
+    from scipy import ndimage
+
+    impulse = np.zeros(401)
+    impulse[200] = 1.0
+    w = ndimage.gaussian_filter1d(impulse, sigma, mode="constant")
+    return float((w[1:] * w[:-1]).sum() / (w * w).sum())
+
+
+@pytest.mark.parametrize("sigma", [1.0, 2.0, 4.0])
+def test_land_cover_neighbour_agreement_is_that_of_the_gaussian_field(sigma: float) -> None:
+    """Two classes cut at the median: P(same class) = 1/2 + arcsin(rho)/pi (bivariate normal).
+
+    rho is the lag-1 correlation of the filtered noise, so a simulator that
+    smooths one axis only, takes sigma as a FWHM or a variance, or thresholds
+    anything but the field, is off by far more than the tolerance (the
+    standard error of the mean agreement over 10^6 pairs is below 0.005).
+    """
+    from habitat.datasets.simulate import simulate_land_cover
+
+    a = simulate_land_cover((1000, 1000), n_classes=2, correlation_cells=sigma, seed=5).array
+    rho = _gaussian_kernel_lag1_correlation(sigma)
+    expected = 0.5 + math.asin(rho) / math.pi
+    horizontal, vertical = _neighbour_agreement(a)
+    assert horizontal == pytest.approx(expected, abs=0.015)
+    assert vertical == pytest.approx(expected, abs=0.015)
+
+
+def test_land_cover_autocorrelated_far_above_independent_cells() -> None:
+    from scipy import ndimage
+
+    from habitat.datasets.simulate import simulate_land_cover
+
+    p = np.array([0.4, 0.3, 0.2, 0.1])
+    independent = float((p**2).sum())  # P(two independent cells share a class) = 0.30
+    default = simulate_land_cover((600, 600), proportions=p, seed=1).array
+    white = simulate_land_cover((600, 600), proportions=p, correlation_cells=0, seed=1).array
+    assert min(_neighbour_agreement(default)) > 0.9 > 2.5 * independent
+    # no smoothing: cells are independent draws, agreement = sum p^2 (SE ~ 0.0008)
+    for share in _neighbour_agreement(white):
+        assert share == pytest.approx(independent, abs=0.005)
+    # wider kernels make fewer, larger patches
+    patches = []
+    for sigma in (2.0, 4.0, 8.0):
+        a = simulate_land_cover((600, 600), correlation_cells=sigma, seed=1).array
+        patches.append(sum(ndimage.label(a == k)[1] for k in range(1, 5)))
+    assert patches[0] > patches[1] > patches[2]
+
+
+def test_land_cover_grid_dtype_crs_and_names() -> None:
+    from habitat.datasets.simulate import LAND_COVER_ORIGIN, simulate_land_cover
+
+    cover = simulate_land_cover((40, 60), n_classes=3, cell_size_m=25.0, crs=32653)
+    assert cover.shape == (40, 60)
+    assert cover.array.dtype == np.uint8
+    assert set(np.unique(cover.array)) == {1, 2, 3}
+    assert cover.crs.to_epsg() == 32653
+    assert cover.cell_size_m == 25.0
+    assert cover.transform == (25.0, 0.0, LAND_COVER_ORIGIN[0], 0.0, -25.0, LAND_COVER_ORIGIN[1])
+    assert cover.bounds == (
+        LAND_COVER_ORIGIN[0],
+        LAND_COVER_ORIGIN[1] - 40 * 25.0,
+        LAND_COVER_ORIGIN[0] + 60 * 25.0,
+        LAND_COVER_ORIGIN[1],
+    )
+    assert cover.classes == {1: "class 1", 2: "class 2", 3: "class 3"}
+    assert cover.nodata is None
+    named = simulate_land_cover(
+        (20, 20), n_classes=2, origin=(500_000, 5_000_000), nodata=0, class_names=["forest", "open"]
+    )
+    assert named.classes == {1: "forest", 2: "open"}
+    assert named.nodata == 0
+    assert named.transform[2] == 500_000.0 and named.transform[5] == 5_000_000.0
+
+
+def test_land_cover_peak_memory_is_about_five_bytes_a_cell() -> None:
+    """The float32 field filtered in place + the uint8 result: no float64 or extra copies."""
+    import tracemalloc
+
+    from habitat.datasets.simulate import simulate_land_cover
+
+    simulate_land_cover((20, 20))  # imports and caches first
+    n = 2000 * 2000
+    tracemalloc.start()
+    try:
+        simulate_land_cover((2000, 2000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * n + 8e6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"shape": (0, 10)}, InputError, "shape="),
+        ({"shape": (10.5, 10)}, InputError, "shape="),
+        ({"shape": (10,)}, InputError, "shape="),
+        ({"n_classes": 0}, InputError, "n_classes"),
+        ({"n_classes": 255}, InputError, "n_classes"),
+        ({"n_classes": 2.0}, InputError, "n_classes"),
+        ({"proportions": [0.5, 0.5]}, InputError, "4 non-negative shares"),
+        ({"proportions": [0.5, 0.5, 0.5, -0.5]}, InputError, "non-negative"),
+        ({"proportions": [40, 30, 20, 10]}, InputError, "sum to 100"),
+        ({"correlation_cells": -1}, InputError, "correlation_cells"),
+        ({"correlation_cells": float("nan")}, InputError, "correlation_cells"),
+        ({"cell_size_m": 0}, InputError, "cell_size_m"),
+        ({"crs": "EPSG:4326"}, ProjectedCRSRequiredError, "degrees"),
+        ({"crs": "EPSG:3857"}, ProjectedCRSRequiredError, "Web Mercator"),
+        ({"origin": (1.0,)}, InputError, "origin"),
+        ({"nodata": 2}, InputError, "nodata=2"),
+        ({"nodata": 256}, InputError, "nodata=256"),
+        ({"class_names": ["a", "b"]}, InputError, "class_names"),
+    ],
+)
+def test_land_cover_bad_parameters(kwargs: dict[str, Any], error: type[Exception], match) -> None:
+    from habitat.datasets.simulate import simulate_land_cover
+
+    shape = kwargs.pop("shape", (10, 10))
+    with pytest.raises(error, match=match):
+        simulate_land_cover(shape, **kwargs)

@@ -1,0 +1,442 @@
+"""Patches of a categorical raster in one streaming labelling pass.
+
+:func:`patch_stats` is the engine under :func:`habitat.landscape.landscape_metrics`:
+it reads a landscape (a raster, or the window of one zone) in strips of rows,
+labels the patches of every class at once and returns, per patch, what the
+FRAGSTATS metrics are made of (:class:`PatchStats`): area, perimeter, core
+area and nearest-neighbour distance in cells, plus the class adjacency counts.
+The formulas live in :mod:`habitat.landscape.metrics`.
+
+Definitions
+-----------
+patch
+    A maximal group of cells of one class connected through their 4 rook
+    neighbours (``neighbours=4``) or also through the 4 diagonal ones
+    (``neighbours=8``, the FRAGSTATS default).
+valid cell
+    A cell with data. Nodata cells, cells outside the raster and, for a zone,
+    cells whose centre is outside the zone are *background*: they belong to
+    no patch and are not counted in the landscape's area.
+perimeter
+    The cell sides of a patch facing a cell of another class, background or
+    the window's edge (all of them, as FRAGSTATS' patch perimeter), in cell
+    sides; ``patch_boundary_sides`` counts those facing background or the edge.
+core cells
+    Cells of a patch farther than ``edge_depth_cells`` from its edge in the
+    city-block (4-neighbour) metric: the 4-neighbour erosion repeated
+    ``edge_depth_cells`` times of FRAGSTATS, landscapemetrics and pylandstats.
+    With ``boundary_is_edge=False`` background does not make edge (a forest
+    patch cut by a home range's outline keeps its core along the outline).
+nearest neighbour
+    Centre-to-centre Euclidean distance (in cells) from a patch to the nearest
+    cell of another patch of the same class (:mod:`habitat.landscape.enn`).
+adjacency
+    Rook cell-side counts between classes, both directions (the FRAGSTATS
+    double count), background in the last row and column.
+
+Memory: one strip of values at a time (about :data:`STRIP_CELLS` cells plus
+halo rows), one row of labels between strips, and per patch a few integers;
+the boundary cells (for the nearest-neighbour search) are kept as three
+integer arrays. The raster itself is never held whole unless it already is.
+
+Examples
+--------
+A 3 x 3 block of forest (1) in grassland (2): one forest patch of 9 cells with
+12 cell sides of perimeter, and one grassland patch around it.
+
+>>> import numpy as np
+>>> grid = np.full((5, 5), 2)
+>>> grid[1:4, 1:4] = 1
+>>> stats = patch_stats_array(grid, cell_size_m=30.0, enn=False)
+>>> stats.classes.tolist(), stats.patch_class.tolist()
+([1, 2], [1, 2])
+>>> stats.patch_area_cells.tolist(), stats.patch_perimeter_sides.tolist()
+([9, 16], [12, 32])
+>>> stats.patch_core_cells.tolist()  # one cell of depth: the block's centre
+[1, 0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from habitat.core.errors import InputError, TooLargeError
+from habitat.landscape import kernels
+
+__all__ = [
+    "MAX_CLASSES",
+    "STRIP_CELLS",
+    "PatchStats",
+    "Reader",
+    "array_reader",
+    "patch_stats",
+    "patch_stats_array",
+]
+
+#: read(r0, r1) -> (values, valid) of rows r0 .. r1-1 of a landscape window (all its
+#: columns); rows outside the window come back valid=False
+Reader = Callable[[int, int], tuple[np.ndarray, np.ndarray]]
+
+#: most distinct classes a landscape may have (land cover, not a continuous surface)
+MAX_CLASSES = 1024
+#: widest span of class values (max - min + 1) handled
+MAX_CLASS_SPAN = 1 << 24
+#: cells per strip (rows x columns) read and labelled at once
+STRIP_CELLS = 2_000_000
+
+
+@dataclass(frozen=True)
+class PatchStats:
+    """Per-patch counts of one landscape, in cells (see the module docstring).
+
+    Patches are ordered by class value, then by the raster order of their
+    first cell.
+    """
+
+    cell_size_m: float
+    neighbours: int
+    edge_depth_cells: int
+    boundary_is_edge: bool
+    n_cells: int
+    classes: np.ndarray
+    patch_class: np.ndarray
+    patch_area_cells: np.ndarray
+    patch_perimeter_sides: np.ndarray
+    patch_boundary_sides: np.ndarray
+    patch_core_cells: np.ndarray
+    patch_enn_cells: np.ndarray
+    patch_row: np.ndarray
+    patch_col: np.ndarray
+    adjacency: np.ndarray
+
+    @property
+    def n_patches(self) -> int:
+        """Number of patches."""
+        return int(self.patch_class.shape[0])
+
+
+class _Growing:
+    """Per-provisional-id and boundary-cell arrays, grown geometrically."""
+
+    def __init__(self) -> None:
+        self.parent = np.empty(0, np.int64)
+        self.id_class = np.empty(0, np.int64)
+        self.id_row = np.empty(0, np.int64)
+        self.id_col = np.empty(0, np.int64)
+        self.area = np.empty(0, np.int64)
+        self.perim = np.empty(0, np.int64)
+        self.bnd = np.empty(0, np.int64)
+        self.core = np.empty(0, np.int64)
+        self.b_rows = np.empty(0, np.int64)
+        self.b_cols = np.empty(0, np.int64)
+        self.b_ids = np.empty(0, np.int64)
+
+    @staticmethod
+    def _grow(arr: np.ndarray, need: int, zero: bool) -> np.ndarray:
+        if arr.shape[0] >= need:
+            return arr
+        new = (np.zeros if zero else np.empty)(max(need, 2 * arr.shape[0], 1 << 16), np.int64)
+        new[: arr.shape[0]] = arr
+        return new
+
+    def reserve(self, n_ids: int, n_boundary: int) -> None:
+        """Room for at least ``n_ids`` ids and ``n_boundary`` boundary cells."""
+        for name in ("parent", "id_class", "id_row", "id_col"):
+            setattr(self, name, self._grow(getattr(self, name), n_ids, False))
+        for name in ("area", "perim", "bnd", "core"):
+            setattr(self, name, self._grow(getattr(self, name), n_ids, True))
+        for name in ("b_rows", "b_cols", "b_ids"):
+            setattr(self, name, self._grow(getattr(self, name), n_boundary, False))
+
+
+class _ClassTable:
+    """Class value -> class index lookup, widened as strips reveal new values."""
+
+    def __init__(self) -> None:
+        self.lo = 0
+        self.lut = np.empty(0, np.int64)
+        self.values = np.zeros(MAX_CLASSES, np.int64)
+
+    def cover(self, vals: np.ndarray, valid: np.ndarray) -> None:
+        present = vals[valid]
+        if not present.size:
+            return
+        lo, hi = int(present.min()), int(present.max())
+        if self.lut.size:
+            lo, hi = min(lo, self.lo), max(hi, self.lo + self.lut.size - 1)
+        if hi - lo + 1 > MAX_CLASS_SPAN:
+            raise InputError(
+                f"class values span {lo} .. {hi}, wider than {MAX_CLASS_SPAN:,} values: a "
+                "categorical land-cover raster is expected (integer class codes); reclassify "
+                "a continuous surface into classes first."
+            )
+        if self.lut.size and lo == self.lo and hi - lo + 1 == self.lut.size:
+            return
+        lut = np.full(hi - lo + 1, -1, np.int64)
+        if self.lut.size:
+            lut[self.lo - lo : self.lo - lo + self.lut.size] = self.lut
+        self.lo, self.lut = lo, lut
+
+
+def _strip_rows(n_cols: int, strip_rows: int | None) -> int:
+    if strip_rows is not None:
+        if int(strip_rows) < 1:
+            raise InputError(f"strip_rows must be at least 1; got {strip_rows}.")
+        return int(strip_rows)
+    return max(16, STRIP_CELLS // max(n_cols, 1))
+
+
+def _as_strip(
+    vals: np.ndarray, valid: np.ndarray, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    vals, valid = np.asarray(vals), np.asarray(valid, dtype=bool)
+    if vals.shape != shape or valid.shape != shape:
+        raise InputError(
+            f"the reader returned values {vals.shape} and valid {valid.shape}; "
+            f"expected {shape} for this strip."
+        )
+    if vals.dtype.kind not in "iub":
+        raise InputError(
+            f"a categorical raster needs integer class values; got {vals.dtype}. Round or "
+            "reclassify the raster into integer classes."
+        )
+    return np.ascontiguousarray(vals, dtype=np.int64), np.ascontiguousarray(valid)
+
+
+def _check_options(neighbours: int, edge_depth_cells: int, cell_size_m: float) -> None:
+    if neighbours not in (4, 8):
+        raise InputError(f"neighbours must be 4 or 8 (the patch rule); got {neighbours!r}.")
+    if int(edge_depth_cells) != edge_depth_cells or edge_depth_cells < 0:
+        raise InputError(
+            f"edge_depth_cells must be a whole number of cells >= 0; got {edge_depth_cells!r}."
+        )
+    if not np.isfinite(cell_size_m) or cell_size_m <= 0:
+        raise InputError(f"cell_size_m must be a positive number; got {cell_size_m!r}.")
+
+
+def patch_stats(
+    read: Reader,
+    shape: tuple[int, int],
+    *,
+    cell_size_m: float,
+    neighbours: int = 8,
+    edge_depth_cells: int = 1,
+    boundary_is_edge: bool = True,
+    enn: bool = True,
+    strip_rows: int | None = None,
+) -> PatchStats:
+    """Label the patches of a landscape read in strips and count what metrics need.
+
+    Parameters
+    ----------
+    read : callable
+        ``read(r0, r1) -> (values, valid)`` for rows ``r0 .. r1-1`` and all
+        columns of the landscape window (:data:`Reader`); ``r0`` may be
+        negative and ``r1`` beyond the last row: those rows must come back
+        ``valid=False``.
+    shape : (int, int)
+        Rows and columns of the window.
+    cell_size_m : float
+        Side of the square cells, in metres.
+    neighbours : {8, 4}
+        Patch rule: 8 (FRAGSTATS' default) or 4 (rook) neighbours.
+    edge_depth_cells : int
+        Edge depth of core areas, in cells (0: every cell is core).
+    boundary_is_edge : bool
+        Whether background (nodata, outside the window or the zone) makes
+        edge for core areas.
+    enn : bool
+        Compute nearest-neighbour distances (else NaN).
+    strip_rows : int, optional
+        Rows per strip (default: about :data:`STRIP_CELLS` cells per strip).
+
+    Returns
+    -------
+    PatchStats
+
+    Raises
+    ------
+    InputError
+        Options out of range, non-integer values, more than
+        :data:`MAX_CLASSES` classes or class values spanning more than
+        :data:`MAX_CLASS_SPAN`.
+    """
+    _check_options(neighbours, edge_depth_cells, cell_size_m)
+    n_rows, n_cols = (int(s) for s in shape)
+    depth = int(edge_depth_cells)
+    halo = depth + 1
+    step = _strip_rows(n_cols, strip_rows)
+    grow, table = _Growing(), _ClassTable()
+    adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
+    counters = np.zeros(4, np.int64)  # classes, next id, boundary cells, resume row
+    seen = np.zeros(MAX_CLASSES, bool)
+    prev_labels = np.full(n_cols, -1, np.int64)
+    own = np.empty((min(step, max(n_rows, 1)), n_cols), np.int64)
+    dist = np.empty(0, np.int64)
+    for r0 in range(0, n_rows, step):
+        r1 = min(n_rows, r0 + step)
+        n_own = r1 - r0
+        vals, valid = _as_strip(*read(r0 - halo, r1 + halo), (n_own + 2 * halo, n_cols))
+        table.cover(vals, valid)
+        seen[:] = False
+        counters[3] = 0
+        status = kernels.NEED_SPACE
+        while status == kernels.NEED_SPACE:
+            grow.reserve(int(counters[1]) + 4 * n_cols, int(counters[2]) + 4 * n_cols)
+            status = kernels.label_strip(
+                vals, valid, halo, n_own, r0, prev_labels, own, neighbours == 8,
+                table.lut, table.lo, table.values, counters, grow.parent, grow.id_class,
+                grow.id_row, grow.id_col, grow.area, grow.perim, grow.bnd, adjacency,
+                grow.b_rows, grow.b_cols, grow.b_ids, seen,
+            )  # fmt: skip
+        if status == kernels.TOO_MANY_CLASSES:
+            raise InputError(
+                f"the landscape has more than {MAX_CLASSES} distinct classes: a categorical "
+                "land-cover raster is expected; reclassify it first."
+            )
+        if depth > 0:
+            if dist.size < vals.size:
+                dist = np.empty(vals.size, np.int64)
+            present = table.values[np.flatnonzero(seen)]
+            kernels.core_counts(
+                vals, valid, halo, n_own, own, grow.parent, depth, boundary_is_edge,
+                present, dist[: vals.size].reshape(vals.shape), grow.core,
+            )  # fmt: skip
+        if n_own:
+            prev_labels = own[n_own - 1].copy()
+    if depth == 0:
+        grow.core = grow.area
+    return _finish(grow, table, adjacency, counters, cell_size_m, neighbours, depth,
+                   boundary_is_edge, enn)  # fmt: skip
+
+
+def _finish(
+    grow: _Growing,
+    table: _ClassTable,
+    adjacency: np.ndarray,
+    counters: np.ndarray,
+    cell_size_m: float,
+    neighbours: int,
+    depth: int,
+    boundary_is_edge: bool,
+    enn: bool,
+) -> PatchStats:
+    n_classes, n_ids, n_boundary = (int(x) for x in counters[:3])
+    order = np.argsort(table.values[:n_classes], kind="stable")
+    rank = np.empty(n_classes, np.int64)
+    rank[order] = np.arange(n_classes)
+    classes = table.values[:n_classes][order]
+
+    root = kernels.resolve_roots(grow.parent, n_ids)
+    roots = np.flatnonzero(root == np.arange(n_ids))
+    roots = roots[np.lexsort((roots, rank[grow.id_class[roots]]))]
+    final = np.full(n_ids, -1, np.int64)
+    final[roots] = np.arange(roots.size)
+    patch_of = final[root]
+    n_patches = roots.size
+
+    def total(per_id: np.ndarray) -> np.ndarray:
+        summed = np.bincount(patch_of, weights=per_id[:n_ids], minlength=n_patches)
+        return np.rint(summed).astype(np.int64)
+
+    adj = np.zeros((n_classes + 1, n_classes + 1), np.int64)
+    bg = adjacency.shape[0] - 1
+    adj[:n_classes, :n_classes] = adjacency[np.ix_(order, order)]
+    adj[:n_classes, n_classes] = adjacency[order, bg]
+    adj[n_classes, :n_classes] = adjacency[bg, order]
+    patch_class = classes[rank[grow.id_class[roots]]]
+    area = total(grow.area)
+    enn_cells = np.full(n_patches, np.nan)
+    if enn and n_patches:
+        from habitat.landscape.enn import nearest_neighbour_cells
+
+        enn_cells = nearest_neighbour_cells(
+            grow.b_rows[:n_boundary],
+            grow.b_cols[:n_boundary],
+            patch_of[grow.b_ids[:n_boundary]],
+            patch_class,
+        )
+    return PatchStats(
+        cell_size_m=float(cell_size_m),
+        neighbours=int(neighbours),
+        edge_depth_cells=depth,
+        boundary_is_edge=bool(boundary_is_edge),
+        n_cells=int(area.sum()),
+        classes=classes,
+        patch_class=patch_class,
+        patch_area_cells=area,
+        patch_perimeter_sides=total(grow.perim),
+        patch_boundary_sides=total(grow.bnd),
+        patch_core_cells=total(grow.core),
+        patch_enn_cells=np.asarray(enn_cells, dtype=np.float64),
+        patch_row=grow.id_row[roots].copy(),
+        patch_col=grow.id_col[roots].copy(),
+        adjacency=adj,
+    )
+
+
+def array_reader(values: np.ndarray, valid: np.ndarray | None = None) -> Reader:
+    """A :data:`Reader` over an in-memory 2-D array (rows beyond it are background).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> read = array_reader(np.array([[1, 2], [3, 4]]))
+    >>> vals, ok = read(-1, 1)
+    >>> vals.tolist(), ok.tolist()
+    ([[0, 0], [1, 2]], [[False, False], [True, True]])
+    """
+    values = np.asarray(values)
+    if values.ndim != 2:
+        raise InputError(f"a landscape is a 2-D array; got shape {values.shape}.")
+    if valid is not None:
+        valid = np.asarray(valid, dtype=bool)
+        if valid.shape != values.shape:
+            raise InputError(
+                f"valid has shape {valid.shape}; it must match the values' {values.shape}."
+            )
+    n_rows, n_cols = values.shape
+
+    def read(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+        out = np.zeros((r1 - r0, n_cols), values.dtype)
+        ok = np.zeros((r1 - r0, n_cols), bool)
+        a, b = max(r0, 0), min(r1, n_rows)
+        if a < b:
+            out[a - r0 : b - r0] = values[a:b]
+            ok[a - r0 : b - r0] = True if valid is None else valid[a:b]
+        return out, ok
+
+    return read
+
+
+def patch_stats_array(
+    values: np.ndarray,
+    valid: np.ndarray | None = None,
+    *,
+    cell_size_m: float,
+    neighbours: int = 8,
+    edge_depth_cells: int = 1,
+    boundary_is_edge: bool = True,
+    enn: bool = True,
+    strip_rows: int | None = None,
+) -> PatchStats:
+    """:func:`patch_stats` of an in-memory array (``valid``: cells with data).
+
+    See the module docstring for an example.
+    """
+    values = np.asarray(values)
+    if values.size > np.iinfo(np.int64).max // 8:  # pragma: no cover - guard
+        raise TooLargeError("the array is too large")
+    return patch_stats(
+        array_reader(values, valid),
+        values.shape,
+        cell_size_m=cell_size_m,
+        neighbours=neighbours,
+        edge_depth_cells=edge_depth_cells,
+        boundary_is_edge=boundary_is_edge,
+        enn=enn,
+        strip_rows=strip_rows,
+    )

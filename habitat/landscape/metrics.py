@@ -1,0 +1,510 @@
+"""FRAGSTATS landscape metrics from the engine's patch statistics.
+
+:func:`metrics_from_stats` turns one :class:`~habitat.landscape.patches.PatchStats`
+(per-patch cell counts and the class adjacency matrix of one landscape) into the
+patch, class and landscape metrics of FRAGSTATS (McGarigal et al. 2023), named
+as pylandstats names them, in FRAGSTATS units: areas in ha, lengths in m,
+densities per 100 ha, edge density in m/ha, ENN in m, proportions and indices
+in %. Every formula is vectorised over patches (``np.bincount`` by class), so a
+landscape of millions of patches costs a few array passes.
+:func:`landscape_metrics` is the public entry: raster (and zones) in, one tidy
+block of rows per zone out, valid under
+:data:`habitat.core.tables.LANDSCAPE_METRICS`.
+
+Notation: ``a`` patch area (cells), ``p`` patch perimeter (cell sides, **every**
+side of the patch: facing another class, nodata or the landscape edge), ``s`` cell
+size (m), ``A`` landscape area (cells with data), ``n_i`` patches of class ``i``,
+``g_ik`` rook adjacencies between classes ``i`` and ``k`` counted from both cells
+(like adjacencies twice), ``P_i`` the area share of class ``i``.
+
+Patch level: ``area`` = a s^2 / 10^4; ``perimeter`` = p s; ``perimeter_area_ratio``
+= perimeter / area (m/ha); ``shape_index`` = p / min p(a), min p the perimeter of
+the most compact raster shape of ``a`` cells (4n, 4n+2 or 4n+4 with
+n = floor(sqrt(a))); ``fractal_dimension`` = 2 ln(0.25 p s) / ln(a s^2);
+``euclidean_nearest_neighbor`` = centre-to-centre distance between the closest
+cells of the patch and of another patch of its class (m, NaN for a class's only
+patch); ``core_area`` = cells farther than the edge depth from the patch edge
+(4-neighbour erosion, ha); ``core_area_index`` = core / area x 100.
+
+Class (sums over the class's patches) and landscape (over all patches):
+``total_area``; ``proportion_of_landscape`` = 100 sum(a)/A (class only);
+``number_of_patches``; ``patch_density`` = n / A(ha) x 100; ``largest_patch_index``
+= 100 max(a)/A; ``total_edge`` and ``edge_density`` (see *count_boundary*);
+``landscape_shape_index`` = E*/min p(sum a), E* all perimeter sides including the
+landscape boundary and nodata; ``effective_mesh_size`` = sum(a^2)/A (ha, Jaeger
+2000); ``area_mn``, ``area_am`` (area-weighted); ``*_mn`` means of the patch
+metrics (``euclidean_nearest_neighbor_mn`` over patches that have a neighbour);
+``total_core_area``; ``core_area_index`` = 100 sum(core)/sum(a), i.e. the
+area-weighted mean of the patch CAI (FRAGSTATS' CAI_AM; FRAGSTATS has no
+unweighted class CAI); ``patch_cohesion_index`` = 100 [1 - sum p / sum(p sqrt a)]
+/ [1 - 1/sqrt(A)] (Schumaker 1996, FRAGSTATS COHESION, p and a in cells);
+``landscape_division_index`` = 1 - sum (a/A)^2 (Jaeger 2000, a proportion 0-1
+as in FRAGSTATS DIVISION); ``splitting_index`` = A^2 / sum(a^2) (Jaeger 2000,
+FRAGSTATS SPLIT). So MESH = A (1 - DIVISION) = A / SPLIT.
+Landscape only: ``contagion`` = 100 [1 + sum_i sum_k q_ik ln q_ik / (2 ln m)],
+q_ik = P_i g_ik / sum_k g_ik, m classes (NaN with a note when m < 2: FRAGSTATS
+leaves it undefined); ``shannon_diversity_index`` = -sum P_i ln P_i (0 for one
+class).
+
+Where FRAGSTATS, pylandstats and landscapemetrics disagree
+-----------------------------------------------------------
+
+==================  ================  ================  ================  ================
+topic               FRAGSTATS 4       pylandstats 3.1   landscapemetrics  habitat
+==================  ================  ================  ================  ================
+TE, ED boundary     option, off (1)   count_boundary=F  count_boundary=F  count_boundary=F
+PERIM incl. edge    yes               yes               yes               yes
+LSI edge E*         all edge (2)      all, / min p      all, / min p      all, / min p
+core at boundary    edge unless       always edge (3)   edge (default)    edge (4)
+                    a border
+core, depth 0       all core          no core (5)       all core          all core
+core depth unit     m                 cells             cells             m, whole cells
+ENN                 centre-centre     centre-centre     centre-centre     centre-centre
+PARA unit           m/m2              m/ha              m/m2              m/ha
+SHDI P_i            area share        adjacency (6)     area share        area share
+SHDI, one class     0                 NaN               0                 0
+CONTAG P_i          area share        adjacency (6)     area share        area share
+CONTAG, one class   undefined         NaN               NaN               NaN + note
+class CAI           CAI_MN, CAI_AM    CAI_MN, CAI_AM    CAI_MN, ...       CAI_AM (7)
+COHESION, DIVISION  yes               absent            yes               FRAGSTATS
+SPLIT               yes               absent            yes               FRAGSTATS
+==================  ================  ================  ================  ================
+
+(1) FRAGSTATS counts boundary and background edge only in the proportion the
+user asks for (default none); ``count_boundary=True`` counts all of it, as
+pylandstats and landscapemetrics do. (2) FRAGSTATS prints the landscape LSI as
+0.25 E*/sqrt(A), the same as E*/min p for a square landscape of n x n cells; we
+follow pylandstats and landscapemetrics (E*/min p at both levels). (3) pylandstats'
+``count_boundary`` for core areas has no effect: scipy's ``binary_erosion``
+treats the outside as background either way. (4) ``boundary_is_edge`` of the
+engine (landscapemetrics ``consider_boundary=FALSE``); nodata cells erode core
+areas too. (5) pylandstats passes ``iterations=0`` to ``binary_erosion``, which
+erodes until nothing is left. (6) pylandstats' SHDI and CONTAG use the column
+sums of its adjacency table instead of area shares, see below. (7) class and
+landscape ``core_area_index`` = 100 sum(core)/sum(area), the area-weighted mean.
+
+pylandstats computes Shannon's diversity and contagion from the column sums of
+its adjacency matrix, which count a class's cells minus their sides on the
+landscape edge and nodata; its own docstrings (and FRAGSTATS) use the class's
+area share. We use the area share; the tests assert both the FRAGSTATS value
+(from pylandstats' own adjacency and areas) and that pylandstats' number differs.
+
+References
+----------
+McGarigal K., Cushman S.A., Ene E. 2023. FRAGSTATS v4: Spatial Pattern Analysis
+Program for Categorical Maps. University of Massachusetts, Amherst.
+Jaeger J.A.G. 2000. Landscape division, splitting index, and effective mesh size.
+Landscape Ecology 15: 115-130.
+Schumaker N.H. 1996. Using landscape indices to predict habitat connectivity.
+Ecology 77: 1210-1225.
+
+Examples
+--------
+A 3 x 3 block of forest (1) in a 5 x 5 landscape of meadow (2), 30 m cells:
+
+>>> import numpy as np
+>>> from habitat.landscape.patches import patch_stats_array
+>>> grid = np.full((5, 5), 2)
+>>> grid[1:4, 1:4] = 1
+>>> stats = patch_stats_array(grid, cell_size_m=30.0)
+>>> cls = metrics_from_stats(stats, level="class", metrics=["number_of_patches", "total_edge"])
+>>> cls[["class_value", "number_of_patches", "total_edge"]].values.tolist()
+[[1, 1, 360.0], [2, 1, 360.0]]
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from habitat.core.errors import InputError
+
+if TYPE_CHECKING:
+    from habitat.landscape.patches import PatchStats
+
+__all__ = [
+    "CLASS_METRICS",
+    "LANDSCAPE_LEVEL_METRICS",
+    "LEVELS",
+    "PATCH_METRICS",
+    "metrics_from_stats",
+    "minimum_perimeter_sides",
+]
+
+#: metric levels, in output order
+LEVELS = ("landscape", "class", "patch")
+
+#: patch-level metrics
+PATCH_METRICS = (
+    "area",
+    "perimeter",
+    "perimeter_area_ratio",
+    "shape_index",
+    "fractal_dimension",
+    "euclidean_nearest_neighbor",
+    "core_area",
+    "core_area_index",
+)
+_SHARED = (
+    "total_area",
+    "number_of_patches",
+    "patch_density",
+    "largest_patch_index",
+    "total_edge",
+    "edge_density",
+    "landscape_shape_index",
+    "effective_mesh_size",
+    "area_mn",
+    "area_am",
+    "perimeter_area_ratio_mn",
+    "shape_index_mn",
+    "fractal_dimension_mn",
+    "euclidean_nearest_neighbor_mn",
+    "total_core_area",
+    "core_area_index",
+    "patch_cohesion_index",
+    "landscape_division_index",
+    "splitting_index",
+)
+#: class-level metrics
+CLASS_METRICS = ("total_area", "proportion_of_landscape", *_SHARED[1:])
+#: landscape-level metrics
+LANDSCAPE_LEVEL_METRICS = (*_SHARED, "contagion", "shannon_diversity_index")
+
+_BY_LEVEL: dict[str, tuple[str, ...]] = {
+    "patch": PATCH_METRICS,
+    "class": CLASS_METRICS,
+    "landscape": LANDSCAPE_LEVEL_METRICS,
+}
+_M2_PER_HA = 10_000.0
+
+
+def _as_levels(level: str | Iterable[str]) -> tuple[str, ...]:
+    """Validate ``level`` (one name or several) and return them in output order."""
+    asked = (level,) if isinstance(level, str) else tuple(level)
+    if not asked:
+        raise InputError(f"level is empty; give one or more of {', '.join(LEVELS)}.")
+    for name in asked:
+        if name not in LEVELS:
+            close = difflib.get_close_matches(str(name), LEVELS, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise InputError(
+                f"Unknown metric level {name!r}; valid levels are {', '.join(LEVELS)}.{hint}"
+            )
+    return tuple(name for name in LEVELS if name in asked)
+
+
+def _as_metrics(metrics: str | Iterable[str] | None, levels: Sequence[str]) -> tuple[str, ...]:
+    """The metric names to compute at ``levels``, in the table's order."""
+    valid: list[str] = []
+    for lvl in levels:
+        valid += [m for m in _BY_LEVEL[lvl] if m not in valid]
+    if metrics is None:
+        return tuple(valid)
+    asked = [metrics] if isinstance(metrics, str) else list(metrics)
+    every = {m for names in _BY_LEVEL.values() for m in names}
+    for name in asked:
+        if name in valid:
+            continue
+        if name in every:
+            at = [lvl for lvl in LEVELS if name in _BY_LEVEL[lvl]]
+            raise InputError(
+                f"Metric {name!r} is not defined at level {'/'.join(levels)}; it is a "
+                f"{' and '.join(at)}-level metric. Ask for level={at[0]!r} as well, "
+                f"or drop it."
+            )
+        close = difflib.get_close_matches(str(name), valid, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(
+            f"Unknown landscape metric {name!r} at level {'/'.join(levels)}.{hint} "
+            f"Valid metrics: {', '.join(valid)}."
+        )
+    return tuple(m for m in valid if m in asked)
+
+
+def minimum_perimeter_sides(area_cells: np.ndarray | int) -> np.ndarray:
+    """Perimeter (cell sides) of the most compact raster shape of ``area_cells`` cells.
+
+    ``4n`` for ``a = n^2``, ``4n + 2`` for ``n^2 < a <= n(n + 1)``, else ``4n + 4``,
+    with ``n = floor(sqrt(a))`` (Milne 1991; FRAGSTATS SHAPE and LSI).
+
+    Parameters
+    ----------
+    area_cells : int or array of int
+        Areas, cells (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+
+    Examples
+    --------
+    >>> minimum_perimeter_sides(np.array([1, 2, 3, 4, 5, 6, 7, 9])).tolist()
+    [4.0, 6.0, 8.0, 8.0, 10.0, 10.0, 12.0, 12.0]
+    """
+    a = np.asarray(area_cells, dtype=np.int64)
+    n = np.floor(np.sqrt(a.astype(np.float64))).astype(np.int64)
+    n = np.where((n + 1) * (n + 1) <= a, n + 1, n)  # exact integer square root
+    n = np.where(n * n > a, n - 1, n)
+    m = a - n * n
+    min_p = np.where(m == 0, 4 * n, np.where(a <= n * (n + 1), 4 * n + 2, 4 * n + 4))
+    return min_p.astype(np.float64)
+
+
+def _group_sum(idx: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    return np.bincount(idx, weights=weights.astype(np.float64), minlength=k)[:k]
+
+
+def _group_max(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    out = np.full(k, -np.inf)
+    np.maximum.at(out, idx, values.astype(np.float64))
+    return out
+
+
+def _patch_table(stats: PatchStats) -> dict[str, np.ndarray]:
+    """Patch-level metric arrays (FRAGSTATS units)."""
+    s = float(stats.cell_size_m)
+    a = stats.patch_area_cells.astype(np.float64)
+    p = stats.patch_perimeter_sides.astype(np.float64)
+    core = stats.patch_core_cells.astype(np.float64)
+    area_ha = a * s * s / _M2_PER_HA
+    perim_m = p * s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = 2.0 * np.log(0.25 * perim_m) / np.log(a * s * s)
+        return {
+            "area": area_ha,
+            "perimeter": perim_m,
+            "perimeter_area_ratio": perim_m / area_ha,
+            "shape_index": p / minimum_perimeter_sides(stats.patch_area_cells),
+            "fractal_dimension": frac,
+            "euclidean_nearest_neighbor": stats.patch_enn_cells.astype(np.float64) * s,
+            "core_area": core * s * s / _M2_PER_HA,
+            "core_area_index": 100.0 * core / a,
+        }
+
+
+def _grouped(
+    stats: PatchStats,
+    patch: Mapping[str, np.ndarray],
+    idx: np.ndarray,
+    k: int,
+    *,
+    edges_sides: np.ndarray,
+    lsi_sides: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Class- or landscape-level metrics of ``k`` groups of patches (``idx`` = group)."""
+    s = float(stats.cell_size_m)
+    cell_ha = s * s / _M2_PER_HA
+    big_a = float(stats.n_cells)
+    a = stats.patch_area_cells.astype(np.float64)
+    p = stats.patch_perimeter_sides.astype(np.float64)
+    n = np.bincount(idx, minlength=k)[:k].astype(np.float64)
+    sum_a = _group_sum(idx, a, k)
+    sum_a2 = _group_sum(idx, a * a, k)
+    sum_p = _group_sum(idx, p, k)
+    sum_core = _group_sum(idx, stats.patch_core_cells, k)
+    enn = patch["euclidean_nearest_neighbor"]
+    has_enn = np.isfinite(enn)
+    n_enn = np.bincount(idx[has_enn], minlength=k)[:k].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {
+            "total_area": sum_a * cell_ha,
+            "proportion_of_landscape": 100.0 * sum_a / big_a,
+            "number_of_patches": n,
+            "patch_density": 100.0 * n / (big_a * cell_ha),
+            "largest_patch_index": 100.0 * _group_max(idx, a, k) / big_a,
+            "total_edge": edges_sides * s,
+            "edge_density": edges_sides * s / (big_a * cell_ha),
+            "landscape_shape_index": lsi_sides / minimum_perimeter_sides(sum_a.astype(np.int64)),
+            "effective_mesh_size": sum_a2 / big_a * cell_ha,
+            "area_mn": sum_a / n * cell_ha,
+            "area_am": sum_a2 / sum_a * cell_ha,
+            "perimeter_area_ratio_mn": _group_sum(idx, patch["perimeter_area_ratio"], k) / n,
+            "shape_index_mn": _group_sum(idx, patch["shape_index"], k) / n,
+            "fractal_dimension_mn": _group_sum(idx, patch["fractal_dimension"], k) / n,
+            "euclidean_nearest_neighbor_mn": (_group_sum(idx[has_enn], enn[has_enn], k) / n_enn),
+            "total_core_area": sum_core * cell_ha,
+            "core_area_index": 100.0 * sum_core / sum_a,
+            "patch_cohesion_index": (
+                100.0
+                * (1.0 - sum_p / _group_sum(idx, p * np.sqrt(a), k))
+                / (1.0 - 1.0 / np.sqrt(big_a))
+            ),
+            "landscape_division_index": 1.0 - sum_a2 / (big_a * big_a),
+            "splitting_index": big_a * big_a / sum_a2,
+        }
+    if big_a <= 1:  # cohesion's 1 - 1/sqrt(A) is 0: undefined
+        out["patch_cohesion_index"] = np.full(k, np.nan)
+    return out
+
+
+def _edge_sides(stats: PatchStats, *, count_boundary: bool) -> tuple[np.ndarray, float]:
+    """Edge sides per class and in the landscape (each side between two classes once).
+
+    ``count_boundary`` adds the sides facing nodata and the landscape edge (once).
+    """
+    k = len(stats.classes)
+    adj = np.asarray(stats.adjacency, dtype=np.float64)
+    between = adj[:k, :k].copy()
+    np.fill_diagonal(between, 0.0)
+    per_class = between.sum(axis=1)
+    landscape = between.sum() / 2.0
+    if count_boundary:
+        background = adj[:k, k]
+        per_class = per_class + background
+        landscape += background.sum()
+    return per_class, float(landscape)
+
+
+def _contagion_shdi(stats: PatchStats) -> tuple[float, float]:
+    """FRAGSTATS CONTAG (%) and SHDI from the adjacency matrix and class areas."""
+    k = len(stats.classes)
+    if stats.n_cells == 0 or k == 0:
+        return np.nan, np.nan
+    idx = np.searchsorted(stats.classes, stats.patch_class)
+    share = _group_sum(idx, stats.patch_area_cells, k) / float(stats.n_cells)
+    nz = share[share > 0]
+    shdi = float(-(nz * np.log(nz)).sum()) + 0.0
+    if k < 2:
+        return np.nan, shdi
+    g = np.asarray(stats.adjacency, dtype=np.float64)[:k, :k]
+    row = g.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = share[:, None] * g / row
+        terms = np.where(q > 0, q * np.log(q), 0.0)
+    contag = 100.0 * (1.0 + terms.sum() / (2.0 * np.log(k)))
+    return float(contag), shdi
+
+
+def metrics_from_stats(
+    stats: PatchStats,
+    *,
+    level: str | Iterable[str],
+    metrics: str | Iterable[str] | None = None,
+    count_boundary: bool = False,
+    class_names: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """FRAGSTATS metrics of one landscape from its patch statistics.
+
+    Parameters
+    ----------
+    stats : habitat.landscape.patches.PatchStats
+        Output of :func:`habitat.landscape.patches.patch_stats` (one landscape or
+        zone).
+    level : {"landscape", "class", "patch"} or several of them
+        Metric level(s); rows come landscape first, then classes, then patches.
+    metrics : str or list of str, optional
+        Metric names (pylandstats' descriptive names, see the module docstring);
+        ``None`` = every metric of the level(s). A metric defined at some of the
+        levels only is NaN at the others.
+    count_boundary : bool, default False
+        Whether ``total_edge`` and ``edge_density`` count the sides facing nodata
+        and the landscape edge (pylandstats' and landscapemetrics' option of the same
+        name; FRAGSTATS "count boundary/background as edge"). Patch perimeters and
+        the landscape shape index always include them, as in all three programs.
+    class_names : mapping of int to str, optional
+        Names of class values; adds a ``class_name`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level``, ``class_value`` (class and patch rows), ``class_name``
+        (when ``class_names`` is given), ``patch_id`` (patch rows: position in
+        ``stats``), the metrics (units as in
+        :data:`habitat.core.tables.LANDSCAPE_METRICS`) and ``note`` (why a value is
+        NaN or cannot be trusted; empty otherwise).
+
+    Raises
+    ------
+    InputError
+        Unknown level or metric name (the message lists the valid ones and the
+        closest match).
+
+    Examples
+    --------
+    Two equal patches of forest (1) in a 4 x 4 landscape: division is
+    1 - 2 (4/16)^2 = 0.875 and the mesh is 2 x 4^2 / 16 = 2 cells.
+
+    >>> import numpy as np
+    >>> from habitat.landscape.patches import patch_stats_array
+    >>> grid = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [2, 2, 1, 1], [2, 2, 1, 1]])
+    >>> stats = patch_stats_array(grid, cell_size_m=100.0, neighbours=4)
+    >>> row = metrics_from_stats(stats, level="class").iloc[0]
+    >>> float(row["landscape_division_index"]), float(row["effective_mesh_size"])
+    (0.875, 2.0)
+    """
+    levels = _as_levels(level)
+    names = _as_metrics(metrics, levels)
+    k = len(stats.classes)
+    n_patches = len(stats.patch_class)
+    empty = stats.n_cells == 0
+    blocks: list[pd.DataFrame] = []
+    patch = _patch_table(stats)
+    idx = np.searchsorted(stats.classes, stats.patch_class).astype(np.int64)
+    class_edges, landscape_edges = _edge_sides(stats, count_boundary=count_boundary)
+    class_all_edges, landscape_all_edges = _edge_sides(stats, count_boundary=True)
+
+    def frame(values: Mapping[str, np.ndarray], n_rows: int, lvl: str) -> pd.DataFrame:
+        cols: dict[str, Any] = {}
+        for name in names:
+            if name in _BY_LEVEL[lvl]:
+                cols[name] = np.asarray(values[name], dtype=np.float64)
+            else:
+                cols[name] = np.full(n_rows, np.nan)
+        return pd.DataFrame(cols, index=pd.RangeIndex(n_rows))
+
+    for lvl in levels:
+        if lvl == "landscape":
+            values = _grouped(
+                stats,
+                patch,
+                np.zeros(n_patches, np.int64),
+                1,
+                edges_sides=np.array([landscape_edges]),
+                lsi_sides=np.array([landscape_all_edges]),
+            )
+            contag, shdi = _contagion_shdi(stats)
+            values["contagion"] = np.array([contag])
+            values["shannon_diversity_index"] = np.array([shdi])
+            note = ""
+            if empty:
+                values = {m: np.array([np.nan]) for m in values}
+                note = "no cells with data"
+            elif k < 2 and "contagion" in names:
+                note = "contagion undefined for fewer than 2 classes"
+            block = frame(values, 1, lvl)
+            block.insert(0, "class_value", pd.Series([pd.NA], dtype="Int64"))
+            block["note"] = note
+        elif lvl == "class":
+            values = _grouped(
+                stats, patch, idx, k, edges_sides=class_edges, lsi_sides=class_all_edges
+            )
+            block = frame(values, k, lvl)
+            block.insert(0, "class_value", pd.Series(stats.classes, dtype="Int64"))
+            block["note"] = ""
+            if "euclidean_nearest_neighbor_mn" in names and k:
+                alone = np.bincount(idx, minlength=k)[:k] < 2
+                block.loc[alone, "note"] = "one patch: no nearest neighbour"
+        else:
+            block = frame(patch, n_patches, lvl)
+            block.insert(0, "class_value", pd.Series(stats.patch_class, dtype="Int64"))
+            block.insert(1, "patch_id", pd.Series(np.arange(n_patches), dtype="Int64"))
+            block["note"] = ""
+        block.insert(0, "level", lvl)
+        blocks.append(block)
+
+    out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
+    if "patch_id" in out.columns:
+        out["patch_id"] = out["patch_id"].astype("Int64")
+    if "number_of_patches" in out.columns:
+        out["number_of_patches"] = out["number_of_patches"].round().astype("Int64")
+    if class_names is not None:
+        named = {int(key): str(val) for key, val in class_names.items()}
+        label = [None if pd.isna(v) else named.get(int(v), str(int(v))) for v in out["class_value"]]
+        out.insert(list(out.columns).index("class_value") + 1, "class_name", label)
+    cols = [c for c in out.columns if c != "note"] + ["note"]
+    return out[cols]

@@ -13,11 +13,15 @@ study-area layers and writes a report folder::
                             (n_fixes, n_fixes_flagged, n_fixes_excluded) + landscape
       metrics.parquet       the same with geometry (GeoParquet)
       overlaps.csv          every pair of overlapping ranges (reported method, level)
+      fragmentation.csv     landscape metrics (FRAGSTATS) inside each range and each
+                            protected area / zone (when the study area has a land cover)
       failures.csv          animals that failed: step, error type, reason
       manifest.json         what each animal was computed from (fingerprints, counts)
       summary_by_sex.png
+      fragmentation_by_animal.png
       .habitat-report       marker: this folder is a habitat report (resumable)
       .work/<slug>/<sha256>.parquet  per-animal estimates, named by their fingerprint
+      .work/.fragmentation/<sha256>.parquet  landscape metrics of one zone, likewise
 
 How it runs
 -----------
@@ -26,7 +30,9 @@ How it runs
    fixes, bad geometry, an estimator error) is recorded in ``failures.csv``
    with its reason; the others go on.
 2. **Combine** (in this process): territory table, pairwise overlap and
-   landscape measures of the reported ranges, written as tables.
+   landscape measures of the reported ranges, written as tables; with a land
+   cover, the fragmentation metrics of each range and each protected area /
+   zone (:mod:`habitat.batch.fragmentation`).
 3. **Render** each animal's map and page, then the index page.
 
 Every file is written atomically (temporary file, then rename), so a batch
@@ -47,9 +53,13 @@ decided by fingerprints (SHA-256, :mod:`habitat.batch.fingerprint`):
 * a **page** carries the fingerprint of everything it and its map show (its
   territory row, ranges, neighbours and their ranges, layers, corridors,
   fragmentation, title), so a page is redrawn when a neighbour changed too;
-* the combined tables (``metrics``, ``ranges``, ``overlaps``) and the index
-  are rewritten from this input's animals on every run, so overlaps of a pair
-  are new whenever either animal changed;
+* the combined tables (``metrics``, ``ranges``, ``overlaps``,
+  ``fragmentation``) and the index are rewritten from this input's animals on
+  every run, so overlaps of a pair are new whenever either animal changed;
+* the **fragmentation metrics** of each zone (a range, a protected area, a
+  zone) are cached under the fingerprint of its geometry, the land cover and
+  the metric parameters (:data:`habitat.batch.fragmentation.FRAGMENTATION_PARAMETERS`):
+  only zones whose range or land cover changed are measured again;
 * animals no longer in the input, or that fail this time, lose their page,
   figures, map and cache: every output agrees on the set of animals.
 
@@ -105,6 +115,12 @@ from habitat.batch.fingerprint import (
     table_sha256,
     value_sha256,
 )
+from habitat.batch.fragmentation import (
+    FRAGMENTATION_CACHE,
+    FRAGMENTATION_PARAMETERS,
+    ZONE_KIND,
+    report_fragmentation,
+)
 from habitat.batch.study import (  # load_layers: its old import path
     describe_species,
     extent_basis,
@@ -120,6 +136,7 @@ from habitat.core.compat import import_optional
 from habitat.core.errors import (
     ColumnError,
     DataFileError,
+    DataQualityWarning,
     InputError,
     OutputExistsError,
 )
@@ -162,6 +179,10 @@ MANIFEST = "manifest.json"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
 #: ``attrs`` key of the metrics: the columns of the landscape inside each range (pages)
 LANDSCAPE_COLUMNS = "landscape_columns"
+#: the report's fragmentation table (landscape metrics per range and protected area / zone)
+FRAGMENTATION_FILE = "fragmentation.csv"
+#: the index's figure comparing the animals' fragmentation metrics
+FRAGMENTATION_FIGURE = "fragmentation_by_animal.png"
 #: how given ranges are read (fingerprinted: a cache made by another rule is not reused)
 GIVEN_RULE = "estimator method, level, area_km2, n_fixes kept; one range per method and level"
 
@@ -1036,7 +1057,7 @@ def run_report(
     land_cover: Any = "auto",
     options: ReportOptions | None = None,
     corridors: gpd.GeoDataFrame | None = None,
-    fragmentation: pd.DataFrame | None = None,
+    fragmentation: pd.DataFrame | bool | None = None,
     overwrite: bool = False,
     workers: int = 1,
     scheduler: Any | None = None,
@@ -1092,11 +1113,21 @@ def run_report(
         optional ``length_m``, ``width_m``...), e.g. from a corridor analysis;
         written to ``ranges.gpkg`` and linked from both animals' pages. ``None``:
         pages say corridors were not computed.
-    fragmentation : DataFrame, optional
-        Landscape metrics per range, a table of
-        :data:`habitat.core.tables.LANDSCAPE_METRICS` whose ``zone_id`` names
-        the individual (e.g. from the fragmentation metrics); each page shows
-        its animal's rows under "Fragmentation inside the range".
+    fragmentation : None, bool or DataFrame
+        Landscape metrics (FRAGSTATS definitions) shown under "Fragmentation
+        inside the range" on each page, in the index and in
+        ``fragmentation.csv``. None (the default): measured with
+        :func:`habitat.landscape.landscape_metrics` when the study area has a
+        land cover (landscape and class levels, 8-neighbour patches, a
+        one-cell edge depth, :data:`habitat.batch.fragmentation.FRAGMENTATION_PARAMETERS`)
+        inside each reported range and each protected area / zone of the
+        study area; nothing without a land cover. True: the same, and a
+        study area without a land cover is an error. False: none (CLI
+        ``--no-fragmentation``). A DataFrame: your own table of
+        :data:`habitat.core.tables.LANDSCAPE_METRICS` whose ``zone_id``
+        names the individual, shown as given (nothing is measured). A zone
+        that cannot be measured gets a note (shown on its page) and a
+        :class:`~habitat.core.errors.DataQualityWarning`; the report goes on.
     overwrite : bool
         Recompute and rewrite everything; otherwise only the animals and pages
         whose input changed are recomputed (see "Re-runs" in the module docstring).
@@ -1131,8 +1162,13 @@ def run_report(
     )
     if corridors is not None:
         corridors = CORRIDORS.validate(corridors, name="corridors")
-    if fragmentation is not None:
+    if isinstance(fragmentation, pd.DataFrame):
         fragmentation = LANDSCAPE_METRICS.validate(fragmentation, name="fragmentation")
+    elif fragmentation is not None and not isinstance(fragmentation, bool):
+        raise InputError(
+            f"fragmentation={fragmentation!r}: give None (measured when the study area has a "
+            "land cover), True, False or a table of habitat.core.tables.LANDSCAPE_METRICS."
+        )
     if "individual" not in data.columns:
         raise ColumnError(
             "data has no 'individual' column; name the column that identifies each animal "
@@ -1154,6 +1190,12 @@ def run_report(
     from_profile = opts.ud_cell_size_m is None and profile is not None and profile.ud_cell_size_m
     cell_source = f"the {profile.name} profile" if profile and from_profile else "ud_cell_size_m"
     opts = resolved_options(opts, area, profile)
+    if fragmentation is True and area.land_cover is None:
+        raise InputError(
+            "fragmentation=True needs a land cover, and the study area has none; give "
+            "land_cover=... (CLI --land-cover) or leave fragmentation at None (measured only "
+            "with a land cover)."
+        )
     if isinstance(scheduler, str):  # unreachable: fail by name before any folder is made
         probe_scheduler(scheduler)
     out = _prepare_report_dir(Path(out_dir), overwrite=overwrite)
@@ -1224,6 +1266,8 @@ def run_report(
     metrics = pd.DataFrame()
     pairs = pd.DataFrame()
     page_fps: dict[str, str] = {}
+    frag: pd.DataFrame | None = None
+    frag_fps: dict[str, str] = {}
     with _Runner(workers=workers, scheduler=scheduler, say=say) as runner:
         est = runner.run(_estimate, tasks, stage="estimate")
         failures = [o.failure for o in est if o.failure]
@@ -1241,6 +1285,9 @@ def run_report(
             # 2. combine: every run, from the estimates of the animals in this input only
             metrics, pairs = _combine(ranges, area, opts, good, given, counts)
             files.update(_write_tables(out, ranges, metrics, pairs, corridors))
+            frag, frag_fps = _fragmentation(
+                fragmentation, metrics, area, out=out, overwrite=overwrite, say=say
+            )
             # 3. render
             page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
             ptasks = _page_tasks(
@@ -1256,7 +1303,7 @@ def run_report(
                 good,
                 page_links,
                 corridors,
-                fragmentation,
+                frag,
                 est_fps,
                 value_sha256({"study_area": area_fp, "species": _profile_value(profile)}),
                 area,
@@ -1272,15 +1319,37 @@ def run_report(
                         skipped.append(o.individual)
     removed = sorted(set(before.get("animals", {})) - set(groups))
     _remove_stale(out, {slugs[i] for i in pages}, {slugs[i]: est_fps[i] for i in good})
+    if frag is not None and len(frag):
+        files["fragmentation"] = atomic_write_text(
+            out / FRAGMENTATION_FILE, _reported_fragmentation(frag, pages).to_csv(index=False)
+        )
+    else:  # none this run: a table of an earlier run must not stay
+        (out / FRAGMENTATION_FILE).unlink(missing_ok=True)
+    if not frag_fps:  # nothing measured this run: no cache of an earlier one stays
+        _clear_fragmentation_cache(out)
     fail = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
     files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
     page_fps = {i: page_fps[i] for i in pages}
     files["manifest"] = _write_manifest(
-        out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows, area_fp
+        out,
+        given,
+        opt_values,
+        slugs,
+        parts,
+        est_fps,
+        good,
+        page_fps,
+        counts,
+        n_rows,
+        area_fp,
+        fragmentation=_fragmentation_record(fragmentation, frag_fps),
     )
     reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
-    index = _write_index(out, opts, reported, fail, slugs, files, area=area, profile=profile)
+    shown = None if frag is None else _reported_fragmentation(frag, pages)
+    index = _write_index(
+        out, opts, reported, fail, slugs, files, area=area, profile=profile, fragmentation=shown
+    )
     seconds = time.perf_counter() - t_start
     say(f"{len(groups)} animals: {_rerun_summary(reused, recomputed, removed)}")
     say(
@@ -1299,6 +1368,130 @@ def run_report(
         recomputed=recomputed,
         removed=removed,
     )
+
+
+# --------------------------------------------------------------------------- fragmentation
+
+
+def _fragmentation(
+    asked: pd.DataFrame | bool | None,
+    metrics: gpd.GeoDataFrame,
+    area: StudyArea,
+    *,
+    out: Path,
+    overwrite: bool,
+    say: Callable[[str], None],
+) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The report's fragmentation table and each measured zone's fingerprint.
+
+    A caller's table is used as given; ``False`` or no land cover: none;
+    else measured (:func:`habitat.batch.fragmentation.report_fragmentation`).
+    A failure of the whole measurement (not of one zone, which gets a note)
+    leaves the metrics out with a warning; the report goes on.
+    """
+    if isinstance(asked, pd.DataFrame):
+        return asked, {}
+    if asked is False or area.land_cover is None or not len(metrics):
+        return None, {}
+    try:
+        result = report_fragmentation(
+            metrics, area, cache_dir=out / WORK / FRAGMENTATION_CACHE, overwrite=overwrite
+        )
+    except Exception as exc:  # never lose the report for its fragmentation section
+        message = f"fragmentation metrics left out of the report: {type(exc).__name__}: {exc}"
+        log.warning("%s", message)
+        warnings.warn(message, DataQualityWarning, stacklevel=3)
+        return None, {}
+    say(result.summary())
+    return result.table, result.fingerprints
+
+
+def _reported_fragmentation(table: pd.DataFrame, pages: Mapping[str, Any]) -> pd.DataFrame:
+    """The rows of the reported animals' ranges and of every protected area / zone."""
+    if ZONE_KIND not in table.columns:
+        return table
+    kind = table[ZONE_KIND].astype(str)
+    keep = (kind != "range") | table["zone_id"].astype(str).isin(list(pages))
+    return table[keep.to_numpy()].reset_index(drop=True)
+
+
+def _clear_fragmentation_cache(out: Path) -> None:
+    folder = out / WORK / FRAGMENTATION_CACHE
+    if folder.is_dir():
+        for cached in folder.glob("*.parquet"):
+            cached.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _fragmentation_record(
+    asked: pd.DataFrame | bool | None, fingerprints: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The manifest's record of the fragmentation metrics (None: there were none)."""
+    if isinstance(asked, pd.DataFrame):
+        return {"source": "given table"}
+    if not fingerprints:
+        return None
+    return {
+        "source": "habitat.landscape.landscape_metrics",
+        "parameters": json.loads(canonical_json(FRAGMENTATION_PARAMETERS)),
+        "zones_sha256": dict(sorted(fingerprints.items())),
+    }
+
+
+def _fragmentation_note(table: pd.DataFrame | None) -> str:
+    """The index's line on how the metrics were measured (from the table's provenance)."""
+    if table is None or not len(table):
+        return ""
+    parts = ["Landscape metrics with FRAGSTATS definitions, at the landscape level"]
+    first = table.iloc[0]
+    cell = first.get("cell_size_m")
+    if "cell_size_m" in table.columns and pd.notna(cell):
+        parts.append(f"on {float(cell):g} m land-cover cells")
+    rule = first.get("neighbours")
+    if "neighbours" in table.columns and pd.notna(rule):
+        parts.append(f"{int(rule)}-neighbour patches")
+    return ", ".join(parts) + f"; every level and class in {FRAGMENTATION_FILE}."
+
+
+def _fragmentation_figure(
+    out: Path, metrics: pd.DataFrame, table: pd.DataFrame | None
+) -> list[tuple[str, str]]:
+    """The index's chart comparing the animals (written, or an earlier one removed)."""
+    from habitat.report.figures import (
+        FRAGMENTATION_FIGURE_METRICS,
+        figure_png,
+        plot_fragmentation_by_animal,
+    )
+
+    path = out / FRAGMENTATION_FIGURE
+    rows = None
+    if table is not None and len(table) and "level" in table.columns:
+        rows = table[table["level"].astype(str) == "landscape"]
+        if ZONE_KIND in rows.columns:
+            rows = rows[rows[ZONE_KIND].astype(str) == "range"]
+        columns = [c for c in FRAGMENTATION_FIGURE_METRICS if c in rows.columns]
+        finite = [c for c in columns if rows[c].notna().any()]
+        if not len(rows) or not finite:
+            rows = None
+    if rows is None:
+        path.unlink(missing_ok=True)
+        return []
+    sexes = (
+        dict(zip(metrics["individual"].astype(str), metrics["sex"].astype(str), strict=True))
+        if "sex" in metrics.columns
+        else None
+    )
+    fig = plot_fragmentation_by_animal(rows, columns=finite, sexes=sexes)
+    atomic_write_bytes(path, figure_png(fig))
+    names = " and ".join(LANDSCAPE_METRICS.label(c) for c in finite)
+    return [
+        (
+            FRAGMENTATION_FIGURE,
+            f"{names[:1].upper()}{names[1:]} inside each animal's range, sorted by the first "
+            "(bars coloured by sex).",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- re-runs
@@ -1454,8 +1647,14 @@ def _write_manifest(
     counts: pd.DataFrame | None,
     n_rows: Mapping[str, int],
     study_area_sha256: str = "",
+    *,
+    fragmentation: Mapping[str, Any] | None = None,
 ) -> Path:
-    """``manifest.json``: what each animal of this run was computed from (atomically)."""
+    """``manifest.json``: what each animal of this run was computed from (atomically).
+
+    ``fragmentation``: how the fragmentation metrics were made (their
+    parameters and each zone's fingerprint), or None when there were none.
+    """
     animals: dict[str, Any] = {}
     for ind, slug in slugs.items():
         entry: dict[str, Any] = {
@@ -1482,6 +1681,8 @@ def _write_manifest(
         "study_area_sha256": study_area_sha256,
         "animals": animals,
     }
+    if fragmentation is not None:
+        manifest["fragmentation"] = dict(fragmentation)
     text = json.dumps(manifest, indent=1, ensure_ascii=True, sort_keys=True)
     return atomic_write_text(out / MANIFEST, text + "\n")
 
@@ -1514,6 +1715,8 @@ def _remove_stale(out: Path, pages: set[str], caches: Mapping[str, str]) -> None
     work = out / WORK
     if work.is_dir():
         for entry in work.iterdir():
+            if entry.name == FRAGMENTATION_CACHE:
+                continue  # per-zone caches, kept by habitat.batch.fragmentation
             if entry.is_file() and entry.suffix == ".parquet":
                 entry.unlink()  # a cache of habitat 0.1, not named by its fingerprint
             elif entry.is_dir():
@@ -1692,10 +1895,16 @@ def _page_tasks(
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
     # the metrics of each animal, split in one pass (not one mask per animal)
+    own = fragmentation
+    if own is not None and ZONE_KIND in own.columns:  # the ranges' rows, not the parks'
+        own = own[own[ZONE_KIND].astype(str) == "range"]
     by_zone: dict[str, pd.DataFrame] = (
         {}
-        if fragmentation is None
-        else {str(k): g for k, g in fragmentation.groupby(fragmentation["zone_id"].astype(str))}
+        if own is None
+        else {
+            str(k): g.reset_index(drop=True)
+            for k, g in own.groupby(own["zone_id"].astype(str), sort=False)
+        }
     )
     # the protected areas, zones, admin units and barriers of each range, by the study
     # area's own names (long tables, split in one pass)
@@ -1811,6 +2020,7 @@ def _write_index(
     *,
     area: StudyArea | None = None,
     profile: SpeciesProfile | None = None,
+    fragmentation: pd.DataFrame | None = None,
 ) -> Path:
     from habitat.report.figures import figure_png
     from habitat.report.pages import METHOD_LABELS, render_index_page
@@ -1826,11 +2036,14 @@ def _write_index(
         )
         what = "Range area and share protected" if "share_protected" in metrics else "Range area"
         figures.append(("summary_by_sex.png", f"{what} by sex; {band}."))
+    frag_figures = _fragmentation_figure(out, metrics, fragmentation)
     described = {
         "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
         "metrics_csv": "territory metrics per animal (CSV)",
         "metrics_parquet": "territory metrics with range geometry (GeoParquet)",
         "overlaps": "every pair of overlapping ranges (CSV)",
+        "fragmentation": "landscape metrics (FRAGSTATS definitions) inside each range and "
+        "each protected area / zone: one row per zone, level and class (CSV)",
         "failures": "animals that could not be reported, with the reason (CSV)",
         "manifest": "what each animal was computed from: SHA-256 of its fixes and of the "
         "options (JSON); a re-run recomputes only what changed",
@@ -1850,6 +2063,9 @@ def _write_index(
         files=listed,
         notes=_index_notes(area, profile),
         schematic=area is not None and area.schematic,
+        fragmentation=fragmentation,
+        fragmentation_figures=frag_figures,
+        fragmentation_note=_fragmentation_note(fragmentation),
     )
     return atomic_write_text(out / "index.html", html)
 

@@ -42,10 +42,15 @@ Species profile (--species, or species = ... in a config):
   * --species NAME|FILE.toml uses that profile; --species none uses none.
 A config's [report] max_speed_kmh = number overrides the profile's speed.
 
-OUT gets index.html (sortable table of all animals, failures, plots by sex),
-pages/<animal>.html (map, territory, neighbours, fragmentation, figures),
-ranges.gpkg, metrics.csv, metrics.parquet, overlaps.csv and failures.csv.
-Progress goes to stderr.
+OUT gets index.html (sortable table of all animals, failures, plots by sex,
+fragmentation per animal and per protected area / zone), pages/<animal>.html
+(map, territory, neighbours, fragmentation, figures), ranges.gpkg,
+metrics.csv, metrics.parquet, overlaps.csv, fragmentation.csv and
+failures.csv. Progress goes to stderr.
+
+With a land cover, the fragmentation metrics (FRAGSTATS definitions:
+patches, edge density, effective mesh size, core area...) are measured inside
+each range and each protected area / zone; --no-fragmentation skips them.
 
 An animal that fails (too few fixes, bad geometry, estimator error) does not
 stop the others; it is listed in index.html and failures.csv. Exit status:
@@ -125,6 +130,12 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
 )
 @click.option("--no-area-curve", is_flag=True, help="Skip the bootstrap area curves (faster).")
 @click.option(
+    "--no-fragmentation",
+    is_flag=True,
+    help="Skip the fragmentation metrics (measured by default when the study area has a "
+    "land cover).",
+)
+@click.option(
     "--layer",
     "layer_options",
     metavar="ROLE=PATH[:NAME_COLUMN]",
@@ -187,6 +198,7 @@ def report(
     scheduler: str | None,
     title: str | None,
     no_area_curve: bool,
+    no_fragmentation: bool,
     layer_options: tuple[str, ...],
     study_area_file: Path | None,
     land_cover_path: Path | None,
@@ -282,6 +294,7 @@ def report(
         study_area=prepared.study_area,
         species="none" if prepared.species is None else prepared.species,
         options=options,
+        fragmentation=False if no_fragmentation else None,
         overwrite=overwrite,
         workers=workers,
         scheduler=scheduler,

@@ -8,6 +8,8 @@ its margins set so that :func:`figure_png` draws it only once.
 * :func:`plot_area_curve` - area against number of fixes
   (:func:`habitat.homerange.curve.area_curve`), with the verdict;
 * :func:`plot_summary_by_sex` - range area and share protected by sex;
+* :func:`plot_fragmentation_by_animal` - landscape metrics of each animal's
+  range, side by side and sorted;
 * :func:`figure_png` - a figure as PNG bytes.
 
 Analysis (:mod:`habitat.homerange`, :mod:`habitat.overlap`) never imports
@@ -27,8 +29,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
 from habitat.core import crs as hcrs
-from habitat.core.errors import InputError
+from habitat.core.errors import ColumnError, InputError
 from habitat.core.sex import sex_labels
+from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.datasets import species_profile
 from habitat.homerange.curve import area_curve_verdict
 from habitat.io.raster import Raster
@@ -41,6 +44,7 @@ __all__ = [
     "figure_png",
     "length_label",
     "plot_area_curve",
+    "plot_fragmentation_by_animal",
     "plot_summary_by_sex",
     "plot_ud",
 ]
@@ -275,6 +279,96 @@ def plot_summary_by_sex(
     )
     fig.suptitle(f"By sex (bar: median{shading})", fontsize=10)
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.88, wspace=0.3)
+    return fig
+
+
+#: metrics compared across animals on the index (one panel each)
+FRAGMENTATION_FIGURE_METRICS = ("effective_mesh_size", "edge_density")
+
+
+def plot_fragmentation_by_animal(
+    metrics: pd.DataFrame,
+    *,
+    columns: Sequence[str] = FRAGMENTATION_FIGURE_METRICS,
+    sexes: Mapping[str, str] | None = None,
+) -> Any:
+    """Landscape metrics of each animal's range as horizontal bars, one panel per metric.
+
+    Animals are sorted by the first metric (largest at the top) and keep that
+    order in every panel, so a row reads across; bars are coloured by sex
+    when ``sexes`` is given. Missing values leave a gap labelled ``n/a``.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Landscape-level rows of a :data:`habitat.core.tables.LANDSCAPE_METRICS`
+        table, one per animal (``zone_id`` is the individual).
+    columns : sequence of str
+        Metrics to draw (contract names); each axis is labelled with the
+        contract's description and unit.
+    sexes : mapping, optional
+        Individual -> sex code, for the bar colours.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ColumnError
+        For a metric that is not a column of ``metrics``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = plot_fragmentation_by_animal(pd.DataFrame({
+    ...     "zone_id": ["a", "b", "c"], "level": "landscape",
+    ...     "effective_mesh_size": [50.0, 900.0, float("nan")], "edge_density": [30.0, 5.0, 12.0]}))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['c', 'a', 'b']
+    >>> fig.axes[1].get_xlabel()
+    'edge density (m/ha)'
+    """
+    missing = [c for c in columns if c not in metrics.columns]
+    if missing:
+        raise ColumnError(
+            f"plot_fragmentation_by_animal: the metrics table has no column(s) {missing}; "
+            "compute them with habitat.landscape_metrics(..., level='landscape')."
+        )
+    rows = metrics
+    if "level" in rows.columns:
+        rows = rows[rows["level"].astype(str) == "landscape"]
+    first = rows[columns[0]].to_numpy(dtype=float)
+    # largest at the top: barh draws the first row at the bottom, so sort ascending, NaN first
+    order = np.argsort(np.where(np.isnan(first), -np.inf, first), kind="stable")
+    rows = rows.iloc[order]
+    names = rows["zone_id"].astype(str).tolist()
+    colours = [SEX_COLOURS.get(str((sexes or {}).get(n, "")), "#5aae61") for n in names]
+    height = max(2.4, 0.9 + 0.28 * len(names))
+    fig = Figure(figsize=(4.0 * len(columns) + 1.0, height))
+    y = np.arange(len(names))
+    for k, col in enumerate(columns):
+        ax = fig.add_subplot(1, len(columns), k + 1)
+        v = rows[col].to_numpy(dtype=float)
+        ok = np.isfinite(v)
+        ax.barh(y[ok], v[ok], color=[c for c, good in zip(colours, ok, strict=True) if good])
+        for yy in y[~ok]:
+            ax.text(0, yy, " n/a", va="center", fontsize=8, color="#777777")
+        # ids are data: a '$' would start mathtext, so it is escaped
+        shown = [n.replace("$", r"\$") for n in names]
+        ax.set_yticks(y, shown if k == 0 else [""] * len(names))
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        column = LANDSCAPE_METRICS.column(col)
+        ax.set_xlabel(column.description + (f" ({column.unit})" if column.unit else ""))
+        ax.xaxis.set_major_formatter(FuncFormatter(_plain_number))
+        ax.grid(axis="x", alpha=0.3)
+        if not ok.any():
+            ax.set_xlim(0, 1)
+    fig.suptitle("Fragmentation inside each range (sorted by the first panel)", fontsize=10)
+    left = min(0.45, 0.06 + 0.012 * max((len(n) for n in names), default=4)) / len(columns) * 2
+    fig.subplots_adjust(
+        left=left, right=0.98, bottom=0.5 / height + 0.05, top=1 - 0.45 / height, wspace=0.08
+    )
     return fig
 
 

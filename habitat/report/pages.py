@@ -23,16 +23,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from habitat.core import units
 from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.core.version import __version__
 from habitat.report.style import METHOD_LABELS, SEX_LABELS
 
 __all__ = [
+    "FRAGMENTATION_CLASS_METRICS",
+    "FRAGMENTATION_LANDSCAPE_METRICS",
     "area_groups",
     "barrier_rows",
     "fmt_number",
     "fmt_share",
+    "fragmentation_index_tables",
     "fragmentation_rows",
+    "fragmentation_tables",
+    "metric_heading",
     "page_fingerprint",
     "render_index_page",
     "render_individual_page",
@@ -123,6 +129,234 @@ def fragmentation_rows(metrics: pd.DataFrame | None) -> list[tuple[str, str]]:
                 unit = f" ({col.unit})" if col.unit else ""
                 rows.append((f"{where}{col.description}{unit}", fmt_number(r[c])))
     return rows
+
+
+#: landscape-level metrics of the compact fragmentation tables (pages and index)
+FRAGMENTATION_LANDSCAPE_METRICS: tuple[str, ...] = (
+    "number_of_patches",
+    "edge_density",
+    "effective_mesh_size",
+    "largest_patch_index",
+    "contagion",
+    "shannon_diversity_index",
+    "euclidean_nearest_neighbor_mn",
+    "total_core_area",
+)
+#: class-level metrics of a page's fragmentation table (one row per land-cover class)
+FRAGMENTATION_CLASS_METRICS: tuple[str, ...] = (
+    "proportion_of_landscape",
+    "number_of_patches",
+    "effective_mesh_size",
+    "core_area_index",
+)
+#: decimals shown per metric (others: 1)
+_METRIC_DIGITS = {"number_of_patches": 0, "shannon_diversity_index": 3}
+
+
+def metric_heading(column: str) -> str:
+    """A metric's heading: the contract's description and unit (``"edge density (m/ha)"``).
+
+    Examples
+    --------
+    >>> metric_heading("effective_mesh_size"), metric_heading("contagion")
+    ('effective mesh size (ha)', 'contagion (%)')
+    >>> metric_heading("number_of_patches")
+    'number of patches'
+    """
+    col = LANDSCAPE_METRICS.column(column)
+    return f"{col.description} ({col.unit})" if col.unit else col.description
+
+
+def _metric_cell(column: str, value: Any) -> dict[str, str]:
+    """``{"text", "sort"}`` of one metric value (``"–"`` and no sort key when missing)."""
+    return {"text": fmt_number(value, _METRIC_DIGITS.get(column, 1)), "sort": _sort_key(value)}
+
+
+def _class_label(row: Mapping[Any, Any]) -> str:
+    name, value = row.get("class_name"), row.get("class_value")
+    if _present(name) and str(name):
+        return str(name)
+    if value is not None and _finite(value):
+        return f"class {int(float(value))}"
+    return "class"
+
+
+def _notes(metrics: pd.DataFrame) -> list[str]:
+    """The distinct non-empty notes of a zone's rows, class notes prefixed by their class."""
+    if "note" not in metrics.columns:
+        return []
+    out: list[str] = []
+    for r in metrics.to_dict("records"):
+        note = r.get("note")
+        if not _present(note) or not str(note).strip():
+            continue
+        text = str(note).strip()
+        if r.get("level") == "class":
+            text = f"{_class_label(r)}: {text}"
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _provenance(metrics: pd.DataFrame) -> str:
+    """How the metrics were measured, from the provenance columns the table has."""
+    first = metrics.iloc[0]
+    parts = []
+    if _finite(first.get("area_ha")):
+        km2 = units.convert_area(float(first["area_ha"]), "ha", "km2")
+        parts.append(f"{fmt_number(km2)} km² measured")
+    if _finite(first.get("nodata_share")) and float(first["nodata_share"]) > 0:
+        parts.append(f"{fmt_share(first['nodata_share'])} % of the zone without land cover")
+    if _finite(first.get("cell_size_m")):
+        parts.append(f"{fmt_number(first['cell_size_m'], 0)} m cells")
+    if _finite(first.get("neighbours")):
+        parts.append(f"{int(float(first['neighbours']))}-neighbour patches")
+    if _finite(first.get("edge_depth_m")):
+        parts.append(f"core areas {fmt_number(first['edge_depth_m'], 0)} m from an edge")
+    return "; ".join(parts)
+
+
+def fragmentation_tables(metrics: pd.DataFrame | None) -> dict[str, Any] | None:
+    """A zone's compact fragmentation tables: key landscape metrics, one row per class, notes.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame or None
+        One zone's rows of a :data:`habitat.core.tables.LANDSCAPE_METRICS`
+        table (landscape and class levels). Metrics the table lacks are
+        left out; a missing value shows as ``–``.
+
+    Returns
+    -------
+    dict or None
+        ``landscape``: (heading with unit, value) of
+        :data:`FRAGMENTATION_LANDSCAPE_METRICS`; ``class_columns``: headings of
+        :data:`FRAGMENTATION_CLASS_METRICS`; ``classes``: (class name, values)
+        rows; ``notes``: why values cannot be trusted (the ``note`` column);
+        ``provenance``: cells, neighbour rule and edge depth. None without rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = fragmentation_tables(pd.DataFrame({
+    ...     "zone_id": ["Leo 1F"] * 2, "level": ["landscape", "class"],
+    ...     "class_name": [None, "forest"], "number_of_patches": [3, 2],
+    ...     "edge_density": [31.25, None], "proportion_of_landscape": [None, 62.5],
+    ...     "note": ["", "one patch only"]}))
+    >>> t["landscape"]
+    [('number of patches', '3'), ('edge density (m/ha)', '31.2')]
+    >>> t["class_columns"], t["classes"]
+    (['proportion of landscape (%)', 'number of patches'], [('forest', ['62.5', '2'])])
+    >>> t["notes"]
+    ['forest: one patch only']
+    """
+    if metrics is None or not len(metrics) or "level" not in metrics.columns:
+        return None
+    level = metrics["level"].astype(str)
+    land = metrics[level == "landscape"]
+    classes = metrics[level == "class"]
+    land_cols = [c for c in FRAGMENTATION_LANDSCAPE_METRICS if c in metrics.columns]
+    class_cols = [c for c in FRAGMENTATION_CLASS_METRICS if c in metrics.columns]
+    land_rows: list[tuple[str, str]] = []
+    if len(land):
+        first = land.iloc[0]
+        land_rows = [(metric_heading(c), _metric_cell(c, first[c])["text"]) for c in land_cols]
+    class_rows = []
+    if len(classes) and class_cols:
+        order = classes.sort_values(
+            "class_value" if "class_value" in classes.columns else "level", kind="stable"
+        )
+        for r in order.to_dict("records"):
+            class_rows.append(
+                (_class_label(r), [_metric_cell(c, r.get(c))["text"] for c in class_cols])
+            )
+    if not land_rows and not class_rows:
+        return None
+    return {
+        "landscape": land_rows,
+        "class_columns": [metric_heading(c) for c in class_cols] if class_rows else [],
+        "classes": class_rows,
+        "notes": _notes(metrics),
+        "provenance": _provenance(metrics),
+    }
+
+
+def fragmentation_index_tables(
+    metrics: pd.DataFrame | None, *, pages: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The index's fragmentation tables: one per kind of zone (ranges, protected areas, zones).
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame or None
+        A :data:`habitat.core.tables.LANDSCAPE_METRICS` table of many zones
+        with a ``zone_kind`` column (``"range"``, ``"protected_area"``,
+        ``"zone"``; without it every zone is a range). Only the landscape
+        level is shown.
+    pages : mapping, optional
+        Zone id (individual) -> relative link of its page.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "title", "first", "columns", "rows"}`` with each row
+        ``{"cells": [{"text", "sort", "href"}...], "note"}``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tables = fragmentation_index_tables(pd.DataFrame({
+    ...     "zone_id": ["Leo 1F", "Park"], "zone_kind": ["range", "protected_area"],
+    ...     "level": ["landscape", "landscape"], "edge_density": [31.25, 12.0]}),
+    ...     pages={"Leo 1F": "pages/Leo_1F.html"})
+    >>> [(t["id"], t["columns"]) for t in tables]
+    [('fragmentation-ranges', ['Animal', 'edge density (m/ha)']), \
+('fragmentation-areas', ['Protected area or zone', 'edge density (m/ha)'])]
+    >>> tables[0]["rows"][0]["cells"][0]["href"], tables[1]["rows"][0]["cells"][1]["text"]
+    ('pages/Leo_1F.html', '12.0')
+    """
+    if metrics is None or not len(metrics) or "level" not in metrics.columns:
+        return []
+    land = metrics[metrics["level"].astype(str) == "landscape"]
+    kind = (
+        land["zone_kind"].astype(str)
+        if "zone_kind" in land.columns
+        else pd.Series("range", index=land.index)
+    )
+    cols = [c for c in FRAGMENTATION_LANDSCAPE_METRICS if c in land.columns]
+    links = pages or {}
+    out = []
+    for table_id, title, first, kinds in (
+        ("fragmentation-ranges", "Inside each animal's range", "Animal", ("range",)),
+        (
+            "fragmentation-areas",
+            "Inside each protected area and zone of the study area",
+            "Protected area or zone",
+            ("protected_area", "zone"),
+        ),
+    ):
+        part = land[kind.isin(kinds).to_numpy()]
+        if not len(part):
+            continue
+        rows = []
+        for r in part.to_dict("records"):
+            zone = str(r["zone_id"])
+            cells = [
+                {"text": zone, "sort": "", "href": links.get(zone) if first == "Animal" else None}
+            ]
+            cells += [{**_metric_cell(c, r.get(c)), "href": None} for c in cols]
+            note = r.get("note")
+            rows.append({"cells": cells, "note": str(note) if _present(note) else ""})
+        out.append(
+            {
+                "id": table_id,
+                "title": title,
+                "columns": [first, *(metric_heading(c) for c in cols)],
+                "rows": rows,
+                "notes": any(r["note"] for r in rows),
+            }
+        )
+    return out
 
 
 def _present(value: Any) -> bool:
@@ -350,8 +584,10 @@ def render_individual_page(
         ``<key>_length_km`` and ``<key>_density_km_per_km2`` columns are shown too.
     fragmentation : pandas.DataFrame, optional
         This range's rows of a :data:`habitat.core.tables.LANDSCAPE_METRICS`
-        table (landscape and class levels), shown with the contract's labels
-        and units.
+        table (landscape and class levels), shown as compact tables
+        (:func:`fragmentation_tables`): the key landscape-level metrics, one
+        row per land-cover class, the contract's labels and units, and the
+        table's notes.
     corridors : sequence of mapping, optional
         ``label``, ``href``, ``detail`` of corridors to neighbours; an empty
         sequence when corridors were computed but none touches this animal,
@@ -492,7 +728,7 @@ def render_individual_page(
             ranges=range_rows,
             neighbours=neighbour_rows,
             landscape=land_rows,
-            fragmentation=fragmentation_rows(fragmentation),
+            fragmentation=fragmentation_tables(fragmentation),
             corridors=None if corridors is None else list(corridors),
             figures=[{"href": h, "caption": c} for h, c in figures],
         )
@@ -529,6 +765,9 @@ def render_index_page(
     files: Sequence[tuple[str, str]] = (),
     notes: Sequence[str] = (),
     schematic: bool = False,
+    fragmentation: pd.DataFrame | None = None,
+    fragmentation_figures: Sequence[tuple[str, str]] = (),
+    fragmentation_note: str = "",
 ) -> str:
     """HTML of the report's index page: a sortable table of all animals.
 
@@ -556,6 +795,15 @@ def render_index_page(
         species profile the report used.
     schematic : bool
         Whether the study area's layers are schematic (said in the footer).
+    fragmentation : pandas.DataFrame, optional
+        Landscape metrics of every range and protected area / zone (a
+        :data:`habitat.core.tables.LANDSCAPE_METRICS` table with ``zone_kind``):
+        a sortable table of the key landscape-level metrics per animal and one
+        per protected area / zone (:func:`fragmentation_index_tables`).
+    fragmentation_figures : sequence of (href, caption)
+        Figures comparing the animals' metrics.
+    fragmentation_note : str
+        A line on how the metrics were measured (escaped).
 
     Returns
     -------
@@ -628,5 +876,8 @@ def render_index_page(
             figures=[{"href": h, "caption": c} for h, c in figures],
             files=[{"href": h, "what": w} for h, w in files],
             notes=list(notes),
+            fragmentation_tables=fragmentation_index_tables(fragmentation, pages=pages),
+            fragmentation_figures=[{"href": h, "caption": c} for h, c in fragmentation_figures],
+            fragmentation_note=fragmentation_note,
         )
     )

@@ -351,8 +351,14 @@ def test_fragmentation_table_is_shown_with_contract_labels_and_escaped(tmp_path,
     )
     page = result.pages["Leo 1F"].read_text(encoding="utf-8")
     assert '<td>edge density (m/ha)</td><td class="num">31.2</td>' in page
-    assert "&lt;b&gt;forest&lt;/b&gt;: proportion of landscape (%)" in page
+    # class rows: one per class (its name escaped), the metric and unit in the heading
+    assert "<th>proportion of landscape (%)</th>" in page
+    assert '<tr><td>&lt;b&gt;forest&lt;/b&gt;</td><td class="num">62.5</td></tr>' in page
     assert "<b>forest</b>" not in page
+    # a caller's table is shown and written as given: nothing is measured
+    written = pd.read_csv(result.files["fragmentation"])
+    assert written["zone_id"].tolist() == ["Leo 1F", "Leo 1F", "Leo 3F"]
+    assert written["edge_density"].tolist()[::2] == [31.25, 7.5]
     other = result.pages["Leo 3F"].read_text(encoding="utf-8")
     assert 'edge density (m/ha)</td><td class="num">7.5' in other
     assert 'id="fragmentation"' not in result.pages["Leo 6M"].read_text(encoding="utf-8")

@@ -326,6 +326,8 @@ def _zone(src: RasterSource, zid: Hashable, geom: Any, repaired: bool) -> Zone:
         n_zone = n_in + int(round(beyond / abs(a * e)))
         estimated = True
         notes.append("its cells beyond the raster are estimated from its area")
+    if n_in:  # the window: the bounding box of the zone's cells in the raster
+        packed, (w_r0, w_c0, n_rows, n_cols) = _cropped(packed, (w_r0, w_c0, n_rows, n_cols))
     too_small = n_zone == 0
     outside = n_in == 0
     if too_small:
@@ -362,6 +364,27 @@ def _zone(src: RasterSource, zid: Hashable, geom: Any, repaired: bool) -> Zone:
         False,
         "; ".join(notes),
     )
+
+
+def _cropped(
+    packed: np.ndarray, window: tuple[int, int, int, int]
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A packed mask and its window cut to the bounding box of its set cells."""
+    row_off, col_off, n_rows, n_cols = window
+    rows = np.flatnonzero(packed.any(axis=1))
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    # columns: OR of the rows' bytes, unpacked once
+    cols = np.flatnonzero(np.unpackbits(np.bitwise_or.reduce(packed[r0:r1], axis=0), count=n_cols))
+    c0, c1 = int(cols[0]), int(cols[-1]) + 1
+    if (r0, r1, c0, c1) == (0, n_rows, 0, n_cols):
+        return packed, window
+    out = np.zeros((r1 - r0, (c1 - c0 + 7) // 8), dtype=np.uint8)
+    step = max(1, _STRIP_CELLS // max(n_cols, 1))
+    for s0 in range(r0, r1, step):
+        s1 = min(s0 + step, r1)
+        mask = np.unpackbits(packed[s0:s1], axis=1, count=n_cols)[:, c0:c1]
+        out[s0 - r0 : s1 - r0] = np.packbits(mask, axis=1)
+    return out, (row_off + r0, col_off + c0, r1 - r0, c1 - c0)
 
 
 def _warn(zid: Hashable, what: str) -> None:

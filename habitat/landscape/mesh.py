@@ -85,6 +85,7 @@ __all__ = [
     "GAP_MARGIN_M",
     "MESH_COLUMNS",
     "PASSABLE_KINDS",
+    "PIECE_REACH_KM",
     "UNKNOWN_BARRIER_WIDTH_M",
     "UNKNOWN_CROSSING_WIDTH_M",
     "effective_mesh_size",
@@ -150,6 +151,9 @@ CROSSING_WIDTHS_M: dict[str, float] = {
 UNKNOWN_CROSSING_WIDTH_M = 20.0
 #: a crossing point farther than this (metres) from every barrier line cuts no gap
 CROSSING_SNAP_M = 50.0
+#: habitat and layers are followed this far (km) beyond the units' bounding box (or as far
+#: as that box's larger side, if longer): pieces larger than that are cut there
+PIECE_REACH_KM = 500.0
 #: a gap is this much wider (metres, each side) than the barrier's half width
 GAP_MARGIN_M = 1.0
 
@@ -213,17 +217,12 @@ def _empty_features() -> _Features:
 
 
 def _norm_kind(values: Any) -> np.ndarray:
-    """Kinds as lower-case words joined by underscores; missing as None."""
+    """Kinds as lower-case words joined by underscores; missing and blank as None."""
     s = pd.Series(values, dtype=object)
-    text = s.where(s.notna(), None)
-    out = text.map(
-        lambda v: (
-            None
-            if v is None or not str(v).strip()
-            else "_".join(str(v).strip().lower().replace("-", " ").split())
-        )
-    )
-    return np.asarray(out.to_numpy(), dtype=object)
+    text = s.astype("string").str.strip().str.lower()
+    text = text.str.replace(r"[\s\-]+", "_", regex=True)
+    text = text.where(text.notna() & (text != ""), None)
+    return np.asarray(text.astype(object).where(text.notna(), None).to_numpy(), dtype=object)
 
 
 def _densified(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
@@ -232,17 +231,37 @@ def _densified(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(shapely.segmentize(geoms.to_numpy(), step), index=geoms.index, crs=crs)
 
 
-def _project(geoms: gpd.GeoSeries, target: CRS, name: str) -> np.ndarray:
-    """Geometries in ``target`` (densified first unless already there), checked finite."""
+Window = tuple[float, float, float, float]
+
+
+def _project(
+    geoms: gpd.GeoSeries, target: CRS, name: str, window: Window | None = None
+) -> np.ndarray:
+    """Geometries in ``target`` (densified first unless already there), checked finite.
+
+    With a ``window`` (xmin, ymin, xmax, ymax in ``target``), cut to it (empty outside).
+    """
     src = hcrs.require_crs(geoms, name=name)
     if src.equals(target):
-        return np.asarray(geoms.to_numpy(), dtype=object)
-    out = hcrs.align(_densified(geoms), target, name=name)
-    require_finite_coordinates(out, name=name, after=f"reprojection to {hcrs.describe_crs(target)}")
-    return np.asarray(out.to_numpy(), dtype=object)
+        out = np.asarray(geoms.to_numpy(), dtype=object)
+    else:
+        projected = hcrs.align(_densified(geoms), target, name=name)
+        require_finite_coordinates(
+            projected, name=name, after=f"reprojection to {hcrs.describe_crs(target)}"
+        )
+        out = np.asarray(projected.to_numpy(), dtype=object)
+    if window is not None:
+        x0, y0, x1, y1 = window
+        b = shapely.bounds(out)
+        inside = (b[:, 0] >= x0) & (b[:, 1] >= y0) & (b[:, 2] <= x1) & (b[:, 3] <= y1)
+        out = out.copy()
+        out[~inside] = shapely.clip_by_rect(out[~inside], x0, y0, x1, y1)
+    return out
 
 
-def _features(data: object, role: str, allowed: tuple[str, ...], target: CRS) -> _Features:
+def _features(
+    data: object, role: str, allowed: tuple[str, ...], target: CRS, window: Window
+) -> _Features:
     """Explicit (or study-area) features of a role -> single parts in the target CRS."""
     gd = require_geodata(data, name=role, hint=f"give {'/'.join(allowed)} with a declared CRS.")
     if len(gd) == 0:
@@ -272,11 +291,15 @@ def _features(data: object, role: str, allowed: tuple[str, ...], target: CRS) ->
             "negative. Fix the widths, or drop the column to use the defaults by kind."
         )
     names = col("name", None)
-    names = np.where(pd.isna(names), [f"{role} row {i}" for i in frame.index], names)
+    names = np.where(pd.isna(names), (f"{role} row " + frame.index.astype(str)).to_numpy(), names)
     layers = col("layer", role)
     layers = np.where(pd.isna(layers), role, layers)
-    geoms = _project(geoseries, target, role)
+    geoms = _project(geoseries, target, role, window)
     parts, idx = shapely.get_parts(geoms, return_index=True)
+    # drop what the window emptied, and slivers a clipped polygon left as lines or points
+    dims = shapely.get_dimensions(np.asarray(geoseries.to_numpy(), dtype=object))
+    real = ~shapely.is_empty(parts) & (shapely.get_dimensions(parts) == dims[idx])
+    parts, idx = parts[real], idx[real]
     return _Features(
         np.asarray(parts, dtype=object),
         names.astype(object)[idx],
@@ -316,11 +339,27 @@ def _study_features(study_area: StudyArea | None, role: str) -> gpd.GeoDataFrame
     return study_area.features(role)
 
 
-def _target_crs(units: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
+def _target_crs(units: gpd.GeoDataFrame | gpd.GeoSeries, layers: list[Any]) -> CRS:
+    """The units' CRS if equal-area, else the equal-area CRS of the units and the layers.
+
+    Choosing it from the layers too keeps it (and the mapped box) the same for every set
+    of units inside the layers' extent.
+    """
     crs = hcrs.require_crs(units, name="units")
     if hcrs.is_equal_area(crs):
         return hcrs.require_measurement_crs(crs, purpose="areas", name="units' CRS")
-    return hcrs.equal_area_crs(units)
+    boxes = [hcrs.lonlat_bounds(units)]
+    for layer in layers:
+        if isinstance(layer, gpd.GeoDataFrame | gpd.GeoSeries) and len(layer) and layer.crs:
+            geoms = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
+            if not bool((geoms.isna() | geoms.is_empty).all()):
+                boxes.append(hcrs.lonlat_bounds(layer))
+    b = np.asarray(boxes, dtype=float)
+    if (b[:, 2] - b[:, 0]).max() > 180 or b[:, 2].max() - b[:, 0].min() > 180:
+        return hcrs.equal_area_crs(units)  # a layer around the globe: the units decide
+    return hcrs.equal_area_crs(
+        (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+    )
 
 
 def _unit_ids(units: gpd.GeoDataFrame | gpd.GeoSeries, unit_id: str | None) -> np.ndarray | None:
@@ -385,21 +424,50 @@ def _scene(
     remove_crossings: str | Iterable[str] | None = None,
 ) -> _Scene:
     require_polygons(units, name="units")
-    target = _target_crs(units)
+    hcrs.require_crs(units, name="units")
+    w, s, e, n = hcrs.lonlat_bounds(units)
+    side_km = max((e - w) * 111.32 * np.cos(np.radians(max(abs(s), abs(n)))), (n - s) * 111.32)
+    reach_km = max(PIECE_REACH_KM, side_km)
+    if study_area is not None:
+        _study_features(study_area, "barriers")  # checks the type
+        study_area = study_area.near(units, margin_km=2 * reach_km)
+    bar_src = barriers if barriers is not None else _study_features(study_area, "barriers")
+    sett_src = (
+        settlements if settlements is not None else _study_features(study_area, "settlements")
+    )
+    cro_src = crossings if crossings is not None else _study_features(study_area, "crossings")
+    parks = _study_features(study_area, "protected_areas")
+    target = _target_crs(units, [bar_src, sett_src, cro_src, parks, habitat])
     unit_geoms = _project(
         units.geometry if isinstance(units, gpd.GeoDataFrame) else units, target, "units"
     )
     if not shapely.is_valid(unit_geoms).all():
         unit_geoms, _ = repair_polygons(unit_geoms, name="units", labels=list(units.index))
     flags: list[_Flag] = []
+    x0, y0, x1, y1 = shapely.total_bounds(unit_geoms)
+    reach = reach_km * 1_000.0
+    window = (x0 - reach, y0 - reach, x1 + reach, y1 + reach)
 
     # barriers: explicit, else the study area's; then the what-if edits
-    src = barriers if barriers is not None else _study_features(study_area, "barriers")
-    bar = _features(src, "barriers", _LINES + _POLYGONS, target) if src is not None else None
+    src = bar_src
+    bar = (
+        _features(src, "barriers", _LINES + _POLYGONS, target, window) if src is not None else None
+    )
     bar = bar if bar is not None else _empty_features()
     bar = _remove_named(bar, remove_barriers, "remove_barriers", "barriers")
     if add_barriers is not None:
-        bar = bar.concat(_features(add_barriers, "add_barriers", _LINES + _POLYGONS, target))
+        added = _features(add_barriers, "add_barriers", _LINES + _POLYGONS, target, window)
+        counted = _choose_kinds(added, barrier_kinds, warn=False)
+        if counted.n < added.n:
+            dropped = sorted({str(k) for k in added.kind if k not in set(counted.kind)})
+            why = "passable or rivers" if barrier_kinds is None else "not in barrier_kinds"
+            raise ConfigError(
+                f"add_barriers: features of kind {dropped} are not barriers ({why}), so "
+                "adding them would change nothing. Give them the kind of the road or railway "
+                "they become (e.g. `tunnel.assign(kind='regional')`), or list the kind in "
+                "barrier_kinds."
+            )
+        bar = bar.concat(added)
     bar = _choose_kinds(bar, barrier_kinds)
     table: dict[str, float] = dict(BARRIER_WIDTHS_M)
     unknown_width = UNKNOWN_BARRIER_WIDTH_M
@@ -438,8 +506,12 @@ def _scene(
     bar = lines.concat(bar.take(~is_line))
 
     # settlements: polygons removed, points ignored
-    src = settlements if settlements is not None else _study_features(study_area, "settlements")
-    sett = _features(src, "settlements", _POINTS + _POLYGONS, target) if src is not None else None
+    src = sett_src
+    sett = (
+        _features(src, "settlements", _POINTS + _POLYGONS, target, window)
+        if src is not None
+        else None
+    )
     sett = sett if sett is not None else _empty_features()
     s_poly = np.isin(shapely.get_type_id(sett.geoms), (3, 6))
     if (~s_poly).any():
@@ -454,12 +526,14 @@ def _scene(
         flags.append(_Flag(pts.geoms, "settlement point(s) ignored (no area)"))
 
     # crossings
-    src = crossings if crossings is not None else _study_features(study_area, "crossings")
-    cro = _features(src, "crossings", _POINTS + _LINES, target) if src is not None else None
+    src = cro_src
+    cro = _features(src, "crossings", _POINTS + _LINES, target, window) if src is not None else None
     cro = cro if cro is not None else _empty_features()
     cro = _remove_named(cro, remove_crossings, "remove_crossings", "crossings")
     if add_crossings is not None:
-        cro = cro.concat(_features(add_crossings, "add_crossings", _POINTS + _LINES, target))
+        cro = cro.concat(
+            _features(add_crossings, "add_crossings", _POINTS + _LINES, target, window)
+        )
     cro, c_unknown, c_labels = _resolve_widths(
         cro, CROSSING_WIDTHS_M, UNKNOWN_CROSSING_WIDTH_M, "crossings"
     )
@@ -469,7 +543,7 @@ def _scene(
         )
         flags.append(_Flag(cro.geoms[c_unknown], message))
 
-    hab = _habitat(habitat, unit_geoms, bar, sett, cro, study_area, target)
+    hab = _habitat(habitat, unit_geoms, bar, sett, cro, study_area, target, window)
     return _Scene(target, unit_geoms, hab, bar, np.asarray(sett.geoms[s_poly]), cro, tuple(flags))
 
 
@@ -510,7 +584,9 @@ def _remove_named(
     return feats.take(~np.isin(feats.name, wanted))
 
 
-def _choose_kinds(bar: _Features, barrier_kinds: Iterable[str] | None) -> _Features:
+def _choose_kinds(
+    bar: _Features, barrier_kinds: Iterable[str] | None, *, warn: bool = True
+) -> _Features:
     if barrier_kinds is None:
         excluded = PASSABLE_KINDS | DEFAULT_NON_BARRIER_KINDS
         return bar.take(~np.isin(bar.kind, list(excluded)))
@@ -519,7 +595,7 @@ def _choose_kinds(bar: _Features, barrier_kinds: Iterable[str] | None) -> _Featu
     wanted = [k for k in _norm_kind(list(barrier_kinds)) if k is not None]
     present = {k for k in bar.kind if k is not None}
     absent = [k for k in wanted if k not in present]
-    if absent and bar.n:
+    if absent and bar.n and warn:
         warnings.warn(
             f"barrier_kinds: no barrier of kind {absent}; kinds present: "
             f"{', '.join(sorted(present)) or 'none'}.",
@@ -537,6 +613,7 @@ def _habitat(
     cro: _Features,
     study_area: StudyArea | None,
     target: CRS,
+    window: Window,
 ) -> shapely.Geometry:
     if habitat is not None:
         require_polygons(habitat, name="habitat")
@@ -544,24 +621,27 @@ def _habitat(
             habitat.geometry if isinstance(habitat, gpd.GeoDataFrame) else habitat,
             target,
             "habitat",
+            window,
         )
         if not shapely.is_valid(geoms).all():
             geoms, _ = repair_polygons(geoms, name="habitat")
         return shapely.union_all(geoms)
-    parts = [shapely.union_all(unit_geoms)]
+    all_units = shapely.union_all(unit_geoms)
     mapped = np.concatenate([bar.geoms, sett.geoms, cro.geoms])
     parks = _study_features(study_area, "protected_areas") if study_area is not None else None
     if parks is not None and len(parks):
-        mapped = np.concatenate([mapped, _project(parks.geometry, target, "protected_areas")])
-    if len(mapped):
-        x0, y0, x1, y1 = shapely.total_bounds(mapped)
-        box = shapely.box(x0, y0, x1, y1)
-        land = _study_features(study_area, "admin_units") if study_area is not None else None
-        if land is not None and len(land):
-            land_geoms = _project(land.geometry, target, "admin_units")
-            box = shapely.intersection(box, shapely.union_all(shapely.make_valid(land_geoms)))
-        parts.append(box)
-    return shapely.union_all(parts)
+        mapped = np.concatenate(
+            [mapped, _project(parks.geometry, target, "protected_areas", window)]
+        )
+    if not len(mapped):
+        return all_units
+    box = shapely.box(*shapely.total_bounds(mapped))
+    inside = box
+    land = _study_features(study_area, "admin_units") if study_area is not None else None
+    if land is not None and len(land):
+        land_geoms = _project(land.geometry, target, "admin_units", window)
+        inside = shapely.intersection(box, shapely.union_all(shapely.make_valid(land_geoms)))
+    return shapely.union_all([inside, shapely.difference(all_units, box)])
 
 
 # ---------------------------------------------------------------------------- pieces
@@ -716,13 +796,13 @@ def effective_mesh_size(
         they may overlap.
     habitat : GeoDataFrame or GeoSeries, optional
         Habitat polygons (e.g. forest) in any CRS; pieces may extend beyond the
-        units (that is what CBC needs). Default: the union of the units and
-        the bounding box (in the equal-area CRS) of the barrier, settlement and
-        crossing features used and of the study area's ``protected_areas``
-        (the region where fragmentation is mapped), that box cut to the land
-        of the study area's ``admin_units`` layers when it has any (so the sea
-        is not habitat). Units inside that box get the same values whichever
-        other units are measured with them.
+        units (that is what CBC needs). Default: the "mapped box", the bounding
+        box (in the equal-area CRS) of the barrier, settlement and crossing
+        features used and of the study area's ``protected_areas``, cut to the
+        land of the study area's ``admin_units`` when it has any (the sea is
+        not habitat, also inside a unit), plus the parts of the units outside
+        that box. So a unit gets the same values whichever other units are
+        measured with it. Without any such layer: the units.
     barriers, settlements, crossings : GeoDataFrame or GeoSeries, optional
         Barrier lines and polygons, settlement polygons (points are ignored),
         crossing points and lines, in any CRS, with optional ``name``,

@@ -332,3 +332,38 @@ def test_bundled_park_with_and_without_the_narvinsky_tunnel() -> None:
     assert one(with_tunnel, "effective_mesh_size_km2") > one(
         with_tunnel, "effective_mesh_size_cut_km2"
     )
+
+
+def test_each_unit_measures_the_same_alone_or_with_others() -> None:
+    area = datasets.primorsky()
+    parks = area.features("protected_areas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # bundled settlements are points
+        together = effective_mesh_size(parks, study_area=area)
+        for i in (1, 3, 6):  # the park, its core zone, Kedrovaya Pad (other CRS centres)
+            alone = effective_mesh_size(parks.iloc[[i]], study_area=area)
+            assert one(alone, "effective_mesh_size_km2") == pytest.approx(
+                together["effective_mesh_size_km2"].iloc[i], rel=1e-6
+            )
+
+
+def test_adding_a_passable_barrier_is_refused() -> None:
+    tunnel = middle_road("tunnel")
+    with pytest.raises(ConfigError, match="tunnel"):
+        mesh_change(unit(), add_barriers=tunnel)
+
+
+def test_far_layers_do_not_stretch_the_habitat() -> None:
+    far = lines([[(3000 * KM, 0), (3010 * KM, 0)]], kind=["federal"])
+    out = effective_mesh_size(unit(), barriers=far)
+    assert one(out, "effective_mesh_size_km2") == pytest.approx(100.0, rel=1e-12)
+
+
+def test_default_habitat_extends_to_the_mapped_box() -> None:
+    # a road mapped from x=-10 to 20 km across y in [0, 10] km: the box around the road and the
+    # crossing point reaches 10 km beyond the unit, so the northern piece is 30 km wide
+    road = lines([[(-10 * KM, 0), (20 * KM, 5 * KM)]], width_m=[0.0])  # no area, only extent
+    with pytest.warns(DataQualityWarning, match="width_m 0"):
+        out = effective_mesh_size(unit(), barriers=road)
+    # the mapped box: x -10..20 km, y 0..5 km (150 km2) plus the unit above it (50 km2)
+    assert one(out, "effective_mesh_size_km2") == pytest.approx(100 * 200 / 100, rel=1e-4)

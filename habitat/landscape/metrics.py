@@ -115,22 +115,28 @@ A 3 x 3 block of forest (1) in a 5 x 5 landscape of meadow (2), 30 m cells:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from habitat.core.errors import InputError
-
-if TYPE_CHECKING:
-    from habitat.landscape.patches import PatchStats
+from habitat.core.errors import DataQualityWarning, InputError
+from habitat.core.tables import LANDSCAPE_METRICS
+from habitat.landscape.patches import PatchStats, patch_stats
+from habitat.landscape.sources import NOT_GIVEN, NotGiven, RasterSource, open_raster_source
+from habitat.landscape.zones import zone_readers
 
 __all__ = [
     "CLASS_METRICS",
+    "ENN_METRICS",
     "LANDSCAPE_LEVEL_METRICS",
     "LEVELS",
     "PATCH_METRICS",
+    "edge_depth_cells",
+    "landscape_metrics",
     "metrics_from_stats",
     "minimum_perimeter_sides",
 ]
@@ -508,3 +514,466 @@ def metrics_from_stats(
         out.insert(list(out.columns).index("class_value") + 1, "class_name", label)
     cols = [c for c in out.columns if c != "note"] + ["note"]
     return out[cols]
+
+
+# ----------------------------------------------------------------------------- public entry
+#: metrics that need the nearest-neighbour search
+ENN_METRICS = ("euclidean_nearest_neighbor", "euclidean_nearest_neighbor_mn")
+#: metrics of a class absent from a zone that are exactly 0 (the others are undefined)
+_ZERO_WHEN_ABSENT = (
+    "total_area",
+    "proportion_of_landscape",
+    "number_of_patches",
+    "patch_density",
+    "largest_patch_index",
+    "total_edge",
+    "edge_density",
+    "effective_mesh_size",
+    "total_core_area",
+)
+_PROVENANCE = ("area_ha", "nodata_share", "cell_size_m", "edge_depth_m", "neighbours")
+
+
+def edge_depth_cells(edge_depth_m: float | None, cell_size_m: float) -> int:
+    """Edge depth in whole cells from a depth in metres (``None``: one cell).
+
+    Parameters
+    ----------
+    edge_depth_m : float or None
+        Edge depth of core areas, m; a whole number of cells (0 allowed).
+    cell_size_m : float
+        Cell side, m.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InputError
+        For a negative or non-finite depth, or one that is not a whole number of
+        cells (the message names the nearest valid depths).
+
+    Examples
+    --------
+    >>> edge_depth_cells(None, 30.0), edge_depth_cells(90, 30.0), edge_depth_cells(0, 30.0)
+    (1, 3, 0)
+    """
+    if edge_depth_m is None:
+        return 1
+    try:
+        depth = float(edge_depth_m)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"edge_depth_m must be a number of metres, not {edge_depth_m!r}."
+        ) from None
+    if not np.isfinite(depth) or depth < 0:
+        raise InputError(
+            f"edge_depth_m must be a finite depth >= 0 m, not {edge_depth_m!r} "
+            f"(e.g. {cell_size_m:g} m = one cell)."
+        )
+    cells = depth / cell_size_m
+    nearest = round(cells)
+    if abs(cells - nearest) > 1e-6 * max(1.0, cells):
+        lo, hi = int(np.floor(cells)), int(np.ceil(cells))
+        raise InputError(
+            f"edge_depth_m={edge_depth_m:g} m is not a whole number of the raster's "
+            f"{cell_size_m:g} m cells ({cells:.3g} cells); core areas are eroded cell by "
+            f"cell. Use {lo * cell_size_m:g} m ({lo} cells) or {hi * cell_size_m:g} m "
+            f"({hi} cells)."
+        )
+    return int(nearest)
+
+
+def _check_neighbours(neighbours: Any) -> int:
+    if isinstance(neighbours, bool) or neighbours not in (4, 8, "4", "8"):
+        raise InputError(
+            f"neighbours must be 8 (queen's case, FRAGSTATS' default) or 4 (rook's case), "
+            f"not {neighbours!r}."
+        )
+    return int(neighbours)
+
+
+def _check_classes(classes: Any) -> list[int] | None:
+    if classes is None:
+        return None
+    listed: list[Any] = [classes] if np.isscalar(classes) else list(classes)
+    out: list[int] = []
+    for value in listed:
+        try:
+            as_float = float(value)
+        except (TypeError, ValueError):
+            as_float = np.nan
+        if isinstance(value, bool) or not np.isfinite(as_float) or not as_float.is_integer():
+            raise InputError(
+                f"classes must be whole class values of the raster; {value!r} is not one."
+            )
+        out.append(int(as_float))
+    if not out:
+        raise InputError("classes is empty; give class values, or None for every class.")
+    return sorted(set(out))
+
+
+def _placeholder(
+    levels: Sequence[str], names: Sequence[str], classes: list[int] | None
+) -> pd.DataFrame:
+    """NaN rows of a landscape without data (zone outside the raster, all nodata)."""
+    blocks = []
+    for lvl in levels:
+        values: list[Any] = [pd.NA]
+        if lvl == "class" and classes is not None:
+            values = list(classes)
+        block = pd.DataFrame({name: np.full(len(values), np.nan) for name in names})
+        block.insert(0, "class_value", pd.Series(values, dtype="Int64"))
+        if lvl == "patch":
+            block.insert(1, "patch_id", pd.Series([pd.NA] * len(values), dtype="Int64"))
+        block.insert(0, "level", lvl)
+        blocks.append(block)
+    out = pd.concat(blocks, ignore_index=True)
+    if "number_of_patches" in out.columns:
+        out["number_of_patches"] = out["number_of_patches"].astype("Int64")
+    out["note"] = ""
+    return out
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _absent_rows(
+    levels: Sequence[str], names: Sequence[str], absent: list[int], note: str
+) -> pd.DataFrame:
+    """Class rows of classes asked for but absent from a landscape: zero or NaN."""
+    block = _placeholder(["class"], names, absent)
+    for name in _ZERO_WHEN_ABSENT:
+        if name in block.columns:
+            block[name] = 0 if name == "number_of_patches" else 0.0
+    block["note"] = note
+    return block
+
+
+def landscape_metrics(
+    raster: Any,
+    *,
+    level: str | Iterable[str] = "class",
+    metrics: str | Iterable[str] | None = None,
+    neighbours: int = 8,
+    zones: Any = None,
+    zone_id: str | None = None,
+    classes: Iterable[int] | int | None = None,
+    nodata: int | float | None | NotGiven = NOT_GIVEN,
+    count_boundary: bool = False,
+    edge_depth_m: float | None = None,
+    transform: Any = None,
+    crs: Any = None,
+    reproject: bool = False,
+    enn: bool = True,
+    boundary_is_edge: bool = True,
+) -> pd.DataFrame:
+    """FRAGSTATS landscape metrics of a categorical raster, per zone, in one tidy table.
+
+    Each landscape (the whole raster, or each zone's cells) is read once in
+    strips and labelled once (:func:`habitat.landscape.patches.patch_stats`);
+    the metrics are the formulas of :func:`metrics_from_stats` (see this module's
+    docstring for every definition and where FRAGSTATS, pylandstats and
+    landscapemetrics disagree).
+
+    Parameters
+    ----------
+    raster : path, rasterio dataset, habitat.Raster, numpy.ndarray or RasterSource
+        Categorical land cover in a projected CRS in metres with square cells
+        (see :func:`habitat.landscape.sources.open_raster_source`; an array needs
+        ``transform`` and ``crs``).
+    level : {"class", "landscape", "patch"} or a tuple of them
+        Metric level(s); ``("landscape", "class")`` gives both.
+    metrics : str or list of str, optional
+        Metric names (pylandstats' descriptive names); default every metric of the
+        level(s). Unknown names raise :class:`~habitat.core.errors.InputError`
+        listing the valid ones.
+    neighbours : {8, 4}
+        Patch rule: 8 (queen's case, FRAGSTATS' default) or 4 (rook's case).
+    zones : GeoDataFrame or GeoSeries of polygons, optional
+        Home ranges, park zones...: each zone's cells (centre inside the polygon)
+        are measured as a landscape of their own; zones are reprojected to the
+        raster's CRS (the raster is never resampled for them). Default: the whole
+        raster, ``zone_id="landscape"``.
+    zone_id : str, optional
+        Column of ``zones`` with the zone ids (default: the index).
+    classes : int or list of int, optional
+        Class values whose class (and patch) rows to return; landscape-level
+        metrics always use every class. A value in no measured landscape raises
+        :class:`~habitat.core.errors.InputError` listing the values present; a
+        value absent from some zones gives, in those zones, a row whose areas,
+        counts and edges are 0, other metrics NaN, and a note.
+    nodata : int, float or None, optional
+        The nodata value; default the one the raster declares (none if it declares
+        none: 0 is a class unless said otherwise). ``None``: no nodata.
+    count_boundary : bool, default False
+        Whether ``total_edge`` and ``edge_density`` count sides facing nodata and
+        the landscape's (zone's) boundary, as pylandstats' and landscapemetrics'
+        ``count_boundary``. Perimeters and LSI always include them.
+    edge_depth_m : float, optional
+        Edge depth of core areas, m: a whole number of cells (else InputError naming
+        the nearest valid depths). Default one cell.
+    transform, crs
+        Affine transform and CRS of an array ``raster``.
+    reproject : bool
+        Warp a raster in degrees (or another non-metre unit) to a local equal-area
+        CRS instead of refusing it; warns with the cell size chosen, and every row's
+        ``note`` says so.
+    enn : bool, default True
+        Compute nearest-neighbour distances (``euclidean_nearest_neighbor*``);
+        False drops those metrics (asking for them then is an error).
+    boundary_is_edge : bool, default True
+        Whether nodata and the landscape's (zone's) boundary erode core areas
+        (FRAGSTATS, pylandstats, landscapemetrics' default). False keeps the core
+        of a patch cut by a zone's outline.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Valid under :data:`habitat.core.tables.LANDSCAPE_METRICS`: ``zone_id``,
+        ``level``, ``class_value``, ``class_name``, ``patch_id`` (patch level),
+        the provenance ``area_ha`` (cells with data), ``nodata_share`` (of the
+        zone's cells, including any beyond the raster), ``cell_size_m``,
+        ``edge_depth_m``, ``neighbours``, the metrics, and ``note`` (why a value is
+        NaN or cannot be trusted; empty otherwise). One block of rows per zone, in
+        the order of ``zones``: landscape row, class rows, patch rows. ``attrs``
+        holds the parameters.
+
+    Raises
+    ------
+    InputError
+        Unknown level or metric, neighbours not 4/8, an edge depth that is not a
+        whole number of cells, classes absent from every landscape, bad zones.
+    ProjectedCRSRequiredError
+        A raster in degrees without ``reproject=True``.
+
+    Warns
+    -----
+    DataQualityWarning
+        Once per call, naming the zones whose numbers cannot be trusted (outside
+        the raster, without cells with data, partly beyond the raster, repaired).
+
+    Examples
+    --------
+    Forest (1) and meadow (2) on 30 m cells, the whole raster as one landscape:
+
+    >>> import numpy as np
+    >>> grid = np.full((10, 10), 2, dtype="uint8")
+    >>> grid[2:5, 2:5] = 1
+    >>> grid[6:9, 6:9] = 1
+    >>> table = landscape_metrics(grid, transform=(30.0, 0, 500_000, 0, -30.0, 4_800_000),
+    ...                           crs="EPSG:32652", metrics=["number_of_patches",
+    ...                           "landscape_division_index", "effective_mesh_size"])
+    >>> table[["class_value", "number_of_patches", "landscape_division_index"]].values.tolist()
+    [[1, 2, 0.9838], [2, 1, 0.3276]]
+    >>> float(table["effective_mesh_size"].iloc[0])  # 2 x 0.81^2 / 9 ha
+    0.1458
+    """
+    levels = _as_levels(level)
+    n_rule = _check_neighbours(neighbours)
+    wanted = _check_classes(classes)
+    names = _as_metrics(metrics, levels)
+    if not enn:
+        asked_enn = [m for m in names if m in ENN_METRICS]
+        if metrics is not None and asked_enn:
+            raise InputError(
+                f"{asked_enn} need the nearest-neighbour search; drop them or use enn=True."
+            )
+        names = tuple(m for m in names if m not in ENN_METRICS)
+    need_enn = any(m in ENN_METRICS for m in names)
+    own = not isinstance(raster, RasterSource)
+    src = open_raster_source(
+        raster, transform=transform, crs=crs, nodata=nodata, reproject=reproject
+    )
+    try:
+        depth = edge_depth_cells(edge_depth_m, src.cell_size_m)
+        cell = src.cell_size_m
+        class_names = dict(src.classes) if src.classes else {}
+        blocks: list[pd.DataFrame] = []
+        present_any: set[int] = set()
+        absent_notes: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if zones is None:
+                rows, cols = src.shape
+                landscapes: Iterable[Any] = [
+                    _Whole(
+                        "landscape",
+                        src.shape,
+                        lambda r0, r1: src.read(r0, r1, 0, cols),
+                        rows * cols,
+                        False,
+                        "",
+                    )
+                ]
+            else:
+                landscapes = zone_readers(src, zones, zone_id=zone_id)
+            for zone in landscapes:
+                block, present, absent = _one_landscape(
+                    zone,
+                    src_note=src.note,
+                    levels=levels,
+                    names=names,
+                    wanted=wanted,
+                    cell=cell,
+                    n_rule=n_rule,
+                    depth=depth,
+                    boundary_is_edge=boundary_is_edge,
+                    need_enn=need_enn,
+                    count_boundary=count_boundary,
+                    class_names=class_names,
+                )
+                present_any |= present
+                if absent:
+                    absent_notes.append(absent)
+                blocks.append(block)
+    finally:
+        if own:
+            src.close()
+    if wanted is not None:
+        missing = [c for c in wanted if c not in present_any]
+        if len(missing) == len(wanted) or (zones is None and missing):
+            where_ = "the raster" if zones is None else "any zone of the raster"
+            raise InputError(
+                f"class value(s) {missing} do not occur in {where_} '{src.name}'; values "
+                f"present: {sorted(present_any)}. Check the class codes (and nodata=)."
+            )
+    _rewarn(caught, absent_notes)
+    table = pd.concat(blocks, ignore_index=True)
+    order = ["zone_id", "level", "class_value", "class_name"]
+    if "patch" in levels:
+        order.append("patch_id")
+    order += [*_PROVENANCE, *names, "note"]
+    table = table[order]
+    table.attrs.update(
+        {
+            "level": list(levels),
+            "metrics": list(names),
+            "neighbours": n_rule,
+            "count_boundary": bool(count_boundary),
+            "edge_depth_m": depth * cell,
+            "edge_depth_cells": depth,
+            "boundary_is_edge": bool(boundary_is_edge),
+            "cell_size_m": cell,
+            "raster": src.name,
+            "crs": src.crs.to_string() if src.crs is not None else None,
+            "nodata": src.nodata,
+            "classes": wanted,
+            "class_names": class_names,
+            "zones": None if zones is None else len(blocks),
+        }
+    )
+    return LANDSCAPE_METRICS.validate(table, name="landscape_metrics")
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """The whole raster as one landscape (the fields of a Zone that are used)."""
+
+    id: Any
+    shape: tuple[int, int]
+    read: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
+    n_zone_cells: int
+    outside: bool
+    note: str
+
+
+def _one_landscape(
+    zone: Any,
+    *,
+    src_note: str,
+    levels: Sequence[str],
+    names: Sequence[str],
+    wanted: list[int] | None,
+    cell: float,
+    n_rule: int,
+    depth: int,
+    boundary_is_edge: bool,
+    need_enn: bool,
+    count_boundary: bool,
+    class_names: Mapping[int, str],
+) -> tuple[pd.DataFrame, set[int], str]:
+    """Rows of one zone (or of the whole raster), the classes present, an absence note."""
+    n_zone = int(zone.n_zone_cells)
+    stats = None
+    if not zone.outside and zone.shape[0] > 0 and zone.shape[1] > 0:
+        stats = patch_stats(
+            zone.read,
+            zone.shape,
+            cell_size_m=cell,
+            neighbours=n_rule,
+            edge_depth_cells=depth,
+            boundary_is_edge=boundary_is_edge,
+            enn=need_enn,
+        )
+    present: set[int] = set()
+    absent_note = ""
+    if stats is None or stats.n_cells == 0:
+        why = zone.note or "no cells with data"
+        if stats is not None and stats.n_cells == 0:
+            why = _join_notes(zone.note, "every cell of the landscape is nodata")
+        block = _placeholder(levels, names, wanted)
+        block["note"] = _join_notes(src_note, why)
+        n_cells = 0
+        absent_note = f"zone {zone.id!r}: {why}" if zone.id != "landscape" else why
+    else:
+        n_cells = stats.n_cells
+        present = set(stats.classes.tolist())
+        block = metrics_from_stats(
+            stats, level=levels, metrics=names, count_boundary=count_boundary
+        )
+        if wanted is not None:
+            keep = (block["level"] == "landscape").to_numpy() | block["class_value"].isin(
+                wanted
+            ).fillna(False).to_numpy(dtype=bool)
+            block = block[keep]
+            absent = [c for c in wanted if c not in present]
+            if absent:
+                note = f"class {', '.join(map(str, absent))} absent from this landscape"
+                if "class" in levels:
+                    extra = _absent_rows(levels, names, absent, note)
+                    block = pd.concat([block, extra], ignore_index=True)
+                    order = {"landscape": 0, "class": 1, "patch": 2}
+                    block = block.sort_values(
+                        by=["level", "class_value"],
+                        key=lambda col: col.map(order) if col.name == "level" else col,
+                        kind="stable",
+                    )
+                if zone.id != "landscape":
+                    absent_note = f"zone {zone.id!r}: {note}"
+        block["note"] = [_join_notes(src_note, zone.note, n) for n in block["note"]]
+        if zone.note and zone.id != "landscape":
+            absent_note = _join_notes(absent_note, f"zone {zone.id!r}: {zone.note}")
+    block = block.reset_index(drop=True)
+    block.insert(0, "zone_id", zone.id)
+    block["class_name"] = [
+        None if pd.isna(v) else class_names.get(int(v), str(int(v))) for v in block["class_value"]
+    ]
+    if "patch" in levels and "patch_id" not in block.columns:
+        block["patch_id"] = pd.Series([pd.NA] * len(block), dtype="Int64")
+    block["area_ha"] = n_cells * cell * cell / _M2_PER_HA
+    block["nodata_share"] = 1.0 - n_cells / n_zone if n_zone > 0 else np.nan
+    block["cell_size_m"] = cell
+    block["edge_depth_m"] = depth * cell
+    block["neighbours"] = n_rule
+    return block, present, absent_note
+
+
+def _rewarn(caught: list[warnings.WarningMessage], notes: list[str]) -> None:
+    """Re-emit recorded warnings: data-quality ones merged into one, with ``notes``."""
+    quality = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn(w.message, w.category, stacklevel=3)
+    if notes:
+        quality = [*quality, *(n for n in notes if not any(n in q for q in quality))]
+    if quality:
+        uniq = list(dict.fromkeys(quality))
+        warnings.warn(
+            "landscape metrics cannot all be trusted: " + "; ".join(uniq) + " (see the "
+            "note column).",
+            DataQualityWarning,
+            stacklevel=3,
+        )

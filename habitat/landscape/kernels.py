@@ -23,11 +23,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["core_counts", "label_strip", "resolve_roots"]
+__all__ = [
+    "classify",
+    "core_counts",
+    "core_counts_by_class",
+    "label_strip",
+    "resolve_roots",
+    "valid_range",
+]
 
-#: status codes returned by :func:`label_strip`: done, too many classes, arrays full
-#: (grow them and call again: ``counters[3]`` is the row to resume at)
-OK, TOO_MANY_CLASSES, NEED_SPACE = 0, 1, 2
+#: status codes returned by :func:`label_strip`: done, or arrays full (grow them and
+#: call again: ``counters[2]`` is the row to resume at)
+OK, NEED_SPACE = 0, 2
 
 
 @numba.njit(cache=True, nogil=True)
@@ -52,17 +59,13 @@ def _union(parent: np.ndarray, a: int, b: int) -> int:
 
 @numba.njit(cache=True, nogil=True)
 def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, by design
-    vals: np.ndarray,
-    valid: np.ndarray,
+    cls: np.ndarray,
     top: int,
     n_own: int,
     row0: int,
     prev_labels: np.ndarray,
     own_labels: np.ndarray,
     eight: bool,
-    lut: np.ndarray,
-    lut_lo: int,
-    class_values: np.ndarray,
     counters: np.ndarray,
     parent: np.ndarray,
     id_class: np.ndarray,
@@ -75,139 +78,188 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     b_rows: np.ndarray,
     b_cols: np.ndarray,
     b_ids: np.ndarray,
-    seen: np.ndarray,
 ) -> int:
     """Label the own rows ``top .. top + n_own - 1`` of a strip and accumulate.
 
-    ``vals``/``valid`` hold the strip with halo rows above and below (at least
-    one each). ``prev_labels`` are the provisional ids of the row just above
-    the own rows (-1: none). ``counters`` = [number of classes, next id,
-    number of boundary cells written, own row to start at]; ``seen[k]`` is set
-    for the classes of the own rows. Returns a status code.
+    ``cls`` holds the strip's class indices (-1: background) with halo rows
+    above and below (at least one each). ``prev_labels`` are the provisional
+    ids of the row just above the own rows (-1: none). ``counters`` = [next
+    id, boundary cells written, own row to start at]. Returns a status code.
     """
-    n_cols = vals.shape[1]
+    n_cols = cls.shape[1]
     bg = adjacency.shape[0] - 1
-    max_classes = class_values.shape[0]
-    for rr in range(counters[3], n_own):
-        if counters[1] + n_cols > parent.shape[0] or counters[2] + n_cols > b_rows.shape[0]:
-            counters[3] = rr
+    last = n_cols - 1
+    for rr in range(counters[2], n_own):
+        if counters[0] + n_cols > parent.shape[0] or counters[1] + n_cols > b_rows.shape[0]:
+            counters[2] = rr
             return NEED_SPACE
         r = top + rr
         for c in range(n_cols):
-            if not valid[r, c]:
+            k = cls[r, c]
+            if k < 0:
                 own_labels[rr, c] = -1
                 continue
-            v = vals[r, c]
-            k = lut[v - lut_lo]
-            if k < 0:
-                k = counters[0]
-                if k >= max_classes:
-                    return TOO_MANY_CLASSES
-                lut[v - lut_lo] = k
-                class_values[k] = v
-                counters[0] = k + 1
-            seen[k] = True
-            # -- labelling: neighbours already visited (W, NW, N, NE)
+            # -- labelling: neighbours already visited (W, then NW, N, NE)
             lab = -1
-            if c > 0 and valid[r, c - 1] and vals[r, c - 1] == v:
+            if c > 0 and cls[r, c - 1] == k:
                 lab = own_labels[rr, c - 1]
-            for dc in (-1, 0, 1):
-                if dc != 0 and not eight:
-                    continue
-                cc = c + dc
-                if cc < 0 or cc >= n_cols or not valid[r - 1, cc] or vals[r - 1, cc] != v:
-                    continue
-                up = own_labels[rr - 1, cc] if rr > 0 else prev_labels[cc]
-                if up < 0:
-                    continue
+            if cls[r - 1, c] == k:
+                up = own_labels[rr - 1, c] if rr > 0 else prev_labels[c]
                 lab = up if lab < 0 else _union(parent, lab, up)
+            if eight:
+                if c > 0 and cls[r - 1, c - 1] == k:
+                    up = own_labels[rr - 1, c - 1] if rr > 0 else prev_labels[c - 1]
+                    lab = up if lab < 0 else _union(parent, lab, up)
+                if c < last and cls[r - 1, c + 1] == k:
+                    up = own_labels[rr - 1, c + 1] if rr > 0 else prev_labels[c + 1]
+                    lab = up if lab < 0 else _union(parent, lab, up)
             if lab < 0:
-                lab = counters[1]
-                counters[1] = lab + 1
+                lab = counters[0]
+                counters[0] = lab + 1
                 parent[lab] = lab
                 id_class[lab] = k
                 id_row[lab] = row0 + rr
                 id_col[lab] = c
             own_labels[rr, c] = lab
             area[lab] += 1
-            # -- the four sides: perimeter, boundary sides, class adjacency
-            sides = 0
-            for d in range(4):
-                nr, nc = r, c
-                if d == 0:
-                    nr = r - 1
-                elif d == 1:
-                    nr = r + 1
-                elif d == 2:
-                    nc = c - 1
-                else:
-                    nc = c + 1
-                if nc < 0 or nc >= n_cols or not valid[nr, nc]:
-                    sides += 1
-                    bnd[lab] += 1
-                    adjacency[k, bg] += 1
-                    adjacency[bg, k] += 1
-                    continue
-                w = vals[nr, nc]
-                if w == v:
-                    adjacency[k, k] += 1
-                else:
-                    sides += 1
-                    kk = lut[w - lut_lo]  # a neighbour below or right may be a new class
-                    if kk < 0:
-                        kk = counters[0]
-                        if kk >= max_classes:
-                            return TOO_MANY_CLASSES
-                        lut[w - lut_lo] = kk
-                        class_values[kk] = w
-                        counters[0] = kk + 1
-                    adjacency[k, kk] += 1
+            # -- the four sides: perimeter, sides facing background, class adjacency
+            n_n = cls[r - 1, c]
+            n_s = cls[r + 1, c]
+            n_w = cls[r, c - 1] if c > 0 else -1
+            n_e = cls[r, c + 1] if c < last else -1
+            background = (n_n < 0) + (n_s < 0) + (n_w < 0) + (n_e < 0)
+            sides = (n_n != k) + (n_s != k) + (n_w != k) + (n_e != k)
+            adjacency[k, k] += 4 - sides
+            if sides > background:  # sides facing other classes
+                if n_n >= 0 and n_n != k:
+                    adjacency[k, n_n] += 1
+                if n_s >= 0 and n_s != k:
+                    adjacency[k, n_s] += 1
+                if n_w >= 0 and n_w != k:
+                    adjacency[k, n_w] += 1
+                if n_e >= 0 and n_e != k:
+                    adjacency[k, n_e] += 1
+            if background:
+                bnd[lab] += background
+                adjacency[k, bg] += background
+                adjacency[bg, k] += background
             if sides:
                 perim[lab] += sides
-                j = counters[2]
+                j = counters[1]
                 b_rows[j] = row0 + rr
                 b_cols[j] = c
                 b_ids[j] = lab
-                counters[2] = j + 1
-    counters[3] = n_own
+                counters[1] = j + 1
+    counters[2] = n_own
     return OK
 
 
 @numba.njit(cache=True, nogil=True)
-def core_counts(  # noqa: PLR0913, PLR0912 - two passes per class, by design
-    vals: np.ndarray,
-    valid: np.ndarray,
+def core_counts(  # noqa: PLR0913, PLR0912 - two passes, by design
+    cls: np.ndarray,
     top: int,
     n_own: int,
     own_labels: np.ndarray,
-    parent: np.ndarray,
-    depth: int,
+    cap: int,
     edge: bool,
-    present: np.ndarray,
+    first_row: int,
+    end_row: int,
     dist: np.ndarray,
     core: np.ndarray,
 ) -> None:
     """Add each own-row cell that is core to ``core[provisional id]``.
 
-    A cell of class ``v`` is core when no cell within city-block (4-neighbour)
-    distance ``depth`` is a valid cell of another class, nor (when ``edge``)
-    nodata or beyond the window - the erosion with the 4-neighbour cross
-    repeated ``depth`` times of FRAGSTATS, landscapemetrics and pylandstats.
-    One exact two-pass city-block distance transform per class present, capped
-    at ``depth + 1``; the strip's halo rows must be at least ``depth + 1`` deep.
+    A cell of class ``k`` is core when no cell within city-block (4-neighbour)
+    distance ``cap - 1`` is a cell of another class nor, when ``edge``,
+    background: the 4-neighbour erosion repeated ``cap - 1`` times of
+    FRAGSTATS, landscapemetrics and pylandstats. Strip rows ``first_row ..
+    end_row - 1`` are inside the window; the others are beyond its top or
+    bottom. The halo must be at least ``cap`` rows deep.
+
+    One two-pass city-block transform over cells of the same class, capped at
+    ``cap``: a cell next to a different cell (or to background, when edge)
+    is at distance 1, else 1 + the smallest distance of its same-class rook
+    neighbours. Exact: every cell on a monotone staircase from a cell to its
+    nearest target is nearer to it than the target, so it is of the same
+    class, and the forward (N, W) and backward (S, E) passes follow such a
+    staircase. When background is *not* edge it is transparent, which this
+    transform cannot follow: callers use :func:`core_counts_by_class` for
+    strips with background inside the window.
     """
-    n_rows, n_cols = vals.shape
-    cap = depth + 1
+    n_rows, n_cols = cls.shape
+    last = n_cols - 1
+    for r in range(n_rows):
+        for c in range(n_cols):
+            k = cls[r, c]
+            if k < 0:
+                dist[r, c] = 0
+                continue
+            if r == 0 or r == n_rows - 1:
+                dist[r, c] = cap  # halo edge: unknown beyond, at least cap away from own rows
+                continue
+            n_n, n_s = cls[r - 1, c], cls[r + 1, c]
+            n_w = cls[r, c - 1] if c > 0 else -1
+            n_e = cls[r, c + 1] if c < last else -1
+            near = (n_n >= 0 and n_n != k) or (n_s >= 0 and n_s != k)
+            near = near or (n_w >= 0 and n_w != k) or (n_e >= 0 and n_e != k)
+            if not near and (n_n < 0 or n_s < 0 or n_w < 0 or n_e < 0):
+                near = edge or (
+                    (n_n < 0 and first_row <= r - 1 < end_row)
+                    or (n_s < 0 and first_row <= r + 1 < end_row)
+                    or (n_w < 0 and c > 0)
+                    or (n_e < 0 and c < last)
+                )
+            if near:
+                dist[r, c] = 1
+                continue
+            d = cap
+            if cls[r - 1, c] == k:
+                d = min(d, dist[r - 1, c] + 1)
+            if c > 0 and cls[r, c - 1] == k:
+                d = min(d, dist[r, c - 1] + 1)
+            dist[r, c] = d
+    for r in range(n_rows - 2, 0, -1):
+        for c in range(last, -1, -1):
+            k = cls[r, c]
+            d = dist[r, c]
+            if k < 0 or d <= 1:
+                continue
+            if cls[r + 1, c] == k:
+                d = min(d, dist[r + 1, c] + 1)
+            if c < last and cls[r, c + 1] == k:
+                d = min(d, dist[r, c + 1] + 1)
+            dist[r, c] = d
+    for rr in range(n_own):
+        r = top + rr
+        for c in range(n_cols):
+            if cls[r, c] >= 0 and dist[r, c] >= cap:
+                core[own_labels[rr, c]] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def core_counts_by_class(  # noqa: PLR0913, PLR0912 - two passes per class, by design
+    cls: np.ndarray,
+    top: int,
+    n_own: int,
+    own_labels: np.ndarray,
+    cap: int,
+    present: np.ndarray,
+    dist: np.ndarray,
+    core: np.ndarray,
+) -> None:
+    """:func:`core_counts` when background is transparent (not edge).
+
+    Per class present, the exact unconstrained two-pass city-block distance
+    to the cells of other classes (background and the window's edges are
+    not targets), capped at ``cap``.
+    """
+    n_rows, n_cols = cls.shape
     for i in range(present.shape[0]):
-        v = present[i]
-        # forward pass (from N and W); outside the window counts as target when edge
+        k = present[i]
         for r in range(n_rows):
             for c in range(n_cols):
-                if valid[r, c]:
-                    target = vals[r, c] != v
-                else:
-                    target = edge
-                if target:
+                kk = cls[r, c]
+                if kk >= 0 and kk != k:
                     dist[r, c] = 0
                     continue
                 d = cap
@@ -215,10 +267,7 @@ def core_counts(  # noqa: PLR0913, PLR0912 - two passes per class, by design
                     d = min(d, dist[r - 1, c] + 1)
                 if c > 0:
                     d = min(d, dist[r, c - 1] + 1)
-                elif edge:
-                    d = 1
                 dist[r, c] = d
-        # backward pass (from S and E), only the rows that matter
         for r in range(n_rows - 1, -1, -1):
             for c in range(n_cols - 1, -1, -1):
                 d = dist[r, c]
@@ -228,15 +277,56 @@ def core_counts(  # noqa: PLR0913, PLR0912 - two passes per class, by design
                     d = min(d, dist[r + 1, c] + 1)
                 if c < n_cols - 1:
                     d = min(d, dist[r, c + 1] + 1)
-                elif edge:
-                    d = 1
                 dist[r, c] = d
         for rr in range(n_own):
             r = top + rr
             for c in range(n_cols):
-                if valid[r, c] and vals[r, c] == v and dist[r, c] >= cap:
-                    lab = own_labels[rr, c]
-                    core[lab] += 1
+                if cls[r, c] == k and dist[r, c] >= cap:
+                    core[own_labels[rr, c]] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def valid_range(vals: np.ndarray, valid: np.ndarray) -> tuple[int, int, int]:
+    """(smallest, largest, count) of the values of valid cells."""
+    lo, hi, n = 0, 0, 0
+    for r in range(vals.shape[0]):
+        for c in range(vals.shape[1]):
+            if valid[r, c]:
+                v = vals[r, c]
+                if n == 0 or v < lo:
+                    lo = v
+                if n == 0 or v > hi:
+                    hi = v
+                n += 1
+    return lo, hi, n
+
+
+@numba.njit(cache=True, nogil=True)
+def classify(
+    vals: np.ndarray, valid: np.ndarray, lut: np.ndarray, lo: int, values: np.ndarray, n: int
+) -> tuple[np.ndarray, int]:
+    """Class index of each cell (-1: background); new values get the next indices.
+
+    ``values[:n]`` are the class values known so far; returns the class
+    indices and the new number of classes (``> values.size``: too many).
+    """
+    cls = np.empty(vals.shape, np.int32)
+    for r in range(vals.shape[0]):
+        for c in range(vals.shape[1]):
+            if not valid[r, c]:
+                cls[r, c] = -1
+                continue
+            i = vals[r, c] - lo
+            k = lut[i]
+            if k < 0:
+                if n >= values.shape[0]:
+                    return cls, n + 1
+                k = n
+                lut[i] = k
+                values[n] = vals[r, c]
+                n += 1
+            cls[r, c] = k
+    return cls, n
 
 
 @numba.njit(cache=True, nogil=True)

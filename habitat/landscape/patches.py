@@ -153,18 +153,15 @@ class _Growing:
 
 
 class _ClassTable:
-    """Class value -> class index lookup, widened as strips reveal new values."""
+    """Class value -> class index, widened and filled as strips reveal new values."""
 
     def __init__(self) -> None:
         self.lo = 0
-        self.lut = np.empty(0, np.int64)
+        self.lut = np.empty(0, np.int32)
         self.values = np.zeros(MAX_CLASSES, np.int64)
+        self.n_classes = 0
 
-    def cover(self, vals: np.ndarray, valid: np.ndarray) -> None:
-        present = vals[valid]
-        if not present.size:
-            return
-        lo, hi = int(present.min()), int(present.max())
+    def _widen(self, lo: int, hi: int) -> None:
         if self.lut.size:
             lo, hi = min(lo, self.lo), max(hi, self.lo + self.lut.size - 1)
         if hi - lo + 1 > MAX_CLASS_SPAN:
@@ -175,10 +172,26 @@ class _ClassTable:
             )
         if self.lut.size and lo == self.lo and hi - lo + 1 == self.lut.size:
             return
-        lut = np.full(hi - lo + 1, -1, np.int64)
+        lut = np.full(hi - lo + 1, -1, np.int32)
         if self.lut.size:
             lut[self.lo - lo : self.lo - lo + self.lut.size] = self.lut
         self.lo, self.lut = lo, lut
+
+    def indices(self, vals: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Class index of each cell of a strip (-1: background), new classes added."""
+        lo, hi, n = kernels.valid_range(vals, valid)
+        if n:
+            self._widen(int(lo), int(hi))
+        cls, n_classes = kernels.classify(
+            vals, valid, self.lut, self.lo, self.values, self.n_classes
+        )
+        if n_classes > MAX_CLASSES:
+            raise InputError(
+                f"the landscape has more than {MAX_CLASSES} distinct classes: a categorical "
+                "land-cover raster is expected; reclassify it first."
+            )
+        self.n_classes = int(n_classes)
+        return cls
 
 
 def _strip_rows(n_cols: int, strip_rows: int | None) -> int:
@@ -271,64 +284,81 @@ def patch_stats(
     step = _strip_rows(n_cols, strip_rows)
     grow, table = _Growing(), _ClassTable()
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
-    counters = np.zeros(4, np.int64)  # classes, next id, boundary cells, resume row
-    seen = np.zeros(MAX_CLASSES, bool)
+    counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
     prev_labels = np.full(n_cols, -1, np.int64)
     own = np.empty((min(step, max(n_rows, 1)), n_cols), np.int64)
-    dist = np.empty(0, np.int64)
+    dist = np.empty(0, np.int32)
     for r0 in range(0, n_rows, step):
         r1 = min(n_rows, r0 + step)
         n_own = r1 - r0
         vals, valid = _as_strip(*read(r0 - halo, r1 + halo), (n_own + 2 * halo, n_cols))
-        table.cover(vals, valid)
-        seen[:] = False
-        counters[3] = 0
+        cls = table.indices(vals, valid)
+        del vals
+        counters[2] = 0
         status = kernels.NEED_SPACE
         while status == kernels.NEED_SPACE:
-            grow.reserve(int(counters[1]) + 4 * n_cols, int(counters[2]) + 4 * n_cols)
+            grow.reserve(int(counters[0]) + 4 * n_cols, int(counters[1]) + 4 * n_cols)
             status = kernels.label_strip(
-                vals, valid, halo, n_own, r0, prev_labels, own, neighbours == 8,
-                table.lut, table.lo, table.values, counters, grow.parent, grow.id_class,
-                grow.id_row, grow.id_col, grow.area, grow.perim, grow.bnd, adjacency,
-                grow.b_rows, grow.b_cols, grow.b_ids, seen,
+                cls, halo, n_own, r0, prev_labels, own, neighbours == 8, counters,
+                grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
+                grow.bnd, adjacency, grow.b_rows, grow.b_cols, grow.b_ids,
             )  # fmt: skip
-        if status == kernels.TOO_MANY_CLASSES:
-            raise InputError(
-                f"the landscape has more than {MAX_CLASSES} distinct classes: a categorical "
-                "land-cover raster is expected; reclassify it first."
-            )
         if depth > 0:
-            if dist.size < vals.size:
-                dist = np.empty(vals.size, np.int64)
-            present = table.values[np.flatnonzero(seen)]
-            kernels.core_counts(
-                vals, valid, halo, n_own, own, grow.parent, depth, boundary_is_edge,
-                present, dist[: vals.size].reshape(vals.shape), grow.core,
-            )  # fmt: skip
+            _count_core(cls, valid, halo, n_own, own, r0, n_rows, depth, boundary_is_edge,
+                        dist, grow.core)  # fmt: skip
         if n_own:
             prev_labels = own[n_own - 1].copy()
     if depth == 0:
         grow.core = grow.area
-    return _finish(grow, table, adjacency, counters, cell_size_m, neighbours, depth,
+    n_ids, n_boundary = int(counters[0]), int(counters[1])
+    return _finish(grow, table, adjacency, n_ids, n_boundary, cell_size_m, neighbours, depth,
                    boundary_is_edge, enn)  # fmt: skip
+
+
+def _count_core(
+    cls: np.ndarray,
+    valid: np.ndarray,
+    halo: int,
+    n_own: int,
+    own: np.ndarray,
+    r0: int,
+    n_rows: int,
+    depth: int,
+    edge: bool,
+    dist: np.ndarray,
+    core: np.ndarray,
+) -> None:
+    """Core cells of a strip's own rows, by the one-pass or the per-class transform."""
+    if dist.size < cls.size:
+        dist.resize(cls.size, refcheck=False)
+    buf = dist[: cls.size].reshape(cls.shape)
+    first, end = max(0, halo - r0), min(cls.shape[0], halo + n_rows - r0)  # window rows
+    if edge or valid[first:end].all():
+        kernels.core_counts(cls, halo, n_own, own, depth + 1, edge, first, end, buf, core)
+    else:
+        present = np.unique(cls[halo : halo + n_own])
+        present = present[present >= 0].astype(np.int64)
+        kernels.core_counts_by_class(cls, halo, n_own, own, depth + 1, present, buf, core)
 
 
 def _finish(
     grow: _Growing,
     table: _ClassTable,
     adjacency: np.ndarray,
-    counters: np.ndarray,
+    n_ids: int,
+    n_boundary: int,
     cell_size_m: float,
     neighbours: int,
     depth: int,
     boundary_is_edge: bool,
     enn: bool,
 ) -> PatchStats:
-    n_classes, n_ids, n_boundary = (int(x) for x in counters[:3])
-    order = np.argsort(table.values[:n_classes], kind="stable")
+    n_classes = table.n_classes
+    values = table.values[:n_classes]
+    order = np.argsort(values, kind="stable")
     rank = np.empty(n_classes, np.int64)
     rank[order] = np.arange(n_classes)
-    classes = table.values[:n_classes][order]
+    classes = values[order]
 
     root = kernels.resolve_roots(grow.parent, n_ids)
     roots = np.flatnonzero(root == np.arange(n_ids))

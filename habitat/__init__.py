@@ -42,6 +42,8 @@ from habitat.io.relocations import read_camera_traps, read_relocations  # noqa: 
 from habitat.io.species import SpeciesProfile, read_species_profile  # noqa: E402
 from habitat.io.study_area import StudyArea, read_study_area, study_layer  # noqa: E402
 from habitat.landscape.layers import summarise_layers  # noqa: E402
+from habitat.landscape.mesh import effective_mesh_size, mesh_change  # noqa: E402
+from habitat.landscape.metrics import landscape_metrics  # noqa: E402
 from habitat.overlap.territory import (  # noqa: E402
     area_shares,
     territory_table,
@@ -68,12 +70,15 @@ __all__ = [
     "area_shares",
     "crs",
     "distance_to_layer",
+    "effective_mesh_size",
     "exclusivity",
     "datasets",
     "errors",
     "flag_relocations",
     "home_range",
     "home_ranges_from_polygons",
+    "landscape_metrics",
+    "mesh_change",
     "overlap_matrix",
     "overlap_with",
     "pairwise_overlap",

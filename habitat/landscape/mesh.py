@@ -23,8 +23,10 @@ The pieces
 ----------
 habitat
     The given habitat polygons (e.g. forest), in any CRS; by default (see
-    :func:`effective_mesh_size`) the units plus the mapped extent of the
-    barrier layers.
+    :func:`effective_mesh_size`) the bounding box of the mapped layers
+    (barriers, settlements, crossings, protected areas) on land, plus the
+    parts of the units outside it. Habitat and layers more than
+    :data:`PIECE_REACH_KM` beyond the units are not used.
 barriers
     Lines buffered to their real width (``width_m`` column, else a width by
     kind from :data:`BARRIER_WIDTHS_M`, else :data:`UNKNOWN_BARRIER_WIDTH_M`

@@ -270,8 +270,10 @@ def test_units_in_degrees_measure_like_utm() -> None:
     in_utm = effective_mesh_size(utm, barriers=road, width_m=20.0, unit_id="name")
     in_deg = effective_mesh_size(utm.to_crs(4326), barriers=road.to_crs(4326), width_m=20.0)
     assert list(in_utm.index) == ["b", "a"] and list(in_utm["unit_id"]) == ["R1", "R2"]
+    in_merc = effective_mesh_size(utm.to_crs(3857), barriers=road, width_m=20.0)  # any CRS
     for col in ("area_km2", "habitat_area_km2", "effective_mesh_size_km2", "barrier_area_km2"):
         np.testing.assert_allclose(in_deg[col], in_utm[col], rtol=1e-6)
+        np.testing.assert_allclose(in_merc[col], in_utm[col], rtol=1e-6)
     assert in_utm.crs.to_epsg() == 32652  # the units as given
     # an independent oracle: the geodesic area on the WGS 84 ellipsoid (not UTM's planar 120)
     geod = pyproj.Geod(ellps="WGS84")
@@ -295,6 +297,17 @@ def test_bad_input_is_named() -> None:
         effective_mesh_size(unit(), study_area="primorsky")  # type: ignore[arg-type]
     with pytest.raises(GeometryTypeError):
         effective_mesh_size(unit(), crossings=unit())
+    with pytest.raises(GeometryTypeError, match="empty"):
+        effective_mesh_size(gpd.GeoSeries([shapely.box(0, 0, 1, 1), shapely.Polygon()], crs=LAEA))
+
+
+def test_crossing_at_a_junction_opens_every_barrier_it_reaches() -> None:
+    cross = lines([[(0, 5 * KM), (10 * KM, 5 * KM)], [(5 * KM, 0), (5 * KM, 10 * KM)]])
+    cross["kind"] = ["local", "railway"]
+    assert int(effective_mesh_size(unit(), barriers=cross)["n_pieces"].iloc[0]) == 4
+    gap = points([(5 * KM, 5 * KM)], kind=["overpass"])  # 50 m
+    out = effective_mesh_size(unit(), barriers=cross, crossings=gap)
+    assert int(out["n_pieces"].iloc[0]) == 1
 
 
 def test_unit_without_habitat_is_flagged() -> None:
@@ -360,10 +373,9 @@ def test_far_layers_do_not_stretch_the_habitat() -> None:
 
 
 def test_default_habitat_extends_to_the_mapped_box() -> None:
-    # a road mapped from x=-10 to 20 km across y in [0, 10] km: the box around the road and the
-    # crossing point reaches 10 km beyond the unit, so the northern piece is 30 km wide
+    # a road mapped from (-10, 0) to (20, 5) km: its box reaches 10 km beyond the unit
     road = lines([[(-10 * KM, 0), (20 * KM, 5 * KM)]], width_m=[0.0])  # no area, only extent
     with pytest.warns(DataQualityWarning, match="width_m 0"):
         out = effective_mesh_size(unit(), barriers=road)
     # the mapped box: x -10..20 km, y 0..5 km (150 km2) plus the unit above it (50 km2)
-    assert one(out, "effective_mesh_size_km2") == pytest.approx(100 * 200 / 100, rel=1e-4)
+    assert one(out, "effective_mesh_size_km2") == pytest.approx(100 * 200 / 100, rel=1e-9)

@@ -63,7 +63,6 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     top: int,
     n_own: int,
     row0: int,
-    prev_labels: np.ndarray,
     own_labels: np.ndarray,
     eight: bool,
     counters: np.ndarray,
@@ -82,9 +81,10 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     """Label the own rows ``top .. top + n_own - 1`` of a strip and accumulate.
 
     ``cls`` holds the strip's class indices (-1: background) with halo rows
-    above and below (at least one each). ``prev_labels`` are the provisional
-    ids of the row just above the own rows (-1: none). ``counters`` = [next
-    id, boundary cells written, own row to start at]. Returns a status code.
+    above and below (at least one each). ``own_labels`` gets the provisional
+    ids of the own rows in its rows ``1 .. n_own``; its row 0 holds those of
+    the row just above them (-1: none). ``counters`` = [next id, boundary
+    cells written, own row to start at]. Returns a status code.
     """
     n_cols = cls.shape[1]
     bg = adjacency.shape[0] - 1
@@ -97,22 +97,23 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
         for c in range(n_cols):
             k = cls[r, c]
             if k < 0:
-                own_labels[rr, c] = -1
+                own_labels[rr + 1, c] = -1
                 continue
-            # -- labelling: neighbours already visited (W, then NW, N, NE)
-            lab = -1
-            if c > 0 and cls[r, c - 1] == k:
-                lab = own_labels[rr, c - 1]
+            # -- labelling: neighbours already visited (W, NW, N, NE). A same-class
+            # N already joins NW and NE (rook neighbours of N, labelled with it);
+            # a same-class W already joins NW.
+            w_same = c > 0 and cls[r, c - 1] == k
+            lab = own_labels[rr + 1, c - 1] if w_same else -1
             if cls[r - 1, c] == k:
-                up = own_labels[rr - 1, c] if rr > 0 else prev_labels[c]
-                lab = up if lab < 0 else _union(parent, lab, up)
-            if eight:
-                if c > 0 and cls[r - 1, c - 1] == k:
-                    up = own_labels[rr - 1, c - 1] if rr > 0 else prev_labels[c - 1]
-                    lab = up if lab < 0 else _union(parent, lab, up)
+                up = own_labels[rr, c]
+                lab = up if lab < 0 or lab == up else _union(parent, lab, up)
+            elif eight:
+                if not w_same and c > 0 and cls[r - 1, c - 1] == k:
+                    up = own_labels[rr, c - 1]
+                    lab = up if lab < 0 or lab == up else _union(parent, lab, up)
                 if c < last and cls[r - 1, c + 1] == k:
-                    up = own_labels[rr - 1, c + 1] if rr > 0 else prev_labels[c + 1]
-                    lab = up if lab < 0 else _union(parent, lab, up)
+                    up = own_labels[rr, c + 1]
+                    lab = up if lab < 0 or lab == up else _union(parent, lab, up)
             if lab < 0:
                 lab = counters[0]
                 counters[0] = lab + 1
@@ -120,7 +121,7 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
                 id_class[lab] = k
                 id_row[lab] = row0 + rr
                 id_col[lab] = c
-            own_labels[rr, c] = lab
+            own_labels[rr + 1, c] = lab
             area[lab] += 1
             # -- the four sides: perimeter, sides facing background, class adjacency
             n_n = cls[r - 1, c]
@@ -233,7 +234,7 @@ def core_counts(  # noqa: PLR0913, PLR0912 - two passes, by design
         r = top + rr
         for c in range(n_cols):
             if cls[r, c] >= 0 and dist[r, c] >= cap:
-                core[own_labels[rr, c]] += 1
+                core[own_labels[rr + 1, c]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -282,7 +283,7 @@ def core_counts_by_class(  # noqa: PLR0913, PLR0912 - two passes per class, by d
             r = top + rr
             for c in range(n_cols):
                 if cls[r, c] == k and dist[r, c] >= cap:
-                    core[own_labels[rr, c]] += 1
+                    core[own_labels[rr + 1, c]] += 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -285,8 +285,8 @@ def patch_stats(
     grow, table = _Growing(), _ClassTable()
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
-    prev_labels = np.full(n_cols, -1, np.int64)
-    own = np.empty((min(step, max(n_rows, 1)), n_cols), np.int64)
+    own = np.empty((min(step, max(n_rows, 1)) + 1, n_cols), np.int64)  # row 0: the row above
+    own[0] = -1
     dist = np.empty(0, np.int32)
     for r0 in range(0, n_rows, step):
         r1 = min(n_rows, r0 + step)
@@ -299,15 +299,14 @@ def patch_stats(
         while status == kernels.NEED_SPACE:
             grow.reserve(int(counters[0]) + 4 * n_cols, int(counters[1]) + 4 * n_cols)
             status = kernels.label_strip(
-                cls, halo, n_own, r0, prev_labels, own, neighbours == 8, counters,
+                cls, halo, n_own, r0, own, neighbours == 8, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
                 grow.bnd, adjacency, grow.b_rows, grow.b_cols, grow.b_ids,
             )  # fmt: skip
         if depth > 0:
             _count_core(cls, valid, halo, n_own, own, r0, n_rows, depth, boundary_is_edge,
                         dist, grow.core)  # fmt: skip
-        if n_own:
-            prev_labels = own[n_own - 1].copy()
+        own[0] = own[n_own]
     if depth == 0:
         grow.core = grow.area
     n_ids, n_boundary = int(counters[0]), int(counters[1])

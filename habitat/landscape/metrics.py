@@ -834,7 +834,7 @@ def landscape_metrics(
             src.close()
     if wanted is not None:
         missing = [c for c in wanted if c not in present_any]
-        if len(missing) == len(wanted) or (zones is None and missing):
+        if missing:
             where_ = "the raster" if zones is None else "any zone of the raster"
             raise InputError(
                 f"class value(s) {missing} do not occur in {where_} '{src.name}'; values "
@@ -917,7 +917,8 @@ def _one_landscape(
         block = _placeholder(levels, names, wanted)
         block["note"] = _join_notes(src_note, why)
         n_cells = 0
-        absent_note = f"zone {zone.id!r}: {why}" if zone.id != "landscape" else why
+        if stats is not None:  # zone_readers warned about zones outside the raster
+            absent_note = why if isinstance(zone, _Whole) else f"zone {zone.id!r}: {why}"
     else:
         n_cells = stats.n_cells
         present = set(stats.classes.tolist())
@@ -941,11 +942,9 @@ def _one_landscape(
                         key=lambda col: col.map(order) if col.name == "level" else col,
                         kind="stable",
                     )
-                if zone.id != "landscape":
+                if not isinstance(zone, _Whole):
                     absent_note = f"zone {zone.id!r}: {note}"
         block["note"] = [_join_notes(src_note, zone.note, n) for n in block["note"]]
-        if zone.note and zone.id != "landscape":
-            absent_note = _join_notes(absent_note, f"zone {zone.id!r}: {zone.note}")
     block = block.reset_index(drop=True)
     block.insert(0, "zone_id", zone.id)
     block["class_name"] = [
@@ -967,8 +966,7 @@ def _rewarn(caught: list[warnings.WarningMessage], notes: list[str]) -> None:
     for w in caught:
         if not issubclass(w.category, DataQualityWarning):
             warnings.warn(w.message, w.category, stacklevel=3)
-    if notes:
-        quality = [*quality, *(n for n in notes if not any(n in q for q in quality))]
+    quality += notes
     if quality:
         uniq = list(dict.fromkeys(quality))
         warnings.warn(

@@ -28,6 +28,7 @@ from habitat.landscape.metrics import (
     CLASS_METRICS,
     LANDSCAPE_LEVEL_METRICS,
     PATCH_METRICS,
+    landscape_metrics,
     metrics_from_stats,
 )
 from tests.landscape.reference_stats import reference_patch_stats
@@ -249,3 +250,43 @@ def test_single_class_shdi_is_zero_not_nan():
     assert np.isnan(row["contagion"]) and "contagion" in row["note"]
     landscape = pls.Landscape(arr, res=(30.0, 30.0), nodata=NODATA)
     assert np.isnan(landscape.shannon_diversity_index())  # pylandstats: NaN, FRAGSTATS: 0
+
+
+@pytest.mark.parametrize("nb", [8, 4])
+def test_landscape_metrics_end_to_end_on_a_geotiff(tmp_path, nb):
+    """Engine + formulas + file reading against pylandstats on the same GeoTIFF."""
+    rasterio = pytest.importorskip("rasterio")
+    arr = autocorrelated(11, (64, 80), 4, 3.0).astype("uint8")
+    arr[with_nodata(arr, 11) == 0] = 255
+    path = tmp_path / "cover.tif"
+    profile = {
+        "driver": "GTiff",
+        "height": arr.shape[0],
+        "width": arr.shape[1],
+        "count": 1,
+        "dtype": "uint8",
+        "crs": "EPSG:32652",
+        "transform": rasterio.transform.Affine(30.0, 0.0, 500_000, 0.0, -30.0, 4_800_000),
+        "nodata": 255,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(arr, 1)
+    table = landscape_metrics(path, level=("landscape", "class"), neighbours=nb)
+    landscape = pls.Landscape(str(path), neighborhood_rule=str(nb))
+    assert landscape.nodata == 255
+    cls = table[table["level"] == "class"].reset_index(drop=True)
+    shared = [m for m in CLASS_METRICS if m in landscape.CLASS_METRICS]
+    ref = landscape.compute_class_metrics_df(metrics=shared)
+    assert cls["class_value"].tolist() == ref.index.tolist()
+    for name in shared:
+        close(cls[name], ref[name])
+    land = table[table["level"] == "landscape"].iloc[0]
+    shared = [
+        m
+        for m in LANDSCAPE_LEVEL_METRICS
+        if m in landscape.LANDSCAPE_METRICS and m not in FRAGSTATS_NOT_PYLANDSTATS
+    ]
+    ref_land = landscape.compute_landscape_metrics_df(metrics=shared).iloc[0]
+    for name in shared:
+        close(land[name], ref_land[name])
+    assert land["nodata_share"] == pytest.approx((arr == 255).mean())

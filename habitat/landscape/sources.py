@@ -467,6 +467,10 @@ def open_raster_source(
             reproject=bool(reproject),
             band=int(band),
         )
+    if (isinstance(raster, Raster) or is_array) and band != 1:
+        raise InputError(
+            f"band={band!r} is for files and datasets; a {type(raster).__name__} has one band."
+        )
     if isinstance(raster, Raster):
         return _from_raster(raster, "Raster", nodata=nodata, reproject=bool(reproject))
     if is_array:
@@ -634,10 +638,13 @@ def _resolve_nodata(declared: Any, given: Any, dtype: np.dtype, label: str) -> i
         )
     value = given.item() if isinstance(given, np.generic) else given
     if np.dtype(dtype).kind in "iub" and not (isinstance(value, float) and math.isnan(value)):
-        if not float(value).is_integer():
+        kind = np.dtype(dtype)
+        info = np.iinfo(np.uint8 if kind.kind == "b" else kind)
+        if not float(value).is_integer() or not info.min <= value <= info.max:
             raise InputError(
-                f"nodata={value!r} can never match the integer cells of '{label}'; give a "
-                "whole number (or None for no nodata)."
+                f"nodata={value!r} can never match the {kind} cells of '{label}' (whole "
+                f"numbers from {info.min} to {info.max}); give one of those (or None for no "
+                "nodata)."
             )
         value = int(value)
     return value

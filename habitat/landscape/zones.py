@@ -144,14 +144,17 @@ def zone_mask(geom: Any, grid: Grid, r0: int, r1: int, c0: int, c1: int) -> np.n
     out = rasterio.features.geometry_mask(
         [part], out_shape=(n_r, n_c), transform=transform, all_touched=False, invert=True
     )
-    edge = rasterio.features.geometry_mask(
-        [shapely.boundary(part)],
+    # the cells the boundary crosses: there GDAL's rule and the strict one may differ
+    edge = rasterio.features.rasterize(
+        [(shapely.boundary(part), 1)],
         out_shape=(n_r, n_c),
         transform=transform,
         all_touched=True,
-        invert=True,
+        fill=0,
+        dtype=np.uint8,
     )
-    rr, cc = np.nonzero(edge)
+    flat = _sparse_flatnonzero(edge)
+    rr, cc = flat // n_c, flat % n_c
     if rr.size:
         # centres as cells_in_shapes computes them, on the whole grid's indices
         ga, gb, gc, gd, ge, gf = grid.transform
@@ -159,6 +162,18 @@ def zone_mask(geom: Any, grid: Grid, r0: int, r1: int, c0: int, c1: int) -> np.n
         x, y = ga * cc_ + gb * rc + gc, gd * cc_ + ge * rc + gf
         out[rr, cc] = shapely.contains_xy(geom, x, y)
     return out
+
+
+def _sparse_flatnonzero(mask: np.ndarray) -> np.ndarray:
+    """:func:`numpy.flatnonzero` of a sparse uint8 array, 8 cells at a time (~8x faster)."""
+    flat = np.ascontiguousarray(mask).reshape(-1)
+    n_words = flat.size // 8
+    words = flat[: n_words * 8].view(np.uint64)
+    hits = np.flatnonzero(words)
+    cand = (hits[:, None] * 8 + np.arange(8)).ravel()
+    found = cand[flat[cand] != 0]
+    tail = np.flatnonzero(flat[n_words * 8 :]) + n_words * 8
+    return np.concatenate([found, tail]).astype(np.int64)
 
 
 def _centre_window(geom: Any, grid: Grid) -> tuple[int, int, int, int]:

@@ -366,3 +366,66 @@ def test_rasterized_land_cover_round_trips_through_a_source(tmp_path):
         values, valid = src.read_all()
     assert int(valid.sum()) == 400 + 200
     np.testing.assert_array_equal(values, read_geotiff(path).array)
+
+
+# ------------------------------------------------------------------ more inputs
+def test_bands_of_a_multiband_file(tmp_path):
+    arr = np.stack([np.full((5, 6), k, dtype="uint8") for k in (1, 2, 3)])
+    path = tmp_path / "three.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", height=5, width=6, count=3, dtype="uint8",
+        crs="EPSG:32652", transform=Affine(*T100),
+    ) as dst:  # fmt: skip
+        dst.write(arr)
+    for band in (1, 2, 3):
+        with open_raster_source(path, band=band) as src:
+            assert (src.read_all()[0] == band).all()
+    with pytest.raises(InputError, match="band=4 is not a band of"):
+        open_raster_source(path, band=4)
+    with pytest.raises(InputError, match="band=2 is for files"):
+        open_raster_source(arr[0], transform=T100, crs=UTM, band=2)
+
+
+def test_explicit_nodata_must_fit_the_cells():
+    arr = np.array([[0, 1], [255, 3]], dtype="uint8")
+    with pytest.raises(InputError, match=r"nodata=-1 can never match the uint8 cells .*0 to 255"):
+        open_raster_source(arr, transform=T100, crs=UTM, nodata=-1)
+    src = open_raster_source(arr, transform=T100, crs=UTM, nodata=255.0)
+    assert src.nodata == 255 and src.read_all()[1].tolist() == [[True, True], [False, True]]
+    nan = open_raster_source(arr.astype("float32"), transform=T100, crs=UTM, nodata=np.nan)
+    assert nan.read_all()[1].all()
+
+
+def test_web_mercator_and_degree_files_are_warped_on_request(tmp_path):
+    """Web Mercator's 100 m cells at 43.6°N are about 100 cos(43.6°) = 72 m on the ground.
+
+    EPSG:3857 is spherical Mercator applied to WGS 84 latitudes, so on the ellipsoid
+    a cell is 100 cos(phi) N/a wide and 100 cos(phi) M/a high (N, M the radii of
+    curvature in the prime vertical and the meridian): the height is the smaller.
+    """
+    arr = np.ones((40, 40), dtype="uint8")
+    y_top = 5_390_000.0
+    merc = (100.0, 0.0, 14_580_000.0, 0.0, -100.0, y_top)
+    with pytest.warns(DataQualityWarning, match="EPSG:3857.*laea.*72.4 m cells") as caught:
+        src = open_raster_source(arr, transform=merc, crs=3857, reproject=True)
+    phi = 2 * math.atan(math.exp((y_top - 2_000) / 6_378_137)) - math.pi / 2
+    e2 = 0.00669437999014  # WGS 84 first eccentricity squared
+    w = 1 - e2 * math.sin(phi) ** 2
+    width = 100 * math.cos(phi) / math.sqrt(w)  # N / a
+    height = 100 * math.cos(phi) * (1 - e2) / w**1.5  # M / a
+    assert f"({width:.1f} m wide x {height:.1f} m high)" in str(caught[0].message)
+    assert src.cell_size_m == float(f"{min(width, height):.3g}") == 72.4
+    assert is_equal_area(src.crs)
+    # a file in degrees is read whole, warped, and closed
+    geo = (0.01, 0.0, 131.0, 0.0, -0.01, 43.5)
+    path = write_geotiff(Raster(arr, geo, "EPSG:4326", nodata=0), tmp_path / "deg.tif")
+    with pytest.warns(DataQualityWarning, match=r"'.*deg\.tif': reprojected from EPSG:4326"):
+        warped = open_raster_source(path, reproject=True)
+    assert warped.in_memory and warped.name == "deg.tif" and warped.nodata == 0
+    # 0.01° of longitude at the centre, 43.3°N: N cos(phi) x 0.01 x pi / 180 = 811.4 m
+    phi = math.radians(43.3)
+    lon_m = (
+        6_378_137 / math.sqrt(1 - e2 * math.sin(phi) ** 2) * math.cos(phi) * 1e-2 * math.pi / 180
+    )
+    assert warped.cell_size_m == round(lon_m) == 811
+    assert "811 m cells" in warped.note

@@ -243,3 +243,22 @@ def test_zone_mask_reaches_beyond_the_grid():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not zone_mask(shapely.Polygon(), grid, 0, 4, 0, 4).any()
+
+
+def test_a_zone_far_larger_than_the_raster_estimates_its_outer_cells(monkeypatch):
+    """Beyond habitat's window limit, cells beyond the raster come from the zone's area."""
+    import habitat.landscape.zones as zones_module
+
+    src, _ = _source((100, 100))
+    disc = gpd.GeoSeries([shapely.Point(LEFT + 5_000, TOP - 5_000).buffer(20_000)], crs=UTM)
+    with pytest.warns(DataQualityWarning, match="reaches beyond the raster"):
+        exact = next(zone_readers(src, disc))
+    monkeypatch.setattr(zones_module, "_COUNT_LIMIT", 1_000)
+    with pytest.warns(DataQualityWarning, match="estimated"):
+        rough = next(zone_readers(src, disc))
+    assert exact.n_cells_in_raster == rough.n_cells_in_raster == 10_000
+    assert _zone_cells(exact) == _zone_cells(rough)
+    assert "estimated from its area" in rough.note and "estimated" not in exact.note
+    # pi r² / cell² cells either way, to within the outline's cells
+    assert abs(rough.n_zone_cells - exact.n_zone_cells) < 2 * np.pi * 200
+    assert abs(exact.n_zone_cells - np.pi * 200**2) < 2 * np.pi * 200

@@ -66,7 +66,7 @@ SEED = 12
 CORRELATION_CELLS = 8.0
 CELL_M = 30.0
 WARMUP_CELLS = 64
-CASES = ("floor", "pylandstats", "habitat", "zones_floor", "zones")
+CASES = ("floor", "pylandstats", "engine", "habitat", "zones_floor", "zones")
 
 #: The issue's metric set as pylandstats defines it, without euclidean_nearest_neighbor.
 PLS_CLASS_METRICS = [
@@ -285,6 +285,39 @@ def _pylandstats_warm_up() -> None:
         ls.compute_landscape_metrics_df(metrics=PLS_LANDSCAPE_METRICS)
 
 
+def _engine(path: Path) -> dict[str, Any]:
+    """The lead's engine alone: windowed reads + one labelling pass + ENN (no formulas)."""
+    from habitat.landscape.patches import patch_stats
+    from habitat.landscape.sources import open_raster_source
+
+    with open_raster_source(path) as src:
+        n_rows, n_cols = src.shape
+
+        def read(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+            return src.read(r0, r1, 0, n_cols)
+
+        t0 = time.perf_counter()
+        stats = patch_stats(read, src.shape, cell_size_m=src.cell_size_m, enn=False)
+        t_no_enn = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        stats = patch_stats(read, src.shape, cell_size_m=src.cell_size_m, enn=True)
+        t_enn = time.perf_counter() - t0
+    return {
+        "patches": len(stats.patch_class),
+        "no_enn_s": t_no_enn,
+        "with_enn_s": t_enn,
+        "enn_s": t_enn - t_no_enn,
+    }
+
+
+def _engine_warm_up() -> None:
+    from habitat.datasets import simulate_land_cover
+    from habitat.landscape.patches import patch_stats_array
+
+    tiny = simulate_land_cover((WARMUP_CELLS, WARMUP_CELLS), correlation_cells=2.0, seed=1)
+    patch_stats_array(tiny.array, cell_size_m=CELL_M, enn=True)
+
+
 def _habitat(path: Path, out_csv: Path | None, zones: Any | None = None) -> dict[str, Any]:
     landscape_metrics = _landscape_metrics()
     kw: dict[str, Any] = {"level": ("landscape", "class")}
@@ -312,6 +345,14 @@ def child(args: argparse.Namespace) -> None:
 
         if case == "pylandstats":
             import pylandstats  # noqa: F401
+        if case == "engine":
+            t0 = time.perf_counter()
+            try:
+                _engine_warm_up()
+            except ImportError as exc:
+                print(json.dumps({"case": case, "status": "pending", "error": str(exc)}))
+                return
+            out["warmup_s"] = time.perf_counter() - t0
         if case in ("habitat", "zones", "compile"):
             t0 = time.perf_counter()
             try:
@@ -336,7 +377,7 @@ def child(args: argparse.Namespace) -> None:
         base_rss = _status_mb("VmRSS")
         reset = _reset_peak()
         profiler = None
-        if args.profile and case in ("habitat", "zones"):
+        if args.profile and case in ("engine", "habitat", "zones"):
             import cProfile
 
             profiler = cProfile.Profile()
@@ -348,11 +389,15 @@ def child(args: argparse.Namespace) -> None:
             out.update(_zones_floor(path, args.zones))
         elif case == "pylandstats":
             out.update(_pylandstats(path, out_csv))
+        elif case == "engine":
+            out.update(_engine(path))
         elif case in ("habitat", "zones"):
             out.update(_habitat(path, out_csv, zones))
         else:
             raise SystemExit(f"unknown case {case!r}")
         out["seconds"] = time.perf_counter() - t0
+        if case == "engine":  # two passes were timed: the figure is the pass with ENN
+            out["seconds"] = out["with_enn_s"]
         if profiler is not None:
             import io
             import pstats
@@ -515,6 +560,11 @@ def markdown(summary: dict[str, Any]) -> str:
             note = ""
             if case in ("habitat", "zones") and r.get("status") == "ok":
                 note = f"warm-up (numba load) {r['warmup_s']:.2f} s"
+            if case == "engine" and r.get("status") == "ok":
+                note = (
+                    f"read + label + ENN, no formulas; without ENN {r['no_enn_s']:.2f} s; "
+                    f"warm-up {r['warmup_s']:.2f} s"
+                )
             if case == "pylandstats" and r.get("status") == "ok":
                 note = f"read {r['read_s']:.2f} s; warm-up {r['warmup_s']:.2f} s"
             if case == "floor" and r.get("status") == "ok":

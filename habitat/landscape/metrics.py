@@ -137,6 +137,7 @@ __all__ = [
     "PATCH_METRICS",
     "edge_depth_cells",
     "landscape_metrics",
+    "class_labels",
     "metrics_from_stats",
     "minimum_perimeter_sides",
 ]
@@ -241,7 +242,7 @@ def minimum_perimeter_sides(area_cells: np.ndarray | int) -> np.ndarray:
     Parameters
     ----------
     area_cells : int or array of int
-        Areas, cells (>= 0).
+        Areas, cells (>= 0; exact below 2^50 cells).
 
     Returns
     -------
@@ -252,100 +253,152 @@ def minimum_perimeter_sides(area_cells: np.ndarray | int) -> np.ndarray:
     >>> minimum_perimeter_sides(np.array([1, 2, 3, 4, 5, 6, 7, 9])).tolist()
     [4.0, 6.0, 8.0, 8.0, 10.0, 10.0, 12.0, 12.0]
     """
-    a = np.asarray(area_cells, dtype=np.int64)
-    n = np.floor(np.sqrt(a.astype(np.float64))).astype(np.int64)
-    n = np.where((n + 1) * (n + 1) <= a, n + 1, n)  # exact integer square root
-    n = np.where(n * n > a, n - 1, n)
-    m = a - n * n
-    min_p = np.where(m == 0, 4 * n, np.where(a <= n * (n + 1), 4 * n + 2, 4 * n + 4))
-    return min_p.astype(np.float64)
+    a = np.asarray(area_cells, dtype=np.float64)
+    # sqrt is correctly rounded: floor(sqrt(a)) is the integer root for a < 2^50
+    n = np.floor(np.sqrt(a))
+    min_p = 4.0 * n
+    min_p += np.where(a == n * n, 0.0, np.where(a <= n * (n + 1.0), 2.0, 4.0))
+    return min_p
 
 
-def _group_sum(idx: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    return np.bincount(idx, weights=weights.astype(np.float64), minlength=k)[:k]
+class _Patches:
+    """Per-patch arrays of one PatchStats, computed once and only when asked for."""
 
+    def __init__(self, stats: PatchStats) -> None:
+        self.stats = stats
+        self.s = float(stats.cell_size_m)
+        self.cell_ha = self.s * self.s / _M2_PER_HA
+        self._cache: dict[str, np.ndarray] = {}
 
-def _group_max(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    out = np.full(k, -np.inf)
-    np.maximum.at(out, idx, values.astype(np.float64))
-    return out
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = getattr(self, "_" + name)()
+        return self._cache[name]
 
+    # raw counts as float64
+    def _a(self) -> np.ndarray:
+        return self.stats.patch_area_cells.astype(np.float64)
 
-def _patch_table(stats: PatchStats) -> dict[str, np.ndarray]:
-    """Patch-level metric arrays (FRAGSTATS units)."""
-    s = float(stats.cell_size_m)
-    a = stats.patch_area_cells.astype(np.float64)
-    p = stats.patch_perimeter_sides.astype(np.float64)
-    core = stats.patch_core_cells.astype(np.float64)
-    area_ha = a * s * s / _M2_PER_HA
-    perim_m = p * s
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = 2.0 * np.log(0.25 * perim_m) / np.log(a * s * s)
-        return {
-            "area": area_ha,
-            "perimeter": perim_m,
-            "perimeter_area_ratio": perim_m / area_ha,
-            "shape_index": p / minimum_perimeter_sides(stats.patch_area_cells),
-            "fractal_dimension": frac,
-            "euclidean_nearest_neighbor": stats.patch_enn_cells.astype(np.float64) * s,
-            "core_area": core * s * s / _M2_PER_HA,
-            "core_area_index": 100.0 * core / a,
-        }
+    def _p(self) -> np.ndarray:
+        return self.stats.patch_perimeter_sides.astype(np.float64)
+
+    def _core(self) -> np.ndarray:
+        return self.stats.patch_core_cells.astype(np.float64)
+
+    # patch metrics (FRAGSTATS units)
+    def _area(self) -> np.ndarray:
+        return self["a"] * self.cell_ha
+
+    def _perimeter(self) -> np.ndarray:
+        return self["p"] * self.s
+
+    def _perimeter_area_ratio(self) -> np.ndarray:
+        return self["perimeter"] / self["area"]
+
+    def _shape_index(self) -> np.ndarray:
+        return self["p"] / minimum_perimeter_sides(self["a"])
+
+    def _fractal_dimension(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 2.0 * np.log(0.25 * self["perimeter"]) / np.log(self["a"] * self.s * self.s)
+
+    def _euclidean_nearest_neighbor(self) -> np.ndarray:
+        return self.stats.patch_enn_cells.astype(np.float64) * self.s
+
+    def _core_area(self) -> np.ndarray:
+        return self["core"] * self.cell_ha
+
+    def _core_area_index(self) -> np.ndarray:
+        return 100.0 * self["core"] / self["a"]
 
 
 def _grouped(
-    stats: PatchStats,
-    patch: Mapping[str, np.ndarray],
-    idx: np.ndarray,
+    patches: _Patches,
+    names: Sequence[str],
+    idx: np.ndarray | None,
     k: int,
     *,
     edges_sides: np.ndarray,
     lsi_sides: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Class- or landscape-level metrics of ``k`` groups of patches (``idx`` = group)."""
-    s = float(stats.cell_size_m)
-    cell_ha = s * s / _M2_PER_HA
+    """Class- or landscape-level metrics ``names`` of ``k`` groups of patches.
+
+    ``idx`` is the group of each patch (``None``: one group, the landscape).
+    """
+    stats = patches.stats
+    s, cell_ha = patches.s, patches.cell_ha
     big_a = float(stats.n_cells)
-    a = stats.patch_area_cells.astype(np.float64)
-    p = stats.patch_perimeter_sides.astype(np.float64)
-    n = np.bincount(idx, minlength=k)[:k].astype(np.float64)
-    sum_a = _group_sum(idx, a, k)
-    sum_a2 = _group_sum(idx, a * a, k)
-    sum_p = _group_sum(idx, p, k)
-    sum_core = _group_sum(idx, stats.patch_core_cells, k)
-    enn = patch["euclidean_nearest_neighbor"]
-    has_enn = np.isfinite(enn)
-    n_enn = np.bincount(idx[has_enn], minlength=k)[:k].astype(np.float64)
+    memo: dict[str, np.ndarray] = {}
+
+    def total(key: str) -> np.ndarray:
+        """Sum over each group of a per-patch array (``"n"``: the count, ``"a2"``: a^2)."""
+        if key not in memo:
+            if key == "n":
+                if idx is None:
+                    memo[key] = np.array([float(len(stats.patch_class))])
+                else:
+                    memo[key] = np.bincount(idx, minlength=k)[:k].astype(np.float64)
+            else:
+                if key == "a2":
+                    w = patches["a"] * patches["a"]
+                elif key == "p_sqrt_a":
+                    w = patches["p"] * np.sqrt(patches["a"])
+                else:
+                    w = patches[key]
+                memo[key] = (
+                    np.array([w.sum()])
+                    if idx is None
+                    else np.bincount(idx, weights=w, minlength=k)[:k]
+                )
+        return memo[key]
+
+    def largest() -> np.ndarray:
+        a = patches["a"]
+        if idx is None:
+            return np.array([a.max() if a.size else np.nan])
+        out = np.full(k, np.nan)
+        if a.size:
+            order = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])  # idx is sorted
+            out[idx[order]] = np.maximum.reduceat(a, order)
+        return out
+
+    def enn_mean() -> np.ndarray:
+        enn = patches["euclidean_nearest_neighbor"]
+        has = np.isfinite(enn)
+        if idx is None:
+            return np.array([enn[has].mean() if has.any() else np.nan])
+        n_enn = np.bincount(idx[has], minlength=k)[:k]
+        return np.bincount(idx[has], weights=enn[has], minlength=k)[:k] / n_enn
+
+    formulas: dict[str, Callable[[], np.ndarray]] = {
+        "total_area": lambda: total("a") * cell_ha,
+        "proportion_of_landscape": lambda: 100.0 * total("a") / big_a,
+        "number_of_patches": lambda: total("n"),
+        "patch_density": lambda: 100.0 * total("n") / (big_a * cell_ha),
+        "largest_patch_index": lambda: 100.0 * largest() / big_a,
+        "total_edge": lambda: edges_sides * s,
+        "edge_density": lambda: edges_sides * s / (big_a * cell_ha),
+        "landscape_shape_index": lambda: lsi_sides / minimum_perimeter_sides(total("a")),
+        "effective_mesh_size": lambda: total("a2") / big_a * cell_ha,
+        "area_mn": lambda: total("a") / total("n") * cell_ha,
+        "area_am": lambda: total("a2") / total("a") * cell_ha,
+        "perimeter_area_ratio_mn": lambda: total("perimeter_area_ratio") / total("n"),
+        "shape_index_mn": lambda: total("shape_index") / total("n"),
+        "fractal_dimension_mn": lambda: total("fractal_dimension") / total("n"),
+        "euclidean_nearest_neighbor_mn": enn_mean,
+        "total_core_area": lambda: total("core") * cell_ha,
+        "core_area_index": lambda: 100.0 * total("core") / total("a"),
+        "patch_cohesion_index": lambda: (
+            100.0
+            * (1.0 - total("p") / total("p_sqrt_a"))
+            / (1.0 - 1.0 / np.sqrt(big_a))
+            * (1.0 if big_a > 1 else np.nan)  # 1 - 1/sqrt(A) = 0: undefined
+        ),
+        "landscape_division_index": lambda: 1.0 - total("a2") / (big_a * big_a),
+        "splitting_index": lambda: big_a * big_a / total("a2"),
+    }
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = {
-            "total_area": sum_a * cell_ha,
-            "proportion_of_landscape": 100.0 * sum_a / big_a,
-            "number_of_patches": n,
-            "patch_density": 100.0 * n / (big_a * cell_ha),
-            "largest_patch_index": 100.0 * _group_max(idx, a, k) / big_a,
-            "total_edge": edges_sides * s,
-            "edge_density": edges_sides * s / (big_a * cell_ha),
-            "landscape_shape_index": lsi_sides / minimum_perimeter_sides(sum_a.astype(np.int64)),
-            "effective_mesh_size": sum_a2 / big_a * cell_ha,
-            "area_mn": sum_a / n * cell_ha,
-            "area_am": sum_a2 / sum_a * cell_ha,
-            "perimeter_area_ratio_mn": _group_sum(idx, patch["perimeter_area_ratio"], k) / n,
-            "shape_index_mn": _group_sum(idx, patch["shape_index"], k) / n,
-            "fractal_dimension_mn": _group_sum(idx, patch["fractal_dimension"], k) / n,
-            "euclidean_nearest_neighbor_mn": (_group_sum(idx[has_enn], enn[has_enn], k) / n_enn),
-            "total_core_area": sum_core * cell_ha,
-            "core_area_index": 100.0 * sum_core / sum_a,
-            "patch_cohesion_index": (
-                100.0
-                * (1.0 - sum_p / _group_sum(idx, p * np.sqrt(a), k))
-                / (1.0 - 1.0 / np.sqrt(big_a))
-            ),
-            "landscape_division_index": 1.0 - sum_a2 / (big_a * big_a),
-            "splitting_index": big_a * big_a / sum_a2,
-        }
-    if big_a <= 1:  # cohesion's 1 - 1/sqrt(A) is 0: undefined
-        out["patch_cohesion_index"] = np.full(k, np.nan)
-    return out
+        return {name: formulas[name]() for name in names if name in formulas}
 
 
 def _edge_sides(stats: PatchStats, *, count_boundary: bool) -> tuple[np.ndarray, float]:
@@ -366,13 +419,13 @@ def _edge_sides(stats: PatchStats, *, count_boundary: bool) -> tuple[np.ndarray,
     return per_class, float(landscape)
 
 
-def _contagion_shdi(stats: PatchStats) -> tuple[float, float]:
+def _contagion_shdi(stats: PatchStats, idx: np.ndarray) -> tuple[float, float]:
     """FRAGSTATS CONTAG (%) and SHDI from the adjacency matrix and class areas."""
     k = len(stats.classes)
     if stats.n_cells == 0 or k == 0:
         return np.nan, np.nan
-    idx = np.searchsorted(stats.classes, stats.patch_class)
-    share = _group_sum(idx, stats.patch_area_cells, k) / float(stats.n_cells)
+    areas = np.bincount(idx, weights=stats.patch_area_cells.astype(np.float64), minlength=k)
+    share = areas[:k] / float(stats.n_cells)
     nz = share[share > 0]
     shdi = float(-(nz * np.log(nz)).sum()) + 0.0
     if k < 2:
@@ -384,6 +437,32 @@ def _contagion_shdi(stats: PatchStats) -> tuple[float, float]:
         terms = np.where(q > 0, q * np.log(q), 0.0)
     contag = 100.0 * (1.0 + terms.sum() / (2.0 * np.log(k)))
     return float(contag), shdi
+
+
+def class_labels(values: pd.Series, class_names: Mapping[int, str] | None) -> pd.Series:
+    """Names of class values (the value as text when unnamed; None for no class).
+
+    Parameters
+    ----------
+    values : Series of int (nullable)
+        Class values.
+    class_names : mapping of int to str, optional
+        Names by value.
+
+    Returns
+    -------
+    pandas.Series of object, aligned to ``values``
+
+    Examples
+    --------
+    >>> class_labels(pd.Series([1, 2, None], dtype="Int64"), {1: "forest"}).tolist()
+    ['forest', '2', None]
+    """
+    named = {int(key): str(val) for key, val in (class_names or {}).items()}
+    present = values.dropna().unique()
+    lookup = {int(v): named.get(int(v), str(int(v))) for v in present}
+    out = values.map(lookup).astype("object")
+    return out.where(out.notna(), None)
 
 
 def metrics_from_stats(
@@ -449,8 +528,10 @@ def metrics_from_stats(
     n_patches = len(stats.patch_class)
     empty = stats.n_cells == 0
     blocks: list[pd.DataFrame] = []
-    patch = _patch_table(stats)
+    patches = _Patches(stats)
     idx = np.searchsorted(stats.classes, stats.patch_class).astype(np.int64)
+    if idx.size > 1 and np.any(idx[1:] < idx[:-1]):
+        raise InputError("PatchStats patches must be ordered by class value (see patch_stats).")
     class_edges, landscape_edges = _edge_sides(stats, count_boundary=count_boundary)
     class_all_edges, landscape_all_edges = _edge_sides(stats, count_boundary=True)
 
@@ -464,39 +545,41 @@ def metrics_from_stats(
         return pd.DataFrame(cols, index=pd.RangeIndex(n_rows))
 
     for lvl in levels:
+        wanted = [m for m in names if m in _BY_LEVEL[lvl]]
         if lvl == "landscape":
             values = _grouped(
-                stats,
-                patch,
-                np.zeros(n_patches, np.int64),
+                patches,
+                wanted,
+                None,
                 1,
                 edges_sides=np.array([landscape_edges]),
                 lsi_sides=np.array([landscape_all_edges]),
             )
-            contag, shdi = _contagion_shdi(stats)
-            values["contagion"] = np.array([contag])
-            values["shannon_diversity_index"] = np.array([shdi])
+            if "contagion" in wanted or "shannon_diversity_index" in wanted:
+                contag, shdi = _contagion_shdi(stats, idx)
+                values["contagion"] = np.array([contag])
+                values["shannon_diversity_index"] = np.array([shdi])
             note = ""
             if empty:
                 values = {m: np.array([np.nan]) for m in values}
                 note = "no cells with data"
-            elif k < 2 and "contagion" in names:
+            elif k < 2 and "contagion" in wanted:
                 note = "contagion undefined for fewer than 2 classes"
             block = frame(values, 1, lvl)
             block.insert(0, "class_value", pd.Series([pd.NA], dtype="Int64"))
             block["note"] = note
         elif lvl == "class":
             values = _grouped(
-                stats, patch, idx, k, edges_sides=class_edges, lsi_sides=class_all_edges
+                patches, wanted, idx, k, edges_sides=class_edges, lsi_sides=class_all_edges
             )
             block = frame(values, k, lvl)
             block.insert(0, "class_value", pd.Series(stats.classes, dtype="Int64"))
             block["note"] = ""
-            if "euclidean_nearest_neighbor_mn" in names and k:
+            if "euclidean_nearest_neighbor_mn" in wanted and k:
                 alone = np.bincount(idx, minlength=k)[:k] < 2
                 block.loc[alone, "note"] = "one patch: no nearest neighbour"
         else:
-            block = frame(patch, n_patches, lvl)
+            block = frame({m: patches[m] for m in wanted}, n_patches, lvl)
             block.insert(0, "class_value", pd.Series(stats.patch_class, dtype="Int64"))
             block.insert(1, "patch_id", pd.Series(np.arange(n_patches), dtype="Int64"))
             block["note"] = ""
@@ -509,9 +592,11 @@ def metrics_from_stats(
     if "number_of_patches" in out.columns:
         out["number_of_patches"] = out["number_of_patches"].round().astype("Int64")
     if class_names is not None:
-        named = {int(key): str(val) for key, val in class_names.items()}
-        label = [None if pd.isna(v) else named.get(int(v), str(int(v))) for v in out["class_value"]]
-        out.insert(list(out.columns).index("class_value") + 1, "class_name", label)
+        out.insert(
+            list(out.columns).index("class_value") + 1,
+            "class_name",
+            class_labels(out["class_value"], class_names),
+        )
     cols = [c for c in out.columns if c != "note"] + ["note"]
     return out[cols]
 
@@ -944,12 +1029,13 @@ def _one_landscape(
                     )
                 if not isinstance(zone, _Whole):
                     absent_note = f"zone {zone.id!r}: {note}"
-        block["note"] = [_join_notes(src_note, zone.note, n) for n in block["note"]]
+        prefix = _join_notes(src_note, zone.note)
+        if prefix:
+            notes = block["note"].astype(str)
+            block["note"] = np.where(notes == "", prefix, prefix + "; " + notes)
     block = block.reset_index(drop=True)
     block.insert(0, "zone_id", zone.id)
-    block["class_name"] = [
-        None if pd.isna(v) else class_names.get(int(v), str(int(v))) for v in block["class_value"]
-    ]
+    block["class_name"] = class_labels(block["class_value"], class_names)
     if "patch" in levels and "patch_id" not in block.columns:
         block["patch_id"] = pd.Series([pd.NA] * len(block), dtype="Int64")
     block["area_ha"] = n_cells * cell * cell / _M2_PER_HA

@@ -112,6 +112,7 @@ def _search(
     best = np.full(n_patches, inf, np.int64)  # shared bound, racy on purpose
     found = np.full(n, inf, np.int64)  # per-cell record of every improvement
     n_blocks = (n + 255) // 256
+    cursor = np.zeros((n_workers, n_rows), np.int64)  # per worker: last position per row
     for w in numba.prange(n_workers):
         for b in range(w, n_blocks, n_workers):
             for i in range(b * 256, min(n, (b + 1) * 256)):
@@ -136,14 +137,39 @@ def _search(
                         e = row_ptr[base + rr + 1]
                         if s == e or (sp[s] == p and next_other[s] >= e):
                             continue  # no cell of another patch in this row
-                        lo = s
-                        hi = e
-                        while lo < hi:  # first cell with column >= c
+                        # first cell with column >= c: gallop from where this
+                        # worker's previous query (raster order: usually just left
+                        # of c) ended in this row, then bisect
+                        pos = cursor[w, rr]
+                        if pos < s or pos > e:
+                            pos = s
+                        if pos < e and sc[pos] < c:
+                            lo = pos + 1
+                            hi = e
+                            step = 1
+                            while pos + step < e:
+                                if sc[pos + step] >= c:
+                                    hi = pos + step
+                                    break
+                                lo = pos + step + 1
+                                step *= 2
+                        else:
+                            lo = s
+                            hi = pos
+                            step = 1
+                            while pos - step >= s:
+                                if sc[pos - step] < c:
+                                    lo = pos - step + 1
+                                    break
+                                hi = pos - step
+                                step *= 2
+                        while lo < hi:
                             mid = (lo + hi) >> 1
                             if sc[mid] < c:
                                 lo = mid + 1
                             else:
                                 hi = mid
+                        cursor[w, rr] = lo
                         if lo < e:
                             j = lo if sp[lo] != p else next_other[lo]
                             if j < e:

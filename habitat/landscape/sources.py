@@ -54,6 +54,7 @@ import rasterio
 import shapely
 from pyproj import CRS, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from habitat.core.crs import (
@@ -371,9 +372,9 @@ def open_raster_source(
         open :mod:`rasterio` dataset (read in windows, left open), a
         :class:`habitat.io.raster.Raster`, or a 2-D integer array with
         ``transform`` and ``crs``. A :class:`RasterSource` is returned as is.
-    transform : tuple of 6 float, optional
-        Affine transform ``(a, b, c, d, e, f)`` of an array's cell corners; only
-        for arrays (required there).
+    transform : tuple of 6 float or affine.Affine, optional
+        Affine transform ``(a, b, c, d, e, f)`` of an array's cell corners (as
+        rasterio's ``dataset.transform``); only for arrays (required there).
     crs : CRS-like, optional
         The array's CRS; only for arrays (required there).
     nodata : int, float or None, optional
@@ -491,6 +492,8 @@ def open_raster_source(
                 f"the array holds {raster.dtype} values; land cover must be integer class "
                 "codes (with names kept apart, e.g. in a habitat Raster's classes)."
             )
+        if isinstance(transform, Affine):  # rasterio's Affine iterates over 9 numbers
+            transform = tuple(transform)[:6]
         return _from_raster(
             Raster(raster, cast(Transform, transform), as_crs(crs, name="crs")),
             "array",

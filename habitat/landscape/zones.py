@@ -301,7 +301,7 @@ def _zone(src: RasterSource, zid: Hashable, geom: Any, repaired: bool) -> Zone:
     if geom is None or shapely.is_empty(geom):
         notes.append("the zone has no geometry")
         _warn(zid, "has no geometry; it has no cells")
-        return Zone(zid, (0, 0, 0, 0), _empty_reader(src, 0), 0, 0, True, True, "; ".join(notes))
+        return Zone(zid, (0, 0, 0, 0), _empty_reader(src, 0), 0, 0, True, False, "; ".join(notes))
     shapely.prepare(geom)
     r_lo, r_hi, c_lo, c_hi = _centre_window(geom, grid)
     # the window clipped to the raster

@@ -96,7 +96,10 @@ def test_file_reads_only_the_window_asked(tif, monkeypatch):
 
 def test_every_input_kind_gives_the_same_cells(tif):
     path, cover = tif
+    with rasterio.open(path) as ds:  # rasterio's own transform and CRS objects
+        rio_transform, rio_crs = ds.transform, ds.crs
     sources = {
+        "affine": open_raster_source(cover.array, transform=rio_transform, crs=rio_crs, nodata=0),
         "path": open_raster_source(path),
         "str": open_raster_source(str(path)),
         "raster": open_raster_source(cover),

@@ -81,7 +81,10 @@ def _column_bytes(values: pd.Series) -> tuple[bytes, bytes]:
         return kind, pd.DatetimeIndex(values).as_unit("ns").asi8.astype("<i8").tobytes()
     if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
         fixed = {"b": "|b1", "i": "<i8", "u": "<u8", "f": "<f8"}[dtype.kind]
-        return fixed.encode(), np.ascontiguousarray(values.to_numpy(dtype=fixed)).tobytes()
+        array = np.ascontiguousarray(values.to_numpy(dtype=fixed))
+        if dtype.kind == "f":  # one NaN: 0/0 and a NaN read from a file differ in their bits
+            array = np.where(np.isnan(array), np.nan, array).astype(fixed)
+        return fixed.encode(), array.tobytes()
     missing = values.isna().to_numpy(dtype=bool)
     texts = np.array(values.astype(object).map(repr).to_numpy(dtype=object), dtype=object)
     texts[missing] = "\0NA"

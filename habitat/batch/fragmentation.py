@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from habitat.batch.fingerprint import table_sha256, value_sha256
-from habitat.core.errors import DataQualityWarning
+from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path
 from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.core.version import __version__
@@ -210,7 +210,9 @@ def _zone_fingerprints(
     ]
 
 
-def _failed_rows(zone_id: str, kind: str, exc: BaseException) -> pd.DataFrame:
+def _failed_rows(zone_id: str, key: str, exc: BaseException) -> pd.DataFrame:
+    """The one row of a zone that could not be measured: its note says why."""
+    kind = key.partition(":")[0]
     message = str(exc).strip() or repr(exc)
     note = f"fragmentation could not be measured: {type(exc).__name__}: {message}"
     return pd.DataFrame({ZONE_KIND: [kind], "zone_id": [zone_id], "level": ["landscape"]}).assign(
@@ -224,45 +226,29 @@ def _measure(
     parameters: Mapping[str, Any],
     metrics_fn: Callable[..., pd.DataFrame],
 ) -> dict[str, pd.DataFrame]:
-    """Rows of each zone (``"<kind>:<id>"``), all zones of a kind in one call.
+    """Rows of each zone (``"<kind>:<id>"``), measured in one call.
 
-    When a call fails, its zones are measured one at a time, so only the
+    When the call fails, the zones are measured one at a time, so only the
     zones that fail get a note instead of metrics.
     """
-    out: dict[str, pd.DataFrame] = {}
-    for kind, part in zones.groupby(ZONE_KIND, sort=False):
-        part = gpd.GeoDataFrame(part, geometry="geometry", crs=zones.crs)
-        try:
-            table = _call(metrics_fn, cover, part, parameters)
-            by_id = {str(k): g for k, g in table.groupby(table["zone_id"].astype(str), sort=False)}
-            for zid in part["zone_id"].astype(str):
-                rows = by_id.get(zid)
-                if rows is None:  # the metrics returned nothing for it: say so
-                    raise KeyError(f"no rows for zone {zid!r}")
-                out[f"{kind}:{zid}"] = rows.assign(**{ZONE_KIND: kind})
-        except Exception:
-            if len(part) == 1:
-                _one(cover, part, str(kind), parameters, metrics_fn, out)
-                continue
-            for k in range(len(part)):
-                _one(cover, part.iloc[[k]], str(kind), parameters, metrics_fn, out)
-    return out
-
-
-def _one(
-    cover: Raster,
-    zone: gpd.GeoDataFrame,
-    kind: str,
-    parameters: Mapping[str, Any],
-    metrics_fn: Callable[..., pd.DataFrame],
-    out: dict[str, pd.DataFrame],
-) -> None:
-    zid = str(zone["zone_id"].iloc[0])
+    keys = [f"{k}:{z}" for k, z in zip(zones[ZONE_KIND], zones["zone_id"], strict=True)]
     try:
-        table = _call(metrics_fn, cover, zone, parameters)
-        out[f"{kind}:{zid}"] = table.assign(zone_id=zid, **{ZONE_KIND: kind})
-    except Exception as exc:  # one zone: a note, the report goes on
-        out[f"{kind}:{zid}"] = _failed_rows(zid, kind, exc)
+        table = _call(metrics_fn, cover, zones, parameters)
+        by_id = {str(k): g for k, g in table.groupby(table["zone_id"].astype(str), sort=False)}
+        out = {}
+        for key, kind, zid in zip(keys, zones[ZONE_KIND], zones["zone_id"], strict=True):
+            rows = by_id.get(str(zid))
+            if rows is None:  # the metrics returned nothing for it: say so
+                raise InputError(f"the metrics returned no rows for zone {zid!r}")
+            out[key] = rows.assign(**{ZONE_KIND: kind})
+        return out
+    except Exception as exc:
+        if len(zones) == 1:
+            return {keys[0]: _failed_rows(str(zones["zone_id"].iloc[0]), keys[0], exc)}
+    out = {}
+    for k in range(len(zones)):
+        out.update(_measure(cover, zones.iloc[[k]], parameters, metrics_fn))
+    return out
 
 
 def _call(
@@ -327,8 +313,6 @@ def report_fragmentation(
     InputError
         When ``area`` has no land cover.
     """
-    from habitat.core.errors import InputError
-
     t0 = time.perf_counter()
     cover = area.land_cover
     if cover is None:
@@ -367,7 +351,7 @@ def report_fragmentation(
             todo.append(part.iloc[missing])
     reused = len(rows)
     measured: dict[str, pd.DataFrame] = {}
-    for part in todo:  # one call per kind of zone (each in its own CRS)
+    for part in todo:  # one call for the ranges, one for the protected areas and zones
         measured.update(_measure(cover, part, params, fn))
     failed = []
     for key, table in measured.items():

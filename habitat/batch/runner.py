@@ -1982,6 +1982,32 @@ def _page_rows(
     return split(shares), split(lengths)
 
 
+def _canonical_values(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A table by its values only: numbers as float64, the rest as text (None when missing).
+
+    The same numbers fingerprint alike whether they were measured now or read
+    from a cache, in one call for many zones or one zone at a time (whose
+    columns may come back as int64 or float64, object or string).
+    """
+    if table is None:
+        return None
+    out = {}
+    for col in table.columns:
+        values = table[col]
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            number = values.to_numpy(dtype=float, na_value=np.nan)
+            out[str(col)] = np.where(np.isnan(number), np.nan, number)
+        else:
+            out[str(col)] = np.array(
+                [
+                    None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                    for v in values.tolist()
+                ],
+                dtype=object,
+            )
+    return pd.DataFrame(out)
+
+
 def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) -> str:
     """SHA-256 of everything a page and its map show (the fixes via the estimate's)."""
     opts = task.options
@@ -2003,7 +2029,7 @@ def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) ->
             "map_ranges": table_sha256(task.map_ranges),
             "map_fixes": task.map_fixes is not None,
             "corridors": task.corridors,
-            "fragmentation": task.fragmentation,
+            "fragmentation": _canonical_values(task.fragmentation),
             "areas": task.areas,
             "barriers": task.barriers,
         }

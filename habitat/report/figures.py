@@ -364,6 +364,12 @@ def plot_fragmentation_by_animal(
         ax.grid(axis="x", alpha=0.3)
         if not ok.any():
             ax.set_xlim(0, 1)
+    present = [x for x in SEX_COLOURS if x in {str(v) for v in (sexes or {}).values()}]
+    if present:  # which colour is which sex
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=SEX_COLOURS[x], label=SEX_LABELS.get(x, x)) for x in present]
+        fig.axes[-1].legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.8)
     fig.suptitle("Fragmentation inside each range (sorted by the first panel)", fontsize=10)
     left = min(0.45, 0.06 + 0.012 * max((len(n) for n in names), default=4)) / len(columns) * 2
     fig.subplots_adjust(

@@ -109,3 +109,13 @@ def test_options_are_compared_by_value():
     )  # the first is reported
     assert value_sha256({"x": float("nan")}) == value_sha256({"x": np.nan})
     assert canonical_json({"max_speed_kmh": None}) == '{"max_speed_kmh": null}'
+
+
+def test_every_nan_is_the_same_missing_value():
+    """0/0 gives a NaN with its sign bit set (x86); a NaN read from a file has none: the same."""
+    computed = np.array([np.copysign(np.nan, -1.0), 1.0])
+    plain = np.array([np.nan, 1.0])
+    assert computed.tobytes() != plain.tobytes()  # the bits differ
+    a, b = pd.DataFrame({"enn_m": computed}), pd.DataFrame({"enn_m": plain})
+    assert table_sha256(a) == table_sha256(b)
+    assert table_sha256(a) != table_sha256(pd.DataFrame({"enn_m": [2.0, 1.0]}))

@@ -210,6 +210,9 @@ def _as_metrics(metrics: str | Iterable[str] | None, levels: Sequence[str]) -> t
     valid: list[str] = []
     for lvl in levels:
         valid += [m for m in _BY_LEVEL[lvl] if m not in valid]
+    # columns in the order of the table's contract (habitat.core.tables)
+    position = {name: i for i, name in enumerate(LANDSCAPE_METRICS.names)}
+    valid.sort(key=lambda name: position.get(name, len(position)))
     if metrics is None:
         return tuple(valid)
     asked = [metrics] if isinstance(metrics, str) else list(metrics)

@@ -433,3 +433,51 @@ def test_enn_off_drops_its_metrics():
     with pytest.raises(InputError, match="enn=True"):
         landscape_metrics(grid, transform=transform(30.0), crs=CRS, enn=False,
                           metrics=["euclidean_nearest_neighbor_mn"])  # fmt: skip
+
+
+def test_zones_in_another_crs_are_aligned_not_the_raster():
+    grid, t, zones = two_zone_raster()
+    utm = landscape_metrics(grid, transform=t, crs=CRS, zones=zones.iloc[:2], zone_id="name")
+    lonlat = landscape_metrics(
+        grid, transform=t, crs=CRS, zones=zones.iloc[:2].to_crs(4326), zone_id="name"
+    )
+    # the same cells (centre rule) in both: identical tables, on the raster's 100 m cells
+    pd.testing.assert_frame_equal(utm, lonlat)
+    assert lonlat["cell_size_m"].eq(100.0).all()
+
+
+def test_zone_over_nodata_only():
+    grid, t, zones = two_zone_raster()
+    grid[:, :10] = 0  # the west zone: nodata only
+    with pytest.warns(DataQualityWarning, match="'west'.*nodata"):
+        table = landscape_metrics(grid, transform=t, crs=CRS, zones=zones.iloc[:2],
+                                  zone_id="name", nodata=0, level="landscape")  # fmt: skip
+    west = table.set_index("zone_id").loc["west"]
+    assert np.isnan(west["total_area"]) and "nodata" in west["note"]
+    assert west["nodata_share"] == 1.0
+    assert table.set_index("zone_id").loc["east", "note"] == ""
+
+
+def test_patch_level_per_zone_with_a_classes_filter():
+    grid, t, zones = two_zone_raster()
+    table = landscape_metrics(grid, transform=t, crs=CRS, zones=zones.iloc[:2], zone_id="name",
+                              level="patch", classes=[2])  # fmt: skip
+    assert set(table["level"]) == {"patch"} and set(table["class_value"]) == {2}
+    assert set(PATCH_METRICS) <= set(table.columns)
+    assert not set(CLASS_METRICS) - set(PATCH_METRICS) & set(table.columns)
+    west = table[table["zone_id"] == "west"]
+    assert west["patch_id"].is_unique
+    # patch areas of the class add up to its area in the zone
+    assert west["area"].sum() == pytest.approx((grid[:, :10] == 2).sum() * 1.0)
+
+
+def test_a_reprojected_raster_is_flagged_in_every_row():
+    grid = np.random.default_rng(0).integers(1, 4, size=(30, 30)).astype("uint8")
+    lonlat = (0.001, 0.0, 131.0, 0.0, -0.001, 43.2)
+    with pytest.raises(Exception, match="reproject=True"):
+        landscape_metrics(grid, transform=lonlat, crs="EPSG:4326")
+    with pytest.warns(DataQualityWarning, match="reprojected"):
+        table = landscape_metrics(grid, transform=lonlat, crs="EPSG:4326", reproject=True,
+                                  level=("landscape", "class"))  # fmt: skip
+    assert table["note"].str.contains("reprojected").all()
+    assert table["cell_size_m"].iloc[0] == pytest.approx(81.3)  # 0.001 deg of longitude at 43 N

@@ -735,6 +735,11 @@ def _warp_to_metres(raster: Raster, label: str) -> tuple[Raster, str]:
         f"({width:.1f} m wide x {height:.1f} m high), the smaller side rounded to 3 "
         "significant digits"
     )
+    if raster.nodata is None:
+        note += (
+            f"; cells beyond the original raster's edges are nodata (value {warped.nodata!r}, "
+            "unused by the raster)"
+        )
     warnings.warn(
         f"'{label}': {note}. Class areas change by up to half a cell along every class "
         "edge; reproject the raster yourself (e.g. `gdalwarp -t_srs EPSG:32652 -tr 100 100 "

@@ -218,6 +218,8 @@ def test_degrees_reprojected_on_request_conserve_area():
     assert "809 m" in message and "geodesic size of a cell" in message
     assert "nearest neighbour" in message and "3 significant digits" in message
     assert is_equal_area(src.crs) and src.note.startswith("reprojected from EPSG:4326")
+    # the raster had no nodata: cells beyond its warped edges get an unused value
+    assert src.nodata == 255 and "are nodata (value 255" in message
     values, valid = src.read_all()
     forest_m2 = int(((values == 1) & valid).sum()) * src.cell_size_m**2
     block = shapely.segmentize(shapely.box(130.7, 43.2, 131.4, 43.8), 0.001)

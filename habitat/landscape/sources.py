@@ -785,8 +785,10 @@ def rasterize_land_cover(
         outwards to multiples of ``cell_size_m``.
     all_touched : bool
         False (default): a cell takes a polygon's class when its centre lies in
-        the polygon (the cell-centre rule of FRAGSTATS, GDAL); True: every cell
-        the polygon touches.
+        the polygon (the cell-centre rule of FRAGSTATS, GDAL); a centre exactly
+        on an edge shared by two polygons goes to one of them (GDAL's scanline
+        rule), so polygons that tile an area fill its cells without gaps. True:
+        every cell the polygon touches (the later row wins shared cells).
 
     Returns
     -------

@@ -434,3 +434,22 @@ def test_web_mercator_and_degree_files_are_warped_on_request(tmp_path):
     )
     assert warped.cell_size_m == round(lon_m) == 811
     assert "811 m cells" in warped.note
+
+
+def test_polygons_that_tile_an_area_fill_every_cell_once():
+    """A Voronoi tiling with edges through many cell centres: no gaps, no overlaps."""
+    rng = np.random.default_rng(11)
+    seeds = shapely.MultiPoint(np.round(rng.uniform(0, 5_000, (40, 2)) / 50) * 50)
+    frame = shapely.box(0, 0, 5_000, 5_000)
+    cells = shapely.intersection(
+        np.asarray(shapely.voronoi_polygons(seeds, extend_to=frame).geoms), frame
+    )
+    tiles = gpd.GeoDataFrame({"code": np.arange(1, 41)}, geometry=cells, crs=UTM)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # shared edges are no overlap
+        r = rasterize_land_cover(tiles, column="code", cell_size_m=100, crs=UTM)
+    assert r.shape == (50, 50) and (r.array > 0).all()
+    # each tile holds about its area in cells (its outline's cells go either way)
+    counts = np.bincount(r.array.ravel(), minlength=41)[1:]
+    outline_cells = shapely.length(cells) / 100
+    assert (np.abs(counts - shapely.area(cells) / 1e4) <= outline_cells).all()

@@ -33,31 +33,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-try:  # the engine's dataclass, once it exists
-    from habitat.landscape.patches import PatchStats
-except ImportError:  # pragma: no cover - before the engine lands
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class PatchStats:  # type: ignore[no-redef]
-        """Mirror of habitat.landscape.patches.PatchStats (api.md section 1)."""
-
-        cell_size_m: float
-        neighbours: int
-        edge_depth_cells: int
-        boundary_is_edge: bool
-        n_cells: int
-        classes: np.ndarray
-        patch_class: np.ndarray
-        patch_area_cells: np.ndarray
-        patch_perimeter_sides: np.ndarray
-        patch_boundary_sides: np.ndarray
-        patch_core_cells: np.ndarray
-        patch_enn_cells: np.ndarray
-        patch_row: np.ndarray
-        patch_col: np.ndarray
-        adjacency: np.ndarray
-
+from habitat.landscape.patches import PatchStats
 
 __all__ = ["PatchStats", "reference_patch_stats", "shifted"]
 

@@ -906,6 +906,8 @@ def _geokey_directory(source: Path) -> tuple[int, ...] | None:
     """
     import struct
 
+    if not source.is_file():  # e.g. a dataset in memory (/vsimem/...): nothing to inspect
+        return None
     try:
         with open(source, "rb") as fh:
             head = fh.read(16)

@@ -453,3 +453,22 @@ def test_polygons_that_tile_an_area_fill_every_cell_once():
     counts = np.bincount(r.array.ravel(), minlength=41)[1:]
     outline_cells = shapely.length(cells) / 100
     assert (np.abs(counts - shapely.area(cells) / 1e4) <= outline_cells).all()
+
+
+def test_datasets_in_memory():
+    from rasterio.io import MemoryFile
+
+    arr = np.arange(12, dtype="uint8").reshape(3, 4)
+    profile = {"driver": "GTiff", "height": 3, "width": 4, "count": 1, "dtype": "uint8"}
+    with MemoryFile() as mem:
+        with mem.open(**profile, crs="EPSG:32652", transform=Affine(*T100)) as dst:
+            dst.write(arr, 1)
+        with mem.open() as ds:
+            np.testing.assert_array_equal(open_raster_source(ds).read_all()[0], arr)
+        with open_raster_source(mem.name) as src:  # a /vsimem/ path
+            np.testing.assert_array_equal(src.read(1, 3, 2, 4)[0], arr[1:3, 2:4])
+    with MemoryFile() as mem:
+        with mem.open(**profile, transform=Affine(*T100)) as dst:
+            dst.write(arr, 1)
+        with mem.open() as ds, pytest.raises(DataFileError, match="declares no CRS"):
+            open_raster_source(ds)

@@ -24,7 +24,13 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 from habitat.batch.demo import run_demo  # noqa: E402
 
 #: the demo outputs kept as the reference (paths inside the demo folder)
-FILES = ("territories.csv", "home_ranges.csv", "report/metrics.csv", "report/overlaps.csv")
+FILES = (
+    "territories.csv",
+    "home_ranges.csv",
+    "report/metrics.csv",
+    "report/overlaps.csv",
+    "report/fragmentation.csv",
+)
 REFERENCE = ROOT / "tests" / "data" / "demo_reference"
 
 

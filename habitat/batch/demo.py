@@ -19,9 +19,11 @@ Writes into one output folder:
   same- and opposite-sex neighbours, exclusivity;
 * ``report/`` - the full territory report set of :func:`habitat.batch.run_report`:
   ``index.html``, one page per leopard with its map and figures, and the
-  machine-readable ranges, metrics, overlaps and failures.
+  machine-readable ranges, metrics, overlaps and failures, and the
+  fragmentation metrics (FRAGSTATS definitions on the bundled land cover)
+  inside each range, protected area and park zone (``fragmentation.csv``).
 
-Later capabilities (fragmentation, corridors) extend this.
+Later capabilities (corridors) extend this.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 from release 0.1.0 only where a change was intended.
 
 ``tests/data/demo_reference`` holds the demo's ``territories.csv``,
-``home_ranges.csv`` and the report's ``metrics.csv`` and ``overlaps.csv`` as
-written by the current release (``tools/update_demo_reference.py``; its README
-says why each re-baselining was made). Every row, column and string must be the
+``home_ranges.csv`` and the report's ``metrics.csv``, ``overlaps.csv`` and
+(since issue 12) ``fragmentation.csv`` as written by the current release
+(``tools/update_demo_reference.py``; its README says why each re-baselining
+was made). Every row, column and string must be the
 same, every number equal to 1e-12 (relative).
 
 ``tests/data/demo_v0_1_0`` holds the same tables as written by habitat 0.1.0
@@ -39,6 +40,11 @@ verdicts) is as in 0.1.0.
   barrier layer is measured);
 * plausibility reasons name the species ("for Amur leopard females", not
   "for sex F").
+
+``tests/data/demo_v0_4_0`` holds the tables of habitat 0.4.0 (issue 11). Issue 12
+(fragmentation) adds the report's ``fragmentation.csv`` (landscape metrics
+inside each range and each protected area / zone) and changes nothing else:
+the four tables of 0.4.0 are the same to 1e-12.
 """
 
 from __future__ import annotations
@@ -55,8 +61,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 REFERENCE = DATA / "demo_reference"
 V0_1_0 = DATA / "demo_v0_1_0"
 V0_3_0 = DATA / "demo_v0_3_0"
+V0_4_0 = DATA / "demo_v0_4_0"
 DEMO_CSV = Path(__file__).resolve().parents[2] / "data" / "relocations" / "demo_leopards.csv"
 TABLES = ["territories.csv", "home_ranges.csv", "report/metrics.csv", "report/overlaps.csv"]
+#: tables new since 0.4.0 (issue 12)
+ADDED_IN_ISSUE_12 = ["report/fragmentation.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +88,7 @@ def assert_same_table(before: pd.DataFrame, after: pd.DataFrame, *, rtol: float 
             assert a.fillna("").astype(str).tolist() == b.fillna("").astype(str).tolist(), col
 
 
-@pytest.mark.parametrize("name", TABLES)
+@pytest.mark.parametrize("name", TABLES + ADDED_IN_ISSUE_12)
 def test_demo_numbers_unchanged(demo_out: Path, name: str) -> None:
     before = pd.read_csv(REFERENCE / Path(name).name)
     after = pd.read_csv(demo_out / name)
@@ -202,3 +211,49 @@ def test_changes_since_0_1_0_are_the_intended_ones(demo_out: Path, name: str) ->
         assert total.tolist() == rows.loc[new["individual"]].tolist()
         assert (new["n_fixes_excluded"] >= new["n_fixes_flagged"]).all()
         assert new["n_fixes_flagged"].sum() > 0  # the demo's planted problems are counted
+
+
+# ---------------------------------------------------------------------------
+# against 0.4.0: only the fragmentation table is new
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", TABLES)
+def test_tables_of_0_4_0_are_unchanged(demo_out: Path, name: str) -> None:
+    assert_same_table(pd.read_csv(V0_4_0 / Path(name).name), pd.read_csv(demo_out / name))
+
+
+def test_the_new_fragmentation_table_measures_every_range_and_protected_area(
+    demo_out: Path,
+) -> None:
+    """What fragmentation.csv must hold, whatever its numbers (those are in tests/landscape)."""
+    from habitat import datasets
+    from habitat.batch.fragmentation import ZONE_KIND, area_zones
+    from habitat.core.tables import LANDSCAPE_METRICS
+
+    table = pd.read_csv(demo_out / "report" / "fragmentation.csv")
+    LANDSCAPE_METRICS.validate(table)
+    assert table.columns[0] == ZONE_KIND
+    # the table and the index's chart are the only new files of the report folder
+    report_files = {p.name for p in (demo_out / "report").iterdir() if p.is_file()}
+    assert report_files == {
+        *("index.html", "ranges.gpkg", "metrics.csv", "metrics.parquet", "overlaps.csv"),
+        *("failures.csv", "manifest.json", "summary_by_sex.png", ".habitat-report"),
+        *("fragmentation.csv", "fragmentation_by_animal.png"),
+    }
+    metrics = pd.read_csv(demo_out / "report" / "metrics.csv")
+    land = table[table["level"] == "landscape"]
+    ranges = land[land[ZONE_KIND] == "range"].set_index("zone_id")
+    assert ranges.index.tolist() == metrics["individual"].tolist()  # every animal, in order
+    parks = land[land[ZONE_KIND] != "range"]
+    assert parks["zone_id"].tolist() == area_zones(datasets.primorsky())["zone_id"].tolist()
+    assert set(table["level"]) == {"landscape", "class"}
+    # each range is measured in its own cells: its area within 1 % of the MCP's (200 m cells)
+    area_km2 = metrics.set_index("individual")["area_km2"]
+    np.testing.assert_allclose(ranges["area_ha"] / 100.0, area_km2[ranges.index], rtol=0.01)
+    # the classes of each zone make up its landscape
+    classes = table[table["level"] == "class"].groupby("zone_id")
+    np.testing.assert_allclose(classes["proportion_of_landscape"].sum(), 100.0, rtol=1e-9)
+    np.testing.assert_allclose(
+        classes["total_area"].sum(), land.set_index("zone_id").loc[classes.sum().index, "area_ha"]
+    )
+    names = set(datasets.primorsky().land_cover.classes.values())
+    assert set(table["class_name"].dropna()) <= names

@@ -27,6 +27,7 @@ __all__ = [
     "classify",
     "core_counts",
     "core_counts_by_class",
+    "join_seam",
     "label_strip",
     "resolve_roots",
     "valid_range",
@@ -104,16 +105,20 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
             # a same-class W already joins NW.
             w_same = c > 0 and cls[r, c - 1] == k
             lab = own_labels[rr + 1, c - 1] if w_same else -1
+            # (the row above a block's first row is not labelled: up = -1 there)
             if cls[r - 1, c] == k:
                 up = own_labels[rr, c]
-                lab = up if lab < 0 or lab == up else _union(parent, lab, up)
+                if up >= 0:
+                    lab = up if lab < 0 or lab == up else _union(parent, lab, up)
             elif eight:
                 if not w_same and c > 0 and cls[r - 1, c - 1] == k:
                     up = own_labels[rr, c - 1]
-                    lab = up if lab < 0 or lab == up else _union(parent, lab, up)
+                    if up >= 0:
+                        lab = up if lab < 0 or lab == up else _union(parent, lab, up)
                 if c < last and cls[r - 1, c + 1] == k:
                     up = own_labels[rr, c + 1]
-                    lab = up if lab < 0 or lab == up else _union(parent, lab, up)
+                    if up >= 0:
+                        lab = up if lab < 0 or lab == up else _union(parent, lab, up)
             if lab < 0:
                 lab = counters[0]
                 counters[0] = lab + 1
@@ -328,6 +333,29 @@ def classify(
                 n += 1
             cls[r, c] = k
     return cls, n
+
+
+@numba.njit(cache=True, nogil=True)
+def join_seam(
+    parent: np.ndarray,
+    top_labels: np.ndarray,
+    top_cls: np.ndarray,
+    bot_labels: np.ndarray,
+    bot_cls: np.ndarray,
+    eight: bool,
+) -> None:
+    """Join the patches across the seam between two blocks of rows."""
+    n = top_labels.shape[0]
+    for c in range(n):
+        k = bot_cls[c]
+        if k < 0:
+            continue
+        for dc in range(-1, 2):
+            if dc != 0 and not eight:
+                continue
+            cc = c + dc
+            if 0 <= cc < n and top_cls[cc] == k:
+                _union(parent, top_labels[cc], bot_labels[c])
 
 
 @numba.njit(cache=True, nogil=True)

@@ -58,7 +58,10 @@ A 3 x 3 block of forest (1) in grassland (2): one forest patch of 9 cells with
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +71,8 @@ from habitat.landscape import kernels
 
 __all__ = [
     "MAX_CLASSES",
+    "MAX_THREADS",
+    "MIN_BLOCK_CELLS",
     "STRIP_CELLS",
     "PatchStats",
     "Reader",
@@ -86,6 +91,10 @@ MAX_CLASSES = 1024
 MAX_CLASS_SPAN = 1 << 24
 #: cells per strip (rows x columns) read and labelled at once
 STRIP_CELLS = 2_000_000
+#: most threads scanning blocks of rows at once
+MAX_THREADS = 8
+#: fewest cells in a block of rows scanned by its own thread
+MIN_BLOCK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -240,6 +249,7 @@ def patch_stats(
     boundary_is_edge: bool = True,
     enn: bool = True,
     strip_rows: int | None = None,
+    threads: int | None = None,
 ) -> PatchStats:
     """Label the patches of a landscape read in strips and count what metrics need.
 
@@ -265,6 +275,12 @@ def patch_stats(
         Compute nearest-neighbour distances (else NaN).
     strip_rows : int, optional
         Rows per strip (default: about :data:`STRIP_CELLS` cells per strip).
+    threads : int, optional
+        Blocks of rows scanned at once, in threads (default: the CPUs, at most
+        :data:`MAX_THREADS`; a landscape of fewer than two strips or
+        :data:`MIN_BLOCK_CELLS` cells a block is scanned in one). The blocks'
+        patches are joined along their seams; the result does not depend on
+        ``threads``. ``read`` is called under a lock.
 
     Returns
     -------
@@ -280,38 +296,163 @@ def patch_stats(
     _check_options(neighbours, edge_depth_cells, cell_size_m)
     n_rows, n_cols = (int(s) for s in shape)
     depth = int(edge_depth_cells)
-    halo = depth + 1
     step = _strip_rows(n_cols, strip_rows)
+    options = _ScanOptions(n_rows, n_cols, step, depth, neighbours == 8, bool(boundary_is_edge))
+    bounds = _block_bounds(n_rows, n_cols, step, threads)
+    if len(bounds) == 1:
+        blocks = [_scan_block(read, 0, n_rows, options)]
+    else:
+        lock = threading.Lock()
+
+        def locked(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+            with lock:
+                return read(r0, r1)
+
+        with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
+            blocks = list(pool.map(lambda b: _scan_block(locked, b[0], b[1], options), bounds))
+    grow, table, adjacency, n_ids, n_boundary = _merge(blocks, neighbours == 8)
+    return _finish(grow, table, adjacency, n_ids, n_boundary, cell_size_m, neighbours, depth,
+                   boundary_is_edge, enn)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _ScanOptions:
+    n_rows: int
+    n_cols: int
+    step: int
+    depth: int
+    eight: bool
+    edge: bool
+
+
+@dataclass
+class _Block:
+    """What one block of rows leaves for the merge."""
+
+    grow: _Growing
+    table: _ClassTable
+    adjacency: np.ndarray
+    n_ids: int
+    n_boundary: int
+    first_labels: np.ndarray  # provisional ids of the block's first row
+    first_cls: np.ndarray  # and its class indices
+    last_labels: np.ndarray
+    last_cls: np.ndarray
+
+
+def _block_bounds(
+    n_rows: int, n_cols: int, step: int, threads: int | None
+) -> list[tuple[int, int]]:
+    """Row ranges scanned by separate threads: at least two strips each."""
+    n = (os.cpu_count() or 1) if threads is None else int(threads)
+    if n < 1:
+        raise InputError(f"threads must be at least 1; got {threads!r}.")
+    n = max(1, min(n, MAX_THREADS, n_rows // (2 * step), (n_rows * n_cols) // MIN_BLOCK_CELLS))
+    edges = np.linspace(0, n_rows, n + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
+    """Label rows ``start .. end-1`` in strips (the rows above are not looked at)."""
+    halo = o.depth + 1
     grow, table = _Growing(), _ClassTable()
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
-    own = np.empty((min(step, max(n_rows, 1)) + 1, n_cols), np.int64)  # row 0: the row above
-    own[0] = -1
+    own = np.empty((min(o.step, max(end - start, 1)) + 1, o.n_cols), np.int64)
+    own[0] = -1  # row 0: the row above the strip
     dist = np.empty(0, np.int32)
-    for r0 in range(0, n_rows, step):
-        r1 = min(n_rows, r0 + step)
+    first_labels = last_labels = np.full(o.n_cols, -1, np.int64)
+    first_cls = last_cls = np.full(o.n_cols, -1, np.int32)
+    for r0 in range(start, end, o.step):
+        r1 = min(end, r0 + o.step)
         n_own = r1 - r0
-        vals, valid = _as_strip(*read(r0 - halo, r1 + halo), (n_own + 2 * halo, n_cols))
+        vals, valid = _as_strip(*read(r0 - halo, r1 + halo), (n_own + 2 * halo, o.n_cols))
         cls = table.indices(vals, valid)
         del vals
         counters[2] = 0
         status = kernels.NEED_SPACE
         while status == kernels.NEED_SPACE:
-            grow.reserve(int(counters[0]) + 4 * n_cols, int(counters[1]) + 4 * n_cols)
+            grow.reserve(int(counters[0]) + 4 * o.n_cols, int(counters[1]) + 4 * o.n_cols)
             status = kernels.label_strip(
-                cls, halo, n_own, r0, own, neighbours == 8, counters,
+                cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
                 grow.bnd, adjacency, grow.b_rows, grow.b_cols, grow.b_ids,
             )  # fmt: skip
-        if depth > 0:
-            _count_core(cls, valid, halo, n_own, own, r0, n_rows, depth, boundary_is_edge,
+        if o.depth > 0:
+            _count_core(cls, valid, halo, n_own, own, r0, o.n_rows, o.depth, o.edge,
                         dist, grow.core)  # fmt: skip
+        if r0 == start:
+            first_labels, first_cls = own[1].copy(), cls[halo].copy()
+        last_labels, last_cls = own[n_own].copy(), cls[halo + n_own - 1].copy()
         own[0] = own[n_own]
-    if depth == 0:
+    if o.depth == 0:
         grow.core = grow.area
-    n_ids, n_boundary = int(counters[0]), int(counters[1])
-    return _finish(grow, table, adjacency, n_ids, n_boundary, cell_size_m, neighbours, depth,
-                   boundary_is_edge, enn)  # fmt: skip
+    return _Block(grow, table, adjacency, int(counters[0]), int(counters[1]),
+                  first_labels, first_cls, last_labels, last_cls)  # fmt: skip
+
+
+def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np.ndarray, int, int]:
+    """One set of provisional ids, classes and counts from blocks of rows."""
+    if len(blocks) == 1:
+        b = blocks[0]
+        return b.grow, b.table, b.adjacency, b.n_ids, b.n_boundary
+    table = _ClassTable()
+    maps = []
+    for b in blocks:
+        values = b.table.values[: b.table.n_classes]
+        known = {int(v): i for i, v in enumerate(table.values[: table.n_classes])}
+        m = np.empty(values.size, np.int64)
+        for i, v in enumerate(values.tolist()):
+            if v not in known:
+                if table.n_classes >= MAX_CLASSES:
+                    raise InputError(
+                        f"the landscape has more than {MAX_CLASSES} distinct classes: a "
+                        "categorical land-cover raster is expected; reclassify it first."
+                    )
+                known[v] = table.n_classes
+                table.values[table.n_classes] = v
+                table.n_classes += 1
+            m[i] = known[v]
+        maps.append(m)
+    bg = MAX_CLASSES
+    adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
+    grow = _Growing()
+    id_off = np.cumsum([0] + [b.n_ids for b in blocks])
+    for b, m in zip(blocks, maps, strict=True):
+        n = b.table.n_classes
+        full = np.append(m, bg)
+        sub = np.append(np.arange(n), bg)
+        adjacency[np.ix_(full, full)] += b.adjacency[np.ix_(sub, sub)]
+    offsets = zip(blocks, id_off, strict=False)
+    grow.parent = np.concatenate([b.grow.parent[: b.n_ids] + o for b, o in offsets])
+    grow.id_class = np.concatenate(
+        [m[b.grow.id_class[: b.n_ids]] for b, m in zip(blocks, maps, strict=True)]
+    )
+    for name in ("id_row", "id_col", "area", "perim", "bnd", "core"):
+        setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_ids] for b in blocks]))
+    for name in ("b_rows", "b_cols"):
+        setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_boundary] for b in blocks]))
+    grow.b_ids = np.concatenate(
+        [b.grow.b_ids[: b.n_boundary] + o for b, o in zip(blocks, id_off, strict=False)]
+    )
+    for i in range(len(blocks) - 1):
+        top, bot = blocks[i], blocks[i + 1]
+        kernels.join_seam(
+            grow.parent,
+            np.where(top.last_labels >= 0, top.last_labels + id_off[i], -1),
+            _mapped(top.last_cls, maps[i]),
+            np.where(bot.first_labels >= 0, bot.first_labels + id_off[i + 1], -1),
+            _mapped(bot.first_cls, maps[i + 1]),
+            eight,
+        )
+    return grow, table, adjacency, int(id_off[-1]), int(grow.b_rows.size)
+
+
+def _mapped(cls: np.ndarray, m: np.ndarray) -> np.ndarray:
+    out = np.full(cls.shape, -1, np.int64)
+    ok = cls >= 0
+    out[ok] = m[cls[ok]]
+    return out
 
 
 def _count_core(
@@ -451,6 +592,7 @@ def patch_stats_array(
     boundary_is_edge: bool = True,
     enn: bool = True,
     strip_rows: int | None = None,
+    threads: int | None = None,
 ) -> PatchStats:
     """:func:`patch_stats` of an in-memory array (``valid``: cells with data).
 
@@ -468,4 +610,5 @@ def patch_stats_array(
         boundary_is_edge=boundary_is_edge,
         enn=enn,
         strip_rows=strip_rows,
+        threads=threads,
     )

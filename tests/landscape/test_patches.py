@@ -105,6 +105,37 @@ def test_engine_equals_scipy_reference(seed, neighbours, strip_rows):
     np.testing.assert_array_equal(stats.classes, np.unique(values[valid]))
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("neighbours", [8, 4])
+def test_threads_join_their_seams(seed, neighbours, monkeypatch):
+    # blocks of rows scanned by separate threads give exactly the one-thread result
+    import habitat.landscape.patches as patches
+
+    monkeypatch.setattr(patches, "MIN_BLOCK_CELLS", 1)
+    values, valid = random_landscape(seed, shape=(64, 23), sigma=1.0 + seed)
+    depth, edge = seed % 3, seed % 2 == 1
+    one, many = (
+        patch_stats_array(
+            values,
+            valid,
+            cell_size_m=1.0,
+            neighbours=neighbours,
+            edge_depth_cells=depth,
+            boundary_is_edge=edge,
+            strip_rows=3,
+            threads=t,
+        )  # fmt: skip
+        for t in (1, 5)
+    )
+    want, adj = reference(values, valid, neighbours=neighbours, depth=depth, edge=edge)
+    assert as_rows(many, values.shape[1]) == want
+    np.testing.assert_array_equal(many.adjacency, adj)
+    np.testing.assert_array_equal(many.patch_enn_cells, one.patch_enn_cells)
+    assert len(patches._block_bounds(64, 23, 3, 5)) == 5
+    with pytest.raises(InputError, match="threads"):
+        patch_stats_array(values, cell_size_m=1.0, threads=0)
+
+
 def test_adjacency_rows_add_up_to_perimeters():
     values, valid = random_landscape(11, shape=(60, 45))
     s = patch_stats_array(values, valid, cell_size_m=1.0, enn=False, strip_rows=5)

@@ -40,7 +40,8 @@ be closer than ``best`` is thus inspected, so the search is exact; its cost is
 about ``O(ENN * log)`` per boundary cell. Distances are compared as integer
 squared distances, so no rounding enters before the final square root.
 
-The cells are processed in parallel (numba threads). ``best[p]`` is shared: a
+The cells are processed in parallel (one thread per core running a numba
+kernel without the GIL). ``best[p]`` is shared: a
 thread may read a stale (larger) bound or overwrite a smaller one with a larger
 one, which only costs time. Every improvement is also recorded per cell, and
 the result is the minimum of those records, which is exact whatever the
@@ -50,6 +51,9 @@ and recorded.
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -62,138 +66,122 @@ _INF = np.iinfo(np.int64).max
 _BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
 
 
-@numba.njit(cache=True)
-def _index(rows, cols, patch, cell_class, n_classes, n_rows):  # pragma: no cover - numba
-    """Sort cells by (class, row, col) and build the row index and run skips."""
-    n = rows.shape[0]
-    count = np.zeros(n_classes + 1, np.int64)
-    for i in range(n):
-        count[cell_class[i] + 1] += 1
-    for k in range(n_classes):
-        count[k + 1] += count[k]
-    sr = np.empty(n, np.int32)
-    sc = np.empty(n, np.int32)
-    sp = np.empty(n, np.int32)
-    sk = np.empty(n, np.int32)
+def _index(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    patch: np.ndarray,
+    cell_class: np.ndarray,
+    n_classes: int,
+    n_rows: int,
+) -> tuple[np.ndarray, ...]:
+    """Sort raster-ordered cells by class (stably), build the row index and run skips."""
+    n = rows.size
+    order = np.argsort(cell_class.astype(np.min_scalar_type(n_classes)), kind="stable")
+    sk = cell_class[order].astype(np.int32)
+    sr = rows[order].astype(np.int32)
+    sc = cols[order].astype(np.int32)
+    sp = patch[order].astype(np.int32)
+    key = sk.astype(np.int64) * n_rows + sr
     row_ptr = np.zeros(n_classes * n_rows + 1, np.int64)
-    for i in range(n):  # stable: raster order kept within a class
-        k = cell_class[i]
-        j = count[k]
-        count[k] += 1
-        sr[j] = rows[i]
-        sc[j] = cols[i]
-        sp[j] = patch[i]
-        sk[j] = k
-        row_ptr[k * n_rows + rows[i] + 1] += 1
-    for j in range(n_classes * n_rows):
-        row_ptr[j + 1] += row_ptr[j]
-    next_other = np.empty(n, np.int32)
-    prev_other = np.empty(n, np.int32)
-    for i in range(n - 1, -1, -1):
-        if i + 1 < n and sk[i + 1] == sk[i] and sr[i + 1] == sr[i]:
-            next_other[i] = i + 1 if sp[i + 1] != sp[i] else next_other[i + 1]
-        else:
-            next_other[i] = i + 1  # the end of the row list
-    for i in range(n):
-        if i > 0 and sk[i - 1] == sk[i] and sr[i - 1] == sr[i]:
-            prev_other[i] = i - 1 if sp[i - 1] != sp[i] else prev_other[i - 1]
-        else:
-            prev_other[i] = i - 1  # before the start of the row list
+    np.cumsum(np.bincount(key, minlength=n_classes * n_rows), out=row_ptr[1:])
+    # runs of one patch within a row list: every cell of a run points past both its ends
+    run_start = np.ones(n, bool)
+    run_start[1:] = (key[1:] != key[:-1]) | (sp[1:] != sp[:-1])
+    starts = np.flatnonzero(run_start)
+    run = np.cumsum(run_start) - 1
+    ends = np.append(starts[1:], n)
+    next_other = ends[run].astype(np.int32)
+    prev_other = (starts[run] - 1).astype(np.int32)
     return sr, sc, sp, sk, row_ptr, next_other, prev_other
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _search(
-    sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, n_patches, n_workers
+    sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, best, found, w, n_workers
 ):  # pragma: no cover - numba
-    """Squared ENN per patch (int64; ``_INF`` where nothing was searched/found)."""
+    """Worker ``w`` of ``n_workers``: search the blocks ``w, w + n_workers, ...`` of cells.
+
+    Lowers the shared ``best`` (squared, per patch) and records every improvement in
+    ``found`` (squared, per cell); runs without the GIL, one Python thread per worker.
+    """
     n = sr.shape[0]
-    inf = np.iinfo(np.int64).max
-    best = np.full(n_patches, inf, np.int64)  # shared bound, racy on purpose
-    found = np.full(n, inf, np.int64)  # per-cell record of every improvement
-    n_blocks = (n + 255) // 256
-    cursor = np.zeros((n_workers, n_rows), np.int64)  # per worker: last position per row
-    for w in numba.prange(n_workers):
-        for b in range(w, n_blocks, n_workers):
-            for i in range(b * 256, min(n, (b + 1) * 256)):
-                p = sp[i]
-                if not searched[p]:
-                    continue
-                r = sr[i]
-                c = sc[i]
-                base = sk[i] * n_rows
-                start = best[p]
-                b2 = start
-                t = 0
-                while t < n_rows and t * t < b2:
-                    t2 = t * t
-                    for side in range(2):
-                        if side == 1 and t == 0:
-                            break
-                        rr = r - t if side == 0 else r + t
-                        if rr < 0 or rr >= n_rows:
-                            continue
-                        s = row_ptr[base + rr]
-                        e = row_ptr[base + rr + 1]
-                        if s == e or (sp[s] == p and next_other[s] >= e):
-                            continue  # no cell of another patch in this row
-                        # first cell with column >= c: gallop from where this
-                        # worker's previous query (raster order: usually just left
-                        # of c) ended in this row, then bisect
-                        pos = cursor[w, rr]
-                        if pos < s or pos > e:
-                            pos = s
-                        if pos < e and sc[pos] < c:
-                            lo = pos + 1
-                            hi = e
-                            step = 1
-                            while pos + step < e:
-                                if sc[pos + step] >= c:
-                                    hi = pos + step
-                                    break
-                                lo = pos + step + 1
-                                step *= 2
+    n_blocks = (n + _BLOCK - 1) // _BLOCK
+    cursor = np.zeros(n_rows, np.int64)  # last position per row, from the previous query
+    for b in range(w, n_blocks, n_workers):
+        for i in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
+            p = sp[i]
+            if not searched[p]:
+                continue
+            r = sr[i]
+            c = sc[i]
+            base = sk[i] * n_rows
+            start = best[p]
+            b2 = start
+            t = 0
+            while t < n_rows and t * t < b2:
+                t2 = t * t
+                for side in range(2):
+                    if side == 1 and t == 0:
+                        break
+                    rr = r - t if side == 0 else r + t
+                    if rr < 0 or rr >= n_rows:
+                        continue
+                    s = row_ptr[base + rr]
+                    e = row_ptr[base + rr + 1]
+                    if s == e or (sp[s] == p and next_other[s] >= e):
+                        continue  # no cell of another patch in this row
+                    # first cell with column >= c: gallop from where this
+                    # worker's previous query (raster order: usually just left
+                    # of c) ended in this row, then bisect
+                    pos = cursor[rr]
+                    if pos < s or pos > e:
+                        pos = s
+                    if pos < e and sc[pos] < c:
+                        lo = pos + 1
+                        hi = e
+                        step = 1
+                        while pos + step < e:
+                            if sc[pos + step] >= c:
+                                hi = pos + step
+                                break
+                            lo = pos + step + 1
+                            step *= 2
+                    else:
+                        lo = s
+                        hi = pos
+                        step = 1
+                        while pos - step >= s:
+                            if sc[pos - step] < c:
+                                lo = pos - step + 1
+                                break
+                            hi = pos - step
+                            step *= 2
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if sc[mid] < c:
+                            lo = mid + 1
                         else:
-                            lo = s
-                            hi = pos
-                            step = 1
-                            while pos - step >= s:
-                                if sc[pos - step] < c:
-                                    lo = pos - step + 1
-                                    break
-                                hi = pos - step
-                                step *= 2
-                        while lo < hi:
-                            mid = (lo + hi) >> 1
-                            if sc[mid] < c:
-                                lo = mid + 1
-                            else:
-                                hi = mid
-                        cursor[w, rr] = lo
-                        if lo < e:
-                            j = lo if sp[lo] != p else next_other[lo]
-                            if j < e:
-                                dc = np.int64(sc[j]) - c
-                                d2 = t2 + dc * dc
-                                if d2 < b2:
-                                    b2 = d2
-                        if lo > s:
-                            j = lo - 1 if sp[lo - 1] != p else prev_other[lo - 1]
-                            if j >= s:
-                                dc = np.int64(c) - sc[j]
-                                d2 = t2 + dc * dc
-                                if d2 < b2:
-                                    b2 = d2
-                    t += 1
-                if b2 < start:
-                    found[i] = b2
-                    if b2 < best[p]:
-                        best[p] = b2
-    out = np.full(n_patches, inf, np.int64)
-    for i in range(n):
-        if found[i] < out[sp[i]]:
-            out[sp[i]] = found[i]
-    return out
+                            hi = mid
+                    cursor[rr] = lo
+                    if lo < e:
+                        j = lo if sp[lo] != p else next_other[lo]
+                        if j < e:
+                            dc = np.int64(sc[j]) - c
+                            d2 = t2 + dc * dc
+                            if d2 < b2:
+                                b2 = d2
+                    if lo > s:
+                        j = lo - 1 if sp[lo - 1] != p else prev_other[lo - 1]
+                        if j >= s:
+                            dc = np.int64(c) - sc[j]
+                            d2 = t2 + dc * dc
+                            if d2 < b2:
+                                b2 = d2
+                t += 1
+            if b2 < start:
+                found[i] = b2
+                if b2 < best[p]:
+                    best[p] = b2
 
 
 def nearest_neighbour_cells(
@@ -309,26 +297,27 @@ def nearest_neighbour_cells(
         return out
     cell_class = class_of_patch[patch].astype(np.int64)
     sr, sc, sp, sk, row_ptr, next_other, prev_other = _index(
-        rows.astype(np.int64),
-        cols.astype(np.int64),
-        patch.astype(np.int64),
+        rows,
+        cols,
+        patch,
         cell_class,
         classes.size,
         n_rows,
     )
-    d2 = _search(
-        sr,
-        sc,
-        sp,
-        sk,
-        row_ptr,
-        next_other,
-        prev_other,
-        n_rows,
-        searched,
-        n_patches,
-        numba.get_num_threads(),
-    )
+    best = np.full(n_patches, _INF, np.int64)  # shared bound, racy on purpose
+    found = np.full(n, _INF, np.int64)  # per-cell record of every improvement
+    args = (sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, best, found)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
+    if n_workers == 1:
+        _search(*args, 0, 1)
+    else:
+        with ThreadPoolExecutor(n_workers) as pool:
+            for job in [pool.submit(_search, *args, w, n_workers) for w in range(n_workers)]:
+                job.result()
+    d2 = np.full(n_patches, _INF, np.int64)
+    improved = np.flatnonzero(found < _INF)
+    np.minimum.at(d2, sp[improved], found[improved])
     ok = searched & (d2 < _INF)
     out[ok] = np.sqrt(d2[ok].astype(np.float64))
     return out

@@ -237,7 +237,7 @@ def landscape(
     overwrite: bool,
 ) -> None:
     """Measure fragmentation of RASTER (per zone) and write the tidy table (see ``--help``)."""
-    from habitat.core.errors import InputError
+    from habitat.core.errors import InputError, ProjectedCRSRequiredError
     from habitat.landscape.metrics import landscape_metrics
 
     target = _output_path(out, overwrite=overwrite)  # checked before any work
@@ -265,7 +265,10 @@ def landscape(
     if zones_path is not None:
         options["zones"] = read_zones(zones_path, layer=zones_layer)
         options["zone_id"] = zone_id
-    table = landscape_metrics(str(raster), **options)
+    try:
+        table = landscape_metrics(str(raster), **options)
+    except ProjectedCRSRequiredError as exc:  # the library names reproject=True
+        raise ProjectedCRSRequiredError(f"{exc} On the command line: --reproject.") from exc
     write_table(table, target)
     n_zones = table["zone_id"].nunique() if "zone_id" in table.columns else 1
     click.echo(f"{n_zones} zone(s), {len(table)} rows -> {target}")

@@ -12,6 +12,7 @@ import shapely
 from click.testing import CliRunner
 
 from habitat.cli import cli
+from habitat.core.errors import DataQualityWarning
 from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.io.raster import Raster, write_geotiff
 from habitat.landscape.metrics import landscape_metrics
@@ -223,6 +224,25 @@ def test_without_zones_the_whole_raster_is_one_landscape(runner, raster_path, tm
     assert table["zone_id"].tolist() == ["landscape"] and table["level"].tolist() == ["landscape"]
     # 3 nodata rows x 4 columns of 2,000 cells: the area measured is the cells with data
     assert table["area_ha"].iat[0] == pytest.approx((2000 - 12) * CELL_M**2 / 1e4, rel=1e-12)
+
+
+def test_raster_in_degrees_needs_reproject(runner, tmp_path):
+    cover = Raster(_cover(), (0.0005, 0.0, 131.0, 0.0, -0.0005, 43.2), "EPSG:4326", nodata=0)
+    path = write_geotiff(cover, tmp_path / "degrees.tif")
+    out = tmp_path / "deg.csv"
+    r = runner.invoke(cli, ["landscape", str(path), "-o", str(out)])
+    assert r.exit_code == 1 and r.output.startswith("Error: ")
+    assert "degrees" in r.output and "--reproject" in r.output and not out.exists()
+    r = runner.invoke(
+        cli, ["landscape", str(path), "--reproject", "--level", "landscape", "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    assert "reprojected" in r.stderr  # the warning says how the cell size was chosen
+    with pytest.warns(DataQualityWarning, match="reprojected"):
+        expected = landscape_metrics(str(path), reproject=True, level="landscape")
+    got = _read_csv(out, expected)
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_exact=True)
+    assert got["note"].str.contains("reprojected").all()  # every row says so
 
 
 # ---------------------------------------------------------------------------- bad input

@@ -229,7 +229,7 @@ def _floor(path: Path) -> dict[str, Any]:
 def _zones_floor(path: Path, n_zones: int) -> dict[str, Any]:
     import rasterio
     from rasterio.features import geometry_mask
-    from rasterio.windows import from_bounds
+    from rasterio.windows import Window, from_bounds
     from scipy import ndimage
 
     zones = make_zones(path, n_zones)
@@ -237,8 +237,12 @@ def _zones_floor(path: Path, n_zones: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     patches = 0
     with rasterio.open(path) as src:
+        whole = Window(0, 0, src.width, src.height)
+        pad = abs(src.transform.a)  # one cell: rounding the window must not cut the zone
         for geom in zones.geometry:
-            win = from_bounds(*geom.bounds, transform=src.transform).round_offsets().round_lengths()
+            x0, y0, x1, y1 = geom.bounds
+            win = from_bounds(x0 - pad, y0 - pad, x1 + pad, y1 + pad, transform=src.transform)
+            win = win.round_offsets().round_lengths().intersection(whole)
             arr = src.read(1, window=win)
             inside = ~geometry_mask(
                 [geom], out_shape=arr.shape, transform=src.window_transform(win)
@@ -514,10 +518,15 @@ def compare(ours_csv: Path, pls_csv: Path) -> dict[str, Any]:
         pairs += [
             (float(cls.loc[int(k), metric]), float(pls_t.loc[k, metric]))
             for k in pls_t.index
-            if k != "landscape" and int(k) in cls.index and not math.isnan(pls_t.loc[k, metric])
+            if k != "landscape" and int(k) in cls.index
         ]
-        rel = [abs(a - b) / max(abs(b), 1e-300) if b else abs(a) for a, b in pairs]
-        worst[metric] = max(rel)
+        rel = [
+            abs(a - b) / abs(b) if b else abs(a)
+            for a, b in pairs
+            if not (math.isnan(a) or math.isnan(b))  # a metric of the other level only
+        ]
+        if rel:
+            worst[metric] = max(rel)
     return worst
 
 

@@ -134,6 +134,46 @@ def test_doc_levels_are_the_levels_the_library_computes(metric_rows) -> None:
         assert documented == computed, f"{name}: doc says {documented}, library {computed}"
 
 
+def _number(cell: str) -> float | None:
+    return None if cell in ("—", "") else float(cell)
+
+
+def test_worked_example_values_are_what_the_library_returns(tables) -> None:
+    """The doc's hand-counted example (3 x 3 forest in 5 x 5 meadow) against landscape_metrics."""
+    import numpy as np
+
+    from habitat.landscape.metrics import landscape_metrics
+
+    rows = _by_name(tables["metric|forest (class 1)|meadow (class 2)|landscape|by hand"])
+    assert len(rows) >= 15
+    grid = np.full((5, 5), 2, dtype="uint8")
+    grid[1:4, 1:4] = 1
+    table = landscape_metrics(
+        grid,
+        transform=(30.0, 0.0, 500_000.0, 0.0, -30.0, 4_800_000.0),
+        crs="EPSG:32652",
+        level=("landscape", "class"),
+        nodata=None,
+    )
+    got = {
+        "forest": table[table["class_value"] == 1].iloc[0],
+        "meadow": table[table["class_value"] == 2].iloc[0],
+        "landscape": table[table["level"] == "landscape"].iloc[0],
+    }
+    for name, row in rows.items():
+        for where, cell in zip(("forest", "meadow", "landscape"), row[1:4], strict=True):
+            expected = _number(cell)
+            if expected is None:
+                continue
+            decimals = len(cell.partition(".")[2])  # the doc rounds to the digits it shows
+            value = float(got[where][name])
+            message = f"{name} ({where}): doc {cell}, library {value}"
+            if decimals == 0:  # a whole number in the doc is exact
+                assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), message
+            else:
+                assert round(value, decimals) == pytest.approx(expected, abs=1e-12), message
+
+
 def test_doc_names_the_disagreements_and_the_parameters() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert "## Where FRAGSTATS, pylandstats and landscapemetrics disagree" in text

@@ -16,7 +16,9 @@ they depend on: the zone's geometry and CRS, its id and kind, the land cover
 (cells, georeferencing, nodata, class names), the metric parameters
 (:data:`FRAGMENTATION_PARAMETERS`) and the habitat version. A re-run measures
 only the zones whose fingerprint is new; caches no zone of the run uses are
-deleted.
+deleted. The rows of the last :data:`MEMORY_ZONES` zones measured are also
+kept in memory under the same fingerprints, so reports of one session (a
+notebook, a test run) on the same study area measure its parks once.
 
 A zone that cannot be measured (an error of the metrics) does not stop the
 report: it gets one landscape row whose ``note`` says why, a log warning and a
@@ -25,6 +27,7 @@ report: it gets one landscape row whose ``note`` says why, a log warning and a
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import logging
@@ -49,6 +52,7 @@ from habitat.io.study_area import StudyArea
 __all__ = [
     "FRAGMENTATION_CACHE",
     "FRAGMENTATION_PARAMETERS",
+    "MEMORY_ZONES",
     "ZONE_KIND",
     "FragmentationResult",
     "area_zones",
@@ -276,6 +280,20 @@ def _default_metrics() -> Callable[..., pd.DataFrame]:
     return landscape_metrics
 
 
+#: rows of the zones measured in this process by the real metrics, by fingerprint (the
+#: same study area's parks in every report of a session are measured once)
+_MEMORY: collections.OrderedDict[str, pd.DataFrame] = collections.OrderedDict()
+#: zones kept in :data:`_MEMORY` (the oldest are dropped)
+MEMORY_ZONES = 256
+
+
+def _remember(fingerprint: str, table: pd.DataFrame) -> None:
+    _MEMORY[fingerprint] = table.copy()
+    _MEMORY.move_to_end(fingerprint)
+    while len(_MEMORY) > MEMORY_ZONES:
+        _MEMORY.popitem(last=False)
+
+
 def report_fragmentation(
     ranges: gpd.GeoDataFrame,
     area: StudyArea,
@@ -322,6 +340,10 @@ def report_fragmentation(
         )
     params = dict(FRAGMENTATION_PARAMETERS if parameters is None else parameters)
     fn = metrics_fn if metrics_fn is not None else _default_metrics()
+    # only the library's own metrics are remembered across reports (a stand-in never)
+    from habitat.landscape.metrics import landscape_metrics
+
+    memory = fn is landscape_metrics and not overwrite
     own = gpd.GeoDataFrame(
         {"zone_id": ranges["individual"].astype(str).to_numpy(), ZONE_KIND: "range"},
         geometry=ranges.geometry.to_numpy(),
@@ -346,6 +368,12 @@ def report_fragmentation(
                     continue
                 except Exception:  # a damaged cache: measure again
                     cached.unlink(missing_ok=True)
+            if memory and fp in _MEMORY:  # measured by an earlier report of this process
+                rows[key] = _MEMORY[fp].copy()
+                if cached is not None:
+                    with atomic_path(cached) as tmp:
+                        rows[key].to_parquet(tmp)
+                continue
             missing.append(k)
         if missing:
             todo.append(part.iloc[missing])
@@ -361,6 +389,8 @@ def report_fragmentation(
             failed.append(key.partition(":")[2])
             log.warning("%s: %s", key.partition(":")[2], note)
             continue  # not cached: tried again next run
+        if fn is landscape_metrics:
+            _remember(fingerprints[key], table)
         if cache_dir is not None:
             with atomic_path(cache_dir / f"{fingerprints[key]}.parquet") as tmp:
                 table.to_parquet(tmp)

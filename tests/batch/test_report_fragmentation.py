@@ -221,3 +221,27 @@ def test_a_study_area_without_protected_areas_measures_the_ranges_only(area, ran
 def test_without_a_cache_folder_nothing_is_written(area, ranges, tmp_path: Path) -> None:
     report_fragmentation(ranges, area, metrics_fn=FakeMetrics())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reports_of_one_session_measure_a_zone_once(area, ranges) -> None:
+    """The real metrics' rows are remembered by fingerprint; a stand-in's never are."""
+    from habitat.landscape.metrics import landscape_metrics
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = report_fragmentation(ranges, area)
+        again = report_fragmentation(ranges, area)
+        assert (again.reused, again.computed) == (first.reused + first.computed, 0)
+        pd.testing.assert_frame_equal(again.table, first.table)
+        direct = landscape_metrics(
+            area.land_cover,
+            zones=ranges.rename(columns={"individual": "zone_id"}),
+            zone_id="zone_id",
+            level=("landscape", "class"),
+        )
+        mine = first.table[first.table[ZONE_KIND] == "range"].drop(columns=ZONE_KIND)
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), direct[mine.columns])
+        assert report_fragmentation(ranges, area, overwrite=True).computed == 6
+    fake = FakeMetrics()
+    report_fragmentation(ranges, area, metrics_fn=fake)
+    assert len(fake.measured) == 6

@@ -37,7 +37,7 @@ NO_UNIT = "—"  # how the doc writes the schema's "" (counts, ids, dimensionles
 def _tables(text: str) -> dict[str, list[list[str]]]:
     """Markdown tables by their header row (cells joined by '|'); rows as lists of cells."""
     tables: dict[str, list[list[str]]] = {}
-    header: str | None = None
+    header: str | None = None  # two tables with one header would merge: the test says so
     for line in text.splitlines():
         if not line.startswith("|"):
             header = None
@@ -45,6 +45,7 @@ def _tables(text: str) -> dict[str, list[list[str]]]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if header is None:
             header = "|".join(cells)
+            assert header not in tables, f"two doc tables with the header {header!r}"
             tables[header] = []
         elif not all(re.fullmatch(r":?-+:?", c) for c in cells):
             tables[header].append(cells)
@@ -172,6 +173,13 @@ def test_worked_example_values_are_what_the_library_returns(tables) -> None:
                 assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), message
             else:
                 assert round(value, decimals) == pytest.approx(expected, abs=1e-12), message
+
+
+def test_every_mesh_column_is_documented(tables) -> None:
+    from habitat.landscape.mesh import MESH_COLUMNS
+
+    rows = _by_name(tables["mesh column|meaning|unit"])
+    assert list(rows) == list(MESH_COLUMNS)
 
 
 def test_doc_names_the_disagreements_and_the_parameters() -> None:

@@ -24,30 +24,35 @@ pairs.
 
 Algorithm
 ---------
-Cells are grouped by class with a stable counting sort (raster order is kept
-within a class) and indexed by row: for class ``k`` and row ``r`` the cells
-``row_ptr[k, r] .. row_ptr[k, r + 1]`` lie in that row, sorted by column.
-``next_other[i]`` / ``prev_other[i]`` point to the next / previous cell of the
-same row list whose patch differs from cell ``i``'s, so a run of a patch's own
-cells is skipped in O(1).
+Cells are grouped by class with a stable sort (raster order is kept within a
+class) and indexed by row: for class ``k`` and row ``r`` the cells
+``row_ptr[k * n_rows + r] .. row_ptr[k * n_rows + r + 1]`` lie in that row,
+sorted by column. ``next_other[i]`` / ``prev_other[i]`` point to the next /
+previous cell of the same row list whose patch differs from cell ``i``'s, so a
+run of a patch's own cells is skipped in O(1).
 
 Every patch keeps the best squared distance ``best[p]`` found so far. For a
 boundary cell ``(r, c)`` of patch ``p`` the rows ``r, r -/+ 1, r -/+ 2, ...``
-are visited while ``dr**2 < best``; in each row a binary search finds the
-column ``c`` and the first cell of another patch on either side of it (cells
-farther out in that row are farther from ``(r, c)``). Every cell that could
-be closer than ``best`` is thus inspected, so the search is exact; its cost is
-about ``O(ENN * log)`` per boundary cell. Distances are compared as integer
-squared distances, so no rounding enters before the final square root.
+are visited while ``dr**2 < best``; in each row a search (galloping from where
+the previous query ended in that row, then bisection) finds the column ``c``
+and the first cell of another patch on either side of it (cells farther out in
+that row are farther from ``(r, c)``). Every cell that could be closer than
+``best`` is thus inspected, so the search is exact. It costs about
+``2 * ENN + 1`` row look-ups per boundary cell (a row without another patch's
+cell costs O(1)), so the total is O(boundary cells x ENN): seconds for
+millions of boundary cells of realistic maps, longer for a sprawling patch
+with a very large ENN. Distances are compared as integer squared distances, so
+no rounding enters before the final square root.
 
-The cells are processed in parallel (one thread per core running a numba
-kernel without the GIL). ``best[p]`` is shared: a
-thread may read a stale (larger) bound or overwrite a smaller one with a larger
-one, which only costs time. Every improvement is also recorded per cell, and
-the result is the minimum of those records, which is exact whatever the
-interleaving: the cell holding the true minimum either finds it (its starting
-bound is larger) or starts from exactly that value, which some other cell found
-and recorded.
+The cells are processed in parallel: one Python thread per core runs the numba
+kernel without the GIL on blocks of cells dealt round-robin. ``best[p]`` is
+shared: a thread may read a stale (larger) bound or overwrite a smaller one
+with a larger one, which only costs time. Every improvement is also recorded
+per cell, and the result is the minimum of those records, which is exact
+whatever the interleaving: every value ever held by ``best[p]`` was found and
+recorded by some cell, so the cell holding the true minimum either finds it
+(its starting bound is larger) or starts from exactly that value, already
+recorded.
 """
 
 from __future__ import annotations

@@ -187,6 +187,23 @@ def test_sparse_rare_class_far_apart_matches_brute_force():
     np.testing.assert_array_equal(enn, _brute_force(label, patch_class))
 
 
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_medium_raster_in_several_threads_matches_an_exact_distance_transform(neighbours):
+    # thousands of boundary cells: several work blocks, so the threads share the bounds
+    rng = np.random.default_rng(21 + neighbours)
+    a = _smooth(rng, (100, 120), 3.0, 4)
+    valid = rng.random(a.shape) > 0.005
+    label, patch_class, rows, cols, patch = _patches(a, valid, neighbours=neighbours)
+    assert rows.size > 8 * 256  # boundary cells: several blocks of 256
+    enn = nearest_neighbour_cells(rows, cols, patch, patch_class)
+    expected = np.full(patch_class.size, np.nan)
+    for p, k in enumerate(patch_class):
+        others = (label >= 0) & (patch_class[np.maximum(label, 0)] == k) & (label != p)
+        if others.any():
+            expected[p] = ndimage.distance_transform_edt(~others)[label == p].min()
+    np.testing.assert_array_equal(enn, expected)
+
+
 # pylandstats -----------------------------------------------------------------------------
 
 

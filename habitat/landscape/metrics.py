@@ -144,7 +144,6 @@ __all__ = [
     "PATCH_METRICS",
     "edge_depth_cells",
     "landscape_metrics",
-    "class_labels",
     "metrics_from_stats",
     "minimum_perimeter_sides",
 ]
@@ -449,32 +448,6 @@ def _contagion_shdi(stats: PatchStats, idx: np.ndarray) -> tuple[float, float]:
     return float(contag), shdi
 
 
-def class_labels(values: pd.Series, class_names: Mapping[int, str] | None) -> pd.Series:
-    """Names of class values (the value as text when unnamed; None for no class).
-
-    Parameters
-    ----------
-    values : Series of int (nullable)
-        Class values.
-    class_names : mapping of int to str, optional
-        Names by value.
-
-    Returns
-    -------
-    pandas.Series of object, aligned to ``values``
-
-    Examples
-    --------
-    >>> class_labels(pd.Series([1, 2, None], dtype="Int64"), {1: "forest"}).tolist()
-    ['forest', '2', None]
-    """
-    named = {int(key): str(val) for key, val in (class_names or {}).items()}
-    present = values.dropna().unique()
-    lookup = {int(v): named.get(int(v), str(int(v))) for v in present}
-    out = values.map(lookup).astype("object")
-    return out.where(out.notna(), None)
-
-
 def metrics_from_stats(
     stats: PatchStats,
     *,
@@ -534,29 +507,64 @@ def metrics_from_stats(
     """
     levels = _as_levels(level)
     names = _as_metrics(metrics, levels)
+    cols = _columns(stats, levels, names, count_boundary=count_boundary)
+    if class_names is not None:
+        cols["class_name"] = _labels(cols["class_value"], class_names)
+    order = ["level", "class_value"]
+    order += ["class_name"] if class_names is not None else []
+    order += ["patch_id"] if "patch" in levels else []
+    return _frame(cols, [*order, *names, "note"])
+
+
+#: columns holding whole numbers (NaN = missing in the arrays, nullable Int64 in frames)
+_INTEGER_COLUMNS = ("class_value", "patch_id", "number_of_patches")
+
+
+def _frame(cols: Mapping[str, np.ndarray], order: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of the column arrays, whole-number columns as nullable Int64."""
+    data: dict[str, Any] = {}
+    for name in order:
+        values = cols[name]
+        if name in _INTEGER_COLUMNS:
+            as_float = np.asarray(values, dtype=np.float64)
+            missing = np.isnan(as_float)
+            whole = np.where(missing, 0.0, as_float).astype(np.int64)
+            data[name] = pd.arrays.IntegerArray(whole, missing)
+        else:
+            data[name] = values
+    return pd.DataFrame(data, columns=list(order))
+
+
+def _labels(class_value: np.ndarray, class_names: Mapping[int, str] | None) -> np.ndarray:
+    """Object array of class names (the value as text when unnamed; None for no class)."""
+    named = {int(key): str(val) for key, val in (class_names or {}).items()}
+    out = np.full(class_value.shape, None, dtype=object)
+    has = ~np.isnan(class_value)
+    if has.any():
+        uniq, inverse = np.unique(class_value[has], return_inverse=True)
+        text = np.array([named.get(int(v), str(int(v))) for v in uniq], dtype=object)
+        out[has] = text[inverse]
+    return out
+
+
+def _columns(
+    stats: PatchStats, levels: Sequence[str], names: Sequence[str], *, count_boundary: bool
+) -> dict[str, np.ndarray]:
+    """Column arrays (level, class_value, patch_id, metrics, note) of one landscape."""
     k = len(stats.classes)
     n_patches = len(stats.patch_class)
     empty = stats.n_cells == 0
-    blocks: list[pd.DataFrame] = []
     patches = _Patches(stats)
     idx = np.searchsorted(stats.classes, stats.patch_class).astype(np.int64)
     if idx.size > 1 and np.any(idx[1:] < idx[:-1]):
         raise InputError("PatchStats patches must be ordered by class value (see patch_stats).")
     class_edges, landscape_edges = _edge_sides(stats, count_boundary=count_boundary)
     class_all_edges, landscape_all_edges = _edge_sides(stats, count_boundary=True)
-
-    def frame(values: Mapping[str, np.ndarray], n_rows: int, lvl: str) -> pd.DataFrame:
-        cols: dict[str, Any] = {}
-        for name in names:
-            if name in _BY_LEVEL[lvl]:
-                cols[name] = np.asarray(values[name], dtype=np.float64)
-            else:
-                cols[name] = np.full(n_rows, np.nan)
-        return pd.DataFrame(cols, index=pd.RangeIndex(n_rows))
-
+    parts: list[dict[str, np.ndarray]] = []
     for lvl in levels:
         wanted = [m for m in names if m in _BY_LEVEL[lvl]]
         if lvl == "landscape":
+            n_rows = 1
             values = _grouped(
                 patches,
                 wanted,
@@ -569,46 +577,46 @@ def metrics_from_stats(
                 contag, shdi = _contagion_shdi(stats, idx)
                 values["contagion"] = np.array([contag])
                 values["shannon_diversity_index"] = np.array([shdi])
-            note = ""
+            note = np.array([""], dtype=object)
             if empty:
                 values = {m: np.array([np.nan]) for m in values}
-                note = "no cells with data"
+                note[0] = "no cells with data"
             elif k < 2 and "contagion" in wanted:
-                note = "contagion undefined for fewer than 2 classes"
-            block = frame(values, 1, lvl)
-            block.insert(0, "class_value", pd.Series([pd.NA], dtype="Int64"))
-            block["note"] = note
+                note[0] = "contagion undefined for fewer than 2 classes"
+            class_value = np.array([np.nan])
+            patch_id = np.array([np.nan])
         elif lvl == "class":
+            n_rows = k
             values = _grouped(
                 patches, wanted, idx, k, edges_sides=class_edges, lsi_sides=class_all_edges
             )
-            block = frame(values, k, lvl)
-            block.insert(0, "class_value", pd.Series(stats.classes, dtype="Int64"))
-            block["note"] = ""
+            note = np.full(k, "", dtype=object)
             if "euclidean_nearest_neighbor_mn" in wanted and k:
-                alone = np.bincount(idx, minlength=k)[:k] < 2
-                block.loc[alone, "note"] = "one patch: no nearest neighbour"
+                note[np.bincount(idx, minlength=k)[:k] < 2] = "one patch: no nearest neighbour"
+            class_value = stats.classes.astype(np.float64)
+            patch_id = np.full(k, np.nan)
         else:
-            block = frame({m: patches[m] for m in wanted}, n_patches, lvl)
-            block.insert(0, "class_value", pd.Series(stats.patch_class, dtype="Int64"))
-            block.insert(1, "patch_id", pd.Series(np.arange(n_patches), dtype="Int64"))
-            block["note"] = ""
-        block.insert(0, "level", lvl)
-        blocks.append(block)
-
-    out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
-    if "patch_id" in out.columns:
-        out["patch_id"] = out["patch_id"].astype("Int64")
-    if "number_of_patches" in out.columns:
-        out["number_of_patches"] = out["number_of_patches"].round().astype("Int64")
-    if class_names is not None:
-        out.insert(
-            list(out.columns).index("class_value") + 1,
-            "class_name",
-            class_labels(out["class_value"], class_names),
-        )
-    cols = [c for c in out.columns if c != "note"] + ["note"]
-    return out[cols]
+            n_rows = n_patches
+            values = {m: patches[m] for m in wanted}
+            note = np.full(n_patches, "", dtype=object)
+            class_value = stats.patch_class.astype(np.float64)
+            patch_id = np.arange(n_patches, dtype=np.float64)
+        part = {
+            "level": np.full(n_rows, lvl, dtype=object),
+            "class_value": class_value,
+            "patch_id": patch_id,
+            "note": note,
+        }
+        for name in names:
+            part[name] = (
+                np.asarray(values[name], dtype=np.float64)
+                if name in values
+                else np.full(n_rows, np.nan)
+            )
+        parts.append(part)
+    if len(parts) == 1:
+        return parts[0]
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 # ----------------------------------------------------------------------------- public entry
@@ -711,40 +719,37 @@ def _check_classes(classes: Any) -> list[int] | None:
 
 def _placeholder(
     levels: Sequence[str], names: Sequence[str], classes: list[int] | None
-) -> pd.DataFrame:
-    """NaN rows of a landscape without data (zone outside the raster, all nodata)."""
-    blocks = []
+) -> dict[str, np.ndarray]:
+    """Column arrays of NaN rows for a landscape without data (outside, all nodata)."""
+    parts = []
     for lvl in levels:
-        values: list[Any] = [pd.NA]
+        values = [np.nan]
         if lvl == "class" and classes is not None:
-            values = list(classes)
-        block = pd.DataFrame({name: np.full(len(values), np.nan) for name in names})
-        block.insert(0, "class_value", pd.Series(values, dtype="Int64"))
-        if lvl == "patch":
-            block.insert(1, "patch_id", pd.Series([pd.NA] * len(values), dtype="Int64"))
-        block.insert(0, "level", lvl)
-        blocks.append(block)
-    out = pd.concat(blocks, ignore_index=True)
-    if "number_of_patches" in out.columns:
-        out["number_of_patches"] = out["number_of_patches"].astype("Int64")
-    out["note"] = ""
-    return out
+            values = [float(c) for c in classes]
+        n = len(values)
+        part = {
+            "level": np.full(n, lvl, dtype=object),
+            "class_value": np.array(values, dtype=np.float64),
+            "patch_id": np.full(n, np.nan),
+            "note": np.full(n, "", dtype=object),
+        }
+        part.update({name: np.full(n, np.nan) for name in names})
+        parts.append(part)
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 def _join_notes(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def _absent_rows(
-    levels: Sequence[str], names: Sequence[str], absent: list[int], note: str
-) -> pd.DataFrame:
+def _absent_rows(names: Sequence[str], absent: list[int], note: str) -> dict[str, np.ndarray]:
     """Class rows of classes asked for but absent from a landscape: zero or NaN."""
-    block = _placeholder(["class"], names, absent)
+    cols = _placeholder(["class"], names, absent)
     for name in _ZERO_WHEN_ABSENT:
-        if name in block.columns:
-            block[name] = 0 if name == "number_of_patches" else 0.0
-    block["note"] = note
-    return block
+        if name in cols:
+            cols[name][:] = 0.0
+    cols["note"][:] = note
+    return cols
 
 
 def landscape_metrics(
@@ -886,7 +891,7 @@ def landscape_metrics(
         depth = edge_depth_cells(edge_depth_m, src.cell_size_m)
         cell = src.cell_size_m
         class_names = dict(src.classes) if src.classes else {}
-        blocks: list[pd.DataFrame] = []
+        blocks: list[dict[str, np.ndarray]] = []
         present_any: set[int] = set()
         absent_notes: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
@@ -936,12 +941,11 @@ def landscape_metrics(
                 f"present: {sorted(present_any)}. Check the class codes (and nodata=)."
             )
     _rewarn(caught, absent_notes)
-    table = pd.concat(blocks, ignore_index=True)
     order = ["zone_id", "level", "class_value", "class_name"]
     if "patch" in levels:
         order.append("patch_id")
     order += [*_PROVENANCE, *names, "note"]
-    table = table[order]
+    table = _frame({key: np.concatenate([b[key] for b in blocks]) for key in order}, order)
     table.attrs.update(
         {
             "level": list(levels),
@@ -989,8 +993,8 @@ def _one_landscape(
     need_enn: bool,
     count_boundary: bool,
     class_names: Mapping[int, str],
-) -> tuple[pd.DataFrame, set[int], str]:
-    """Rows of one zone (or of the whole raster), the classes present, an absence note."""
+) -> tuple[dict[str, np.ndarray], set[int], str]:
+    """Column arrays of one zone (or of the whole raster), its classes, a warning note."""
     n_zone = int(zone.n_zone_cells)
     stats = None
     if not zone.outside and zone.shape[0] > 0 and zone.shape[1] > 0:
@@ -1004,56 +1008,52 @@ def _one_landscape(
             enn=need_enn,
         )
     present: set[int] = set()
-    absent_note = ""
+    warn_note = ""
     if stats is None or stats.n_cells == 0:
         why = zone.note or "no cells with data"
-        if stats is not None and stats.n_cells == 0:
-            why = _join_notes(zone.note, "every cell of the landscape is nodata")
-        block = _placeholder(levels, names, wanted)
-        block["note"] = _join_notes(src_note, why)
-        n_cells = 0
         if stats is not None:  # zone_readers warned about zones outside the raster
-            absent_note = why if isinstance(zone, _Whole) else f"zone {zone.id!r}: {why}"
+            why = _join_notes(zone.note, "every cell of the landscape is nodata")
+            warn_note = why if isinstance(zone, _Whole) else f"zone {zone.id!r}: {why}"
+        cols = _placeholder(levels, names, wanted)
+        cols["note"][:] = _join_notes(src_note, why)
+        n_cells = 0
     else:
         n_cells = stats.n_cells
         present = set(stats.classes.tolist())
-        block = metrics_from_stats(
-            stats, level=levels, metrics=names, count_boundary=count_boundary
-        )
+        cols = _columns(stats, levels, names, count_boundary=count_boundary)
         if wanted is not None:
-            keep = (block["level"] == "landscape").to_numpy() | block["class_value"].isin(
-                wanted
-            ).fillna(False).to_numpy(dtype=bool)
-            block = block[keep]
+            keep = (cols["level"] == "landscape") | np.isin(cols["class_value"], wanted)
+            cols = {key: val[keep] for key, val in cols.items()}
             absent = [c for c in wanted if c not in present]
             if absent:
                 note = f"class {', '.join(map(str, absent))} absent from this landscape"
                 if "class" in levels:
-                    extra = _absent_rows(levels, names, absent, note)
-                    block = pd.concat([block, extra], ignore_index=True)
-                    order = {"landscape": 0, "class": 1, "patch": 2}
-                    block = block.sort_values(
-                        by=["level", "class_value"],
-                        key=lambda col: col.map(order) if col.name == "level" else col,
-                        kind="stable",
+                    extra = _absent_rows(names, absent, note)
+                    cols = {key: np.concatenate([cols[key], extra[key]]) for key in cols}
+                    rank = np.select(
+                        [cols["level"] == "landscape", cols["level"] == "class"], [0, 1], 2
                     )
+                    key = np.where(np.isnan(cols["class_value"]), -np.inf, cols["class_value"])
+                    order = np.lexsort((np.arange(rank.size), key, rank))
+                    cols = {name: val[order] for name, val in cols.items()}
                 if not isinstance(zone, _Whole):
-                    absent_note = f"zone {zone.id!r}: {note}"
+                    warn_note = f"zone {zone.id!r}: {note}"
         prefix = _join_notes(src_note, zone.note)
         if prefix:
-            notes = block["note"].astype(str)
-            block["note"] = np.where(notes == "", prefix, prefix + "; " + notes)
-    block = block.reset_index(drop=True)
-    block.insert(0, "zone_id", zone.id)
-    block["class_name"] = class_labels(block["class_value"], class_names)
-    if "patch" in levels and "patch_id" not in block.columns:
-        block["patch_id"] = pd.Series([pd.NA] * len(block), dtype="Int64")
-    block["area_ha"] = n_cells * cell * cell / _M2_PER_HA
-    block["nodata_share"] = 1.0 - n_cells / n_zone if n_zone > 0 else np.nan
-    block["cell_size_m"] = cell
-    block["edge_depth_m"] = depth * cell
-    block["neighbours"] = n_rule
-    return block, present, absent_note
+            notes = cols["note"]
+            cols["note"] = np.where(notes == "", prefix, prefix + "; " + notes.astype(str))
+            cols["note"] = cols["note"].astype(object)
+    n_rows = len(cols["level"])
+    zone_ids = np.empty(n_rows, dtype=object)
+    zone_ids.fill(zone.id)
+    cols["zone_id"] = zone_ids
+    cols["class_name"] = _labels(cols["class_value"], class_names)
+    cols["area_ha"] = np.full(n_rows, n_cells * cell * cell / _M2_PER_HA)
+    cols["nodata_share"] = np.full(n_rows, 1.0 - n_cells / n_zone if n_zone > 0 else np.nan)
+    cols["cell_size_m"] = np.full(n_rows, cell)
+    cols["edge_depth_m"] = np.full(n_rows, depth * cell)
+    cols["neighbours"] = np.full(n_rows, n_rule, dtype=np.int64)
+    return cols, present, warn_note
 
 
 def _rewarn(caught: list[warnings.WarningMessage], notes: list[str]) -> None:

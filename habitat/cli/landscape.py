@@ -78,25 +78,32 @@ def read_zones(path: Path, *, layer: str | None = None) -> Any:
     DataFileError
         The file cannot be read, or it is a GeoPackage with several layers and
         ``layer`` is not given (the message lists them).
+    EmptyDataError, GeometryTypeError, CoordinateError, MissingCRSError
+        No rows, geometries that are not polygons, non-finite vertices, no CRS
+        (each message names the file).
     """
     import geopandas as gpd
     import pyogrio
 
+    from habitat.core.crs import require_crs
     from habitat.core.errors import DataFileError
     from habitat.core.fs import gdal_read_path
+    from habitat.core.validation import require_polygons
 
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
-        with gdal_read_path(path) as readable:
-            if layer is None:
-                names = [str(n) for n in pyogrio.list_layers(readable)[:, 0]]
-                if len(names) > 1:
-                    raise DataFileError(
-                        f"zones file '{path}' holds several layers "
-                        f"({', '.join(repr(n) for n in names)}); choose one with --zones-layer."
-                    )
-            return gpd.read_file(readable, layer=layer)
+            zones = gpd.read_parquet(path)
+        else:
+            with gdal_read_path(path) as readable:
+                if layer is None:
+                    names = [str(n) for n in pyogrio.list_layers(readable)[:, 0]]
+                    if len(names) > 1:
+                        raise DataFileError(
+                            f"zones file '{path}' holds several layers "
+                            f"({', '.join(repr(n) for n in names)}); choose one with "
+                            "--zones-layer."
+                        )
+                zones = gpd.read_file(readable, layer=layer)
     except DataFileError:
         raise
     except Exception as exc:  # pyogrio/pyarrow raise many types for unreadable files
@@ -104,6 +111,10 @@ def read_zones(path: Path, *, layer: str | None = None) -> Any:
             f"cannot read zones file '{path}': {exc}. Give a vector file of polygons "
             "(GeoPackage, Shapefile, GeoJSON, FlatGeobuf, GeoParquet...)."
         ) from exc
+    # the library's own checks, here with the file named in the message
+    require_polygons(zones, name="zones", source=path, allow_empty=True)
+    require_crs(zones, name="zones", source=path)
+    return zones
 
 
 def write_table(table: Any, path: Path) -> Path:
@@ -270,5 +281,5 @@ def landscape(
     except ProjectedCRSRequiredError as exc:  # the library names reproject=True
         raise ProjectedCRSRequiredError(f"{exc} On the command line: --reproject.") from exc
     write_table(table, target)
-    n_zones = table["zone_id"].nunique() if "zone_id" in table.columns else 1
+    n_zones = table.attrs.get("zones") or table["zone_id"].nunique()
     click.echo(f"{n_zones} zone(s), {len(table)} rows -> {target}")

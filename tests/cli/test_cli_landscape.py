@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -284,6 +285,34 @@ def test_unreadable_zones_file(runner, raster_path, tmp_path):
     assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("points", "Polygon or MultiPolygon"),
+        ("no crs", "no coordinate reference system"),
+        ("no rows", "holds no rows"),
+    ],
+)
+def test_zones_that_are_not_polygons_with_a_crs(runner, raster_path, tmp_path, kind, message):
+    if kind == "points":
+        zones = gpd.GeoDataFrame(geometry=[shapely.Point(LEFT + 100, TOP - 100)], crs=CRS)
+        path = tmp_path / "zones.gpkg"
+    elif kind == "no crs":
+        zones = gpd.GeoDataFrame(geometry=[shapely.box(LEFT, TOP - 300, LEFT + 300, TOP)])
+        path = tmp_path / "zones.shp"
+    else:
+        zones = gpd.GeoDataFrame({"name": []}, geometry=[], crs=CRS)
+        path = tmp_path / "zones.gpkg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pyogrio: writing without a CRS
+        zones.to_file(path)
+    out = tmp_path / "a.csv"
+    r = runner.invoke(cli, ["landscape", str(raster_path), "--zones", str(path), "-o", str(out)])
+    assert r.exit_code == 1 and r.output.startswith("Error: zones")
+    assert message in r.output and path.name in r.output  # names the file
+    assert "Traceback" not in r.output and not out.exists()
+
+
 def test_multi_layer_zones_file_needs_a_layer(runner, raster_path, zones_path, tmp_path):
     gpd.GeoDataFrame(
         {"name": ["all"]}, geometry=[shapely.box(LEFT, TOP - 600, LEFT + 600, TOP)], crs=CRS
@@ -335,6 +364,14 @@ def test_bad_metric_name_is_a_clear_error_and_writes_nothing(runner, raster_path
     assert r.output.startswith("Error: ") and "edge_densty" in r.output
     assert "Traceback" not in r.output
     assert not out.exists() and list(tmp_path.iterdir()) == [raster_path]  # no temporaries
+    # a failing run with --overwrite leaves the earlier table as it was
+    out.write_bytes(b"earlier table")
+    r = runner.invoke(
+        cli,
+        ["landscape", str(raster_path), "--metric", "edge_densty", "-o", str(out), "--overwrite"],
+    )
+    assert r.exit_code == 1 and out.read_bytes() == b"earlier table"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([raster_path.name, out.name])
 
 
 def test_bad_zone_id_column_names_the_column(runner, raster_path, zones_path, tmp_path):

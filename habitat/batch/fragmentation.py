@@ -75,6 +75,9 @@ FRAGMENTATION_PARAMETERS: dict[str, Any] = {
     "edge_depth_m": None,  # one cell
     "count_boundary": False,
     "enn": True,
+    # a land cover in degrees is warped to a local equal-area grid (every row's note
+    # says so and how the cell size was chosen), not refused: the report goes on
+    "reproject": True,
 }
 
 

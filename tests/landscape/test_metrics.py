@@ -254,12 +254,23 @@ small_rasters = arrays(
 
 
 @settings(max_examples=60, derandomize=True, deadline=None, database=None)
-@given(grid=small_rasters, nb=st.sampled_from([4, 8]), depth=st.integers(0, 2), data=st.data())
-def test_engine_and_reference_give_the_same_metrics(grid, nb, depth, data):
+@given(
+    grid=small_rasters,
+    nb=st.sampled_from([4, 8]),
+    depth=st.integers(0, 2),
+    boundary_is_edge=st.booleans(),
+    data=st.data(),
+)
+def test_engine_and_reference_give_the_same_metrics(grid, nb, depth, boundary_is_edge, data):
     valid = data.draw(arrays(bool, grid.shape, elements=st.booleans()))
     if not valid.any():
         valid[0, 0] = True
-    kw = {"cell_size_m": 30.0, "neighbours": nb, "edge_depth_cells": depth}
+    kw = {
+        "cell_size_m": 30.0,
+        "neighbours": nb,
+        "edge_depth_cells": depth,
+        "boundary_is_edge": boundary_is_edge,
+    }
     ref = reference_patch_stats(grid, valid, **kw)
     eng = patch_stats_array(grid, valid, **kw)
     levels = ("landscape", "class", "patch")

@@ -30,14 +30,16 @@ Class (sums over the class's patches) and landscape (over all patches):
 ``total_area``; ``proportion_of_landscape`` = 100 sum(a)/A (class only);
 ``number_of_patches``; ``patch_density`` = n / A(ha) x 100; ``largest_patch_index``
 = 100 max(a)/A; ``total_edge`` and ``edge_density`` (see *count_boundary*);
-``landscape_shape_index`` = E*/min p(sum a), E* all perimeter sides including the
-landscape boundary and nodata; ``effective_mesh_size`` = sum(a^2)/A (ha, Jaeger
-2000); ``area_mn``, ``area_am`` (area-weighted); ``*_mn`` means of the patch
-metrics (``euclidean_nearest_neighbor_mn`` over patches that have a neighbour);
+``landscape_shape_index`` = E*/min p(sum a), E* the edge sides including those on
+the landscape boundary and nodata, each once (a class: its patches' perimeters);
+``effective_mesh_size`` = sum(a^2)/A (ha, Jaeger 2000); ``area_mn``, ``area_am``
+(area-weighted); ``*_mn`` means of the patch metrics
+(``euclidean_nearest_neighbor_mn`` over the patches that have a neighbour);
 ``total_core_area``; ``core_area_index`` = 100 sum(core)/sum(a), i.e. the
-area-weighted mean of the patch CAI (FRAGSTATS' CAI_AM; FRAGSTATS has no
-unweighted class CAI); ``patch_cohesion_index`` = 100 [1 - sum p / sum(p sqrt a)]
-/ [1 - 1/sqrt(A)] (Schumaker 1996, FRAGSTATS COHESION, p and a in cells);
+area-weighted mean of the patch CAI (FRAGSTATS' CAI_AM; FRAGSTATS' class level
+has only the distribution statistics CAI_MN, CAI_AM...);
+``patch_cohesion_index`` = 100 [1 - sum p / sum(p sqrt a)] / [1 - 1/sqrt(A)]
+(Schumaker 1996, FRAGSTATS COHESION, p and a in cells);
 ``landscape_division_index`` = 1 - sum (a/A)^2 (Jaeger 2000, a proportion 0-1
 as in FRAGSTATS DIVISION); ``splitting_index`` = A^2 / sum(a^2) (Jaeger 2000,
 FRAGSTATS SPLIT). So MESH = A (1 - DIVISION) = A / SPLIT.

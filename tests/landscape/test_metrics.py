@@ -492,3 +492,28 @@ def test_a_reprojected_raster_is_flagged_in_every_row():
                                   level=("landscape", "class"))  # fmt: skip
     assert table["note"].str.contains("reprojected").all()
     assert table["cell_size_m"].iloc[0] == pytest.approx(81.3)  # 0.001 deg of longitude at 43 N
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None)
+@given(grid=small_rasters, nb=st.sampled_from([4, 8]), data=st.data())
+def test_reference_statistics_keep_the_contract_identities(grid, nb, data):
+    """The oracle itself: the identities api.md states for every PatchStats."""
+    valid = data.draw(arrays(bool, grid.shape, elements=st.booleans()))
+    stats = reference_patch_stats(grid, valid, cell_size_m=10.0, neighbours=nb)
+    k = len(stats.classes)
+    adj = stats.adjacency
+    assert stats.patch_area_cells.sum() == stats.n_cells == valid.sum()
+    assert (adj == adj.T).all() and adj[k, k] == 0
+    for i, c in enumerate(stats.classes):
+        mine = stats.patch_class == c
+        assert adj[i].sum() - adj[i, i] == stats.patch_perimeter_sides[mine].sum()
+        assert adj[i, k] == stats.patch_boundary_sides[mine].sum()
+        # every cell has 4 sides: like sides (counted twice on the diagonal) + perimeter
+        assert adj[i].sum() == 4 * stats.patch_area_cells[mine].sum()
+    assert (stats.patch_core_cells <= stats.patch_area_cells).all()
+    # two patches of a class are never rook neighbours, nor queen ones under the 8 rule
+    enn = stats.patch_enn_cells[np.isfinite(stats.patch_enn_cells)]
+    assert (enn >= (2.0 if nb == 8 else math.sqrt(2))).all()
+    # patches come by class value, then by the raster order of their first cell
+    order = np.lexsort((stats.patch_row * grid.shape[1] + stats.patch_col, stats.patch_class))
+    assert (order == np.arange(len(order))).all()

@@ -93,7 +93,7 @@ def _index(
     run_start = np.ones(n, bool)
     run_start[1:] = (key[1:] != key[:-1]) | (sp[1:] != sp[:-1])
     starts = np.flatnonzero(run_start)
-    run = np.cumsum(run_start) - 1
+    run = np.cumsum(run_start, dtype=np.int32) - 1
     ends = np.append(starts[1:], n)
     next_other = ends[run].astype(np.int32)
     prev_other = (starts[run] - 1).astype(np.int32)

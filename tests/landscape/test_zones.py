@@ -262,3 +262,37 @@ def test_a_zone_far_larger_than_the_raster_estimates_its_outer_cells(monkeypatch
     # pi r² / cell² cells either way, to within the outline's cells
     assert abs(rough.n_zone_cells - exact.n_zone_cells) < 2 * np.pi * 200
     assert abs(exact.n_zone_cells - np.pi * 200**2) < 2 * np.pi * 200
+
+
+@pytest.mark.parametrize("strip_cells", [4_000_000, 3_000])
+def test_random_polygons_on_the_half_cell_lattice_match_cells_in_shapes(monkeypatch, strip_cells):
+    """Vertices on a 5 m lattice over 10 m cells put many centres exactly on edges.
+
+    Whatever the strips the mask is computed in, the cells are those of the
+    independent per-shape cell-centre test of cells_in_shapes.
+    """
+    import habitat.landscape.zones as zones_module
+
+    monkeypatch.setattr(zones_module, "_STRIP_CELLS", strip_cells)
+    src = open_raster_source(
+        np.ones((120, 130), np.uint8), transform=(10.0, 0, 0, 0, -10.0, 1200.0), crs=UTM
+    )
+    rng = np.random.default_rng(5)
+    shapes = []
+    for _ in range(40):
+        pts = rng.integers(0, 260, (rng.integers(3, 12), 2)) * 5.0
+        parts = [
+            p
+            for p in shapely.get_parts(shapely.make_valid(shapely.Polygon(pts)))
+            if p.geom_type == "Polygon" and p.area > 0
+        ]
+        if parts:
+            shapes.append(shapely.MultiPolygon(parts))
+    zones = gpd.GeoSeries(shapes, crs=UTM)
+    owner, rows, cols = cells_in_shapes(zones, src.grid)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # zones reaching beyond
+        got = list(zone_readers(src, zones))
+    for k, zone in enumerate(got):
+        expected = set(zip(rows[owner == k].tolist(), cols[owner == k].tolist(), strict=True))
+        assert (_zone_cells(zone) if not zone.outside else set()) == expected, k

@@ -181,7 +181,6 @@ class RasterSource:
             self.dtype = np.dtype(np.uint8)
         elif raw.kind == "f":
             self.dtype = np.dtype(np.int64)
-        self._nodata_value = _comparable_nodata(nodata)
 
     # ------------------------------------------------------------------ basics
     def __repr__(self) -> str:
@@ -196,6 +195,13 @@ class RasterSource:
     def grid(self) -> Grid:
         """The cell lattice (shape, transform, CRS) as a :class:`habitat.io.raster.Grid`."""
         return Grid(self.shape, self.transform, self.crs)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Extent ``(left, bottom, right, top)`` in the CRS's metres."""
+        a, _, c, _, e, f = self.transform
+        rows, cols = self.shape
+        return (c, f + e * rows, c + a * cols, f)
 
     @property
     def in_memory(self) -> bool:
@@ -307,7 +313,7 @@ class RasterSource:
         self, block: np.ndarray, window: tuple[int, int, int, int]
     ) -> tuple[np.ndarray, np.ndarray]:
         """(values, valid) of raw cells: nodata and NaN invalid, floats checked to be whole."""
-        nd = self._nodata_value
+        nd = _comparable_nodata(self.nodata)
         if block.dtype.kind == "f":
             valid = ~np.isnan(block)
             if nd is not None:
@@ -624,8 +630,10 @@ def _from_raster(
         array=grid.array,
         note=note,
     )
-    if src._raw_dtype.kind == "f":  # in memory: check every cell now, not at the first read
-        src.read_all()
+    if src._raw_dtype.kind == "f":  # in memory: check every cell now, strip by strip
+        step = max(1, 4_000_000 // max(src.shape[1], 1))
+        for r0 in range(0, src.shape[0], step):
+            src.read(r0, r0 + step, 0, src.shape[1])
     return src
 
 

@@ -113,6 +113,7 @@ def test_every_input_kind_gives_the_same_cells(tif):
             assert src.transform == T100, kind
             assert src.crs.equals(cover.crs), kind
             assert src.cell_size_m == 100.0, kind
+            assert src.bounds == cover.bounds == (600_000, 4_770_000, 640_000, 4_800_000), kind
             assert src.nodata == 0, kind
             values, valid = src.read(-2, 302, -3, 405)
             np.testing.assert_array_equal(valid, ref[1], err_msg=kind)

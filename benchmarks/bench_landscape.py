@@ -97,7 +97,7 @@ PLS_LANDSCAPE_METRICS = [m for m in PLS_CLASS_METRICS if m != "proportion_of_lan
 
 def make_raster(size: int, path: Path) -> int:
     """Write the seeded ``size`` x ``size`` land cover to ``path``; return its bytes in memory."""
-    from habitat.datasets import simulate_land_cover
+    from habitat.datasets.simulate import simulate_land_cover
     from habitat.io.raster import write_geotiff
 
     cover = simulate_land_cover(
@@ -187,7 +187,7 @@ def _landscape_metrics() -> Any:
 
 
 def _warm_up(landscape_metrics: Any) -> None:
-    from habitat.datasets import simulate_land_cover
+    from habitat.datasets.simulate import simulate_land_cover
 
     tiny = simulate_land_cover((WARMUP_CELLS, WARMUP_CELLS), correlation_cells=2.0, seed=1)
     landscape_metrics(tiny, level=("landscape", "class"))
@@ -279,7 +279,7 @@ def _pylandstats_warm_up() -> None:
 
     import pylandstats as pls
 
-    from habitat.datasets import simulate_land_cover
+    from habitat.datasets.simulate import simulate_land_cover
 
     tiny = simulate_land_cover((WARMUP_CELLS, WARMUP_CELLS), correlation_cells=2.0, seed=1)
     with warnings.catch_warnings():
@@ -315,7 +315,7 @@ def _engine(path: Path) -> dict[str, Any]:
 
 
 def _engine_warm_up() -> None:
-    from habitat.datasets import simulate_land_cover
+    from habitat.datasets.simulate import simulate_land_cover
     from habitat.landscape.patches import patch_stats_array
 
     tiny = simulate_land_cover((WARMUP_CELLS, WARMUP_CELLS), correlation_cells=2.0, seed=1)
@@ -455,6 +455,7 @@ def run_child(
         }
     out: dict[str, Any] = json.loads(lines[-1])
     out["child_wall_s"] = wall
+    out["load_average_1min"] = round(os.getloadavg()[0], 2)  # other jobs on the machine
     return out
 
 
@@ -474,6 +475,14 @@ def versions() -> dict[str, str]:
             text=True,
             check=False,
         ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "habitat"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if changed:  # the run measured uncommitted work too
+            out["commit"] += f" + {len(changed.splitlines())} uncommitted file(s) in habitat/"
     except OSError:
         out["commit"] = "-"
     return out
@@ -580,6 +589,8 @@ def markdown(summary: dict[str, Any]) -> str:
                 note = f"read {r['read_s']:.2f} s"
             if r.get("status") in ("error", "pending"):
                 note = (r.get("error") or "").splitlines()[-1][:120] if r.get("error") else ""
+            if "load_average_1min" in r:
+                note += f"{'; ' if note else ''}load {r['load_average_1min']:.1f}"
             rows.append(
                 f"| {label} | {case} | {fmt_s(r)} | {fmt_mem(r, nbytes)} | "
                 f"{r.get('patches', '—') if r.get('status') == 'ok' else '—'} | {note} |"

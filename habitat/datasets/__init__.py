@@ -38,7 +38,6 @@ from habitat.core.validation import (
     require_geodataframe,
     require_layer_mapping,
 )
-from habitat.datasets.simulate import simulate_land_cover
 from habitat.io.cleaning import register_species_resolver
 from habitat.io.raster import Raster, read_geotiff
 from habitat.io.species import SpeciesProfile, read_species_profile
@@ -65,7 +64,6 @@ __all__ = [
     "layer",
     "layers",
     "primorsky",
-    "simulate_land_cover",
     "species_for",
     "species_profile",
     "study_area_for",

@@ -564,7 +564,7 @@ def _neighbour_agreement(a: np.ndarray) -> tuple[float, float]:
 
 
 def test_land_cover_same_seed_identical_other_seed_differs() -> None:
-    from habitat.datasets import simulate_land_cover
+    from habitat.datasets.simulate import simulate_land_cover
 
     a = simulate_land_cover((150, 170), seed=3).array
     assert np.array_equal(a, simulate_land_cover((150, 170), seed=3).array)

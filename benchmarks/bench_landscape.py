@@ -1,6 +1,6 @@
 """Benchmark: FRAGSTATS landscape metrics, habitat vs pylandstats vs one labelling pass.
 
-Data: seeded categorical rasters from ``habitat.datasets.simulate_land_cover``
+Data: seeded categorical rasters from ``habitat.datasets.simulate.simulate_land_cover``
 (four classes in equal shares, Gaussian-filtered noise with
 ``correlation_cells=8``, 30 m cells, UTM 52N, nodata 0 declared but absent),
 ``--sizes`` cells a side (2,000 and 8,000 by default), written as deflated,

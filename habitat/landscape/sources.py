@@ -468,8 +468,9 @@ def open_raster_source(
     if _is_dataset(raster):
         return _open_dataset(
             raster,
-            name=str(raster.name),
+            name=Path(str(raster.name)).name,
             owns=False,
+            path=Path(str(raster.name)),
             nodata=nodata,
             reproject=bool(reproject),
             band=int(band),

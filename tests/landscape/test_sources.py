@@ -118,6 +118,7 @@ def test_every_input_kind_gives_the_same_cells(tif):
             values, valid = src.read(-2, 302, -3, 405)
             np.testing.assert_array_equal(valid, ref[1], err_msg=kind)
             np.testing.assert_array_equal(values, ref[0], err_msg=kind)
+        assert sources["dataset"].name == "cover.tif"
         sources["dataset"].close()
         assert not ds.closed  # a caller's dataset stays open
     for src in sources.values():

@@ -177,8 +177,9 @@ def test_contagion_of_two_halves(build):
     grid[:, 2:] = 2
     stats = build(grid, cell_size_m=30.0)
     land = metrics_from_stats(stats, level="landscape").iloc[0]
-    # like sides per half: 4 horizontal + 6 vertical = 10, double counted 20; 4 unlike
-    q_like, q_unlike = 0.5 * 20 / 24, 0.5 * 4 / 24
+    # like sides per half: 4 horizontal + 6 vertical = 10, double counted 20; 4 unlike;
+    # joint shares of all 48 double-counted adjacencies
+    q_like, q_unlike = 20 / 48, 4 / 48
     total = 2 * (q_like * math.log(q_like) + q_unlike * math.log(q_unlike))
     assert land["contagion"] == pytest.approx(100 * (1 + total / (2 * math.log(2))), rel=1e-12)
 

@@ -10,7 +10,7 @@ landscapes (gaussian-filtered noise cut into classes at quantiles), 4 and 8
 neighbours, with and without nodata (scattered cells and a block), 30 m and
 200 m cells, count_boundary False and True. Every metric pylandstats defines is
 compared with rtol 1e-9; the two where we follow FRAGSTATS against pylandstats
-(Shannon's diversity and contagion) are compared with the FRAGSTATS formula
+(Shannon's diversity; contagion follows pylandstats) are compared with the FRAGSTATS formula
 evaluated on pylandstats' own adjacency table and class areas, and the
 difference from pylandstats' number is asserted.
 """
@@ -38,7 +38,7 @@ pls = pytest.importorskip("pylandstats")
 RTOL = 1e-9
 NODATA = 0
 #: metrics where habitat follows FRAGSTATS and pylandstats differs (see metrics.py)
-FRAGSTATS_NOT_PYLANDSTATS = {"contagion", "shannon_diversity_index"}
+FRAGSTATS_NOT_PYLANDSTATS = {"shannon_diversity_index"}
 
 
 def autocorrelated(seed: int, shape: tuple[int, int], n_classes: int, sigma: float) -> np.ndarray:
@@ -154,10 +154,12 @@ def test_landscape_metrics_equal_pylandstats(kind, seed, nb, cell, nodata, count
 
 
 @pytest.mark.parametrize(("kind", "seed", "nb", "cell", "nodata"), CASES)
-def test_shdi_and_contagion_follow_fragstats_not_pylandstats(kind, seed, nb, cell, nodata):
-    """FRAGSTATS uses the class's AREA share P_i; pylandstats its adjacency share.
+def test_shdi_follows_fragstats_and_contagion_pylandstats(kind, seed, nb, cell, nodata):
+    """SHDI from the class's AREA share (FRAGSTATS, landscapemetrics); pylandstats takes
+    its adjacency share. Contagion from the joint adjacency shares (Riitters et al.
+    1996, pylandstats, landscapemetrics); FRAGSTATS weighs conditional shares by area.
 
-    The oracle is the FRAGSTATS formula on pylandstats' own adjacency table
+    The FRAGSTATS oracles are rebuilt on pylandstats' own adjacency table
     (double-counted rook adjacencies, nodata dropped) and its PLAND.
     """
     stats, landscape = build(kind, seed, nb, cell, nodata)
@@ -168,15 +170,15 @@ def test_shdi_and_contagion_follow_fragstats_not_pylandstats(kind, seed, nb, cel
     g = landscape.compute_total_adjacency_df().to_numpy(dtype=float)
     q = share[:, None] * g / g.sum(axis=1, keepdims=True)
     q = q[q > 0]
-    contag = 100 * (1 + (q * np.log(q)).sum() / (2 * np.log(len(share))))
+    fragstats_contag = 100 * (1 + (q * np.log(q)).sum() / (2 * np.log(len(share))))
     shdi = -(share * np.log(share)).sum()
-    close(mine["contagion"], contag)
+    close(mine["contagion"], landscape.contagion())
     close(mine["shannon_diversity_index"], shdi)
-    # and pylandstats' own numbers differ (edge and nodata cells make its shares unequal)
+    # the other readings differ (edge and nodata cells make the shares unequal)
     assert not np.isclose(
         mine["shannon_diversity_index"], landscape.shannon_diversity_index(), rtol=1e-7
     )
-    assert not np.isclose(mine["contagion"], landscape.contagion(), rtol=1e-7)
+    assert not np.isclose(mine["contagion"], fragstats_contag, rtol=1e-7)
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])

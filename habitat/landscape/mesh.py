@@ -328,6 +328,7 @@ class _Scene:
     settlements: np.ndarray  # settlement polygons
     crossings: _Features  # crossing parts, widths resolved
     flags: tuple[_Flag, ...]
+    open_lines: np.ndarray  # passable segments (tunnels, bridges...): crossings on them are open
 
 
 def _study_features(study_area: StudyArea | None, role: str) -> gpd.GeoDataFrame | None:
@@ -470,6 +471,7 @@ def _scene(
                 "barrier_kinds."
             )
         bar = bar.concat(added)
+    open_lines = bar.geoms[np.isin(bar.kind, list(PASSABLE_KINDS))]
     bar = _choose_kinds(bar, barrier_kinds)
     table: dict[str, float] = dict(BARRIER_WIDTHS_M)
     unknown_width = UNKNOWN_BARRIER_WIDTH_M
@@ -546,7 +548,8 @@ def _scene(
         flags.append(_Flag(cro.geoms[c_unknown], message))
 
     hab = _habitat(habitat, unit_geoms, bar, sett, cro, study_area, target, window)
-    return _Scene(target, unit_geoms, hab, bar, np.asarray(sett.geoms[s_poly]), cro, tuple(flags))
+    settlements = np.asarray(sett.geoms[s_poly])
+    return _Scene(target, unit_geoms, hab, bar, settlements, cro, tuple(flags), open_lines)
 
 
 def _width(value: object, name: str) -> float:
@@ -659,13 +662,17 @@ def _blocked(scene: _Scene) -> shapely.Geometry:
     buffers = shapely.buffer(lines, half, quad_segs=8)
     cro = scene.crossings
     if cro.n and len(lines):
-        buffers = _cut_gaps(lines, half, buffers, cro)
+        buffers = _cut_gaps(lines, half, buffers, cro, scene.open_lines)
     polys = bar.geoms[~is_line]
     return shapely.union_all(np.concatenate([buffers, polys, scene.settlements]))
 
 
 def _cut_gaps(
-    lines: np.ndarray, half: np.ndarray, buffers: np.ndarray, cro: _Features
+    lines: np.ndarray,
+    half: np.ndarray,
+    buffers: np.ndarray,
+    cro: _Features,
+    open_lines: np.ndarray,
 ) -> np.ndarray:
     tree = shapely.STRtree(lines)
     is_point = shapely.get_type_id(cro.geoms) == 0
@@ -681,11 +688,12 @@ def _cut_gaps(
             lines[lj], shapely.line_locate_point(lines[lj], cro.geoms[p_idx][pi])
         )
         reach[p_idx] = shapely.buffer(centre, cro.width_m[p_idx] / 2.0)
-        far = np.setdiff1d(np.arange(len(p_idx)), pi)
-        if len(far):
-            _warn_unmatched(cro.name[p_idx[far]])
+        far = _not_on(cro.geoms[p_idx[np.setdiff1d(np.arange(len(p_idx)), pi)]], open_lines)
+        if far.any():
+            _warn_unmatched(cro.name[p_idx[np.setdiff1d(np.arange(len(p_idx)), pi)][far]])
     ck, bj = tree.query(reach, predicate="intersects")
     unmatched = np.setdiff1d(np.flatnonzero(~is_point), ck)
+    unmatched = unmatched[_not_on(reach[unmatched], open_lines)]
     if len(unmatched):
         _warn_unmatched(cro.name[unmatched])
     if not len(ck):
@@ -701,6 +709,16 @@ def _cut_gaps(
     out = buffers.copy()
     out[cut] = shapely.difference(buffers[cut], merged)
     return out
+
+
+def _not_on(geoms: np.ndarray, open_lines: np.ndarray) -> np.ndarray:
+    """Which crossings lie off every passable segment (a crossing on a tunnel is open)."""
+    if not len(geoms) or not len(open_lines):
+        return np.ones(len(geoms), bool)
+    near, _ = shapely.STRtree(open_lines).query(
+        geoms, predicate="dwithin", distance=CROSSING_SNAP_M
+    )
+    return ~np.isin(np.arange(len(geoms)), near)
 
 
 def _warn_unmatched(names: np.ndarray) -> None:

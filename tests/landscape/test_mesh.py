@@ -136,6 +136,21 @@ def test_crossing_far_from_any_barrier_warns_and_cuts_nothing() -> None:
     assert int(out["n_pieces"].iloc[0]) == 2
 
 
+def test_crossing_on_a_tunnel_segment_is_open_without_a_warning() -> None:
+    # the road dips into a tunnel between 4 and 6 km; a crossing marked on the tunnel is
+    # already open (no barrier there to cut), so it must not be reported as misplaced
+    road = lines(
+        [[(0, 5 * KM), (4 * KM, 5 * KM)], [(4 * KM, 5 * KM), (6 * KM, 5 * KM)],
+         [(6 * KM, 5 * KM), (10 * KM, 5 * KM)]],
+        kind=["regional", "tunnel", "regional"],
+    )  # fmt: skip
+    on_tunnel = points([(5 * KM, 5 * KM)], width_m=[20.0], name=["tunnel crossing"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        out = effective_mesh_size(unit(), barriers=road, crossings=on_tunnel)
+    assert int(out["n_pieces"].iloc[0]) == 1
+
+
 def test_gap_opens_only_the_barriers_it_reaches() -> None:
     # a railway 30 m north of the road; a 10 m crossing on the road alone leaves the railway
     road_rail = lines(

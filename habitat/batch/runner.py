@@ -1321,7 +1321,8 @@ def run_report(
     _remove_stale(out, {slugs[i] for i in pages}, {slugs[i]: est_fps[i] for i in good})
     if frag is not None and len(frag):
         files["fragmentation"] = atomic_write_text(
-            out / FRAGMENTATION_FILE, _reported_fragmentation(frag, pages).to_csv(index=False)
+            out / FRAGMENTATION_FILE,
+            frag.to_csv(index=False),  # the animals of metrics.csv
         )
     else:  # none this run: a table of an earlier run must not stay
         (out / FRAGMENTATION_FILE).unlink(missing_ok=True)

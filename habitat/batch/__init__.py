@@ -8,6 +8,8 @@
 * :mod:`habitat.batch.cluster` - connecting to a dask scheduler, failing fast.
 * :mod:`habitat.batch.study` - the study area, species profile, title and
   speed limit of a report, resolved from the data unless given.
+* :mod:`habitat.batch.fragmentation` - a report's landscape metrics inside
+  each range and protected area / zone, cached per zone by fingerprint.
 * :mod:`habitat.batch.demo` - the whole pipeline on the bundled data.
 """
 

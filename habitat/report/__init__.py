@@ -3,11 +3,17 @@
 * :mod:`habitat.report.pages` - the per-animal and index pages, rendered from
   autoescaped Jinja2 templates (``habitat/report/templates``).
 * :mod:`habitat.report.figures` - matplotlib figures (UD, area curve,
-  summary by sex) and their PNG encoding.
+  summary by sex, fragmentation by animal) and their PNG encoding.
 * :mod:`habitat.report.style` - labels and colours both share.
 """
 
-from habitat.report.figures import figure_png, plot_area_curve, plot_summary_by_sex, plot_ud
+from habitat.report.figures import (
+    figure_png,
+    plot_area_curve,
+    plot_fragmentation_by_animal,
+    plot_summary_by_sex,
+    plot_ud,
+)
 from habitat.report.pages import fmt_number, fmt_share, render_index_page, render_individual_page
 from habitat.report.style import METHOD_LABELS, SEX_COLOURS, SEX_LABELS
 
@@ -19,6 +25,7 @@ __all__ = [
     "fmt_number",
     "fmt_share",
     "plot_area_curve",
+    "plot_fragmentation_by_animal",
     "plot_summary_by_sex",
     "plot_ud",
     "render_index_page",

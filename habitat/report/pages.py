@@ -270,13 +270,14 @@ def fragmentation_tables(metrics: pd.DataFrame | None) -> dict[str, Any] | None:
             class_rows.append(
                 (_class_label(r), [_metric_cell(c, r.get(c))["text"] for c in class_cols])
             )
-    if not land_rows and not class_rows:
+    notes = _notes(metrics)
+    if not land_rows and not class_rows and not notes:
         return None
     return {
         "landscape": land_rows,
         "class_columns": [metric_heading(c) for c in class_cols] if class_rows else [],
         "classes": class_rows,
-        "notes": _notes(metrics),
+        "notes": notes,  # shown also without a metric (a zone that could not be measured)
         "provenance": _provenance(metrics),
     }
 

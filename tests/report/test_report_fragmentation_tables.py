@@ -61,6 +61,10 @@ def test_notes_are_shown_once_and_class_notes_name_their_class() -> None:
     assert t["notes"] == ["23.5% beyond the raster", f"{HOSTILE}: one patch"]
     assert fragmentation_tables(None) is None
     assert fragmentation_tables(_zone().iloc[:0]) is None
+    # a zone that could not be measured has only its note: the note is still shown
+    failed = pd.DataFrame({"zone_id": ["B"], "level": ["landscape"], "note": ["outside"]})
+    t = fragmentation_tables(failed)
+    assert t is not None and t["notes"] == ["outside"] and t["landscape"] == []
 
 
 def test_a_page_escapes_class_names_and_notes() -> None:

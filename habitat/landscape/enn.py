@@ -24,12 +24,12 @@ pairs.
 
 Algorithm
 ---------
-Cells are grouped by class with a stable sort (raster order is kept within a
-class) and indexed by row: for class ``k`` and row ``r`` the cells
-``row_ptr[k * n_rows + r] .. row_ptr[k * n_rows + r + 1]`` lie in that row,
-sorted by column. ``next_other[i]`` / ``prev_other[i]`` point to the next /
-previous cell of the same row list whose patch differs from cell ``i``'s, so a
-run of a patch's own cells is skipped in O(1).
+Classes are searched one at a time (the index of the largest class is the peak
+memory). A class's cells, in raster order, are indexed by row: the cells
+``row_ptr[r] .. row_ptr[r + 1]`` lie in row ``r``, sorted by column.
+``next_other[i]`` / ``prev_other[i]`` point to the next / previous cell of the
+same row list whose patch differs from cell ``i``'s, so a run of a patch's own
+cells is skipped in O(1).
 
 Every patch keeps the best squared distance ``best[p]`` found so far. For a
 boundary cell ``(r, c)`` of patch ``p`` the rows ``r, r -/+ 1, r -/+ 2, ...``
@@ -72,37 +72,38 @@ _BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
 
 
 def _index(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    patch: np.ndarray,
-    cell_class: np.ndarray,
-    n_classes: int,
-    n_rows: int,
+    rows: np.ndarray, cols: np.ndarray, patch: np.ndarray, n_rows: int
 ) -> tuple[np.ndarray, ...]:
-    """Sort raster-ordered cells by class (stably), build the row index and run skips."""
+    """Row index and run skips of the raster-ordered cells of ONE class.
+
+    Returns int32 rows, columns and patches, the row pointers and, per cell,
+    the first cell after and the last cell before its run of one patch within
+    its row.
+    """
     n = rows.size
-    order = np.argsort(cell_class.astype(np.min_scalar_type(n_classes)), kind="stable")
-    sk = cell_class[order].astype(np.int32)
-    sr = rows[order].astype(np.int32)
-    sc = cols[order].astype(np.int32)
-    sp = patch[order].astype(np.int32)
-    key = sk.astype(np.int64) * n_rows + sr
-    row_ptr = np.zeros(n_classes * n_rows + 1, np.int64)
-    np.cumsum(np.bincount(key, minlength=n_classes * n_rows), out=row_ptr[1:])
+    sr = rows.astype(np.int32, copy=False)
+    sc = cols.astype(np.int32, copy=False)
+    sp = patch.astype(np.int32, copy=False)
+    row_ptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(sr, minlength=n_rows), out=row_ptr[1:])
     # runs of one patch within a row list: every cell of a run points past both its ends
     run_start = np.ones(n, bool)
-    run_start[1:] = (key[1:] != key[:-1]) | (sp[1:] != sp[:-1])
-    starts = np.flatnonzero(run_start)
-    run = np.cumsum(run_start, dtype=np.int32) - 1
-    ends = np.append(starts[1:], n)
-    next_other = ends[run].astype(np.int32)
-    prev_other = (starts[run] - 1).astype(np.int32)
-    return sr, sc, sp, sk, row_ptr, next_other, prev_other
+    run_start[1:] = (sr[1:] != sr[:-1]) | (sp[1:] != sp[:-1])
+    starts = np.flatnonzero(run_start).astype(np.int32)
+    run = np.cumsum(run_start, dtype=np.int32)
+    del run_start
+    run -= 1
+    ends = np.append(starts[1:], np.int32(n))
+    next_other = ends[run]
+    prev_other = starts[run]
+    del run, starts, ends
+    prev_other -= 1
+    return sr, sc, sp, row_ptr, next_other, prev_other
 
 
 @numba.njit(cache=True, nogil=True)
 def _search(
-    sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, best, found, w, n_workers
+    sr, sc, sp, row_ptr, next_other, prev_other, n_rows, searched, best, found, w, n_workers
 ):  # pragma: no cover - numba
     """Worker ``w`` of ``n_workers``: search the blocks ``w, w + n_workers, ...`` of cells.
 
@@ -119,7 +120,6 @@ def _search(
                 continue
             r = sr[i]
             c = sc[i]
-            base = sk[i] * n_rows
             start = best[p]
             b2 = start
             t = 0
@@ -131,8 +131,8 @@ def _search(
                     rr = r - t if side == 0 else r + t
                     if rr < 0 or rr >= n_rows:
                         continue
-                    s = row_ptr[base + rr]
-                    e = row_ptr[base + rr + 1]
+                    s = row_ptr[rr]
+                    e = row_ptr[rr + 1]
                     if s == e or (sp[s] == p and next_other[s] >= e):
                         continue  # no cell of another patch in this row
                     # first cell with column >= c: gallop from where this
@@ -187,6 +187,35 @@ def _search(
                 found[i] = b2
                 if b2 < best[p]:
                     best[p] = b2
+
+
+@numba.njit(cache=True, nogil=True)
+def _in_raster_order(rows: np.ndarray, cols: np.ndarray) -> bool:  # pragma: no cover - numba
+    """Whether cells come row by row, columns increasing within a row."""
+    for i in range(1, rows.shape[0]):
+        if rows[i] < rows[i - 1] or (rows[i] == rows[i - 1] and cols[i] <= cols[i - 1]):
+            return False
+    return True
+
+
+def _run_search(
+    index: tuple[np.ndarray, ...],
+    n_rows: int,
+    searched: np.ndarray,
+    best: np.ndarray,
+    found: np.ndarray,
+) -> None:
+    """The search over one class's index, in a thread per core."""
+    args = (*index, n_rows, searched, best, found)
+    n = index[0].size
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
+    if n_workers == 1:
+        _search(*args, 0, 1)
+    else:
+        with ThreadPoolExecutor(n_workers) as pool:
+            for job in [pool.submit(_search, *args, w, n_workers) for w in range(n_workers)]:
+                job.result()
 
 
 def nearest_neighbour_cells(
@@ -291,38 +320,28 @@ def nearest_neighbour_cells(
             f"({missing.size} in all); every patch has at least one boundary cell, so pass them."
         )
     # raster order (row-major) within a class is what the row index needs
-    key = rows.astype(np.int64) * (int(cols.max()) + 1) + cols
-    if n > 1 and not np.all(key[1:] > key[:-1]):
-        order = np.argsort(key, kind="stable")
+    if not _in_raster_order(rows, cols):
+        order = np.lexsort((cols, rows))
         rows, cols, patch = rows[order], cols[order], patch[order]
     classes, class_of_patch = np.unique(patch_class, return_inverse=True)
     n_in_class = np.bincount(class_of_patch, minlength=classes.size)
     searched = n_in_class[class_of_patch] >= 2
     if not searched.any():
         return out
-    cell_class = class_of_patch[patch].astype(np.int64)
-    sr, sc, sp, sk, row_ptr, next_other, prev_other = _index(
-        rows,
-        cols,
-        patch,
-        cell_class,
-        classes.size,
-        n_rows,
-    )
     best = np.full(n_patches, _INF, np.int64)  # shared bound, racy on purpose
-    found = np.full(n, _INF, np.int64)  # per-cell record of every improvement
-    args = (sr, sc, sp, sk, row_ptr, next_other, prev_other, n_rows, searched, best, found)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
-    if n_workers == 1:
-        _search(*args, 0, 1)
-    else:
-        with ThreadPoolExecutor(n_workers) as pool:
-            for job in [pool.submit(_search, *args, w, n_workers) for w in range(n_workers)]:
-                job.result()
     d2 = np.full(n_patches, _INF, np.int64)
-    improved = np.flatnonzero(found < _INF)
-    np.minimum.at(d2, sp[improved], found[improved])
+    cell_class = class_of_patch.astype(np.int16 if classes.size < 2**15 else np.int32)[patch]
+    # one class at a time: the index of the largest class is the peak memory
+    for k in np.flatnonzero(n_in_class >= 2):
+        sel = cell_class == k
+        index = _index(rows[sel], cols[sel], patch[sel], n_rows)
+        del sel
+        found = np.full(index[0].size, _INF, np.int64)  # per-cell record of improvements
+        _run_search(index, n_rows, searched, best, found)
+        sp = index[2]
+        improved = np.flatnonzero(found < _INF)
+        np.minimum.at(d2, sp[improved], found[improved])
+        del index, found, improved, sp
     ok = searched & (d2 < _INF)
     out[ok] = np.sqrt(d2[ok].astype(np.float64))
     return out

@@ -90,11 +90,13 @@ MAX_CLASSES = 1024
 #: widest span of class values (max - min + 1) handled
 MAX_CLASS_SPAN = 1 << 24
 #: cells per strip (rows x columns) read and labelled at once
-STRIP_CELLS = 2_000_000
+STRIP_CELLS = 1_000_000
+#: boundary cells per chunk of storage
+BOUNDARY_CHUNK = 1 << 20
 #: most threads scanning blocks of rows at once
 MAX_THREADS = 8
 #: fewest cells in a block of rows scanned by its own thread
-MIN_BLOCK_CELLS = 2_000_000
+MIN_BLOCK_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,15 @@ class PatchStats:
 
 
 class _Growing:
-    """Per-provisional-id and boundary-cell arrays, grown geometrically."""
+    """Per-provisional-id arrays, grown geometrically, and boundary cells in chunks.
+
+    Boundary cells are written into a chunk of :data:`BOUNDARY_CHUNK` cells (or
+    four rows); a full chunk is kept as it is and a new one started, so they
+    are never copied while the raster is scanned.
+    """
 
     def __init__(self) -> None:
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
         self.parent = np.empty(0, np.int64)
         self.id_class = np.empty(0, np.int64)
         self.id_row = np.empty(0, np.int64)
@@ -139,26 +147,55 @@ class _Growing:
         self.perim = np.empty(0, np.int64)
         self.bnd = np.empty(0, np.int64)
         self.core = np.empty(0, np.int64)
-        self.b_rows = np.empty(0, np.int64)
-        self.b_cols = np.empty(0, np.int64)
-        self.b_ids = np.empty(0, np.int64)
+        self.b_rows = np.empty(0, np.int32)
+        self.b_cols = np.empty(0, np.int32)
+        self.b_ids = np.empty(0, np.int32)
 
     @staticmethod
     def _grow(arr: np.ndarray, need: int, zero: bool) -> np.ndarray:
         if arr.shape[0] >= need:
             return arr
-        new = (np.zeros if zero else np.empty)(max(need, 2 * arr.shape[0], 1 << 16), np.int64)
+        size = max(need, 2 * arr.shape[0], 1 << 16)
+        new = (np.zeros if zero else np.empty)(size, arr.dtype)
         new[: arr.shape[0]] = arr
         return new
 
-    def reserve(self, n_ids: int, n_boundary: int) -> None:
-        """Room for at least ``n_ids`` ids and ``n_boundary`` boundary cells."""
+    def release(self) -> None:
+        """Drop every array (after the counts are taken)."""
+        self.__init__()  # type: ignore[misc]
+
+    def reserve(self, n_ids: int, filled: int, row_cells: int) -> int:
+        """Room for ``n_ids`` ids and a row of boundary cells; returns the chunk's fill."""
+        if n_ids >= np.iinfo(np.int32).max:
+            raise TooLargeError(
+                f"more than {np.iinfo(np.int32).max:,} patch starts in one block of rows; "
+                "measure the raster in zones or smaller windows."
+            )
         for name in ("parent", "id_class", "id_row", "id_col"):
             setattr(self, name, self._grow(getattr(self, name), n_ids, False))
         for name in ("area", "perim", "bnd", "core"):
             setattr(self, name, self._grow(getattr(self, name), n_ids, True))
-        for name in ("b_rows", "b_cols", "b_ids"):
-            setattr(self, name, self._grow(getattr(self, name), n_boundary, False))
+        if filled + row_cells <= self.b_rows.shape[0]:
+            return filled
+        self.close_chunk(filled)
+        size = max(BOUNDARY_CHUNK, 4 * row_cells)
+        self.b_rows = np.empty(size, np.int32)
+        self.b_cols = np.empty(size, np.int32)
+        self.b_ids = np.empty(size, np.int32)
+        return 0
+
+    def close_chunk(self, filled: int, id_offset: int = 0) -> None:
+        """Keep the current chunk's ``filled`` cells."""
+        if filled:
+            self.chunks.append(
+                (self.b_rows[:filled], self.b_cols[:filled], self.b_ids[:filled], id_offset)
+            )
+        self.b_rows = self.b_cols = self.b_ids = np.empty(0, np.int32)
+
+    @property
+    def n_boundary(self) -> int:
+        """Boundary cells kept in closed chunks."""
+        return sum(c[0].shape[0] for c in self.chunks)
 
 
 class _ClassTable:
@@ -249,7 +286,7 @@ def patch_stats(
     boundary_is_edge: bool = True,
     enn: bool = True,
     strip_rows: int | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> PatchStats:
     """Label the patches of a landscape read in strips and count what metrics need.
 
@@ -276,11 +313,12 @@ def patch_stats(
     strip_rows : int, optional
         Rows per strip (default: about :data:`STRIP_CELLS` cells per strip).
     threads : int, optional
-        Blocks of rows scanned at once, in threads (default: the CPUs, at most
-        :data:`MAX_THREADS`; a landscape of fewer than two strips or
-        :data:`MIN_BLOCK_CELLS` cells a block is scanned in one). The blocks'
-        patches are joined along their seams; the result does not depend on
-        ``threads``. ``read`` is called under a lock.
+        Blocks of rows scanned at once, in threads (default 1: the least
+        memory; ``None``: the CPUs, at most :data:`MAX_THREADS`). A landscape
+        of fewer than two strips or :data:`MIN_BLOCK_CELLS` cells a block is
+        scanned in one. The blocks' patches are joined along their seams; the
+        result does not depend on ``threads``. ``read`` is called under a lock.
+        The nearest-neighbour search uses every core whatever ``threads``.
 
     Returns
     -------
@@ -372,7 +410,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
         counters[2] = 0
         status = kernels.NEED_SPACE
         while status == kernels.NEED_SPACE:
-            grow.reserve(int(counters[0]) + 4 * o.n_cols, int(counters[1]) + 4 * o.n_cols)
+            counters[1] = grow.reserve(int(counters[0]) + 4 * o.n_cols, int(counters[1]), o.n_cols)
             status = kernels.label_strip(
                 cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
@@ -387,7 +425,8 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
         own[0] = own[n_own]
     if o.depth == 0:
         grow.core = grow.area
-    return _Block(grow, table, adjacency, int(counters[0]), int(counters[1]),
+    grow.close_chunk(int(counters[1]))
+    return _Block(grow, table, adjacency, int(counters[0]), grow.n_boundary,
                   first_labels, first_cls, last_labels, last_cls)  # fmt: skip
 
 
@@ -430,11 +469,11 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
     )
     for name in ("id_row", "id_col", "area", "perim", "bnd", "core"):
         setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_ids] for b in blocks]))
-    for name in ("b_rows", "b_cols"):
-        setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_boundary] for b in blocks]))
-    grow.b_ids = np.concatenate(
-        [b.grow.b_ids[: b.n_boundary] + o for b, o in zip(blocks, id_off, strict=False)]
-    )
+    grow.chunks = [
+        (rows, cols, ids, off + int(o))
+        for b, o in zip(blocks, id_off, strict=False)
+        for rows, cols, ids, off in b.grow.chunks
+    ]
     for i in range(len(blocks) - 1):
         top, bot = blocks[i], blocks[i + 1]
         kernels.join_seam(
@@ -445,7 +484,9 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
             _mapped(bot.first_cls, maps[i + 1]),
             eight,
         )
-    return grow, table, adjacency, int(id_off[-1]), int(grow.b_rows.size)
+    for b in blocks:
+        b.grow.release()  # merged: the blocks' copies go (the chunks live on in grow)
+    return grow, table, adjacency, int(id_off[-1]), grow.n_boundary
 
 
 def _mapped(cls: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -519,16 +560,21 @@ def _finish(
     adj[n_classes, :n_classes] = adjacency[bg, order]
     patch_class = classes[rank[grow.id_class[roots]]]
     area = total(grow.area)
+    counts = {
+        "patch_perimeter_sides": total(grow.perim),
+        "patch_boundary_sides": total(grow.bnd),
+        "patch_core_cells": total(grow.core),
+        "patch_row": grow.id_row[roots].copy(),
+        "patch_col": grow.id_col[roots].copy(),
+    }
+    b_rows, b_cols, b_patch = _boundary_cells(grow, patch_of.astype(np.int32))
+    grow.release()  # the per-id arrays, before the nearest-neighbour index is built
+    del root, final
     enn_cells = np.full(n_patches, np.nan)
     if enn and n_patches:
         from habitat.landscape.enn import nearest_neighbour_cells
 
-        enn_cells = nearest_neighbour_cells(
-            grow.b_rows[:n_boundary],
-            grow.b_cols[:n_boundary],
-            patch_of[grow.b_ids[:n_boundary]],
-            patch_class,
-        )
+        enn_cells = nearest_neighbour_cells(b_rows, b_cols, b_patch, patch_class)
     return PatchStats(
         cell_size_m=float(cell_size_m),
         neighbours=int(neighbours),
@@ -538,14 +584,33 @@ def _finish(
         classes=classes,
         patch_class=patch_class,
         patch_area_cells=area,
-        patch_perimeter_sides=total(grow.perim),
-        patch_boundary_sides=total(grow.bnd),
-        patch_core_cells=total(grow.core),
         patch_enn_cells=np.asarray(enn_cells, dtype=np.float64),
-        patch_row=grow.id_row[roots].copy(),
-        patch_col=grow.id_col[roots].copy(),
         adjacency=adj,
+        **counts,
     )
+
+
+def _boundary_cells(
+    grow: _Growing, patch_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and final patch ids of the boundary cells, chunk by chunk.
+
+    Each field is joined on its own and its chunks dropped at once, so the
+    peak is the chunks plus one field.
+    """
+    chunks = [list(c) for c in grow.chunks]
+    grow.chunks = []
+    for c in chunks:  # provisional ids -> final patch ids, in place
+        ids = c[2]
+        if c[3]:
+            ids += c[3]
+        np.take(patch_of, ids, out=ids)
+    fields = []
+    for f in range(3):
+        fields.append(np.concatenate([c[f] for c in chunks]) if chunks else np.empty(0, np.int32))
+        for c in chunks:
+            c[f] = None
+    return fields[0], fields[1], fields[2]
 
 
 def array_reader(values: np.ndarray, valid: np.ndarray | None = None) -> Reader:
@@ -592,7 +657,7 @@ def patch_stats_array(
     boundary_is_edge: bool = True,
     enn: bool = True,
     strip_rows: int | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> PatchStats:
     """:func:`patch_stats` of an in-memory array (``valid``: cells with data).
 

@@ -180,10 +180,8 @@ def _peak_mb(reset: bool) -> float:
 
 
 def _landscape_metrics() -> Any:
-    try:
-        from habitat.landscape import landscape_metrics  # type: ignore[attr-defined]
-    except ImportError:
-        from habitat.landscape.metrics import landscape_metrics  # type: ignore[attr-defined]
+    from habitat.landscape import landscape_metrics
+
     return landscape_metrics
 
 
@@ -257,7 +255,7 @@ def _pylandstats(path: Path, out_csv: Path | None) -> dict[str, Any]:
     import warnings
 
     import pandas as pd
-    import pylandstats as pls
+    import pylandstats as pls  # type: ignore[import-untyped]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -512,6 +510,10 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _num(value: Any) -> float:
+    return float(value)
+
+
 def compare(ours_csv: Path, pls_csv: Path) -> dict[str, Any]:
     """Largest relative difference per metric between habitat's and pylandstats' tables."""
     import pandas as pd
@@ -524,9 +526,9 @@ def compare(ours_csv: Path, pls_csv: Path) -> dict[str, Any]:
     for metric in pls_t.columns:
         if metric not in ours.columns:
             continue
-        pairs = [(float(land[metric]), float(pls_t.loc["landscape", metric]))]
+        pairs = [(_num(land[metric]), _num(pls_t.loc["landscape", metric]))]
         pairs += [
-            (float(cls.loc[int(k), metric]), float(pls_t.loc[k, metric]))
+            (_num(cls.loc[int(k), metric]), _num(pls_t.loc[k, metric]))
             for k in pls_t.index
             if k != "landscape" and int(k) in cls.index
         ]

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-
 import numba
 import numpy as np
 
@@ -206,8 +205,9 @@ def _run_search(
     found: np.ndarray,
 ) -> None:
     """The search over one class's index, in a thread per core."""
-    args = (*index, n_rows, searched, best, found)
-    n = index[0].size
+    sr, sc, sp, row_ptr, next_other, prev_other = index
+    args = (sr, sc, sp, row_ptr, next_other, prev_other, n_rows, searched, best, found)
+    n = sr.size
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
     if n_workers == 1:

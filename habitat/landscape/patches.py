@@ -63,6 +63,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -598,12 +599,12 @@ def _boundary_cells(
     Each field is joined on its own and its chunks dropped at once, so the
     peak is the chunks plus one field.
     """
-    chunks = [list(c) for c in grow.chunks]
+    chunks: list[list[Any]] = [list(c) for c in grow.chunks]
     grow.chunks = []
     for c in chunks:  # provisional ids -> final patch ids, in place
-        ids = c[2]
+        ids: np.ndarray = c[2]
         if c[3]:
-            ids += c[3]
+            ids += int(c[3])
         np.take(patch_of, ids, out=ids)
     fields = []
     for f in range(3):

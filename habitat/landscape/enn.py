@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
 

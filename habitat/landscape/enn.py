@@ -65,7 +65,7 @@ import numpy as np
 
 from habitat.core.errors import InputError
 
-__all__ = ["nearest_neighbour_cells"]
+__all__ = ["class_squared_distances", "nearest_neighbour_cells"]
 
 _INF = np.iinfo(np.int64).max
 _BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
@@ -80,25 +80,29 @@ def _index(
     the first cell after and the last cell before its run of one patch within
     its row.
     """
-    n = rows.size
     sr = rows.astype(np.int32, copy=False)
     sc = cols.astype(np.int32, copy=False)
     sp = patch.astype(np.int32, copy=False)
     row_ptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(sr, minlength=n_rows), out=row_ptr[1:])
-    # runs of one patch within a row list: every cell of a run points past both its ends
-    run_start = np.ones(n, bool)
-    run_start[1:] = (sr[1:] != sr[:-1]) | (sp[1:] != sp[:-1])
-    starts = np.flatnonzero(run_start).astype(np.int32)
-    run = np.cumsum(run_start, dtype=np.int32)
-    del run_start
-    run -= 1
-    ends = np.append(starts[1:], np.int32(n))
-    next_other = ends[run]
-    prev_other = starts[run]
-    del run, starts, ends
-    prev_other -= 1
+    next_other, prev_other = _run_ends(sr, sp)
     return sr, sc, sp, row_ptr, next_other, prev_other
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_ends(sr: np.ndarray, sp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Per cell, the first cell after and the last before its run of one patch in its row."""
+    n = sr.shape[0]
+    next_other = np.empty(n, np.int32)
+    prev_other = np.empty(n, np.int32)
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or sr[i] != sr[i - 1] or sp[i] != sp[i - 1]:
+            for j in range(start, i):
+                next_other[j] = i
+                prev_other[j] = start - 1
+            start = i
+    return next_other, prev_other
 
 
 @numba.njit(cache=True, nogil=True)
@@ -329,20 +333,33 @@ def nearest_neighbour_cells(
     searched = n_in_class[class_of_patch] >= 2
     if not searched.any():
         return out
-    best = np.full(n_patches, _INF, np.int64)  # shared bound, racy on purpose
     d2 = np.full(n_patches, _INF, np.int64)
     cell_class = class_of_patch.astype(np.int16 if classes.size < 2**15 else np.int32)[patch]
     # one class at a time: the index of the largest class is the peak memory
     for k in np.flatnonzero(n_in_class >= 2):
         sel = cell_class == k
-        index = _index(rows[sel], cols[sel], patch[sel], n_rows)
+        class_squared_distances(rows[sel], cols[sel], patch[sel], n_rows, d2)
         del sel
-        found = np.full(index[0].size, _INF, np.int64)  # per-cell record of improvements
-        _run_search(index, n_rows, searched, best, found)
-        sp = index[2]
-        improved = np.flatnonzero(found < _INF)
-        np.minimum.at(d2, sp[improved], found[improved])
-        del index, found, improved, sp
     ok = searched & (d2 < _INF)
     out[ok] = np.sqrt(d2[ok].astype(np.float64))
     return out
+
+
+def class_squared_distances(
+    rows: np.ndarray, cols: np.ndarray, patch: np.ndarray, n_rows: int, d2: np.ndarray
+) -> None:
+    """Lower ``d2[p]`` to the squared ENN (cells²) of each patch ``p`` of ONE class.
+
+    The cells (boundary cells of all the class's patches, at least two patches,
+    raster order, no checks) are searched as in :func:`nearest_neighbour_cells`;
+    ``d2`` (int64, one entry per patch id, initially the largest int64) is
+    updated in place. For callers that hold the cells class by class.
+    """
+    index = _index(rows, cols, patch, n_rows)
+    best = np.full(d2.shape[0], _INF, np.int64)  # shared bound, racy on purpose
+    searched = np.zeros(d2.shape[0], bool)
+    searched[index[2]] = True
+    found = np.full(index[0].size, _INF, np.int64)  # per-cell record of improvements
+    _run_search(index, n_rows, searched, best, found)
+    improved = np.flatnonzero(found < _INF)
+    np.minimum.at(d2, index[2][improved], found[improved])

@@ -75,7 +75,7 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     perim: np.ndarray,
     bnd: np.ndarray,
     adjacency: np.ndarray,
-    b_rows: np.ndarray,
+    row_count: np.ndarray,
     b_cols: np.ndarray,
     b_ids: np.ndarray,
 ) -> int:
@@ -91,7 +91,7 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     bg = adjacency.shape[0] - 1
     last = n_cols - 1
     for rr in range(counters[2], n_own):
-        if counters[0] + n_cols > parent.shape[0] or counters[1] + n_cols > b_rows.shape[0]:
+        if counters[0] + n_cols > parent.shape[0] or counters[1] + n_cols > b_cols.shape[0]:
             counters[2] = rr
             return NEED_SPACE
         r = top + rr
@@ -152,7 +152,7 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
             if sides:
                 perim[lab] += sides
                 j = counters[1]
-                b_rows[j] = row0 + rr
+                row_count[row0 + rr] += 1
                 b_cols[j] = c
                 b_ids[j] = lab
                 counters[1] = j + 1

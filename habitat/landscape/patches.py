@@ -63,7 +63,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -133,13 +132,16 @@ class PatchStats:
 class _Growing:
     """Per-provisional-id arrays, grown geometrically, and boundary cells in chunks.
 
-    Boundary cells are written into a chunk of :data:`BOUNDARY_CHUNK` cells (or
-    four rows); a full chunk is kept as it is and a new one started, so they
-    are never copied while the raster is scanned.
+    Boundary cells (their column and provisional id; their rows are implicit:
+    cells come in raster order and ``row_count`` counts them per row) are
+    written into a chunk of :data:`BOUNDARY_CHUNK` cells (or four rows); a
+    full chunk is kept as it is and a new one started, so they are never
+    copied while the raster is scanned.
     """
 
-    def __init__(self) -> None:
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+    def __init__(self, n_rows: int = 0) -> None:
+        self.chunks: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.row_count = np.zeros(n_rows, np.int64)
         self.parent = np.empty(0, np.int64)
         self.id_class = np.empty(0, np.int64)
         self.id_row = np.empty(0, np.int64)
@@ -148,7 +150,6 @@ class _Growing:
         self.perim = np.empty(0, np.int64)
         self.bnd = np.empty(0, np.int64)
         self.core = np.empty(0, np.int64)
-        self.b_rows = np.empty(0, np.int32)
         self.b_cols = np.empty(0, np.int32)
         self.b_ids = np.empty(0, np.int32)
 
@@ -176,11 +177,10 @@ class _Growing:
             setattr(self, name, self._grow(getattr(self, name), n_ids, False))
         for name in ("area", "perim", "bnd", "core"):
             setattr(self, name, self._grow(getattr(self, name), n_ids, True))
-        if filled + row_cells <= self.b_rows.shape[0]:
+        if filled + row_cells <= self.b_cols.shape[0]:
             return filled
         self.close_chunk(filled)
         size = max(BOUNDARY_CHUNK, 4 * row_cells)
-        self.b_rows = np.empty(size, np.int32)
         self.b_cols = np.empty(size, np.int32)
         self.b_ids = np.empty(size, np.int32)
         return 0
@@ -188,10 +188,8 @@ class _Growing:
     def close_chunk(self, filled: int, id_offset: int = 0) -> None:
         """Keep the current chunk's ``filled`` cells."""
         if filled:
-            self.chunks.append(
-                (self.b_rows[:filled], self.b_cols[:filled], self.b_ids[:filled], id_offset)
-            )
-        self.b_rows = self.b_cols = self.b_ids = np.empty(0, np.int32)
+            self.chunks.append((self.b_cols[:filled], self.b_ids[:filled], id_offset))
+        self.b_cols = self.b_ids = np.empty(0, np.int32)
 
     @property
     def n_boundary(self) -> int:
@@ -394,7 +392,7 @@ def _block_bounds(
 def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
     """Label rows ``start .. end-1`` in strips (the rows above are not looked at)."""
     halo = o.depth + 1
-    grow, table = _Growing(), _ClassTable()
+    grow, table = _Growing(o.n_rows), _ClassTable()
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
     own = np.empty((min(o.step, max(end - start, 1)) + 1, o.n_cols), np.int64)
@@ -415,7 +413,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
             status = kernels.label_strip(
                 cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
-                grow.bnd, adjacency, grow.b_rows, grow.b_cols, grow.b_ids,
+                grow.bnd, adjacency, grow.row_count, grow.b_cols, grow.b_ids,
             )  # fmt: skip
         if o.depth > 0:
             _count_core(cls, valid, halo, n_own, own, r0, o.n_rows, o.depth, o.edge,
@@ -471,10 +469,11 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
     for name in ("id_row", "id_col", "area", "perim", "bnd", "core"):
         setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_ids] for b in blocks]))
     grow.chunks = [
-        (rows, cols, ids, off + int(o))
+        (cols, ids, off + int(o))
         for b, o in zip(blocks, id_off, strict=False)
-        for rows, cols, ids, off in b.grow.chunks
+        for cols, ids, off in b.grow.chunks
     ]
+    grow.row_count = np.sum([b.grow.row_count for b in blocks], axis=0)
     for i in range(len(blocks) - 1):
         top, bot = blocks[i], blocks[i + 1]
         kernels.join_seam(
@@ -568,14 +567,12 @@ def _finish(
         "patch_row": grow.id_row[roots].copy(),
         "patch_col": grow.id_col[roots].copy(),
     }
-    b_rows, b_cols, b_patch = _boundary_cells(grow, patch_of.astype(np.int32))
+    chunks, row_count = _final_chunks(grow, patch_of.astype(np.int32))
     grow.release()  # the per-id arrays, before the nearest-neighbour index is built
     del root, final
     enn_cells = np.full(n_patches, np.nan)
     if enn and n_patches:
-        from habitat.landscape.enn import nearest_neighbour_cells
-
-        enn_cells = nearest_neighbour_cells(b_rows, b_cols, b_patch, patch_class)
+        enn_cells = _nearest_neighbours(chunks, row_count, np.searchsorted(classes, patch_class))
     return PatchStats(
         cell_size_m=float(cell_size_m),
         neighbours=int(neighbours),
@@ -591,27 +588,55 @@ def _finish(
     )
 
 
-def _boundary_cells(
+def _final_chunks(
     grow: _Growing, patch_of: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows, columns and final patch ids of the boundary cells, chunk by chunk.
-
-    Each field is joined on its own and its chunks dropped at once, so the
-    peak is the chunks plus one field.
-    """
-    chunks: list[list[Any]] = [list(c) for c in grow.chunks]
-    grow.chunks = []
-    for c in chunks:  # provisional ids -> final patch ids, in place
-        ids: np.ndarray = c[2]
-        if c[3]:
-            ids += int(c[3])
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The boundary chunks with final patch ids (rewritten in place) and the row counts."""
+    chunks = []
+    for cols, ids, offset in grow.chunks:
+        if offset:
+            ids += offset
         np.take(patch_of, ids, out=ids)
-    fields = []
-    for f in range(3):
-        fields.append(np.concatenate([c[f] for c in chunks]) if chunks else np.empty(0, np.int32))
-        for c in chunks:
-            c[f] = None
-    return fields[0], fields[1], fields[2]
+        chunks.append((cols, ids))
+    return chunks, grow.row_count
+
+
+def _nearest_neighbours(
+    chunks: list[tuple[np.ndarray, np.ndarray]], row_count: np.ndarray, patch_rank: np.ndarray
+) -> np.ndarray:
+    """ENN in cells of every patch, gathering each class's boundary cells from the chunks.
+
+    ``patch_rank`` is each patch's class index; rows are rebuilt from the
+    per-row counts (cells come in raster order). Only one class's cells are
+    gathered at a time.
+    """
+    from habitat.landscape.enn import class_squared_distances
+
+    n_patches = patch_rank.shape[0]
+    n_classes = int(patch_rank.max()) + 1 if n_patches else 0
+    per_class = np.bincount(patch_rank, minlength=n_classes)
+    ends = np.cumsum(row_count)
+    d2 = np.full(n_patches, np.iinfo(np.int64).max, np.int64)
+    rank32 = patch_rank.astype(np.int32)
+    for k in np.flatnonzero(per_class >= 2):
+        rows, cols, patch = [], [], []
+        start = 0
+        for c, ids in chunks:
+            mine = rank32[ids] == k
+            where = np.flatnonzero(mine)
+            rows.append(np.searchsorted(ends, where + start, side="right").astype(np.int32))
+            cols.append(c[mine])
+            patch.append(ids[mine])
+            start += c.shape[0]
+            del mine, where
+        class_squared_distances(
+            np.concatenate(rows), np.concatenate(cols), np.concatenate(patch), row_count.size, d2
+        )
+        del rows, cols, patch
+    out = np.full(n_patches, np.nan)
+    ok = d2 < np.iinfo(np.int64).max
+    out[ok] = np.sqrt(d2[ok].astype(np.float64))
+    return out
 
 
 def array_reader(values: np.ndarray, valid: np.ndarray | None = None) -> Reader:

@@ -63,11 +63,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from habitat.core.errors import InputError, TooLargeError
-from habitat.landscape import kernels
 
 __all__ = [
     "MAX_CLASSES",
@@ -224,10 +224,10 @@ class _ClassTable:
 
     def indices(self, vals: np.ndarray, valid: np.ndarray) -> np.ndarray:
         """Class index of each cell of a strip (-1: background), new classes added."""
-        lo, hi, n = kernels.valid_range(vals, valid)
+        lo, hi, n = _kernels().valid_range(vals, valid)
         if n:
             self._widen(int(lo), int(hi))
-        cls, n_classes = kernels.classify(
+        cls, n_classes = _kernels().classify(
             vals, valid, self.lut, self.lo, self.values, self.n_classes
         )
         if n_classes > MAX_CLASSES:
@@ -237,6 +237,13 @@ class _ClassTable:
             )
         self.n_classes = int(n_classes)
         return cls
+
+
+def _kernels() -> Any:
+    """The compiled kernels, imported on first use (numba is not loaded by ``import habitat``)."""
+    from habitat.landscape import kernels
+
+    return kernels
 
 
 def _strip_rows(n_cols: int, strip_rows: int | None) -> int:
@@ -407,10 +414,10 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
         cls = table.indices(vals, valid)
         del vals
         counters[2] = 0
-        status = kernels.NEED_SPACE
-        while status == kernels.NEED_SPACE:
+        status = _kernels().NEED_SPACE
+        while status == _kernels().NEED_SPACE:
             counters[1] = grow.reserve(int(counters[0]) + 4 * o.n_cols, int(counters[1]), o.n_cols)
-            status = kernels.label_strip(
+            status = _kernels().label_strip(
                 cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
                 grow.bnd, adjacency, grow.row_count, grow.b_cols, grow.b_ids,
@@ -476,7 +483,7 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
     grow.row_count = np.sum([b.grow.row_count for b in blocks], axis=0)
     for i in range(len(blocks) - 1):
         top, bot = blocks[i], blocks[i + 1]
-        kernels.join_seam(
+        _kernels().join_seam(
             grow.parent,
             np.where(top.last_labels >= 0, top.last_labels + id_off[i], -1),
             _mapped(top.last_cls, maps[i]),
@@ -515,11 +522,11 @@ def _count_core(
     buf = dist[: cls.size].reshape(cls.shape)
     first, end = max(0, halo - r0), min(cls.shape[0], halo + n_rows - r0)  # window rows
     if edge or valid[first:end].all():
-        kernels.core_counts(cls, halo, n_own, own, depth + 1, edge, first, end, buf, core)
+        _kernels().core_counts(cls, halo, n_own, own, depth + 1, edge, first, end, buf, core)
     else:
         present = np.unique(cls[halo : halo + n_own])
         present = present[present >= 0].astype(np.int64)
-        kernels.core_counts_by_class(cls, halo, n_own, own, depth + 1, present, buf, core)
+        _kernels().core_counts_by_class(cls, halo, n_own, own, depth + 1, present, buf, core)
 
 
 def _finish(
@@ -541,7 +548,7 @@ def _finish(
     rank[order] = np.arange(n_classes)
     classes = values[order]
 
-    root = kernels.resolve_roots(grow.parent, n_ids)
+    root = _kernels().resolve_roots(grow.parent, n_ids)
     roots = np.flatnonzero(root == np.arange(n_ids))
     roots = roots[np.lexsort((roots, rank[grow.id_class[roots]]))]
     final = np.full(n_ids, -1, np.int64)

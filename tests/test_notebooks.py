@@ -8,9 +8,14 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
-#: notebooks of half a minute or more: run with the slow tests (``.ci/run`` step 3),
-#: so the default run stays under its 10-minute budget
-SLOW = {"02_home_ranges.ipynb", "03_maps_and_reports.ipynb"}
+#: notebooks of a quarter of a minute or more: run with the slow tests (``.ci/run``
+#: step 3), so the default run stays under its 10-minute budget
+SLOW = {
+    "02_home_ranges.ipynb",
+    "03_maps_and_reports.ipynb",
+    "04_your_own_study_area.ipynb",
+    "05_fragmentation.ipynb",
+}
 
 
 @pytest.mark.notebook

@@ -78,6 +78,8 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     row_count: np.ndarray,
     b_cols: np.ndarray,
     b_ids: np.ndarray,
+    core1: int,
+    core: np.ndarray,
 ) -> int:
     """Label the own rows ``top .. top + n_own - 1`` of a strip and accumulate.
 
@@ -85,7 +87,10 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     above and below (at least one each). ``own_labels`` gets the provisional
     ids of the own rows in its rows ``1 .. n_own``; its row 0 holds those of
     the row just above them (-1: none). ``counters`` = [next id, boundary
-    cells written, own row to start at]. Returns a status code.
+    cells written, own row to start at]. ``core1`` counts the core cells of an
+    edge depth of one cell here (the 4-neighbour erosion once: no rook neighbour
+    of another class, nor background when ``core1 == 1``; ``core1 == 2``:
+    background is not edge; 0: not here). Returns a status code.
     """
     n_cols = cls.shape[1]
     bg = adjacency.shape[0] - 1
@@ -145,6 +150,11 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
                     adjacency[k, n_w] += 1
                 if n_e >= 0 and n_e != k:
                     adjacency[k, n_e] += 1
+            if core1 == 1:
+                if sides == 0:
+                    core[lab] += 1
+            elif core1 == 2 and sides == background:
+                core[lab] += 1
             if background:
                 bnd[lab] += background
                 adjacency[k, bg] += background

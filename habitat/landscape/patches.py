@@ -400,6 +400,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
     """Label rows ``start .. end-1`` in strips (the rows above are not looked at)."""
     halo = o.depth + 1
     grow, table = _Growing(o.n_rows), _ClassTable()
+    core1 = (1 if o.edge else 2) if o.depth == 1 else 0  # depth 1: counted while labelling
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
     own = np.empty((min(o.step, max(end - start, 1)) + 1, o.n_cols), np.int64)
@@ -421,8 +422,9 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
                 cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
                 grow.bnd, adjacency, grow.row_count, grow.b_cols, grow.b_ids,
+                core1, grow.core,
             )  # fmt: skip
-        if o.depth > 0:
+        if o.depth > 1:
             _count_core(cls, valid, halo, n_own, own, r0, o.n_rows, o.depth, o.edge,
                         dist, grow.core)  # fmt: skip
         if r0 == start:

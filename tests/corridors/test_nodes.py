@@ -152,7 +152,7 @@ def test_overlapping_nodes_are_named_with_their_shared_cells() -> None:
             "Point",
         ),
         (series([shapely.Point()]), GeometryTypeError, "missing or empty"),
-        (gpd.GeoSeries([centre(1, 1)]), CRSError, "CRS"),
+        (gpd.GeoSeries([centre(1, 1)]), CRSError, "no coordinate reference system"),
         (pd.DataFrame({"x": [1]}), InputError, "GeoDataFrame or GeoSeries"),
         (series([]), InputError, "no rows"),
     ],

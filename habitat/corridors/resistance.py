@@ -67,6 +67,7 @@ from habitat.core.errors import (
     DataQualityWarning,
     GeometryTypeError,
     InputError,
+    ProjectedCRSRequiredError,
 )
 from habitat.core.validation import (
     repair_polygons,
@@ -248,13 +249,14 @@ def _on_metric_grid(land_cover: Raster, crs: Any, cell_size_m: Any) -> Raster:
         target = require_measurement_crs(crs, purpose="distances", name="crs")
     reason = ""
     if target is None:
-        if not land_cover.crs.is_projected:
-            target = metric_crs(lonlat_bounds(land_cover))
-            reason = f"land_cover is in degrees ({describe_crs(land_cover.crs)})"
-        else:
+        try:
             target = require_measurement_crs(
                 land_cover.crs, purpose="distances", name="land_cover's crs"
             )
+        except ProjectedCRSRequiredError:  # degrees, Web Mercator, feet: its UTM zone
+            target = metric_crs(lonlat_bounds(land_cover))
+            what = "in degrees" if not land_cover.crs.is_projected else "not for distances"
+            reason = f"land_cover's CRS {describe_crs(land_cover.crs)} is {what}"
     same_crs = target == land_cover.crs
     a, b, _, d, e, _ = land_cover.transform
     square = same_crs and b == 0 and d == 0 and math.isclose(abs(a), abs(e))
@@ -299,7 +301,6 @@ def _layer(
     )
     geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
     usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    kinds = pd.Series(shapely.get_type_id(geoms), index=frame.index)
     type_names = pd.Series(
         np.asarray(frame.geometry.geom_type.fillna("missing"), dtype=object), index=frame.index
     )
@@ -311,7 +312,6 @@ def _layer(
             f"{sorted(set(type_names[wrong]))}. Explode geometry collections "
             "(GeoDataFrame.explode) and drop other geometry types."
         )
-    del kinds
     polygons = usable & type_names.isin(_POLYGONS).to_numpy()
     if (polygons & ~shapely.is_valid(geoms)).any():
         fixed, _ = repair_polygons(geoms[polygons], name=name, labels=frame.index[polygons])

@@ -444,11 +444,18 @@ def test_text_in_a_width_column_is_refused():
 # ------------------------------------------------------------------ CRS and cell size
 def test_land_cover_in_degrees_is_warped_to_utm_with_a_warning_naming_the_cell_size():
     geo = reproject(datasets.land_cover(), "EPSG:4326")
-    with pytest.warns(DataQualityWarning, match=r"degrees.*EPSG:32652.*200 m"):
+    with pytest.warns(DataQualityWarning, match=r"in degrees.*EPSG:32652.*200 m"):
         out = resistance_surface(geo, table=leopard_resistance_table())
     assert out.crs.to_epsg() == 32652 and out.cell_size_m == 200.0
     values, cell = resistance_cells(out)
     assert cell == 200.0 and np.nanmin(values) == 1.0
+
+
+def test_land_cover_in_web_mercator_is_warped_with_a_warning():
+    mercator = reproject(classes_raster(), "EPSG:3857")
+    with pytest.warns(DataQualityWarning, match=r"EPSG:3857.*not for distances.*EPSG:32652"):
+        out = resistance_surface(mercator, table=leopard_resistance_table())
+    assert out.crs.to_epsg() == 32652
 
 
 def test_a_crs_in_degrees_is_refused():

@@ -1,0 +1,714 @@
+r"""Circuit theory on resistance surfaces, as Circuitscape defines it.
+
+:func:`current_flow` treats a resistance raster as an electrical network
+(McRae 2006; McRae et al. 2008; Circuitscape 4 and Circuitscape.jl) and gives
+the effective resistance between focal nodes and the cumulative current map.
+
+Definitions (Circuitscape's, restated)
+--------------------------------------
+* **Graph.** One node per cell with data; each cell is joined to its 4 or 8
+  neighbours with data. Cell conductance = 1 / resistance (ohm\ :sup:`-1`; the
+  raster's values are ohm per cell, independent of the cell size: a square of
+  a uniform sheet has the same resistance whatever its side).
+* **Branch conductance** between neighbours with conductances
+  :math:`g_1, g_2`: :math:`(g_1 + g_2)/2` by default ("average conductance",
+  ``connection="conductance"``), or :math:`1 / ((r_1 + r_2)/2)` with
+  ``connection="resistance"`` ("average resistance"); divided by √2 between
+  diagonal neighbours.
+* **Focal nodes.** Points take the cell holding them; a polygon (a park, a core
+  area) is a *focal region*: its cells are short-circuited into one node
+  (:func:`habitat.corridors.nodes.node_cells` gives the cells). In pairwise
+  mode only the two regions of the pair being solved are shorted, the other
+  regions are ordinary cells (as Circuitscape does); in one-to-all mode every
+  region is shorted.
+* **Pairwise.** For each pair, 1 A is injected at one node and the other is
+  grounded (0 V). The effective resistance is the voltage of the source
+  (ohm). When every node is a single cell, one node per connected component is
+  grounded once and the voltages of every pair follow by superposition of
+  ``n - 1`` solves (Circuitscape's "single ground" shortcut), all with one
+  matrix.
+* **One-to-all.** Each node in turn gets 1 A while all the others are grounded;
+  its resistance is its voltage.
+* **Node current** (Circuitscape's current map): at each cell, the larger of
+  the current flowing in and the current flowing out through its branches,
+  i.e. half the sum of the absolute branch currents plus half the injected
+  current; 1 A at a source and at a sink. The cells of a shorted region all get
+  the region's node current. The **cumulative current map** sums the node
+  currents of every pair (pairwise) or every source (one-to-all).
+
+Solvers
+-------
+The reduced Laplacian (ground or fixed-voltage cells eliminated) is symmetric
+positive definite. ``solver="direct"`` factorises it once (SuperLU with a
+symmetric ordering: CHOLMOD is not available) and back-substitutes every
+right-hand side; ``solver="amg"`` builds a smoothed-aggregation algebraic
+multigrid hierarchy (pyamg) once per matrix and uses it as the preconditioner
+of conjugate gradients for every right-hand side. ``"auto"`` factorises up to
+:data:`DIRECT_MAX_CELLS` unknowns and uses AMG above. The relative residual
+:math:`\lVert b - Ax\rVert / \lVert b\rVert` of every solve is checked; a solve
+that does not reach ``tol`` raises :class:`~habitat.core.errors.InputError`
+naming the residual and the tolerance (never a silent number). With
+``"auto"``, an AMG solve that stalls (extreme contrasts, 1 to 10\ :sup:`6`) is
+retried with the factorisation when the system is small enough
+(:data:`FALLBACK_MAX_CELLS`), with a warning.
+
+References
+----------
+McRae, B. H. (2006). Isolation by resistance. *Evolution* 60, 1551-1561.
+McRae, B. H., Dickson, B. G., Keitt, T. H., Shah, V. B. (2008). Using circuit
+theory to model connectivity in ecology, evolution, and conservation.
+*Ecology* 89, 2712-2724. Circuitscape 4 user guide (McRae, Shah, Mohapatra
+2013); Circuitscape.jl (Anantharaman et al. 2020, JuliaCon proceedings).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import ndimage, sparse
+from scipy.sparse import linalg as splinalg
+
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.corridors.nodes import node_cells
+from habitat.corridors.surface import resistance_cells
+from habitat.io.raster import Raster
+
+if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+
+__all__ = [
+    "DIRECT_MAX_CELLS",
+    "FALLBACK_MAX_CELLS",
+    "CurrentFlow",
+    "current_flow",
+]
+
+#: ``solver="auto"`` factorises systems up to this many unknowns, AMG above.
+DIRECT_MAX_CELLS = 150_000
+#: ``solver="auto"`` retries a stalled AMG solve with the factorisation up to this size.
+FALLBACK_MAX_CELLS = 1_000_000
+
+_MODES = ("pairwise", "one_to_all")
+_CONNECTIONS = ("conductance", "resistance")
+_SOLVERS = ("auto", "amg", "direct")
+_GROUND, _HIGH, _OUT = -2, -3, -1
+
+
+@dataclass(frozen=True)
+class CurrentFlow:
+    """Result of :func:`current_flow`.
+
+    Attributes
+    ----------
+    resistances : pandas.DataFrame
+        Pairwise mode: the symmetric matrix of effective resistances (ohm),
+        index and columns = node ids, 0 on the diagonal, ``inf`` for pairs
+        without a path. One-to-all mode: one row per node, column
+        ``effective_resistance`` (ohm) between the node and all the others
+        grounded (``inf`` when no other node is reachable).
+    pairs : pandas.DataFrame or None
+        Pairwise mode: one row per pair (``from_id``, ``to_id``,
+        ``effective_resistance`` in ohm, ``connected``, ``note``), following
+        :data:`habitat.core.tables.CORRIDORS`. ``None`` in one-to-all mode.
+    current : habitat.io.raster.Raster
+        Cumulative node current (A) per cell, float64, NaN on cells without
+        data, 0 on cells no current reaches.
+    voltage : habitat.io.raster.Raster or None
+        Only when the run is a single pair (pairwise with two nodes): the
+        voltage (V) of each cell, the first node grounded (0 V) and 1 A
+        injected at the second (which sits at the effective resistance), as
+        Circuitscape writes its pair maps; NaN on cells without data or not
+        connected to the pair. ``None`` otherwise.
+    mode : str
+        ``"pairwise"`` or ``"one_to_all"``.
+    solver : str
+        The solver used: ``"direct"`` or ``"amg"``.
+    max_residual : float
+        Largest relative residual ``||b - Ax|| / ||b||`` over the solves.
+    n_solves : int
+        Number of right-hand sides solved.
+    """
+
+    resistances: pd.DataFrame
+    pairs: pd.DataFrame | None
+    current: Raster
+    voltage: Raster | None
+    mode: str
+    solver: str
+    max_residual: float
+    n_solves: int
+
+
+def _kernels() -> ModuleType:
+    """The compiled kernels, imported on first use (numba is not loaded by ``import habitat``)."""
+    from habitat.corridors import circuit_kernels
+
+    return circuit_kernels
+
+
+def _choice(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
+    if value not in allowed:
+        raise InputError(
+            f"{what} must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}."
+        )
+    return value
+
+
+class _Solver:
+    """Solves ``A x = b`` for one SPD matrix and many right-hand sides, checking convergence."""
+
+    def __init__(self, a: sparse.csr_matrix, kind: str, tol: float, max_iterations: int) -> None:
+        self.a = a
+        self.kind = kind
+        self.tol = tol
+        self.max_iterations = max_iterations
+        self.max_residual = 0.0
+        self.n_solves = 0
+        self._lu: Any = None
+        self._precond: Any = None
+        if kind == "direct":
+            self._factorise()
+        else:
+            import pyamg
+
+            ml = pyamg.smoothed_aggregation_solver(
+                a,
+                symmetry="hermitian",
+                strength=("symmetric", {"theta": 0.0}),
+                smooth=("jacobi", {"omega": 4.0 / 3.0, "weighting": "local"}),
+                improve_candidates=None,
+                max_coarse=500,
+                keep=False,
+            )
+            self._precond = ml.aspreconditioner(cycle="V")
+
+    def _factorise(self) -> None:
+        self._lu = splinalg.splu(
+            self.a.tocsc(),
+            permc_spec="MMD_AT_PLUS_A",
+            diag_pivot_thresh=0.0,
+            options={"SymmetricMode": True},
+        )
+
+    def _residual(self, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+        norm_b = np.linalg.norm(b, axis=0)
+        norm_b[norm_b == 0] = 1.0
+        out: np.ndarray = np.linalg.norm(b - self.a @ x, axis=0) / norm_b
+        return out
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """Solutions of ``A x = b`` for the columns of ``b`` (n × k)."""
+        if self.kind == "direct":
+            x = np.asarray(self._lu.solve(b))
+            res = self._residual(x, b)
+            if np.any(res > self.tol):
+                # one step of iterative refinement (pivoting is off for speed)
+                x = x + np.asarray(self._lu.solve(b - self.a @ x))
+                res = self._residual(x, b)
+        else:
+            x = np.empty_like(b)
+            for k in range(b.shape[1]):
+                x[:, k], _info = splinalg.cg(
+                    self.a,
+                    b[:, k],
+                    rtol=self.tol,
+                    atol=0.0,
+                    maxiter=self.max_iterations,
+                    M=self._precond,
+                )
+            res = self._residual(x, b)
+        self.n_solves += b.shape[1]
+        worst = float(np.max(res)) if res.size else 0.0
+        self.max_residual = max(self.max_residual, worst)
+        if not worst <= self.tol:
+            raise _NotConvergedError(
+                worst, self.tol, self.kind, self.a.shape[0], self.max_iterations
+            )
+        return x
+
+
+class _NotConvergedError(Exception):
+    def __init__(self, residual: float, tol: float, kind: str, n: int, max_iterations: int) -> None:
+        self.residual, self.tol, self.kind, self.n = residual, tol, kind, n
+        self.max_iterations = max_iterations
+        super().__init__(residual)
+
+    def message(self) -> str:
+        if self.kind == "amg":
+            how = (
+                f"conjugate gradients with an AMG preconditioner stopped after at most "
+                f"{self.max_iterations} iterations"
+            )
+            fix = (
+                "Raise max_iterations, use solver='direct' (a factorisation; memory grows "
+                "with the cells), or reduce the contrast of the resistance surface (values "
+                "spanning more than about 1e6 stall iterative solvers)."
+            )
+        else:
+            how = "the sparse factorisation (with one refinement step)"
+            fix = "Reduce the contrast of the resistance surface, or loosen tol."
+        return (
+            f"The circuit solve did not converge: {how} left a relative residual "
+            f"||b - Ax|| / ||b|| = {self.residual:.3g} above the tolerance tol={self.tol:g} "
+            f"({self.n:,} unknowns). No current map or resistance is returned rather than "
+            f"untrusted numbers. {fix}"
+        )
+
+
+def _make_solver(
+    a: sparse.csr_matrix, solver: str, tol: float, max_iterations: int
+) -> Callable[[np.ndarray], tuple[np.ndarray, _Solver]]:
+    """A function solving columns of right-hand sides, with the fallback of ``solver="auto"``."""
+    n = a.shape[0]
+    kind = solver if solver != "auto" else ("direct" if n <= DIRECT_MAX_CELLS else "amg")
+    state = {"solver": _Solver(a, kind, tol, max_iterations)}
+
+    def run(b: np.ndarray) -> tuple[np.ndarray, _Solver]:
+        current = state["solver"]
+        try:
+            return current.solve(b), current
+        except _NotConvergedError as exc:
+            if solver == "auto" and current.kind == "amg" and n <= FALLBACK_MAX_CELLS:
+                warnings.warn(
+                    f"The AMG-preconditioned CG solve stalled (relative residual "
+                    f"{exc.residual:.3g} > tol={tol:g}, {n:,} unknowns): solved again with the "
+                    "sparse factorisation.",
+                    DataQualityWarning,
+                    stacklevel=4,
+                )
+                replacement = _Solver(a, "direct", tol, max_iterations)
+                replacement.max_residual = current.max_residual
+                replacement.n_solves = current.n_solves
+                state["solver"] = replacement
+                try:
+                    return replacement.solve(b), replacement
+                except _NotConvergedError as exc2:
+                    raise InputError(exc2.message()) from None
+            raise InputError(exc.message()) from None
+
+    return run
+
+
+def _index(domain: np.ndarray) -> tuple[np.ndarray, int]:
+    """Unknown numbers in raster order on ``domain`` cells, ``-1`` elsewhere."""
+    index = np.full(domain.shape, _OUT, dtype=np.int64)
+    n = int(np.count_nonzero(domain))
+    index[domain] = np.arange(n, dtype=np.int64)
+    return index, n
+
+
+def _matrix(
+    cond: np.ndarray, index: np.ndarray, n: int, eight: bool, avg_res: bool
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    indptr, indices, data, rhs = _kernels().laplacian(cond, index, eight, avg_res, n)
+    a = sparse.csr_matrix((data, indices, indptr), shape=(n, n))
+    a.has_sorted_indices = True
+    return a, rhs
+
+
+def _node_current(
+    cond: np.ndarray,
+    index: np.ndarray,
+    v: np.ndarray,
+    v_high: float,
+    eight: bool,
+    avg_res: bool,
+    regions: list[np.ndarray],
+) -> np.ndarray:
+    """Circuitscape's node current per cell; each of ``regions`` (flat cell indices) shorted."""
+    inflow, outflow = _kernels().branch_sums(cond, index, v, v_high, eight, avg_res)
+    cur: np.ndarray = np.maximum(inflow, outflow)
+    flat = cur.reshape(-1)
+    for cells in regions:
+        if cells.size > 1:
+            flat[cells] = max(inflow.reshape(-1)[cells].sum(), outflow.reshape(-1)[cells].sum())
+    return cur
+
+
+def _components(valid: np.ndarray, eight: bool) -> np.ndarray:
+    structure = np.ones((3, 3), bool) if eight else ndimage.generate_binary_structure(2, 1)
+    comp, _n = ndimage.label(valid, structure=structure)
+    return np.asarray(comp)
+
+
+def current_flow(
+    resistance: Raster,
+    nodes: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    mode: Literal["pairwise", "one_to_all"] = "pairwise",
+    id_column: str | None = None,
+    neighbours: int = 8,
+    connection: Literal["conductance", "resistance"] = "conductance",
+    solver: Literal["auto", "amg", "direct"] = "auto",
+    tol: float = 1e-8,
+    max_iterations: int = 1000,
+    disconnected: Literal["warn", "raise"] = "warn",
+) -> CurrentFlow:
+    r"""Effective resistances and cumulative current between focal nodes (Circuitscape).
+
+    Parameters
+    ----------
+    resistance : habitat.io.raster.Raster
+        Resistance per cell (ohm, > 0; nodata / NaN / +inf = impassable), in a
+        projected CRS in metres (checked by
+        :func:`habitat.corridors.surface.resistance_cells`).
+    nodes : GeoDataFrame or GeoSeries of points or polygons
+        Focal nodes (points) or focal regions (polygons; rows sharing an id are
+        one region), any CRS (reprojected); see
+        :func:`habitat.corridors.nodes.node_cells` for the cell rules. Cells
+        of a region without data are left out of it.
+    mode : {"pairwise", "one_to_all"}
+        Every pair (1 A in at one, the other grounded), or each node against
+        all the others grounded.
+    id_column : str, optional
+        Column holding the node ids; default the index.
+    neighbours : {8, 4}
+        Cell neighbourhood of the graph.
+    connection : {"conductance", "resistance"}
+        Branch conductance = mean of the two cells' conductances (default,
+        Circuitscape's default), or 1 / mean of their resistances.
+    solver : {"auto", "amg", "direct"}
+        See the module docstring; ``"auto"`` factorises up to
+        :data:`DIRECT_MAX_CELLS` unknowns, AMG-preconditioned CG above.
+    tol : float
+        Largest accepted relative residual of each solve (default 1e-8, 100×
+        tighter than Circuitscape's 1e-6).
+    max_iterations : int
+        Conjugate-gradient iterations per solve (AMG only).
+    disconnected : {"warn", "raise"}
+        Pairs of nodes with no path between them (nodata separating them, or a
+        node alone in its patch of data): ``"warn"`` gives them an infinite
+        resistance (Circuitscape writes -1), flags them (``connected`` False,
+        a ``note``) and warns with their ids (:class:`DataQualityWarning`);
+        ``"raise"`` raises :class:`InputError` naming them.
+
+    Returns
+    -------
+    CurrentFlow
+        ``resistances`` (ohm), ``pairs`` (pairwise), ``current`` (A, cumulative),
+        ``voltage`` (single pair only), the solver used and its worst residual.
+
+    Raises
+    ------
+    InputError
+        Bad options; nodes outside the raster, on nodata only or overlapping
+        (from :func:`~habitat.corridors.nodes.node_cells`); a solve that does
+        not reach ``tol`` (naming the residual and the tolerance);
+        disconnected pairs with ``disconnected="raise"``.
+    InsufficientDataError
+        Fewer than two focal nodes.
+    ProjectedCRSRequiredError
+        A raster in degrees.
+
+    Notes
+    -----
+    Cells of the raster with data that no pair's current reaches (another
+    component of the graph) have current 0. Multi-cell focal regions in
+    pairwise mode need one matrix per pair (``n (n - 1) / 2`` solves, as in
+    Circuitscape); single-cell nodes need ``n - 1`` solves with one matrix
+    per component.
+
+    Examples
+    --------
+    Two cells of resistance 1 joined side by side: 1 ohm between them
+    (branch conductance (1 + 1) / 2 = 1 S); a 3-cell row: 2 ohm end to end, and
+    the middle cell carries the whole 1 A:
+
+    >>> import numpy as np
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> surface = Raster(np.ones((1, 3)), (100.0, 0.0, 0.0, 0.0, -100.0, 100.0), "EPSG:32652")
+    >>> ends = gpd.GeoSeries([shapely.Point(50, 50), shapely.Point(250, 50)],
+    ...                      index=["west", "east"], crs="EPSG:32652")
+    >>> flow = current_flow(surface, ends)
+    >>> flow.resistances
+          west  east
+    west   0.0   2.0
+    east   2.0   0.0
+    >>> flow.current.array
+    array([[1., 1., 1.]])
+    >>> flow.voltage.array
+    array([[0., 1., 2.]])
+    >>> flow.pairs[["from_id", "to_id", "effective_resistance"]]
+      from_id to_id  effective_resistance
+    0    west  east                   2.0
+    """
+    mode = _choice(mode, _MODES, "mode")
+    connection = _choice(connection, _CONNECTIONS, "connection")
+    solver = _choice(solver, _SOLVERS, "solver")
+    disconnected = _choice(disconnected, ("warn", "raise"), "disconnected")
+    if neighbours not in (4, 8) or isinstance(neighbours, bool):
+        raise InputError(f"neighbours must be 4 or 8 (cells around each cell); got {neighbours!r}.")
+    if not (isinstance(tol, (int, float)) and 0.0 < float(tol) < 1.0):
+        raise InputError(
+            f"tol must be a relative residual between 0 and 1, e.g. 1e-8; got {tol!r}."
+        )
+    if not (isinstance(max_iterations, (int, np.integer)) and max_iterations >= 1):
+        raise InputError(f"max_iterations must be a positive integer; got {max_iterations!r}.")
+    eight = neighbours == 8
+    avg_res = connection == "resistance"
+
+    values, _cell_size_m = resistance_cells(resistance, name="resistance")
+    valid = np.isfinite(values)
+    cond = np.where(valid, 1.0 / np.where(valid, values, 1.0), np.nan)
+    labels, ids = node_cells(nodes, resistance, id_column=id_column, valid=valid, name="nodes")
+    n_nodes = len(ids)
+    if n_nodes < 2:
+        raise InsufficientDataError(
+            f"current_flow needs at least two focal nodes; got {n_nodes} ({list(ids)!r}). "
+            "Give two or more points or polygons."
+        )
+    flat_labels = labels.reshape(-1)
+    order = np.argsort(flat_labels, kind="stable")
+    bounds = np.searchsorted(flat_labels[order], np.arange(1, n_nodes + 2))
+    regions = [order[bounds[k] : bounds[k + 1]] for k in range(n_nodes)]
+    comp = _components(valid, eight).reshape(-1)
+    node_comps = [np.unique(comp[cells]) for cells in regions]
+
+    run = _Run(cond, eight, avg_res, solver, float(tol), int(max_iterations))
+    if mode == "pairwise":
+        if all(cells.size == 1 for cells in regions):
+            r, voltage = _pairwise_points(run, regions, comp)
+        else:
+            r, voltage = _pairwise_regions(run, regions, node_comps, comp)
+        resistances = pd.DataFrame(r, index=ids, columns=ids)
+        pairs = _pair_table(r, ids)
+        bad = pairs.loc[~pairs["connected"]]
+        if len(bad):
+            named = [f"{a!r}-{b!r}" for a, b in zip(bad["from_id"], bad["to_id"], strict=True)]
+            listed = ", ".join(named[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+            text = (
+                f"{len(bad)} of {len(pairs)} pair(s) of nodes have no path between them "
+                f"(nodata separates them, {neighbours}-neighbour graph): {listed}"
+            )
+            if disconnected == "raise":
+                raise InputError(
+                    f"{text}. Fill the nodata gap (give those cells a high but finite "
+                    "resistance), use neighbours=8, or drop the isolated nodes."
+                )
+            warnings.warn(
+                f"{text}; their effective resistance is inf (Circuitscape writes -1).",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+    else:
+        r1 = _one_to_all(run, regions, comp)
+        resistances = pd.DataFrame({"effective_resistance": r1}, index=ids)
+        pairs = None
+        voltage = None
+        lonely = ids[~np.isfinite(r1)]
+        if len(lonely):
+            text = (
+                f"node(s) {', '.join(repr(i) for i in lonely[:10])} reach no other focal node "
+                f"(nodata separates them, {neighbours}-neighbour graph)"
+            )
+            if disconnected == "raise":
+                raise InputError(f"{text}. Fill the nodata gap or drop those nodes.")
+            warnings.warn(
+                f"{text}; their effective resistance is inf.", DataQualityWarning, stacklevel=2
+            )
+    current = np.where(valid, run.cumulative.reshape(values.shape), np.nan)
+    return CurrentFlow(
+        resistances=resistances,
+        pairs=pairs,
+        current=_raster(resistance, current),
+        voltage=None if voltage is None else _raster(resistance, voltage),
+        mode=mode,
+        solver=run.kind or ("direct" if solver == "auto" else solver),
+        max_residual=run.max_residual,
+        n_solves=run.n_solves,
+    )
+
+
+def _raster(like: Raster, array: np.ndarray) -> Raster:
+    return Raster(array, like.transform, like.crs, nodata=float("nan"))
+
+
+class _Run:
+    """Shared state of one :func:`current_flow` call: grid, options, tallies."""
+
+    def __init__(
+        self,
+        cond: np.ndarray,
+        eight: bool,
+        avg_res: bool,
+        solver: str,
+        tol: float,
+        max_iterations: int,
+    ) -> None:
+        self.cond, self.eight, self.avg_res = cond, eight, avg_res
+        self.solver, self.tol, self.max_iterations = solver, tol, max_iterations
+        self.cumulative = np.zeros(cond.size, np.float64)
+        self.kind = ""
+        self.max_residual = 0.0
+        self.n_solves = 0
+
+    def solve(self, a: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
+        """Set up a solver of ``a`` (factorisation or AMG hierarchy, once) for columns of b."""
+        run = _make_solver(a, self.solver, self.tol, self.max_iterations)
+
+        def more(rhs: np.ndarray) -> np.ndarray:
+            x, used = run(rhs)
+            self.kind = used.kind if self.kind in ("", used.kind) else "amg+direct"
+            self.max_residual = max(self.max_residual, used.max_residual)
+            self.n_solves += rhs.shape[1]
+            return x
+
+        return more
+
+    def node_current(
+        self, index: np.ndarray, v: np.ndarray, v_high: float, regions: list[np.ndarray]
+    ) -> np.ndarray:
+        out: np.ndarray = _node_current(
+            self.cond, index, v, v_high, self.eight, self.avg_res, regions
+        ).reshape(-1)
+        return out
+
+
+def _pairwise_points(
+    run: _Run, regions: list[np.ndarray], comp: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Single-cell nodes: one ground per component, n - 1 solves, superposition."""
+    n = len(regions)
+    cells = np.array([c[0] for c in regions])
+    node_comp = comp[cells]
+    r = np.full((n, n), np.inf)
+    np.fill_diagonal(r, 0.0)
+    voltage = None
+    shape = run.cond.shape
+    for c in np.unique(node_comp):
+        members = np.flatnonzero(node_comp == c)
+        if members.size < 2:
+            continue
+        ground = members[0]
+        domain = comp == c
+        domain[cells[ground]] = False
+        index, m = _index(domain.reshape(shape))
+        index.reshape(-1)[cells[ground]] = _GROUND
+        a, _rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+        others = members[1:]
+        rows = index.reshape(-1)[cells[others]]
+        b = np.zeros((m, others.size))
+        b[rows, np.arange(others.size)] = 1.0
+        x = run.solve(a)(b)
+        # potentials of every member node under each unit injection (ground: 0)
+        sol = {int(k): x[:, j] for j, k in enumerate(others)}
+        zero = np.zeros(m)
+        for ia, ka in enumerate(members):
+            xa = sol.get(int(ka), zero)
+            for kb in members[ia + 1 :]:
+                xb = sol.get(int(kb), zero)
+                v = xb - xa  # 1 A in at kb, out at ka
+                va = 0.0 if ka == ground else v[index.reshape(-1)[cells[ka]]]
+                vb = 0.0 if kb == ground else v[index.reshape(-1)[cells[kb]]]
+                r[ka, kb] = r[kb, ka] = vb - va
+                # branch currents depend on voltage differences only: v's frame is fine
+                run.cumulative += run.node_current(index, v, 0.0, [])
+                if n == 2:
+                    volt = np.full(run.cond.size, np.nan)
+                    flat_index = index.reshape(-1)
+                    inside = flat_index >= 0
+                    volt[inside] = v[flat_index[inside]] - va
+                    volt[cells[ground]] = -va
+                    voltage = volt.reshape(shape)
+    return r, voltage
+
+
+def _pairwise_regions(
+    run: _Run, regions: list[np.ndarray], node_comps: list[np.ndarray], comp: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Focal regions: per pair, the two regions shorted (1 V and 0 V), the rest solved."""
+    n = len(regions)
+    shape = run.cond.shape
+    r = np.full((n, n), np.inf)
+    np.fill_diagonal(r, 0.0)
+    voltage = None
+    for ka in range(n):
+        for kb in range(ka + 1, n):
+            if not np.intersect1d(node_comps[ka], node_comps[kb]).size:
+                continue
+            touched = np.union1d(node_comps[ka], node_comps[kb])
+            domain = np.isin(comp, touched)
+            domain[regions[ka]] = False
+            domain[regions[kb]] = False
+            index, m = _index(domain.reshape(shape))
+            flat_index = index.reshape(-1)
+            flat_index[regions[ka]] = _GROUND
+            flat_index[regions[kb]] = _HIGH
+            a, rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+            if m:
+                x = run.solve(a)(rhs[:, None])[:, 0]
+            else:
+                x = np.zeros(0)
+            inflow, outflow = _kernels().branch_sums(
+                run.cond, index, x, 1.0, run.eight, run.avg_res
+            )
+            amps = outflow.reshape(-1)[regions[kb]].sum() - inflow.reshape(-1)[regions[kb]].sum()
+            if not amps > 0:
+                continue
+            resistance = 1.0 / amps
+            r[ka, kb] = r[kb, ka] = resistance
+            v = x * resistance
+            run.cumulative += run.node_current(index, v, resistance, [regions[ka], regions[kb]])
+            if n == 2:
+                volt = np.full(run.cond.size, np.nan)
+                inside = flat_index >= 0
+                volt[inside] = v[flat_index[inside]]
+                volt[regions[ka]] = 0.0
+                volt[regions[kb]] = resistance
+                voltage = volt.reshape(shape)
+    return r, voltage
+
+
+def _one_to_all(run: _Run, regions: list[np.ndarray], comp: np.ndarray) -> np.ndarray:
+    """Each node at 1 A, all the others grounded; one matrix for all sources."""
+    n = len(regions)
+    shape = run.cond.shape
+    touched = np.unique(np.concatenate([comp[cells] for cells in regions]))
+    domain = np.isin(comp, touched)
+    every = np.concatenate(regions)
+    domain[every] = False
+    index, m = _index(domain.reshape(shape))
+    flat_index = index.reshape(-1)
+    flat_index[every] = _GROUND
+    a, _rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+    more: Callable[[np.ndarray], np.ndarray] | None = None
+    r = np.full(n, np.inf)
+    for k in range(n):
+        flat_index[regions[k]] = _HIGH
+        _a, rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+        if m:
+            if more is None:
+                more = run.solve(a)
+            x = more(rhs[:, None])[:, 0]
+        else:
+            x = np.zeros(0)
+        inflow, outflow = _kernels().branch_sums(run.cond, index, x, 1.0, run.eight, run.avg_res)
+        amps = outflow.reshape(-1)[regions[k]].sum() - inflow.reshape(-1)[regions[k]].sum()
+        if amps > 0:
+            resistance = 1.0 / amps
+            r[k] = resistance
+            run.cumulative += run.node_current(index, x * resistance, resistance, regions)
+        flat_index[regions[k]] = _GROUND
+    return r
+
+
+def _pair_table(r: np.ndarray, ids: pd.Index) -> pd.DataFrame:
+    a, b = np.triu_indices(len(ids), k=1)
+    values = r[a, b]
+    connected = np.isfinite(values)
+    return pd.DataFrame(
+        {
+            "from_id": ids[a],
+            "to_id": ids[b],
+            "effective_resistance": values,
+            "connected": connected,
+            "note": np.where(connected, "", "no path: nodata separates the nodes"),
+        }
+    )

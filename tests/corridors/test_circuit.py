@@ -1,0 +1,435 @@
+"""Tests of habitat.corridors.circuit (Circuitscape's current flow).
+
+Oracles: networkx.resistance_distance on graphs built here cell by cell from
+Circuitscape's published rules (independent of habitat's matrix assembly);
+Kirchhoff's current law checked in numpy from the returned voltages; and
+Circuitscape 4's own verification grids and baseline outputs (skipped when the
+shared data folder is absent).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+
+from habitat.core.errors import (
+    DataQualityWarning,
+    InputError,
+    InsufficientDataError,
+    ProjectedCRSRequiredError,
+)
+from habitat.corridors.circuit import CurrentFlow, current_flow
+from habitat.io.raster import Raster
+
+CELL = 100.0
+CRS = "EPSG:32652"
+VERIFY = Path(__file__).resolve().parents[3] / "shared" / "data" / "circuitscape_verify"
+
+
+def _raster(values: np.ndarray, cell: float = CELL) -> Raster:
+    n_rows = values.shape[0]
+    return Raster(values.astype(float), (cell, 0.0, 0.0, 0.0, -cell, n_rows * cell), CRS)
+
+
+def _points(cells: dict[object, list[tuple[int, int]]], n_rows: int, cell: float = CELL):
+    """Nodes at cell centres: a list of cells per id (several = a focal region)."""
+    ids, geoms = [], []
+    for key, rc in cells.items():
+        pts = [shapely.Point((c + 0.5) * cell, (n_rows - r - 0.5) * cell) for r, c in rc]
+        ids.append(key)
+        geoms.append(pts[0] if len(pts) == 1 else shapely.MultiPoint(pts))
+    return gpd.GeoDataFrame({"name": ids}, geometry=geoms, crs=CRS)
+
+
+def _oracle_graph(res: np.ndarray, eight: bool, avg_res: bool, merge: dict) -> nx.Graph:
+    """Circuitscape's cell graph, written out edge by edge; ``merge`` maps a cell to a node name."""
+    g = nx.Graph()
+    n_rows, n_cols = res.shape
+    steps = [(0, 1, 1.0), (1, 0, 1.0)]
+    if eight:
+        steps += [(1, 1, math.sqrt(2.0)), (1, -1, math.sqrt(2.0))]
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if not np.isfinite(res[r, c]):
+                continue
+            a = merge.get((r, c), (r, c))
+            g.add_node(a)
+            for dr, dc, length in steps:
+                rr, cc = r + dr, c + dc
+                if not (0 <= rr < n_rows and 0 <= cc < n_cols) or not np.isfinite(res[rr, cc]):
+                    continue
+                b = merge.get((rr, cc), (rr, cc))
+                if a == b:
+                    continue
+                if avg_res:
+                    cond = 1.0 / ((res[r, c] + res[rr, cc]) / 2.0)
+                else:
+                    cond = (1.0 / res[r, c] + 1.0 / res[rr, cc]) / 2.0
+                cond /= length
+                old = g.get_edge_data(a, b, {"g": 0.0})["g"]
+                g.add_edge(a, b, g=old + cond)
+    return g
+
+
+def _oracle_resistance(res, eight, avg_res, merge, a, b) -> float:
+    g = _oracle_graph(res, eight, avg_res, merge)
+    comp = nx.node_connected_component(g, a)
+    if b not in comp:
+        return math.inf
+    return float(nx.resistance_distance(g.subgraph(comp), a, b, weight="g", invert_weight=False))
+
+
+def _surface(seed: int, shape=(7, 8), holes: int = 6) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    res = rng.choice([1.0, 3.0, 10.0, 50.0], size=shape)
+    flat = rng.choice(res.size, size=holes, replace=False)
+    res.flat[flat] = np.nan
+    return res
+
+
+NODE_CELLS = {"a": [(0, 0)], "b": [(6, 7)], "c": [(0, 7)], "d": [(3, 3)]}
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+@pytest.mark.parametrize("connection", ["conductance", "resistance"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pairwise_points_equal_networkx(neighbours, connection, seed):
+    res = _surface(seed)
+    for cells in NODE_CELLS.values():
+        res[cells[0]] = 1.0
+    nodes = _points(NODE_CELLS, res.shape[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # a node may be cut off: inf
+        flow = current_flow(
+            _raster(res), nodes, id_column="name", neighbours=neighbours, connection=connection
+        )
+    assert isinstance(flow, CurrentFlow)
+    names = list(NODE_CELLS)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            want = _oracle_resistance(
+                res,
+                neighbours == 8,
+                connection == "resistance",
+                {},
+                NODE_CELLS[a][0],
+                NODE_CELLS[b][0],
+            )
+            got = flow.resistances.loc[a, b]
+            assert got == pytest.approx(want, rel=1e-6)
+            assert flow.resistances.loc[b, a] == got
+    assert (np.diag(flow.resistances.to_numpy()) == 0).all()
+    assert list(flow.pairs.columns[:3]) == ["from_id", "to_id", "effective_resistance"]
+    assert len(flow.pairs) == 6
+
+
+def test_amg_equals_networkx_on_a_larger_grid():
+    rng = np.random.default_rng(5)
+    res = rng.choice([1.0, 5.0, 20.0, 100.0], size=(30, 32))
+    cells = {1: [(2, 3)], 2: [(27, 29)], 3: [(15, 5)]}
+    nodes = _points(cells, 30)
+    flow = current_flow(_raster(res), nodes, id_column="name", solver="amg", tol=1e-10)
+    assert flow.solver == "amg"
+    assert flow.max_residual <= 1e-10
+    for a, b in [(1, 2), (1, 3), (2, 3)]:
+        want = _oracle_resistance(res, True, False, {}, cells[a][0], cells[b][0])
+        assert flow.resistances.loc[a, b] == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_focal_regions_shorted_only_for_their_pair(neighbours):
+    res = _surface(3, holes=4)
+    regions = {
+        "west": [(2, 0), (3, 0), (4, 1)],
+        "east": [(1, 7), (2, 7)],
+        "mid": [(5, 4), (5, 5), (6, 4)],
+    }
+    for cells in regions.values():
+        for rc in cells:
+            res[rc] = 2.0
+    nodes = _points(regions, res.shape[0])
+    flow = current_flow(_raster(res), nodes, id_column="name", neighbours=neighbours)
+    names = list(regions)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            merge = {rc: a for rc in regions[a]} | {rc: b for rc in regions[b]}
+            want = _oracle_resistance(res, neighbours == 8, False, merge, a, b)
+            assert flow.resistances.loc[a, b] == pytest.approx(want, rel=1e-6)
+
+
+def test_one_to_all_equals_networkx_with_the_others_grounded():
+    res = _surface(4, holes=3)
+    cells = {"a": [(0, 0), (0, 1)], "b": [(6, 7)], "c": [(3, 4)]}
+    for rc_list in cells.values():
+        for rc in rc_list:
+            res[rc] = 1.0
+    nodes = _points(cells, res.shape[0])
+    flow = current_flow(_raster(res), nodes, id_column="name", mode="one_to_all")
+    assert flow.pairs is None
+    for k in cells:
+        merge = {rc: k for rc in cells[k]}
+        merge |= {rc: "ground" for other in cells if other != k for rc in cells[other]}
+        want = _oracle_resistance(res, True, False, merge, k, "ground")
+        assert flow.resistances.loc[k, "effective_resistance"] == pytest.approx(want, rel=1e-6)
+
+
+def _branch_currents(res: np.ndarray, volt: np.ndarray, eight: bool):
+    """Net current out of each cell and the larger of in/out flows, from voltages (numpy)."""
+    g = 1.0 / res
+    net = np.zeros(res.shape)
+    inflow = np.zeros(res.shape)
+    outflow = np.zeros(res.shape)
+    n_rows, n_cols = res.shape
+    steps = [(0, 1, 1.0), (1, 0, 1.0)]
+    if eight:
+        steps += [(1, 1, math.sqrt(2)), (1, -1, math.sqrt(2))]
+    for r in range(n_rows):
+        for c in range(n_cols):
+            for dr, dc, length in steps:
+                rr, cc = r + dr, c + dc
+                if not (0 <= rr < n_rows and 0 <= cc < n_cols):
+                    continue
+                if np.isnan(volt[r, c]) or np.isnan(volt[rr, cc]):
+                    continue
+                cur = (g[r, c] + g[rr, cc]) / 2 / length * (volt[r, c] - volt[rr, cc])
+                net[r, c] += cur
+                net[rr, cc] -= cur
+                if cur > 0:
+                    outflow[r, c] += cur
+                    inflow[rr, cc] += cur
+                else:
+                    inflow[r, c] -= cur
+                    outflow[rr, cc] -= cur
+    return net, np.maximum(inflow, outflow)
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_kirchhoff_current_conservation_at_every_cell(neighbours):
+    res = _surface(6, shape=(9, 10), holes=8)
+    cells = {"sink": [(0, 0)], "source": [(8, 9)]}
+    for rc in (cells["sink"][0], cells["source"][0]):
+        res[rc] = 1.0
+    flow = current_flow(_raster(res), _points(cells, 9), id_column="name", neighbours=neighbours)
+    volt = flow.voltage.array
+    r_eff = flow.resistances.loc["sink", "source"]
+    assert volt[0, 0] == 0.0
+    assert volt[8, 9] == pytest.approx(r_eff, rel=1e-12)
+    net, node_current = _branch_currents(res, volt, neighbours == 8)
+    expected = np.zeros(res.shape)
+    expected[8, 9], expected[0, 0] = 1.0, -1.0  # 1 A in at the source, out at the sink
+    np.testing.assert_allclose(net, expected, atol=1e-9)
+    cur = flow.current.array
+    np.testing.assert_allclose(np.nan_to_num(cur), node_current, atol=1e-9)
+    assert cur[0, 0] == pytest.approx(1.0) and cur[8, 9] == pytest.approx(1.0)
+    assert np.isnan(cur[np.isnan(res)]).all()
+
+
+def test_cumulative_map_sums_the_pairs_and_cell_size_does_not_matter():
+    res = _surface(7, holes=2)
+    cells = {"a": [(0, 0)], "b": [(6, 7)], "c": [(0, 7)]}
+    for rc_list in cells.values():
+        res[rc_list[0]] = 1.0
+    total = np.zeros(res.shape)
+    for a, b in [("a", "b"), ("a", "c"), ("b", "c")]:
+        pair = current_flow(_raster(res), _points({a: cells[a], b: cells[b]}, 7), id_column="name")
+        total += np.nan_to_num(pair.current.array)
+    flow = current_flow(_raster(res), _points(cells, 7), id_column="name")
+    np.testing.assert_allclose(np.nan_to_num(flow.current.array), total, rtol=1e-9, atol=1e-12)
+    small = current_flow(_raster(res, cell=30.0), _points(cells, 7, cell=30.0), id_column="name")
+    np.testing.assert_allclose(small.resistances, flow.resistances, rtol=1e-12)
+
+
+def test_disconnected_pairs_are_inf_flagged_and_named():
+    res = np.ones((5, 7))
+    res[:, 3] = np.nan  # a nodata column splits the grid
+    cells = {"w1": [(0, 0)], "w2": [(4, 1)], "e1": [(2, 6)]}
+    nodes = _points(cells, 5)
+    with pytest.warns(DataQualityWarning, match=r"2 of 3 pair.*'w1'-'e1'"):
+        flow = current_flow(_raster(res), nodes, id_column="name")
+    assert math.isinf(flow.resistances.loc["w1", "e1"])
+    assert math.isfinite(flow.resistances.loc["w1", "w2"])
+    assert flow.pairs["connected"].tolist() == [True, False, False]
+    assert (flow.current.array[:, 4:] == 0).all()  # no current east of the gap
+    with pytest.raises(InputError, match="'w2'-'e1'"):
+        current_flow(_raster(res), nodes, id_column="name", disconnected="raise")
+    with pytest.warns(DataQualityWarning, match="'e1'"):
+        one = current_flow(_raster(res), nodes, id_column="name", mode="one_to_all")
+    assert math.isinf(one.resistances.loc["e1", "effective_resistance"])
+
+
+def test_extreme_contrast_converges_or_says_so():
+    rng = np.random.default_rng(11)
+    res = 10.0 ** rng.integers(0, 7, size=(60, 60)).astype(float)  # 1 .. 1e6
+    cells = {1: [(0, 0)], 2: [(59, 59)], 3: [(5, 50)]}
+    for rc in cells.values():
+        res[rc[0]] = 1.0
+    nodes = _points(cells, 60)
+    amg = current_flow(_raster(res), nodes, id_column="name", solver="amg")
+    direct = current_flow(_raster(res), nodes, id_column="name", solver="direct")
+    assert amg.max_residual <= 1e-8 and direct.max_residual <= 1e-8
+    np.testing.assert_allclose(amg.resistances, direct.resistances, rtol=1e-6)
+    want = _oracle_resistance(res, True, False, {}, (0, 0), (59, 59))
+    assert direct.resistances.loc[1, 2] == pytest.approx(want, rel=1e-6)
+    with pytest.raises(InputError, match=r"residual .* above the tolerance tol=1e-12"):
+        current_flow(
+            _raster(res), nodes, id_column="name", solver="amg", tol=1e-12, max_iterations=2
+        )
+
+
+def test_bad_input():
+    res = np.ones((4, 4))
+    nodes = _points({"a": [(0, 0)], "b": [(3, 3)]}, 4)
+    with pytest.raises(InsufficientDataError, match="at least two"):
+        current_flow(_raster(res), nodes.iloc[:1], id_column="name")
+    hole = res.copy()
+    hole[3, 3] = np.nan
+    with pytest.raises(InputError, match="'b'"):
+        current_flow(_raster(hole), nodes, id_column="name")
+    outside = _points({"a": [(0, 0)], "far": [(0, 9)]}, 4)
+    with pytest.raises(InputError, match="'far'"):
+        current_flow(_raster(res), outside, id_column="name")
+    zero = res.copy()
+    zero[1, 1] = 0.0
+    with pytest.raises(InputError, match="zero or negative"):
+        current_flow(_raster(zero), nodes, id_column="name")
+    degrees = Raster(res, (0.01, 0.0, 131.0, 0.0, -0.01, 43.0), "EPSG:4326")
+    with pytest.raises(ProjectedCRSRequiredError):
+        current_flow(degrees, nodes.to_crs("EPSG:4326"), id_column="name")
+    for key, value in [
+        ("mode", "all"),
+        ("neighbours", 6),
+        ("connection", "x"),
+        ("solver", "lu"),
+        ("tol", 0.0),
+        ("max_iterations", 0),
+    ]:
+        with pytest.raises(InputError, match=key):
+            current_flow(_raster(res), nodes, id_column="name", **{key: value})
+
+
+# --- Circuitscape 4 verification grids -------------------------------------------------
+
+
+def _read_asc(path: Path) -> tuple[np.ndarray, float]:
+    header = {}
+    lines = path.read_text().split("\n")
+    body = []
+    for line in lines:
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0].lower() in {
+            "ncols",
+            "nrows",
+            "xllcorner",
+            "yllcorner",
+            "cellsize",
+            "nodata_value",
+        }:
+            header[parts[0].lower()] = float(parts[1])
+        else:
+            body.append([float(p) for p in parts])
+    array = np.array(body)
+    nodata = header.get("nodata_value", -9999.0)
+    array[array == nodata] = np.nan
+    return array, nodata
+
+
+def _focal(points: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    out: dict[int, list[tuple[int, int]]] = {}
+    for r, c in zip(*np.nonzero(np.nan_to_num(points, nan=0) > 0), strict=True):
+        out.setdefault(int(points[r, c]), []).append((int(r), int(c)))
+    return dict(sorted(out.items()))
+
+
+def _baseline_matrix(path: Path):
+    table = np.loadtxt(path)
+    ids = table[0, 1:].astype(int)
+    values = table[1:, 1:]
+    values[values == -1] = np.inf
+    return ids, values
+
+
+needs_verify = pytest.mark.skipif(
+    not VERIFY.is_dir(), reason="Circuitscape verification data (shared folder) absent"
+)
+
+
+def _nodes_on_data(focal: dict, habitat: np.ndarray) -> dict:
+    """Circuitscape skips focal cells on nodata (a node without data gets -1); habitat refuses
+    them (node_cells names them), so they are dropped here and checked to be refused."""
+    kept = {k: [rc for rc in v if np.isfinite(habitat[rc])] for k, v in focal.items()}
+    return {k: v for k, v in kept.items() if v}
+
+
+@needs_verify
+def test_circuitscape_sgverify4_pairwise_four_neighbours_average_resistance():
+    res, _ = _read_asc(VERIFY / "inputs" / "1" / "cellmap.asc")
+    points, _ = _read_asc(VERIFY / "inputs" / "1" / "points.asc")
+    everything = _focal(points)
+    focal = _nodes_on_data(everything, res)
+    assert sorted(set(everything) - set(focal)) == [3, 6, 11, 51]  # on nodata: -1 in Circuitscape
+    n_rows = res.shape[0]
+    with pytest.raises(InputError, match="51"):
+        current_flow(_raster(res), _points(everything, n_rows), id_column="name")
+    flow = current_flow(
+        _raster(res),
+        _points(focal, n_rows),
+        id_column="name",
+        neighbours=4,
+        connection="resistance",
+    )
+    ids, want = _baseline_matrix(VERIFY / "baseline_results" / "sgVerify4_resistances.txt")
+    keep = [i for i, k in enumerate(ids) if k in focal]
+    assert np.isinf(np.delete(want[keep], keep, axis=1)).all()
+    got = flow.resistances.loc[list(ids[keep]), list(ids[keep])].to_numpy()
+    np.testing.assert_allclose(got, want[np.ix_(keep, keep)], rtol=1e-9)
+    pair = current_flow(
+        _raster(res),
+        _points({1: focal[1], 2: focal[2]}, n_rows),
+        id_column="name",
+        neighbours=4,
+        connection="resistance",
+    )
+    cur, _ = _read_asc(VERIFY / "baseline_results" / "sgVerify4_curmap_1_2.asc")
+    volt, _ = _read_asc(VERIFY / "baseline_results" / "sgVerify4_voltmap_1_2.asc")
+    data = np.isfinite(res)
+    np.testing.assert_allclose(pair.current.array[data], cur[data], atol=6e-7)
+    reached = np.isfinite(pair.voltage.array)  # NaN off the pair's component; Circuitscape: 0
+    assert (reached <= data).all() and (volt[data & ~reached] == 0).all()
+    np.testing.assert_allclose(pair.voltage.array[reached], volt[reached], atol=6e-7)
+
+
+@needs_verify
+def test_circuitscape_sgverify10_regions_eight_neighbours_conductance_map():
+    conductance, _ = _read_asc(VERIFY / "inputs" / "7" / "cellmap7.asc")
+    points, _ = _read_asc(VERIFY / "inputs" / "7" / "points_polys7.asc")
+    res = 1.0 / conductance
+    focal = _nodes_on_data(_focal(points), res)
+    flow = current_flow(
+        _raster(res), _points(focal, 5), id_column="name", neighbours=8, connection="resistance"
+    )
+    ids, want = _baseline_matrix(VERIFY / "baseline_results" / "sgVerify10_resistances.txt")
+    got = flow.resistances.loc[list(ids), list(ids)].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    pair = current_flow(
+        _raster(res),
+        _points({1: focal[1], 2: focal[2]}, 5),
+        id_column="name",
+        neighbours=8,
+        connection="resistance",
+    )
+    cur, _ = _read_asc(VERIFY / "baseline_results" / "sgVerify10_curmap_1_2.asc")
+    volt, _ = _read_asc(VERIFY / "baseline_results" / "sgVerify10_voltmap_1_2.asc")
+    data = np.isfinite(res)
+    np.testing.assert_allclose(pair.current.array[data], cur[data], atol=6e-7)
+    reached = np.isfinite(pair.voltage.array)  # NaN off the pair's component; Circuitscape: 0
+    assert (reached <= data).all() and (volt[data & ~reached] == 0).all()
+    np.testing.assert_allclose(pair.voltage.array[reached], volt[reached], atol=6e-7)

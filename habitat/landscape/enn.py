@@ -45,14 +45,16 @@ with a very large ENN. Distances are compared as integer squared distances, so
 no rounding enters before the final square root.
 
 The cells are processed in parallel: one Python thread per core runs the numba
-kernel without the GIL on blocks of cells dealt round-robin. ``best[p]`` is
-shared: a thread may read a stale (larger) bound or overwrite a smaller one
-with a larger one, which only costs time. Every improvement is also recorded
-per cell, and the result is the minimum of those records, which is exact
-whatever the interleaving: every value ever held by ``best[p]`` was found and
-recorded by some cell, so the cell holding the true minimum either finds it
-(its starting bound is larger) or starts from exactly that value, already
-recorded.
+kernel without the GIL on blocks of cells dealt round-robin. Each worker keeps
+its own best squared distance per patch (exact: only it writes there) and
+also publishes improvements to a shared bound that every worker reads for
+pruning. The shared bound is racy (a worker may read a stale, larger value or
+overwrite a smaller one with a larger one), which only costs time: every value
+it ever holds was found and kept by some worker, so the cell holding the true
+minimum either finds it (its starting bound is larger) or starts from exactly
+that value, already kept. The result is the minimum over the workers' bests.
+Per cell the index holds four int32 (column, patch and the ends of its run):
+16 bytes; rows are implicit in the per-row counts.
 """
 
 from __future__ import annotations
@@ -71,60 +73,65 @@ _INF = np.iinfo(np.int64).max
 _BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
 
 
-def _index(
-    rows: np.ndarray, cols: np.ndarray, patch: np.ndarray, n_rows: int
-) -> tuple[np.ndarray, ...]:
+def _index(row_counts: np.ndarray, cols: np.ndarray, patch: np.ndarray) -> tuple[np.ndarray, ...]:
     """Row index and run skips of the raster-ordered cells of ONE class.
 
-    Returns int32 rows, columns and patches, the row pointers and, per cell,
-    the first cell after and the last cell before its run of one patch within
-    its row.
+    Returns int32 columns and patches, the row pointers and, per cell, the
+    first cell after and the last cell before its run of one patch within its
+    row.
     """
-    sr = rows.astype(np.int32, copy=False)
     sc = cols.astype(np.int32, copy=False)
     sp = patch.astype(np.int32, copy=False)
-    row_ptr = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.bincount(sr, minlength=n_rows), out=row_ptr[1:])
-    next_other, prev_other = _run_ends(sr, sp)
-    return sr, sc, sp, row_ptr, next_other, prev_other
+    row_ptr = np.zeros(row_counts.shape[0] + 1, np.int64)
+    np.cumsum(row_counts, out=row_ptr[1:])
+    next_other, prev_other = _run_ends(row_ptr, sp)
+    return sc, sp, row_ptr, next_other, prev_other
 
 
 @numba.njit(cache=True, nogil=True)
-def _run_ends(sr: np.ndarray, sp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+def _run_ends(
+    row_ptr: np.ndarray, sp: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - numba
     """Per cell, the first cell after and the last before its run of one patch in its row."""
-    n = sr.shape[0]
+    n = sp.shape[0]
     next_other = np.empty(n, np.int32)
     prev_other = np.empty(n, np.int32)
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or sr[i] != sr[i - 1] or sp[i] != sp[i - 1]:
-            for j in range(start, i):
-                next_other[j] = i
-                prev_other[j] = start - 1
-            start = i
+    for r in range(row_ptr.shape[0] - 1):
+        start = row_ptr[r]
+        end = row_ptr[r + 1]
+        for i in range(start + 1, end + 1):
+            if i == end or sp[i] != sp[i - 1]:
+                for j in range(start, i):
+                    next_other[j] = i
+                    prev_other[j] = start - 1
+                start = i
     return next_other, prev_other
 
 
 @numba.njit(cache=True, nogil=True)
 def _search(
-    sr, sc, sp, row_ptr, next_other, prev_other, n_rows, searched, best, found, w, n_workers
+    sc, sp, row_ptr, next_other, prev_other, searched, best, mine, w, n_workers
 ):  # pragma: no cover - numba
     """Worker ``w`` of ``n_workers``: search the blocks ``w, w + n_workers, ...`` of cells.
 
-    Lowers the shared ``best`` (squared, per patch) and records every improvement in
-    ``found`` (squared, per cell); runs without the GIL, one Python thread per worker.
+    Keeps its own best squared distance per patch in ``mine`` and lowers the
+    shared (racy) bound ``best``; runs without the GIL, one Python thread per worker.
     """
-    n = sr.shape[0]
+    n = sc.shape[0]
+    n_rows = row_ptr.shape[0] - 1
     n_blocks = (n + _BLOCK - 1) // _BLOCK
     cursor = np.zeros(n_rows, np.int64)  # last position per row, from the previous query
     for b in range(w, n_blocks, n_workers):
-        for i in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
+        first = b * _BLOCK
+        r = np.searchsorted(row_ptr, first, side="right") - 1  # row of the block's first cell
+        for i in range(first, min(n, (b + 1) * _BLOCK)):
+            while row_ptr[r + 1] <= i:
+                r += 1
             p = sp[i]
             if not searched[p]:
                 continue
-            r = sr[i]
             c = sc[i]
-            start = best[p]
+            start = min(best[p], mine[p])
             b2 = start
             t = 0
             while t < n_rows and t * t < b2:
@@ -188,7 +195,7 @@ def _search(
                                 b2 = d2
                 t += 1
             if b2 < start:
-                found[i] = b2
+                mine[p] = b2
                 if b2 < best[p]:
                     best[p] = b2
 
@@ -202,25 +209,23 @@ def _in_raster_order(rows: np.ndarray, cols: np.ndarray) -> bool:  # pragma: no 
     return True
 
 
-def _run_search(
-    index: tuple[np.ndarray, ...],
-    n_rows: int,
-    searched: np.ndarray,
-    best: np.ndarray,
-    found: np.ndarray,
-) -> None:
-    """The search over one class's index, in a thread per core."""
-    sr, sc, sp, row_ptr, next_other, prev_other = index
-    args = (sr, sc, sp, row_ptr, next_other, prev_other, n_rows, searched, best, found)
-    n = sr.size
+def _run_search(index: tuple[np.ndarray, ...], searched: np.ndarray) -> np.ndarray:
+    """The search over one class's index, in a thread per core; best squared ENN per patch."""
+    n = index[0].size
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
+    best = np.full(searched.shape[0], _INF, np.int64)  # shared bound, racy on purpose
+    mine = np.full((n_workers, searched.shape[0]), _INF, np.int64)  # each worker's own
+    sc, sp, row_ptr, next_other, prev_other = index
+    args = (sc, sp, row_ptr, next_other, prev_other, searched, best)
     if n_workers == 1:
-        _search(*args, 0, 1)
+        _search(*args, mine[0], 0, 1)
     else:
         with ThreadPoolExecutor(n_workers) as pool:
-            for job in [pool.submit(_search, *args, w, n_workers) for w in range(n_workers)]:
+            jobs = [pool.submit(_search, *args, mine[w], w, n_workers) for w in range(n_workers)]
+            for job in jobs:
                 job.result()
+    return mine.min(axis=0)
 
 
 def nearest_neighbour_cells(
@@ -338,7 +343,8 @@ def nearest_neighbour_cells(
     # one class at a time: the index of the largest class is the peak memory
     for k in np.flatnonzero(n_in_class >= 2):
         sel = cell_class == k
-        class_squared_distances(rows[sel], cols[sel], patch[sel], n_rows, d2)
+        row_counts = np.bincount(rows[sel], minlength=n_rows)
+        class_squared_distances(row_counts, cols[sel], patch[sel], d2)
         del sel
     ok = searched & (d2 < _INF)
     out[ok] = np.sqrt(d2[ok].astype(np.float64))
@@ -346,20 +352,18 @@ def nearest_neighbour_cells(
 
 
 def class_squared_distances(
-    rows: np.ndarray, cols: np.ndarray, patch: np.ndarray, n_rows: int, d2: np.ndarray
+    row_counts: np.ndarray, cols: np.ndarray, patch: np.ndarray, d2: np.ndarray
 ) -> None:
     """Lower ``d2[p]`` to the squared ENN (cells²) of each patch ``p`` of ONE class.
 
     The cells (boundary cells of all the class's patches, at least two patches,
-    raster order, no checks) are searched as in :func:`nearest_neighbour_cells`;
-    ``d2`` (int64, one entry per patch id, initially the largest int64) is
-    updated in place. For callers that hold the cells class by class.
+    raster order, no checks) are given by their columns and patch ids, and
+    ``row_counts`` (cells per row of the window); they are searched as in
+    :func:`nearest_neighbour_cells`. ``d2`` (int64, one entry per patch id,
+    initially the largest int64) is updated in place. For callers that hold
+    the cells class by class.
     """
-    index = _index(rows, cols, patch, n_rows)
-    best = np.full(d2.shape[0], _INF, np.int64)  # shared bound, racy on purpose
+    index = _index(row_counts, cols, patch)
     searched = np.zeros(d2.shape[0], bool)
-    searched[index[2]] = True
-    found = np.full(index[0].size, _INF, np.int64)  # per-cell record of improvements
-    _run_search(index, n_rows, searched, best, found)
-    improved = np.flatnonzero(found < _INF)
-    np.minimum.at(d2, index[2][improved], found[improved])
+    searched[index[1]] = True
+    np.minimum(d2, _run_search(index, searched), out=d2)

@@ -8,7 +8,8 @@ accumulates per provisional id what the FRAGSTATS metrics need: the cells,
 the cell sides on the perimeter (and of those, the sides facing nodata or the
 window's edge), the class adjacency counts and the boundary cells (for the
 nearest-neighbour search). :func:`core_counts` adds the core cells of the
-strip. :func:`resolve_roots` finishes the labelling.
+strip. :func:`resolve_roots` finishes the labelling. :func:`gather_class`
+collects one class's boundary cells for the nearest-neighbour search.
 
 Ids are created in raster order and a union always keeps the smaller id as
 root, so a patch's root is the id of its first cell in raster order and
@@ -25,6 +26,7 @@ import numpy as np
 
 __all__ = [
     "classify",
+    "gather_class",
     "core_counts",
     "core_counts_by_class",
     "join_seam",
@@ -376,3 +378,59 @@ def resolve_roots(parent: np.ndarray, n: int) -> np.ndarray:
         p = parent[i]
         root[i] = i if p == i else root[p]
     return root
+
+
+@numba.njit(cache=True, nogil=True)
+def gather_class(  # noqa: PLR0913 - one pass over a chunk, by design
+    cols: np.ndarray,
+    ids: np.ndarray,
+    rank: np.ndarray,
+    k: int,
+    pending: np.ndarray,
+    ends: np.ndarray,
+    start: int,
+    cols_out: np.ndarray,
+    patch_out: np.ndarray,
+    at: int,
+    rows_k: np.ndarray,
+    dropped: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - numba
+    """Move class ``k``'s cells of a chunk of boundary cells out, keep the pending ones.
+
+    ``cols`` and ``ids`` (patch ids) are a chunk of raster-ordered boundary
+    cells whose first cell is cell ``start`` of all of them; ``ends`` are the
+    cumulative cells per row (the row of a cell is implicit). The cells of
+    class ``k`` (``rank[patch]``) are appended to ``cols_out`` and
+    ``patch_out`` from ``at`` on, and counted per row in ``rows_k``; the cells
+    of classes still ``pending`` are compacted to the front of ``cols`` and
+    ``ids``; every other cell is counted per row in ``dropped``. Returns the
+    next free position of the outputs and the number of cells kept.
+    """
+    n = cols.shape[0]
+    lo = 0
+    hi = ends.shape[0]
+    while lo < hi:  # the row of the chunk's first cell: first row whose end > start
+        mid = (lo + hi) >> 1
+        if ends[mid] <= start:
+            lo = mid + 1
+        else:
+            hi = mid
+    r = lo
+    kept = 0
+    for i in range(n):
+        while ends[r] <= start + i:
+            r += 1
+        c = rank[ids[i]]
+        if c == k:
+            cols_out[at] = cols[i]
+            patch_out[at] = ids[i]
+            at += 1
+            rows_k[r] += 1
+            dropped[r] += 1
+        elif pending[c]:
+            cols[kept] = cols[i]
+            ids[kept] = ids[i]
+            kept += 1
+        else:
+            dropped[r] += 1
+    return at, kept

@@ -36,8 +36,11 @@ adjacency
 
 Memory: one strip of values at a time (about :data:`STRIP_CELLS` cells plus
 halo rows), one row of labels between strips, and per patch a few integers;
-the boundary cells (for the nearest-neighbour search) are kept as three
-integer arrays. The raster itself is never held whole unless it already is.
+the boundary cells (for the nearest-neighbour search) are kept in chunks of
+columns (2 bytes when a row has at most 65,536 cells) and provisional patch
+ids (4 bytes), their rows implicit in a count per row. The nearest-neighbour
+search moves one class's cells out of the chunks at a time, so they are held
+about once. The raster itself is never held whole unless it already is.
 
 Examples
 --------
@@ -139,8 +142,10 @@ class _Growing:
     copied while the raster is scanned.
     """
 
-    def __init__(self, n_rows: int = 0) -> None:
+    def __init__(self, n_rows: int = 0, n_cols: int = 0) -> None:
         self.chunks: list[tuple[np.ndarray, np.ndarray, int]] = []
+        # columns are kept in 2 bytes when they fit (windows up to 65,536 columns)
+        self.col_dtype = np.dtype(np.uint16 if n_cols <= 1 << 16 else np.int32)
         self.row_count = np.zeros(n_rows, np.int64)
         self.parent = np.empty(0, np.int64)
         self.id_class = np.empty(0, np.int64)
@@ -179,17 +184,23 @@ class _Growing:
             setattr(self, name, self._grow(getattr(self, name), n_ids, True))
         if filled + row_cells <= self.b_cols.shape[0]:
             return filled
-        self.close_chunk(filled)
+        self.close_chunk(filled, final=False)
         size = max(BOUNDARY_CHUNK, 4 * row_cells)
-        self.b_cols = np.empty(size, np.int32)
-        self.b_ids = np.empty(size, np.int32)
+        if self.b_cols.shape[0] < size:
+            self.b_cols = np.empty(size, np.int32)
+            self.b_ids = np.empty(size, np.int32)
         return 0
 
-    def close_chunk(self, filled: int, id_offset: int = 0) -> None:
-        """Keep the current chunk's ``filled`` cells."""
+    def close_chunk(self, filled: int, *, final: bool = True) -> None:
+        """Keep a copy of the current chunk's ``filled`` cells (columns in ``col_dtype``).
+
+        The chunk's buffers are reused for the next chunk, or dropped when ``final``.
+        """
         if filled:
-            self.chunks.append((self.b_cols[:filled], self.b_ids[:filled], id_offset))
-        self.b_cols = self.b_ids = np.empty(0, np.int32)
+            cols = self.b_cols[:filled].astype(self.col_dtype)
+            self.chunks.append((cols, self.b_ids[:filled].copy(), 0))
+        if final:
+            self.b_cols = self.b_ids = np.empty(0, np.int32)
 
     @property
     def n_boundary(self) -> int:
@@ -399,7 +410,7 @@ def _block_bounds(
 def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
     """Label rows ``start .. end-1`` in strips (the rows above are not looked at)."""
     halo = o.depth + 1
-    grow, table = _Growing(o.n_rows), _ClassTable()
+    grow, table = _Growing(o.n_rows, o.n_cols), _ClassTable()
     core1 = (1 if o.edge else 2) if o.depth == 1 else 0  # depth 1: counted while labelling
     adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
@@ -615,33 +626,41 @@ def _nearest_neighbours(
 ) -> np.ndarray:
     """ENN in cells of every patch, gathering each class's boundary cells from the chunks.
 
-    ``patch_rank`` is each patch's class index; rows are rebuilt from the
-    per-row counts (cells come in raster order). Only one class's cells are
-    gathered at a time.
+    ``patch_rank`` is each patch's class index; the rows of the cells are
+    implicit (cells come in raster order, ``row_count`` per row). One class's
+    columns and patch ids are gathered at a time, straight into arrays of
+    their final size, and the chunks (rewritten in the list) lose them as
+    they are gathered, so the cells are held about once.
     """
     from habitat.landscape.enn import class_squared_distances
 
     n_patches = patch_rank.shape[0]
     n_classes = int(patch_rank.max()) + 1 if n_patches else 0
-    per_class = np.bincount(patch_rank, minlength=n_classes)
-    ends = np.cumsum(row_count)
-    d2 = np.full(n_patches, np.iinfo(np.int64).max, np.int64)
     rank32 = patch_rank.astype(np.int32)
-    for k in np.flatnonzero(per_class >= 2):
-        rows, cols, patch = [], [], []
-        start = 0
-        for c, ids in chunks:
-            mine = rank32[ids] == k
-            where = np.flatnonzero(mine)
-            rows.append(np.searchsorted(ends, where + start, side="right").astype(np.int32))
-            cols.append(c[mine])
-            patch.append(ids[mine])
+    pending = np.bincount(patch_rank, minlength=n_classes) >= 2  # classes with an ENN
+    cells = np.zeros(n_classes, np.int64)
+    for _, ids in chunks:
+        cells += np.bincount(rank32[ids], minlength=n_classes)
+    row_count = row_count.astype(np.int64, copy=True)
+    d2 = np.full(n_patches, np.iinfo(np.int64).max, np.int64)
+    for k in np.flatnonzero(pending):
+        pending[k] = False
+        cols = np.empty(cells[k], np.int32)
+        patch = np.empty(cells[k], np.int32)
+        rows_k = np.zeros(row_count.size, np.int64)
+        dropped = np.zeros(row_count.size, np.int64)
+        ends = np.cumsum(row_count)
+        at = start = 0
+        for j, (c, ids) in enumerate(chunks):
+            at, kept = _kernels().gather_class(
+                c, ids, rank32, k, pending, ends, start, cols, patch, at, rows_k, dropped
+            )
             start += c.shape[0]
-            del mine, where
-        class_squared_distances(
-            np.concatenate(rows), np.concatenate(cols), np.concatenate(patch), row_count.size, d2
-        )
-        del rows, cols, patch
+            chunks[j] = (c[:kept].copy(), ids[:kept].copy())  # the rest is freed now
+            del c, ids
+        row_count -= dropped  # the chunks hold the pending classes only
+        class_squared_distances(rows_k, cols, patch, d2)
+        del cols, patch
     out = np.full(n_patches, np.nan)
     ok = d2 < np.iinfo(np.int64).max
     out[ok] = np.sqrt(d2[ok].astype(np.float64))

@@ -135,6 +135,10 @@ class RasterSource:
     note : str
         Why values from this source may not be trusted as they are (e.g. it was
         reprojected); empty otherwise.
+    block_cache_mb : int
+        GDAL's block cache while a file is read (two rows of its blocks, at
+        least :data:`MIN_BLOCK_CACHE_MB`; GDAL's default would keep up to the
+        whole decompressed raster); 0 for arrays.
     """
 
     def __init__(
@@ -176,6 +180,7 @@ class RasterSource:
             array.dtype if array is not None else self._dataset.dtypes[self._band - 1]
         )
         self._raw_dtype = raw
+        self.block_cache_mb = 0 if dataset is None else _block_cache_mb(dataset, self._band, raw)
         self.dtype: np.dtype[Any] = raw
         if raw.kind == "b":
             self.dtype = np.dtype(np.uint8)
@@ -296,7 +301,8 @@ class RasterSource:
                 "before closing the dataset."
             )
         try:
-            block = self._dataset.read(self._band, window=Window(fc0, fr0, b1 - b0, a1 - a0))
+            with rasterio.Env(GDAL_CACHEMAX=self.block_cache_mb):
+                block = self._dataset.read(self._band, window=Window(fc0, fr0, b1 - b0, a1 - a0))
         except RasterioError as exc:
             raise DataFileError(
                 f"cannot read rows {a0}-{a1 - 1}, columns {b0}-{b1 - 1} of '{self.name}' "
@@ -325,6 +331,26 @@ class RasterSource:
             block = block.astype(np.uint8)
         valid = block != nd if nd is not None else np.ones(block.shape, dtype=bool)
         return np.ascontiguousarray(block), valid
+
+
+#: least GDAL block cache while a file is read window by window, in MB
+MIN_BLOCK_CACHE_MB = 16
+
+
+def _block_cache_mb(dataset: Any, band: int, dtype: np.dtype[Any]) -> int:
+    """GDAL's block cache while reading: two rows of the file's blocks, at least 16 MB.
+
+    Strips of rows are read once each, top to bottom, so two rows of blocks
+    (a strip may end inside one) are all a cache can reuse. Left at GDAL's
+    default (5 % of the RAM) the cache would keep up to the whole
+    decompressed raster while it is scanned.
+    """
+    try:
+        block_rows = int(dataset.block_shapes[band - 1][0])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        block_rows = 512
+    row_bytes = 2 * max(block_rows, 1) * int(dataset.width) * dtype.itemsize
+    return max(MIN_BLOCK_CACHE_MB, -(-row_bytes // 2**20))
 
 
 def _whole(value: Any) -> int:

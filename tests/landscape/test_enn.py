@@ -11,6 +11,7 @@ from scipy import ndimage
 from scipy.spatial.distance import cdist
 
 from habitat.core.errors import InputError
+from habitat.landscape import patches
 from habitat.landscape.enn import nearest_neighbour_cells
 
 _STRUCTURE = {4: ndimage.generate_binary_structure(2, 1), 8: np.ones((3, 3), bool)}
@@ -277,3 +278,36 @@ def test_4000_squared_realistic_raster_takes_seconds():
             continue
         assert others.any()
         assert enn[p] == ndimage.distance_transform_edt(~others)[lab == p].min()
+
+
+# the engine's gathering of boundary cells, class by class, from chunks ------------------------
+
+
+@pytest.mark.parametrize("chunk", [4, 64, 1 << 20])
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_engine_enn_from_chunks_equals_brute_force(monkeypatch, chunk, neighbours):
+    """patch_stats gathers each class's boundary cells out of the chunks (dropping classes of one
+    patch first): tiny chunks, rows split between chunks and single-patch classes give the
+    brute-force ENN of every patch."""
+    monkeypatch.setattr(patches, "BOUNDARY_CHUNK", chunk)
+    rng = np.random.default_rng(7)
+    values = _smooth(rng, (40, 37), 1.5, 4)
+    values[:3, :3] = 9  # a class with a single patch, between the others in raster order
+    valid = rng.random(values.shape) > 0.05
+    stats = patches.patch_stats_array(
+        values, valid, cell_size_m=1.0, neighbours=neighbours, strip_rows=7
+    )
+    label, patch_class, *_ = _patches(values, valid, neighbours=neighbours)
+    np.testing.assert_array_equal(stats.patch_class, patch_class)
+    expected = _brute_force(label, patch_class)
+    np.testing.assert_allclose(stats.patch_enn_cells, expected, rtol=1e-12)
+    assert np.isnan(stats.patch_enn_cells[patch_class == 9]).all()
+
+
+def test_engine_enn_diagonal_patches_after_a_single_patch_class():
+    # class 2 has one patch; class 3's two patches touch only diagonally (4-neighbour rule):
+    # sqrt(2) cells apart, not 1 (a row miscounted after dropping class 2 gave 1)
+    stats = patches.patch_stats_array(
+        np.array([[3, 2, 1], [1, 3, 1]]), cell_size_m=1.0, neighbours=4
+    )
+    np.testing.assert_allclose(stats.patch_enn_cells, [2.0, 2.0, np.nan, 2**0.5, 2**0.5])

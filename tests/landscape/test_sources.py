@@ -474,3 +474,28 @@ def test_datasets_in_memory():
             dst.write(arr, 1)
         with mem.open() as ds, pytest.raises(DataFileError, match="declares no CRS"):
             open_raster_source(ds)
+
+
+def test_block_cache_holds_two_rows_of_blocks_and_reads_stay_exact(tmp_path):
+    """Reading a file strip by strip, GDAL's block cache is bounded by two rows of the file's
+    blocks (at least 16 MB), not GDAL's default of 5 % of the RAM; values are unchanged."""
+    rng = np.random.default_rng(3)
+    wide = rng.integers(1, 5, size=(600, 9000)).astype("uint16")
+    path = tmp_path / "wide.tif"
+    profile = dict(driver="GTiff", width=9000, height=600, count=1, dtype="uint16",
+                   crs="EPSG:32652", transform=Affine(30, 0, 500_000, 0, -30, 4_800_000),
+                   tiled=True, blockxsize=512, blockysize=512)  # fmt: skip
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(wide, 1)
+    with open_raster_source(path) as src:
+        # two rows of 512-row blocks of 9,000 two-byte cells: 17.6 MiB, rounded up
+        assert src.block_cache_mb == math.ceil(2 * 512 * 9000 * 2 / 2**20) == 18
+        values, valid = src.read(100, 400, -3, 9000)
+    np.testing.assert_array_equal(values[:, 3:], wide[100:400])
+    assert valid[:, 3:].all() and not valid[:, :3].any()
+    with open_raster_source(Raster(wide[:10], (30, 0, 0, 0, -30, 0), "EPSG:32652")) as src:
+        assert src.block_cache_mb == 0  # in memory: no GDAL cache
+    small = tmp_path / "small.tif"
+    write_geotiff(Raster(wide[:64, :64], (30, 0, 0, 0, -30, 0), "EPSG:32652"), small)
+    with open_raster_source(small) as src:
+        assert src.block_cache_mb == 16  # the floor

@@ -196,6 +196,29 @@ def test_a_road_of_any_width_and_angle_blocks_every_eight_neighbour_move(angle, 
     assert not sides_joined(out.array, road, margin=width / 2 + 2 * CELL)
 
 
+CORNER_LINES = {
+    "45 degrees through corners": ((X0 - 300.0, Y0 - 300.0), (X0 + 2100.0, Y0 + 2100.0)),
+    "135 degrees through corners": ((X0 - 300.0, Y0 + 2100.0), (X0 + 2100.0, Y0 - 300.0)),
+    "slope 1:2 through corners": ((X0 - 600.0, Y0 - 300.0), (X0 + 3600.0, Y0 + 1800.0)),
+    "slope 3:1 through corners": ((X0 + 600.0, Y0 - 90.0), (X0 + 1260.0, Y0 + 1890.0)),
+    "on a row boundary": ((X0 - 300.0, Y0 + 900.0), (X0 + 2100.0, Y0 + 900.0)),
+    "on a column boundary": ((X0 + 900.0, Y0 - 300.0), (X0 + 900.0, Y0 + 2100.0)),
+}
+
+
+@pytest.mark.parametrize("width", [0.5, 12.0])
+@pytest.mark.parametrize("case", list(CORNER_LINES))
+def test_lines_through_cell_corners_or_along_cell_edges_still_block(case, width):
+    """GDAL's 'all touched' alone misses cells a line meets only at a corner."""
+    road = shapely.LineString(CORNER_LINES[case])
+    out = resistance_surface(
+        forest(), table={1: 1.0}, barriers=layer(road, width_m=width, resistance=ROAD)
+    )
+    assert not sides_joined(out.array, road, margin=2 * CELL)
+    if "boundary" in case:  # one row (or column) of cells, not the two it runs between
+        assert (out.array == ROAD).sum() == N
+
+
 @pytest.mark.parametrize("width", [8.0, 20.0, 29.0])
 @pytest.mark.parametrize("angle", [10.0, 45.0, 71.0, 135.0])
 def test_a_thin_polygon_barrier_blocks_too(angle, width):
@@ -252,10 +275,10 @@ def test_crossing_with_a_resistance_takes_the_lower_value_and_restoring_gives_th
     closed = resistance_surface(cover, table=table, barriers=barriers).array
     band = closed == ROAD
     assert band.sum() == 2 * N  # 60 m on 30 m cells: exactly two columns
-    tunnel = gpd.GeoSeries([through(90.0, X0 + N * CELL / 2, Y0 + N * CELL / 2, 300.0)], crs=UTM)
+    tunnel = gpd.GeoSeries([through(90.0, X0 + N * CELL / 2, Y0 + N * CELL / 2, 290.0)], crs=UTM)
     lifted = resistance_surface(cover, table=table, barriers=barriers, crossings=tunnel).array
     under = band & (lifted < ROAD)
-    assert under.sum() == 2 * 10  # 300 m of road: ten rows of the two columns
+    assert under.sum() == 2 * 10  # 290 m of road, ends mid-cell: ten rows of the two columns
     base = resistance_surface(cover, table=table).array
     np.testing.assert_array_equal(lifted[under], base[under])  # 7 west, 1 east
     given = resistance_surface(

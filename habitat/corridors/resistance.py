@@ -20,10 +20,11 @@ runs. The rule, for barriers and crossings alike:
 * a **line** of width ``w`` covers the cells whose centre lies within
   ``w / 2`` of it (the line buffered by ``w / 2`` with flat ends, cell-centre
   rule), **plus every cell the line itself passes through** (GDAL's
-  "all touched" rule). The second part makes any line, even a 12 m road
-  across 30 m cells at 45°, a 4-connected band; once ``w`` exceeds a cell's
-  diagonal it adds nothing, and the burned area is the buffer's area to
-  within the cells along its edge.
+  "all touched" rule, with the line moved by less than 1/1000 of a cell off
+  cell corners and edges, where GDAL would skip a cell). The second part makes
+  any line, even a 12 m road across 30 m cells at 45°, a 4-connected band;
+  once ``w`` exceeds a cell's diagonal it adds nothing, and the burned cells
+  are exactly those whose centre lies in the buffer.
 * a **polygon** covers the cells whose centre lies inside it, plus every cell
   touched by its *thin parts* (the parts a disk of radius
   ``cell_size_m / √2`` cannot sweep: what :func:`shapely.buffer` by ``-r``
@@ -65,6 +66,7 @@ from habitat.core.crs import align, describe_crs, metric_crs, require_crs, requi
 from habitat.core.errors import (
     ColumnError,
     DataQualityWarning,
+    EmptyDataError,
     GeometryTypeError,
     InputError,
     ProjectedCRSRequiredError,
@@ -74,7 +76,6 @@ from habitat.core.validation import (
     require_finite_coordinates,
     require_geodata,
 )
-from habitat.corridors.surface import resistance_cells
 from habitat.io.raster import Grid, Raster, lonlat_bounds, reproject
 
 __all__ = ["resistance_surface"]
@@ -181,31 +182,34 @@ def _unknown_classes(
     )
 
 
-def _base_resistance(land_cover: Raster, lookup: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Resistance per cell from the class table (float64, NaN where no data), no-data mask.
+def _base_resistance(land_cover: Raster, lookup: dict[int, float]) -> np.ndarray:
+    """Resistance per cell from the class table: float64, NaN where no data, inf impassable.
 
     A class present in the raster without an entry is an error naming it.
     """
     arr = land_cover.array
-    missing = land_cover.nodata_mask()
     classes = land_cover.classes
+    lookup = {code: (math.inf if math.isnan(r) else r) for code, r in lookup.items()}
     if arr.dtype.kind in "iu" and arr.dtype.itemsize <= 2 or arr.dtype.kind == "b":
         # a lookup table over every value of the dtype, indexed by the cells themselves
         offset = -int(np.iinfo(arr.dtype).min) if arr.dtype.kind == "i" else 0
         size = 2 if arr.dtype.kind == "b" else 1 << (8 * arr.dtype.itemsize)
         index = arr.astype(np.intp) + offset if offset or arr.dtype.kind == "b" else arr
-        counts = np.bincount(np.asarray(index)[~missing].ravel(), minlength=size)
-        present = np.flatnonzero(counts) - offset
-        unknown = [int(c) for c in present if int(c) not in lookup]
-        if unknown:
-            raise _unknown_classes(unknown, [int(counts[c + offset]) for c in unknown], classes)
+        counts = np.bincount(np.asarray(index).ravel(), minlength=size)
         lut = np.full(size, np.nan)
         for code, r in lookup.items():
             if 0 <= code + offset < size:
                 lut[code + offset] = r
-        base = lut[index]
-        base[missing] = np.nan
-        return base, missing
+        nodata = land_cover.nodata
+        if nodata is not None and float(nodata).is_integer() and 0 <= nodata + offset < size:
+            counts[int(nodata) + offset] = 0  # no data: no class
+            lut[int(nodata) + offset] = np.nan
+        present = np.flatnonzero(counts) - offset
+        unknown = [int(c) for c in present if int(c) not in lookup]
+        if unknown:
+            raise _unknown_classes(unknown, [int(counts[c + offset]) for c in unknown], classes)
+        return lut[index]
+    missing = land_cover.nodata_mask()
     data = arr[~missing]
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(data) | (data != np.round(data))
@@ -225,7 +229,7 @@ def _base_resistance(land_cover: Raster, lookup: dict[int, float]) -> tuple[np.n
         raise _unknown_classes(unknown, [n[c] for c in unknown], classes)
     base = np.full(arr.shape, np.nan)
     base[~missing] = np.array([lookup[int(c)] for c in present])[inverse.ravel()]
-    return base, missing
+    return base
 
 
 # ---------------------------------------------------------------- the grid
@@ -751,7 +755,7 @@ def resistance_surface(
     cover = _on_metric_grid(land_cover, crs, cell_size_m)
     grid = cover.grid
     cell = cover.cell_size_m
-    base, missing = _base_resistance(cover, lookup)
+    base = _base_resistance(cover, lookup)  # NaN: no data; inf: impassable
     out = base.copy()
     flat_out = out.reshape(-1)  # a view: updates of the covered cells only
     widest = 0.0
@@ -765,8 +769,8 @@ def resistance_surface(
             barrier_width_m=barrier_width_m,
             scale_narrow=bool(scale_narrow),
         )
-        flat, values = burned
-        flat_out[flat] = np.fmax(flat_out[flat], values)
+        flat, values = burned  # np.maximum keeps NaN: no data stays no data
+        flat_out[flat] = np.maximum(flat_out[flat], values)
     if crossings is not None:
         low, back = _crossings(
             crossings,
@@ -778,9 +782,12 @@ def resistance_surface(
         )
         flat_out[back] = base.reshape(-1)[back]
         flat, values = low
-        flat_out[flat] = np.fmin(flat_out[flat], values)
-    out[missing] = np.nan  # cells without land cover stay without data
+        flat_out[flat] = np.minimum(flat_out[flat], values)
     out[np.isinf(out)] = np.nan  # impassable
-    result = Raster(out.astype(dtype), grid.transform, grid.crs, nodata=float("nan"))
-    resistance_cells(result, name="the resistance surface")  # > 0 and some data, as promised
-    return result
+    if np.isnan(out).all():
+        raise EmptyDataError(
+            "the resistance surface holds no data: every cell is nodata in the land cover, "
+            "impassable in the class table (NaN / inf) or under an impassable barrier. Check "
+            "the land cover's nodata value and the tables."
+        )
+    return Raster(out.astype(dtype, copy=False), grid.transform, grid.crs, nodata=float("nan"))

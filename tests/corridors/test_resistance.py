@@ -390,6 +390,17 @@ def test_barrier_over_nodata_stays_nodata_and_infinite_barriers_are_impassable()
     assert (out[N // 2 - 1 + 1 :, 3:] == 1.0).all()
 
 
+def test_impassable_class_stays_impassable_under_a_barrier():
+    cover = forest()
+    cover.array[: N // 2, :] = 2  # north half impassable (NaN in the table)
+    road = through(90.0, X0 + 900.0 + CELL / 2, Y0 + 900.0)  # north-south through both
+    out = resistance_surface(
+        cover, table={1: 1.0, 2: np.nan}, barriers=layer(road, width_m=30.0, resistance=ROAD)
+    ).array
+    assert np.isnan(out[: N // 2]).all()
+    assert (out[N // 2 :, N // 2] == ROAD).all()
+
+
 def test_barriers_in_another_crs_burn_the_same_cells():
     road = through(33.0, X0 + 900.0, Y0 + 900.0, length=1500.0)
     barriers = layer(road, width_m=20.0, resistance=ROAD)

@@ -1,0 +1,653 @@
+"""Least-cost corridors between core areas, as Linkage Mapper defines them, with widths in metres.
+
+:func:`corridors` links core areas (parks, home ranges, habitat patches) across
+a resistance surface the way Linkage Mapper's *Linkage Pathways* tool does
+(McRae & Kavanagh 2011), and adds what it does not report: each corridor's
+width in metres along its length.
+
+Definitions
+-----------
+* **Cost-weighted distance** ``CWD_A``: accumulated cost (resistance × m) from
+  core A over the 8-neighbour grid, step cost = mean resistance of the two
+  cells × step length (:func:`habitat.corridors.cost.cost_distance`; 0 on A's
+  cells).
+* **Least-cost distance** ``LCD_AB`` (column ``cost_weighted_distance``): the
+  smallest ``CWD_A`` on B's cells, the cost of the least-cost path between the
+  two cores.
+* **Normalised least-cost corridor** ``NLCC_AB = CWD_A + CWD_B - LCD_AB``:
+  how much more than the least-cost path a route through the cell costs; 0 on
+  the path. The corridor **surface** is the minimum of ``NLCC`` over all links
+  (Linkage Mapper's mosaic), **truncated** at ``cutoff``: cells whose NLCC
+  exceeds ``cutoff`` are NaN (Linkage Mapper's "corridor width cutoff" in
+  cost-weighted distance units; its default, 200,000, is the default here).
+  Numerically the normaliser is the minimum of ``CWD_A + CWD_B`` over the grid,
+  which equals ``LCD_AB`` and makes the surface exactly 0 on the path.
+* **Corridor of a link**: the cells outside every core with
+  ``NLCC_AB <= cutoff`` (the truncated corridor of that link alone; the cores
+  themselves are not corridor).
+* **Path length** ``length_m``: length of the least-cost path, a line through
+  cell centres from a cell of A to a cell of B
+  (:func:`habitat.corridors.cost.least_cost_path`);
+  ``cwd_to_path_length_ratio = cost_weighted_distance / length_m`` is the mean
+  resistance met along the path (1 on a uniform surface of resistance 1).
+* **Euclidean distance** ``euclidean_distance_m``: edge to edge between the two
+  cores' geometries (0 if they touch), in the raster's CRS.
+* **Width** at a cell of the path (outside the cores): the length of the
+  corridor's cross-section through the cell's centre, perpendicular to the
+  path, from where the line leaves the corridor on one side to where it leaves
+  it on the other (cells are squares: the line is walked cell by cell). The
+  path's local direction at a cell is the chord from the path vertex two steps
+  back to the one two steps ahead. ``min_width_m`` and ``width_m`` are the
+  minimum and the median over the path's cells outside the cores. For a
+  corridor aligned with the grid's rows or columns the width is exact (a
+  channel ``k`` cells wide gives ``k × cell_size_m``); for an oblique one the
+  raster's staircase edge makes it exact to within about one cell side.
+
+Which pairs are linked (``pairs=``)
+-----------------------------------
+* ``"adjacent"`` (default, Linkage Mapper's cost-weighted adjacency): cores
+  whose cost allocation zones touch (8-neighbour contact between cells
+  allocated to each; :func:`habitat.corridors.cost.cost_allocation`). Three
+  cores in a row give A-B and B-C, not A-C.
+* ``"all"``: every pair.
+* ``"within"``: pairs whose Euclidean edge-to-edge distance is at most
+  ``max_distance_m``.
+* a list of ``(from_id, to_id)`` pairs.
+
+``max_distance_m`` also filters the pairs of the other options.
+
+Numbers that cannot be trusted are flagged in the ``note`` column of
+:attr:`Corridors.links` and announced with a
+:class:`~habitat.core.errors.DataQualityWarning`: a corridor cut by the raster's
+edge (its widths are lower bounds), a least-cost path through a third core, a
+pair that no path joins (cost ``inf``), cores that touch (no corridor cell to
+measure).
+
+References
+----------
+McRae, B. H. & Kavanagh, D. M. (2011). Linkage Mapper Connectivity Analysis
+Software. The Nature Conservancy, Seattle WA.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio.features
+import shapely
+
+from habitat.core.crs import align
+from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.tables import CORRIDORS
+from habitat.core.units import m2_to_km2
+from habitat.corridors.cost import cost_allocation, cost_distance, least_cost_path
+from habitat.corridors.nodes import node_cells
+from habitat.corridors.surface import resistance_cells
+from habitat.io.raster import Raster
+
+__all__ = ["DEFAULT_CUTOFF", "Corridors", "corridors"]
+
+#: Default truncation of the corridors (resistance × m above the least-cost
+#: distance): Linkage Mapper's default corridor width cutoff (CWDTHRESH, 200,000
+#: cost-weighted distance units).
+DEFAULT_CUTOFF = 200_000.0
+
+#: Path vertices on each side of a cell whose chord gives the path's local direction.
+_DIRECTION_STEPS = 2
+
+_LINK_COLUMNS = (
+    "from_id",
+    "to_id",
+    "cost_weighted_distance",
+    "euclidean_distance_m",
+    "length_m",
+    "cwd_to_path_length_ratio",
+    "min_width_m",
+    "width_m",
+    "corridor_area_km2",
+    "note",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Corridors:
+    """Least-cost corridors between core areas (result of :func:`corridors`).
+
+    Attributes
+    ----------
+    links : geopandas.GeoDataFrame
+        One row per link (the :data:`habitat.core.tables.CORRIDORS` contract):
+        ``from_id``, ``to_id``, ``cost_weighted_distance`` (least-cost distance,
+        resistance × m), ``euclidean_distance_m`` (edge to edge),
+        ``length_m`` (least-cost path), ``cwd_to_path_length_ratio``,
+        ``min_width_m`` and ``width_m`` (median width along the path at the
+        cutoff), ``corridor_area_km2`` (the link's truncated corridor outside the
+        cores), ``note`` (why a number cannot be trusted; empty when it can);
+        geometry: the least-cost path (LineString from ``from_id`` to ``to_id``,
+        None for a pair that no path joins), in the raster's CRS.
+    surface : habitat.io.raster.Raster
+        Normalised corridor surface (float64, resistance × m): the minimum of
+        ``CWD_A + CWD_B - LCD`` over the links, on the resistance raster's grid;
+        NaN where it exceeds the cutoff, on nodata cells and where no link reaches.
+    polygons : geopandas.GeoDataFrame
+        One row per link with a corridor: ``from_id``, ``to_id``,
+        ``corridor_area_km2`` and the corridor (cells outside the cores with
+        ``NLCC <= cutoff``) as a (Multi)Polygon.
+    widths : pandas.DataFrame
+        The width profile: one row per path cell outside the cores, ``from_id``,
+        ``to_id``, ``distance_m`` (along the path from ``from_id``'s core),
+        ``x``, ``y`` (cell centre), ``width_m``, ``at_edge`` (the cross-section
+        reached the raster's edge: a lower bound).
+    cutoff : float
+        The truncation used, in resistance × m above each link's least-cost distance.
+    """
+
+    links: gpd.GeoDataFrame
+    surface: Raster
+    polygons: gpd.GeoDataFrame
+    widths: pd.DataFrame
+    cutoff: float
+
+
+def _check_cutoff(cutoff: Any) -> float:
+    try:
+        value = float(cutoff)
+        ok = not isinstance(cutoff, bool) and np.isfinite(value) and value >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError(
+            f"cutoff must be a finite number >= 0 (resistance × m above each link's "
+            f"least-cost distance), not {cutoff!r}; e.g. cutoff={DEFAULT_CUTOFF:,.0f} "
+            "(Linkage Mapper's default)."
+        )
+    return value
+
+
+def _check_distance(max_distance_m: Any) -> float | None:
+    if max_distance_m is None:
+        return None
+    try:
+        value = float(max_distance_m)
+        ok = not isinstance(max_distance_m, bool) and not np.isnan(value) and value >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError(
+            f"max_distance_m must be a distance in metres >= 0 (edge to edge between "
+            f"cores), not {max_distance_m!r}."
+        )
+    return value
+
+
+def _raw_ids(cores: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str | None) -> pd.Index:
+    if id_column is None:
+        return pd.Index(cores.index)
+    return pd.Index(cores[id_column])
+
+
+def _core_geometries(
+    cores: gpd.GeoDataFrame | gpd.GeoSeries, raw: pd.Index, ids: pd.Index, crs: Any
+) -> np.ndarray:
+    """One (unioned) geometry per core id, in the raster's CRS, in label order."""
+    geo = align(cores, crs, name="cores")
+    series = geo.geometry if isinstance(geo, gpd.GeoDataFrame) else geo
+    geoms = np.asarray(series.to_numpy(), dtype=object)
+    codes = ids.get_indexer(raw)
+    out = np.empty(len(ids), dtype=object)
+    for k in range(len(ids)):
+        out[k] = shapely.union_all(geoms[codes == k])
+    return out
+
+
+def _adjacent_pairs(alloc: np.ndarray) -> np.ndarray:
+    """Pairs (i, j), i < j, 0-based, of labels whose cells touch (8 neighbours)."""
+    found = []
+    for a, b in (
+        (alloc[:, :-1], alloc[:, 1:]),
+        (alloc[:-1, :], alloc[1:, :]),
+        (alloc[:-1, :-1], alloc[1:, 1:]),
+        (alloc[:-1, 1:], alloc[1:, :-1]),
+    ):
+        touch = (a != b) & (a > 0) & (b > 0)
+        if touch.any():
+            found.append(np.stack([a[touch], b[touch]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    both = np.concatenate(found).astype(np.int64)
+    both.sort(axis=1)
+    return np.unique(both, axis=0) - 1
+
+
+def _pairs(
+    pairs: Any,
+    *,
+    ids: pd.Index,
+    labels: np.ndarray,
+    resistance: Raster,
+    cores: gpd.GeoDataFrame | gpd.GeoSeries,
+    id_column: str | None,
+    euclid: np.ndarray,
+    max_distance_m: float | None,
+) -> np.ndarray:
+    """The pairs to link, (i, j) with i < j (0-based labels), sorted."""
+    n = len(ids)
+    if isinstance(pairs, str):
+        if pairs == "adjacent":
+            _, alloc_raster = cost_allocation(resistance, cores, id_column=id_column)
+            alloc = np.asarray(alloc_raster.array)
+            # map the allocation's labels to ours through each core's own cells
+            first = np.array([np.flatnonzero(labels.ravel() == k + 1)[0] for k in range(n)])
+            theirs = alloc.ravel()[first].astype(np.int64)
+            lut = np.zeros(max(int(alloc.max()), int(theirs.max())) + 1, dtype=np.int64)
+            lut[theirs] = np.arange(1, n + 1)
+            found = _adjacent_pairs(lut[np.clip(alloc, 0, None)])
+        elif pairs == "all":
+            i, j = np.triu_indices(n, k=1)
+            found = np.stack([i, j], axis=1).astype(np.int64)
+        elif pairs == "within":
+            if max_distance_m is None:
+                raise InputError(
+                    'pairs="within" needs max_distance_m= (the largest Euclidean distance, '
+                    "edge to edge, between two cores to link, in metres)."
+                )
+            i, j = np.triu_indices(n, k=1)
+            found = np.stack([i, j], axis=1).astype(np.int64)
+        else:
+            raise InputError(
+                f'pairs must be "adjacent", "all", "within" or a list of (from_id, to_id) '
+                f"pairs, not {pairs!r}."
+            )
+    else:
+        try:
+            listed = [tuple(p) for p in pairs]
+        except TypeError:
+            listed = [()]
+        if any(len(p) != 2 for p in listed):
+            raise InputError(
+                f'pairs must be "adjacent", "all", "within" or a list of (from_id, to_id) '
+                f"pairs, not {pairs!r}."
+            )
+        flat = [v for p in listed for v in p]
+        pos = ids.get_indexer(pd.Index(flat)) if flat else np.zeros(0, dtype=np.int64)
+        if np.any(pos < 0):
+            unknown = sorted({repr(flat[k]) for k in np.flatnonzero(pos < 0)})
+            raise InputError(
+                f"pairs name core ids that are not among the cores: {', '.join(unknown[:5])}; "
+                f"the ids are {list(ids)[:10]}."
+            )
+        found = pos.reshape(-1, 2).astype(np.int64)
+        if np.any(found[:, 0] == found[:, 1]):
+            raise InputError("pairs link a core to itself; give two different ids per pair.")
+        found.sort(axis=1)
+        found = np.unique(found, axis=0) if len(found) else found.reshape(0, 2)
+    if max_distance_m is not None and len(found):
+        found = found[euclid[found[:, 0], found[:, 1]] <= max_distance_m]
+    return found
+
+
+def _directions(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit direction of the path at each vertex (row, col units), from a centred chord."""
+    n = rows.size
+    k = np.arange(n)
+    ahead = np.minimum(k + _DIRECTION_STEPS, n - 1)
+    back = np.maximum(k - _DIRECTION_STEPS, 0)
+    dr = (rows[ahead] - rows[back]).astype(np.float64)
+    dc = (cols[ahead] - cols[back]).astype(np.float64)
+    norm = np.hypot(dr, dc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return dr / norm, dc / norm
+
+
+def _polygon(mask: np.ndarray, resistance: Raster) -> shapely.Geometry:
+    """The cells of ``mask`` as one valid (Multi)Polygon in map coordinates.
+
+    Rook-connected parts (4 neighbours) become polygons, so that parts and holes
+    meet at most at a corner (a valid MultiPolygon); the rings are assembled with
+    shapely's array functions (a corridor can hold many holes).
+    """
+    rr, cc = np.nonzero(mask)
+    r0, r1, c0, c1 = rr.min(), rr.max() + 1, cc.min(), cc.max() + 1
+    a, b, c, d, e, f = resistance.transform
+    window = rasterio.Affine(a, b, a * c0 + b * r0 + c, d, e, d * c0 + e * r0 + f)
+    sub = mask[r0:r1, c0:c1]
+    parts = [
+        geom["coordinates"]
+        for geom, _ in rasterio.features.shapes(
+            sub.astype(np.uint8), mask=sub, transform=window, connectivity=4
+        )
+    ]
+    rings = [np.asarray(ring, dtype=np.float64) for part in parts for ring in part]
+    ring_of = np.repeat(np.arange(len(rings)), [len(ring) for ring in rings])
+    part_of = np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+    linear = shapely.linearrings(np.concatenate(rings), indices=ring_of)
+    polygons = shapely.polygons(linear, indices=part_of)
+    return polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+
+
+def _empty_links(crs: Any) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _LINK_COLUMNS})
+    frame["from_id"] = frame["from_id"].astype(object)
+    frame["to_id"] = frame["to_id"].astype(object)
+    frame["note"] = frame["note"].astype(object)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def corridors(
+    resistance: Raster,
+    cores: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    id_column: str | None = None,
+    pairs: str | Sequence[tuple[Any, Any]] = "adjacent",
+    max_distance_m: float | None = None,
+    cutoff: float = DEFAULT_CUTOFF,
+) -> Corridors:
+    """Least-cost corridors between core areas, with their widths in metres.
+
+    Linkage Mapper's normalised least-cost corridors (module docstring for the
+    definitions): per link the least-cost distance, the Euclidean distance, the
+    least-cost path and its length, their ratio, and the corridor's minimum and
+    median width in metres along the path at the truncation ``cutoff``.
+
+    Parameters
+    ----------
+    resistance : habitat.io.raster.Raster
+        Resistance surface (> 0; nodata and NaN impassable) in a projected CRS
+        with square cells in metres (:func:`habitat.corridors.surface.resistance_cells`).
+    cores : GeoDataFrame or GeoSeries of polygons or points
+        Core areas, in any CRS (reprojected to the raster's). Rows sharing an id
+        are one core. Cells: :func:`habitat.corridors.nodes.node_cells`.
+    id_column : str, optional
+        Column of core ids; default the index.
+    pairs : {"adjacent", "all", "within"} or list of (from_id, to_id)
+        Which cores to link (module docstring); default ``"adjacent"``
+        (touching cost allocation zones, as Linkage Mapper).
+    max_distance_m : float, optional
+        Largest Euclidean distance (m, edge to edge) between two linked cores;
+        required for ``pairs="within"``, a filter for the other options.
+    cutoff : float
+        Truncation of the corridors, resistance × m above each link's least-cost
+        distance (:data:`DEFAULT_CUTOFF`, Linkage Mapper's 200,000, by default).
+        The widths are measured at this cutoff. It depends on the resistance
+        scale: e.g. 5,000 keeps the cells where a detour costs at most 5 km of
+        resistance-1 cover more than the least-cost path.
+
+    Returns
+    -------
+    Corridors
+        ``.links`` (GeoDataFrame, one row per link, least-cost paths),
+        ``.surface`` (Raster), ``.polygons`` (GeoDataFrame), ``.widths``
+        (DataFrame, the width profile of each path), ``.cutoff``.
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than two cores.
+    InputError
+        Bad ``pairs``, ``cutoff`` or ``max_distance_m``; a pair naming unknown
+        ids; and every error of :func:`~habitat.corridors.surface.resistance_cells`
+        (zero or negative resistance, ...) and
+        :func:`~habitat.corridors.nodes.node_cells` (a core outside the raster or
+        only on nodata, overlapping cores).
+    ProjectedCRSRequiredError
+        A raster in degrees.
+
+    Warns
+    -----
+    DataQualityWarning
+        For each flag written in ``links.note`` (module docstring); also when
+        no pair is left to link.
+
+    Examples
+    --------
+    Two 500 m square cores 2 km apart (edge to edge) on a uniform surface of
+    100 m cells, resistance 1:
+
+    >>> import numpy as np
+    >>> import geopandas as gpd
+    >>> import shapely
+    >>> from habitat.io.raster import Raster
+    >>> surface = Raster(np.ones((25, 40)), (100.0, 0.0, 0.0, 0.0, -100.0, 2500.0), 32652)
+    >>> cores = gpd.GeoDataFrame(
+    ...     {"park": ["west", "east"]},
+    ...     geometry=[shapely.box(500, 1000, 1000, 1500), shapely.box(3000, 1000, 3500, 1500)],
+    ...     crs=32652,
+    ... )
+    >>> result = corridors(surface, cores, id_column="park", cutoff=300.0)
+    >>> link = result.links.iloc[0]
+    >>> link.from_id, link.to_id
+    ('west', 'east')
+
+    The path runs from the centre of a cell on one core's edge to the other's:
+    21 steps of 100 m at resistance 1.
+
+    >>> float(link.cost_weighted_distance), float(link.length_m), float(link.euclidean_distance_m)
+    (2100.0, 2100.0, 2000.0)
+    >>> float(link.cwd_to_path_length_ratio)
+    1.0
+
+    A detour of one cell sideways costs 2 × (√2 - 1) × 100 ≈ 83 more, three
+    cells ≈ 249, four ≈ 331: at a cutoff of 300 the corridor is the cores'
+    500 m frontage plus three cells on each side in the middle of the gap
+    (1,100 m, the median width), two next to the cores (900 m, the narrowest).
+
+    >>> float(link.min_width_m), float(link.width_m)
+    (900.0, 1100.0)
+    """
+    values, cell = resistance_cells(resistance, name="resistance")
+    valid = ~np.isnan(values)
+    labels, ids = node_cells(cores, resistance, id_column=id_column, valid=valid, name="cores")
+    n = len(ids)
+    if n < 2:
+        raise InsufficientDataError(
+            f"corridors link core areas: {n} core given (ids {list(ids)}); give at least two."
+        )
+    cut = _check_cutoff(cutoff)
+    max_d = _check_distance(max_distance_m)
+    raw = _raw_ids(cores, id_column)
+    geoms = _core_geometries(cores, raw, ids, resistance.crs)
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    euclid = shapely.distance(geoms[ii], geoms[jj]).astype(np.float64)
+    found = _pairs(
+        pairs,
+        ids=ids,
+        labels=labels,
+        resistance=resistance,
+        cores=cores,
+        id_column=id_column,
+        euclid=euclid,
+        max_distance_m=max_d,
+    )
+
+    surface = np.full(values.shape, np.nan)
+    empty_widths = pd.DataFrame(
+        {
+            "from_id": pd.Series(dtype=object),
+            "to_id": pd.Series(dtype=object),
+            "distance_m": pd.Series(dtype=float),
+            "x": pd.Series(dtype=float),
+            "y": pd.Series(dtype=float),
+            "width_m": pd.Series(dtype=float),
+            "at_edge": pd.Series(dtype=bool),
+        }
+    )
+    if len(found) == 0:
+        warnings.warn(
+            f"corridors: no pair of the {n} cores to link (pairs={pairs!r}, "
+            f"max_distance_m={max_d}); the result is empty.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+        return Corridors(
+            links=_empty_links(resistance.crs),
+            surface=Raster(surface, resistance.transform, resistance.crs, nodata=float("nan")),
+            polygons=gpd.GeoDataFrame(
+                {"from_id": [], "to_id": [], "corridor_area_km2": []},
+                geometry=gpd.GeoSeries([], crs=resistance.crs),
+                crs=resistance.crs,
+            ),
+            widths=empty_widths,
+            cutoff=cut,
+        )
+
+    # one cost-weighted distance per linked core, computed when first needed and
+    # dropped after its last link (memory: a float64 raster per live core)
+    codes = ids.get_indexer(raw)
+    last_use = {
+        int(k): int(np.flatnonzero((found == k).any(axis=1)).max()) for k in np.unique(found)
+    }
+    cwd: dict[int, np.ndarray] = {}
+    cwd_raster: dict[int, Raster] = {}
+    subsets: dict[int, gpd.GeoDataFrame | gpd.GeoSeries] = {}
+
+    def accumulated(k: int) -> np.ndarray:
+        if k not in cwd:
+            subsets[k] = cores[codes == k]
+            cwd_raster[k] = cost_distance(resistance, subsets[k], id_column=id_column)
+            cwd[k] = np.asarray(cwd_raster[k].array, dtype=np.float64)
+        return cwd[k]
+
+    in_core = labels > 0
+    cell_area_km2 = float(m2_to_km2(resistance.cell_area_m2))
+    n_rows, n_cols = values.shape
+    rows_out: list[dict[str, Any]] = []
+    paths: list[shapely.Geometry | None] = []
+    poly_rows: list[dict[str, Any]] = []
+    poly_geoms: list[shapely.Geometry] = []
+    profiles: list[pd.DataFrame] = []
+    flagged: list[str] = []
+    width_kernel = None
+    for n_link, (i, j) in enumerate(found.tolist()):
+        a, b = ids[i], ids[j]
+        notes: list[str] = []
+        for k in [k for k in cwd if last_use[k] < n_link]:  # no link left needs it
+            del cwd[k], cwd_raster[k]
+        cost_a, cost_b = accumulated(i), accumulated(j)
+        on_b = cost_a[labels == j + 1]
+        lcd = float(np.min(on_b)) if on_b.size else np.inf
+        row: dict[str, Any] = {
+            "from_id": a,
+            "to_id": b,
+            "cost_weighted_distance": lcd,
+            "euclidean_distance_m": float(euclid[i, j]),
+            "length_m": np.nan,
+            "cwd_to_path_length_ratio": np.nan,
+            "min_width_m": np.nan,
+            "width_m": np.nan,
+            "corridor_area_km2": np.nan,
+        }
+        if not np.isfinite(lcd):
+            notes.append("no path joins the cores (separated by nodata)")
+            row["note"] = "; ".join(notes)
+            rows_out.append(row)
+            paths.append(None)
+            flagged.append(f"{a!r}-{b!r}: {row['note']}")
+            continue
+        norm = cost_a + cost_b  # in place below: one raster of temporaries per link
+        norm -= np.nanmin(norm)
+        with np.errstate(invalid="ignore"):
+            within = norm <= cut
+        np.fmin(surface, norm, out=surface, where=within)
+        del norm
+        region = within & ~in_core
+
+        path = least_cost_path(resistance, subsets[i], subsets[j], cost=cwd_raster[i])
+        line = path.geometry.iloc[0]
+        xy = shapely.get_coordinates(line)
+        pr, pc = resistance.index(xy[:, 0], xy[:, 1])
+        pr = np.clip(pr, 0, n_rows - 1)
+        pc = np.clip(pc, 0, n_cols - 1)
+        if labels[pr[0], pc[0]] == j + 1 or labels[pr[-1], pc[-1]] == i + 1:
+            xy, pr, pc = xy[::-1], pr[::-1], pc[::-1]
+            line = shapely.LineString(xy)
+        length = float(path["length_m"].iloc[0])
+        row["length_m"] = length
+        row["cwd_to_path_length_ratio"] = lcd / length if length > 0 else np.nan
+        path_labels = labels[pr, pc]
+        others = np.unique(path_labels[(path_labels > 0) & (path_labels != i + 1)])
+        others = others[others != j + 1]
+        if others.size:
+            notes.append(
+                "the least-cost path crosses core(s) " + ", ".join(repr(ids[k - 1]) for k in others)
+            )
+        open_cells = path_labels == 0
+        region[pr[open_cells], pc[open_cells]] = True  # the path is corridor (NLCC 0)
+        n_cells = int(np.count_nonzero(region))
+        row["corridor_area_km2"] = n_cells * cell_area_km2 if n_cells else 0.0
+        if n_cells:
+            poly_rows.append(
+                {"from_id": a, "to_id": b, "corridor_area_km2": n_cells * cell_area_km2}
+            )
+            poly_geoms.append(_polygon(region, resistance))
+        if open_cells.any():
+            dr, dc = _directions(pr, pc)
+            if width_kernel is None:
+                from habitat.corridors import _width
+
+                width_kernel = _width.chords
+            sel = open_cells & np.isfinite(dr)
+            # the cross-section runs perpendicular to the path: direction (-dc, dr)
+            chord, at_edge = width_kernel(
+                region, pr[sel].astype(np.int64), pc[sel].astype(np.int64), -dc[sel], dr[sel]
+            )
+            width = chord * cell
+            along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+            profiles.append(
+                pd.DataFrame(
+                    {
+                        "from_id": a,
+                        "to_id": b,
+                        "distance_m": along[sel],
+                        "x": xy[sel, 0],
+                        "y": xy[sel, 1],
+                        "width_m": width,
+                        "at_edge": at_edge,
+                    }
+                )
+            )
+            if width.size:
+                row["min_width_m"] = float(np.min(width))
+                row["width_m"] = float(np.median(width))
+            if at_edge.any():
+                notes.append(
+                    "the corridor reaches the raster's edge: widths are lower bounds (extend "
+                    "the raster or lower the cutoff)"
+                )
+        else:
+            notes.append("the cores touch: no corridor cell between them to measure a width")
+        row["note"] = "; ".join(notes)
+        if notes:
+            flagged.append(f"{a!r}-{b!r}: {row['note']}")
+        rows_out.append(row)
+        paths.append(line)
+
+    if flagged:
+        shown = "\n  ".join(flagged[:10])
+        more = f"\n  and {len(flagged) - 10} more" if len(flagged) > 10 else ""
+        warnings.warn(
+            f"corridors: {len(flagged)} link(s) flagged in links.note:\n  {shown}{more}",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    frame = pd.DataFrame(rows_out, columns=list(_LINK_COLUMNS))
+    links = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(paths, crs=resistance.crs))
+    CORRIDORS.validate(links, name="corridors links")
+    surface[~valid] = np.nan
+    polygons = gpd.GeoDataFrame(
+        pd.DataFrame(poly_rows, columns=["from_id", "to_id", "corridor_area_km2"]),
+        geometry=gpd.GeoSeries(poly_geoms, crs=resistance.crs),
+    )
+    widths = pd.concat(profiles, ignore_index=True) if profiles else empty_widths
+    return Corridors(
+        links=links,
+        surface=Raster(surface, resistance.transform, resistance.crs, nodata=float("nan")),
+        polygons=polygons,
+        widths=widths,
+        cutoff=cut,
+    )

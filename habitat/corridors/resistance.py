@@ -98,11 +98,17 @@ def _table_entries(table: Any) -> list[tuple[Any, Any]]:
                 "like habitat.corridors.tables.leopard_resistance_table(), or a mapping "
                 "{class: resistance}."
             )
+        # class codes first: a 'class' / 'code' column, an index named so, or the
+        # index unless it is the default 0..n-1 and a 'name' column is there
         keys: Any = table.index
-        for column in ("class", "code", "name"):
-            if column in table.columns:
-                keys = table[column]
-                break
+        if "class" in table.columns or "code" in table.columns:
+            keys = table["class" if "class" in table.columns else "code"]
+        elif (
+            table.index.name not in ("class", "code")
+            and isinstance(table.index, pd.RangeIndex)
+            and "name" in table.columns
+        ):
+            keys = table["name"]
         return list(zip(keys, table["resistance"], strict=True))
     if isinstance(table, pd.Series):
         return list(table.items())
@@ -738,7 +744,9 @@ def resistance_surface(
         ("crossing_resistance", crossing_resistance),
     ):
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+            isinstance(value, bool)
+            or not isinstance(value, int | float | np.integer | np.floating)
+            or not value > 0
         ):
             raise InputError(f"{name} must be a number > 0 (inf for impassable), not {value!r}.")
     for name, value in (
@@ -747,7 +755,7 @@ def resistance_surface(
     ):
         if value is not None and (
             isinstance(value, bool)
-            or not isinstance(value, int | float)
+            or not isinstance(value, int | float | np.integer | np.floating)
             or not (math.isfinite(value) and value > 0)
         ):
             raise InputError(f"{name} must be a positive number of metres, not {value!r}.")

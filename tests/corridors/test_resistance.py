@@ -129,6 +129,17 @@ def test_table_keyed_by_codes_names_or_frames_gives_the_same_surface(table):
     np.testing.assert_array_equal(out.array, reference.array)
 
 
+def test_the_leopard_table_is_read_by_class_code_not_by_name():
+    cover = Raster(
+        np.array([[1, 2], [5, 6]], dtype="uint8"),
+        (30.0, 0, X0, 0, -30.0, Y0),
+        UTM,
+        classes={1: "class 1", 2: "class 2", 5: "class 5", 6: "class 6"},
+    )
+    out = resistance_surface(cover, table=leopard_resistance_table())
+    np.testing.assert_array_equal(out.array, [[1.0, 30.0], [200.0, 20.0]])
+
+
 def test_float32_output():
     out = resistance_surface(classes_raster(), table=leopard_resistance_table(), dtype="float32")
     assert out.array.dtype == np.float32

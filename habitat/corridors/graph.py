@@ -462,23 +462,45 @@ def _replaced_num(idx: _Index, a: np.ndarray, rows: np.ndarray, dist_rows: np.nd
     return float(a @ value @ a)
 
 
+def _cover(pairs: np.ndarray) -> np.ndarray:
+    """Nodes that touch every True pair of a symmetric mask (few: the sources to re-run).
+
+    The complement of a greedy independent set taken in order of increasing
+    number of pairs, so the many nodes of a large branch stay out and the few
+    on the other side are re-run.
+    """
+    degree = pairs.sum(axis=1)
+    candidates = np.flatnonzero(degree)
+    blocked = np.zeros(pairs.shape[0], dtype=bool)
+    independent = np.zeros(pairs.shape[0], dtype=bool)
+    for x in candidates[np.argsort(degree[candidates], kind="stable")]:
+        if not blocked[x]:
+            independent[x] = True
+            blocked |= pairs[x]
+    return candidates[~independent[candidates]]
+
+
 def _node_removal(idx: _Index, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per node k: intra, flux and the numerator without k (A_L unchanged)."""
+    """Per node k: intra, flux and the numerator without k (A_L unchanged).
+
+    Only the pairs whose best path runs through k can change; their new path
+    lengths come from Dijkstra runs from a set of nodes covering them.
+    """
     n = a.size
     intra = a * a
     flux = 2.0 * a * (idx.value @ a - a)
     after = idx.num - intra - flux  # nodes no best path crosses: only their own pairs go
     degree = np.bincount(np.concatenate([idx.graph.lo, idx.graph.hi]), minlength=n)
     finite = np.isfinite(idx.dist)
-    tol = _tol(idx.dist)
+    bound = idx.dist + _tol(idx.dist)
     for k in np.flatnonzero(degree >= 2):  # a leaf or isolated node is never in between
-        through = (idx.dist[:, k, None] + idx.dist[None, k, :] <= idx.dist + tol) & finite
+        through = (idx.dist[:, k, None] + idx.dist[None, k, :] <= bound) & finite
         through[k, :] = False
         through[:, k] = False
         np.fill_diagonal(through, False)
-        rows = np.flatnonzero(through.any(axis=1))
-        if rows.size == 0:
+        if not through.any():
             continue
+        rows = _cover(through)
         positions = idx.graph.node_positions(int(k))
         saved = idx.graph.csr.data[positions].copy()
         idx.graph.csr.data[positions] = np.inf
@@ -500,17 +522,45 @@ def _link_removal(idx: _Index, a: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Per distinct pair: the numerator without its best link (the next best, if any, stays)."""
     g = idx.graph
     after = np.full(g.lo.size, idx.num)
-    finite = np.isfinite(idx.dist)
-    tol = _tol(idx.dist)
+    dist = idx.dist
     candidates = np.flatnonzero(
         (g.w <= idx.dist[g.lo, g.hi] + _tol(idx.dist[g.lo, g.hi])) & (second > g.w)
     )
-    for e in candidates:
-        lo, hi, w = int(g.lo[e]), int(g.hi[e]), float(g.w[e])
-        via = (idx.dist[:, lo, None] + w + idx.dist[None, hi, :] <= idx.dist + tol) | (
-            idx.dist[:, hi, None] + w + idx.dist[None, lo, :] <= idx.dist + tol
+    # Usual case first, for all links at once (e.g. a complete graph): no node but lo
+    # reaches hi through the link and no node but hi reaches lo through it, so the link
+    # serves the pair (lo, hi) alone, whose new best path is the next link between them or
+    # a detour lo - x - hi over pairs that keep their path lengths.
+    rest = []
+    n = dist.shape[0]
+    for chunk in np.array_split(candidates, candidates.size * n // 2_000_000 + 1):
+        c_lo, c_hi, c_w = g.lo[chunk], g.hi[chunk], g.w[chunk]
+        d_lo, d_hi = dist[:, c_lo], dist[:, c_hi]
+        reached = np.isfinite(d_lo)  # the same nodes reach lo and hi
+        alone = (((d_lo + c_w <= d_hi + _tol(d_hi)) & reached).sum(axis=0) == 1) & (
+            ((d_hi + c_w <= d_lo + _tol(d_lo)) & reached).sum(axis=0) == 1
         )
-        rows = np.flatnonzero((via & finite).any(axis=1))
+        detour = d_lo + d_hi
+        cols = np.arange(chunk.size)
+        detour[c_lo, cols] = np.inf
+        detour[c_hi, cols] = np.inf
+        old = dist[c_lo, c_hi]
+        new = np.maximum(np.minimum(second[chunk], detour.min(axis=0, initial=np.inf)), old)
+        change = 2.0 * a[c_lo] * a[c_hi] * (idx.kernel(old) - idx.kernel(new))
+        after[chunk[alone]] = idx.num - change[alone]
+        rest.append(chunk[~alone])
+    for e in np.concatenate(rest) if rest else candidates:
+        lo, hi, w = int(g.lo[e]), int(g.hi[e]), float(g.w[e])
+        # a pair (i, j) can use lo -> hi only if i reaches hi through it and j reaches lo
+        # through it: the block side_lo x side_hi (and its transpose for hi -> lo)
+        reached = np.isfinite(dist[:, lo])
+        side_lo = np.flatnonzero((dist[:, lo] + w <= dist[:, hi] + _tol(dist[:, hi])) & reached)
+        side_hi = np.flatnonzero((dist[:, hi] + w <= dist[:, lo] + _tol(dist[:, lo])) & reached)
+        block = dist[np.ix_(side_lo, side_hi)]
+        via = (
+            dist[side_lo, lo][:, None] + w + dist[hi, side_hi][None, :] <= block + _tol(block)
+        ) & (np.isfinite(block))
+        rows_lo, rows_hi = side_lo[via.any(axis=1)], side_hi[via.any(axis=0)]
+        rows = rows_lo if rows_lo.size <= rows_hi.size else rows_hi
         positions = np.array([g.pos_fwd[e], g.pos_bwd[e]])
         g.csr.data[positions] = second[e]
         try:

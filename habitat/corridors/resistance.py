@@ -482,8 +482,12 @@ def _barriers(
     barrier_resistance: float | None,
     barrier_width_m: float | None,
     scale_narrow: bool,
-) -> tuple[tuple[np.ndarray, np.ndarray], float]:
-    """The barrier cells (flat indices) with their burned resistance, and the widest line (m)."""
+) -> tuple[tuple[np.ndarray, np.ndarray], float, np.ndarray]:
+    """Barrier cells (flat indices, burned resistance), widest line (m), reach of each.
+
+    The reach (the area within half its width plus a cell of each burned
+    feature) is where a crossing can meet it.
+    """
     geoms, index, frame = _layer(barriers, grid, name="barriers", allowed=_LINES + _POLYGONS)
     usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     kinds = frame["kind"] if "kind" in frame.columns else None
@@ -549,7 +553,9 @@ def _barriers(
         res = np.where(narrow, res * width / cell, res)
     keep = np.flatnonzero(burned)
     widest = float(np.nanmax(width[keep], initial=0.0)) if keep.size else 0.0
-    return _burn_max(geoms[keep], width[keep], res[keep], grid, cell), widest
+    # where the burned cells can be: within half the width plus a cell of each feature
+    reach = shapely.buffer(geoms[keep], np.nan_to_num(width[keep] / 2) + cell, quad_segs=4)
+    return _burn_max(geoms[keep], width[keep], res[keep], grid, cell), widest, reach
 
 
 def _crossings(
@@ -560,6 +566,7 @@ def _crossings(
     crossing_resistance: float | None,
     crossing_width_m: float | None,
     default_width: float,
+    reach: np.ndarray,
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Cells of crossings: (flat indices, lowest given resistance), and the lifted cells.
 
@@ -596,6 +603,21 @@ def _crossings(
         )
     restore = usable & ~res_known
     given = usable & ~restore
+    if restore.any():
+        # a crossing that only lifts barriers, and meets none, changes nothing: say so
+        k = np.flatnonzero(restore)
+        footprint = shapely.buffer(geoms[k], width[k] / 2, quad_segs=4)
+        hits = shapely.STRtree(reach).query(footprint, predicate="intersects")[0]
+        idle = np.setdiff1d(np.arange(k.size), hits)
+        if idle.size:
+            warnings.warn(
+                f"crossings rows {list(index[k[idle]][:5])} meet no burned barrier "
+                f"({'no barriers were given' if reach.size == 0 else 'none within reach'}), so "
+                "they change nothing. Check their position and CRS, draw them on the "
+                "barrier they cross, or give them a resistance to lower the cover there.",
+                DataQualityWarning,
+                stacklevel=3,
+            )
     none = np.zeros(0, dtype=np.intp)
     low: tuple[np.ndarray, np.ndarray] = (none, np.zeros(0))
     if given.any():
@@ -659,6 +681,10 @@ def resistance_surface(
         points: diameter of the disk) from a ``width_m`` column, else
         ``crossing_width_m``, else the widest burned barrier line plus two
         cells, so that a crossing drawn along a barrier lifts all of it there.
+        A crossing without a resistance that meets no burned barrier changes
+        nothing and is named in a :class:`~habitat.core.errors.DataQualityWarning`;
+        one with a resistance also opens cells the table makes impassable (a
+        bridge over water), never cells without land-cover data.
     barrier_table : DataFrame or mapping, optional
         Per ``kind``: ``resistance`` and ``width_m`` (DataFrame indexed by
         kind, like :func:`habitat.corridors.tables.leopard_barrier_table`), or
@@ -767,8 +793,9 @@ def resistance_surface(
     out = base.copy()
     flat_out = out.reshape(-1)  # a view: updates of the covered cells only
     widest = 0.0
+    reach = np.zeros(0, dtype=object)
     if barriers is not None:
-        burned, widest = _barriers(
+        burned, widest, reach = _barriers(
             barriers,
             grid,
             cell,
@@ -787,6 +814,7 @@ def resistance_surface(
             crossing_resistance=crossing_resistance,
             crossing_width_m=crossing_width_m,
             default_width=(widest if widest > 0 else cell) + 2 * cell,
+            reach=reach,
         )
         flat_out[back] = base.reshape(-1)[back]
         flat, values = low

@@ -268,7 +268,9 @@ def test_a_crossing_on_the_road_reopens_it(angle, width, kind):
         crossing = gpd.GeoSeries([through(angle, cx, cy, length=60.0)], crs=UTM)
     else:  # a 5 m wide overpass drawn across the road
         crossing = layer(through(angle + 90.0, cx, cy, length=width + 4 * CELL), width_m=5.0)
-    out = resistance_surface(forest(), table={1: 1.0}, barriers=barriers, crossings=crossing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a crossing on the road is not "idle"
+        out = resistance_surface(forest(), table={1: 1.0}, barriers=barriers, crossings=crossing)
     assert sides_joined(out.array, road, margin=width / 2 + 2 * CELL)
     # ... and only near the crossing: the rest of the road is intact
     x, y = centres()
@@ -303,6 +305,20 @@ def test_crossing_with_a_resistance_takes_the_lower_value_and_restoring_gives_th
     assert set(np.unique(given[under]).tolist()) == {3.0}
     footprint = (given != closed) | under
     assert np.all(given[footprint] == np.minimum(closed[footprint], 3.0))
+
+
+def test_a_crossing_that_meets_no_barrier_is_named_in_a_warning():
+    road = through(0.0, X0 + 900.0, Y0 + 900.0)
+    crossings = gpd.GeoSeries(
+        [shapely.Point(X0 + 900.0, Y0 + 905.0), shapely.Point(X0 + 900.0, Y0 + 1500.0)],
+        index=["on the road", "far away"],
+        crs=UTM,
+    )
+    barriers = layer(road, width_m=12.0, resistance=ROAD)
+    with pytest.warns(DataQualityWarning, match=r"\['far away'\] meet no burned barrier"):
+        resistance_surface(forest(), table={1: 1.0}, barriers=barriers, crossings=crossings)
+    with pytest.warns(DataQualityWarning, match="no barriers were given"):
+        resistance_surface(forest(), table={1: 1.0}, crossings=crossings)
 
 
 def test_crossing_never_makes_nodata_passable():

@@ -67,25 +67,48 @@ import numpy as np
 
 from habitat.core.errors import InputError
 
-__all__ = ["class_squared_distances", "nearest_neighbour_cells"]
+__all__ = ["DOWN", "LEFT", "RIGHT", "UP", "class_squared_distances", "nearest_neighbour_cells"]
 
 _INF = np.iinfo(np.int64).max
+#: bits of a cell's mask: its rook neighbour above, below, left, right is of its patch (the
+#: nearest neighbour of the patch is then not to be found from this cell in that direction)
+UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
 _BLOCK = 256  # cells per work block; blocks are dealt to threads round-robin
 
 
-def _index(row_counts: np.ndarray, cols: np.ndarray, patch: np.ndarray) -> tuple[np.ndarray, ...]:
+def _index(
+    row_counts: np.ndarray, cols: np.ndarray, patch: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Row index and run skips of the raster-ordered cells of ONE class.
 
-    Returns int32 columns and patches, the row pointers and, per cell, the
-    first cell after and the last cell before its run of one patch within its
-    row.
+    Returns int32 columns and patches, the uint8 masks, the row pointers and,
+    per cell, the first cell after and the last cell before its run of one
+    patch within its row.
     """
     sc = cols.astype(np.int32, copy=False)
     sp = patch.astype(np.int32, copy=False)
+    sm = mask.astype(np.uint8, copy=False)
     row_ptr = np.zeros(row_counts.shape[0] + 1, np.int64)
     np.cumsum(row_counts, out=row_ptr[1:])
     next_other, prev_other = _run_ends(row_ptr, sp)
-    return sc, sp, row_ptr, next_other, prev_other
+    return sc, sp, sm, row_ptr, next_other, prev_other
+
+
+def _same_patch_mask(rows: np.ndarray, cols: np.ndarray, patch: np.ndarray) -> np.ndarray:
+    """Rook neighbours of each cell known to be of its patch: given, with the same patch id.
+
+    ``rows`` and ``cols`` in raster order. Bits as :data:`UP`, :data:`DOWN`,
+    :data:`LEFT`, :data:`RIGHT`; a neighbour not given counts as another patch
+    (which only makes the search look further).
+    """
+    width = np.int64(cols.max()) + 3 if cols.size else 3
+    key = rows.astype(np.int64) * width + cols + 1
+    mask = np.zeros(key.size, np.uint8)
+    for bit, step in ((UP, -width), (DOWN, width), (LEFT, -1), (RIGHT, 1)):
+        at = np.searchsorted(key, key + step).clip(0, key.size - 1)
+        hit = (key[at] == key + step) & (patch[at] == patch)
+        mask[hit] |= bit
+    return mask
 
 
 @numba.njit(cache=True, nogil=True)
@@ -110,12 +133,14 @@ def _run_ends(
 
 @numba.njit(cache=True, nogil=True)
 def _search(
-    sc, sp, row_ptr, next_other, prev_other, searched, best, mine, w, n_workers
+    sc, sp, sm, row_ptr, next_other, prev_other, searched, best, mine, w, n_workers
 ):  # pragma: no cover - numba
     """Worker ``w`` of ``n_workers``: search the blocks ``w, w + n_workers, ...`` of cells.
 
     Keeps its own best squared distance per patch in ``mine`` and lowers the
     shared (racy) bound ``best``; runs without the GIL, one Python thread per worker.
+    A cell looks only where its patch's nearest neighbour could be seen from it
+    first: not beyond a rook neighbour of its own patch (``sm``).
     """
     n = sc.shape[0]
     n_rows = row_ptr.shape[0] - 1
@@ -131,14 +156,23 @@ def _search(
             if not searched[p]:
                 continue
             c = sc[i]
+            m = sm[i]
+            up_ok = (m & UP) == 0
+            down_ok = (m & DOWN) == 0
+            left_ok = (m & LEFT) == 0
+            right_ok = (m & RIGHT) == 0
             start = min(best[p], mine[p])
             b2 = start
             t = 0
             while t < n_rows and t * t < b2:
                 t2 = t * t
+                if t > 0 and not (up_ok or down_ok):
+                    break
                 for side in range(2):
-                    if side == 1 and t == 0:
+                    if t == 0 and (side == 1 or not (left_ok or right_ok)):
                         break
+                    if t > 0 and not (down_ok if side else up_ok):
+                        continue
                     rr = r - t if side == 0 else r + t
                     if rr < 0 or rr >= n_rows:
                         continue
@@ -181,12 +215,12 @@ def _search(
                     cursor[rr] = lo
                     if lo < e:
                         j = lo if sp[lo] != p else next_other[lo]
-                        if j < e:
+                        if j < e and (right_ok or sc[j] == c):
                             dc = np.int64(sc[j]) - c
                             d2 = t2 + dc * dc
                             if d2 < b2:
                                 b2 = d2
-                    if lo > s:
+                    if lo > s and left_ok:
                         j = lo - 1 if sp[lo - 1] != p else prev_other[lo - 1]
                         if j >= s:
                             dc = np.int64(c) - sc[j]
@@ -216,8 +250,8 @@ def _run_search(index: tuple[np.ndarray, ...], searched: np.ndarray) -> np.ndarr
     n_workers = max(1, min(cores or 1, (n + _BLOCK - 1) // _BLOCK))
     best = np.full(searched.shape[0], _INF, np.int64)  # shared bound, racy on purpose
     mine = np.full((n_workers, searched.shape[0]), _INF, np.int64)  # each worker's own
-    sc, sp, row_ptr, next_other, prev_other = index
-    args = (sc, sp, row_ptr, next_other, prev_other, searched, best)
+    sc, sp, sm, row_ptr, next_other, prev_other = index
+    args = (sc, sp, sm, row_ptr, next_other, prev_other, searched, best)
     if n_workers == 1:
         _search(*args, mine[0], 0, 1)
     else:
@@ -333,6 +367,7 @@ def nearest_neighbour_cells(
     if not _in_raster_order(rows, cols):
         order = np.lexsort((cols, rows))
         rows, cols, patch = rows[order], cols[order], patch[order]
+    mask = _same_patch_mask(rows, cols, patch)
     classes, class_of_patch = np.unique(patch_class, return_inverse=True)
     n_in_class = np.bincount(class_of_patch, minlength=classes.size)
     searched = n_in_class[class_of_patch] >= 2
@@ -344,7 +379,7 @@ def nearest_neighbour_cells(
     for k in np.flatnonzero(n_in_class >= 2):
         sel = cell_class == k
         row_counts = np.bincount(rows[sel], minlength=n_rows)
-        class_squared_distances(row_counts, cols[sel], patch[sel], d2)
+        class_squared_distances(row_counts, cols[sel], patch[sel], d2, mask=mask[sel])
         del sel
     ok = searched & (d2 < _INF)
     out[ok] = np.sqrt(d2[ok].astype(np.float64))
@@ -352,18 +387,27 @@ def nearest_neighbour_cells(
 
 
 def class_squared_distances(
-    row_counts: np.ndarray, cols: np.ndarray, patch: np.ndarray, d2: np.ndarray
+    row_counts: np.ndarray,
+    cols: np.ndarray,
+    patch: np.ndarray,
+    d2: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
 ) -> None:
     """Lower ``d2[p]`` to the squared ENN (cells²) of each patch ``p`` of ONE class.
 
     The cells (boundary cells of all the class's patches, at least two patches,
     raster order, no checks) are given by their columns and patch ids, and
     ``row_counts`` (cells per row of the window); they are searched as in
-    :func:`nearest_neighbour_cells`. ``d2`` (int64, one entry per patch id,
-    initially the largest int64) is updated in place. For callers that hold
-    the cells class by class.
+    :func:`nearest_neighbour_cells`. ``mask`` (uint8 per cell, bits
+    :data:`UP`, :data:`DOWN`, :data:`LEFT`, :data:`RIGHT`) says which rook
+    neighbours are known to be of the cell's patch (default: none). ``d2``
+    (int64, one entry per patch id, initially the largest int64) is updated
+    in place. For callers that hold the cells class by class.
     """
-    index = _index(row_counts, cols, patch)
+    if mask is None:
+        mask = np.zeros(cols.shape[0], np.uint8)
+    index = _index(row_counts, cols, patch, mask)
     searched = np.zeros(d2.shape[0], bool)
     searched[index[1]] = True
     np.minimum(d2, _run_search(index, searched), out=d2)

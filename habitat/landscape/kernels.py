@@ -24,6 +24,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from habitat.landscape.enn import DOWN, LEFT, RIGHT, UP
+
 __all__ = [
     "classify",
     "gather_class",
@@ -80,6 +82,7 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     row_count: np.ndarray,
     b_cols: np.ndarray,
     b_ids: np.ndarray,
+    b_mask: np.ndarray,
     core1: int,
     core: np.ndarray,
 ) -> int:
@@ -92,7 +95,10 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
     cells written, own row to start at]. ``core1`` counts the core cells of an
     edge depth of one cell here (the 4-neighbour erosion once: no rook neighbour
     of another class, nor background when ``core1 == 1``; ``core1 == 2``:
-    background is not edge; 0: not here). Returns a status code.
+    background is not edge; 0: not here). A boundary cell (a rook side not
+    facing its own class) is written to ``b_cols``, ``b_ids`` and ``b_mask``:
+    which of its rook neighbours (bits :data:`UP`, :data:`DOWN`, :data:`LEFT`,
+    :data:`RIGHT`) are of its class, hence of its patch. Returns a status code.
     """
     n_cols = cls.shape[1]
     bg = adjacency.shape[0] - 1
@@ -167,6 +173,9 @@ def label_strip(  # noqa: PLR0913, PLR0912, PLR0915 - one pass over the strip, b
                 row_count[row0 + rr] += 1
                 b_cols[j] = c
                 b_ids[j] = lab
+                b_mask[j] = (
+                    (n_n == k) * UP + (n_s == k) * DOWN + (n_w == k) * LEFT + (n_e == k) * RIGHT
+                )
                 counters[1] = j + 1
     counters[2] = n_own
     return OK
@@ -384,6 +393,7 @@ def resolve_roots(parent: np.ndarray, n: int) -> np.ndarray:
 def gather_class(  # noqa: PLR0913 - one pass over a chunk, by design
     cols: np.ndarray,
     ids: np.ndarray,
+    mask: np.ndarray,
     rank: np.ndarray,
     k: int,
     pending: np.ndarray,
@@ -391,17 +401,19 @@ def gather_class(  # noqa: PLR0913 - one pass over a chunk, by design
     start: int,
     cols_out: np.ndarray,
     patch_out: np.ndarray,
+    mask_out: np.ndarray,
     at: int,
     rows_k: np.ndarray,
     dropped: np.ndarray,
 ) -> tuple[int, int]:  # pragma: no cover - numba
     """Move class ``k``'s cells of a chunk of boundary cells out, keep the pending ones.
 
-    ``cols`` and ``ids`` (patch ids) are a chunk of raster-ordered boundary
-    cells whose first cell is cell ``start`` of all of them; ``ends`` are the
-    cumulative cells per row (the row of a cell is implicit). The cells of
-    class ``k`` (``rank[patch]``) are appended to ``cols_out`` and
-    ``patch_out`` from ``at`` on, and counted per row in ``rows_k``; the cells
+    ``cols``, ``ids`` (patch ids) and ``mask`` (see :func:`label_strip`) are a
+    chunk of raster-ordered boundary cells whose first cell is cell ``start``
+    of all of them; ``ends`` are the cumulative cells per row (the row of a
+    cell is implicit). The cells of
+    class ``k`` (``rank[patch]``) are appended to ``cols_out``, ``patch_out``
+    and ``mask_out`` from ``at`` on, and counted per row in ``rows_k``; the cells
     of classes still ``pending`` are compacted to the front of ``cols`` and
     ``ids``; every other cell is counted per row in ``dropped``. Returns the
     next free position of the outputs and the number of cells kept.
@@ -424,12 +436,14 @@ def gather_class(  # noqa: PLR0913 - one pass over a chunk, by design
         if c == k:
             cols_out[at] = cols[i]
             patch_out[at] = ids[i]
+            mask_out[at] = mask[i]
             at += 1
             rows_k[r] += 1
             dropped[r] += 1
         elif pending[c]:
             cols[kept] = cols[i]
             ids[kept] = ids[i]
+            mask[kept] = mask[i]
             kept += 1
         else:
             dropped[r] += 1

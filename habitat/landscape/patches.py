@@ -143,7 +143,7 @@ class _Growing:
     """
 
     def __init__(self, n_rows: int = 0, n_cols: int = 0) -> None:
-        self.chunks: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
         # columns are kept in 2 bytes when they fit (windows up to 65,536 columns)
         self.col_dtype = np.dtype(np.uint16 if n_cols <= 1 << 16 else np.int32)
         self.row_count = np.zeros(n_rows, np.int64)
@@ -157,6 +157,7 @@ class _Growing:
         self.core = np.empty(0, np.int64)
         self.b_cols = np.empty(0, np.int32)
         self.b_ids = np.empty(0, np.int32)
+        self.b_mask = np.empty(0, np.uint8)
 
     @staticmethod
     def _grow(arr: np.ndarray, need: int, zero: bool) -> np.ndarray:
@@ -189,6 +190,7 @@ class _Growing:
         if self.b_cols.shape[0] < size:
             self.b_cols = np.empty(size, np.int32)
             self.b_ids = np.empty(size, np.int32)
+            self.b_mask = np.empty(size, np.uint8)
         return 0
 
     def close_chunk(self, filled: int, *, final: bool = True) -> None:
@@ -198,9 +200,10 @@ class _Growing:
         """
         if filled:
             cols = self.b_cols[:filled].astype(self.col_dtype)
-            self.chunks.append((cols, self.b_ids[:filled].copy(), 0))
+            self.chunks.append((cols, self.b_ids[:filled].copy(), self.b_mask[:filled].copy(), 0))
         if final:
             self.b_cols = self.b_ids = np.empty(0, np.int32)
+            self.b_mask = np.empty(0, np.uint8)
 
     @property
     def n_boundary(self) -> int:
@@ -432,7 +435,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
             status = _kernels().label_strip(
                 cls, halo, n_own, r0, own, o.eight, counters,
                 grow.parent, grow.id_class, grow.id_row, grow.id_col, grow.area, grow.perim,
-                grow.bnd, adjacency, grow.row_count, grow.b_cols, grow.b_ids,
+                grow.bnd, adjacency, grow.row_count, grow.b_cols, grow.b_ids, grow.b_mask,
                 core1, grow.core,
             )  # fmt: skip
         if o.depth > 1:
@@ -489,9 +492,9 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
     for name in ("id_row", "id_col", "area", "perim", "bnd", "core"):
         setattr(grow, name, np.concatenate([getattr(b.grow, name)[: b.n_ids] for b in blocks]))
     grow.chunks = [
-        (cols, ids, off + int(o))
+        (cols, ids, mask, off + int(o))
         for b, o in zip(blocks, id_off, strict=False)
-        for cols, ids, off in b.grow.chunks
+        for cols, ids, mask, off in b.grow.chunks
     ]
     grow.row_count = np.sum([b.grow.row_count for b in blocks], axis=0)
     for i in range(len(blocks) - 1):
@@ -610,19 +613,21 @@ def _finish(
 
 def _final_chunks(
     grow: _Growing, patch_of: np.ndarray
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray]:
     """The boundary chunks with final patch ids (rewritten in place) and the row counts."""
     chunks = []
-    for cols, ids, offset in grow.chunks:
+    for cols, ids, mask, offset in grow.chunks:
         if offset:
             ids += offset
         np.take(patch_of, ids, out=ids)
-        chunks.append((cols, ids))
+        chunks.append((cols, ids, mask))
     return chunks, grow.row_count
 
 
 def _nearest_neighbours(
-    chunks: list[tuple[np.ndarray, np.ndarray]], row_count: np.ndarray, patch_rank: np.ndarray
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    row_count: np.ndarray,
+    patch_rank: np.ndarray,
 ) -> np.ndarray:
     """ENN in cells of every patch, gathering each class's boundary cells from the chunks.
 
@@ -639,7 +644,7 @@ def _nearest_neighbours(
     rank32 = patch_rank.astype(np.int32)
     pending = np.bincount(patch_rank, minlength=n_classes) >= 2  # classes with an ENN
     cells = np.zeros(n_classes, np.int64)
-    for _, ids in chunks:
+    for _, ids, _ in chunks:
         cells += np.bincount(rank32[ids], minlength=n_classes)
     row_count = row_count.astype(np.int64, copy=True)
     d2 = np.full(n_patches, np.iinfo(np.int64).max, np.int64)
@@ -647,20 +652,21 @@ def _nearest_neighbours(
         pending[k] = False
         cols = np.empty(cells[k], np.int32)
         patch = np.empty(cells[k], np.int32)
+        mask = np.empty(cells[k], np.uint8)
         rows_k = np.zeros(row_count.size, np.int64)
         dropped = np.zeros(row_count.size, np.int64)
         ends = np.cumsum(row_count)
         at = start = 0
-        for j, (c, ids) in enumerate(chunks):
+        for j, (c, ids, m) in enumerate(chunks):
             at, kept = _kernels().gather_class(
-                c, ids, rank32, k, pending, ends, start, cols, patch, at, rows_k, dropped
+                c, ids, m, rank32, k, pending, ends, start, cols, patch, mask, at, rows_k, dropped
             )
             start += c.shape[0]
-            chunks[j] = (c[:kept].copy(), ids[:kept].copy())  # the rest is freed now
-            del c, ids
+            chunks[j] = (c[:kept].copy(), ids[:kept].copy(), m[:kept].copy())  # the rest is freed
+            del c, ids, m
         row_count -= dropped  # the chunks hold the pending classes only
-        class_squared_distances(rows_k, cols, patch, d2)
-        del cols, patch
+        class_squared_distances(rows_k, cols, patch, d2, mask=mask)
+        del cols, patch, mask
     out = np.full(n_patches, np.nan)
     ok = d2 < np.iinfo(np.int64).max
     out[ok] = np.sqrt(d2[ok].astype(np.float64))

@@ -311,3 +311,21 @@ def test_engine_enn_diagonal_patches_after_a_single_patch_class():
         np.array([[3, 2, 1], [1, 3, 1]]), cell_size_m=1.0, neighbours=4
     )
     np.testing.assert_allclose(stats.patch_enn_cells, [2.0, 2.0, np.nan, 2**0.5, 2**0.5])
+
+
+def test_engine_enn_across_nodata_and_into_a_bay():
+    # nodata between two forest cells is not forest: the search must look across it (2 cells)
+    stats = patches.patch_stats_array(
+        np.array([[1, 0, 1]]), np.array([[True, False, True]]), cell_size_m=1.0
+    )
+    np.testing.assert_allclose(stats.patch_enn_cells, [2.0, 2.0])
+    # a U-shaped forest patch with a one-cell forest patch in its bay, 3 cells from the U's
+    # inner walls and floor: every inner wall cell has forest above and below it
+    u = np.full((7, 7), 2)
+    u[0:6, 0] = u[0:6, 6] = 1
+    u[5, 0:7] = 1
+    u[2, 3] = 1
+    stats = patches.patch_stats_array(u, cell_size_m=1.0, neighbours=4)
+    label, patch_class, *_ = _patches(u, neighbours=4)
+    np.testing.assert_allclose(stats.patch_enn_cells, _brute_force(label, patch_class))
+    assert stats.patch_enn_cells[stats.patch_area_cells == 1] == pytest.approx(3.0)

@@ -18,8 +18,8 @@ Where the numbers come from
 * **Land cover** (classes of :data:`habitat.datasets.LAND_COVER_CLASSES`):
   forest is the leopard's habitat and the cover of the one remaining corridor
   across the Razdolnaya valley, 62.5 km long and 93 % forested (Miquelle et
-  al. 2015, *Integrative Zoology* 10: 389-402, a least-cost analysis for Amur
-  tigers and leopards); repeated fires turn forest into grassland that
+  al. 2015, "Identifying ecological corridors for Amur tigers and Amur
+  leopards", *Integrative Zoology*: a least-cost analysis); repeated fires turn forest into grassland that
   leopards avoid (``facts.md`` § 8, "Fire"); farmland and settlements are the
   "development strip" Miquelle et al. describe. The relative values below
   (forest 1, wetland 20, grassland/burnt 30, agriculture 50, settlement 100,
@@ -32,8 +32,9 @@ Where the numbers come from
   with its ditches, and a schematic 80 m for the lower Razdolnaya. These are
   typical values, **not measurements of the bundled lines** (which have no
   widths): give measured widths in a ``width_m`` column where you have them.
-  Resistances grow with traffic (federal 1,000, regional 500, local 100,
-  railway 300) and are our judgement; a leopard was killed on the regional
+  Which category each bundled road has was not checked: regional roads such
+  as the A189 are taken as category II. Resistances grow with traffic
+  (federal 1,000, regional 500, local 100, railway 300) and are our judgement; a leopard was killed on the regional
   A189 before the Narvinsky tunnel opened (``facts.md`` § 8, "Roads").
   ``tunnel`` and ``bridge`` rows are ``NaN``: the road or railway is under or
   above the ground there, so nothing is burned (to model the A189 *before*
@@ -59,7 +60,7 @@ _LAND_COVER = [
 _BARRIERS = [
     # kind, resistance, width_m, why
     ("federal", 1000.0, 27.5, "category I-B dual carriageway (SP 34.13330), heavy traffic"),
-    ("regional", 500.0, 15.0, "category II road, e.g. the A189 Razdolnoye-Khasan motorway"),
+    ("regional", 500.0, 15.0, "taken as category II (the A189's category not checked)"),
     ("local", 100.0, 10.0, "category IV road, spurs to ports and villages"),
     ("road", 500.0, 12.0, "road of unknown category: category III formation"),
     ("railway", 300.0, 10.0, "single-track railway formation with ditches"),

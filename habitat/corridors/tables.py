@@ -19,11 +19,12 @@ Where the numbers come from
   forest is the leopard's habitat and the cover of the one remaining corridor
   across the Razdolnaya valley, 62.5 km long and 93 % forested (Miquelle et
   al. 2015, "Identifying ecological corridors for Amur tigers and Amur
-  leopards", *Integrative Zoology*: a least-cost analysis); repeated fires turn forest into grassland that
-  leopards avoid (``facts.md`` § 8, "Fire"); farmland and settlements are the
-  "development strip" Miquelle et al. describe. The relative values below
-  (forest 1, wetland 20, grassland/burnt 30, agriculture 50, settlement 100,
-  water 200) are our judgement on that ordering, not fitted values.
+  leopards", *Integrative Zoology*: a least-cost analysis); repeated fires
+  turn forest into grassland that leopards avoid (``facts.md`` § 8, "Fire");
+  farmland and settlements are the "development strip" Miquelle et al.
+  describe. The relative values below (forest 1, wetland 20,
+  grassland/burnt 30, agriculture 50, settlement 100, water 200) are our
+  judgement on that ordering, not fitted values.
 * **Barriers** (the ``kind`` of the bundled barrier layers, see
   :func:`habitat.datasets.primorsky`): widths are the **formation widths** of
   Russian road categories (SP 34.13330, carriageway plus shoulders: category
@@ -34,11 +35,12 @@ Where the numbers come from
   widths): give measured widths in a ``width_m`` column where you have them.
   Which category each bundled road has was not checked: regional roads such
   as the A189 are taken as category II. Resistances grow with traffic
-  (federal 1,000, regional 500, local 100, railway 300) and are our judgement; a leopard was killed on the regional
-  A189 before the Narvinsky tunnel opened (``facts.md`` § 8, "Roads").
-  ``tunnel`` and ``bridge`` rows are ``NaN``: the road or railway is under or
-  above the ground there, so nothing is burned (to model the A189 *before*
-  the tunnel, set that feature's kind to ``"regional"``).
+  (federal 1,000, regional 500, local 100, railway 300) and are our
+  judgement; a leopard was killed on the regional A189 before the Narvinsky
+  tunnel opened (``facts.md`` § 8, "Roads"). ``tunnel`` and ``bridge`` rows
+  are ``NaN``: the road or railway is under or above the ground there, so
+  nothing is burned (to model the A189 *before* the tunnel, set that
+  feature's kind to ``"regional"``).
 """
 
 from __future__ import annotations

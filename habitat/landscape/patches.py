@@ -93,9 +93,9 @@ MAX_CLASSES = 1024
 #: widest span of class values (max - min + 1) handled
 MAX_CLASS_SPAN = 1 << 24
 #: cells per strip (rows x columns) read and labelled at once
-STRIP_CELLS = 1_000_000
+STRIP_CELLS = 1 << 18
 #: boundary cells per chunk of storage
-BOUNDARY_CHUNK = 1 << 20
+BOUNDARY_CHUNK = 1 << 18
 #: most threads scanning blocks of rows at once
 MAX_THREADS = 8
 #: fewest cells in a block of rows scanned by its own thread
@@ -415,7 +415,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
     halo = o.depth + 1
     grow, table = _Growing(o.n_rows, o.n_cols), _ClassTable()
     core1 = (1 if o.edge else 2) if o.depth == 1 else 0  # depth 1: counted while labelling
-    adjacency = np.zeros((MAX_CLASSES + 1, MAX_CLASSES + 1), np.int64)
+    adjacency = np.zeros((17, 17), np.int64)  # grown with the classes; background last
     counters = np.zeros(3, np.int64)  # next id, boundary cells, resume row
     own = np.empty((min(o.step, max(end - start, 1)) + 1, o.n_cols), np.int64)
     own[0] = -1  # row 0: the row above the strip
@@ -427,6 +427,7 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
         n_own = r1 - r0
         vals, valid = _as_strip(*read(r0 - halo, r1 + halo), (n_own + 2 * halo, o.n_cols))
         cls = table.indices(vals, valid)
+        adjacency = _room_for_classes(adjacency, table.n_classes)
         del vals
         counters[2] = 0
         status = _kernels().NEED_SPACE
@@ -450,6 +451,20 @@ def _scan_block(read: Reader, start: int, end: int, o: _ScanOptions) -> _Block:
     grow.close_chunk(int(counters[1]))
     return _Block(grow, table, adjacency, int(counters[0]), grow.n_boundary,
                   first_labels, first_cls, last_labels, last_cls)  # fmt: skip
+
+
+def _room_for_classes(adjacency: np.ndarray, n_classes: int) -> np.ndarray:
+    """The adjacency counts with room for ``n_classes`` classes (background stays last)."""
+    old = adjacency.shape[0] - 1
+    if n_classes <= old:
+        return adjacency
+    new = min(MAX_CLASSES, max(2 * old, n_classes))
+    out = np.zeros((new + 1, new + 1), np.int64)
+    out[:old, :old] = adjacency[:old, :old]
+    out[:old, new] = adjacency[:old, old]
+    out[new, :old] = adjacency[old, :old]
+    out[new, new] = adjacency[old, old]
+    return out
 
 
 def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np.ndarray, int, int]:
@@ -482,7 +497,7 @@ def _merge(blocks: list[_Block], eight: bool) -> tuple[_Growing, _ClassTable, np
     for b, m in zip(blocks, maps, strict=True):
         n = b.table.n_classes
         full = np.append(m, bg)
-        sub = np.append(np.arange(n), bg)
+        sub = np.append(np.arange(n), b.adjacency.shape[0] - 1)
         adjacency[np.ix_(full, full)] += b.adjacency[np.ix_(sub, sub)]
     offsets = zip(blocks, id_off, strict=False)
     grow.parent = np.concatenate([b.grow.parent[: b.n_ids] + o for b, o in offsets])

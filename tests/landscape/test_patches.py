@@ -136,6 +136,24 @@ def test_threads_join_their_seams(seed, neighbours, monkeypatch):
         patch_stats_array(values, cell_size_m=1.0, threads=0)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_classes_appearing_strip_after_strip_grow_the_adjacency(threads, monkeypatch):
+    # 60 classes (more than the 16 the adjacency counts start with), new ones in every strip,
+    # scanned in one block or three (blocks that see different classes are merged)
+    import habitat.landscape.patches as patches
+
+    monkeypatch.setattr(patches, "MIN_BLOCK_CELLS", 1)
+    rng = np.random.default_rng(5)
+    values = (np.arange(60)[:, None] + rng.integers(0, 3, size=(60, 17))).astype(np.int32)
+    values[rng.random(values.shape) < 0.3] = 7  # an early class everywhere
+    valid = rng.random(values.shape) >= 0.05
+    stats = patch_stats_array(values, valid, cell_size_m=1.0, strip_rows=4, threads=threads)
+    want, adj = reference(values, valid)
+    assert stats.classes.size == np.unique(values[valid]).size > 16
+    assert as_rows(stats, values.shape[1]) == want
+    np.testing.assert_array_equal(stats.adjacency, adj)
+
+
 def test_adjacency_rows_add_up_to_perimeters():
     values, valid = random_landscape(11, shape=(60, 45))
     s = patch_stats_array(values, valid, cell_size_m=1.0, enn=False, strip_rows=5)

@@ -67,16 +67,27 @@ def _kernels() -> Any:
     return _dijkstra
 
 
+#: Dial's buckets (no heap) when the costliest step is at most this many times the
+#: bucket width (half the cheapest step): resistances spanning up to ~5,800 to 1
+_MAX_BUCKETS = 1 << 14
+
+
 @dataclass(frozen=True)
 class _Padded:
-    """A resistance surface as the kernels read it: flat, with a ring of impassable cells."""
+    """A resistance surface as the kernels read it: flat, with a ring of impassable cells.
 
-    values: np.ndarray  # (rows + 2) * (cols + 2) float64, inf = impassable
+    ``cells`` interleaves each padded cell's accumulated cost (``inf`` until a
+    search fills it) and its resistance (``inf`` = impassable).
+    """
+
+    cells: np.ndarray  # float64, (rows + 2) * (cols + 2) * 2
     nodata: np.ndarray  # rows x cols bool, True where the raster has no data
     shape: tuple[int, int]
     cell_size_m: float
     offsets: np.ndarray  # int64[8], flat offsets of the neighbours
     half_lengths: np.ndarray  # float64[8], half the step length (m) for each offset
+    r_min: float
+    r_max: float
 
     @property
     def width(self) -> int:
@@ -86,18 +97,32 @@ class _Padded:
         """Padded flat indices of cells (row, col) of the raster."""
         return (np.asarray(rows, np.int64) + 1) * self.width + np.asarray(cols, np.int64) + 1
 
+    def padded_cost(self) -> np.ndarray:
+        """The accumulated cost of every padded cell, flat (a contiguous copy)."""
+        return np.ascontiguousarray(self.cells[0::2])
+
+    def padded_resistance(self) -> np.ndarray:
+        """The resistance of every padded cell, flat (a contiguous copy; inf = impassable)."""
+        return np.ascontiguousarray(self.cells[1::2])
+
     def inner(self, padded: np.ndarray) -> np.ndarray:
         """The raster's cells of a padded flat array, as a new (rows, cols) array."""
         rows, cols = self.shape
         return np.ascontiguousarray(padded.reshape(rows + 2, cols + 2)[1:-1, 1:-1])
 
+    def inner_cost(self) -> np.ndarray:
+        """The raster's accumulated costs, a new (rows, cols) float64 array."""
+        rows, cols = self.shape
+        return np.ascontiguousarray(self.cells.reshape(rows + 2, cols + 2, 2)[1:-1, 1:-1, 0])
+
 
 def _padded(resistance: Raster, name: str) -> _Padded:
     values, cell = resistance_cells(resistance, name=name)
     nodata = np.isnan(values)
+    r_min, r_max = float(np.nanmin(values)), float(np.nanmax(values))
     rows, cols = values.shape
-    padded = np.full((rows + 2, cols + 2), np.inf)
-    inner = padded[1:-1, 1:-1]
+    cells = np.full((rows + 2, cols + 2, 2), np.inf)
+    inner = cells[1:-1, 1:-1, 1]
     inner[...] = values
     inner[nodata] = np.inf
     del values
@@ -106,7 +131,56 @@ def _padded(resistance: Raster, name: str) -> _Padded:
     # step lengths as MCP_Geometric computes them: sqrt of the sum of squared sides
     sq = cell * cell
     half_lengths = np.sqrt(np.array([sq + 0.0] * 4 + [sq + sq] * 4)) * 0.5
-    return _Padded(padded.ravel(), nodata, (rows, cols), cell, offsets, half_lengths)
+    return _Padded(cells.ravel(), nodata, (rows, cols), cell, offsets, half_lengths, r_min, r_max)
+
+
+def _search(
+    surface: _Padded,
+    seeds: np.ndarray,
+    seed_labels: np.ndarray,
+    limit: float,
+    with_allocation: bool,
+) -> np.ndarray:
+    """Fill the costs of ``surface.cells`` from the seeds; the padded allocation (or a stub)."""
+    kernels = _kernels()
+    n_padded = surface.cells.size // 2
+    allocation = np.zeros(n_padded if with_allocation else 1, dtype=np.int32)
+    cheapest = 2.0 * surface.half_lengths[0] * surface.r_min
+    costliest = 2.0 * surface.half_lengths[4] * surface.r_max
+    delta = cheapest / 2.0
+    span = costliest / delta
+    if delta > 0 and span + 3 <= _MAX_BUCKETS:
+        n_slots = 1 << int(math.ceil(math.log2(span + 3)))
+        kernels.accumulate_buckets(
+            surface.cells,
+            seeds,
+            seed_labels,
+            surface.offsets,
+            surface.half_lengths,
+            delta,
+            n_slots,
+            limit,
+            allocation,
+            with_allocation,
+        )
+    else:
+        kernels.accumulate_heap(
+            surface.cells,
+            seeds,
+            seed_labels,
+            surface.offsets,
+            surface.half_lengths,
+            limit,
+            allocation,
+            with_allocation,
+        )
+    if limit < math.inf:
+        cost = surface.cells[0::2]
+        beyond = cost > limit  # tentative costs left when the search stopped
+        cost[beyond] = np.inf
+        if with_allocation:
+            allocation[beyond] = 0
+    return allocation
 
 
 def _as_nodes(nodes: Any, crs: Any, name: str) -> gpd.GeoDataFrame | gpd.GeoSeries:
@@ -149,9 +223,14 @@ def _seeds(surface: _Padded, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _run(
-    resistance: Raster, sources: Any, id_column: str | None, max_cost: Any, name: str
-) -> tuple[_Padded, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
-    """Accumulated cost and allocation (padded, flat), source labels and ids."""
+    resistance: Raster,
+    sources: Any,
+    id_column: str | None,
+    max_cost: Any,
+    name: str,
+    with_allocation: bool,
+) -> tuple[_Padded, np.ndarray, pd.Index]:
+    """The searched surface, the padded allocation (or a stub) and the source ids."""
     surface = _padded(resistance, "resistance")
     limit = _max_cost(max_cost)
     nodes = _as_nodes(sources, resistance.crs, name)
@@ -159,27 +238,13 @@ def _run(
         nodes, resistance, id_column=id_column, valid=~surface.nodata, name=name
     )
     seeds, seed_labels = _seeds(surface, labels)
-    cost = np.full(surface.values.size, np.inf)
-    allocation = np.zeros(surface.values.size, dtype=np.int32)
-    _kernels().accumulate(
-        surface.values,
-        seeds,
-        seed_labels,
-        surface.offsets,
-        surface.half_lengths,
-        limit,
-        cost,
-        allocation,
-    )
-    if limit < math.inf:
-        beyond = cost > limit  # tentative costs left when the search stopped
-        cost[beyond] = np.inf
-        allocation[beyond] = 0
-    return surface, cost, allocation, labels, ids
+    del labels
+    allocation = _search(surface, seeds, seed_labels, limit, with_allocation)
+    return surface, allocation, ids
 
 
-def _cost_raster(resistance: Raster, surface: _Padded, cost: np.ndarray) -> Raster:
-    out = surface.inner(cost)
+def _cost_raster(resistance: Raster, surface: _Padded) -> Raster:
+    out = surface.inner_cost()
     out[surface.nodata] = np.nan
     return Raster(out, resistance.transform, resistance.crs, nodata=float("nan"))
 
@@ -260,8 +325,8 @@ def cost_distance(
            [100.,  nan,  inf],
            [200.,  nan,  inf]])
     """
-    surface, cost, _, _, _ = _run(resistance, sources, id_column, max_cost, "sources")
-    return _cost_raster(resistance, surface, cost)
+    surface, _, _ = _run(resistance, sources, id_column, max_cost, "sources", False)
+    return _cost_raster(resistance, surface)
 
 
 def cost_allocation(
@@ -305,11 +370,12 @@ def cost_allocation(
     >>> cost.array.tolist(), allocation.array.tolist(), allocation.classes
     ([[0.0, 10.0, 20.0, 20.0, 10.0, 0.0]], [[1, 1, 1, 2, 2, 2]], {1: 'west', 2: 'east'})
     """
-    surface, cost, allocation, _, ids = _run(resistance, sources, id_column, max_cost, "sources")
+    surface, allocation, ids = _run(resistance, sources, id_column, max_cost, "sources", True)
     alloc = surface.inner(allocation)
+    del allocation
     classes = {k + 1: str(v) for k, v in enumerate(ids)}
     return (
-        _cost_raster(resistance, surface, cost),
+        _cost_raster(resistance, surface),
         Raster(alloc, resistance.transform, resistance.crs, nodata=0, classes=classes),
     )
 
@@ -432,20 +498,11 @@ def least_cost_path(
     )
     if cost is None:
         seeds, seed_labels = _seeds(surface, src_labels)
-        acc = np.full(surface.values.size, np.inf)
-        allocation = np.zeros(surface.values.size, dtype=np.int32)
-        _kernels().accumulate(
-            surface.values,
-            seeds,
-            seed_labels,
-            surface.offsets,
-            surface.half_lengths,
-            math.inf,
-            acc,
-            allocation,
-        )
+        _search(surface, seeds, seed_labels, math.inf, False)
+        acc = surface.padded_cost()
     else:
         acc = _check_cost(cost, resistance, surface)
+    padded_resistance = surface.padded_resistance()
     inner_cost = acc.reshape(surface.shape[0] + 2, surface.shape[1] + 2)[1:-1, 1:-1]
 
     # each target's cell of least cost (first in raster order on ties)
@@ -478,7 +535,7 @@ def least_cost_path(
     full_lengths = 2.0 * surface.half_lengths
     for k, e in enumerate(end_idx):
         start = int(surface.flat(t_rows[e], t_cols[e]))
-        cells = kernels.trace(acc, surface.values, surface.offsets, surface.half_lengths, start)
+        cells = kernels.trace(acc, padded_resistance, surface.offsets, surface.half_lengths, start)
         if cells.size == 0:
             raise InputError(
                 f"cost is not the accumulated cost of this resistance surface: the path to "

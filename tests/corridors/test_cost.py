@@ -109,6 +109,23 @@ def test_inf_resistance_is_impassable_like_nodata() -> None:
     np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize("contrast", [3.0, 1e3, 1e6])
+def test_equal_to_mcp_at_any_contrast(contrast: float) -> None:
+    # resistances 1..contrast: the bucket search (up to a few thousand to one) and the
+    # heap search (beyond) give the same numbers, with and without max_cost
+    rng = np.random.default_rng(int(contrast))
+    r = np.exp(rng.uniform(0.0, np.log(contrast), size=(70, 90)))
+    r[rng.random(r.shape) < 0.1] = np.nan
+    r[[3, 60], [4, 80]] = 1.0
+    cells = [(3, 4), (60, 80)]
+    expected = mcp(r, cells, 30.0)
+    got = cost_distance(surface(r), points(cells)).array
+    np.testing.assert_array_equal(got, expected)
+    limit = float(np.nanmedian(expected[np.isfinite(expected)]))
+    cut = cost_distance(surface(r), points(cells), max_cost=limit).array
+    np.testing.assert_array_equal(cut, np.where(expected > limit, np.inf, expected))
+
+
 # ----------------------------------------------------------------- closed forms
 
 
@@ -198,15 +215,15 @@ def test_allocation_is_the_cheapest_source_and_cost_the_minimum() -> None:
 
 
 def test_allocation_with_shared_ids_and_id_column() -> None:
-    r = np.ones((3, 9))
-    gdf = gpd.GeoDataFrame(
+    r = np.ones((3, 11))
+    gdf = gpd.GeoDataFrame(  # 5 cells apart: no cell is as near to two sources
         {"park": ["LL", "KP", "LL"]},
-        geometry=[centre(1, 0), centre(1, 4), centre(1, 8)],
+        geometry=[centre(1, 0), centre(1, 5), centre(1, 10)],
         crs=UTM,
     )
     _, alloc = cost_allocation(surface(r), gdf, id_column="park")
     assert alloc.classes == {1: "LL", 2: "KP"}
-    assert alloc.array[1].tolist() == [1, 1, 1, 2, 2, 2, 1, 1, 1]
+    assert alloc.array[1].tolist() == [1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1]
 
 
 # ----------------------------------------------------------------- least-cost paths

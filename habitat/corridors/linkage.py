@@ -206,23 +206,37 @@ def _core_geometries(
     return out
 
 
-def _adjacent_pairs(alloc: np.ndarray) -> np.ndarray:
-    """Pairs (i, j), i < j, 0-based, of labels whose cells touch (8 neighbours)."""
-    found = []
-    for a, b in (
-        (alloc[:, :-1], alloc[:, 1:]),
-        (alloc[:-1, :], alloc[1:, :]),
-        (alloc[:-1, :-1], alloc[1:, 1:]),
-        (alloc[:-1, 1:], alloc[1:, :-1]),
+def _adjacent_pairs(
+    alloc: np.ndarray, cost: np.ndarray, values: np.ndarray, cell: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of cores whose allocation zones touch, and an upper bound of their LCD.
+
+    Returns the pairs (i, j), i < j, 0-based labels, sorted, and for each the
+    cheapest route through two touching cells ``x`` (zone i) and ``y`` (zone j):
+    ``cost[x] + step(x, y) + cost[y]``, at least the least-cost distance.
+    """
+    keys, bounds = [], []
+    n = int(alloc.max()) + 1
+    for a_sl, b_sl, length in (
+        ((slice(None), slice(None, -1)), (slice(None), slice(1, None)), cell),
+        ((slice(None, -1), slice(None)), (slice(1, None), slice(None)), cell),
+        ((slice(None, -1), slice(None, -1)), (slice(1, None), slice(1, None)), cell * np.sqrt(2)),
+        ((slice(None, -1), slice(1, None)), (slice(1, None), slice(None, -1)), cell * np.sqrt(2)),
     ):
+        a, b = alloc[a_sl], alloc[b_sl]
         touch = (a != b) & (a > 0) & (b > 0)
-        if touch.any():
-            found.append(np.stack([a[touch], b[touch]], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    both = np.concatenate(found).astype(np.int64)
-    both.sort(axis=1)
-    return np.unique(both, axis=0) - 1
+        if not touch.any():
+            continue
+        la, lb = a[touch].astype(np.int64), b[touch].astype(np.int64)
+        keys.append(np.minimum(la, lb) * n + np.maximum(la, lb))
+        step = (values[a_sl][touch] + values[b_sl][touch]) / 2.0 * length
+        bounds.append(cost[a_sl][touch] + cost[b_sl][touch] + step)
+    if not keys:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    best = np.full(unique.size, np.inf)
+    np.minimum.at(best, inverse, np.concatenate(bounds))
+    return np.stack([unique // n, unique % n], axis=1) - 1, best
 
 
 def _pairs(
@@ -235,19 +249,28 @@ def _pairs(
     id_column: str | None,
     euclid: np.ndarray,
     max_distance_m: float | None,
-) -> np.ndarray:
-    """The pairs to link, (i, j) with i < j (0-based labels), sorted."""
+    values: np.ndarray,
+    cell: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs to link, (i, j) with i < j (0-based labels), sorted.
+
+    Also an upper bound of each pair's least-cost distance where the cost
+    allocation gives one (adjacent pairs), else ``inf``.
+    """
     n = len(ids)
+    lcd_bound = None
     if isinstance(pairs, str):
         if pairs == "adjacent":
-            _, alloc_raster = cost_allocation(resistance, cores, id_column=id_column)
+            cost_raster, alloc_raster = cost_allocation(resistance, cores, id_column=id_column)
             alloc = np.asarray(alloc_raster.array)
             # map the allocation's labels to ours through each core's own cells
             first = np.array([np.flatnonzero(labels.ravel() == k + 1)[0] for k in range(n)])
             theirs = alloc.ravel()[first].astype(np.int64)
             lut = np.zeros(max(int(alloc.max()), int(theirs.max())) + 1, dtype=np.int64)
             lut[theirs] = np.arange(1, n + 1)
-            found = _adjacent_pairs(lut[np.clip(alloc, 0, None)])
+            found, lcd_bound = _adjacent_pairs(
+                lut[np.clip(alloc, 0, None)], np.asarray(cost_raster.array), values, cell
+            )
         elif pairs == "all":
             i, j = np.triu_indices(n, k=1)
             found = np.stack([i, j], axis=1).astype(np.int64)
@@ -287,9 +310,12 @@ def _pairs(
             raise InputError("pairs link a core to itself; give two different ids per pair.")
         found.sort(axis=1)
         found = np.unique(found, axis=0) if len(found) else found.reshape(0, 2)
+    if lcd_bound is None:
+        lcd_bound = np.full(len(found), np.inf)
     if max_distance_m is not None and len(found):
-        found = found[euclid[found[:, 0], found[:, 1]] <= max_distance_m]
-    return found
+        keep = euclid[found[:, 0], found[:, 1]] <= max_distance_m
+        found, lcd_bound = found[keep], lcd_bound[keep]
+    return found, lcd_bound
 
 
 def _directions(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -454,7 +480,7 @@ def corridors(
     geoms = _core_geometries(cores, raw, ids, resistance.crs)
     ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     euclid = shapely.distance(geoms[ii], geoms[jj]).astype(np.float64)
-    found = _pairs(
+    found, lcd_bound = _pairs(
         pairs,
         ids=ids,
         labels=labels,
@@ -463,6 +489,8 @@ def corridors(
         id_column=id_column,
         euclid=euclid,
         max_distance_m=max_d,
+        values=values,
+        cell=cell,
     )
 
     surface = np.full(values.shape, np.nan)
@@ -497,11 +525,17 @@ def corridors(
         )
 
     # one cost-weighted distance per linked core, computed when first needed and
-    # dropped after its last link (memory: a float64 raster per live core)
+    # dropped after its last link (memory: a float64 raster per live core). When the
+    # cost allocation bounds every link of a core (LCD <= bound), the search stops at
+    # bound + cutoff: costlier cells have NLCC > cutoff on all its links, so nothing
+    # that is kept changes (Linkage Mapper bounds its searches for the same reason)
     codes = ids.get_indexer(raw)
-    last_use = {
-        int(k): int(np.flatnonzero((found == k).any(axis=1)).max()) for k in np.unique(found)
-    }
+    linked = np.unique(found)
+    last_use = {int(k): int(np.flatnonzero((found == k).any(axis=1)).max()) for k in linked}
+    reach: dict[int, float | None] = {}
+    for k in linked:
+        bound = float(lcd_bound[(found == k).any(axis=1)].max())
+        reach[int(k)] = (bound + cut) * (1.0 + 1e-9) + cell if np.isfinite(bound) else None
     cwd: dict[int, np.ndarray] = {}
     cwd_raster: dict[int, Raster] = {}
     subsets: dict[int, gpd.GeoDataFrame | gpd.GeoSeries] = {}
@@ -509,7 +543,9 @@ def corridors(
     def accumulated(k: int) -> np.ndarray:
         if k not in cwd:
             subsets[k] = cores[codes == k]
-            cwd_raster[k] = cost_distance(resistance, subsets[k], id_column=id_column)
+            cwd_raster[k] = cost_distance(
+                resistance, subsets[k], id_column=id_column, max_cost=reach[k]
+            )
             cwd[k] = np.asarray(cwd_raster[k].array, dtype=np.float64)
         return cwd[k]
 

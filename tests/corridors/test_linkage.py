@@ -221,21 +221,29 @@ def test_narrowing_channel_minimum_and_median():
     assert sorted(cols.tolist()) == [18, 19, 20, 21]
 
 
-def test_diagonal_corridor_within_one_cell_of_its_width():
-    # a diagonal band |row - col| <= 2 (5 cells per row) through resistance 1000
-    n = 40
-    rr, cc = np.indices((n, n))
-    values = np.where(np.abs(rr - cc) <= 2, 1.0, 1000.0)
-    surface = grid(values, cell=10.0)
+@pytest.mark.parametrize("degrees", [10.0, 26.565, 45.0, 60.0, 135.0])
+@pytest.mark.parametrize("width", [3, 10])
+def test_oblique_channel_within_one_cell_of_its_width(degrees, width):
+    # a straight band of cells (centres within width / 2 cells of a line at `degrees`)
+    # through resistance 1000; its true width is its area per unit length
+    n, cell = 120, 10.0
+    theta = np.radians(degrees)
+    rr, cc = np.indices((n, n)) + 0.5
+    x, y = cc - n / 2, n / 2 - rr
+    across = np.abs(-np.sin(theta) * x + np.cos(theta) * y)
+    along = np.cos(theta) * x + np.sin(theta) * y
+    band = across <= width / 2
+    surface = grid(np.where(band, 1.0, 1000.0), cell=cell)
+    ends = [
+        n / 2 * cell + s * 45 * cell * np.array([np.cos(theta), np.sin(theta)]) for s in (-1, 1)
+    ]
     cores = gpd.GeoDataFrame(
-        {"name": ["A", "B"]},
-        geometry=[cell_box(0, 0, 3, 3, surface), cell_box(37, 37, 40, 40, surface)],
-        crs=CRS,
+        {"name": ["A", "B"]}, geometry=[shapely.Point(*e).buffer(1.0) for e in ends], crs=CRS
     )
-    link = quiet(surface, cores, id_column="name", cutoff=500.0).links.iloc[0]
-    true_width = 5 * 10.0 / ROOT2  # area per unit length of the band
-    assert abs(link.width_m - true_width) <= 10.0
-    assert link.length_m == pytest.approx(35 * ROOT2 * 10.0, rel=1e-12)
+    link = quiet(surface, cores, id_column="name", cutoff=2000.0).links.iloc[0]
+    true_width = np.count_nonzero(band & (np.abs(along) <= 30)) / 60 * cell
+    assert abs(link.width_m - true_width) <= cell
+    assert link.min_width_m <= link.width_m
 
 
 # --------------------------------------------------------------------------- pairs
@@ -457,3 +465,24 @@ def test_cores_in_another_crs_and_multipart_ids(two_squares):
     assert len(result.links) == 1
     assert result.links.cost_weighted_distance.iloc[0] == pytest.approx(2100.0, rel=1e-9)
     assert result.links.euclidean_distance_m.iloc[0] == pytest.approx(2000.0, rel=1e-6)
+
+
+def test_bounded_searches_of_adjacent_pairs_change_nothing():
+    # adjacent pairs stop each core's search at (an upper bound of its LCDs) + cutoff;
+    # the same pairs listed explicitly search the whole raster: equal results
+    rng = np.random.default_rng(7)
+    values = rng.choice([1.0, 3.0, 10.0, 50.0], size=(80, 90), p=[0.55, 0.25, 0.15, 0.05])
+    surface = grid(values, cell=25.0)
+    boxes = [(5, 5, 10, 10), (5, 70, 12, 78), (40, 40, 44, 46), (70, 8, 76, 14), (68, 75, 75, 85)]
+    cores = gpd.GeoDataFrame(
+        {"name": list("ABCDE")}, geometry=[cell_box(*b, surface) for b in boxes], crs=CRS
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        adjacent = corridors(surface, cores, id_column="name", cutoff=400.0)
+        listed = corridors(surface, cores, id_column="name", pairs=pairs_of(adjacent), cutoff=400.0)
+    assert len(adjacent.links) >= 4
+    cols = ["cost_weighted_distance", "length_m", "min_width_m", "width_m", "corridor_area_km2"]
+    np.testing.assert_array_equal(adjacent.links[cols], listed.links[cols])
+    np.testing.assert_array_equal(adjacent.surface.array, listed.surface.array)
+    assert adjacent.links.geometry.geom_equals(listed.links.geometry).all()

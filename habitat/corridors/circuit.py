@@ -87,6 +87,7 @@ __all__ = [
     "FALLBACK_MAX_CELLS",
     "CurrentFlow",
     "current_flow",
+    "pinch_points",
 ]
 
 #: ``solver="auto"`` factorises systems up to this many unknowns, AMG above.
@@ -391,7 +392,7 @@ def _make_solver(
                     f"{exc.residual:.3g} > tol={tol:g}, {n:,} unknowns): solved again with the "
                     "sparse factorisation.",
                     DataQualityWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
                 replacement = _Solver(a, "direct", tol, max_iterations)
                 replacement.max_residual = current.max_residual
@@ -834,3 +835,89 @@ def _pair_table(r: np.ndarray, ids: pd.Index) -> pd.DataFrame:
             "note": np.where(connected, "", "no path: nodata separates the nodes"),
         }
     )
+
+
+def pinch_points(
+    current: Raster | CurrentFlow,
+    *,
+    within: Raster | np.ndarray | None = None,
+    percentile: float = 99.0,
+) -> Raster:
+    """Pinch points: cells whose current is in the top percentile inside a corridor.
+
+    Parameters
+    ----------
+    current : habitat.io.raster.Raster or CurrentFlow
+        A current map (A), e.g. ``current_flow(...).current``.
+    within : Raster or numpy.ndarray of bool, optional
+        Where the corridor is, on the same grid: a boolean mask, or a raster
+        whose finite cells are the corridor (e.g. the truncated corridor surface
+        of :func:`habitat.corridors.linkage.corridors`, NaN outside). Default:
+        every cell with current data.
+    percentile : float
+        Cells with current ``>=`` this percentile (0-100, linear interpolation,
+        :func:`numpy.percentile`) of the current over the corridor's cells are
+        pinch points (99 = the top 1 %).
+
+    Returns
+    -------
+    habitat.io.raster.Raster
+        uint8 on the current's grid: 1 = pinch point, 0 = not (or outside the
+        corridor), 255 (nodata) where the current map has no data.
+
+    Raises
+    ------
+    InputError
+        ``within`` on another grid, a percentile outside 0-100, or a corridor
+        with no cell carrying current data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cur = Raster(np.array([[0.1, 0.9, np.nan], [0.2, 0.5, 1.0]]),
+    ...              (30.0, 0.0, 0.0, 0.0, -30.0, 60.0), "EPSG:32652", nodata=float("nan"))
+    >>> pinch_points(cur, percentile=75).array
+    array([[  0,   1, 255],
+           [  0,   0,   1]], dtype=uint8)
+    >>> pinch_points(cur, within=np.array([[True, False, False], [True, True, False]]),
+    ...              percentile=50).array
+    array([[  0,   0, 255],
+           [  1,   1,   0]], dtype=uint8)
+    """
+    raster = current.current if isinstance(current, CurrentFlow) else current
+    if not isinstance(raster, Raster):
+        raise InputError(
+            "current must be a habitat.io.raster.Raster (e.g. current_flow(...).current) or "
+            f"a CurrentFlow, not {type(current).__name__}."
+        )
+    if isinstance(percentile, bool) or not (0.0 <= float(percentile) <= 100.0):
+        raise InputError(f"percentile must be between 0 and 100 (e.g. 99); got {percentile!r}.")
+    values = np.asarray(raster.array, dtype=np.float64)
+    has_data = np.isfinite(values) & ~raster.nodata_mask()
+    if within is None:
+        inside = has_data
+    else:
+        if isinstance(within, Raster):
+            if within.shape != raster.shape or tuple(within.transform) != tuple(raster.transform):
+                raise InputError(
+                    f"within (shape {within.shape}) is not on the current map's grid (shape "
+                    f"{raster.shape}); compute both on the same resistance surface."
+                )
+            mask = np.isfinite(np.asarray(within.array, dtype=np.float64)) & ~within.nodata_mask()
+        else:
+            mask = np.asarray(within, dtype=bool)
+            if mask.shape != raster.shape:
+                raise InputError(
+                    f"within has shape {mask.shape}, the current map {raster.shape}; give a "
+                    "boolean mask of the same grid."
+                )
+        inside = mask & has_data
+    if not inside.any():
+        raise InputError(
+            "No cell of the corridor (within) has current data: the corridor and the current "
+            "map do not overlap. Check that both come from the same resistance surface."
+        )
+    threshold = float(np.percentile(values[inside], float(percentile)))
+    out = np.where(inside & (values >= threshold), 1, 0).astype(np.uint8)
+    out[~has_data] = 255
+    return Raster(out, raster.transform, raster.crs, nodata=255)

@@ -25,7 +25,7 @@ from habitat.core.errors import (
     InsufficientDataError,
     ProjectedCRSRequiredError,
 )
-from habitat.corridors.circuit import CurrentFlow, current_flow
+from habitat.corridors.circuit import CurrentFlow, current_flow, pinch_points
 from habitat.io.raster import Raster
 
 CELL = 100.0
@@ -433,3 +433,35 @@ def test_circuitscape_sgverify10_regions_eight_neighbours_conductance_map():
     reached = np.isfinite(pair.voltage.array)  # NaN off the pair's component; Circuitscape: 0
     assert (reached <= data).all() and (volt[data & ~reached] == 0).all()
     np.testing.assert_allclose(pair.voltage.array[reached], volt[reached], atol=6e-7)
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_a_one_cell_gap_in_a_wall_carries_the_whole_amp_and_is_the_pinch_point(neighbours):
+    res = np.full((15, 15), 2.0)
+    res[:, 7] = np.nan
+    res[7, 7] = 2.0  # the only way through the wall
+    cells = {"w": [(7, 0)], "e": [(7, 14)]}
+    flow = current_flow(_raster(res), _points(cells, 15), id_column="name", neighbours=neighbours)
+    cur = flow.current.array
+    assert cur[7, 7] == pytest.approx(1.0, rel=1e-9)  # every path crosses this cell
+    assert np.nanmax(cur) == pytest.approx(1.0, rel=1e-9)  # nothing carries more than 1 A
+    pinch = pinch_points(flow, percentile=99.0)
+    assert pinch.array[7, 7] == 1
+    assert (pinch.array[:, 7][np.isnan(res[:, 7])] == 255).all()  # nodata stays nodata
+    top = np.nanpercentile(cur, 99.0)
+    assert (pinch.array == 1).sum() == (cur >= top).sum()
+    corridor = np.zeros(res.shape, bool)
+    corridor[5:10, 3:12] = True
+    inside = pinch_points(flow.current, within=corridor, percentile=90.0)
+    assert inside.array[~corridor & np.isfinite(res)].max() == 0
+    assert inside.array[7, 7] == 1
+
+
+def test_pinch_points_bad_input():
+    cur = _raster(np.ones((3, 3)))
+    with pytest.raises(InputError, match="percentile"):
+        pinch_points(cur, percentile=101)
+    with pytest.raises(InputError, match="shape"):
+        pinch_points(cur, within=np.ones((2, 2), bool))
+    with pytest.raises(InputError, match="overlap"):
+        pinch_points(cur, within=np.zeros((3, 3), bool))

@@ -137,8 +137,8 @@ def test_layers_are_folders() -> None:
     flat = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert flat == ["__init__.py", "__main__.py", "_legacy.py"]
     assert set(SUBPACKAGES) == {
-        "batch", "cli", "core", "datasets", "homerange", "io", "landscape", "maps", "overlap",
-        "report",
+        "batch", "cli", "core", "corridors", "datasets", "homerange", "io", "landscape", "maps",
+        "overlap", "report",
     }  # fmt: skip
 
 

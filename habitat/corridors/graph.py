@@ -453,13 +453,19 @@ def _index(graph: _Graph, a: np.ndarray, kernel: Kernel) -> _Index:
     return _Index(graph, dist, value, float(a @ value @ a), kernel)
 
 
-def _replaced_num(idx: _Index, a: np.ndarray, rows: np.ndarray, dist_rows: np.ndarray) -> float:
-    """The numerator after the path lengths of ``rows`` (and, symmetrically, columns) change."""
-    value = idx.value.copy()
-    new = idx.kernel(np.maximum(dist_rows, idx.dist[rows]))  # never shorter than before
-    value[rows, :] = new
-    value[:, rows] = new.T
-    return float(a @ value @ a)
+def _loss(
+    idx: _Index, a: np.ndarray, rows: np.ndarray, dist_rows: np.ndarray, skip: int = -1
+) -> float:
+    """How much the numerator loses when the path lengths from ``rows`` become ``dist_rows``.
+
+    The pairs (i, j) with i or j in ``rows`` (both orders), node ``skip`` left out;
+    exactly 0 when no path length changed.
+    """
+    drop = idx.value[rows] - idx.kernel(np.maximum(dist_rows, idx.dist[rows]))  # >= 0
+    if skip >= 0:
+        drop[:, skip] = 0.0
+    a_rows = a[rows]
+    return float(2.0 * (a_rows @ drop @ a) - a_rows @ drop[:, rows] @ a_rows)
 
 
 def _cover(pairs: np.ndarray) -> np.ndarray:
@@ -481,7 +487,7 @@ def _cover(pairs: np.ndarray) -> np.ndarray:
 
 
 def _node_removal(idx: _Index, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per node k: intra, flux and the numerator without k (A_L unchanged).
+    """Per node k: what the numerator loses without k (A_L unchanged): intra, flux, connector.
 
     Only the pairs whose best path runs through k can change; their new path
     lengths come from Dijkstra runs from a set of nodes covering them.
@@ -489,7 +495,7 @@ def _node_removal(idx: _Index, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     n = a.size
     intra = a * a
     flux = 2.0 * a * (idx.value @ a - a)
-    after = idx.num - intra - flux  # nodes no best path crosses: only their own pairs go
+    connector = np.zeros(n)  # nodes no best path crosses: only their own pairs go
     degree = np.bincount(np.concatenate([idx.graph.lo, idx.graph.hi]), minlength=n)
     finite = np.isfinite(idx.dist)
     bound = idx.dist + _tol(idx.dist)
@@ -508,14 +514,8 @@ def _node_removal(idx: _Index, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
             dist_rows = idx.graph.distances(rows)
         finally:
             idx.graph.csr.data[positions] = saved
-        keep = np.ones(n, dtype=bool)
-        keep[k] = False
-        value = idx.value.copy()
-        new = idx.kernel(np.maximum(dist_rows, idx.dist[rows]))
-        value[rows, :] = new
-        value[:, rows] = new.T
-        after[k] = float(a[keep] @ value[np.ix_(keep, keep)] @ a[keep])
-    return intra, flux, after
+        connector[k] = _loss(idx, a, rows, dist_rows, skip=int(k))
+    return intra, flux, connector
 
 
 def _link_removal(idx: _Index, a: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -567,12 +567,60 @@ def _link_removal(idx: _Index, a: np.ndarray, second: np.ndarray) -> np.ndarray:
             dist_rows = g.distances(rows)
         finally:
             g.csr.data[positions] = w
-        after[e] = _replaced_num(idx, a, rows, dist_rows)
+        after[e] = idx.num - _loss(idx, a, rows, dist_rows)
     return after
 
 
+def _zero_link_hops(dist: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per source, the order of the nodes a best path reaches at the same length.
+
+    Links of zero length (touching patches, p = 1) leave several nodes at the
+    same distance from a source; the nodes entered by a link of positive length
+    (and the source) get 0, the others the number of zero-length links from
+    those. Sorting by (distance, this) visits a node after its predecessors.
+    """
+    n = dist.shape[0]
+    zero = w <= TIE_RTOL
+    out = np.zeros((n, n))
+    out[~np.eye(n, dtype=bool)] = 1.0  # the source first among nodes at length 0
+    if not zero.any():
+        return out
+
+    def in_min(values: np.ndarray, heads: np.ndarray) -> np.ndarray:
+        """Per source and node: min of ``values`` (sources x links) over links into the node."""
+        order = np.argsort(heads, kind="stable")
+        sorted_heads = heads[order]
+        starts = np.flatnonzero(np.r_[True, sorted_heads[1:] != sorted_heads[:-1]])
+        res = np.full((values.shape[0], n), np.inf)
+        if order.size:
+            res[:, sorted_heads[starts]] = np.minimum.reduceat(values[:, order], starts, axis=1)
+        return res
+
+    tails = np.concatenate([lo, hi])
+    heads = np.concatenate([hi, lo])
+    lengths = np.concatenate([w, w])
+    both_zero = np.concatenate([zero, zero])
+    bound = dist + _tol(dist)
+    entered = in_min(dist[:, tails[~both_zero]] + lengths[~both_zero], heads[~both_zero]) <= bound
+    np.fill_diagonal(entered, True)
+    hops = np.where(entered, 0.0, np.inf)
+    z_t, z_h, z_w = tails[both_zero], heads[both_zero], lengths[both_zero]
+    tight = dist[:, z_t] + z_w <= bound[:, z_h]
+    for _ in range(n):  # Bellman-Ford over the zero-length links
+        new = np.minimum(hops, in_min(np.where(tight, hops[:, z_t] + 1.0, np.inf), z_h))
+        if np.array_equal(new, hops):
+            break
+        hops = new
+    return hops
+
+
 def _betweenness(
-    weights: np.ndarray, dist: np.ndarray, pair_weights: list[np.ndarray]
+    weights: np.ndarray,
+    dist: np.ndarray,
+    pair_weights: list[np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    w: np.ndarray,
 ) -> list[np.ndarray]:
     """Brandes' dependency accumulation on the shortest paths, one pass for several pair weights.
 
@@ -587,7 +635,8 @@ def _betweenness(
     if n < 3:
         return out
     src = np.arange(n)
-    order = np.lexsort((np.broadcast_to(src, (n, n)), src[None, :] != src[:, None], dist), axis=-1)
+    hops = _zero_link_hops(dist, lo, hi, w)
+    order = np.lexsort((np.broadcast_to(src, (n, n)), hops, dist), axis=-1)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.broadcast_to(src, (n, n)), axis=-1)
     sigma = np.zeros((n, n))
@@ -816,18 +865,18 @@ def _node_table(net: _Network, res: _Analysis) -> pd.DataFrame:
     a = net.a
     columns: dict[str, Any] = {net.attribute: a}
     for name, idx in (("dPC", res.pc), ("dIIC", res.iic)):
-        intra, flux, after = _node_removal(idx, a)
-        total = 100.0 * (idx.num - after) / idx.num
-        columns[name] = total
+        intra, flux, connector = _node_removal(idx, a)
+        columns[name] = 100.0 * (intra + flux + connector) / idx.num
         columns[f"{name}_intra"] = 100.0 * intra / idx.num
         columns[f"{name}_flux"] = 100.0 * flux / idx.num
-        columns[f"{name}_connector"] = (
-            100.0 * np.maximum(idx.num - after - intra - flux, 0.0) / (idx.num)
-        )
+        columns[f"{name}_connector"] = 100.0 * connector / idx.num
     pair_pc = np.outer(a, a) * res.pc.value
     ones = np.isfinite(res.pc.dist).astype(float)
-    count, bc_pc = _betweenness(res.pc.graph.dense(), res.pc.dist, [ones, pair_pc])
-    (bc_iic,) = _betweenness(res.iic.graph.dense(), res.iic.dist, [np.outer(a, a) * res.iic.value])
+    g = res.pc.graph
+    count, bc_pc = _betweenness(g.dense(), res.pc.dist, [ones, pair_pc], g.lo, g.hi, g.w)
+    g = res.iic.graph
+    pair_iic = np.outer(a, a) * res.iic.value
+    (bc_iic,) = _betweenness(g.dense(), res.iic.dist, [pair_iic], g.lo, g.hi, g.w)
     columns["betweenness"] = count / 2.0  # unordered pairs, as networkx
     columns["BC_PC"] = bc_pc
     columns["BC_IIC"] = bc_iic

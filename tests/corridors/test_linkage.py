@@ -486,3 +486,34 @@ def test_bounded_searches_of_adjacent_pairs_change_nothing():
     np.testing.assert_array_equal(adjacent.links[cols], listed.links[cols])
     np.testing.assert_array_equal(adjacent.surface.array, listed.surface.array)
     assert adjacent.links.geometry.geom_equals(listed.links.geometry).all()
+
+
+def test_point_cores_and_a_single_path_one_cell_wide():
+    surface = grid(np.ones((21, 31)))
+    x, y = surface.xy([10, 10], [5, 25])
+    cores = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=gpd.points_from_xy(x, y), crs=CRS)
+    result = quiet(surface, cores, id_column="name", cutoff=0.0)
+    link = result.links.iloc[0]
+    assert link.cost_weighted_distance == pytest.approx(2000.0, rel=1e-12)
+    assert link.euclidean_distance_m == pytest.approx(2000.0, rel=1e-12)
+    # off the row, a route costs 2 x (√2 - 1) x 100 more per cell: only the row has NLCC 0
+    assert (link.min_width_m, link.width_m) == pytest.approx((100.0, 100.0), rel=1e-12)
+    assert np.count_nonzero(np.isfinite(result.surface.array)) == 21
+    assert link.corridor_area_km2 == pytest.approx(19 * 0.01, rel=1e-12)
+
+
+def test_touching_cores_have_no_width():
+    surface = grid(np.ones((10, 10)))
+    cores = gpd.GeoDataFrame(
+        {"name": ["A", "B"]},
+        geometry=[cell_box(3, 2, 6, 5, surface), cell_box(3, 5, 6, 8, surface)],
+        crs=CRS,
+    )
+    with pytest.warns(DataQualityWarning, match="touch"):
+        result = corridors(surface, cores, id_column="name", cutoff=100.0)
+    link = result.links.iloc[0]
+    assert link.cost_weighted_distance == pytest.approx(100.0, rel=1e-12)
+    assert link.euclidean_distance_m == 0.0
+    assert link.length_m == pytest.approx(100.0, rel=1e-12)
+    assert np.isnan(link.width_m) and np.isnan(link.min_width_m)
+    assert "touch" in link.note

@@ -66,6 +66,7 @@ Indicators 11: 407-416.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,13 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from habitat.core import crs as hcrs
-from habitat.core.errors import ColumnError, EmptyDataError, InputError, InsufficientDataError
+from habitat.core.errors import (
+    ColumnError,
+    DataQualityWarning,
+    EmptyDataError,
+    InputError,
+    InsufficientDataError,
+)
 from habitat.core.ids import id_text
 from habitat.core.tables import CORRIDORS
 from habitat.core.units import AREA_UNITS, convert_area
@@ -102,7 +109,10 @@ class Connectivity:
         components of that graph, isolated nodes included), ``n_links_iic`` and
         ``n_components_iic`` (of the IIC graph within ``threshold``),
         ``median_dispersal``, ``probability``, ``decay_per_unit`` (:math:`k`, per
-        unit of the distance column) and ``threshold``.
+        unit of the distance column), ``threshold`` and ``note``: empty, or why the
+        numbers look wrong (every link's dispersal probability below 1e-6 or above
+        1 - 1e-6: ``median_dispersal`` probably in another unit than the distances),
+        also issued as a :class:`~habitat.core.errors.DataQualityWarning`.
     nodes : pandas.DataFrame
         One row per node, index = the node ids in input order: the attribute,
         ``dPC``, ``dPC_intra``, ``dPC_flux``, ``dPC_connector``, ``dIIC``,
@@ -660,7 +670,8 @@ def _betweenness(
         preds.append((s_idx, ui, t_idx))
     deltas = [np.zeros((n, n)) for _ in pair_weights]
     for s_idx, ui, t_idx in reversed(preds):
-        share = sigma[s_idx, ui] / sigma[s_idx, t_idx]
+        total = sigma[s_idx, t_idx]
+        share = np.divide(sigma[s_idx, ui], total, out=np.zeros(total.size), where=total > 0)
         for c, delta in zip(pair_weights, deltas, strict=True):
             np.add.at(delta, (s_idx, ui), share * (c[s_idx, t_idx] + delta[s_idx, t_idx]))
     for res, delta in zip(out, deltas, strict=True):
@@ -739,6 +750,36 @@ def _summary_row(
         "decay_per_unit": k,
         "threshold": np.nan if threshold is None else threshold,
     }
+
+
+#: Dispersal probabilities beyond which a kernel looks like a unit mistake.
+KERNEL_P_MIN = 1e-6
+KERNEL_P_MAX = 1 - 1e-6
+
+
+def _kernel_note(net: _Network, k: float, distance: str, median_dispersal: float) -> str:
+    """A warning text when every link's p is ~0 or ~1 (median and distances in other units)."""
+    d = net.d[np.isfinite(net.d) & (net.d > 0)]
+    if d.size == 0:
+        return ""
+    p_max, p_min = math.exp(-k * float(d.min())), math.exp(-k * float(d.max()))
+    if p_max < KERNEL_P_MIN:
+        what = f"below {KERNEL_P_MIN:g} (the largest is {p_max:.3g})"
+    elif p_min > KERNEL_P_MAX:
+        what = f"above 1 - {1 - KERNEL_P_MAX:g} (the smallest is {p_min:.9g})"
+    else:
+        return ""
+    return (
+        f"every link's dispersal probability is {what}: median_dispersal = "
+        f"{median_dispersal:g} against {distance!r} from {float(d.min()):g} to "
+        f"{float(d.max()):g}. PC, ECA and dPC then only reflect the patches' own areas "
+        f"(or treat them as one); check that median_dispersal is in the unit of {distance!r}."
+    )
+
+
+def _warn(note: str) -> None:
+    if note:
+        warnings.warn(note, DataQualityWarning, stacklevel=3)
 
 
 def _require_positive(num: float, attribute: str) -> None:
@@ -843,19 +884,18 @@ def connectivity(
     area_l = _landscape_area(net, landscape_area_km2)
     res = _analyse(net, k, threshold)
     _require_positive(res.pc.num, attribute)
-    summary = pd.DataFrame(
-        [
-            _summary_row(
-                net,
-                res,
-                area_l,
-                median_dispersal=median_dispersal,
-                probability=probability,
-                k=k,
-                threshold=threshold,
-            )
-        ]
+    row = _summary_row(
+        net,
+        res,
+        area_l,
+        median_dispersal=median_dispersal,
+        probability=probability,
+        k=k,
+        threshold=threshold,
     )
+    row["note"] = _kernel_note(net, k, distance, median_dispersal)
+    _warn(row["note"])
+    summary = pd.DataFrame([row])
     node_table = _node_table(net, res)
     link_table = _link_table(net, res, distance)
     return Connectivity(summary=summary, nodes=node_table, links=link_table)
@@ -970,6 +1010,7 @@ def connectivity_change(
     threshold = _threshold(threshold)
     area_l = _landscape_area(net, landscape_area_km2)
     after_net = _changed(net, cut=cut, add=add, remove_nodes=remove_nodes, distance=distance)
+    _warn(_kernel_note(net, k, distance, median_dispersal))
     rows = {}
     for label, which in (("before", net), ("after", after_net)):
         res = _analyse(which, k, threshold)

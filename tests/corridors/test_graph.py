@@ -19,7 +19,12 @@ import pytest
 from shapely import Point, box
 
 from habitat.core import crs as hcrs
-from habitat.core.errors import ColumnError, InputError, InsufficientDataError
+from habitat.core.errors import (
+    ColumnError,
+    DataQualityWarning,
+    InputError,
+    InsufficientDataError,
+)
 from habitat.corridors.graph import connectivity, connectivity_change
 
 DIST = "cost_weighted_distance"
@@ -241,6 +246,22 @@ def test_infinite_distance_is_no_link():
     assert (s["n_links"], s["n_components"], s["ECA_km2"]) == (0, 2, pytest.approx(math.sqrt(2)))
     assert res.links["p_ij"].tolist() == [0.0]
     assert res.links["in_iic"].tolist() == [False]
+
+
+@pytest.mark.parametrize("median", [5.0, 1e10])  # km against metres; far too wide
+def test_kernel_in_another_unit_is_flagged(median):
+    nodes, links = chain()
+    with pytest.warns(DataQualityWarning, match="unit of 'cost_weighted_distance'"):
+        res = connectivity(nodes, links, median_dispersal=median)
+    assert "median_dispersal" in res.summary["note"].iloc[0]
+    with pytest.warns(DataQualityWarning, match="dispersal probability"):
+        connectivity_change(nodes, links, cut=[("A", "B")], median_dispersal=median)
+
+
+def test_a_plausible_kernel_has_no_note(recwarn):
+    res = connectivity(*chain(), median_dispersal=1000.0)
+    assert res.summary["note"].iloc[0] == ""
+    assert not [w for w in recwarn if issubclass(w.category, DataQualityWarning)]
 
 
 # ----------------------------------------------------------------------------- networkx oracle

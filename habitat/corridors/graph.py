@@ -49,9 +49,17 @@ Betweenness (Freeman; Bodin & Saura 2010 for BC_PC)
     shortest paths of the IIC graph.
 
 Ties between paths are decided with a relative tolerance of 1e-9 on the
-path lengths (:math:`-\ln p^*`, or the number of links). All-pairs
-matrices are dense: the functions are meant for networks of up to a few
-thousand nodes (hundreds take well under a second).
+path lengths (:math:`-\ln p^*`, or the number of links). Links of zero
+length (touching patches, :math:`p = 1`) are allowed; among nodes at the same
+path length a best path visits them in the order the links reach them.
+
+Cost: all-pairs matrices are dense (n² floats) and betweenness is O(n³); each
+node and each link removal re-runs Dijkstra only from a set of nodes covering
+the pairs whose best path it touches (a link that serves only its own pair, as
+in a complete graph of Euclidean distances, in closed form). On a 2-core
+machine: 100 patches with 280 links take 0.15 s; 300 patches with 2,700 links
+about 6 s, and 300 patches with all 44,850 links about 8 s.
+:func:`connectivity_change` computes only the summaries.
 
 References
 ----------
@@ -856,6 +864,15 @@ def connectivity(
         distances or attributes, duplicate node ids, a bad kernel.
     habitat.core.errors.ColumnError
         For a missing attribute, distance, from_id or to_id column.
+    habitat.core.errors.InsufficientDataError
+        When every node's attribute is 0 (the indices would be 0/0).
+
+    Warns
+    -----
+    habitat.core.errors.DataQualityWarning
+        When every link's dispersal probability is below 1e-6 or above 1 - 1e-6
+        (``median_dispersal`` in another unit than the distances?); the same
+        text is in ``summary["note"]``.
 
     Examples
     --------

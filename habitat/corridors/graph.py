@@ -1083,9 +1083,13 @@ def _changed(
         return pos.astype(np.int64)
 
     if cut is not None:
-        pairs = [tuple(pair) for pair in cut]
+        pairs = [
+            tuple(pair) if isinstance(pair, (tuple, list, np.ndarray)) else (pair,) for pair in cut
+        ]
         if any(len(pair) != 2 for pair in pairs):
-            raise InputError(f"cut must be a list of (from_id, to_id) pairs, not {list(cut)!r}.")
+            raise InputError(
+                f"cut must be a list of (from_id, to_id) pairs, e.g. [('A', 'B')], not {cut!r}."
+            )
         if pairs:
             ends = positions([x for pair in pairs for x in pair], "cut").reshape(-1, 2)
             lo, hi = np.minimum(net.u, net.v), np.maximum(net.u, net.v)
@@ -1106,7 +1110,8 @@ def _changed(
         n_added = 0
     node_keep = np.ones(net.a.size, dtype=bool)
     if remove_nodes is not None:
-        removed = list(remove_nodes)
+        one = isinstance(remove_nodes, (str, bytes)) or not isinstance(remove_nodes, Iterable)
+        removed = [remove_nodes] if one else list(remove_nodes)
         if removed:
             node_keep[positions(removed, "remove_nodes")] = False
     if not node_keep.all():

@@ -516,6 +516,19 @@ def test_connectivity_change_errors():
         )
     with pytest.raises(InputError, match="pairs"):
         connectivity_change(nodes, links, cut=[("A", "B", "C")], median_dispersal=1000.0)
+    with pytest.raises(InputError, match=r"pairs, e\.g\."):
+        connectivity_change(nodes, links, cut=("A", "B"), median_dispersal=1000.0)
+
+
+def test_connectivity_change_single_id_and_everything_removed():
+    nodes, links = chain()
+    one = connectivity_change(nodes, links, remove_nodes="B", median_dispersal=1000.0)
+    assert one.loc["PC", "after"] == pytest.approx(2 / 9, rel=1e-12)
+    none = connectivity_change(nodes, links, remove_nodes=list("ABC"), median_dispersal=1000.0)
+    assert none["after"].tolist() == [0.0] * 6
+    assert none.loc["PC", "change_pct"] == -100.0
+    same = connectivity_change(nodes, links, median_dispersal=1000.0)
+    assert same["change"].tolist() == [0.0] * 6
 
 
 # ----------------------------------------------------------------------------- inputs

@@ -63,6 +63,10 @@ def _grow(values: np.ndarray, used: int) -> np.ndarray:  # pragma: no cover - nu
     return grown
 
 
+#: cells per chunk of a bucket (a bucket is a chain of chunks, filled in order)
+_CHUNK = 256
+
+
 @numba.njit(cache=True, nogil=True)
 def accumulate_buckets(
     cells: np.ndarray,
@@ -106,87 +110,127 @@ def accumulate_buckets(
     -------
     int
         Number of cells settled.
+
+    Notes
+    -----
+    A bucket holds the cells pushed into it in chunks of :data:`_CHUNK` cells
+    (a chain of chunks, appended in order, recycled once read): pushes and
+    reads run along contiguous memory, without a heap.
     """
+    size = _CHUNK
     inv_delta = 1.0 / delta
     mask = n_slots - 1
-    head = np.full(n_slots, -1, dtype=np.int64)
-    pool_cell = np.empty(1 << 16, dtype=np.int64)
-    pool_next = np.empty(1 << 16, dtype=np.int64)
-    used = 0
-    free = -1
+    head = np.full(n_slots, -1, dtype=np.int64)  # first chunk of each bucket
+    tail = np.full(n_slots, -1, dtype=np.int64)  # chunk being filled
+    fill = np.zeros(n_slots, dtype=np.int64)  # cells in the tail chunk
+    chunk_cells = np.empty(size * 64, dtype=np.int64)
+    chunk_next = np.empty(64, dtype=np.int64)
+    n_chunks = 0
+    free = -1  # recycled chunks, chained through chunk_next
     pending = 0
-    batch = np.empty(1 << 12, dtype=np.int64)
-    for s in range(seeds.size):
-        cell = seeds[s]
-        cells[2 * cell] = 0.0
-        if with_allocation:
-            allocation[cell] = seed_labels[s]
-        if used == pool_cell.size:
-            pool_cell = _grow(pool_cell, used)
-            pool_next = _grow(pool_next, used)
-        pool_cell[used] = cell
-        pool_next[used] = head[0]
-        head[0] = used
-        used += 1
-        pending += 1
     inf = np.inf
-    last = np.int64(max_cost * inv_delta) + 1 if max_cost < inf else np.int64(-1)
     settled = 0
-    b = np.int64(-1)
-    while pending > 0:
-        b += 1
-        if last >= 0 and b > last:
-            break
-        slot = b & mask
-        e = head[slot]
-        if e < 0:
+    n_seeds = seeds.size
+    # the seeds go to bucket 0 (cost 0); then each cell settled pushes its
+    # improved neighbours (index < n_seeds: seeding, else the search)
+    b = np.int64(0)
+    last = np.int64(max_cost * inv_delta) + 1 if max_cost < inf else np.int64(-1)
+    i_seed = 0
+    while True:
+        if i_seed < n_seeds:
+            cell = seeds[i_seed]
+            cells[2 * cell] = 0.0
+            if with_allocation:
+                allocation[cell] = seed_labels[i_seed]
+            i_seed += 1
+            push_cell = cell
+            target = np.int64(0)
+        else:
+            # settle the next non-empty bucket
+            if pending == 0:
+                break
+            slot = b & mask
+            while head[slot] < 0:
+                b += 1
+                slot = b & mask
+            if last >= 0 and b > last:
+                break
+            c = head[slot]
+            last_chunk = tail[slot]
+            last_fill = fill[slot]
+            head[slot] = -1
+            tail[slot] = -1
+            fill[slot] = 0
+            while c >= 0:
+                k = last_fill if c == last_chunk else size
+                pending -= k
+                first = c * size
+                for j in range(first, first + k):
+                    cur = chunk_cells[j]
+                    d = cells[2 * cur]
+                    if np.int64(d * inv_delta) != b:
+                        continue  # settled in an earlier bucket (its cost dropped)
+                    # (a cell listed twice in this bucket is settled twice: harmless, rare)
+                    settled += 1
+                    r_cur = cells[2 * cur + 1]
+                    label = allocation[cur] if with_allocation else 0
+                    for q in range(8):
+                        nb = cur + offsets[q]
+                        r_nb = cells[2 * nb + 1]
+                        if not r_nb < inf:
+                            continue  # impassable (inf, NaN)
+                        nd = d + half_lengths[q] * (r_cur + r_nb)
+                        if nd < cells[2 * nb]:
+                            cells[2 * nb] = nd
+                            if with_allocation:
+                                allocation[nb] = label
+                            ts = np.int64(nd * inv_delta) & mask
+                            t = tail[ts]
+                            if t < 0 or fill[ts] == size:
+                                if free >= 0:
+                                    fresh = free
+                                    free = chunk_next[fresh]
+                                else:
+                                    if n_chunks == chunk_next.size:
+                                        chunk_next = _grow(chunk_next, n_chunks)
+                                        chunk_cells = _grow(chunk_cells, n_chunks * size)
+                                    fresh = n_chunks
+                                    n_chunks += 1
+                                chunk_next[fresh] = -1
+                                if t < 0:
+                                    head[ts] = fresh
+                                else:
+                                    chunk_next[t] = fresh
+                                tail[ts] = fresh
+                                fill[ts] = 0
+                                t = fresh
+                            chunk_cells[t * size + fill[ts]] = nb
+                            fill[ts] += 1
+                            pending += 1
+                nxt = chunk_next[c]
+                chunk_next[c] = free  # read: recycle
+                free = c
+                c = nxt
             continue
-        head[slot] = -1
-        # the bucket's cells into a batch; its pool entries back to the free list
-        k = 0
-        while e >= 0:
-            if k == batch.size:
-                batch = _grow(batch, k)
-            batch[k] = pool_cell[e]
-            k += 1
-            nxt = pool_next[e]
-            pool_next[e] = free
-            free = e
-            e = nxt
-        pending -= k
-        for j in range(k):
-            cur = batch[j]
-            d = cells[2 * cur]
-            if np.int64(d * inv_delta) != b:
-                continue  # settled in an earlier bucket (its cost dropped)
-            # (a cell listed twice in this bucket is settled twice: harmless, rare)
-            settled += 1
-            r_cur = cells[2 * cur + 1]
-            label = allocation[cur] if with_allocation else 0
-            for q in range(8):
-                nb = cur + offsets[q]
-                r_nb = cells[2 * nb + 1]
-                if not r_nb < inf:
-                    continue  # impassable (inf, NaN)
-                nd = d + half_lengths[q] * (r_cur + r_nb)
-                if nd < cells[2 * nb]:
-                    cells[2 * nb] = nd
-                    if with_allocation:
-                        allocation[nb] = label
-                    if free >= 0:
-                        e = free
-                        free = pool_next[e]
-                    else:
-                        if used == pool_cell.size:
-                            pool_cell = _grow(pool_cell, used)
-                            pool_next = _grow(pool_next, used)
-                        e = used
-                        used += 1
-                    target = np.int64(nd * inv_delta) & mask
-                    pool_cell[e] = nb
-                    pool_next[e] = head[target]
-                    head[target] = e
-                    pending += 1
+        # push a seed into bucket 0
+        t = tail[target]
+        if t < 0 or fill[target] == size:
+            if n_chunks == chunk_next.size:
+                chunk_next = _grow(chunk_next, n_chunks)
+                chunk_cells = _grow(chunk_cells, n_chunks * size)
+            fresh = n_chunks
+            n_chunks += 1
+            chunk_next[fresh] = -1
+            if t < 0:
+                head[target] = fresh
+            else:
+                chunk_next[t] = fresh
+            tail[target] = fresh
+            fill[target] = 0
+            t = fresh
+        chunk_cells[t * size + fill[target]] = push_cell
+        fill[target] += 1
+        pending += 1
     return settled
 
 

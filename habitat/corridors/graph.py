@@ -519,6 +519,7 @@ def _node_removal(idx: _Index, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     bound = idx.dist + _tol(idx.dist)
     for k in np.flatnonzero(degree >= 2):  # a leaf or isolated node is never in between
         through = (idx.dist[:, k, None] + idx.dist[None, k, :] <= bound) & finite
+        through |= through.T  # D is symmetric up to rounding; the cover needs both ways
         through[k, :] = False
         through[:, k] = False
         np.fill_diagonal(through, False)

@@ -136,6 +136,42 @@ def test_star_by_hand():
     assert res.nodes.loc["C", "BC_IIC"] == pytest.approx(2.0, rel=1e-12)
 
 
+def test_probability_at_the_median_sets_the_kernel():
+    # p = 0.25 at 2000 -> k = ln 4 / 2000: a 1000 link has p = 0.5 and one of 3000, 0.125
+    nodes, links = make({"A": 1.0, "B": 1.0, "C": 1.0}, [("A", "B", 1000.0), ("B", "C", 3000.0)])
+    res = connectivity(nodes, links, median_dispersal=2000.0, probability=0.25)
+    assert res.links["p_ij"].tolist() == pytest.approx([0.5, 0.125], rel=1e-12)
+    # PCnum = 3 + 2 (0.5 + 0.125 + 0.0625)
+    assert res.summary["ECA_km2"].iloc[0] ** 2 == pytest.approx(4.375, rel=1e-12)
+    assert res.summary["decay_per_unit"].iloc[0] == pytest.approx(math.log(4) / 2000, rel=1e-12)
+
+
+def test_links_as_a_corridor_layer_and_nodes_in_degrees():
+    # a GeoDataFrame of links (geometry and other corridor columns ride along) and core
+    # areas in lon/lat: their areas are measured in an equal-area CRS, not in degrees
+    cores = gpd.GeoDataFrame(
+        {"park": ["Kedrovaya Pad", "Land of the Leopard"]},
+        geometry=[box(131.0, 43.0, 131.1, 43.1), box(131.3, 43.0, 131.4, 43.1)],
+        crs="EPSG:4326",
+    )
+    links = gpd.GeoDataFrame(
+        {
+            "from_id": ["Kedrovaya Pad"],
+            "to_id": ["Land of the Leopard"],
+            DIST: [12_000.0],
+            "length_m": [16_000.0],
+        },
+        geometry=[box(0, 0, 1, 1).boundary],
+        crs="EPSG:32652",
+    )
+    res = connectivity(cores, links, id_column="park", median_dispersal=12_000.0)
+    area = hcrs.area_m2(cores).to_numpy() / 1e6  # ≈ 8.1 × 11.1 km ≈ 90 km² each
+    assert 85 < area[0] < 95
+    np.testing.assert_allclose(res.nodes["area_km2"], area, rtol=1e-12)
+    num = (area**2).sum() + 2 * area[0] * area[1] * 0.5
+    assert res.summary["ECA_km2"].iloc[0] == pytest.approx(math.sqrt(num), rel=1e-12)
+
+
 def test_best_path_can_avoid_the_direct_link():
     # triangle: A-B 3000 (p = 0.125), A-C and C-B 1000 (p = 0.5): p*_AB = 0.25 through C
     nodes, links = make(

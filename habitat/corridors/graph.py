@@ -122,13 +122,15 @@ class Connectivity:
         1 - 1e-6: ``median_dispersal`` probably in another unit than the distances),
         also issued as a :class:`~habitat.core.errors.DataQualityWarning`.
     nodes : pandas.DataFrame
-        One row per node, index = the node ids in input order: the attribute,
+        One row per node, index = the node ids in input order (a GeoDataFrame with
+        the nodes' geometry when they came as one): the attribute,
         ``dPC``, ``dPC_intra``, ``dPC_flux``, ``dPC_connector``, ``dIIC``,
         ``dIIC_intra``, ``dIIC_flux``, ``dIIC_connector`` (all in %),
         ``betweenness`` (pairs), ``BC_PC``, ``BC_IIC`` (attribute² units) and
         ``component`` (0-based label in the graph of ``n_components``).
     links : pandas.DataFrame
-        One row per input link, same index: ``from_id``, ``to_id``, the distance
+        One row per input link, same index (a GeoDataFrame with the links'
+        geometry when they came as one): ``from_id``, ``to_id``, the distance
         column, ``p_ij`` (direct dispersal probability), ``in_iic`` (the link is
         within ``threshold``), ``dPC`` and ``dIIC`` (% loss when that link alone is
         removed; 0 for a link no best path uses, or a duplicate of an equal or
@@ -916,7 +918,18 @@ def connectivity(
     summary = pd.DataFrame([row])
     node_table = _node_table(net, res)
     link_table = _link_table(net, res, distance)
-    return Connectivity(summary=summary, nodes=node_table, links=link_table)
+    return Connectivity(
+        summary=summary,
+        nodes=_with_geometry(node_table, nodes),
+        links=_with_geometry(link_table, links),
+    )
+
+
+def _with_geometry(table: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as a GeoDataFrame with the geometry of ``source`` (row by row), if it has one."""
+    if not isinstance(source, gpd.GeoDataFrame) or source.geometry.name not in source.columns:
+        return table
+    return gpd.GeoDataFrame(table, geometry=source.geometry.to_numpy(), crs=source.crs)
 
 
 def _node_table(net: _Network, res: _Analysis) -> pd.DataFrame:

@@ -165,6 +165,13 @@ def test_links_as_a_corridor_layer_and_nodes_in_degrees():
         crs="EPSG:32652",
     )
     res = connectivity(cores, links, id_column="park", median_dispersal=12_000.0)
+    # the outputs keep the geometries, for maps of dPC
+    assert isinstance(res.nodes, gpd.GeoDataFrame) and res.nodes.crs == cores.crs
+    assert res.nodes.geometry.equals(
+        gpd.GeoSeries(cores.geometry.to_numpy(), index=res.nodes.index)
+    )
+    assert isinstance(res.links, gpd.GeoDataFrame) and res.links.crs == links.crs
+    assert not isinstance(connectivity(*chain(), median_dispersal=1e3).links, gpd.GeoDataFrame)
     area = hcrs.area_m2(cores).to_numpy() / 1e6  # ≈ 8.1 × 11.1 km ≈ 90 km² each
     assert 85 < area[0] < 95
     np.testing.assert_allclose(res.nodes["area_km2"], area, rtol=1e-12)

@@ -465,3 +465,30 @@ def test_pinch_points_bad_input():
         pinch_points(cur, within=np.ones((2, 2), bool))
     with pytest.raises(InputError, match="overlap"):
         pinch_points(cur, within=np.zeros((3, 3), bool))
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"a": [(0, 0)], "b": [(6, 7)]},
+        {"a": [(0, 0), (1, 0), (1, 1)], "b": [(5, 7), (6, 7)]},  # focal regions
+    ],
+)
+def test_one_to_all_with_two_nodes_is_the_pair_solved_both_ways(cells):
+    res = _surface(8, holes=3)
+    for rc_list in cells.values():
+        for rc in rc_list:
+            res[rc] = 1.0
+    nodes = _points(cells, res.shape[0])
+    pair = current_flow(_raster(res), nodes, id_column="name")
+    both = current_flow(_raster(res), nodes, id_column="name", mode="one_to_all")
+    r_pair = pair.resistances.loc["a", "b"]
+    np.testing.assert_allclose(both.resistances["effective_resistance"], [r_pair, r_pair])
+    np.testing.assert_allclose(
+        np.nan_to_num(both.current.array), 2 * np.nan_to_num(pair.current.array), atol=1e-12
+    )
+    for rc in cells["a"]:  # a shorted region carries its node current on every cell
+        assert pair.current.array[rc] == pytest.approx(1.0)
+        assert pair.voltage.array[rc] == 0.0
+    for rc in cells["b"]:
+        assert pair.voltage.array[rc] == pytest.approx(r_pair)

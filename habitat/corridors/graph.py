@@ -93,7 +93,7 @@ from habitat.core.errors import (
     InputError,
     InsufficientDataError,
 )
-from habitat.core.ids import id_text
+from habitat.core.ids import id_text, normalise_ids
 from habitat.core.tables import CORRIDORS
 from habitat.core.units import AREA_UNITS, convert_area
 
@@ -192,11 +192,13 @@ def _node_attribute(nodes: pd.DataFrame, attribute: str, unit: str | None) -> np
     if isinstance(nodes, gpd.GeoDataFrame) and unit is not None:
         geoms = nodes.geometry
         polygonal = geoms.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-        if not polygonal.any():
+        if not polygonal.all():
+            rows = list(nodes.index[~polygonal][:5])
             raise ColumnError(
-                f"nodes have no {attribute!r} column and their geometries are not polygons "
-                f"({sorted(set(geoms.geom_type.dropna()))}), so no area can be measured. "
-                f"Add an {attribute!r} column (e.g. the patch areas) or pass polygons."
+                f"nodes have no {attribute!r} column and the geometries of rows {rows} are "
+                f"not polygons ({sorted(set(geoms[~polygonal].geom_type.dropna()))}), so no "
+                f"area can be measured for them. Add an {attribute!r} column (e.g. the patch "
+                "areas) or pass polygons."
             )
         area = hcrs.area_m2(nodes, name="nodes").to_numpy(dtype=float)
         return np.asarray(convert_area(area, "m2", unit), dtype=float)
@@ -229,7 +231,12 @@ def _prepare(
     if len(nodes) == 0:
         raise EmptyDataError("nodes hold no rows; a connectivity graph needs at least one node.")
     ids = _node_ids(nodes, id_column)
-    keys = id_text(pd.Series(ids.to_numpy(dtype=object), dtype=object)).to_numpy(dtype=object)
+    keys = normalise_ids(
+        pd.Series(ids.to_numpy(dtype=object), dtype=object),
+        column=id_column or "index",
+        what="node id",
+        param="id_column",
+    ).text.to_numpy(dtype=object)
     dup = pd.Series(keys).duplicated(keep=False).to_numpy()
     if dup.any():
         shown = sorted({str(k) for k in keys[dup]})[:5]

@@ -611,7 +611,7 @@ def test_geodataframe_nodes_get_their_areas_measured():
     )
     assert ha.summary["ECA_ha"].iloc[0] == pytest.approx(100 * math.sqrt(num), rel=1e-12)
     assert ha.summary["landscape_area_ha"].iloc[0] == pytest.approx(1000.0)
-    points = squares.set_geometry([Point(0, 0), Point(1, 1)])
+    points = squares.set_geometry([squares.geometry.iloc[0], Point(1, 1)])
     with pytest.raises(ColumnError, match="not polygons"):
         connectivity(
             points,
@@ -660,6 +660,7 @@ def test_non_area_attribute_gives_plain_eca():
         (lambda n, lk: (n.drop(columns="area_km2"), lk), ColumnError, "area_km2"),
         (lambda n, lk: (n.assign(area_km2=0.0), lk), InsufficientDataError, "= 0"),
         (lambda n, lk: (n.iloc[:0], lk), InputError, "no rows"),
+        (lambda n, lk: (n.rename(index={"C": None}), lk), ColumnError, "node id is missing"),
     ],
 )
 def test_bad_input_is_refused(change, error, match):

@@ -365,7 +365,10 @@ def _landscape_area(net: _Network, landscape_area_km2: float | None) -> float:
             "unit in its name (area_km2, area_ha, ...); leave landscape_area_km2=None (the "
             "sum of the attribute is then A_L) or use an area attribute."
         )
-    value = float(landscape_area_km2)
+    try:
+        value = float(landscape_area_km2)
+    except (TypeError, ValueError):
+        value = math.nan
     if not (math.isfinite(value) and value > 0):
         raise InputError(f"landscape_area_km2 must be an area > 0, not {landscape_area_km2!r}.")
     area = float(convert_area(value, "km2", net.unit))
@@ -731,7 +734,10 @@ def _analyse(net: _Network, k: float, threshold: float | None) -> _Analysis:
 def _threshold(threshold: float | None) -> float | None:
     if threshold is None:
         return None
-    value = float(threshold)
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        value = math.nan
     if math.isnan(value) or value < 0:
         raise InputError(
             f"threshold (the largest link distance of the IIC graph) must be >= 0, not "

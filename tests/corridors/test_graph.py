@@ -239,6 +239,17 @@ def test_removing_an_isolated_node_changes_only_intra():
     assert change.loc["n_nodes"].tolist()[:2] == [4, 3]
 
 
+def test_a_stepping_stone_without_area_is_all_connector():
+    # A (1) - B (0 km²) - C (1): PCnum = 1 + 1 + 2·1·1·0.25 = 2.5; B has no pairs of its own
+    nodes, links = make({"A": 1.0, "B": 0.0, "C": 1.0}, [("A", "B", 1000.0), ("B", "C", 1000.0)])
+    res = connectivity(nodes, links, median_dispersal=1000.0)
+    b = res.nodes.loc["B"]
+    assert (b["dPC_intra"], b["dPC_flux"]) == (0.0, 0.0)
+    assert b["dPC_connector"] == pytest.approx(100 * 0.5 / 2.5, rel=1e-12)  # 20 %
+    assert b["dPC"] == pytest.approx(b["dPC_connector"], rel=1e-12)
+    assert b["BC_PC"] == pytest.approx(0.5, rel=1e-12)
+
+
 def test_duplicate_links_the_shortest_counts():
     nodes, links = make({"A": 1.0, "B": 1.0}, [("A", "B", 2000.0), ("B", "A", 1000.0)])
     res = connectivity(nodes, links, median_dispersal=1000.0)
@@ -678,6 +689,9 @@ def test_bad_input_is_refused(change, error, match):
         ({"median_dispersal": 1000.0, "probability": 0.0}, "between 0 and 1"),
         ({"median_dispersal": 1000.0, "landscape_area_km2": 2.0}, "smaller than"),
         ({"median_dispersal": 1000.0, "threshold": -1.0}, "threshold"),
+        ({"median_dispersal": 1000.0, "threshold": "far"}, "threshold"),
+        ({"median_dispersal": 1000.0, "landscape_area_km2": "big"}, "area > 0"),
+        ({"median_dispersal": "1 km"}, "numbers"),
     ],
 )
 def test_bad_options_are_refused(kwargs, match):

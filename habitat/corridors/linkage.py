@@ -59,7 +59,8 @@ Which pairs are linked (``pairs=``)
 Numbers that cannot be trusted are flagged in the ``note`` column of
 :attr:`Corridors.links` and announced with a
 :class:`~habitat.core.errors.DataQualityWarning`: a corridor cut by the raster's
-edge (its widths are lower bounds), a least-cost path through a third core, a
+edge (its area is a lower bound; its widths too where a cross-section reaches
+the edge), a least-cost path through a third core, a
 pair that no path joins (cost ``inf``), cores that touch (no corridor cell to
 measure).
 
@@ -616,6 +617,11 @@ def corridors(
         region[pr[open_cells], pc[open_cells]] = True  # the path is corridor (NLCC 0)
         n_cells = int(np.count_nonzero(region))
         row["corridor_area_km2"] = n_cells * cell_area_km2 if n_cells else 0.0
+        if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any():
+            notes.append(
+                "the corridor reaches the raster's edge: its area is a lower bound (extend "
+                "the raster or lower the cutoff)"
+            )
         if n_cells:
             poly_rows.append(
                 {"from_id": a, "to_id": b, "corridor_area_km2": n_cells * cell_area_km2}
@@ -652,8 +658,8 @@ def corridors(
                 row["width_m"] = float(np.median(width))
             if at_edge.any():
                 notes.append(
-                    "the corridor reaches the raster's edge: widths are lower bounds (extend "
-                    "the raster or lower the cutoff)"
+                    "the corridor's cross-sections reach the raster's edge: widths are lower "
+                    "bounds (extend the raster or lower the cutoff)"
                 )
         else:
             notes.append("the cores touch: no corridor cell between them to measure a width")

@@ -629,10 +629,10 @@ def corridors(
             poly_geoms.append(_polygon(region, resistance))
         if open_cells.any():
             dr, dc = _directions(pr, pc)
-            if width_kernel is None:
-                from habitat.corridors import _width
+            if width_kernel is None:  # numba is loaded on the first width, not on import
+                from habitat.corridors.linkage_kernels import chords
 
-                width_kernel = _width.chords
+                width_kernel = chords
             sel = open_cells & np.isfinite(dr)
             # the cross-section runs perpendicular to the path: direction (-dc, dr)
             chord, at_edge = width_kernel(

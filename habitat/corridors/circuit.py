@@ -107,7 +107,7 @@ FALLBACK_MAX_CELLS = 1_000_000
 
 _MODES = ("pairwise", "one_to_all")
 _CONNECTIONS = ("conductance", "resistance")
-_SOLVERS = ("auto", "amg", "direct")
+_SOLVERS = ("auto", "amg", "direct", "cholesky")
 _GROUND, _HIGH, _OUT = -2, -3, -1
 
 
@@ -479,7 +479,7 @@ def current_flow(
     id_column: str | None = None,
     neighbours: int = 8,
     connection: Literal["conductance", "resistance"] = "conductance",
-    solver: Literal["auto", "amg", "direct"] = "auto",
+    solver: Literal["auto", "amg", "direct", "cholesky"] = "auto",
     tol: float = 1e-6,
     max_iterations: int = 1000,
     disconnected: Literal["warn", "raise"] = "warn",
@@ -507,10 +507,12 @@ def current_flow(
     connection : {"conductance", "resistance"}
         Branch conductance = mean of the two cells' conductances (default,
         Circuitscape's default), or 1 / mean of their resistances.
-    solver : {"auto", "amg", "direct"}
+    solver : {"auto", "amg", "direct", "cholesky"}
         See the module docstring; ``"auto"`` factorises small systems
         (:data:`DIRECT_MAX_CELLS` unknowns, or :data:`DIRECT_MANY_MAX_CELLS` with
-        many right-hand sides), AMG-preconditioned CG above.
+        many right-hand sides), AMG-preconditioned CG above. ``"cholesky"`` is
+        a synonym of ``"direct"`` (a symmetric-mode SuperLU factorisation:
+        scipy has no sparse Cholesky and CHOLMOD is not installed).
     tol : float
         Largest accepted relative residual ``||b - Ax|| / ||b||`` of each solve
         (default 1e-6, Circuitscape's CG tolerance; the direct solver reaches
@@ -577,9 +579,17 @@ def current_flow(
       from_id to_id  effective_resistance
     0    west  east                   2.0
     """
+    if mode == "all_to_one":
+        raise InputError(
+            "mode='all_to_one' (Circuitscape's all-to-one: 1 A injected at every node but "
+            "one, that one grounded) is not implemented; use mode='one_to_all' (each node "
+            "against all the others grounded) or mode='pairwise'."
+        )
     mode = _choice(mode, _MODES, "mode")
     connection = _choice(connection, _CONNECTIONS, "connection")
     solver = _choice(solver, _SOLVERS, "solver")
+    if solver == "cholesky":  # the issue's word for the factorisation; SuperLU does it here
+        solver = "direct"
     disconnected = _choice(disconnected, ("warn", "raise"), "disconnected")
     if neighbours not in (4, 8) or isinstance(neighbours, bool):
         raise InputError(f"neighbours must be 4 or 8 (cells around each cell); got {neighbours!r}.")

@@ -272,6 +272,8 @@ def test_extreme_contrast_converges_or_says_so():
         res[rc[0]] = 1.0
     nodes = _points(cells, 40)
     amg = current_flow(_raster(res), nodes, id_column="name", solver="amg")
+    lu = current_flow(_raster(res), nodes, id_column="name", solver="cholesky")
+    assert lu.solver == "direct"
     direct = current_flow(_raster(res), nodes, id_column="name", solver="direct")
     assert amg.max_residual <= 1e-6 and direct.max_residual <= 1e-6
     np.testing.assert_allclose(amg.resistances, direct.resistances, rtol=1e-6)
@@ -304,6 +306,7 @@ def test_bad_input():
         current_flow(degrees, nodes.to_crs("EPSG:4326"), id_column="name")
     for key, value in [
         ("mode", "all"),
+        ("mode", "all_to_one"),
         ("neighbours", 6),
         ("connection", "x"),
         ("solver", "lu"),

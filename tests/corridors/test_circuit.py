@@ -495,3 +495,17 @@ def test_one_to_all_with_two_nodes_is_the_pair_solved_both_ways(cells):
         assert pair.voltage.array[rc] == 0.0
     for rc in cells["b"]:
         assert pair.voltage.array[rc] == pytest.approx(r_pair)
+
+
+def test_a_region_across_a_gap_joins_it_only_for_its_own_pairs():
+    res = np.full((5, 7), 3.0)
+    res[:, 3] = np.nan  # a nodata column splits the grid; region "both" sits on each side
+    cells = {"both": [(0, 2), (0, 4)], "west": [(4, 0)], "east": [(4, 6)]}
+    nodes = _points(cells, 5)
+    with pytest.warns(DataQualityWarning, match="'west'-'east'"):
+        flow = current_flow(_raster(res), nodes, id_column="name")
+    assert math.isinf(flow.resistances.loc["west", "east"])  # "both" is not shorted for them
+    for other in ("west", "east"):
+        merge = {rc: "both" for rc in cells["both"]}
+        want = _oracle_resistance(res, True, False, merge, "both", cells[other][0])
+        assert flow.resistances.loc["both", other] == pytest.approx(want, rel=1e-6)

@@ -56,10 +56,12 @@ path length a best path visits them in the order the links reach them.
 Cost: all-pairs matrices are dense (n² floats) and betweenness is O(n³); each
 node and each link removal re-runs Dijkstra only from a set of nodes covering
 the pairs whose best path it touches (a link that serves only its own pair, as
-in a complete graph of Euclidean distances, in closed form). On a 2-core
+in a complete graph of Euclidean distances, in closed form). On a shared 2-core
 machine: 100 patches with 280 links take 0.15 s; 300 patches with 2,700 links
-about 6 s, and 300 patches with all 44,850 links about 8 s.
-:func:`connectivity_change` computes only the summaries.
+about 6 s, 300 patches with all 44,850 links about 8 s, 450 patches with
+7,600 links about 20 s (more than half of it the link removals, which
+``link_removal=False`` skips). :func:`connectivity_change` computes only the
+summaries. The functions are meant for networks of up to several hundred patches.
 
 References
 ----------
@@ -96,6 +98,7 @@ from habitat.core.errors import (
 from habitat.core.ids import id_text, normalise_ids
 from habitat.core.tables import CORRIDORS
 from habitat.core.units import AREA_UNITS, convert_area
+from habitat.core.validation import require_bool
 
 __all__ = ["Connectivity", "connectivity", "connectivity_change"]
 
@@ -828,6 +831,7 @@ def connectivity(
     threshold: float | None = None,
     landscape_area_km2: float | None = None,
     id_column: str | None = None,
+    link_removal: bool = True,
 ) -> Connectivity:
     """Connectivity indices of a network of habitat patches: IIC, PC, ECA, dPC, betweenness.
 
@@ -867,6 +871,9 @@ def connectivity(
         patches all connected with certainty. ECA, dPC and dIIC do not depend on it.
     id_column : str, optional
         Column of the node ids (default: the index).
+    link_removal : bool
+        Compute each link's ``dPC`` and ``dIIC`` (one removal per link: the
+        costliest part on large networks); False leaves them NaN.
 
     Returns
     -------
@@ -911,6 +918,7 @@ def connectivity(
     B  63.64      18.18     36.36           9.09          1.0
     C  45.45      18.18     27.27           0.00          0.0
     """
+    link_removal = require_bool(link_removal, name="link_removal")
     net = _prepare(nodes, links, attribute=attribute, distance=distance, id_column=id_column)
     k = _decay(median_dispersal, probability)
     threshold = _threshold(threshold)
@@ -930,7 +938,7 @@ def connectivity(
     _warn(row["note"])
     summary = pd.DataFrame([row])
     node_table = _node_table(net, res)
-    link_table = _link_table(net, res, distance)
+    link_table = _link_table(net, res, distance, removal=link_removal)
     return Connectivity(
         summary=summary,
         nodes=_with_geometry(node_table, nodes),
@@ -968,13 +976,14 @@ def _node_table(net: _Network, res: _Analysis) -> pd.DataFrame:
     return pd.DataFrame(columns, index=net.ids)
 
 
-def _link_table(net: _Network, res: _Analysis, distance: str) -> pd.DataFrame:
+def _link_table(net: _Network, res: _Analysis, distance: str, *, removal: bool) -> pd.DataFrame:
     m = net.d.size
-    d_pc = np.zeros(m)
-    d_iic = np.zeros(m)
+    d_pc = np.zeros(m) if removal else np.full(m, np.nan)
+    d_iic = d_pc.copy()
     for out, idx, pairs in ((d_pc, res.pc, res.pc_pairs), (d_iic, res.iic, res.iic_pairs)):
-        after = _link_removal(idx, net.a, pairs[3])
-        out[pairs[4]] = 100.0 * (idx.num - after) / idx.num
+        if removal:
+            after = _link_removal(idx, net.a, pairs[3])
+            out[pairs[4]] = 100.0 * (idx.num - after) / idx.num
     return pd.DataFrame(
         {
             "from_id": net.from_id,

@@ -699,6 +699,17 @@ def test_bad_options_are_refused(kwargs, match):
         connectivity(*chain(), **kwargs)
 
 
+def test_link_removal_can_be_skipped():
+    nodes, links = chain()
+    full = connectivity(nodes, links, median_dispersal=1000.0)
+    quick = connectivity(nodes, links, median_dispersal=1000.0, link_removal=False)
+    assert quick.links[["dPC", "dIIC"]].isna().all().all()
+    pd.testing.assert_frame_equal(quick.nodes, full.nodes)
+    pd.testing.assert_frame_equal(quick.summary, full.summary)
+    with pytest.raises(InputError):
+        connectivity(nodes, links, median_dispersal=1000.0, link_removal="no")
+
+
 def test_hundreds_of_nodes_keep_the_identities():
     nodes, links = random_network(150, seed=11, radius=0.15)
     res = connectivity(nodes, links, median_dispersal=2000.0)

@@ -37,8 +37,13 @@ Definitions
   path, from where the line leaves the corridor on one side to where it leaves
   it on the other (cells are squares: the line is walked cell by cell). The
   path's local direction at a cell is the chord from the path vertex two steps
-  back to the one two steps ahead. ``min_width_m`` and ``width_m`` are the
-  minimum and the median over the path's cells outside the cores. For a
+  back to the one two steps ahead. A cross-section that runs into a core cell
+  stops there (the cores are not corridor) and measures the distance to the
+  core, not the corridor's edge: such cross-sections (where a path skirts a
+  core) are kept in the profile but left out of ``min_width_m`` and
+  ``width_m``, the minimum and the median over the other cells of the path
+  outside the cores (all of them, flagged, when every cross-section meets a
+  core). For a
   corridor aligned with the grid's rows or columns the width is exact (a
   channel ``k`` cells wide gives ``k × cell_size_m``); for an oblique one the
   raster's staircase edge makes it exact to within about one cell side.
@@ -62,7 +67,7 @@ Numbers that cannot be trusted are flagged in the ``note`` column of
 edge (its area is a lower bound; its widths too where a cross-section reaches
 the edge), a least-cost path through a third core, a
 pair that no path joins (cost ``inf``), cores that touch (no corridor cell to
-measure).
+measure), a path whose every cross-section meets a core.
 
 References
 ----------
@@ -144,7 +149,8 @@ class Corridors:
         The width profile: one row per path cell outside the cores, ``from_id``,
         ``to_id``, ``distance_m`` (along the path from ``from_id``'s core),
         ``x``, ``y`` (cell centre), ``width_m``, ``at_edge`` (the cross-section
-        reached the raster's edge: a lower bound).
+        reached the raster's edge: a lower bound), ``at_core`` (it ended on a
+        core cell: left out of the link's widths).
     cutoff : float
         The truncation used, in resistance × m above each link's least-cost distance.
     """
@@ -504,6 +510,7 @@ def corridors(
             "y": pd.Series(dtype=float),
             "width_m": pd.Series(dtype=float),
             "at_edge": pd.Series(dtype=bool),
+            "at_core": pd.Series(dtype=bool),
         }
     )
     if len(found) == 0:
@@ -635,9 +642,12 @@ def corridors(
                 width_kernel = chords
             sel = open_cells & np.isfinite(dr)
             # the cross-section runs perpendicular to the path: direction (-dc, dr)
-            chord, at_edge = width_kernel(
-                region, pr[sel].astype(np.int64), pc[sel].astype(np.int64), -dc[sel], dr[sel]
+            codes_map = region.astype(np.uint8)
+            codes_map[in_core] = 2
+            chord, at_edge, at_core = width_kernel(
+                codes_map, pr[sel].astype(np.int64), pc[sel].astype(np.int64), -dc[sel], dr[sel]
             )
+            del codes_map
             width = chord * cell
             along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
             profiles.append(
@@ -650,12 +660,21 @@ def corridors(
                         "y": xy[sel, 1],
                         "width_m": width,
                         "at_edge": at_edge,
+                        "at_core": at_core,
                     }
                 )
             )
-            if width.size:
-                row["min_width_m"] = float(np.min(width))
-                row["width_m"] = float(np.median(width))
+            # a cross-section that ends on a core measures the core's distance, not
+            # the corridor's edge: left out of the statistics unless all do
+            kept = width[~at_core] if not at_core.all() else width
+            if at_core.all() and width.size:
+                notes.append(
+                    "every cross-section of the path ends on a core: the widths measure "
+                    "the gaps between cores"
+                )
+            if kept.size:
+                row["min_width_m"] = float(np.min(kept))
+                row["width_m"] = float(np.median(kept))
             if at_edge.any():
                 notes.append(
                     "the corridor's cross-sections reach the raster's edge: widths are lower "

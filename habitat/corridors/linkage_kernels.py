@@ -18,14 +18,15 @@ __all__ = ["chords"]
 @numba.njit(cache=True, nogil=True)
 def _exit(
     mask: np.ndarray, r0: int, c0: int, dr: float, dc: float
-) -> tuple[float, bool]:  # pragma: no cover - numba
-    """Distance (cell sides) from the centre of (r0, c0) to where the ray leaves the mask.
+) -> tuple[float, int]:  # pragma: no cover - numba
+    """Distance (cell sides) from the centre of (r0, c0) to where the ray leaves the corridor.
 
     The ray starts at the cell's centre with unit direction (dr, dc) in (row,
-    col) units and walks the cells it crosses; it stops at the first cell off
-    the mask (returning the distance at which it entered that cell) or off the
-    grid (then the second value is True). A ray through a cell corner steps
-    diagonally: cells touched at a single point are not crossed.
+    col) units and walks the cells it crosses; it stops at the first cell not
+    in the corridor (``mask != 1``), returning the distance at which it entered
+    that cell and what it met: the cell's mask value (0 outside, 2 a core), or
+    -1 off the grid. A ray through a cell corner steps diagonally: cells
+    touched at a single point are not crossed.
     """
     n_rows, n_cols = mask.shape
     r, c = r0, c0
@@ -58,21 +59,21 @@ def _exit(
             c += step_c
             t_c += d_c
         if r < 0 or r >= n_rows or c < 0 or c >= n_cols:
-            return t, True
-        if not mask[r, c]:
-            return t, False
+            return t, -1
+        if mask[r, c] != 1:
+            return t, int(mask[r, c])
 
 
 @numba.njit(cache=True, nogil=True)
 def chords(
     mask: np.ndarray, rows: np.ndarray, cols: np.ndarray, dr: np.ndarray, dc: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - numba
-    """Length (cell sides) of the mask's cross-section through each cell, along ±(dr, dc).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - numba
+    """Length (cell sides) of the corridor's cross-section through each cell, along ±(dr, dc).
 
     Parameters
     ----------
-    mask : 2-D bool array
-        The corridor's cells.
+    mask : 2-D uint8 array
+        1 on the corridor's cells, 2 on core cells, 0 elsewhere.
     rows, cols : int64 arrays
         Cells (on the mask) where the cross-section is measured.
     dr, dc : float64 arrays
@@ -86,13 +87,18 @@ def chords(
     at_edge : bool array
         True where the line reached the edge of the grid (the length is then
         a lower bound).
+    at_core : bool array
+        True where the line ended on a core cell on either side (the
+        cross-section is cut by a core, not by the corridor's edge).
     """
     n = rows.size
     length = np.empty(n, dtype=np.float64)
     at_edge = np.zeros(n, dtype=np.bool_)
+    at_core = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         t1, e1 = _exit(mask, rows[i], cols[i], dr[i], dc[i])
         t2, e2 = _exit(mask, rows[i], cols[i], -dr[i], -dc[i])
         length[i] = t1 + t2
-        at_edge[i] = e1 or e2
-    return length, at_edge
+        at_edge[i] = e1 == -1 or e2 == -1
+        at_core[i] = e1 == 2 or e2 == 2
+    return length, at_edge, at_core

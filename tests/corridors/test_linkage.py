@@ -17,6 +17,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -522,3 +523,21 @@ def test_touching_cores_have_no_width():
     assert link.length_m == pytest.approx(100.0, rel=1e-12)
     assert np.isnan(link.width_m) and np.isnan(link.min_width_m)
     assert "touch" in link.note
+
+
+def test_cross_sections_cut_by_a_core_are_left_out(two_squares):
+    surface, cores = two_squares
+    # a third core lies along the gap, inside the west-east corridor (rows 16-17)
+    third = gpd.GeoDataFrame(
+        {"park": ["south"]}, geometry=[cell_box(16, 15, 18, 25, surface)], crs=CRS
+    )
+    everything = gpd.GeoDataFrame(pd.concat([cores, third], ignore_index=True), crs=CRS)
+    result = quiet(surface, everything, id_column="park", pairs=[("west", "east")], cutoff=300.0)
+    profile = result.widths
+    cols = surface.index(profile.x.to_numpy(), profile.y.to_numpy())[1]
+    # the cross-sections over the third core stop on it ...
+    np.testing.assert_array_equal(profile.at_core, (cols >= 15) & (cols < 25))
+    assert (profile.width_m[profile.at_core] < 1100.0).all()
+    # ... and are left out: 4 cells of 900 m next to the cores, 6 of 1,100 m
+    link = result.links.iloc[0]
+    assert (link.min_width_m, link.width_m) == pytest.approx((900.0, 1100.0), rel=1e-12)

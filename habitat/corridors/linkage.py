@@ -21,7 +21,8 @@ Definitions
   exceeds ``cutoff`` are NaN (Linkage Mapper's "corridor width cutoff" in
   cost-weighted distance units; its default, 200,000, is the default here).
   Numerically the normaliser is the minimum of ``CWD_A + CWD_B`` over the grid,
-  which equals ``LCD_AB`` and makes the surface exactly 0 on the path.
+  which equals ``LCD_AB`` and makes the surface exactly 0 on the path. Core
+  cells keep their value in the surface (as in Linkage Mapper's mosaic).
 * **Corridor of a link**: the cells outside every core with
   ``NLCC_AB <= cutoff`` (the truncated corridor of that link alone; the cores
   themselves are not corridor).
@@ -43,10 +44,9 @@ Definitions
   core) are kept in the profile but left out of ``min_width_m`` and
   ``width_m``, the minimum and the median over the other cells of the path
   outside the cores (all of them, flagged, when every cross-section meets a
-  core). For a
-  corridor aligned with the grid's rows or columns the width is exact (a
-  channel ``k`` cells wide gives ``k × cell_size_m``); for an oblique one the
-  raster's staircase edge makes it exact to within about one cell side.
+  core). For a corridor aligned with the grid's rows or columns the width is
+  exact (a channel ``k`` cells wide gives ``k × cell_size_m``); for an oblique
+  one the raster's staircase edge makes it exact to within about one cell side.
 
 Which pairs are linked (``pairs=``)
 -----------------------------------
@@ -59,7 +59,11 @@ Which pairs are linked (``pairs=``)
   ``max_distance_m``.
 * a list of ``(from_id, to_id)`` pairs.
 
-``max_distance_m`` also filters the pairs of the other options.
+``max_distance_m`` also filters the pairs of the other options. With
+``"adjacent"``, the cost allocation gives an upper bound of each link's LCD (the
+cheapest route through two touching cells of the two zones), and each core's
+cost distance stops at its largest bound + ``cutoff``: cells beyond cannot be in
+any of its corridors, so the results are those of unbounded searches, faster.
 
 Numbers that cannot be trusted are flagged in the ``note`` column of
 :attr:`Corridors.links` and announced with a

@@ -13,8 +13,11 @@ with ``step_length_m`` the cell size for the 4 orthogonal neighbours and
 (``cost_weighted_distance``, in resistance × m) is the least sum of step costs
 over the paths from any source cell to it; source cells cost 0. The numbers
 are those of ``MCP_Geometric(r, sampling=(cs, cs)).find_costs(source_cells)``
-(same arithmetic, same order: equal to the last bit), computed by a compiled
-Dijkstra search (binary heap) a few times faster.
+(same arithmetic, same order: equal to the last bit), computed a few times
+faster by a compiled search (:mod:`habitat.corridors._dijkstra`: Dial's
+buckets when resistances span up to about 5,800 to 1, Dijkstra's binary heap
+beyond; any exact search gives the same numbers). Memory: about 16 bytes a
+cell during the search, plus the float64 output.
 
 Cells without data (the resistance raster's nodata, NaN or ``+inf``: see
 :func:`habitat.corridors.surface.resistance_cells`) are impassable: a path never
@@ -352,8 +355,8 @@ def cost_allocation(
         ``k``-th source (1-based, sources in order of first appearance), 0 where
         no source reaches (no data, cut off, beyond ``max_cost``). ``classes``
         maps ``k`` to the source's id (as text). Where two sources reach a cell
-        at exactly the same cost, the cell goes to the one whose search front
-        got there first.
+        at exactly the same cost, the cell goes to the source whose search
+        reached it first (deterministic, but not by id).
 
     Examples
     --------
@@ -523,6 +526,11 @@ def least_cost_path(
             "+inf resistance) cut them off. Check the resistance surface around them (fill "
             "the gaps, or give barriers a high finite resistance instead of nodata), or "
             "choose targets in the sources' part of the grid."
+            + (
+                " (Or the cost= raster was cut at a max_cost below them.)"
+                if cost is not None
+                else ""
+            )
         )
 
     kernels = _kernels()

@@ -124,6 +124,16 @@ def test_equal_to_mcp_at_any_contrast(contrast: float) -> None:
     limit = float(np.nanmedian(expected[np.isfinite(expected)]))
     cut = cost_distance(surface(r), points(cells), max_cost=limit).array
     np.testing.assert_array_equal(cut, np.where(expected > limit, np.inf, expected))
+    # the allocation of the same search: the source whose own cost is least
+    given = r.copy()
+    cost, alloc = cost_allocation(surface(given), points(cells))
+    np.testing.assert_array_equal(given, r)  # the input is not modified
+    np.testing.assert_array_equal(cost.array, expected)
+    each = np.stack([np.nan_to_num(mcp(r, [c], 30.0), nan=np.inf) for c in cells])
+    with np.errstate(invalid="ignore"):  # inf - inf where neither source reaches
+        gap = np.abs(each[0] - each[1])
+    clear = np.isfinite(expected) & (gap > 1e-9 * np.abs(expected))
+    np.testing.assert_array_equal(alloc.array[clear], np.argmin(each, axis=0)[clear] + 1)
 
 
 # ----------------------------------------------------------------- closed forms

@@ -197,6 +197,23 @@ def test_max_cost_cuts_off_costlier_cells() -> None:
             cost_distance(surface(r), src, max_cost=bad)  # type: ignore[arg-type]
 
 
+def test_cost_is_symmetric_and_obeys_the_triangle_inequality() -> None:
+    # steps cost the same both ways, so A -> B costs what B -> A costs (summed in the
+    # other order: equal to rounding), and going through C is never cheaper
+    r = random_surface(61, (60, 70), holes=0.1)
+    a, b, c = (4, 5), (50, 60), (30, 10)
+    for cell in (a, b, c):
+        r[cell] = 2.0
+    from_a = cost_distance(surface(r), points([a])).array
+    from_b = cost_distance(surface(r), points([b])).array
+    from_c = cost_distance(surface(r), points([c])).array
+    assert np.isfinite([from_a[b], from_a[c], from_c[b]]).all()
+    assert from_a[b] == pytest.approx(from_b[a], rel=1e-12)
+    assert from_a[b] <= from_a[c] + from_c[b] * (1 + 1e-12)
+    both = np.isfinite(from_a) & np.isfinite(from_b)
+    assert (from_a[both] + from_b[both] >= from_a[b] * (1 - 1e-12)).all()
+
+
 # ----------------------------------------------------------------- allocation
 
 

@@ -25,7 +25,7 @@ the same run.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_cost_distance.py            # 4 M and 64 M cells (~4 min)
+    .venv/bin/python benchmarks/bench_cost_distance.py            # 4 M and 64 M cells (~5-8 min)
     .venv/bin/python benchmarks/bench_cost_distance.py --quick    # 500 and 1,000 a side
     .venv/bin/python benchmarks/bench_cost_distance.py --sizes 2000 --json out.json
 """

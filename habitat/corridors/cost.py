@@ -14,7 +14,7 @@ with ``step_length_m`` the cell size for the 4 orthogonal neighbours and
 over the paths from any source cell to it; source cells cost 0. The numbers
 are those of ``MCP_Geometric(r, sampling=(cs, cs)).find_costs(source_cells)``
 (same arithmetic, same order: equal to the last bit), computed a few times
-faster by a compiled search (:mod:`habitat.corridors._dijkstra`: Dial's
+faster by a compiled search (:mod:`habitat.corridors.cost_kernels`: Dial's
 buckets when resistances span up to about 5,800 to 1, Dijkstra's binary heap
 beyond; any exact search gives the same numbers). Memory: about 16 bytes a
 cell during the search, plus the float64 output.
@@ -65,9 +65,9 @@ __all__ = ["cost_allocation", "cost_distance", "least_cost_path"]
 
 def _kernels() -> Any:
     """The compiled kernels, imported on first use (numba is not loaded by ``import habitat``)."""
-    from habitat.corridors import _dijkstra
+    from habitat.corridors import cost_kernels
 
-    return _dijkstra
+    return cost_kernels
 
 
 #: Dial's buckets (no heap) when the costliest step is at most this many times the

@@ -9,7 +9,7 @@ contract in ``pyproject.toml``)::
 
     core          errors, units, crs, validation, fs, compat, tables
     io, datasets  relocations, cleaning flags, rasters; bundled layers, simulator
-    analysis      homerange, overlap, landscape
+    analysis      homerange, overlap, landscape, corridors
     presentation  maps, report
     orchestration batch, cli
 
@@ -29,7 +29,17 @@ from habitat.core.version import __version__
 
 _legacy.install()
 
-from habitat import datasets  # noqa: E402
+from habitat import corridors, datasets  # noqa: E402
+from habitat.corridors import (  # noqa: E402
+    connectivity,
+    connectivity_change,
+    cost_allocation,
+    cost_distance,
+    current_flow,
+    least_cost_path,
+    pinch_points,
+    resistance_surface,
+)
 from habitat.datasets.simulate import simulate_relocations  # noqa: E402
 from habitat.homerange import (  # noqa: E402
     home_range,
@@ -68,7 +78,13 @@ __all__ = [
     "StudyArea",
     "__version__",
     "area_shares",
+    "connectivity",
+    "connectivity_change",
+    "corridors",
+    "cost_allocation",
+    "cost_distance",
     "crs",
+    "current_flow",
     "distance_to_layer",
     "effective_mesh_size",
     "exclusivity",
@@ -78,15 +94,18 @@ __all__ = [
     "home_range",
     "home_ranges_from_polygons",
     "landscape_metrics",
+    "least_cost_path",
     "mesh_change",
     "overlap_matrix",
     "overlap_with",
     "pairwise_overlap",
+    "pinch_points",
     "read_camera_traps",
     "read_geotiff",
     "read_relocations",
     "read_species_profile",
     "read_study_area",
+    "resistance_surface",
     "sex_pair_summary",
     "simulate_relocations",
     "study_layer",

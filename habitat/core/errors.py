@@ -19,6 +19,7 @@ __all__ = [
     "CRSMismatchError",
     "ColumnError",
     "ConfigError",
+    "ConvergenceError",
     "CoordinateError",
     "DataFileError",
     "DataQualityWarning",
@@ -193,6 +194,15 @@ class OutputExistsError(HabitatError, FileExistsError):
 
 class SchedulerError(HabitatError, ConnectionError):
     """A dask scheduler address is malformed, or nothing answers at it."""
+
+
+class ConvergenceError(HabitatError, ArithmeticError):
+    """An iterative solver did not reach its tolerance; the message names the residual.
+
+    Raised, for instance, by :func:`habitat.corridors.current_flow` when the
+    preconditioned conjugate gradients stall on extreme resistance contrasts
+    and the system is too large to factorise; never a silent number.
+    """
 
 
 class MissingDependencyError(HabitatError, ImportError):

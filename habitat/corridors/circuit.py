@@ -52,7 +52,7 @@ products), the coarser ones from pyamg; one solve on 4 M cells takes about
 :data:`DIRECT_MAX_CELLS` unknowns (:data:`DIRECT_MANY_MAX_CELLS` when one matrix
 has :data:`MANY_RIGHT_HAND_SIDES` or more) and uses AMG above. The relative residual
 :math:`\lVert b - Ax\rVert / \lVert b\rVert` of every solve is checked; a solve
-that does not reach ``tol`` raises :class:`~habitat.core.errors.InputError`
+that does not reach ``tol`` raises :class:`~habitat.core.errors.ConvergenceError`
 naming the residual and the tolerance (never a silent number). With
 ``"auto"``, an AMG solve that stalls (extreme contrasts, 1 to 10\ :sup:`6`) is
 retried with the factorisation when the system is small enough
@@ -83,7 +83,12 @@ import pandas as pd
 from scipy import ndimage, sparse
 from scipy.sparse import linalg as splinalg
 
-from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError
+from habitat.core.errors import (
+    ConvergenceError,
+    DataQualityWarning,
+    InputError,
+    InsufficientDataError,
+)
 from habitat.corridors.nodes import node_cells
 from habitat.corridors.surface import resistance_cells
 from habitat.io.raster import Raster
@@ -423,8 +428,8 @@ def _make_solver(
                 try:
                     return replacement.solve(b), replacement
                 except _NotConvergedError as exc2:
-                    raise InputError(exc2.message()) from None
-            raise InputError(exc.message()) from None
+                    raise ConvergenceError(exc2.message()) from None
+            raise ConvergenceError(exc.message()) from None
 
     return run
 

@@ -163,7 +163,7 @@ class _Growing:
     def _grow(arr: np.ndarray, need: int, zero: bool) -> np.ndarray:
         if arr.shape[0] >= need:
             return arr
-        size = max(need, 2 * arr.shape[0], 1 << 16)
+        size = max(need, 2 * arr.shape[0], 1 << 12)
         new = (np.zeros if zero else np.empty)(size, arr.dtype)
         new[: arr.shape[0]] = arr
         return new

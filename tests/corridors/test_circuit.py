@@ -20,6 +20,7 @@ import pytest
 import shapely
 
 from habitat.core.errors import (
+    ConvergenceError,
     DataQualityWarning,
     InputError,
     InsufficientDataError,
@@ -279,7 +280,7 @@ def test_extreme_contrast_converges_or_says_so():
     np.testing.assert_allclose(amg.resistances, direct.resistances, rtol=1e-6)
     want = _oracle_resistance(res, True, False, {}, (0, 0), (39, 39))
     assert direct.resistances.loc[1, 2] == pytest.approx(want, rel=1e-6)
-    with pytest.raises(InputError, match=r"residual .* above the tolerance tol=1e-12"):
+    with pytest.raises(ConvergenceError, match=r"residual .* above the tolerance tol=1e-12"):
         current_flow(
             _raster(res), nodes, id_column="name", solver="amg", tol=1e-12, max_iterations=2
         )

@@ -49,12 +49,14 @@ def main() -> None:
 
 
 # subcommands, one module each (they import habitat.cli.errors, never this module)
+from habitat.cli.corridors import corridors  # noqa: E402
 from habitat.cli.demo import demo  # noqa: E402
 from habitat.cli.errors import handle_errors  # noqa: E402
 from habitat.cli.landscape import landscape  # noqa: E402
 from habitat.cli.layers import layers  # noqa: E402
 from habitat.cli.report import report  # noqa: E402
 
+cli.add_command(corridors)
 cli.add_command(demo)
 cli.add_command(landscape)
 cli.add_command(layers)

@@ -15,6 +15,7 @@ SLOW = {
     "03_maps_and_reports.ipynb",
     "04_your_own_study_area.ipynb",
     "05_fragmentation.ipynb",
+    "06_corridors.ipynb",
 }
 
 

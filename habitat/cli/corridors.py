@@ -39,7 +39,8 @@ normalised least-cost corridors (CWD_A + CWD_B - LCD) truncated at --cutoff
 (resistance x m), linking the cores chosen by --pairs; with --current,
 Circuitscape's pairwise current flow between the cores (8 neighbours, mean of
 conductances), and pinch points: cells of the corridors whose current is in
-the top --percentile. With --median-dispersal, the probability of
+the top --percentile (core cells left out: they carry their pairs' whole
+current). With --median-dispersal, the probability of
 connectivity (PC, ECA in km2) of the cores over the links' least-cost
 distances.
 
@@ -405,7 +406,8 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     type=click.FloatRange(0, 100),
     default=99.0,
     show_default=True,
-    help="Pinch points: cells of the corridors with current at or above this percentile.",
+    help="Pinch points: cells of the corridors (outside the cores) with current at or above "
+    "this percentile.",
 )
 @click.option(
     "--cost-distance",
@@ -566,13 +568,16 @@ def corridors(
         flow = hc.current_flow(resistance, cores, id_column=core_id, neighbours=int(neighbours))
         if flow.pairs is not None:
             links = _links_with_resistance(links, flow.pairs)
-        corridor_cells = np.isfinite(result.surface.array)
+        # the corridors outside the cores: a core (a shorted focal region) carries the
+        # whole current of its pairs on every cell, so it would always top the percentile
+        labels, _ = hc.node_cells(cores, resistance, id_column=core_id, name="cores")
+        corridor_cells = np.isfinite(result.surface.array) & (labels == 0)
         if corridor_cells.any():
-            pinch = hc.pinch_points(flow, within=result.surface, percentile=percentile)
+            pinch = hc.pinch_points(flow, within=corridor_cells, percentile=percentile)
         else:
             warnings.warn(
-                "no corridor cell to look for pinch points in (no link): pinch_points.tif "
-                "is not written.",
+                "no corridor cell outside the cores to look for pinch points in: "
+                "pinch_points.tif is not written.",
                 DataQualityWarning,
                 stacklevel=2,
             )

@@ -456,7 +456,7 @@ def corridors(
     import numpy as np
 
     import habitat.corridors as hc
-    from habitat.core.errors import DataQualityWarning, InputError
+    from habitat.core.errors import ColumnError, DataQualityWarning, InputError
     from habitat.core.fs import atomic_write_text, prepare_output_dir
     from habitat.io.raster import write_geotiff
 
@@ -507,8 +507,24 @@ def corridors(
     grid_raster = defaults["land_cover"] if bundled else _read_raster(raster)  # type: ignore[arg-type]
     if cores_path is not None:
         cores = read_vector(cores_path, what="cores", layer=cores_layer)
+        source_of_cores = f"'{cores_path}'"
     else:
         cores, core_id = defaults["cores"], core_id or "name"
+        source_of_cores = "the bundled parks"
+    if core_id is not None and core_id not in cores.columns:
+        raise ColumnError(
+            f"--core-id {core_id!r} is not a column of the cores ({source_of_cores}); its "
+            f"columns are {[c for c in cores.columns if c != cores.geometry.name]}. Leave "
+            "--core-id out to number the cores by row."
+        )
+    if median_dispersal is not None:
+        kinds = set(cores.geom_type.dropna())
+        if not kinds <= {"Polygon", "MultiPolygon"}:
+            raise InputError(
+                f"--median-dispersal weighs each core by its area: the cores must be polygons, "
+                f"not {sorted(kinds - {'Polygon', 'MultiPolygon'})}; leave --median-dispersal "
+                "out for point cores."
+            )
     if land_cover_given:
         # --table, else the leopard example (--leopard or --bundled)
         table: Any = (
@@ -583,7 +599,8 @@ def corridors(
             )
     summary = None
     if median_dispersal is not None:
-        nodes = cores if core_id is None else cores.dissolve(by=core_id)
+        # one row per core (rows sharing an id are one), its area measured by the library
+        nodes = cores.dissolve(level=0) if core_id is None else cores.dissolve(by=core_id)
         summary = hc.connectivity(
             nodes, links, median_dispersal=median_dispersal, link_removal=False
         ).summary

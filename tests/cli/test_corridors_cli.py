@@ -139,7 +139,7 @@ def test_uniform_surface_gives_the_analytic_link(runner, uniform_path, cores_pat
         "connectivity.csv",
     }
     assert {p.name for p in out.iterdir()} == names  # no temporaries left behind
-    assert r.output.startswith("1 link(s), ") and str(out) in r.output
+    assert r.stdout.startswith("1 link(s), ") and str(out) in r.stdout
     assert sorted(pyogrio.list_layers(out / "links.gpkg")[:, 0]) == ["corridors", "links"]
     links = _links(out)
     CORRIDORS.validate(links)
@@ -502,3 +502,34 @@ def test_unreadable_and_multi_layer_cores(runner, uniform_path, cores_path, tmp_
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     assert _links(out)["from_id"].tolist() == ["west"]
+
+
+def test_point_cores_bad_core_id_and_no_pair_to_link(runner, uniform_path, tmp_path):
+    points = gpd.GeoDataFrame(
+        {"name": ["a", "b"]},
+        geometry=[shapely.Point(LEFT + 550, TOP - 1250), shapely.Point(LEFT + 3450, TOP - 1250)],
+        crs=CRS,
+    )
+    path = tmp_path / "points.gpkg"
+    points.to_file(path)
+    base = [str(uniform_path), "--cores", str(path)]
+    out = tmp_path / "out"
+    r = runner.invoke(cli, ["corridors", *base, "--core-id", "NAME", "-o", str(out)])
+    assert r.exit_code == 1 and "--core-id 'NAME'" in r.output and "'name'" in r.output
+    r = runner.invoke(cli, ["corridors", *base, "--median-dispersal", "1000", "-o", str(out)])
+    assert r.exit_code == 1 and "polygons" in r.output and "Point" in r.output
+    assert not out.exists()
+    # points are one-cell cores: 29 steps of 100 m between the cells' centres
+    r = _run(runner, [*base, "--core-id", "name", "--cutoff", "300", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    links = _links(out)
+    assert links["cost_weighted_distance"].iat[0] == pytest.approx(2900.0, rel=1e-12)
+    # on a uniform strip between two points, a circuit's current is highest next to them
+    assert (read_geotiff(out / "pinch_points.tif").array == 1).any()
+    # nothing within 10 m: an empty link table, said so, and no pinch points to look for
+    out = tmp_path / "none"
+    r = _run(runner, [*base, "--pairs", "within", "--max-distance-m", "10", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "no pair of the 2 cores to link" in r.stderr
+    assert len(_links(out)) == 0 and not (out / "pinch_points.tif").exists()
+    assert r.stdout.startswith("0 link(s), 0 pinch-point cell(s)")

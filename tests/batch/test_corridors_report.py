@@ -1,0 +1,206 @@
+"""The corridors of a report (habitat.batch.corridors): ranges as cores, current, connectivity."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+
+from habitat.batch.corridors import (
+    MEDIAN_DISPERSAL,
+    disjoint_ranges,
+    links_by_individual,
+    report_corridors,
+    species_tables,
+)
+from habitat.core.errors import DataQualityWarning
+from habitat.io.raster import Raster
+from habitat.io.study_area import StudyArea
+
+CRS = 32652
+CELL = 100.0
+
+
+def _area(shape=(25, 40), classes=None) -> StudyArea:
+    land = Raster(
+        np.ones(shape, dtype="uint8"),
+        (CELL, 0.0, 0.0, 0.0, -CELL, shape[0] * CELL),
+        CRS,
+        classes=classes or {1: "forest"},
+    )
+    return StudyArea(land_cover=land, name="synthetic")
+
+
+def _ranges(*boxes, ids=None) -> gpd.GeoDataFrame:
+    ids = ids or [f"Leo {k}" for k in range(len(boxes))]
+    geoms = [shapely.box(*b) for b in boxes]
+    return gpd.GeoDataFrame(
+        {"individual": ids, "area_km2": [g.area / 1e6 for g in geoms]}, geometry=geoms, crs=CRS
+    )
+
+
+def _run(ranges, area=None, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return report_corridors(
+            ranges, area or _area(), margin_m=kw.pop("margin_m", 5000.0), cell_size_m=None, **kw
+        )
+
+
+# ------------------------------------------------------------------ disjoint ranges
+
+
+def test_disjoint_ranges_split_overlaps_by_nearest_centroid():
+    r = _ranges((0, 0, 10_000, 10_000), (6_000, 2_000, 16_000, 12_000), (30_000, 0, 31_000, 1_000))
+    d = disjoint_ranges(r)
+    g = list(d.geometry)
+    # pairwise disjoint, union unchanged, the lone range untouched
+    assert g[0].intersection(g[1]).area == pytest.approx(0.0, abs=1e-6)
+    assert shapely.union_all(g).symmetric_difference(shapely.union_all(r.geometry)).area < 1e-3
+    assert g[2].equals(r.geometry.iloc[2])
+    # every point of the overlap belongs to the range whose centroid is nearer
+    rng = np.random.default_rng(3)
+    pts = shapely.points(rng.uniform(6_000, 10_000, 400), rng.uniform(2_000, 10_000, 400))
+    c0, c1 = r.geometry.iloc[0].centroid, r.geometry.iloc[1].centroid
+    nearer0 = shapely.distance(pts, c0) < shapely.distance(pts, c1)
+    clear = np.abs(shapely.distance(pts, c0) - shapely.distance(pts, c1)) > 1.0
+    assert np.array_equal(shapely.contains(g[0], pts)[clear], nearer0[clear])
+    assert np.array_equal(shapely.contains(g[1], pts)[clear], ~nearer0[clear])
+
+
+def test_disjoint_ranges_nested_and_same_centroid():
+    # a range inside another with the same centroid: the earlier row keeps the overlap
+    r = _ranges((0, 0, 10_000, 10_000), (4_000, 4_000, 6_000, 6_000))
+    g = list(disjoint_ranges(r).geometry)
+    assert g[0].area == pytest.approx(1e8) and g[1].is_empty
+
+
+# ------------------------------------------------------------------ tables
+
+
+def test_species_tables_only_for_known_classes():
+    assert species_tables(_area().land_cover, None) is not None
+    assert species_tables(_area(classes={1: "tundra"}).land_cover, None) is None
+
+
+# ------------------------------------------------------------------ links
+
+
+def _grid_resistance_distance(shape, labels_a, labels_b) -> float:
+    """Circuitscape's graph (conductance 1 orthogonal, 1/sqrt(2) diagonal on a uniform
+    surface), the two cores each shorted into one node, solved by networkx."""
+    n_rows, n_cols = shape
+    g = nx.Graph()
+    node = np.arange(n_rows * n_cols).reshape(shape).astype(object)
+    node[labels_a] = "A"
+    node[labels_b] = "B"
+    for dr, dc, w in (
+        (0, 1, 1.0),
+        (1, 0, 1.0),
+        (1, 1, 1 / math.sqrt(2)),
+        (1, -1, 1 / math.sqrt(2)),
+    ):
+        for r in range(n_rows - dr):
+            for c in range(max(0, -dc), n_cols - max(0, dc)):
+                u, v = node[r, c], node[r + dr, c + dc]
+                if u == v:
+                    continue
+                old = g.get_edge_data(u, v, {"weight": 0.0})["weight"]
+                g.add_edge(u, v, weight=old + w)
+    return float(nx.resistance_distance(g, "A", "B", weight="weight", invert_weight=False))
+
+
+def test_two_ranges_cost_current_and_connectivity():
+    ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
+    result = _run(ranges, margin_m=0.0)
+    assert result.ok  # the 10 km cutoff reaches the small grid's edge: noted, not fatal
+    link = result.links.iloc[0]
+    assert (link.from_id, link.to_id) == ("west", "east")
+    # 21 steps of 100 m at resistance 1 from edge cell centre to edge cell centre
+    assert link.cost_weighted_distance == pytest.approx(2100.0)
+    assert link.length_m == pytest.approx(2100.0)
+    # effective resistance: networkx on the same graph, the ranges shorted
+    shape = result.surface.shape
+    rows, cols = np.indices(shape)
+    x, y = result.surface.xy(rows.ravel(), cols.ravel())
+    a = shapely.contains_xy(ranges.geometry.iloc[0], x, y).reshape(shape)
+    b = shapely.contains_xy(ranges.geometry.iloc[1], x, y).reshape(shape)
+    expected = _grid_resistance_distance(shape, a, b)
+    assert link.effective_resistance == pytest.approx(expected, rel=1e-6)
+    # PC / ECA of two patches (Saura & Pascual-Hortal 2007): ECA = sqrt(a1² + a2² + 2 a1 a2 p)
+    p = 0.5 ** (link.cost_weighted_distance / MEDIAN_DISPERSAL["amur_leopard"])
+    a1 = a2 = 0.25
+    summary = result.connectivity.summary.iloc[0]
+    assert summary["ECA_km2"] == pytest.approx(math.sqrt(a1**2 + a2**2 + 2 * a1 * a2 * p))
+    assert summary["PC"] == pytest.approx((a1**2 + a2**2 + 2 * a1 * a2 * p) / (a1 + a2) ** 2)
+
+
+def test_pinch_points_counted_inside_each_corridor():
+    ranges = _ranges(
+        (500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), (1500, 200, 2500, 500), ids=list("abc")
+    )
+    result = _run(ranges, margin_m=0.0)
+    pinch = result.pinch
+    assert pinch is not None and (pinch.array == 1).sum() > 0
+    rows, cols = np.nonzero(pinch.array == 1)
+    x, y = pinch.xy(rows, cols)
+    by_pair = {
+        frozenset((p.from_id, p.to_id)): int(shapely.contains_xy(p.geometry, x, y).sum())
+        for p in result.polygons.itertuples()
+    }
+    for link in result.links.itertuples():
+        assert link.n_pinch_points == by_pair.get(frozenset((link.from_id, link.to_id)), 0)
+    assert result.links["n_pinch_points"].sum() > 0
+    # no pinch point inside a range (the current crowds at a shorted range's edge)
+    inside = shapely.contains_xy(shapely.union_all(ranges.geometry), x, y)
+    assert not inside.any()
+
+
+def test_an_animal_outside_the_land_cover_is_left_out_with_a_note():
+    ranges = _ranges(
+        (500, 1000, 1000, 1500),
+        (3000, 1000, 3500, 1500),
+        (90_000, 90_000, 91_000, 91_000),
+        ids=["west", "east", "far"],
+    )
+    with pytest.warns(DataQualityWarning, match="far"):
+        result = report_corridors(ranges, _area(), margin_m=0.0, cell_size_m=None)
+    assert result.ok
+    assert set(result.links["from_id"]) | set(result.links["to_id"]) == {"west", "east"}
+    assert any("far" in n and "left out" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("area", "ranges", "message"),
+    [
+        (StudyArea(name="no land cover"), None, "no land cover"),
+        (_area(classes={1: "tundra"}), None, "no resistance table"),
+        (None, "one", "at least two"),
+    ],
+    ids=["no-land-cover", "unknown-classes", "one-animal"],
+)
+def test_whole_failure_is_a_note_never_an_exception(area, ranges, message):
+    r = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500))
+    if ranges == "one":
+        r = r.iloc[:1]
+    with pytest.warns(DataQualityWarning, match=message):
+        result = report_corridors(r, area or _area(), cell_size_m=None)
+    assert not result.ok and result.links is None
+    assert message in result.notes[-1] and "none" in result.summary()
+
+
+def test_links_by_individual_both_directions():
+    ranges = _ranges(
+        (500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), (1500, 200, 2500, 500), ids=list("abc")
+    )
+    result = _run(ranges, margin_m=0.0)
+    by = links_by_individual(result.links)
+    n = sum(len(v) for v in by.values())
+    assert n == 2 * len(result.links)
+    for ind, table in by.items():
+        assert ind not in set(table["other"])

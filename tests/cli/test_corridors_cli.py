@@ -533,3 +533,57 @@ def test_point_cores_bad_core_id_and_no_pair_to_link(runner, uniform_path, tmp_p
     assert "no pair of the 2 cores to link" in r.stderr
     assert len(_links(out)) == 0 and not (out / "pinch_points.tif").exists()
     assert r.stdout.startswith("0 link(s), 0 pinch-point cell(s)")
+
+
+def test_a_one_row_strip_and_a_random_surface_against_independent_oracles(runner, tmp_path):
+    """Series resistors on a strip (by hand); accumulated cost = scikit-image's MCP_Geometric."""
+    from skimage.graph import MCP_Geometric
+
+    strip = write_geotiff(
+        Raster(np.ones((1, 10)), (CELL_M, 0.0, LEFT, 0.0, -CELL_M, TOP), CRS), tmp_path / "s.tif"
+    )
+    ends = gpd.GeoDataFrame(
+        {"name": ["w", "e"]},
+        geometry=[shapely.Point(LEFT + 50, TOP - 50), shapely.Point(LEFT + 950, TOP - 50)],
+        crs=CRS,
+    )
+    ends.to_file(tmp_path / "ends.gpkg")
+    out = tmp_path / "strip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # a one-row corridor is at the edge
+        r = _run(
+            runner,
+            [str(strip), "--cores", str(tmp_path / "ends.gpkg"), "--core-id", "name",
+             "--cutoff", "0", "-o", str(out)],
+        )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    link = _links(out).iloc[0]
+    assert link.cost_weighted_distance == pytest.approx(900.0, rel=1e-12)  # 9 steps of 100 m
+    assert link.effective_resistance == pytest.approx(9.0, rel=1e-6)  # 9 unit resistors in series
+    np.testing.assert_allclose(read_geotiff(out / "current.tif").array, 1.0, rtol=1e-6)
+
+    rng = np.random.default_rng(13)
+    values = np.exp(rng.normal(0.0, 1.5, size=(20, 30)))
+    surface = write_geotiff(Raster(values, TRANSFORM, CRS), tmp_path / "random.tif")
+    cells = [(4, 3), (15, 26)]
+    points = gpd.GeoDataFrame(
+        {"name": ["p", "q"]},
+        geometry=[
+            shapely.Point(LEFT + (c + 0.5) * CELL_M, TOP - (r + 0.5) * CELL_M) for r, c in cells
+        ],
+        crs=CRS,
+    )
+    points.to_file(tmp_path / "points.gpkg")
+    out = tmp_path / "random"
+    r = _run(
+        runner,
+        [str(surface), "--cores", str(tmp_path / "points.gpkg"), "--core-id", "name",
+         "--cost-distance", "--no-current", "-o", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    oracle, _ = MCP_Geometric(values, fully_connected=True).find_costs(cells)
+    got = read_geotiff(out / "cost_distance.tif").array
+    np.testing.assert_allclose(got, oracle * CELL_M, rtol=1e-9)
+    lcd = _links(out)["cost_weighted_distance"].iat[0]
+    from_p, _ = MCP_Geometric(values, fully_connected=True).find_costs(cells[:1])
+    assert lcd == pytest.approx(from_p[cells[1]] * CELL_M, rel=1e-9)

@@ -37,7 +37,7 @@ otherwise.
 CRS; rows sharing a --core-id are one core. Corridors are Linkage Mapper's
 normalised least-cost corridors (CWD_A + CWD_B - LCD) truncated at --cutoff
 (resistance x m), linking the cores chosen by --pairs; with --current,
-Circuitscape's pairwise current flow between the cores (8 neighbours, mean of
+Circuitscape's pairwise current flow between the cores (--neighbours, mean of
 conductances), and pinch points: cells of the corridors whose current is in
 the top --percentile (core cells left out: they carry their pairs' whole
 current). With --median-dispersal, the probability of

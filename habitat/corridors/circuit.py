@@ -551,9 +551,11 @@ def current_flow(
     ------
     InputError
         Bad options; nodes outside the raster, on nodata only or overlapping
-        (from :func:`~habitat.corridors.nodes.node_cells`); a solve that does
-        not reach ``tol`` (naming the residual and the tolerance);
-        disconnected pairs with ``disconnected="raise"``.
+        (from :func:`~habitat.corridors.nodes.node_cells`); disconnected pairs
+        with ``disconnected="raise"``.
+    ConvergenceError
+        A solve that does not reach ``tol`` (naming the residual and the
+        tolerance) and cannot be retried with the factorisation.
     InsufficientDataError
         Fewer than two focal nodes.
     ProjectedCRSRequiredError

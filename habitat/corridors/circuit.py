@@ -894,8 +894,10 @@ def pinch_points(
     within : Raster or numpy.ndarray of bool, optional
         Where the corridor is, on the same grid: a boolean mask, or a raster
         whose finite cells are the corridor (e.g. the truncated corridor surface
-        of :func:`habitat.corridors.linkage.corridors`, NaN outside). Default:
-        every cell with current data.
+        of :func:`habitat.corridors.linkage.corridors`, NaN outside). Leave the
+        focal nodes' own cells out of it (set them False or NaN): a shorted
+        focal region carries its pairs' whole current on every cell, so it
+        would always come out on top. Default: every cell with current data.
     percentile : float
         Cells with current ``>=`` this percentile (0-100, linear interpolation,
         :func:`numpy.percentile`) of the current over the corridor's cells are

@@ -336,6 +336,28 @@ def _link_positions(
     return out[0], out[1]
 
 
+def _dispersal(
+    median_dispersal: float | None, median_dispersal_m: float | None, distance: str | None
+) -> tuple[float, str]:
+    """The median dispersal distance and the distance column it applies to."""
+    if (median_dispersal is None) == (median_dispersal_m is None):
+        raise InputError(
+            "give exactly one of median_dispersal_m= (the median dispersal distance in metres, "
+            "for distances in metres such as euclidean_distance_m) and median_dispersal= (in "
+            "the unit of the distance column, e.g. resistance × m for cost_weighted_distance)."
+        )
+    if median_dispersal_m is None:
+        return median_dispersal, distance or "cost_weighted_distance"  # type: ignore[return-value]
+    column = distance or "euclidean_distance_m"
+    if not column.endswith("_m"):
+        raise InputError(
+            f"median_dispersal_m is in metres but the distance column {column!r} is not (its "
+            "name does not end in _m); pass median_dispersal= in that column's unit, or "
+            "distance='euclidean_distance_m'."
+        )
+    return median_dispersal_m, column
+
+
 def _decay(median_dispersal: float, probability: float) -> float:
     try:
         median = float(median_dispersal)
@@ -824,10 +846,11 @@ def connectivity(
     nodes: pd.DataFrame,
     links: pd.DataFrame,
     *,
-    median_dispersal: float,
+    median_dispersal: float | None = None,
+    median_dispersal_m: float | None = None,
     probability: float = 0.5,
     attribute: str = "area_km2",
-    distance: str = "cost_weighted_distance",
+    distance: str | None = None,
     threshold: float | None = None,
     landscape_area_km2: float | None = None,
     id_column: str | None = None,
@@ -851,17 +874,23 @@ def connectivity(
         :func:`habitat.corridors.linkage.corridors`. Ids are matched to the nodes'
         as text (:mod:`habitat.core.ids`); ``inf`` = no connection; several rows
         for one pair: the shortest counts.
-    median_dispersal : float
+    median_dispersal : float, optional
         Distance at which the direct dispersal probability is ``probability``, in
-        the unit of the ``distance`` column (m for ``euclidean_distance_m``,
-        resistance × m for ``cost_weighted_distance``).
+        the unit of the ``distance`` column (resistance × m for
+        ``cost_weighted_distance``, its default).
+    median_dispersal_m : float, optional
+        The same in metres, for distances in metres (``distance`` defaults to
+        ``euclidean_distance_m`` then; a column not named ``*_m`` is refused).
+        Give exactly one of the two.
     probability : float
         Dispersal probability at ``median_dispersal`` (0 < p < 1; 0.5: the median).
     attribute : str
         Node column of the patch weights :math:`a_i` (>= 0); its unit names
         ``ECA_<unit>``.
-    distance : str
-        Link column of the distances :math:`d_{ij}` (>= 0).
+    distance : str, optional
+        Link column of the distances :math:`d_{ij}` (>= 0); default
+        ``cost_weighted_distance`` with ``median_dispersal``,
+        ``euclidean_distance_m`` with ``median_dispersal_m``.
     threshold : float, optional
         IIC graph: links with distance <= threshold (default: every link of finite
         distance).
@@ -919,6 +948,7 @@ def connectivity(
     C  45.45      18.18     27.27           0.00          0.0
     """
     link_removal = require_bool(link_removal, name="link_removal")
+    median_dispersal, distance = _dispersal(median_dispersal, median_dispersal_m, distance)
     net = _prepare(nodes, links, attribute=attribute, distance=distance, id_column=id_column)
     k = _decay(median_dispersal, probability)
     threshold = _threshold(threshold)
@@ -1002,13 +1032,14 @@ def connectivity_change(
     nodes: pd.DataFrame,
     links: pd.DataFrame,
     *,
-    median_dispersal: float,
+    median_dispersal: float | None = None,
+    median_dispersal_m: float | None = None,
     cut: Iterable[tuple[Any, Any]] | None = None,
     add: pd.DataFrame | None = None,
     remove_nodes: Iterable[Any] | None = None,
     probability: float = 0.5,
     attribute: str = "area_km2",
-    distance: str = "cost_weighted_distance",
+    distance: str | None = None,
     threshold: float | None = None,
     landscape_area_km2: float | None = None,
     id_column: str | None = None,
@@ -1023,7 +1054,8 @@ def connectivity_change(
     ----------
     nodes, links
         As for :func:`connectivity`.
-    median_dispersal, probability, attribute, distance, threshold, landscape_area_km2, id_column
+    median_dispersal, median_dispersal_m, probability, attribute, distance, threshold,
+    landscape_area_km2, id_column
         As for :func:`connectivity`.
     cut : iterable of (from_id, to_id), optional
         Node pairs whose links are all removed (either order); a pair without a
@@ -1058,6 +1090,7 @@ def connectivity_change(
     PC         0.6111  0.4444 -0.1667    -27.2727
     ECA_km2    2.3452  2.0000 -0.3452    -14.7197
     """
+    median_dispersal, distance = _dispersal(median_dispersal, median_dispersal_m, distance)
     net = _prepare(nodes, links, attribute=attribute, distance=distance, id_column=id_column)
     k = _decay(median_dispersal, probability)
     threshold = _threshold(threshold)

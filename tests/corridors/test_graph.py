@@ -75,6 +75,30 @@ def test_two_nodes_by_hand():
     pd.testing.assert_frame_equal(wide.nodes, res.nodes)
 
 
+def test_median_dispersal_in_metres_uses_metre_distances():
+    # the chain A - B - C with 1 km Euclidean links and a median of 1 km (p = 0.5 a link):
+    # PCnum = 3 + 2 (0.5 + 0.5 + 0.25) = 5.5 whichever way the median is given
+    nodes = pd.DataFrame({"area_km2": [1.0, 1.0, 1.0]}, index=["A", "B", "C"])
+    links = pd.DataFrame(
+        {"from_id": ["A", "B"], "to_id": ["B", "C"], "euclidean_distance_m": [1000.0, 1000.0],
+         DIST: [9e9, 9e9]}
+    )  # fmt: skip
+    in_m = connectivity(nodes, links, median_dispersal_m=1000.0).summary.iloc[0]
+    assert in_m["ECA_km2"] == pytest.approx(math.sqrt(5.5), rel=1e-12)
+    same = connectivity(
+        nodes, links, median_dispersal=1000.0, distance="euclidean_distance_m"
+    ).summary.iloc[0]
+    assert same["PC"] == in_m["PC"] == pytest.approx(5.5 / 9, rel=1e-12)
+    change = connectivity_change(nodes, links, median_dispersal_m=1000.0, cut=[("B", "C")])
+    assert change.loc["ECA_km2", "after"] == pytest.approx(2.0, rel=1e-12)
+    with pytest.raises(InputError, match="exactly one of median_dispersal_m"):
+        connectivity(nodes, links)
+    with pytest.raises(InputError, match="exactly one of median_dispersal_m"):
+        connectivity(nodes, links, median_dispersal=1.0, median_dispersal_m=1.0)
+    with pytest.raises(InputError, match="not in metres|does not end in _m"):
+        connectivity(nodes, links, median_dispersal_m=1000.0, distance=DIST)
+
+
 def test_chain_connector_by_hand():
     nodes, links = chain()
     res = connectivity(nodes, links, median_dispersal=1000.0)

@@ -505,9 +505,11 @@ def current_flow(
         Resistance per cell (ohm, > 0; nodata / NaN / +inf = impassable), in a
         projected CRS in metres (checked by
         :func:`habitat.corridors.surface.resistance_cells`).
-    nodes : GeoDataFrame or GeoSeries of points or polygons
+    nodes : GeoDataFrame or GeoSeries of points or polygons, or a grid of ids
         Focal nodes (points) or focal regions (polygons; rows sharing an id are
-        one region), any CRS (reprojected); see
+        one region), any CRS (reprojected); or Circuitscape's focal node
+        raster (a Raster on the same grid, or an array of its shape: cells
+        with an id > 0 belong to that node); see
         :func:`habitat.corridors.nodes.node_cells` for the cell rules. Cells
         of a region without data are left out of it.
     mode : {"pairwise", "one_to_all"}

@@ -186,10 +186,12 @@ def _search(
     return allocation
 
 
-def _as_nodes(nodes: Any, crs: Any, name: str) -> gpd.GeoDataFrame | gpd.GeoSeries:
-    """GeoDataFrame / GeoSeries as they are; a geometry or an (x, y) pair in the raster's CRS."""
-    if isinstance(nodes, gpd.GeoDataFrame | gpd.GeoSeries):
+def _as_nodes(nodes: Any, crs: Any, name: str) -> Any:
+    """GeoDataFrame / GeoSeries / grids of ids as they are; a geometry or an (x, y) pair."""
+    if isinstance(nodes, gpd.GeoDataFrame | gpd.GeoSeries | Raster):
         return nodes
+    if isinstance(nodes, np.ndarray) and nodes.ndim == 2:
+        return nodes  # a grid of ids (node_cells)
     if isinstance(nodes, shapely.Geometry):
         return gpd.GeoSeries([nodes], crs=crs)
     if isinstance(nodes, tuple | list | np.ndarray) and len(nodes) == 2:
@@ -266,10 +268,12 @@ def cost_distance(
     resistance : habitat.io.raster.Raster
         Resistance per cell (> 0 where there is data; nodata, NaN and +inf are
         impassable) in a projected CRS in metres with square cells.
-    sources : GeoDataFrame, GeoSeries, shapely geometry or (x, y)
+    sources : GeoDataFrame, GeoSeries, shapely geometry, (x, y) or a grid of ids
         Points or polygons, in any CRS (a bare geometry or pair: the raster's
-        CRS). Source cells cost 0 (see :mod:`habitat.corridors.nodes` for which
-        cells a point or polygon covers); source cells without data are left out.
+        CRS); or a Raster on the same grid or an array of its shape whose
+        cells with an id > 0 (a 0/1 mask: one source) are sources. Source
+        cells cost 0 (see :mod:`habitat.corridors.nodes` for which cells a
+        point or polygon covers); source cells without data are left out.
     id_column : str, optional
         Column of ``sources`` holding the ids (rows sharing an id are one
         source); default the index.

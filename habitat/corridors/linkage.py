@@ -477,6 +477,13 @@ def corridors(
     >>> float(link.min_width_m), float(link.width_m)
     (900.0, 1100.0)
     """
+    if not isinstance(cores, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(
+            "corridors needs the core areas as geometries (a GeoDataFrame or GeoSeries of "
+            f"polygons or points), not {type(cores).__name__}: their edge-to-edge distances "
+            "come from the shapes. For a grid of core ids, polygonise it first, e.g. with "
+            "rasterio.features.shapes."
+        )
     values, cell = resistance_cells(resistance, name="resistance")
     valid = ~np.isnan(values)
     labels, ids = node_cells(cores, resistance, id_column=id_column, valid=valid, name="cores")

@@ -114,8 +114,76 @@ def _grid_box(grid: Grid) -> shapely.Geometry:
     return shapely.box(xs.min(), ys.min(), xs.max(), ys.max())
 
 
+def _valid_mask(valid: np.ndarray | None, grid: Raster | Grid) -> np.ndarray | None:
+    if valid is None:
+        return None
+    shape = _as_grid(grid).shape
+    mask = np.asarray(valid)
+    if mask.shape != shape:
+        raise InputError(
+            f"valid must have the grid's shape {shape}, not {mask.shape}; pass the mask of "
+            "cells with data of the same raster."
+        )
+    return mask.astype(bool, copy=False)
+
+
+def _grid_labels(
+    nodes: Raster | np.ndarray, g: Grid, *, valid: np.ndarray | None, name: str
+) -> tuple[np.ndarray, pd.Index]:
+    """Nodes given as a grid of ids (Circuitscape's focal node raster): ids > 0 are nodes."""
+    if isinstance(nodes, Raster):
+        same = (
+            nodes.shape == g.shape
+            and np.allclose(nodes.transform, g.transform)
+            and nodes.crs == g.crs
+        )
+        if not same:
+            raise InputError(
+                f"{name} given as a raster must be on the surface's grid ({g.shape[0]} x "
+                f"{g.shape[1]} cells, transform {tuple(g.transform)}, {describe_crs(g.crs)}); "
+                f"got {nodes.shape[0]} x {nodes.shape[1]}, {tuple(nodes.transform)}, "
+                f"{describe_crs(nodes.crs)}. Resample it onto the surface's grid first."
+            )
+        values = np.asarray(nodes.array, dtype=float)
+        if nodes.nodata is not None:
+            values = np.where(values == nodes.nodata, np.nan, values)
+    else:
+        if nodes.shape != g.shape:
+            raise InputError(
+                f"{name} given as an array must have the surface's shape {g.shape}, not "
+                f"{nodes.shape}: one id per cell, 0 (or less) where there is no node."
+            )
+        if nodes.dtype.kind not in "biuf":
+            raise InputError(f"{name} given as an array must hold numbers, not {nodes.dtype}.")
+        values = np.asarray(nodes, dtype=float)
+    values = np.where(np.isfinite(values) & (values > 0), values, 0.0)
+    if not np.array_equal(values, np.round(values)):
+        raise InputError(
+            f"{name} given as a grid must hold whole-number ids (> 0 on node cells, 0 or "
+            "less elsewhere); round or relabel it."
+        )
+    if valid is not None:
+        lost = np.setdiff1d(np.unique(values[values > 0]), np.unique(values[valid & (values > 0)]))
+        if lost.size:
+            raise InputError(
+                f"{name} with ids {_listed(pd.Index(lost.astype(np.int64)))} lie only on "
+                "nodata cells (no resistance value); move them onto cells with data, or fill "
+                "the surface there."
+            )
+        values = np.where(valid, values, 0.0)
+    ids, labels = np.unique(values, return_inverse=True)
+    if ids.size == 0 or ids[-1] <= 0:
+        raise InputError(f"{name} given as a grid hold no cell with an id > 0.")
+    labels = labels.reshape(g.shape).astype(np.int32)
+    if ids[0] > 0:  # every cell is a node
+        labels += 1
+    else:
+        ids = ids[1:]
+    return labels, pd.Index(ids.astype(np.int64), name=name)
+
+
 def node_cells(
-    nodes: gpd.GeoDataFrame | gpd.GeoSeries,
+    nodes: gpd.GeoDataFrame | gpd.GeoSeries | Raster | np.ndarray,
     grid: Raster | Grid,
     *,
     id_column: str | None = None,
@@ -126,9 +194,13 @@ def node_cells(
 
     Parameters
     ----------
-    nodes : GeoDataFrame or GeoSeries of (Multi)Point or (Multi)Polygon
+    nodes : GeoDataFrame or GeoSeries of (Multi)Point or (Multi)Polygon, or a grid of ids
         In any declared CRS; reprojected explicitly to the grid's CRS. Rows
-        sharing an id are one node (a multi-part region).
+        sharing an id are one node (a multi-part region). Or, as Circuitscape's
+        focal node raster, a Raster on the same grid or a 2-D array of the
+        grid's shape holding whole-number ids: cells with an id > 0 belong to
+        that node (several cells: a focal region), 0, negative, NaN and nodata
+        cells to none.
     grid : Raster or Grid
         The lattice of cells (e.g. the resistance surface).
     id_column : str, optional
@@ -193,17 +265,12 @@ def node_cells(
     ...
     habitat.core.errors.InputError: nodes with ids 'east' lie only on nodata cells ...
     """
+    if isinstance(nodes, Raster) or (isinstance(nodes, np.ndarray) and nodes.ndim == 2):
+        return _grid_labels(nodes, _as_grid(grid), valid=_valid_mask(valid, grid), name=name)
     require_geodata(nodes, name=name, hint="give points or polygons with a declared CRS.")
     g = _as_grid(grid)
     n_rows, n_cols = g.shape
-    if valid is not None:
-        valid = np.asarray(valid)
-        if valid.shape != g.shape:
-            raise InputError(
-                f"valid must have the grid's shape {g.shape}, not {valid.shape}; pass the "
-                "mask of cells with data of the same raster."
-            )
-        valid = valid.astype(bool, copy=False)
+    valid = _valid_mask(valid, g)
     if len(nodes) == 0:
         raise InputError(f"{name} has no rows; give at least one point or polygon.")
     require_crs(nodes, name=name)

@@ -165,6 +165,24 @@ def test_focal_regions_shorted_only_for_their_pair(neighbours):
             assert flow.resistances.loc[a, b] == pytest.approx(want, rel=1e-6)
 
 
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_focal_nodes_as_a_grid_of_ids_equal_networkx(neighbours):
+    # Circuitscape's focal node raster: ids > 0 on the node cells (two cells of id 4: a region)
+    res = _surface(5, holes=3)
+    cells = {2: [(0, 1)], 4: [(6, 6), (6, 7)], 9: [(3, 4)]}
+    ids = np.zeros(res.shape, int)
+    for key, rc in cells.items():
+        for cell in rc:
+            res[cell] = 1.0
+            ids[cell] = key
+    flow = current_flow(_raster(res), ids, neighbours=neighbours)
+    assert flow.resistances.index.tolist() == [2, 4, 9]
+    for a, b in ((2, 4), (2, 9), (4, 9)):
+        merge = {rc: a for rc in cells[a]} | {rc: b for rc in cells[b]}
+        want = _oracle_resistance(res, neighbours == 8, False, merge, a, b)
+        assert flow.resistances.loc[a, b] == pytest.approx(want, rel=1e-6)
+
+
 def test_one_to_all_equals_networkx_with_the_others_grounded():
     res = _surface(4, holes=3)
     cells = {"a": [(0, 0), (0, 1)], "b": [(6, 7)], "c": [(3, 4)]}

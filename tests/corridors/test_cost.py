@@ -388,3 +388,19 @@ def test_bad_surfaces_and_sources() -> None:
         cost_distance(surface(np.ones((5, 5))), (X0 - 10.0, Y0 - 10.0))
     with pytest.raises(InputError, match="sources must be a GeoDataFrame"):
         cost_distance(surface(np.ones((5, 5))), "den")
+
+
+def test_sources_as_a_grid_of_ids_equal_mcp_geometric():
+    # sources given as Circuitscape-style grids (a 0/1 mask, or ids) are the cells MCP starts at
+    rng = np.random.default_rng(11)
+    r = rng.uniform(1.0, 50.0, (35, 28))
+    surface = Raster(r, (25.0, 0.0, 0.0, 0.0, -25.0, 875.0), 32652)
+    mask = np.zeros(r.shape, int)
+    mask[3, 4] = mask[30, 20] = mask[31, 20] = 1
+    want, _ = MCP_Geometric(r, sampling=(25.0, 25.0)).find_costs([(3, 4), (30, 20), (31, 20)])
+    np.testing.assert_array_equal(cost_distance(surface, mask).array, want)
+    ids = mask * np.where(np.arange(35)[:, None] < 10, 5, 9)
+    cost, alloc = cost_allocation(surface, ids)
+    np.testing.assert_array_equal(cost.array, want)
+    assert alloc.array[0, 0] == 1 and alloc.array[34, 27] == 2  # 1-based: id 5, then id 9
+    assert alloc.classes == {1: "5", 2: "9"}

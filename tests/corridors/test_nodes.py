@@ -168,3 +168,41 @@ def test_bad_id_column_and_missing_ids() -> None:
         node_cells(gdf, grid(), id_column="nom")
     with pytest.raises(InputError, match=r"missing ids"):
         node_cells(gdf, grid(), id_column="name")
+
+
+# nodes as a grid of ids (Circuitscape's focal node raster) -------------------------------------
+
+
+def _grid_surface():
+    return Raster(np.ones((4, 5)), (100.0, 0.0, 0.0, 0.0, -100.0, 400.0), 32652)
+
+
+def test_a_grid_of_ids_gives_one_node_per_positive_id():
+    ids = np.array([[0, 7, 7, 0, -9], [0, 0, 0, 0, 0], [3, 0, 0, 0, 0], [0, 0, 0, 0, 3]])
+    labels, got = node_cells(ids, _grid_surface())
+    assert got.tolist() == [3, 7]  # sorted ids; 0 and -9 (Circuitscape's "ignore") are none
+    assert labels.tolist() == [[0, 2, 2, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 1]]
+    # the same ids as a Raster on the grid, with a nodata value that is not a node
+    as_raster = Raster(np.where(ids == -9, 255, ids), _grid_surface().transform, 32652, nodata=255)
+    labels2, got2 = node_cells(as_raster, _grid_surface())
+    np.testing.assert_array_equal(labels2, labels)
+    assert got2.tolist() == [3, 7]
+
+
+def test_a_grid_of_ids_is_checked():
+    surface = _grid_surface()
+    with pytest.raises(InputError, match="shape"):
+        node_cells(np.zeros((3, 5), int), surface)
+    with pytest.raises(InputError, match="whole-number"):
+        node_cells(np.full((4, 5), 1.5), surface)
+    with pytest.raises(InputError, match="no cell with an id > 0"):
+        node_cells(np.zeros((4, 5), int), surface)
+    shifted = Raster(np.ones((4, 5), int), (100.0, 0.0, 50.0, 0.0, -100.0, 400.0), 32652)
+    with pytest.raises(InputError, match="surface's grid"):
+        node_cells(shifted, surface)
+    ids = np.zeros((4, 5), int)
+    ids[0, 0], ids[3, 4] = 1, 2
+    valid = np.ones((4, 5), bool)
+    valid[0, 0] = False
+    with pytest.raises(InputError, match="ids 1 lie only on nodata"):
+        node_cells(ids, surface, valid=valid)

@@ -144,6 +144,8 @@ class CorridorReport:
         What was left out and why (an animal without a core, a failed step).
     seconds : float
         Wall time.
+    excluded : dict of str to str
+        Animals left out of the corridors and why (:meth:`left_out`).
     """
 
     links: gpd.GeoDataFrame | None = None
@@ -156,6 +158,11 @@ class CorridorReport:
     median_dispersal: float | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    excluded: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def left_out(self) -> dict[str, str]:
+        """Animal -> why its range is not a core (outside the land cover, on nodata)."""
+        return dict(self.excluded)
 
     @property
     def ok(self) -> bool:
@@ -314,11 +321,9 @@ def _usable_cores(
             node_cells(cores.iloc[[k]], resistance, id_column="individual", valid=valid)
         except HabitatError as exc:
             ok[k] = False
-            _note(
-                result,
-                f"corridors: {cores['individual'].iloc[k]} left out (its range cannot be a core: "
-                f"{exc})",
-            )
+            ind = str(cores["individual"].iloc[k])
+            result.excluded[ind] = f"its range cannot be a core of the corridors: {exc}"
+            _note(result, f"corridors: {ind} left out (its range cannot be a core: {exc})")
     return cores[ok]
 
 
@@ -526,13 +531,17 @@ def _compute(
             {"area_km2": ranges_m.set_index(ranges_m["individual"].astype(str))["area_km2"]}
         )
         nodes = nodes.loc[cores["individual"].astype(str)]
-        with warnings.catch_warnings(record=True) as kernel:
-            warnings.simplefilter("always", DataQualityWarning)
-            result.connectivity = connectivity(
-                nodes, finite, median_dispersal=float(median_dispersal)
-            )
-        for w in kernel:
-            result.notes.append(f"connectivity: {w.message}")
+        try:
+            with warnings.catch_warnings(record=True) as kernel:
+                warnings.simplefilter("always", DataQualityWarning)
+                result.connectivity = connectivity(
+                    nodes, finite, median_dispersal=float(median_dispersal)
+                )
+        except HabitatError as exc:  # the links stay; only PC/ECA are missing
+            _note(result, f"connectivity (PC/ECA) not computed: {exc}")
+        else:
+            for w in kernel:
+                result.notes.append(f"connectivity: {w.message}")
 
 
 def links_by_individual(links: pd.DataFrame | None) -> Mapping[str, pd.DataFrame]:

@@ -8,7 +8,8 @@ them as any user's own study area and profile would be taken.
 Writes into one output folder:
 
 * ``study_area_map.html`` - Folium map of the study-area layers and the demo
-  leopards' fixes (flagged fixes left out);
+  leopards' fixes (flagged fixes left out), their ranges, the least-cost
+  corridors between the ranges, the current density and the pinch points;
 * ``layers.csv`` - the bundled layers with their areas (km², sq mi) and lengths;
 * ``relocation_summary.csv`` - per individual: fixes, flags, duration, steps;
 * ``relocation_flags.csv`` - every flagged fix with its reason;
@@ -21,9 +22,14 @@ Writes into one output folder:
   ``index.html``, one page per leopard with its map and figures, and the
   machine-readable ranges, metrics, overlaps and failures, and the
   fragmentation metrics (FRAGSTATS definitions on the bundled land cover)
-  inside each range, protected area and park zone (``fragmentation.csv``).
-
-Later capabilities (corridors) extend this.
+  inside each range, protected area and park zone (``fragmentation.csv``),
+  the corridors of each leopard on its page and the connectivity graph
+  with PC/ECA on the index (``connectivity.png``, ``connectivity.csv``);
+* ``corridors.gpkg`` (layers ``links``: least-cost paths with cost, length,
+  widths, effective resistance and pinch points; ``corridors``: the corridor
+  polygons) and ``corridors.csv`` (the links without geometry) - the corridors
+  between the 95 % MCP ranges on the bundled land cover with the example
+  leopard tables (:func:`habitat.batch.corridors.report_corridors`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import geopandas as gpd
 import pandas as pd
 
 from habitat import datasets
+from habitat.batch.corridors import CorridorReport, report_corridors
 from habitat.batch.runner import run_report
 from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
@@ -44,7 +51,7 @@ from habitat.homerange import home_range
 from habitat.io.cleaning import summarise_relocations
 from habitat.io.relocations import read_relocations
 from habitat.landscape.layers import summarise_layers
-from habitat.maps import save_map, study_area_map
+from habitat.maps import add_vector_layer, save_map, study_area_map
 from habitat.overlap.territory import territory_table, write_territory_table
 
 __all__ = ["DEMO_RELOCATIONS", "DEMO_REFERENCE", "load_demo_relocations", "run_demo"]
@@ -96,6 +103,41 @@ def write_ranges(ranges: gpd.GeoDataFrame, path: Path) -> Path:
     with atomic_path(path) as tmp:
         ranges.to_file(tmp, driver="GPKG", layer="home_ranges")
     return path
+
+
+def pinch_point_cells(corridors: CorridorReport) -> gpd.GeoDataFrame | None:
+    """The pinch point cells of a corridor analysis as points (cell centres) with their current.
+
+    None when no pinch points were computed.
+    """
+    pinch, current = corridors.pinch, corridors.current
+    if pinch is None or current is None:
+        return None
+    rows, cols = (pinch.array == 1).nonzero()
+    x, y = pinch.xy(rows, cols)
+    return gpd.GeoDataFrame(
+        {"current_A": current.array[rows, cols]},
+        geometry=gpd.points_from_xy(x, y),
+        crs=pinch.crs,
+    )
+
+
+def write_corridors(corridors: CorridorReport, out: Path) -> dict[str, Path]:
+    """Write ``corridors.gpkg`` (layers ``links``, ``corridors``) and ``corridors.csv``.
+
+    Nothing is written when no links were computed (the notes say why).
+    """
+    links = corridors.links
+    if links is None:
+        return {}
+    with atomic_path(out / "corridors.gpkg") as tmp:
+        links.to_file(tmp, driver="GPKG", layer="links")
+        if corridors.polygons is not None and len(corridors.polygons):
+            corridors.polygons.to_file(tmp, driver="GPKG", layer="corridors")
+    csv = atomic_write_text(
+        out / "corridors.csv", pd.DataFrame(links.drop(columns="geometry")).to_csv(index=False)
+    )
+    return {"corridors_gpkg": out / "corridors.gpkg", "corridors_csv": csv}
 
 
 def run_demo(
@@ -179,15 +221,37 @@ def run_demo(
     written["territory_csv"] = write_territory_table(table, out / "territories.csv")
     written["territory_gpkg"] = write_territory_table(table, out / "territories.gpkg")
 
+    log.info("computing corridors, current flow and connectivity between the 95 % MCP ranges")
+    corr = report_corridors(table, area, profile=profile)
+    log.info(corr.summary())
+    written.update(write_corridors(corr, out))
+
     log.info("drawing the study-area map")
     # 95 % MCP ranges coloured by their share protected (park + reserve)
+    links = corr.links
+    if links is not None:
+        links = links[~(links.geometry.isna() | links.geometry.is_empty)]
     m = study_area_map(
         area,
         relocations=fixes[~fixes["flag_any"]],
         ranges=table,
         colour_ranges_by="share_protected",
         land_cover=False,
+        corridors=links if links is not None and len(links) else None,
+        current=corr.current,
     )
+    pinch = pinch_point_cells(corr)
+    if pinch is not None and len(pinch):
+        add_vector_layer(
+            m,
+            pinch,
+            name="pinch_points",
+            label="Pinch points (top 1 % of the current in the corridors)",
+            colour="#d7191c",
+            tooltip_columns=["current_A"],
+            labels={"current_A": "current (A)"},
+            style={"radius": 3},
+        )
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
     if report:
         log.info("writing the territory report set (one page per leopard)")
@@ -196,6 +260,7 @@ def run_demo(
             out / "report",
             study_area=area,
             species=profile,
+            corridors=corr,
             overwrite=overwrite,
             workers=workers,
             progress=log.info,

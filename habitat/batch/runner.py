@@ -15,6 +15,9 @@ study-area layers and writes a report folder::
       overlaps.csv          every pair of overlapping ranges (reported method, level)
       fragmentation.csv     landscape metrics (FRAGSTATS) inside each range and each
                             protected area / zone (when the study area has a land cover)
+      connectivity.csv      with corridors=True: each range's share of the probability
+                            of connectivity (dPC and its parts), betweenness
+      connectivity.png      with corridors=True: the connectivity graph (PC, ECA)
       failures.csv          animals that failed: step, error type, reason
       manifest.json         what each animal was computed from (fingerprints, counts)
       summary_by_sex.png
@@ -109,6 +112,7 @@ from habitat.batch.config import (  # noqa: F401 - safe_layer_name: an old impor
     load_config,
     safe_layer_name,
 )
+from habitat.batch.corridors import CorridorReport, report_corridors
 from habitat.batch.fingerprint import (
     canonical_json,
     fixes_fingerprint,
@@ -179,6 +183,20 @@ MANIFEST = "manifest.json"
 FAILURE_COLUMNS = ["individual", "stage", "error", "message"]
 #: ``attrs`` key of the metrics: the columns of the landscape inside each range (pages)
 LANDSCAPE_COLUMNS = "landscape_columns"
+#: corridor columns a page shows for each link, in order
+CORRIDOR_DETAIL = (
+    "cost_weighted_distance",
+    "length_m",
+    "min_width_m",
+    "width_m",
+    "effective_resistance",
+)
+#: page labels replacing the contract's description (the linkage's width_m is the median)
+CORRIDOR_LABELS = {"width_m": "median width", "min_width_m": "minimum width"}
+#: the index's connectivity graph of the ranges (when corridors are computed)
+CONNECTIVITY_FIGURE = "connectivity.png"
+#: the report's connectivity table (PC/ECA summary and each range's dPC)
+CONNECTIVITY_FILE = "connectivity.csv"
 #: the report's fragmentation table (landscape metrics per range and protected area / zone)
 FRAGMENTATION_FILE = "fragmentation.csv"
 #: the index's figure comparing the animals' fragmentation metrics
@@ -1056,7 +1074,7 @@ def run_report(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     land_cover: Any = "auto",
     options: ReportOptions | None = None,
-    corridors: gpd.GeoDataFrame | None = None,
+    corridors: gpd.GeoDataFrame | CorridorReport | bool | None = None,
     fragmentation: pd.DataFrame | bool | None = None,
     overwrite: bool = False,
     workers: int = 1,
@@ -1107,12 +1125,22 @@ def run_report(
     options : ReportOptions, optional
         Methods, levels, figures, title (default: from the study area or the
         species, see :func:`habitat.batch.study.report_title`).
-    corridors : GeoDataFrame, optional
+    corridors : GeoDataFrame, CorridorReport, bool or None
         Corridors between animals, a table of :data:`habitat.core.tables.CORRIDORS`
         (``from_id`` and ``to_id`` naming individuals, ``cost_weighted_distance``,
         optional ``length_m``, ``width_m``...), e.g. from a corridor analysis;
-        written to ``ranges.gpkg`` and linked from both animals' pages. ``None``:
-        pages say corridors were not computed.
+        written to ``ranges.gpkg`` and linked from both animals' pages. True:
+        computed between the reported ranges on the study area's land cover
+        (:func:`habitat.batch.corridors.report_corridors`: least-cost corridors
+        with their widths, pairwise current flow and pinch points, PC/ECA of
+        the ranges); each page lists its animal's links (to whom, cost, length,
+        minimum and median width, pinch points) and the index shows the
+        connectivity graph (``connectivity.png``) with PC and ECA. What cannot
+        be computed (an animal's range off the land cover, no resistance table
+        for the land cover) is a note on the pages and the index, never an
+        error. A :class:`~habitat.batch.corridors.CorridorReport` (e.g. the
+        demo's, computed once for its map): shown like a computed one. ``None``
+        or False (the default): pages say corridors were not computed.
     fragmentation : None, bool or DataFrame
         Landscape metrics (FRAGSTATS definitions) shown under "Fragmentation
         inside the range" on each page, in the index and in
@@ -1160,8 +1188,21 @@ def run_report(
         what="of relocations or ranges",
         hint="read files with habitat.batch.read_report_input.",
     )
-    if corridors is not None:
+    compute_corridors = corridors is True
+    if isinstance(corridors, pd.DataFrame):
         corridors = CORRIDORS.validate(corridors, name="corridors")
+    elif corridors is not None and not isinstance(corridors, bool | CorridorReport):
+        raise InputError(
+            f"corridors={corridors!r}: give a table of habitat.core.tables.CORRIDORS, True "
+            "(computed from the study area's land cover) or None."
+        )
+    corridor_table: gpd.GeoDataFrame | None = (
+        corridors if isinstance(corridors, gpd.GeoDataFrame) else None
+    )
+    corridor_result: CorridorReport | None = None
+    if isinstance(corridors, CorridorReport):
+        corridor_result = corridors
+        corridor_table = corridors.links
     if isinstance(fragmentation, pd.DataFrame):
         fragmentation = LANDSCAPE_METRICS.validate(fragmentation, name="fragmentation")
     elif fragmentation is not None and not isinstance(fragmentation, bool):
@@ -1284,7 +1325,19 @@ def run_report(
             ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
             # 2. combine: every run, from the estimates of the animals in this input only
             metrics, pairs = _combine(ranges, area, opts, good, given, counts)
-            files.update(_write_tables(out, ranges, metrics, pairs, corridors))
+            if compute_corridors:
+                corridor_result = report_corridors(metrics, area, profile=profile)
+                say(corridor_result.summary())
+                corridor_table = corridor_result.links
+            if corridor_result is not None:
+                conn = corridor_result.connectivity
+                if conn is not None:
+                    table = pd.DataFrame(conn.nodes.drop(columns="geometry", errors="ignore"))
+                    table.index.name = "individual"
+                    files["connectivity"] = atomic_write_text(
+                        out / CONNECTIVITY_FILE, table.to_csv()
+                    )
+            files.update(_write_tables(out, ranges, metrics, pairs, corridor_table))
             frag, frag_fps = _fragmentation(
                 fragmentation, metrics, area, out=out, overwrite=overwrite, say=say
             )
@@ -1302,11 +1355,12 @@ def run_report(
                 groups if not given else None,
                 good,
                 page_links,
-                corridors,
+                corridor_table,
                 frag,
                 est_fps,
                 value_sha256({"study_area": area_fp, "species": _profile_value(profile)}),
                 area,
+                corridor_result,
             )
             page_fps = {t.individual: t.fingerprint for t in ptasks}
             rendered = runner.run(_render, ptasks, stage="page")
@@ -1317,6 +1371,8 @@ def run_report(
                     pages[o.individual] = _page_path(out, slugs[o.individual])
                     if o.cached:
                         skipped.append(o.individual)
+    if "connectivity" not in files:  # none this run: a table of an earlier run must not stay
+        (out / CONNECTIVITY_FILE).unlink(missing_ok=True)
     removed = sorted(set(before.get("animals", {})) - set(groups))
     _remove_stale(out, {slugs[i] for i in pages}, {slugs[i]: est_fps[i] for i in good})
     if frag is not None and len(frag):
@@ -1349,7 +1405,16 @@ def run_report(
     reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
     shown = None if frag is None else _reported_fragmentation(frag, pages)
     index = _write_index(
-        out, opts, reported, fail, slugs, files, area=area, profile=profile, fragmentation=shown
+        out,
+        opts,
+        reported,
+        fail,
+        slugs,
+        files,
+        area=area,
+        profile=profile,
+        fragmentation=shown,
+        corridors=corridor_result,
     )
     seconds = time.perf_counter() - t_start
     say(f"{len(groups)} animals: {_rerun_summary(reused, recomputed, removed)}")
@@ -1845,10 +1910,16 @@ def _corridor_links(
     links: dict[str, list[dict[str, str | None]]] = {}
     if corridors is None or not len(corridors):
         return links
-    shown = [c for c in ("cost_weighted_distance", "length_m", "width_m") if c in CORRIDORS]
+    shown = [c for c in CORRIDOR_DETAIL if c in CORRIDORS]
     for c in corridors.drop(columns=corridors.geometry.name).to_dict("records"):
         a, b = str(c["from_id"]), str(c["to_id"])
-        detail = ", ".join(_corridor_value(k, c[k]) for k in shown if k in c and pd.notna(c[k]))
+        parts = [_corridor_value(k, c[k]) for k in shown if k in c and pd.notna(c[k])]
+        if "n_pinch_points" in c and pd.notna(c["n_pinch_points"]):
+            n = int(c["n_pinch_points"])
+            parts.append(f"{n} pinch point cell{'s' if n != 1 else ''}")
+        if "note" in c and isinstance(c["note"], str) and c["note"].strip():
+            parts.append(f"note: {c['note'].strip()}")
+        detail = ", ".join(parts)
         for here, other in ((a, b), (b, a)):
             links.setdefault(here, []).append(
                 {"label": f"Corridor to {other}", "href": page_links.get(other), "detail": detail}
@@ -1859,9 +1930,12 @@ def _corridor_links(
 def _corridor_value(column: str, value: float) -> str:
     """``"path length 3.0 km"``: a corridor metric with its contract label and unit."""
     col = CORRIDORS.column(column)
+    label = CORRIDOR_LABELS.get(column, col.description)
     if col.unit == "m":
-        return f"{col.description} {units.convert_length(value, 'm', 'km'):,.1f} km"
-    return f"{col.description} {value:,.1f}" + (f" {col.unit}" if col.unit else "")
+        return f"{label} {units.convert_length(value, 'm', 'km'):,.1f} km"
+    if column == "effective_resistance":
+        return f"{label} {value:,.4g} {col.unit}"
+    return f"{label} {value:,.1f}" + (f" {col.unit}" if col.unit else "")
 
 
 def _page_tasks(
@@ -1881,6 +1955,7 @@ def _page_tasks(
     est_fps: Mapping[str, str],
     setting_fp: str = "",
     area: StudyArea | None = None,
+    corridor_result: CorridorReport | None = None,
 ) -> list[_PageTask]:
     tasks = []
     # the map layers are the same on every page: fingerprinted once, with the
@@ -1895,6 +1970,11 @@ def _page_tasks(
     land_cols = [c for c in metrics.attrs.get(LANDSCAPE_COLUMNS, ()) if c in metrics.columns]
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
+    if corridor_result is not None:
+        for ind, note in corridor_result.left_out().items():
+            corridor_links.setdefault(ind, []).append(
+                {"label": "No corridor computed", "href": None, "detail": note}
+            )
     # the metrics of each animal, split in one pass (not one mask per animal)
     own = fragmentation
     if own is not None and ZONE_KIND in own.columns:  # the ranges' rows, not the parks'
@@ -2048,6 +2128,7 @@ def _write_index(
     area: StudyArea | None = None,
     profile: SpeciesProfile | None = None,
     fragmentation: pd.DataFrame | None = None,
+    corridors: CorridorReport | None = None,
 ) -> Path:
     from habitat.report.figures import figure_png
     from habitat.report.pages import METHOD_LABELS, render_index_page
@@ -2064,6 +2145,7 @@ def _write_index(
         what = "Range area and share protected" if "share_protected" in metrics else "Range area"
         figures.append(("summary_by_sex.png", f"{what} by sex; {band}."))
     frag_figures = _fragmentation_figure(out, metrics, fragmentation)
+    conn_lines, conn_figures = _connectivity_section(out, metrics, corridors)
     described = {
         "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
         "metrics_csv": "territory metrics per animal (CSV)",
@@ -2071,6 +2153,8 @@ def _write_index(
         "overlaps": "every pair of overlapping ranges (CSV)",
         "fragmentation": "landscape metrics (FRAGSTATS definitions) inside each range and "
         "each protected area / zone: one row per zone, level and class (CSV)",
+        "connectivity": "connectivity of the ranges: each range's area and its share of "
+        "the probability of connectivity (dPC, intra, flux, connector, %), betweenness (CSV)",
         "failures": "animals that could not be reported, with the reason (CSV)",
         "manifest": "what each animal was computed from: SHA-256 of its fixes and of the "
         "options (JSON); a re-run recomputes only what changed",
@@ -2093,8 +2177,86 @@ def _write_index(
         fragmentation=fragmentation,
         fragmentation_figures=frag_figures,
         fragmentation_note=_fragmentation_note(fragmentation),
+        connectivity_lines=conn_lines,
+        connectivity_figures=conn_figures,
     )
     return atomic_write_text(out / "index.html", html)
+
+
+def _connectivity_section(
+    out: Path, metrics: pd.DataFrame, corridors: CorridorReport | None
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The index's lines on PC/ECA and the connectivity graph (written to ``out``)."""
+    (out / CONNECTIVITY_FIGURE).unlink(missing_ok=True)
+    if corridors is None:
+        return [], []
+    from habitat.report.figures import figure_png
+
+    lines: list[str] = []
+    figures: list[tuple[str, str]] = []
+    conn = corridors.connectivity
+    if corridors.links is not None:
+        n_links = len(corridors.links)
+        n_cores = 0 if corridors.cores is None else len(corridors.cores)
+        lines.append(
+            f"{n_links} least-cost corridor link(s) between {n_cores} ranges (the reported "
+            "ranges as cores; a place inside several ranges goes to the nearest range "
+            "centre). Each page lists its animal's links."
+        )
+    if conn is not None:
+        row = conn.summary.iloc[0]
+        lines.insert(
+            0,
+            f"Probability of connectivity PC {float(row['PC']):.3f}, equivalent connected "
+            f"area ECA {float(row['ECA_km2']):,.1f} km² of "
+            f"{float(row['landscape_area_km2']):,.1f} km² of ranges; median dispersal "
+            f"{float(row['median_dispersal']):,.0f} resistance × m (Saura & Pascual-Hortal "
+            "2007; habitat.batch.corridors says where the dispersal distance comes from).",
+        )
+        try:
+            fig = _connectivity_figure(metrics, corridors)
+            atomic_write_bytes(out / CONNECTIVITY_FIGURE, figure_png(fig))
+            figures.append(
+                (
+                    CONNECTIVITY_FIGURE,
+                    "Connectivity graph: ranges (size: area, colour: dPC) and their "
+                    "corridors (line width: the PC lost without the link, dPC).",
+                )
+            )
+        except Exception as exc:  # never lose the index for its figure
+            lines.append(f"connectivity graph not drawn: {type(exc).__name__}: {exc}")
+    elif corridors.links is not None:
+        lines.append("No PC/ECA: no link with a finite cost or no dispersal distance.")
+    lines.extend(corridors.notes)
+    return lines, figures
+
+
+def _connectivity_figure(metrics: pd.DataFrame, corridors: CorridorReport) -> Any:
+    """The connectivity graph: range centroids (metres) as nodes, the links as edges."""
+    from habitat.report.figures import plot_connectivity_graph
+
+    conn = corridors.connectivity
+    cores = corridors.cores
+    if conn is None or cores is None:
+        raise InputError("no connectivity computed: nothing to draw")
+    centres = gpd.GeoSeries(
+        gpd.GeoDataFrame(metrics, geometry="geometry").to_crs(cores.crs).geometry.centroid
+    )
+    centres.index = metrics["individual"].astype(str).to_numpy()
+    ids = conn.nodes.index.astype(str)
+    nodes = pd.DataFrame(
+        {
+            "x_m": centres.loc[ids].x.to_numpy(),
+            "y_m": centres.loc[ids].y.to_numpy(),
+            "area_km2": conn.nodes["area_km2"].to_numpy(dtype=float),
+            "dPC": conn.nodes["dPC"].to_numpy(dtype=float),
+        },
+        index=ids,
+    )
+    row = conn.summary.iloc[0]
+    return plot_connectivity_graph(
+        nodes, conn.links, pc=float(row["PC"]), eca_km2=float(row["ECA_km2"])
+    )
 
 
 def _index_notes(area: StudyArea | None, profile: SpeciesProfile | None) -> list[str]:

@@ -44,6 +44,7 @@ __all__ = [
     "figure_png",
     "length_label",
     "plot_area_curve",
+    "plot_connectivity_graph",
     "plot_fragmentation_by_animal",
     "plot_summary_by_sex",
     "plot_ud",
@@ -468,4 +469,92 @@ def plot_area_curve(
         fig.subplots_adjust(
             left=max(0.1, 0.045 + 0.0135 * widest), right=0.97, bottom=0.12, top=0.88
         )
+    return fig
+
+
+def plot_connectivity_graph(
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    pc: float | None = None,
+    eca_km2: float | None = None,
+) -> Figure:
+    """The connectivity graph: ranges as nodes, corridors as edges, widths by PC contribution.
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        Indexed by node id, with ``x_m`` and ``y_m`` (position in a projected
+        CRS, metres), ``area_km2`` (marker area) and ``dPC`` (% loss of PC
+        without the node, the marker colour).
+    links : pandas.DataFrame
+        ``from_id``, ``to_id`` and ``dPC`` (% loss of PC when the link alone is
+        removed: the line width; 0 = a thin line, a link no best path uses).
+    pc, eca_km2 : float, optional
+        Probability of connectivity and equivalent connected area (km²) shown
+        in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ColumnError
+        For a missing column.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"x_m": [0.0, 5000.0], "y_m": [0.0, 0.0],
+    ...                       "area_km2": [40.0, 60.0], "dPC": [45.0, 70.0]}, index=["a", "b"])
+    >>> links = pd.DataFrame({"from_id": ["a"], "to_id": ["b"], "dPC": [12.0]})
+    >>> fig = plot_connectivity_graph(nodes, links, pc=0.61, eca_km2=78.1)
+    >>> len(fig.axes[0].lines), fig.axes[0].get_title()
+    (1, 'PC 0.610 · ECA 78.1 km²')
+    """
+    for col in ("x_m", "y_m", "area_km2", "dPC"):
+        if col not in nodes.columns:
+            raise ColumnError(f"connectivity graph: nodes have no {col!r} column.")
+    for col in ("from_id", "to_id", "dPC"):
+        if col not in links.columns:
+            raise ColumnError(f"connectivity graph: links have no {col!r} column.")
+    ids = nodes.index.astype(str)
+    x = pd.Series(nodes["x_m"].to_numpy(dtype=float) / 1000.0, index=ids)
+    y = pd.Series(nodes["y_m"].to_numpy(dtype=float) / 1000.0, index=ids)
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.add_subplot()
+    d = links["dPC"].to_numpy(dtype=float)
+    top = float(np.nanmax(d)) if len(d) and np.isfinite(d).any() else 0.0
+    widths = 0.8 + (6.0 * np.nan_to_num(d) / top if top > 0 else np.zeros(len(d)))
+    for (a, b), w in zip(
+        zip(links["from_id"].astype(str), links["to_id"].astype(str), strict=True),
+        widths,
+        strict=True,
+    ):
+        if a in x.index and b in x.index:
+            ax.plot([x[a], x[b]], [y[a], y[b]], color="#555555", lw=float(w), zorder=1)
+    area = nodes["area_km2"].to_numpy(dtype=float)
+    size = 40.0 + 260.0 * area / max(float(np.nanmax(area)), 1e-12) if len(area) else area
+    dots = ax.scatter(
+        x.to_numpy(),
+        y.to_numpy(),
+        s=size,
+        c=nodes["dPC"].to_numpy(dtype=float),
+        cmap="viridis",
+        edgecolors="black",
+        zorder=2,
+    )
+    for name, xi, yi in zip(ids, x.to_numpy(), y.to_numpy(), strict=True):
+        ax.annotate(name, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    fig.colorbar(dots, ax=ax, label="dPC of the range (%)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("easting (km)")
+    ax.set_ylabel("northing (km)")
+    parts = []
+    if pc is not None:
+        parts.append(f"PC {pc:.3f}")
+    if eca_km2 is not None:
+        parts.append(f"ECA {eca_km2:,.1f} km²")
+    ax.set_title(" · ".join(parts), fontsize=10)
+    fig.subplots_adjust(left=0.12, right=0.95, bottom=0.1, top=0.92)
     return fig

@@ -769,6 +769,8 @@ def render_index_page(
     fragmentation: pd.DataFrame | None = None,
     fragmentation_figures: Sequence[tuple[str, str]] = (),
     fragmentation_note: str = "",
+    connectivity_lines: Sequence[str] = (),
+    connectivity_figures: Sequence[tuple[str, str]] = (),
 ) -> str:
     """HTML of the report's index page: a sortable table of all animals.
 
@@ -805,6 +807,11 @@ def render_index_page(
         Figures comparing the animals' metrics.
     fragmentation_note : str
         A line on how the metrics were measured (escaped).
+    connectivity_lines : sequence of str
+        Lines of the "Corridors and connectivity" section (escaped): PC, ECA,
+        how the corridors were computed, what was left out.
+    connectivity_figures : sequence of (href, caption)
+        The connectivity graph.
 
     Returns
     -------
@@ -880,5 +887,7 @@ def render_index_page(
             fragmentation_tables=fragmentation_index_tables(fragmentation, pages=pages),
             fragmentation_figures=[{"href": h, "caption": c} for h, c in fragmentation_figures],
             fragmentation_note=fragmentation_note,
+            connectivity_lines=list(connectivity_lines),
+            connectivity_figures=[{"href": h, "caption": c} for h, c in connectivity_figures],
         )
     )

@@ -8,6 +8,7 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -18,7 +19,7 @@ from habitat.batch.corridors import (
     report_corridors,
     species_tables,
 )
-from habitat.core.errors import DataQualityWarning
+from habitat.core.errors import DataQualityWarning, InputError
 from habitat.io.raster import Raster
 from habitat.io.study_area import StudyArea
 
@@ -204,3 +205,132 @@ def test_links_by_individual_both_directions():
     assert n == 2 * len(result.links)
     for ind, table in by.items():
         assert ind not in set(table["other"])
+
+
+# ------------------------------------------------------------------ in a report
+
+
+def _report(tmp_path, ranges, area, **kw):
+    from habitat.batch.config import ReportOptions
+    from habitat.batch.runner import run_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return run_report(
+            ranges.drop(columns="area_km2"),
+            tmp_path / "r",
+            study_area=area,
+            species=None,
+            options=ReportOptions(area_curve=False),
+            fragmentation=False,
+            progress=False,
+            **kw,
+        )
+
+
+def _page(result, ind) -> str:
+    return result.pages[ind].read_text(encoding="utf-8")
+
+
+def test_report_pages_list_links_and_index_shows_pc_eca(tmp_path):
+    from habitat.batch import runner
+
+    ranges = _ranges(
+        (500, 1000, 1000, 1500),
+        (3000, 1000, 3500, 1500),
+        (90_000, 90_000, 91_000, 91_000),
+        ids=["west", "east", "far"],
+    )
+    area = _area(shape=(25, 40))
+    result = _report(tmp_path, ranges, area, corridors=True)
+    assert result.ok and not len(result.failures)
+    west = _page(result, "west")
+    # the page shows the numbers of report_corridors on the same ranges (the 100 m land
+    # cover coarsened to the report's 600 m cells), labelled with their units
+    expected = report_corridors(ranges.iloc[:2], area, margin_m=runner_margin())
+    link = expected.links.iloc[0]
+    assert 'href="east.html">Corridor to east</a>' in west
+    assert f"cost-weighted distance {link.cost_weighted_distance:,.1f} resistance × m" in west
+    assert f"path length {link.length_m / 1000:,.1f} km" in west
+    assert "pinch point cell" in west and "effective resistance (circuit)" in west
+    assert "Corridor to west" in _page(result, "east")
+    # the animal off the land cover: a note on its page, never a failure
+    far = _page(result, "far")
+    assert "No corridor computed" in far and "cannot be a core" in far
+    # the index: PC and ECA of the two ranges, the graph, the table
+    index = result.index.read_text(encoding="utf-8")
+    summary = expected.connectivity.summary.iloc[0]
+    assert f"PC {summary['PC']:.3f}" in index and f"ECA {summary['ECA_km2']:,.1f} km²" in index
+    assert (result.out_dir / runner.CONNECTIVITY_FIGURE).is_file()
+    table = pd.read_csv(result.out_dir / runner.CONNECTIVITY_FILE)
+    assert sorted(table["individual"]) == ["east", "west"]
+    layer = gpd.read_file(result.files["ranges"], layer="corridors")
+    assert {"effective_resistance", "n_pinch_points", "min_width_m"} <= set(layer.columns)
+
+
+def runner_margin() -> float:
+    from habitat.batch.corridors import CORRIDOR_MARGIN_M
+
+    return CORRIDOR_MARGIN_M
+
+
+def test_report_without_land_cover_finishes_with_a_note(tmp_path):
+    ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
+    result = _report(tmp_path, ranges, StudyArea(name="empty"), corridors=True)
+    assert result.ok
+    assert "Corridors were not computed" in _page(result, "west")
+    assert "corridors not computed" in result.index.read_text(encoding="utf-8")
+
+
+def test_report_corridors_option_is_checked_before_any_work(tmp_path):
+    from habitat.batch.runner import run_report
+
+    ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500))
+    with pytest.raises(InputError, match="corridors="):
+        run_report(ranges, tmp_path / "r", corridors="yes", progress=False)
+    assert not (tmp_path / "r").exists()
+
+
+# ------------------------------------------------------------------ the demo
+
+
+def test_demo_corridor_files_and_pinch_points(tmp_path):
+    from habitat.batch.demo import pinch_point_cells, write_corridors
+
+    ranges = _ranges(
+        (500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), (1500, 200, 2500, 500), ids=list("abc")
+    )
+    result = _run(ranges, margin_m=0.0)
+    written = write_corridors(result, tmp_path)
+    links = gpd.read_file(written["corridors_gpkg"], layer="links")
+    polygons = gpd.read_file(written["corridors_gpkg"], layer="corridors")
+    assert len(links) == len(result.links) and len(polygons) == len(result.polygons)
+    table = pd.read_csv(written["corridors_csv"])
+    assert np.allclose(table["cost_weighted_distance"], result.links["cost_weighted_distance"])
+    # the map's pinch points: one per pinch cell, at its centre, with its current
+    points = pinch_point_cells(result)
+    assert len(points) == int((result.pinch.array == 1).sum())
+    rows, cols = result.current.index(points.geometry.x, points.geometry.y)
+    assert np.array_equal(result.pinch.array[rows, cols], np.ones(len(points)))
+    assert np.allclose(points["current_A"], result.current.array[rows, cols])
+    # nothing computed: nothing written
+    with pytest.warns(DataQualityWarning, match="at least two"):
+        alone = report_corridors(ranges.iloc[:1], _area())
+    assert write_corridors(alone, tmp_path / "x") == {}
+
+
+@pytest.mark.slow
+def test_demo_map_and_report_show_corridors(tmp_path):
+    from habitat.batch.demo import run_demo
+
+    written = run_demo(tmp_path / "demo")
+    html = written["map"].read_text(encoding="utf-8")
+    assert "Corridors" in html and "Current density" in html and "pinch_points" in html
+    links = gpd.read_file(written["corridors_gpkg"], layer="links")
+    assert len(links) >= 11  # twelve leopards, every one linked
+    assert set(links["from_id"]) | set(links["to_id"]) == {
+        f"Leo {k}{s}" for k in range(1, 7) for s in "FM"
+    }
+    index = written["report"].read_text(encoding="utf-8")
+    assert "Corridors and connectivity" in index and "ECA" in index
+    assert (written["report"].parent / "connectivity.png").is_file()

@@ -233,11 +233,13 @@ def test_the_new_fragmentation_table_measures_every_range_and_protected_area(
     LANDSCAPE_METRICS.validate(table)
     assert table.columns[0] == ZONE_KIND
     # the table and the index's chart are the only new files of the report folder
+    # (and, since issue 13, the connectivity table and graph of the corridors)
     report_files = {p.name for p in (demo_out / "report").iterdir() if p.is_file()}
     assert report_files == {
         *("index.html", "ranges.gpkg", "metrics.csv", "metrics.parquet", "overlaps.csv"),
         *("failures.csv", "manifest.json", "summary_by_sex.png", ".habitat-report"),
         *("fragmentation.csv", "fragmentation_by_animal.png"),
+        *("connectivity.csv", "connectivity.png"),
     }
     metrics = pd.read_csv(demo_out / "report" / "metrics.csv")
     land = table[table["level"] == "landscape"]

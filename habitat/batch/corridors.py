@@ -27,7 +27,8 @@ area's land cover, as :mod:`habitat.corridors` defines each step:
    detour costing at most 10 km of forest more than the least-cost path).
 5. **Current.** :func:`habitat.corridors.circuit.current_flow` pairwise between
    the ranges (focal regions), and :func:`~habitat.corridors.circuit.pinch_points`
-   (top 1 % of the current on the corridor cells outside the ranges); each link counts the pinch
+   (top 1 % of the current on the corridor cells outside the ranges; for at most
+   :data:`MAX_CURRENT_RANGES` ranges, one solve per pair); each link counts the pinch
    point cells inside its corridor polygon (``n_pinch_points``) and carries the
    effective resistance (ohm) between its two ranges.
 6. **Connectivity.** :func:`habitat.corridors.graph.connectivity` of the ranges
@@ -87,6 +88,7 @@ from habitat.io.study_area import StudyArea
 
 __all__ = [
     "CORRIDOR_MARGIN_M",
+    "MAX_CURRENT_RANGES",
     "MEDIAN_DISPERSAL",
     "REPORT_CELL_SIZE_M",
     "REPORT_CUTOFF",
@@ -113,6 +115,9 @@ REPORT_CUTOFF = 10_000.0
 MEDIAN_DISPERSAL: dict[str, float] = {"amur_leopard": 20_000.0}
 #: Percentile of the current inside the corridors above which a cell is a pinch point.
 PINCH_PERCENTILE = 99.0
+#: Most ranges the pairwise circuit is solved for (one solve per pair: n (n - 1) / 2);
+#: above it the report keeps the least-cost corridors and says the current was left out.
+MAX_CURRENT_RANGES = 30
 #: Extra columns of a report's links (after the CORRIDORS columns of the corridors).
 LINK_EXTRA_COLUMNS = ("effective_resistance", "n_pinch_points")
 
@@ -499,6 +504,13 @@ def _compute(
     links["n_pinch_points"] = 0
     result.surface = corr.surface
     result.polygons = corr.polygons
+    if current and len(cores) > MAX_CURRENT_RANGES:
+        _note(
+            result,
+            f"corridors: current flow and pinch points not computed for {len(cores)} ranges "
+            f"(at most {MAX_CURRENT_RANGES}: one circuit solve per pair of ranges)",
+        )
+        current = False
     if current and len(links):
         try:
             flow = current_flow(resistance, cores, id_column="individual")

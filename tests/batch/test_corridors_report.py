@@ -334,3 +334,28 @@ def test_demo_map_and_report_show_corridors(tmp_path):
     index = written["report"].read_text(encoding="utf-8")
     assert "Corridors and connectivity" in index and "ECA" in index
     assert (written["report"].parent / "connectivity.png").is_file()
+
+
+def test_many_ranges_keep_their_corridors_and_say_the_current_was_left_out(monkeypatch):
+    from habitat.batch import corridors as module
+
+    monkeypatch.setattr(module, "MAX_CURRENT_RANGES", 2)
+    ranges = _ranges(
+        (500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), (1500, 200, 2500, 500), ids=list("abc")
+    )
+    with pytest.warns(DataQualityWarning, match="current flow and pinch points not computed"):
+        result = report_corridors(ranges, _area(), margin_m=0.0, cell_size_m=None)
+    assert result.ok and result.current is None and result.pinch is None
+    assert result.links["effective_resistance"].isna().all()
+    assert (result.links["n_pinch_points"] == 0).all()
+    assert result.connectivity is not None
+
+
+def test_a_range_inside_another_with_the_same_centre_is_left_out_with_a_note():
+    ranges = _ranges(
+        (500, 500, 1500, 1500), (900, 900, 1100, 1100), (3000, 1000, 3500, 1500), ids=list("abc")
+    )
+    with pytest.warns(DataQualityWarning, match="b left out"):
+        result = report_corridors(ranges, _area(), margin_m=0.0, cell_size_m=None)
+    assert result.ok and "b" in result.left_out()
+    assert set(result.links["from_id"]) | set(result.links["to_id"]) == {"a", "c"}

@@ -359,3 +359,18 @@ def test_a_range_inside_another_with_the_same_centre_is_left_out_with_a_note():
         result = report_corridors(ranges, _area(), margin_m=0.0, cell_size_m=None)
     assert result.ok and "b" in result.left_out()
     assert set(result.links["from_id"]) | set(result.links["to_id"]) == {"a", "c"}
+
+
+def test_a_rerun_without_corridors_leaves_no_connectivity_file(tmp_path):
+    from habitat.batch import runner
+
+    ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
+    first = _report(tmp_path, ranges, _area(), corridors=True)
+    assert (first.out_dir / runner.CONNECTIVITY_FILE).is_file()
+    assert "Corridor to east" in _page(first, "west")
+    again = _report(tmp_path, ranges, _area())
+    assert not (again.out_dir / runner.CONNECTIVITY_FILE).exists()
+    assert not (again.out_dir / runner.CONNECTIVITY_FIGURE).exists()
+    # the page changed with its corridors: redrawn, not kept from the first run
+    assert "Corridors were not computed" in _page(again, "west")
+    assert "Corridors and connectivity" not in again.index.read_text(encoding="utf-8")

@@ -10,8 +10,9 @@ area's land cover, as :mod:`habitat.corridors` defines each step:
    cells instead of the bundled cover's 200 m cells). Widths are therefore
    measured in steps of about one cell (600 m).
 2. **Resistance.** :func:`habitat.corridors.resistance.resistance_surface`
-   with the species' table: for the ``amur_leopard`` profile, or a land cover
-   with the bundled classes, the example leopard tables
+   with the species' table: when every class of the land cover is one of the
+   bundled classes and the species is the Amur leopard (or not given), the
+   example leopard tables
    (:func:`habitat.corridors.tables.leopard_resistance_table` and
    :func:`~habitat.corridors.tables.leopard_barrier_table`); the study area's
    ``barriers`` are burned at their widths and its ``crossings`` (the Narvinsky
@@ -41,11 +42,12 @@ Median dispersal of the Amur leopard
 No species profile carries a dispersal distance, and none is published for
 the Amur leopard. :data:`MEDIAN_DISPERSAL` takes **20,000 resistance × m**
 (20 km of forest, resistance 1 in the leopard table): a round figure between
-the natal dispersal of female leopards (a few km, settling next to their
-mother's range) and that of males (tens of km) reported for African leopards
-by Fattebert et al. (2013, "Long-distance natal dispersal in leopards reveals
-potential for a three-country metapopulation", *South African Journal of
-Wildlife Research* 43: 61-67). It is a documented default, not a
+the natal dispersal of female leopards (a few km, often settling next to
+their mother's range) and that of males (tens of km, and far more for some),
+as reported for African leopards (e.g. Fattebert et al. 2013, "Long-distance
+natal dispersal in leopard reveals potential for a three-country
+metapopulation", *South African Journal of Wildlife Research* 43: 61-67).
+It is a documented default, not a
 measurement: pass ``median_dispersal=`` to use your own. Connectivity
 numbers scale with it; the report says which value it used.
 

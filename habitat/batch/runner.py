@@ -765,6 +765,7 @@ class _PageTask:
     areas: pd.DataFrame | None = None
     barriers: pd.DataFrame | None = None
     land_cover_names: dict[str, str] | None = None
+    map_corridors: gpd.GeoDataFrame | None = None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -806,6 +807,7 @@ def _render(task: _PageTask) -> _Outcome:
                 focus=task.individual,
                 max_fixes_per_individual=task.options.max_fixes_on_map,
                 title=f"{task.individual}",
+                corridors=task.map_corridors,
             )
             save_map(m, task.out_dir / "pages" / task.slug / "map.html")
         html = render_individual_page(
@@ -1970,6 +1972,10 @@ def _page_tasks(
     land_cols = [c for c in metrics.attrs.get(LANDSCAPE_COLUMNS, ()) if c in metrics.columns]
     reported_method = metrics["method"].iloc[0]
     corridor_links = _corridor_links(corridors, page_links)
+    # the links drawn on each animal's map: those with a path
+    drawn = None
+    if corridors is not None and len(corridors):
+        drawn = corridors[~(corridors.geometry.isna() | corridors.geometry.is_empty)]
     if corridor_result is not None:
         for ind, note in corridor_result.left_out().items():
             corridor_links.setdefault(ind, []).append(
@@ -2002,6 +2008,10 @@ def _page_tasks(
             g = groups[ind]  # study_area_map thins them to max_fixes_on_map
             fixes = g[~g["flag_any"]] if "flag_any" in g.columns else g
         links = corridor_links.get(ind, [])
+        own_links = None
+        if drawn is not None:
+            touches = (drawn["from_id"].astype(str) == ind) | (drawn["to_id"].astype(str) == ind)
+            own_links = drawn[touches] if touches.any() else None
         terr = {
             k: (v.item() if hasattr(v, "item") else v)
             for k, v in row.drop(labels="geometry").items()
@@ -2031,6 +2041,7 @@ def _page_tasks(
             ),
             areas=None if areas is None else areas.get(ind, areas[""]),
             barriers=None if barriers is None else barriers.get(ind, barriers[""]),
+            map_corridors=own_links,
         )
         task.fingerprint = _page_task_fingerprint(task, est_fps[ind], layers_fp)
         tasks.append(task)
@@ -2092,8 +2103,12 @@ def _canonical_values(table: pd.DataFrame | None) -> pd.DataFrame | None:
 def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) -> str:
     """SHA-256 of everything a page and its map show (the fixes via the estimate's)."""
     opts = task.options
+    extra = {}
+    if task.map_corridors is not None:  # pages without corridors keep their fingerprint
+        extra["map_corridors"] = table_sha256(task.map_corridors)
     return value_sha256(
         {
+            **extra,
             "habitat": __version__,
             "estimate": estimate_fp,  # its fixes (the map's points) and estimation options
             "title": opts.title,

@@ -254,6 +254,10 @@ def test_report_pages_list_links_and_index_shows_pc_eca(tmp_path):
     assert f"path length {link.length_m / 1000:,.1f} km" in west
     assert "pinch point cell" in west and "effective resistance (circuit)" in west
     assert "Corridor to west" in _page(result, "east")
+    # the animal's map draws its links; the one without links has none
+    west_map = (result.out_dir / "pages" / "west" / "map.html").read_text(encoding="utf-8")
+    far_map = (result.out_dir / "pages" / "far" / "map.html").read_text(encoding="utf-8")
+    assert "Corridors" in west_map and "Corridors" not in far_map
     # the animal off the land cover: a note on its page, never a failure
     far = _page(result, "far")
     assert "No corridor computed" in far and "cannot be a core" in far

@@ -51,6 +51,9 @@ failures.csv. Progress goes to stderr.
 With a land cover, the fragmentation metrics (FRAGSTATS definitions:
 patches, edge density, effective mesh size, core area...) are measured inside
 each range and each protected area / zone; --no-fragmentation skips them.
+--corridors also links the ranges: least-cost corridors, current flow and
+pinch points between them, PC/ECA of the network (connectivity.csv and
+connectivity.png in OUT; each page lists its animal's links).
 
 An animal that fails (too few fixes, bad geometry, estimator error) does not
 stop the others; it is listed in index.html and failures.csv. Exit status:
@@ -136,6 +139,13 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
     "land cover).",
 )
 @click.option(
+    "--corridors",
+    "with_corridors",
+    is_flag=True,
+    help="Also compute corridors between the ranges on the study area's land cover "
+    "(least-cost corridors, current flow, pinch points, PC/ECA); off by default.",
+)
+@click.option(
     "--layer",
     "layer_options",
     metavar="ROLE=PATH[:NAME_COLUMN]",
@@ -199,6 +209,7 @@ def report(
     title: str | None,
     no_area_curve: bool,
     no_fragmentation: bool,
+    with_corridors: bool,
     layer_options: tuple[str, ...],
     study_area_file: Path | None,
     land_cover_path: Path | None,
@@ -295,6 +306,7 @@ def report(
         species="none" if prepared.species is None else prepared.species,
         options=options,
         fragmentation=False if no_fragmentation else None,
+        corridors=True if with_corridors else None,
         overwrite=overwrite,
         workers=workers,
         scheduler=scheduler,

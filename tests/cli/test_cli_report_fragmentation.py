@@ -1,4 +1,4 @@
-"""``habitat report --no-fragmentation``: the flag reaches run_report (nothing else changes)."""
+"""``habitat report --no-fragmentation`` and ``--corridors``: the flags reach run_report."""
 
 from __future__ import annotations
 
@@ -50,3 +50,14 @@ def test_help_says_what_the_flag_does():
     assert r.exit_code == 0
     assert "--no-fragmentation" in r.output
     assert "fragmentation.csv" in r.output
+
+
+@pytest.mark.parametrize(("flags", "expected"), [([], None), (["--corridors"], True)])
+def test_corridors_flag_asks_run_report_for_corridors(
+    ranges_file, calls, tmp_path, flags, expected
+):
+    r = CliRunner().invoke(cli, ["report", str(ranges_file), "--out", str(tmp_path / "r"), *flags])
+    assert r.exit_code == 0, r.output
+    assert calls[0]["corridors"] is expected  # None: no corridors (run_report's default)
+    help_text = CliRunner().invoke(cli, ["report", "--help"]).output
+    assert "--corridors" in help_text and "connectivity.csv" in help_text

@@ -25,7 +25,6 @@ from __future__ import annotations
 import inspect
 import sys
 import types
-from typing import Any
 
 from habitat.corridors.circuit import CurrentFlow, current_flow, pinch_points
 from habitat.corridors.cost import cost_allocation, cost_distance, least_cost_path
@@ -59,10 +58,13 @@ __all__ = [
 
 
 class _CallablePackage(types.ModuleType):
-    """The package, callable as :func:`habitat.corridors.linkage.corridors`."""
+    """The package, callable as :func:`habitat.corridors.linkage.corridors`.
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Corridors:
-        return corridors(*args, **kwargs)
+    The function itself is the call (no wrapper frame), so its warnings point
+    at the caller's line.
+    """
+
+    __call__ = staticmethod(corridors)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

@@ -34,14 +34,16 @@ area's land cover, as :mod:`habitat.corridors` defines each step:
    effective resistance (ohm) between its two ranges.
 6. **Connectivity.** :func:`habitat.corridors.graph.connectivity` of the ranges
    (attribute ``area_km2``) over the links' cost-weighted distances, with the
-   median dispersal distance of the species (:data:`MEDIAN_DISPERSAL`):
-   PC, ECA (km²), IIC and each range's dPC.
+   median dispersal distance of the species (``median_dispersal_m`` of its
+   profile, times the surface's least resistance: metres through its best
+   habitat as resistance × m): PC, ECA (km²), IIC and each range's dPC.
 
 Median dispersal of the Amur leopard
 ------------------------------------
-No species profile carries a dispersal distance, and none is published for
-the Amur leopard. :data:`MEDIAN_DISPERSAL` takes **20,000 resistance × m**
-(20 km of forest, resistance 1 in the leopard table): a round figure between
+No dispersal distance is published for the Amur leopard. Its bundled profile
+(``data/species/amur_leopard.toml``) takes ``median_dispersal_m = 20000``:
+**20,000 resistance × m** on the leopard table (20 km of forest, resistance 1,
+the least), a round figure between
 the natal dispersal of female leopards (a few km, often settling next to
 their mother's range) and that of males (tens of km, and far more for some),
 as reported for African leopards (e.g. Fattebert et al. 2013, "Long-distance
@@ -84,6 +86,7 @@ from habitat.corridors import (
     pinch_points,
     resistance_surface,
 )
+from habitat.datasets import species_profile
 from habitat.io.raster import Raster
 from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import StudyArea
@@ -91,7 +94,6 @@ from habitat.io.study_area import StudyArea
 __all__ = [
     "CORRIDOR_MARGIN_M",
     "MAX_CURRENT_RANGES",
-    "MEDIAN_DISPERSAL",
     "REPORT_CELL_SIZE_M",
     "REPORT_CUTOFF",
     "CorridorReport",
@@ -112,9 +114,6 @@ REPORT_CELL_SIZE_M = 600.0
 #: Corridor truncation of a report (resistance × m above each link's least-cost distance):
 #: a detour costing at most 10 km of forest (resistance 1) more than the least-cost path.
 REPORT_CUTOFF = 10_000.0
-#: Median dispersal distance by species profile, in resistance × m of its table
-#: (module docstring: 20 km of forest for the Amur leopard, a documented default).
-MEDIAN_DISPERSAL: dict[str, float] = {"amur_leopard": 20_000.0}
 #: Percentile of the current inside the corridors above which a cell is a pinch point.
 PINCH_PERCENTILE = 99.0
 #: Most ranges the pairwise circuit is solved for (one solve per pair: n (n - 1) / 2);
@@ -388,9 +387,10 @@ def report_corridors(
     tables : (resistance table, barrier table), optional
         Replace the species' tables (as :func:`resistance_surface` takes them).
     median_dispersal : float, optional
-        Resistance × m at which the dispersal probability is 0.5; default
-        :data:`MEDIAN_DISPERSAL` of the profile (the leopard's when the
-        leopard tables are used).
+        Resistance × m at which the dispersal probability is 0.5; default the
+        profile's ``median_dispersal_m`` times the surface's least resistance
+        (the bundled leopard profile's when the leopard tables are used
+        without a profile).
     cutoff : float
         Corridor truncation (resistance × m), :data:`REPORT_CUTOFF`.
     margin_m : float
@@ -470,11 +470,8 @@ def _compute(
                 f"no resistance table for the land cover's classes ({name}); corridors need "
                 "one (habitat.resistance_surface(table=...))"
             )
-        if median_dispersal is None:
-            median_dispersal = MEDIAN_DISPERSAL["amur_leopard"]
-    if median_dispersal is None and profile is not None:
-        median_dispersal = MEDIAN_DISPERSAL.get(profile.name)
-    result.median_dispersal = median_dispersal
+        if profile is None:  # the leopard tables, chosen from the land cover's classes
+            profile = species_profile("amur_leopard")
     metric = ranges.to_crs(land.crs) if land.crs is not None else ranges
     window = _window(land, metric, float(margin_m))
     cell = None
@@ -492,6 +489,10 @@ def _compute(
             crossings=crossings if len(crossings) else None,
             cell_size_m=cell,
         )
+    if median_dispersal is None and profile is not None and profile.median_dispersal_m:
+        least = float(np.nanmin(np.asarray(resistance.array, dtype=float)))
+        median_dispersal = profile.median_dispersal_m * least
+    result.median_dispersal = median_dispersal
     ranges_m = metric.to_crs(resistance.crs)
     cores = disjoint_ranges(ranges_m[["individual", "geometry"]])
     cores = _usable_cores(cores, resistance, result)

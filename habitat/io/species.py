@@ -10,7 +10,10 @@ analyses use it for their checks and defaults:
 * :func:`habitat.flag_relocations` flags fixes implying a speed above
   ``max_speed_kmh``;
 * report figures use ``ud_cell_size_m`` when given (else a cell from the
-  bandwidth).
+  bandwidth);
+* report corridors (``habitat report --corridors``) weigh links by the
+  probability of dispersal, even odds at ``median_dispersal_m`` through the
+  species' least resistant habitat (PC and ECA, Saura & Pascual-Hortal 2007).
 
 Profiles come from a bundled name (:func:`habitat.datasets.species_profile`,
 e.g. ``"amur_leopard"``), a TOML file (:func:`read_species_profile`) or a
@@ -25,6 +28,7 @@ A profile file::
     scientific_name = "Pekania pennanti"
     max_speed_kmh = 8                     # optional: fixes faster than this are flagged
     ud_cell_size_m = 50                   # optional: UD figure cells
+    median_dispersal_m = 5000             # optional: connectivity of report corridors
     source = "..."                        # optional: where the numbers come from
 
     [area_km2]                            # or [area_sq_mi]; low, high ("none" = no bound)
@@ -58,6 +62,7 @@ _TOP_KEYS = (
     "scientific_name",
     "max_speed_kmh",
     "ud_cell_size_m",
+    "median_dispersal_m",
     "source",
     *_AREA_TABLES,
 )
@@ -131,6 +136,11 @@ class SpeciesProfile:
         Fixes implying a faster movement are flagged; ``None``: no speed flag.
     ud_cell_size_m : float or None
         Cell size of utilisation-distribution figures; ``None``: from the bandwidth.
+    median_dispersal_m : float or None
+        Median dispersal distance (m) through the species' least resistant
+        habitat: the dispersal kernel of report corridors' PC and ECA (there
+        scaled by the surface's least resistance into resistance × m);
+        ``None``: no PC/ECA in reports unless given.
     source : str or None
         Where the numbers come from.
 
@@ -160,6 +170,7 @@ fixes faster than 8 km/h flagged'
     expected_area_sq_mi: Mapping[str, Bounds] = dataclasses.field(default_factory=dict)
     max_speed_kmh: float | None = None
     ud_cell_size_m: float | None = None
+    median_dispersal_m: float | None = None
     source: str | None = None
 
     def __post_init__(self) -> None:
@@ -182,7 +193,7 @@ fixes faster than 8 km/h flagged'
             source=where,
         )
         object.__setattr__(self, "expected_area_sq_mi", checked)
-        for key in ("max_speed_kmh", "ud_cell_size_m"):
+        for key in ("max_speed_kmh", "ud_cell_size_m", "median_dispersal_m"):
             object.__setattr__(self, key, _bound(getattr(self, key), key=key, source=where))
         if not self.common_name:
             object.__setattr__(self, "common_name", self.name.replace("_", " ").capitalize())
@@ -238,6 +249,9 @@ fixes faster than 8 km/h flagged'
             max_speed_kmh=_bound(values.get("max_speed_kmh"), key="max_speed_kmh", source=source),
             ud_cell_size_m=_bound(
                 values.get("ud_cell_size_m"), key="ud_cell_size_m", source=source
+            ),
+            median_dispersal_m=_bound(
+                values.get("median_dispersal_m"), key="median_dispersal_m", source=source
             ),
             source=values.get("source"),
         )

@@ -13,14 +13,15 @@ import pytest
 import shapely
 
 from habitat.batch.corridors import (
-    MEDIAN_DISPERSAL,
     disjoint_ranges,
     links_by_individual,
     report_corridors,
     species_tables,
 )
 from habitat.core.errors import DataQualityWarning, InputError
+from habitat.datasets import species_profile
 from habitat.io.raster import Raster
+from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import StudyArea
 
 CRS = 32652
@@ -116,6 +117,22 @@ def _grid_resistance_distance(shape, labels_a, labels_b) -> float:
     return float(nx.resistance_distance(g, "A", "B", weight="weight", invert_weight=False))
 
 
+def test_median_dispersal_comes_from_the_species_profile():
+    ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
+    # metres through the least resistant habitat (forest, resistance 1) -> resistance x m
+    own = SpeciesProfile(name="amur_leopard", median_dispersal_m=5000.0)
+    result = _run(ranges, margin_m=0.0, profile=own, current=False)
+    assert result.median_dispersal == 5000.0
+    p = 0.5 ** (result.links["cost_weighted_distance"].iloc[0] / 5000.0)
+    eca = result.connectivity.summary["ECA_km2"].iloc[0]
+    assert eca == pytest.approx(math.sqrt(2 * 0.25**2 + 2 * 0.25**2 * p))
+    # a profile without one: the links stay, PC/ECA are left out with a note
+    silent = SpeciesProfile(name="amur_leopard")
+    result = _run(ranges, margin_m=0.0, profile=silent, current=False)
+    assert result.connectivity is None and len(result.links) == 1
+    assert any("no median dispersal distance" in n for n in result.notes)
+
+
 def test_two_ranges_cost_current_and_connectivity():
     ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
     result = _run(ranges, margin_m=0.0)
@@ -134,7 +151,9 @@ def test_two_ranges_cost_current_and_connectivity():
     expected = _grid_resistance_distance(shape, a, b)
     assert link.effective_resistance == pytest.approx(expected, rel=1e-6)
     # PC / ECA of two patches (Saura & Pascual-Hortal 2007): ECA = sqrt(a1² + a2² + 2 a1 a2 p)
-    p = 0.5 ** (link.cost_weighted_distance / MEDIAN_DISPERSAL["amur_leopard"])
+    # the bundled leopard profile's median dispersal, 20 km through forest (resistance 1)
+    assert result.median_dispersal == species_profile("amur_leopard").median_dispersal_m == 20_000
+    p = 0.5 ** (link.cost_weighted_distance / 20_000)
     a1 = a2 = 0.25
     summary = result.connectivity.summary.iloc[0]
     assert summary["ECA_km2"] == pytest.approx(math.sqrt(a1**2 + a2**2 + 2 * a1 * a2 * p))

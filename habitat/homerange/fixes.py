@@ -183,9 +183,13 @@ individual; too few for 'F01' (4). ...
     xy = shapely.get_coordinates(projected.geometry.to_numpy())
     _require_finite_xy(xy, data, rows[usable][order], est_crs)
     counts = np.bincount(codes, minlength=len(names))
-    few = np.flatnonzero(counts < MIN_FIXES)
-    if len(few):
-        detail = ", ".join(f"'{names[i]}' ({counts[i]})" for i in few[:10])
+    # an individual whose every fix is flagged or missing has 0 usable fixes: named too
+    gone = sorted(set(ids.text.astype(str).tolist()) - set(names.astype(str).tolist()))
+    few = [(g, 0) for g in gone] + [
+        (names[i], counts[i]) for i in np.flatnonzero(counts < MIN_FIXES)
+    ]
+    if few:
+        detail = ", ".join(f"'{name}' ({n})" for name, n in few[:10])
         raise InsufficientDataError(
             f"{purpose} need at least {MIN_FIXES} usable fixes per individual; too few for "
             f"{detail}. Drop those individuals (e.g. `fixes[fixes.individual != ...]`) or "

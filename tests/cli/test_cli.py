@@ -41,6 +41,8 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     assert r.exit_code == 0, r.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
+        "corridors.csv",
+        "corridors.gpkg",
         "home_ranges.csv",
         "home_ranges.gpkg",
         "layers.csv",

@@ -125,6 +125,19 @@ def test_no_usable_fix_left_is_a_habitat_error() -> None:
         estimation_crs(fixes)
 
 
+def test_an_animal_with_every_fix_flagged_is_named_not_dropped() -> None:
+    # Leo 1F has usable fixes, Leo 2M none: the estimate must not silently lose Leo 2M
+    # (found by tests/fuzz: an animal whose fixes were all flagged vanished from the table)
+    one = _leopard_table(n=40)
+    two = _leopard_table(n=6, seed=2).assign(individual="Leo 2M")
+    fixes = _quiet(read_relocations, pd.concat([one, two], ignore_index=True), crs="EPSG:4326")
+    fixes.loc[fixes["individual"] == "Leo 2M", "flag_any"] = True
+    with pytest.raises(InsufficientDataError, match=r"too few for 'Leo 2M' \(0\)"):
+        _quiet(home_range, fixes, method="mcp")
+    kept = fixes[fixes["individual"] == "Leo 1F"]
+    assert _quiet(home_range, kept, method="mcp")["individual"].unique().tolist() == ["Leo 1F"]
+
+
 # ----------------------------------------------------------------------------- every fix counted
 def _messy_file(write_text) -> Path:
     """Two leopards with one fix of every flag kind, and a clean third one."""

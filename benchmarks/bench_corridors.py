@@ -51,6 +51,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from peak_memory import reset_peak, status_mb  # noqa: E402
 
 SEED = 13
 CELL_M = 30.0
@@ -59,26 +61,6 @@ CORRELATION_CELLS = 8.0
 CORE_CELLS = 20
 X0, Y0 = 500_000.0, 4_900_000.0
 CASES = ("habitat", "skimage")
-
-
-def _status_mb(key: str) -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def build(size: int, n_cores: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,12 +157,12 @@ def child(case: str, folder: Path, cutoff: float) -> dict[str, Any]:
     tiny, tiny_boxes = build(64, 2)
     run(tiny, tiny_boxes, cutoff)
     warm_up_s = time.perf_counter() - t0
-    rss = _status_mb("VmRSS")
-    reset = _reset_peak()
+    rss = status_mb("VmRSS")
+    reset = reset_peak()
     t0 = time.perf_counter()
     out = run(resistance, boxes, cutoff)
     seconds = time.perf_counter() - t0
-    peak = (_status_mb("VmHWM") - rss) if reset else float("nan")
+    peak = (status_mb("VmHWM") - rss) if reset else float("nan")
     np.save(folder / f"{case}_surface.npy", out.pop("surface"))
     return {
         "case": case,

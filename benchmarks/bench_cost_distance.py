@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from peak_memory import peak_mb, reset_peak, status_mb  # noqa: E402
 
 SEED = 13
 CELL_M = 30.0
@@ -56,34 +57,6 @@ CORRELATION_CELLS = 8.0
 WARMUP_CELLS = 64
 X0, Y0 = 500_000.0, 4_900_000.0
 CASES = ("habitat", "skimage")
-
-
-def _status_mb(key: str) -> float:
-    """A field of /proc/self/status (VmRSS, VmHWM) in MB; NaN where there is none."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _reset_peak() -> bool:
-    """Reset this process's peak resident set (Linux >= 4.0: VmHWM := VmRSS)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_mb(reset: bool) -> float:
-    if reset:
-        return _status_mb("VmHWM")
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def build_surface(size: int, n_sources: int) -> tuple[np.ndarray, np.ndarray]:
@@ -130,14 +103,14 @@ def child(case: str, folder: Path) -> dict[str, Any]:
     tiny, _ = build_surface(WARMUP_CELLS, 2)
     run(tiny, np.array([[3, 3], [40, 50]]))
     warm_up_s = time.perf_counter() - t0
-    rss = _status_mb("VmRSS")
-    reset = _reset_peak()
+    rss = status_mb("VmRSS")
+    reset = reset_peak()
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     out = run(resistance, cells)
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
-    peak = _peak_mb(reset) - (rss if reset else 0.0)
+    peak = peak_mb(reset) - (rss if reset else 0.0)
     np.save(folder / f"{case}.npy", out)
     return {
         "case": case,

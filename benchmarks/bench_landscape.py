@@ -49,7 +49,6 @@ import json
 import math
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -61,6 +60,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from peak_memory import peak_mb, reset_peak, status_mb  # noqa: E402
 
 SEED = 12
 CORRELATION_CELLS = 8.0
@@ -148,35 +149,6 @@ def make_zones(path: Path, n: int, seed: int = SEED) -> Any:
 
 
 # ---------------------------------------------------------------------------- child
-
-
-def _status_mb(key: str) -> float:
-    """A field of /proc/self/status (VmRSS, VmHWM) in MB; NaN where there is none."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _reset_peak() -> bool:
-    """Reset this process's peak resident set (Linux >= 4.0: VmHWM := VmRSS)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_mb(reset: bool) -> float:
-    """Largest resident set since the reset (else since the start: ru_maxrss, KiB on Linux)."""
-    if reset:
-        return _status_mb("VmHWM")
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _landscape_metrics() -> Any:
@@ -377,8 +349,8 @@ def child(args: argparse.Namespace) -> None:
             out["warmup_s"] = time.perf_counter() - t0
         if case in ("zones", "zones_floor"):
             zones = make_zones(path, args.zones)
-        base_rss = _status_mb("VmRSS")
-        reset = _reset_peak()
+        base_rss = status_mb("VmRSS")
+        reset = reset_peak()
         profiler = None
         if args.profile and case in ("engine", "habitat", "zones"):
             import cProfile
@@ -409,7 +381,7 @@ def child(args: argparse.Namespace) -> None:
             buf = io.StringIO()
             pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(30)
             out["profile"] = buf.getvalue()
-        peak = _peak_mb(reset)
+        peak = peak_mb(reset)
         out.update(status="ok", baseline_mb=base_rss, peak_mb=peak, extra_mb=peak - base_rss)
     except Exception as exc:  # reported, not raised: the other cases still run
         import traceback

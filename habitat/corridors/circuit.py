@@ -81,20 +81,29 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import ndimage, sparse
-from scipy.sparse import linalg as splinalg
 
 from habitat.core.errors import (
-    ConvergenceError,
     DataQualityWarning,
     InputError,
     InsufficientDataError,
 )
 from habitat.corridors.nodes import node_cells
+from habitat.corridors.solver import (
+    DIRECT_MANY_MAX_CELLS,
+    DIRECT_MAX_CELLS,
+    FALLBACK_MAX_CELLS,
+    MANY_RIGHT_HAND_SIDES,
+    block_aggregates,
+    grid_index,
+    kernels,
+    laplacian_matrix,
+    make_solver,
+)
 from habitat.corridors.surface import resistance_cells
 from habitat.io.raster import Raster
 
 if TYPE_CHECKING:  # pragma: no cover
-    from types import ModuleType
+    pass
 
 __all__ = [
     "DIRECT_MANY_MAX_CELLS",
@@ -106,22 +115,10 @@ __all__ = [
     "pinch_points",
 ]
 
-#: ``solver="auto"`` factorises systems up to this many unknowns, AMG above ...
-DIRECT_MAX_CELLS = 20_000
-#: ... and up to this many when there are at least :data:`MANY_RIGHT_HAND_SIDES` to solve
-#: with one matrix (one factorisation, then cheap back-substitutions; measured here:
-#: 150,000 cells factorise in 2 s and back-substitute in 0.04 s, against 0.2 s a solve
-#: for AMG-CG).
-DIRECT_MANY_MAX_CELLS = 250_000
-#: see :data:`DIRECT_MANY_MAX_CELLS`
-MANY_RIGHT_HAND_SIDES = 10
-#: ``solver="auto"`` retries a stalled AMG solve with the factorisation up to this size.
-FALLBACK_MAX_CELLS = 1_000_000
-
 _MODES = ("pairwise", "one_to_all")
 _CONNECTIONS = ("conductance", "resistance")
 _SOLVERS = ("auto", "amg", "direct", "cholesky")
-_GROUND, _HIGH, _OUT = -2, -3, -1
+_GROUND, _HIGH = -2, -3
 
 
 @dataclass(frozen=True)
@@ -169,294 +166,12 @@ class CurrentFlow:
     n_solves: int
 
 
-def _kernels() -> ModuleType:
-    """The compiled kernels, imported on first use (numba is not loaded by ``import habitat``)."""
-    from habitat.corridors import circuit_kernels
-
-    return circuit_kernels
-
-
 def _choice(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
     if value not in allowed:
         raise InputError(
             f"{what} must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}."
         )
     return value
-
-
-def _dot(u: np.ndarray, v: np.ndarray) -> float:
-    return float(np.einsum("i,i->", u, v))
-
-
-class _Solver:
-    """Solves ``A x = b`` for one SPD matrix and many right-hand sides, checking convergence."""
-
-    def __init__(
-        self,
-        a: sparse.csr_matrix,
-        kind: str,
-        tol: float,
-        max_iterations: int,
-        aggregates: np.ndarray | None = None,
-    ) -> None:
-        self.a = a
-        self.kind = kind
-        self.tol = tol
-        self.max_iterations = max_iterations
-        self.max_residual = 0.0
-        self.n_solves = 0
-        self._lu: Any = None
-        self._precond: Any = None
-        if kind == "direct":
-            self._factorise()
-        else:
-            self._precond = _AMG(a, aggregates)
-
-    def _factorise(self) -> None:
-        self._lu = splinalg.splu(
-            self.a.tocsc(),
-            permc_spec="MMD_AT_PLUS_A",
-            diag_pivot_thresh=0.0,
-            options={"SymmetricMode": True},
-        )
-
-    def _residual(self, x: np.ndarray, b: np.ndarray) -> np.ndarray:
-        norm_b = np.sqrt(np.einsum("ij,ij->j", b, b))
-        norm_b[norm_b == 0] = 1.0
-        r = b - self.a @ x
-        out: np.ndarray = np.sqrt(np.einsum("ij,ij->j", r, r)) / norm_b
-        return out
-
-    def _pcg(self, b: np.ndarray) -> np.ndarray:
-        """Preconditioned conjugate gradients from zero, stopping at ``tol`` (relative).
-
-        Dot products are numpy loops (``einsum``), not threaded BLAS calls, which
-        spin for nothing on a busy two-core machine.
-        """
-        amg = self._precond
-        x = np.zeros_like(b)
-        r = b.copy()
-        norm_b = float(np.sqrt(_dot(b, b)))
-        if norm_b == 0.0:
-            return x
-        z = amg.apply(r)
-        d = z.copy()
-        rz = _dot(r, z)
-        for _ in range(self.max_iterations):
-            q = amg.a @ d
-            alpha = rz / _dot(d, q)
-            x += alpha * d
-            r -= alpha * q
-            if np.sqrt(_dot(r, r)) <= self.tol * norm_b:
-                break
-            z = amg.apply(r)
-            rz_new = _dot(r, z)
-            d *= rz_new / rz
-            d += z
-            rz = rz_new
-        return x
-
-    def solve(self, b: np.ndarray) -> np.ndarray:
-        """Solutions of ``A x = b`` for the columns of ``b`` (n × k)."""
-        if self.kind == "direct":
-            x = np.asarray(self._lu.solve(b))
-            res = self._residual(x, b)
-            if np.any(res > self.tol):
-                # one step of iterative refinement (pivoting is off for speed)
-                x = x + np.asarray(self._lu.solve(b - self.a @ x))
-                res = self._residual(x, b)
-        else:
-            x = np.empty_like(b)
-            for k in range(b.shape[1]):
-                x[:, k] = self._pcg(np.ascontiguousarray(b[:, k]))
-            res = self._residual(x, b)
-        self.n_solves += b.shape[1]
-        worst = float(np.max(res)) if res.size else 0.0
-        self.max_residual = max(self.max_residual, worst)
-        if not worst <= self.tol:
-            raise _NotConvergedError(
-                worst, self.tol, self.kind, self.a.shape[0], self.max_iterations
-            )
-        return x
-
-
-class _AMG:
-    """Smoothed-aggregation multigrid V-cycle, the preconditioner of CG.
-
-    Level 0 (the cells) is built here from the grid: aggregates of 3 × 3
-    cells (``aggregates``, one number per unknown), the tentative
-    prolongator ``T`` (piecewise constant, the Laplacian's near-null space),
-    smoothed once by damped Jacobi, ``P = (I - ω D⁻¹ A) T`` with
-    ``ω = 2/3`` (the spectral radius of ``D⁻¹ A`` is at most 2 for a
-    diagonally dominant Laplacian, so no eigenvalue estimate is needed), and
-    the Galerkin coarse matrix ``Pᵀ A P`` in CSR products. The coarser levels
-    are pyamg's smoothed aggregation of that matrix. Smoothing: one forward
-    Gauss-Seidel sweep before, one backward after (a symmetric cycle, as CG
-    needs). Without ``aggregates``, pyamg builds every level.
-    """
-
-    def __init__(self, a: sparse.csr_matrix, aggregates: np.ndarray | None) -> None:
-        import pyamg
-
-        self._core = pyamg.amg_core
-        options: dict[str, Any] = {
-            "symmetry": "hermitian",
-            "strength": ("symmetric", {"theta": 0.0}),
-            "smooth": ("jacobi", {"omega": 4.0 / 3.0, "weighting": "local"}),
-            "improve_candidates": None,
-            "presmoother": ("gauss_seidel", {"sweep": "forward"}),
-            "postsmoother": ("gauss_seidel", {"sweep": "backward"}),
-            "max_coarse": 500,
-            "coarse_solver": "splu",
-            "keep": False,
-        }
-        n = a.shape[0]
-        self.a = a
-        self.p: sparse.csr_matrix | None = None
-        self.r: sparse.csr_matrix | None = None
-        coarse = a
-        if aggregates is not None and n > 1000:
-            _u, agg = np.unique(aggregates, return_inverse=True)
-            n_agg = int(agg.max()) + 1
-            t = sparse.csr_matrix(
-                (np.ones(n), agg.astype(np.int64), np.arange(n + 1)), shape=(n, n_agg)
-            )
-            d_inv = 1.0 / a.diagonal()
-            at = (a @ t).tocsr()
-            at = sparse.csr_matrix(sparse.diags(d_inv * (2.0 / 3.0)) @ at)
-            p = (t - at).tocsr()
-            p.eliminate_zeros()
-            r = p.T.tocsr()
-            coarse = (r @ (a @ p)).tocsr()
-            coarse.sum_duplicates()
-            self.p, self.r = p, r
-        self.ml = pyamg.smoothed_aggregation_solver(coarse, **options)
-
-    def _gs(self, a: sparse.csr_matrix, x: np.ndarray, b: np.ndarray, forward: bool) -> None:
-        n = a.shape[0]
-        start, stop, step = (0, n, 1) if forward else (n - 1, -1, -1)
-        self._core.gauss_seidel(a.indptr, a.indices, a.data, x, b, start, stop, step)
-
-    def _cycle(self, level: int, b: np.ndarray) -> np.ndarray:
-        levels = self.ml.levels
-        lvl = levels[level]
-        if level == len(levels) - 1:
-            out: np.ndarray = np.asarray(self.ml.coarse_solver(lvl.A, b)).reshape(-1)
-            return out
-        x = np.zeros_like(b)
-        self._gs(lvl.A, x, b, True)
-        x += lvl.P @ self._cycle(level + 1, lvl.R @ (b - lvl.A @ x))
-        self._gs(lvl.A, x, b, False)
-        return x
-
-    def apply(self, b: np.ndarray) -> np.ndarray:
-        """One V-cycle from zero for ``A x = b``."""
-        b = np.ascontiguousarray(b, dtype=np.float64).reshape(-1)
-        if self.p is None or self.r is None:
-            return self._cycle(0, b)
-        x = np.zeros_like(b)
-        self._gs(self.a, x, b, True)
-        x += self.p @ self._cycle(0, self.r @ (b - self.a @ x))
-        self._gs(self.a, x, b, False)
-        return x
-
-    def as_operator(self) -> splinalg.LinearOperator:
-        return splinalg.LinearOperator(self.a.shape, matvec=self.apply, dtype=np.float64)
-
-
-class _NotConvergedError(Exception):
-    def __init__(self, residual: float, tol: float, kind: str, n: int, max_iterations: int) -> None:
-        self.residual, self.tol, self.kind, self.n = residual, tol, kind, n
-        self.max_iterations = max_iterations
-        super().__init__(residual)
-
-    def message(self) -> str:
-        if self.kind == "amg":
-            how = (
-                f"conjugate gradients with an AMG preconditioner stopped after at most "
-                f"{self.max_iterations} iterations"
-            )
-            fix = (
-                "Raise max_iterations, use solver='direct' (a factorisation; memory grows "
-                "with the cells), or reduce the contrast of the resistance surface (values "
-                "spanning more than about 1e6 stall iterative solvers)."
-            )
-        else:
-            how = "the sparse factorisation (with one refinement step)"
-            fix = "Reduce the contrast of the resistance surface, or loosen tol."
-        return (
-            f"The circuit solve did not converge: {how} left a relative residual "
-            f"||b - Ax|| / ||b|| = {self.residual:.3g} above the tolerance tol={self.tol:g} "
-            f"({self.n:,} unknowns). No current map or resistance is returned rather than "
-            f"untrusted numbers. {fix}"
-        )
-
-
-def _make_solver(
-    a: sparse.csr_matrix,
-    solver: str,
-    tol: float,
-    max_iterations: int,
-    aggregates: np.ndarray | None = None,
-    n_rhs: int = 1,
-) -> Callable[[np.ndarray], tuple[np.ndarray, _Solver]]:
-    """A function solving columns of right-hand sides, with the fallback of ``solver="auto"``."""
-    n = a.shape[0]
-    kind = solver
-    if solver == "auto":
-        many = n_rhs >= MANY_RIGHT_HAND_SIDES and n <= DIRECT_MANY_MAX_CELLS
-        kind = "direct" if n <= DIRECT_MAX_CELLS or many else "amg"
-    state = {"solver": _Solver(a, kind, tol, max_iterations, aggregates)}
-
-    def run(b: np.ndarray) -> tuple[np.ndarray, _Solver]:
-        current = state["solver"]
-        try:
-            return current.solve(b), current
-        except _NotConvergedError as exc:
-            if solver == "auto" and current.kind == "amg" and n <= FALLBACK_MAX_CELLS:
-                warnings.warn(
-                    f"The AMG-preconditioned CG solve stalled (relative residual "
-                    f"{exc.residual:.3g} > tol={tol:g}, {n:,} unknowns): solved again with the "
-                    "sparse factorisation.",
-                    DataQualityWarning,
-                    stacklevel=5,
-                )
-                replacement = _Solver(a, "direct", tol, max_iterations)
-                replacement.max_residual = current.max_residual
-                replacement.n_solves = current.n_solves
-                state["solver"] = replacement
-                try:
-                    return replacement.solve(b), replacement
-                except _NotConvergedError as exc2:
-                    raise ConvergenceError(exc2.message()) from None
-            raise ConvergenceError(exc.message()) from None
-
-    return run
-
-
-def _index(domain: np.ndarray) -> tuple[np.ndarray, int]:
-    """Unknown numbers in raster order on ``domain`` cells, ``-1`` elsewhere."""
-    index = np.full(domain.shape, _OUT, dtype=np.int64)
-    n = int(np.count_nonzero(domain))
-    index[domain] = np.arange(n, dtype=np.int64)
-    return index, n
-
-
-def _aggregates(index: np.ndarray) -> np.ndarray:
-    """3 × 3 blocks of cells, one number per unknown (in the unknowns' raster order)."""
-    n_cols = index.shape[1]
-    rows, cols = np.divmod(np.flatnonzero(index.reshape(-1) >= 0), n_cols)
-    out: np.ndarray = (rows // 3) * ((n_cols + 2) // 3) + cols // 3
-    return out
-
-
-def _matrix(
-    cond: np.ndarray, index: np.ndarray, n: int, eight: bool, avg_res: bool
-) -> tuple[sparse.csr_matrix, np.ndarray]:
-    indptr, indices, data, rhs = _kernels().laplacian(cond, index, eight, avg_res, n)
-    a = sparse.csr_matrix((data, indices, indptr), shape=(n, n))
-    a.has_sorted_indices = True
-    return a, rhs
 
 
 def _node_current(
@@ -469,7 +184,7 @@ def _node_current(
     regions: list[np.ndarray],
 ) -> np.ndarray:
     """Circuitscape's node current per cell; each of ``regions`` (flat cell indices) shorted."""
-    inflow, outflow = _kernels().branch_sums(cond, index, v, v_high, eight, avg_res)
+    inflow, outflow = kernels().branch_sums(cond, index, v, v_high, eight, avg_res)
     cur: np.ndarray = np.maximum(inflow, outflow)
     flat = cur.reshape(-1)
     for cells in regions:
@@ -718,7 +433,9 @@ class _Run:
         self, a: sparse.csr_matrix, index: np.ndarray, n_rhs: int = 1
     ) -> Callable[[np.ndarray], np.ndarray]:
         """Set up a solver of ``a`` (factorisation or AMG hierarchy, once) for columns of b."""
-        run = _make_solver(a, self.solver, self.tol, self.max_iterations, _aggregates(index), n_rhs)
+        run = make_solver(
+            a, self.solver, self.tol, self.max_iterations, block_aggregates(index), n_rhs
+        )
 
         def more(rhs: np.ndarray) -> np.ndarray:
             x, used = run(rhs)
@@ -756,9 +473,9 @@ def _pairwise_points(
         ground = members[0]
         domain = comp == c
         domain[cells[ground]] = False
-        index, m = _index(domain.reshape(shape))
+        index, m = grid_index(domain.reshape(shape))
         index.reshape(-1)[cells[ground]] = _GROUND
-        a, _rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+        a, _rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
         others = members[1:]
         rows = index.reshape(-1)[cells[others]]
         b = np.zeros((m, others.size))
@@ -804,18 +521,16 @@ def _pairwise_regions(
             domain = np.isin(comp, touched)
             domain[regions[ka]] = False
             domain[regions[kb]] = False
-            index, m = _index(domain.reshape(shape))
+            index, m = grid_index(domain.reshape(shape))
             flat_index = index.reshape(-1)
             flat_index[regions[ka]] = _GROUND
             flat_index[regions[kb]] = _HIGH
-            a, rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+            a, rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
             if m:
                 x = run.solve(a, index)(rhs[:, None])[:, 0]
             else:
                 x = np.zeros(0)
-            inflow, outflow = _kernels().branch_sums(
-                run.cond, index, x, 1.0, run.eight, run.avg_res
-            )
+            inflow, outflow = kernels().branch_sums(run.cond, index, x, 1.0, run.eight, run.avg_res)
             amps = outflow.reshape(-1)[regions[kb]].sum() - inflow.reshape(-1)[regions[kb]].sum()
             if not amps > 0:
                 continue
@@ -841,22 +556,22 @@ def _one_to_all(run: _Run, regions: list[np.ndarray], comp: np.ndarray) -> np.nd
     domain = np.isin(comp, touched)
     every = np.concatenate(regions)
     domain[every] = False
-    index, m = _index(domain.reshape(shape))
+    index, m = grid_index(domain.reshape(shape))
     flat_index = index.reshape(-1)
     flat_index[every] = _GROUND
-    a, _rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+    a, _rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
     more: Callable[[np.ndarray], np.ndarray] | None = None
     r = np.full(n, np.inf)
     for k in range(n):
         flat_index[regions[k]] = _HIGH
-        _a, rhs = _matrix(run.cond, index, m, run.eight, run.avg_res)
+        _a, rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
         if m:
             if more is None:
                 more = run.solve(a, index, n)
             x = more(rhs[:, None])[:, 0]
         else:
             x = np.zeros(0)
-        inflow, outflow = _kernels().branch_sums(run.cond, index, x, 1.0, run.eight, run.avg_res)
+        inflow, outflow = kernels().branch_sums(run.cond, index, x, 1.0, run.eight, run.avg_res)
         amps = outflow.reshape(-1)[regions[k]].sum() - inflow.reshape(-1)[regions[k]].sum()
         if amps > 0:
             resistance = 1.0 / amps

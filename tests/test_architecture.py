@@ -138,7 +138,7 @@ def test_layers_are_folders() -> None:
     assert flat == ["__init__.py", "__main__.py", "_legacy.py"]
     assert set(SUBPACKAGES) == {
         "batch", "cli", "core", "corridors", "datasets", "homerange", "io", "landscape", "maps",
-        "overlap", "report",
+        "movement", "overlap", "report",
     }  # fmt: skip
 
 

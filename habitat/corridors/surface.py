@@ -34,7 +34,7 @@ from habitat.io.raster import Raster
 __all__ = ["conductance_cells", "resistance_cells"]
 
 _REPROJECT_HINT = (
-    "Warp it to a projected CRS with square cells in metres first, e.g. "
+    "To warp it to a projected CRS with square cells in metres: "
     "`habitat.io.raster.reproject(raster, 'EPSG:32652', cell_size=100)` (UTM 52N for the "
     "leopard range; nearest-neighbour for class rasters)."
 )

@@ -82,9 +82,9 @@ Software. The Nature Conservancy, Seattle WA.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -203,18 +203,102 @@ def _raw_ids(cores: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str | None) -> 
     return pd.Index(cores[id_column])
 
 
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """The resistance raster and the cores on its cells: what every link reads."""
+
+    resistance: Raster
+    values: np.ndarray  # resistance per cell, NaN where impassable
+    cell: float  # cell side, m
+    labels: np.ndarray  # k + 1 on the cells of core ids[k], 0 elsewhere
+    ids: pd.Index
+    in_core: np.ndarray  # labels > 0
+    cell_area_km2: float
+
+
+class _CoreCost(NamedTuple):
+    """One core's accumulated cost: its rows of the cores, the raster, its float64 array."""
+
+    subset: gpd.GeoDataFrame | gpd.GeoSeries
+    raster: Raster
+    array: np.ndarray
+
+
+class _Path(NamedTuple):
+    """A link's least-cost path, oriented from the first core to the second."""
+
+    line: shapely.Geometry
+    xy: np.ndarray  # vertices (cell centres), map units
+    rows: np.ndarray  # grid row of each vertex
+    cols: np.ndarray  # grid column of each vertex
+    labels: np.ndarray  # core label under each vertex (0 outside the cores)
+    length_m: float
+
+
+@dataclass(frozen=True, eq=False)
+class _Link:
+    """What one link contributes to the result (its row of links, path, polygon, widths)."""
+
+    row: dict[str, Any]
+    path: shapely.Geometry | None
+    polygon: shapely.Geometry | None = None
+    profile: pd.DataFrame | None = None
+
+
+def _cores_on_grid(
+    resistance: Raster, cores: gpd.GeoDataFrame | gpd.GeoSeries, *, id_column: str | None
+) -> _Grid:
+    """The resistance's cells and the cores' labels on them; at least two cores."""
+    if not isinstance(cores, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(
+            "corridors needs the core areas as geometries (a GeoDataFrame or GeoSeries of "
+            f"polygons or points), not {type(cores).__name__}: their edge-to-edge distances "
+            "come from the shapes. For a grid of core ids, polygonise it first, e.g. with "
+            "rasterio.features.shapes."
+        )
+    values, cell = resistance_cells(resistance, name="resistance")
+    valid = ~np.isnan(values)
+    labels, ids = node_cells(cores, resistance, id_column=id_column, valid=valid, name="cores")
+    if len(ids) < 2:
+        raise InsufficientDataError(
+            f"corridors link core areas: {len(ids)} core given (ids {list(ids)}); give at "
+            "least two."
+        )
+    return _Grid(
+        resistance=resistance,
+        values=values,
+        cell=cell,
+        labels=labels,
+        ids=ids,
+        in_core=labels > 0,
+        cell_area_km2=float(m2_to_km2(resistance.cell_area_m2)),
+    )
+
+
 def _core_geometries(
-    cores: gpd.GeoDataFrame | gpd.GeoSeries, raw: pd.Index, ids: pd.Index, crs: Any
+    cores: gpd.GeoDataFrame | gpd.GeoSeries, ids: pd.Index, codes: np.ndarray, crs: Any
 ) -> np.ndarray:
-    """One (unioned) geometry per core id, in the raster's CRS, in label order."""
+    """One (unioned) geometry per core id, in the raster's CRS, in label order.
+
+    ``codes`` gives the position in ``ids`` of each row of ``cores``.
+    """
     geo = align(cores, crs, name="cores")
     series = geo.geometry if isinstance(geo, gpd.GeoDataFrame) else geo
     geoms = np.asarray(series.to_numpy(), dtype=object)
-    codes = ids.get_indexer(raw)
     out = np.empty(len(ids), dtype=object)
     for k in range(len(ids)):
         out[k] = shapely.union_all(geoms[codes == k])
     return out
+
+
+def _edge_distances(geoms: np.ndarray) -> np.ndarray:
+    """Edge-to-edge distances between every two geometries (n x n, CRS units)."""
+    n = len(geoms)
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    return shapely.distance(geoms[ii], geoms[jj]).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- which pairs
 
 
 def _adjacent_pairs(
@@ -250,83 +334,144 @@ def _adjacent_pairs(
     return np.stack([unique // n, unique % n], axis=1) - 1, best
 
 
+def _allocation_pairs(
+    grid: _Grid, cores: gpd.GeoDataFrame | gpd.GeoSeries, *, id_column: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs="adjacent"``: cores whose cost allocation zones touch, and LCD bounds."""
+    n = len(grid.ids)
+    cost_raster, alloc_raster = cost_allocation(grid.resistance, cores, id_column=id_column)
+    alloc = np.asarray(alloc_raster.array)
+    # map the allocation's labels to ours through each core's own cells
+    first = np.array([np.flatnonzero(grid.labels.ravel() == k + 1)[0] for k in range(n)])
+    theirs = alloc.ravel()[first].astype(np.int64)
+    lut = np.zeros(max(int(alloc.max()), int(theirs.max())) + 1, dtype=np.int64)
+    lut[theirs] = np.arange(1, n + 1)
+    return _adjacent_pairs(
+        lut[np.clip(alloc, 0, None)], np.asarray(cost_raster.array), grid.values, grid.cell
+    )
+
+
+def _bad_pairs(pairs: Any) -> InputError:
+    return InputError(
+        f'pairs must be "adjacent", "all", "within" or a list of (from_id, to_id) '
+        f"pairs, not {pairs!r}."
+    )
+
+
+def _listed_pairs(pairs: Any, ids: pd.Index) -> np.ndarray:
+    """A list of ``(from_id, to_id)``: their positions (i, j), i < j, unique, sorted."""
+    try:
+        listed = [tuple(p) for p in pairs]
+    except TypeError:
+        listed = [()]
+    if any(len(p) != 2 for p in listed):
+        raise _bad_pairs(pairs)
+    flat = [v for p in listed for v in p]
+    pos = ids.get_indexer(pd.Index(flat)) if flat else np.zeros(0, dtype=np.int64)
+    if np.any(pos < 0):
+        unknown = sorted({repr(flat[k]) for k in np.flatnonzero(pos < 0)})
+        raise InputError(
+            f"pairs name core ids that are not among the cores: {', '.join(unknown[:5])}; "
+            f"the ids are {list(ids)[:10]}."
+        )
+    found = pos.reshape(-1, 2).astype(np.int64)
+    if np.any(found[:, 0] == found[:, 1]):
+        raise InputError("pairs link a core to itself; give two different ids per pair.")
+    found.sort(axis=1)
+    return np.unique(found, axis=0) if len(found) else found.reshape(0, 2)
+
+
+def _every_pair(n: int) -> np.ndarray:
+    i, j = np.triu_indices(n, k=1)
+    return np.stack([i, j], axis=1).astype(np.int64)
+
+
 def _pairs(
     pairs: Any,
     *,
-    ids: pd.Index,
-    labels: np.ndarray,
-    resistance: Raster,
+    grid: _Grid,
     cores: gpd.GeoDataFrame | gpd.GeoSeries,
     id_column: str | None,
     euclid: np.ndarray,
     max_distance_m: float | None,
-    values: np.ndarray,
-    cell: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs to link, (i, j) with i < j (0-based labels), sorted.
 
     Also an upper bound of each pair's least-cost distance where the cost
     allocation gives one (adjacent pairs), else ``inf``.
     """
-    n = len(ids)
     lcd_bound = None
-    if isinstance(pairs, str):
-        if pairs == "adjacent":
-            cost_raster, alloc_raster = cost_allocation(resistance, cores, id_column=id_column)
-            alloc = np.asarray(alloc_raster.array)
-            # map the allocation's labels to ours through each core's own cells
-            first = np.array([np.flatnonzero(labels.ravel() == k + 1)[0] for k in range(n)])
-            theirs = alloc.ravel()[first].astype(np.int64)
-            lut = np.zeros(max(int(alloc.max()), int(theirs.max())) + 1, dtype=np.int64)
-            lut[theirs] = np.arange(1, n + 1)
-            found, lcd_bound = _adjacent_pairs(
-                lut[np.clip(alloc, 0, None)], np.asarray(cost_raster.array), values, cell
-            )
-        elif pairs == "all":
-            i, j = np.triu_indices(n, k=1)
-            found = np.stack([i, j], axis=1).astype(np.int64)
-        elif pairs == "within":
-            if max_distance_m is None:
-                raise InputError(
-                    'pairs="within" needs max_distance_m= (the largest Euclidean distance, '
-                    "edge to edge, between two cores to link, in metres)."
-                )
-            i, j = np.triu_indices(n, k=1)
-            found = np.stack([i, j], axis=1).astype(np.int64)
-        else:
+    if not isinstance(pairs, str):
+        found = _listed_pairs(pairs, grid.ids)
+    elif pairs == "adjacent":
+        found, lcd_bound = _allocation_pairs(grid, cores, id_column=id_column)
+    elif pairs == "all":
+        found = _every_pair(len(grid.ids))
+    elif pairs == "within":
+        if max_distance_m is None:
             raise InputError(
-                f'pairs must be "adjacent", "all", "within" or a list of (from_id, to_id) '
-                f"pairs, not {pairs!r}."
+                'pairs="within" needs max_distance_m= (the largest Euclidean distance, '
+                "edge to edge, between two cores to link, in metres)."
             )
+        found = _every_pair(len(grid.ids))
     else:
-        try:
-            listed = [tuple(p) for p in pairs]
-        except TypeError:
-            listed = [()]
-        if any(len(p) != 2 for p in listed):
-            raise InputError(
-                f'pairs must be "adjacent", "all", "within" or a list of (from_id, to_id) '
-                f"pairs, not {pairs!r}."
-            )
-        flat = [v for p in listed for v in p]
-        pos = ids.get_indexer(pd.Index(flat)) if flat else np.zeros(0, dtype=np.int64)
-        if np.any(pos < 0):
-            unknown = sorted({repr(flat[k]) for k in np.flatnonzero(pos < 0)})
-            raise InputError(
-                f"pairs name core ids that are not among the cores: {', '.join(unknown[:5])}; "
-                f"the ids are {list(ids)[:10]}."
-            )
-        found = pos.reshape(-1, 2).astype(np.int64)
-        if np.any(found[:, 0] == found[:, 1]):
-            raise InputError("pairs link a core to itself; give two different ids per pair.")
-        found.sort(axis=1)
-        found = np.unique(found, axis=0) if len(found) else found.reshape(0, 2)
+        raise _bad_pairs(pairs)
     if lcd_bound is None:
         lcd_bound = np.full(len(found), np.inf)
     if max_distance_m is not None and len(found):
         keep = euclid[found[:, 0], found[:, 1]] <= max_distance_m
         found, lcd_bound = found[keep], lcd_bound[keep]
     return found, lcd_bound
+
+
+# --------------------------------------------------------------------------- cost distances
+
+
+def _search_reach(
+    found: np.ndarray, lcd_bound: np.ndarray, *, cut: float, cell: float
+) -> dict[int, float | None]:
+    """How far each linked core's cost distance must reach (None: unbounded).
+
+    When the cost allocation bounds every link of a core (LCD <= bound), the
+    search stops at bound + cutoff: costlier cells have NLCC > cutoff on all its
+    links, so nothing that is kept changes (Linkage Mapper bounds its searches
+    for the same reason).
+    """
+    reach: dict[int, float | None] = {}
+    for k in np.unique(found):
+        bound = float(lcd_bound[(found == k).any(axis=1)].max())
+        reach[int(k)] = (bound + cut) * (1.0 + 1e-9) + cell if np.isfinite(bound) else None
+    return reach
+
+
+def _cost_distances(
+    found: np.ndarray,
+    reach: dict[int, float | None],
+    *,
+    resistance: Raster,
+    cores: gpd.GeoDataFrame | gpd.GeoSeries,
+    id_column: str | None,
+    codes: np.ndarray,
+) -> Iterator[tuple[_CoreCost, _CoreCost]]:
+    """The two cores' accumulated costs, link by link (the pairs of ``found`` in order).
+
+    Each core's cost distance is computed when first needed and dropped after its
+    last link (memory: a float64 raster per live core).
+    """
+    last_use = {int(k): int(np.flatnonzero((found == k).any(axis=1)).max()) for k in reach}
+    live: dict[int, _CoreCost] = {}
+    for n_link, (i, j) in enumerate(found.tolist()):
+        for k in [k for k in live if last_use[k] < n_link]:  # no link left needs it
+            del live[k]
+        for k in (i, j):
+            if k not in live:
+                subset = cores[codes == k]
+                raster = cost_distance(resistance, subset, id_column=id_column, max_cost=reach[k])
+                live[k] = _CoreCost(subset, raster, np.asarray(raster.array, dtype=np.float64))
+        yield live[i], live[j]
+
+
+# --------------------------------------------------------------------------- one link
 
 
 def _directions(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -368,12 +513,251 @@ def _polygon(mask: np.ndarray, resistance: Raster) -> shapely.Geometry:
     return polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
 
 
+def _add_to_surface(
+    surface: np.ndarray, cost_i: np.ndarray, cost_j: np.ndarray, *, cut: float
+) -> np.ndarray:
+    """Lower ``surface`` (in place) to the link's NLCC where it is <= ``cut``; those cells."""
+    norm = cost_i + cost_j  # in place below: one raster of temporaries per link
+    norm -= np.nanmin(norm)
+    with np.errstate(invalid="ignore"):
+        within = norm <= cut
+    np.fmin(surface, norm, out=surface, where=within)
+    return within
+
+
+def _oriented_path(grid: _Grid, source: _CoreCost, target: _CoreCost, i: int, j: int) -> _Path:
+    """The least-cost path from core ``i`` to core ``j``, its cells and their labels."""
+    n_rows, n_cols = grid.values.shape
+    path = least_cost_path(grid.resistance, source.subset, target.subset, cost=source.raster)
+    line = path.geometry.iloc[0]
+    xy = shapely.get_coordinates(line)
+    pr, pc = grid.resistance.index(xy[:, 0], xy[:, 1])
+    pr = np.clip(pr, 0, n_rows - 1)
+    pc = np.clip(pc, 0, n_cols - 1)
+    if grid.labels[pr[0], pc[0]] == j + 1 or grid.labels[pr[-1], pc[-1]] == i + 1:
+        xy, pr, pc = xy[::-1], pr[::-1], pc[::-1]
+        line = shapely.LineString(xy)
+    return _Path(line, xy, pr, pc, grid.labels[pr, pc], float(path["length_m"].iloc[0]))
+
+
+def _crossed_cores(grid: _Grid, path: _Path, i: int, j: int) -> list[str]:
+    """A note naming the cores other than ``i`` and ``j`` that the path crosses."""
+    others = np.unique(path.labels[(path.labels > 0) & (path.labels != i + 1)])
+    others = others[others != j + 1]
+    if not others.size:
+        return []
+    return [
+        "the least-cost path crosses core(s) " + ", ".join(repr(grid.ids[k - 1]) for k in others)
+    ]
+
+
+def _touches_edge(mask: np.ndarray) -> bool:
+    return bool(mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any())
+
+
+def _cross_sections(
+    grid: _Grid, region: np.ndarray, path: _Path, open_cells: np.ndarray, a: Any, b: Any
+) -> pd.DataFrame:
+    """The width profile: the corridor's cross-section at each path cell outside the cores."""
+    from habitat.corridors.linkage_kernels import chords  # numba loads on the first width
+
+    dr, dc = _directions(path.rows, path.cols)
+    sel = open_cells & np.isfinite(dr)
+    # the cross-section runs perpendicular to the path: direction (-dc, dr)
+    codes_map = region.astype(np.uint8)
+    codes_map[grid.in_core] = 2
+    chord, at_edge, at_core = chords(
+        codes_map,
+        path.rows[sel].astype(np.int64),
+        path.cols[sel].astype(np.int64),
+        -dc[sel],
+        dr[sel],
+    )
+    del codes_map
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(path.xy, axis=0).T))])
+    return pd.DataFrame(
+        {
+            "from_id": a,
+            "to_id": b,
+            "distance_m": along[sel],
+            "x": path.xy[sel, 0],
+            "y": path.xy[sel, 1],
+            "width_m": chord * grid.cell,
+            "at_edge": at_edge,
+            "at_core": at_core,
+        }
+    )
+
+
+def _width_summary(profile: pd.DataFrame, row: dict[str, Any]) -> list[str]:
+    """Write the minimum and median width into ``row``; the notes on the widths."""
+    width = profile["width_m"].to_numpy()
+    at_edge = profile["at_edge"].to_numpy()
+    at_core = profile["at_core"].to_numpy()
+    notes = []
+    # a cross-section that ends on a core measures the core's distance, not
+    # the corridor's edge: left out of the statistics unless all do
+    kept = width[~at_core] if not at_core.all() else width
+    if at_core.all() and width.size:
+        notes.append(
+            "every cross-section of the path ends on a core: the widths measure "
+            "the gaps between cores"
+        )
+    if kept.size:
+        row["min_width_m"] = float(np.min(kept))
+        row["width_m"] = float(np.median(kept))
+    if at_edge.any():
+        notes.append(
+            "the corridor's cross-sections reach the raster's edge: widths are lower "
+            "bounds (extend the raster or lower the cutoff)"
+        )
+    return notes
+
+
+def _measure_link(
+    grid: _Grid,
+    i: int,
+    j: int,
+    cost_i: _CoreCost,
+    cost_j: _CoreCost,
+    *,
+    euclid_m: float,
+    cut: float,
+    surface: np.ndarray,
+) -> _Link:
+    """Link cores ``i`` and ``j``: its measures, path, corridor and widths.
+
+    Adds the link's truncated NLCC to ``surface`` (in place).
+    """
+    a, b = grid.ids[i], grid.ids[j]
+    on_b = cost_i.array[grid.labels == j + 1]
+    lcd = float(np.min(on_b)) if on_b.size else np.inf
+    row: dict[str, Any] = {
+        "from_id": a,
+        "to_id": b,
+        "cost_weighted_distance": lcd,
+        "euclidean_distance_m": euclid_m,
+        "length_m": np.nan,
+        "cwd_to_path_length_ratio": np.nan,
+        "min_width_m": np.nan,
+        "width_m": np.nan,
+        "corridor_area_km2": np.nan,
+    }
+    if not np.isfinite(lcd):
+        row["note"] = "no path joins the cores (separated by nodata)"
+        return _Link(row, None)
+    within = _add_to_surface(surface, cost_i.array, cost_j.array, cut=cut)
+    path = _oriented_path(grid, cost_i, cost_j, i, j)
+    row["length_m"] = path.length_m
+    row["cwd_to_path_length_ratio"] = lcd / path.length_m if path.length_m > 0 else np.nan
+    notes = _crossed_cores(grid, path, i, j)
+
+    region = within & ~grid.in_core
+    open_cells = path.labels == 0
+    region[path.rows[open_cells], path.cols[open_cells]] = True  # the path is corridor (NLCC 0)
+    n_cells = int(np.count_nonzero(region))
+    row["corridor_area_km2"] = n_cells * grid.cell_area_km2 if n_cells else 0.0
+    if _touches_edge(region):
+        notes.append(
+            "the corridor reaches the raster's edge: its area is a lower bound (extend "
+            "the raster or lower the cutoff)"
+        )
+    polygon = _polygon(region, grid.resistance) if n_cells else None
+
+    profile = None
+    if open_cells.any():
+        profile = _cross_sections(grid, region, path, open_cells, a, b)
+        notes += _width_summary(profile, row)
+    else:
+        notes.append("the cores touch: no corridor cell between them to measure a width")
+    row["note"] = "; ".join(notes)
+    return _Link(row, path.line, polygon, profile)
+
+
+# --------------------------------------------------------------------------- the result
+
+
 def _empty_links(crs: Any) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _LINK_COLUMNS})
     frame["from_id"] = frame["from_id"].astype(object)
     frame["to_id"] = frame["to_id"].astype(object)
     frame["note"] = frame["note"].astype(object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _empty_widths() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "from_id": pd.Series(dtype=object),
+            "to_id": pd.Series(dtype=object),
+            "distance_m": pd.Series(dtype=float),
+            "x": pd.Series(dtype=float),
+            "y": pd.Series(dtype=float),
+            "width_m": pd.Series(dtype=float),
+            "at_edge": pd.Series(dtype=bool),
+            "at_core": pd.Series(dtype=bool),
+        }
+    )
+
+
+def _empty_result(resistance: Raster, surface: np.ndarray, cut: float) -> Corridors:
+    """No pair to link: empty tables and an all-NaN surface."""
+    return Corridors(
+        links=_empty_links(resistance.crs),
+        surface=Raster(surface, resistance.transform, resistance.crs, nodata=float("nan")),
+        polygons=gpd.GeoDataFrame(
+            {"from_id": [], "to_id": [], "corridor_area_km2": []},
+            geometry=gpd.GeoSeries([], crs=resistance.crs),
+            crs=resistance.crs,
+        ),
+        widths=_empty_widths(),
+        cutoff=cut,
+    )
+
+
+def _warn_flagged(links: list[_Link]) -> None:
+    """One DataQualityWarning listing the links with a note (for the caller of corridors)."""
+    flagged = [
+        f"{link.row['from_id']!r}-{link.row['to_id']!r}: {link.row['note']}"
+        for link in links
+        if link.row["note"]
+    ]
+    if flagged:
+        shown = "\n  ".join(flagged[:10])
+        more = f"\n  and {len(flagged) - 10} more" if len(flagged) > 10 else ""
+        warnings.warn(
+            f"corridors: {len(flagged)} link(s) flagged in links.note:\n  {shown}{more}",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+
+
+def _assemble(links: list[_Link], *, grid: _Grid, surface: np.ndarray, cut: float) -> Corridors:
+    """The links' rows, paths, polygons and profiles as one :class:`Corridors`."""
+    crs = grid.resistance.crs
+    frame = pd.DataFrame([link.row for link in links], columns=list(_LINK_COLUMNS))
+    table = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([link.path for link in links], crs=crs))
+    CORRIDORS.validate(table, name="corridors links")
+    surface[np.isnan(grid.values)] = np.nan
+    with_polygon = [link for link in links if link.polygon is not None]
+    polygons = gpd.GeoDataFrame(
+        pd.DataFrame(
+            [
+                {c: link.row[c] for c in ("from_id", "to_id", "corridor_area_km2")}
+                for link in with_polygon
+            ],
+            columns=["from_id", "to_id", "corridor_area_km2"],
+        ),
+        geometry=gpd.GeoSeries([link.polygon for link in with_polygon], crs=crs),
+    )
+    profiles = [link.profile for link in links if link.profile is not None]
+    return Corridors(
+        links=table,
+        surface=Raster(surface, grid.resistance.transform, crs, nodata=float("nan")),
+        polygons=polygons,
+        widths=pd.concat(profiles, ignore_index=True) if profiles else _empty_widths(),
+        cutoff=cut,
+    )
 
 
 def corridors(
@@ -477,249 +861,36 @@ def corridors(
     >>> float(link.min_width_m), float(link.width_m)
     (900.0, 1100.0)
     """
-    if not isinstance(cores, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise InputError(
-            "corridors needs the core areas as geometries (a GeoDataFrame or GeoSeries of "
-            f"polygons or points), not {type(cores).__name__}: their edge-to-edge distances "
-            "come from the shapes. For a grid of core ids, polygonise it first, e.g. with "
-            "rasterio.features.shapes."
-        )
-    values, cell = resistance_cells(resistance, name="resistance")
-    valid = ~np.isnan(values)
-    labels, ids = node_cells(cores, resistance, id_column=id_column, valid=valid, name="cores")
-    n = len(ids)
-    if n < 2:
-        raise InsufficientDataError(
-            f"corridors link core areas: {n} core given (ids {list(ids)}); give at least two."
-        )
+    grid = _cores_on_grid(resistance, cores, id_column=id_column)
     cut = _check_cutoff(cutoff)
     max_d = _check_distance(max_distance_m)
-    raw = _raw_ids(cores, id_column)
-    geoms = _core_geometries(cores, raw, ids, resistance.crs)
-    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    euclid = shapely.distance(geoms[ii], geoms[jj]).astype(np.float64)
+    codes = grid.ids.get_indexer(_raw_ids(cores, id_column))
+    euclid = _edge_distances(_core_geometries(cores, grid.ids, codes, resistance.crs))
     found, lcd_bound = _pairs(
-        pairs,
-        ids=ids,
-        labels=labels,
-        resistance=resistance,
-        cores=cores,
-        id_column=id_column,
-        euclid=euclid,
-        max_distance_m=max_d,
-        values=values,
-        cell=cell,
+        pairs, grid=grid, cores=cores, id_column=id_column, euclid=euclid, max_distance_m=max_d
     )
-
-    surface = np.full(values.shape, np.nan)
-    empty_widths = pd.DataFrame(
-        {
-            "from_id": pd.Series(dtype=object),
-            "to_id": pd.Series(dtype=object),
-            "distance_m": pd.Series(dtype=float),
-            "x": pd.Series(dtype=float),
-            "y": pd.Series(dtype=float),
-            "width_m": pd.Series(dtype=float),
-            "at_edge": pd.Series(dtype=bool),
-            "at_core": pd.Series(dtype=bool),
-        }
-    )
+    surface = np.full(grid.values.shape, np.nan)
     if len(found) == 0:
         warnings.warn(
-            f"corridors: no pair of the {n} cores to link (pairs={pairs!r}, "
+            f"corridors: no pair of the {len(grid.ids)} cores to link (pairs={pairs!r}, "
             f"max_distance_m={max_d}); the result is empty.",
             DataQualityWarning,
             stacklevel=2,
         )
-        return Corridors(
-            links=_empty_links(resistance.crs),
-            surface=Raster(surface, resistance.transform, resistance.crs, nodata=float("nan")),
-            polygons=gpd.GeoDataFrame(
-                {"from_id": [], "to_id": [], "corridor_area_km2": []},
-                geometry=gpd.GeoSeries([], crs=resistance.crs),
-                crs=resistance.crs,
-            ),
-            widths=empty_widths,
-            cutoff=cut,
-        )
-
-    # one cost-weighted distance per linked core, computed when first needed and
-    # dropped after its last link (memory: a float64 raster per live core). When the
-    # cost allocation bounds every link of a core (LCD <= bound), the search stops at
-    # bound + cutoff: costlier cells have NLCC > cutoff on all its links, so nothing
-    # that is kept changes (Linkage Mapper bounds its searches for the same reason)
-    codes = ids.get_indexer(raw)
-    linked = np.unique(found)
-    last_use = {int(k): int(np.flatnonzero((found == k).any(axis=1)).max()) for k in linked}
-    reach: dict[int, float | None] = {}
-    for k in linked:
-        bound = float(lcd_bound[(found == k).any(axis=1)].max())
-        reach[int(k)] = (bound + cut) * (1.0 + 1e-9) + cell if np.isfinite(bound) else None
-    cwd: dict[int, np.ndarray] = {}
-    cwd_raster: dict[int, Raster] = {}
-    subsets: dict[int, gpd.GeoDataFrame | gpd.GeoSeries] = {}
-
-    def accumulated(k: int) -> np.ndarray:
-        if k not in cwd:
-            subsets[k] = cores[codes == k]
-            cwd_raster[k] = cost_distance(
-                resistance, subsets[k], id_column=id_column, max_cost=reach[k]
-            )
-            cwd[k] = np.asarray(cwd_raster[k].array, dtype=np.float64)
-        return cwd[k]
-
-    in_core = labels > 0
-    cell_area_km2 = float(m2_to_km2(resistance.cell_area_m2))
-    n_rows, n_cols = values.shape
-    rows_out: list[dict[str, Any]] = []
-    paths: list[shapely.Geometry | None] = []
-    poly_rows: list[dict[str, Any]] = []
-    poly_geoms: list[shapely.Geometry] = []
-    profiles: list[pd.DataFrame] = []
-    flagged: list[str] = []
-    width_kernel = None
-    for n_link, (i, j) in enumerate(found.tolist()):
-        a, b = ids[i], ids[j]
-        notes: list[str] = []
-        for k in [k for k in cwd if last_use[k] < n_link]:  # no link left needs it
-            del cwd[k], cwd_raster[k]
-        cost_a, cost_b = accumulated(i), accumulated(j)
-        on_b = cost_a[labels == j + 1]
-        lcd = float(np.min(on_b)) if on_b.size else np.inf
-        row: dict[str, Any] = {
-            "from_id": a,
-            "to_id": b,
-            "cost_weighted_distance": lcd,
-            "euclidean_distance_m": float(euclid[i, j]),
-            "length_m": np.nan,
-            "cwd_to_path_length_ratio": np.nan,
-            "min_width_m": np.nan,
-            "width_m": np.nan,
-            "corridor_area_km2": np.nan,
-        }
-        if not np.isfinite(lcd):
-            notes.append("no path joins the cores (separated by nodata)")
-            row["note"] = "; ".join(notes)
-            rows_out.append(row)
-            paths.append(None)
-            flagged.append(f"{a!r}-{b!r}: {row['note']}")
-            continue
-        norm = cost_a + cost_b  # in place below: one raster of temporaries per link
-        norm -= np.nanmin(norm)
-        with np.errstate(invalid="ignore"):
-            within = norm <= cut
-        np.fmin(surface, norm, out=surface, where=within)
-        del norm
-        region = within & ~in_core
-
-        path = least_cost_path(resistance, subsets[i], subsets[j], cost=cwd_raster[i])
-        line = path.geometry.iloc[0]
-        xy = shapely.get_coordinates(line)
-        pr, pc = resistance.index(xy[:, 0], xy[:, 1])
-        pr = np.clip(pr, 0, n_rows - 1)
-        pc = np.clip(pc, 0, n_cols - 1)
-        if labels[pr[0], pc[0]] == j + 1 or labels[pr[-1], pc[-1]] == i + 1:
-            xy, pr, pc = xy[::-1], pr[::-1], pc[::-1]
-            line = shapely.LineString(xy)
-        length = float(path["length_m"].iloc[0])
-        row["length_m"] = length
-        row["cwd_to_path_length_ratio"] = lcd / length if length > 0 else np.nan
-        path_labels = labels[pr, pc]
-        others = np.unique(path_labels[(path_labels > 0) & (path_labels != i + 1)])
-        others = others[others != j + 1]
-        if others.size:
-            notes.append(
-                "the least-cost path crosses core(s) " + ", ".join(repr(ids[k - 1]) for k in others)
-            )
-        open_cells = path_labels == 0
-        region[pr[open_cells], pc[open_cells]] = True  # the path is corridor (NLCC 0)
-        n_cells = int(np.count_nonzero(region))
-        row["corridor_area_km2"] = n_cells * cell_area_km2 if n_cells else 0.0
-        if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any():
-            notes.append(
-                "the corridor reaches the raster's edge: its area is a lower bound (extend "
-                "the raster or lower the cutoff)"
-            )
-        if n_cells:
-            poly_rows.append(
-                {"from_id": a, "to_id": b, "corridor_area_km2": n_cells * cell_area_km2}
-            )
-            poly_geoms.append(_polygon(region, resistance))
-        if open_cells.any():
-            dr, dc = _directions(pr, pc)
-            if width_kernel is None:  # numba is loaded on the first width, not on import
-                from habitat.corridors.linkage_kernels import chords
-
-                width_kernel = chords
-            sel = open_cells & np.isfinite(dr)
-            # the cross-section runs perpendicular to the path: direction (-dc, dr)
-            codes_map = region.astype(np.uint8)
-            codes_map[in_core] = 2
-            chord, at_edge, at_core = width_kernel(
-                codes_map, pr[sel].astype(np.int64), pc[sel].astype(np.int64), -dc[sel], dr[sel]
-            )
-            del codes_map
-            width = chord * cell
-            along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-            profiles.append(
-                pd.DataFrame(
-                    {
-                        "from_id": a,
-                        "to_id": b,
-                        "distance_m": along[sel],
-                        "x": xy[sel, 0],
-                        "y": xy[sel, 1],
-                        "width_m": width,
-                        "at_edge": at_edge,
-                        "at_core": at_core,
-                    }
-                )
-            )
-            # a cross-section that ends on a core measures the core's distance, not
-            # the corridor's edge: left out of the statistics unless all do
-            kept = width[~at_core] if not at_core.all() else width
-            if at_core.all() and width.size:
-                notes.append(
-                    "every cross-section of the path ends on a core: the widths measure "
-                    "the gaps between cores"
-                )
-            if kept.size:
-                row["min_width_m"] = float(np.min(kept))
-                row["width_m"] = float(np.median(kept))
-            if at_edge.any():
-                notes.append(
-                    "the corridor's cross-sections reach the raster's edge: widths are lower "
-                    "bounds (extend the raster or lower the cutoff)"
-                )
-        else:
-            notes.append("the cores touch: no corridor cell between them to measure a width")
-        row["note"] = "; ".join(notes)
-        if notes:
-            flagged.append(f"{a!r}-{b!r}: {row['note']}")
-        rows_out.append(row)
-        paths.append(line)
-
-    if flagged:
-        shown = "\n  ".join(flagged[:10])
-        more = f"\n  and {len(flagged) - 10} more" if len(flagged) > 10 else ""
-        warnings.warn(
-            f"corridors: {len(flagged)} link(s) flagged in links.note:\n  {shown}{more}",
-            DataQualityWarning,
-            stacklevel=2,
-        )
-    frame = pd.DataFrame(rows_out, columns=list(_LINK_COLUMNS))
-    links = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(paths, crs=resistance.crs))
-    CORRIDORS.validate(links, name="corridors links")
-    surface[~valid] = np.nan
-    polygons = gpd.GeoDataFrame(
-        pd.DataFrame(poly_rows, columns=["from_id", "to_id", "corridor_area_km2"]),
-        geometry=gpd.GeoSeries(poly_geoms, crs=resistance.crs),
+        return _empty_result(resistance, surface, cut)
+    costs = _cost_distances(
+        found,
+        _search_reach(found, lcd_bound, cut=cut, cell=grid.cell),
+        resistance=resistance,
+        cores=cores,
+        id_column=id_column,
+        codes=codes,
     )
-    widths = pd.concat(profiles, ignore_index=True) if profiles else empty_widths
-    return Corridors(
-        links=links,
-        surface=Raster(surface, resistance.transform, resistance.crs, nodata=float("nan")),
-        polygons=polygons,
-        widths=widths,
-        cutoff=cut,
-    )
+    links = [
+        _measure_link(
+            grid, i, j, cost_i, cost_j, euclid_m=float(euclid[i, j]), cut=cut, surface=surface
+        )
+        for (i, j), (cost_i, cost_j) in zip(found.tolist(), costs, strict=True)
+    ]
+    _warn_flagged(links)
+    return _assemble(links, grid=grid, surface=surface, cut=cut)

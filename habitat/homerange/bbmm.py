@@ -24,6 +24,16 @@ that bridges narrower than a cell keep their mass; the grid is then the matrix
 product of the per-sample x and y cell probabilities. The UD is normalised to
 volume 1 over the grid.
 
+Motion variance: by default Horne et al.'s (2007) maximum likelihood, which
+treats every other fix (``1, 3, 5, ...``) as the middle of an independent
+bridge between its neighbours. adehabitatHR 0.4.22's ``liker`` (Calenge 2006)
+uses *every* interior fix as a bridge's middle (its C routine ``CVL`` resets
+its every-other-fix counter inside the loop, so no fix is skipped after the
+first), which differs by -38 % to +17 % on real tracks and moves areas by
+about 10 %. ``motion_variance_rule="adehabitatHR"`` selects that rule; the
+result's ``motion_variance_rule`` column says which rule gave the variance
+(``"given"`` when it was passed in).
+
 Isopleths follow the adehabitatHR / KDE rule: cells are ranked by UD
 (descending), their cumulative volume ``V`` is computed, the area at level
 ``p`` is (number of cells with ``V <= p``) × cell area, and the polygon is the
@@ -45,7 +55,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import contourpy
 import numpy as np
@@ -65,6 +75,7 @@ from habitat.homerange.base import (
 )
 
 __all__ = [
+    "MOTION_VARIANCE_RULES",
     "UDGrid",
     "bridge_ud",
     "estimate",
@@ -82,6 +93,13 @@ DEFAULT_CELLS_LONG_SIDE = 200
 MAX_CELLS = 25_000_000
 
 _NS_PER_HOUR = 3.6e12
+
+#: Rules for choosing the fixes that the motion-variance likelihood treats as
+#: bridge middles: ``"horne"`` every other fix (Horne et al. 2007),
+#: ``"adehabitatHR"`` every interior fix (adehabitatHR ``liker``).
+MOTION_VARIANCE_RULES = ("horne", "adehabitatHR")
+
+MotionVarianceRule = Literal["horne", "adehabitatHR"]
 
 
 @dataclass
@@ -102,6 +120,10 @@ class UDGrid:
     mass_in_grid : float
         Fraction of the bridges' probability mass that fell inside the grid
         before normalisation (close to 1 unless ``margin_m`` was too small).
+    motion_variance_rule : str
+        Which rule estimated the motion variance: ``"horne"``,
+        ``"adehabitatHR"`` (see :func:`motion_variance_ml`), or ``"given"``
+        when it was passed in.
 
     Examples
     --------
@@ -113,6 +135,8 @@ class UDGrid:
     ...                cell_size_m=50.0)
     >>> ud.density.shape, ud.cell_size_m, ud.motion_variance_m2_per_h
     ((9, 89), 50.0, 10000.0)
+    >>> ud.motion_variance_rule
+    'given'
     >>> round(float(ud.density.sum()) * ud.cell_size_m**2, 6)  # volume 1
     1.0
     """
@@ -123,6 +147,7 @@ class UDGrid:
     cell_size_m: float
     motion_variance_m2_per_h: float
     mass_in_grid: float
+    motion_variance_rule: str = "given"
 
 
 # ----------------------------------------------------------------- validation
@@ -195,12 +220,27 @@ def _positive(name: str, value: Any, unit: str) -> float:
 # ---------------------------------------------------------- motion variance
 
 
+def _check_rule(rule: Any) -> MotionVarianceRule:
+    if rule not in MOTION_VARIANCE_RULES:
+        raise InputError(
+            f"BBMM: motion_variance_rule must be 'horne' (Horne et al. 2007, every other "
+            f"fix) or 'adehabitatHR' (adehabitatHR liker, every interior fix), got {rule!r}."
+        )
+    return cast("MotionVarianceRule", rule)
+
+
 def motion_variance_ml(
-    xy: Any, timestamps_ns: Any, location_error_m: Any, *, middle_fix_error: bool = False
+    xy: Any,
+    timestamps_ns: Any,
+    location_error_m: Any,
+    *,
+    middle_fix_error: bool = False,
+    motion_variance_rule: MotionVarianceRule = "horne",
 ) -> float:
     """Maximum-likelihood Brownian motion variance (Horne et al. 2007).
 
-    The odd fixes ``i = 1, 3, 5, ...`` (0-based) are treated as independent
+    With the default ``motion_variance_rule="horne"``, the odd fixes
+    ``i = 1, 3, 5, ...`` (0-based) are treated as independent
     observations of the bridges between fixes ``i - 1`` and ``i + 1``: with
     ``T = t_{i+1} - t_{i-1}`` and ``alpha = (t_i - t_{i-1}) / T``, fix ``i`` is
     bivariate normal, isotropic, with mean
@@ -208,6 +248,18 @@ def motion_variance_ml(
     ``T alpha (1 - alpha) sigma2_m + (1 - alpha)² delta_{i-1}² + alpha² delta_{i+1}²``.
     The likelihood is maximised over ``log sigma2_m`` (grid search, then
     bounded Brent), as adehabitatHR ``liker`` does.
+
+    With ``motion_variance_rule="adehabitatHR"`` every interior fix
+    ``i = 1, 2, ..., n - 2`` is such a middle, as in adehabitatHR 0.4.22's
+    ``liker`` (C routine ``CVL``: its "indices of odd locations" counter is
+    reset inside the loop, so after the first fix every fix is used). The
+    bridges then share fixes and are not independent, so this is a
+    composite likelihood; it is offered to reproduce adehabitatHR. ``liker``
+    takes the maximum over a grid of ``le = 1000`` values of ``sig1`` (m per
+    root second) that the user bounds; here the maximum is located to about
+    1e-8 relative, so the two agree up to ``liker``'s grid step. ``liker``
+    has one location error ``sig2`` for all fixes; a per-fix
+    ``location_error_m`` generalises it in the same way as for Horne's rule.
 
     Horne et al.'s variance describes the *true* position on the bridge, but
     the middle fix is itself observed with error, so their estimate absorbs
@@ -226,6 +278,10 @@ def motion_variance_ml(
         Standard deviation of the location error per axis, m.
     middle_fix_error : bool
         Also count the location error of the middle fix (see above).
+    motion_variance_rule : {"horne", "adehabitatHR"}
+        Which fixes are bridge middles: every other fix (``"horne"``, Horne et
+        al. 2007, the default) or every interior fix (``"adehabitatHR"``,
+        adehabitatHR ``liker``).
 
     Returns
     -------
@@ -236,7 +292,8 @@ def motion_variance_ml(
     Raises
     ------
     InputError
-        Missing, unsorted or duplicate times; malformed coordinates or errors.
+        Missing, unsorted or duplicate times; malformed coordinates or errors;
+        an unknown ``motion_variance_rule``.
     InsufficientDataError
         Fewer than 3 fixes.
 
@@ -261,10 +318,26 @@ def motion_variance_ml(
 
     >>> round(motion_variance_ml(xy, hours_ns, 30.0), -3)
     260000.0
+
+    adehabitatHR's rule uses every interior fix (twice as many bridges, but
+    overlapping):
+
+    >>> round(motion_variance_ml(xy, hours_ns, 0.0, motion_variance_rule="adehabitatHR"), -3)
+    253000.0
+
+    References
+    ----------
+    Horne, J. S., Garton, E. O., Krone, S. M. & Lewis, J. S. (2007). Analyzing
+    animal movements using Brownian bridges. *Ecology* 88: 2354-2363.
+
+    Calenge, C. (2006). The package adehabitat for the R software: a tool for
+    the analysis of space and habitat use by animals. *Ecological Modelling*
+    197: 516-519 (adehabitatHR 0.4.22, ``liker``).
     """
+    rule = _check_rule(motion_variance_rule)
     pts, hours = _check_track(xy, timestamps_ns, min_fixes=3)
     err = _check_location_error(location_error_m, pts.shape[0])
-    mid = np.arange(1, pts.shape[0] - 1, 2)
+    mid = np.arange(1, pts.shape[0] - 1, 1 if rule == "adehabitatHR" else 2)
     before, after = mid - 1, mid + 1
     T = hours[after] - hours[before]
     alpha = (hours[mid] - hours[before]) / T
@@ -365,6 +438,7 @@ def bridge_ud(
     margin_m: float | None = None,
     steps_per_leg: int = 25,
     middle_fix_error: bool = False,
+    motion_variance_rule: MotionVarianceRule = "horne",
 ) -> UDGrid:
     """The Brownian bridge UD of one animal on a regular grid (arrays in, :class:`UDGrid` out).
 
@@ -394,6 +468,10 @@ def bridge_ud(
     middle_fix_error : bool
         Passed to :func:`motion_variance_ml` when the motion variance is
         estimated.
+    motion_variance_rule : {"horne", "adehabitatHR"}
+        Passed to :func:`motion_variance_ml` when the motion variance is
+        estimated: every other fix (Horne et al. 2007, default) or every
+        interior fix (adehabitatHR ``liker``) as a bridge's middle.
 
     Returns
     -------
@@ -424,9 +502,17 @@ def bridge_ud(
     m = int(steps_per_leg)
     if m < 1:
         raise InputError(f"BBMM: steps_per_leg must be an integer >= 1, got {m}.")
+    rule: str = _check_rule(motion_variance_rule)
     if motion_variance_m2_per_h is None:
-        s2 = motion_variance_ml(pts, timestamps_ns, err, middle_fix_error=middle_fix_error)
+        s2 = motion_variance_ml(
+            pts,
+            timestamps_ns,
+            err,
+            middle_fix_error=middle_fix_error,
+            motion_variance_rule=motion_variance_rule,
+        )
     else:
+        rule = "given"
         s2 = float(motion_variance_m2_per_h)
         if not (math.isfinite(s2) and s2 >= 0):
             raise InputError(
@@ -490,6 +576,7 @@ def bridge_ud(
         cell_size_m=cs,
         motion_variance_m2_per_h=s2,
         mass_in_grid=min(total, 1.0),
+        motion_variance_rule=rule,
     )
 
 
@@ -574,6 +661,7 @@ def estimate(
     margin_m: float | None = None,
     steps_per_leg: int = 25,
     middle_fix_error: bool = False,
+    motion_variance_rule: MotionVarianceRule = "horne",
 ) -> list[Estimate]:
     """BBMM isopleths of one animal (Horne et al. 2007).
 
@@ -602,6 +690,12 @@ def estimate(
     middle_fix_error : bool
         Bias-corrected likelihood for the motion variance (see
         :func:`motion_variance_ml`). Default ``False`` (Horne et al. 2007).
+    motion_variance_rule : {"horne", "adehabitatHR"}
+        Which fixes the motion-variance likelihood treats as bridge middles:
+        every other fix (``"horne"``, Horne et al. 2007, default) or every
+        interior fix (``"adehabitatHR"``, as adehabitatHR 0.4.22 ``liker``;
+        see :func:`motion_variance_ml`). Ignored when
+        ``motion_variance_m2_per_h`` is given.
 
     Returns
     -------
@@ -609,7 +703,9 @@ def estimate(
         One per level, in the order given. ``area_m2`` is the cell-count area
         (cells with cumulative volume ``<= p`` times the cell area); the
         geometry is the ``p`` contour of the cumulative-volume surface.
-        ``params``: ``motion_variance_m2_per_h``, ``location_error_m`` (the
+        ``params``: ``motion_variance_m2_per_h``, ``motion_variance_rule``
+        (``"horne"``, ``"adehabitatHR"``, or ``"given"`` when the variance
+        was passed in), ``location_error_m`` (the
         mean if per-fix), ``cell_size_m``, ``contour_area_km2``,
         ``grid_volume`` (UD mass on the grid before normalising, as KDE) and
         ``grid_warning`` (the isopleth reaches the grid edge, or the level is
@@ -642,6 +738,17 @@ def estimate(
     (9.16, 32.74)
     >>> round(outer.params["motion_variance_m2_per_h"], -3), outer.params["grid_warning"]
     (252000.0, False)
+    >>> outer.params["motion_variance_rule"]
+    'horne'
+
+    adehabitatHR's rule for the motion variance (every interior fix):
+
+    >>> ade = estimate(xy, levels=[0.95], timestamps_ns=hours_ns,
+    ...                motion_variance_rule="adehabitatHR")[0]
+    >>> ade.params["motion_variance_rule"], round(ade.params["motion_variance_m2_per_h"], -3)
+    ('adehabitatHR', 233000.0)
+    >>> round(ade.area_m2 / 1e6, 2)
+    32.03
 
     Time is required:
 
@@ -660,6 +767,7 @@ def estimate(
         margin_m=margin_m,
         steps_per_leg=steps_per_leg,
         middle_fix_error=middle_fix_error,
+        motion_variance_rule=motion_variance_rule,
     )
     cell_area = ud.cell_size_m**2
     volume = _cumulative_volume(ud.density, cell_area)
@@ -682,6 +790,7 @@ def estimate(
                 area_m2=n_cells * cell_area,
                 params={
                     "motion_variance_m2_per_h": ud.motion_variance_m2_per_h,
+                    "motion_variance_rule": ud.motion_variance_rule,
                     "location_error_m": float(err.mean()),
                     "cell_size_m": ud.cell_size_m,
                     "contour_area_km2": float(shapely.area(geom)) / 1e6,

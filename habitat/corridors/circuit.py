@@ -2,7 +2,8 @@ r"""Circuit theory on resistance surfaces, as Circuitscape defines it.
 
 :func:`current_flow` treats a resistance raster as an electrical network
 (McRae 2006; McRae et al. 2008; Circuitscape 4 and Circuitscape.jl) and gives
-the effective resistance between focal nodes and the cumulative current map.
+the effective resistance between focal nodes and the cumulative current map,
+or (advanced mode) the current and voltage maps of given sources and grounds.
 
 Definitions (Circuitscape's, restated)
 --------------------------------------
@@ -29,10 +30,18 @@ Definitions (Circuitscape's, restated)
   matrix.
 * **One-to-all.** Each node in turn gets 1 A while all the others are grounded;
   its resistance is its voltage.
+* **Advanced.** Current sources (A, any sign) and grounds (a resistance to
+  ground in ohm, or 0 = a direct ground at 0 V) are given per cell, and
+  short-circuit regions merge their cells into one node; the ground
+  conductances join the Laplacian's diagonal, the direct grounds are
+  eliminated, a region is summed into one unknown (``Sᵀ A S`` with ``S`` the
+  cells-to-nodes matrix), and every connected component holding both a source
+  and a ground is solved, in one system.
 * **Node current** (Circuitscape's current map): at each cell, the larger of
-  the current flowing in and the current flowing out through its branches,
-  i.e. half the sum of the absolute branch currents plus half the injected
-  current; 1 A at a source and at a sink. The cells of a shorted region all get
+  the current flowing in and the current flowing out through its branches
+  (and its resistance to ground, in advanced mode), i.e. half the sum of the
+  absolute branch currents plus half the injected current; 1 A at a source and
+  at a sink. The cells of a shorted region all get
   the region's node current. The **cumulative current map** sums the node
   currents of every pair (pairwise) or every source (one-to-all).
 
@@ -81,6 +90,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import ndimage, sparse
+from scipy.sparse import csgraph
 
 from habitat.core.errors import (
     DataQualityWarning,
@@ -115,7 +125,8 @@ __all__ = [
     "pinch_points",
 ]
 
-_MODES = ("pairwise", "one_to_all")
+_MODES = ("pairwise", "one_to_all", "advanced")
+_CONFLICTS = ("keep_both", "remove_source", "remove_ground", "remove_both")
 _CONNECTIONS = ("conductance", "resistance")
 _SOLVERS = ("auto", "amg", "direct", "cholesky")
 _GROUND, _HIGH = -2, -3
@@ -132,22 +143,28 @@ class CurrentFlow:
         index and columns = node ids, 0 on the diagonal, ``inf`` for pairs
         without a path. One-to-all mode: one row per node, column
         ``effective_resistance`` (ohm) between the node and all the others
-        grounded (``inf`` when no other node is reachable).
+        grounded (``inf`` when no other node is reachable). Advanced mode: an
+        empty table with the column ``effective_resistance`` (there are no
+        focal nodes).
     pairs : pandas.DataFrame or None
         Pairwise mode: one row per pair (``from_id``, ``to_id``,
         ``effective_resistance`` in ohm, ``connected``, ``note``), following
-        :data:`habitat.core.tables.CORRIDORS`. ``None`` in one-to-all mode.
+        :data:`habitat.core.tables.CORRIDORS`. ``None`` in the other modes.
     current : habitat.io.raster.Raster
         Cumulative node current (A) per cell, float64, NaN on cells without
-        data, 0 on cells no current reaches.
+        data, 0 on cells no current reaches. Advanced mode: the node current of
+        the one solve.
     voltage : habitat.io.raster.Raster or None
         Only when the run is a single pair (pairwise with two nodes): the
         voltage (V) of each cell, the first node grounded (0 V) and 1 A
         injected at the second (which sits at the effective resistance), as
         Circuitscape writes its pair maps; NaN on cells without data or not
-        connected to the pair. ``None`` otherwise.
+        connected to the pair. Advanced mode: the voltage (V) of every cell, 0 V
+        at direct grounds and in components with a ground but no source, NaN on
+        cells without data and in components without a ground (not solved;
+        Circuitscape writes 0 there). ``None`` otherwise.
     mode : str
-        ``"pairwise"`` or ``"one_to_all"``.
+        ``"pairwise"``, ``"one_to_all"`` or ``"advanced"``.
     solver : str
         The solver used: ``"direct"`` or ``"amg"``.
     max_residual : float
@@ -201,18 +218,53 @@ def _components(valid: np.ndarray, eight: bool) -> np.ndarray:
 
 def current_flow(
     resistance: Raster,
-    nodes: gpd.GeoDataFrame | gpd.GeoSeries,
+    nodes: gpd.GeoDataFrame | gpd.GeoSeries | Raster | np.ndarray | None = None,
     *,
-    mode: Literal["pairwise", "one_to_all"] = "pairwise",
+    mode: Literal["pairwise", "one_to_all", "advanced"] = "pairwise",
     id_column: str | None = None,
     neighbours: int = 8,
     connection: Literal["conductance", "resistance"] = "conductance",
+    sources: Raster | np.ndarray | None = None,
+    grounds: Raster | np.ndarray | None = None,
+    grounds_as: Literal["resistance", "conductance"] = "resistance",
+    direct_grounds: bool = False,
+    unit_currents: bool = False,
+    source_on_ground: Literal[
+        "keep_both", "remove_source", "remove_ground", "remove_both"
+    ] = "keep_both",
+    short_circuit: Raster | np.ndarray | None = None,
     solver: Literal["auto", "amg", "direct", "cholesky"] = "auto",
     tol: float = 1e-6,
     max_iterations: int = 1000,
     disconnected: Literal["warn", "raise"] = "warn",
 ) -> CurrentFlow:
-    r"""Effective resistances and cumulative current between focal nodes (Circuitscape).
+    r"""Effective resistances and current maps on a resistance surface (Circuitscape).
+
+    Three of Circuitscape's modes: ``"pairwise"`` and ``"one_to_all"`` between
+    focal nodes (``nodes``), and ``"advanced"``, where the current sources and
+    the grounds are given cell by cell (``sources``, ``grounds``) and one
+    circuit is solved with all of them at once.
+
+    **Advanced mode** (Circuitscape 4 user guide, "advanced mode"; Circuitscape.jl
+    ``advanced``), conventions:
+
+    * each source cell injects its current (A; negative = current drawn out);
+      each ground cell is tied to ground (0 V) through its resistance to ground
+      (ohm), or held at 0 V (a *direct ground*: resistance 0, or every ground with
+      ``direct_grounds=True``);
+    * a short-circuit region (``short_circuit``: cells sharing an id > 0, need not
+      be contiguous) is one node: its cells are at one voltage, their sources and
+      ground conductances add up, and it joins the parts of the grid it touches;
+    * every connected component of the graph holding both a source and a ground
+      is solved (all components in one sparse system); a component without a
+      ground is skipped with a :class:`DataQualityWarning` when it holds sources
+      (their current cannot flow): current 0, voltage NaN there. A component with
+      a ground but no source is at 0 V and carries no current;
+    * ``.current`` is Circuitscape's node current: at each node the larger of the
+      current flowing in and the current flowing out, counting the branches to
+      the neighbours and the resistance to ground (a 1 A source carries 1 A; a
+      ground carries the current it sinks); the cells of a short-circuit region
+      all get the region's current. ``.voltage`` is each cell's voltage (V).
 
     Parameters
     ----------
@@ -221,15 +273,16 @@ def current_flow(
         projected CRS in metres (checked by
         :func:`habitat.corridors.surface.resistance_cells`).
     nodes : GeoDataFrame or GeoSeries of points or polygons, or a grid of ids
-        Focal nodes (points) or focal regions (polygons; rows sharing an id are
-        one region), any CRS (reprojected); or Circuitscape's focal node
+        Pairwise and one-to-all modes (required there; must be None in advanced
+        mode). Focal nodes (points) or focal regions (polygons; rows sharing an
+        id are one region), any CRS (reprojected); or Circuitscape's focal node
         raster (a Raster on the same grid, or an array of its shape: cells
         with an id > 0 belong to that node); see
         :func:`habitat.corridors.nodes.node_cells` for the cell rules. Cells
         of a region without data are left out of it.
-    mode : {"pairwise", "one_to_all"}
-        Every pair (1 A in at one, the other grounded), or each node against
-        all the others grounded.
+    mode : {"pairwise", "one_to_all", "advanced"}
+        Every pair (1 A in at one, the other grounded), each node against all
+        the others grounded, or the sources and grounds given (advanced).
     id_column : str, optional
         Column holding the node ids; default the index.
     neighbours : {8, 4}
@@ -237,6 +290,37 @@ def current_flow(
     connection : {"conductance", "resistance"}
         Branch conductance = mean of the two cells' conductances (default,
         Circuitscape's default), or 1 / mean of their resistances.
+    sources : Raster or numpy.ndarray, optional
+        Advanced mode (required): current injected at each cell (A), on the
+        resistance raster's grid (a Raster with the same shape and transform,
+        or an array of its shape); NaN, nodata or 0 = no source. Negative
+        currents draw current out (Circuitscape allows them).
+    grounds : Raster or numpy.ndarray, optional
+        Advanced mode (required): resistance to ground of each cell (ohm, >= 0;
+        0 = direct ground held at 0 V; NaN, nodata or +inf = no ground), or its
+        conductance (S) with ``grounds_as="conductance"`` (0, NaN, nodata = no
+        ground; +inf = direct ground). Negative values are refused.
+    grounds_as : {"resistance", "conductance"}
+        What ``grounds`` holds (Circuitscape's ``ground_file_is_resistances``).
+    direct_grounds : bool
+        Tie every ground cell directly to ground (0 V) whatever its value
+        (Circuitscape's ``use_direct_grounds``).
+    unit_currents : bool
+        Every source cell injects 1 A whatever its value, negative ones
+        included (Circuitscape's ``use_unit_currents``).
+    source_on_ground : {"keep_both", "remove_source", "remove_ground", "remove_both"}
+        A node holding both a source and a ground (Circuitscape's
+        ``remove_src_or_gnd``: ``keepall``, ``rmvsrc``, ``rmvgnd``, ``rmvall``).
+        ``"keep_both"`` keeps the source and a finite resistance to ground but
+        drops a direct ground (a source cannot be held at 0 V), as the user
+        guide says. The removals follow the user guide; Circuitscape's code
+        differs in corner cases (it keeps a finite ground under a source with
+        ``rmvgnd``/``rmvall``, and the ground with ``rmvall``).
+    short_circuit : Raster or numpy.ndarray, optional
+        Advanced mode: short-circuit regions on the resistance grid, integer
+        ids > 0 (NaN, nodata, <= 0 = none); the cells sharing an id are one node
+        (zero resistance between them). Cells of a region without resistance
+        data are left out of it.
     solver : {"auto", "amg", "direct", "cholesky"}
         See the module docstring; ``"auto"`` factorises small systems
         (:data:`DIRECT_MAX_CELLS` unknowns, or :data:`DIRECT_MANY_MAX_CELLS` with
@@ -262,14 +346,21 @@ def current_flow(
     -------
     CurrentFlow
         ``resistances`` (ohm), ``pairs`` (pairwise), ``current`` (A, cumulative),
-        ``voltage`` (single pair only), the solver used and its worst residual.
+        ``voltage`` (single pair, or advanced mode), the solver used and its
+        worst residual. Advanced mode: ``resistances`` is empty (no focal
+        nodes), ``pairs`` None, ``n_solves`` 1 (0 when no component has both a
+        source and a ground).
 
     Raises
     ------
     InputError
         Bad options; nodes outside the raster, on nodata only or overlapping
         (from :func:`~habitat.corridors.nodes.node_cells`); disconnected pairs
-        with ``disconnected="raise"``.
+        with ``disconnected="raise"``. Advanced mode: ``nodes`` given,
+        ``sources`` or ``grounds`` missing or not on the resistance grid,
+        negative or infinite values, no source or no ground on a cell with
+        data, non-integer short-circuit ids; advanced-mode options in another
+        mode.
     ConvergenceError
         A solve that does not reach ``tol`` (naming the residual and the
         tolerance) and cannot be retried with the factorisation.
@@ -277,6 +368,13 @@ def current_flow(
         Fewer than two focal nodes.
     ProjectedCRSRequiredError
         A raster in degrees.
+
+    Warns
+    -----
+    DataQualityWarning
+        Disconnected pairs (``disconnected="warn"``); advanced mode: sources
+        in a component without a ground, sources or grounds on cells without
+        data (ignored, as Circuitscape does).
 
     Notes
     -----
@@ -310,12 +408,32 @@ def current_flow(
     >>> flow.pairs[["from_id", "to_id", "effective_resistance"]]
       from_id to_id  effective_resistance
     0    west  east                   2.0
+
+    Advanced mode on a 4-cell row: 1 A injected at the west end, the east end
+    tied directly to ground (resistance 0): the voltage is the resistance
+    between each cell and the ground, and the whole amp crosses every cell:
+
+    >>> row = Raster(np.ones((1, 4)), (100.0, 0.0, 0.0, 0.0, -100.0, 100.0), "EPSG:32652")
+    >>> amps = np.array([[1.0, np.nan, np.nan, np.nan]])
+    >>> to_ground = np.array([[np.nan, np.nan, np.nan, 0.0]])
+    >>> adv = current_flow(row, mode="advanced", sources=amps, grounds=to_ground)
+    >>> adv.voltage.array.round(12)
+    array([[3., 2., 1., 0.]])
+    >>> adv.current.array.round(12)
+    array([[1., 1., 1., 1.]])
+
+    Through a 10 ohm resistance to ground instead, every voltage rises by 10 V:
+
+    >>> to_ground[0, 3] = 10.0
+    >>> current_flow(row, mode="advanced", sources=amps, grounds=to_ground).voltage.array.round(12)
+    array([[13., 12., 11., 10.]])
     """
     if mode == "all_to_one":
         raise InputError(
             "mode='all_to_one' (Circuitscape's all-to-one: 1 A injected at every node but "
             "one, that one grounded) is not implemented; use mode='one_to_all' (each node "
-            "against all the others grounded) or mode='pairwise'."
+            "against all the others grounded), mode='pairwise' or mode='advanced' (sources "
+            "and grounds of your choosing)."
         )
     mode = _choice(mode, _MODES, "mode")
     connection = _choice(connection, _CONNECTIONS, "connection")
@@ -333,6 +451,58 @@ def current_flow(
         raise InputError(f"max_iterations must be a positive integer; got {max_iterations!r}.")
     eight = neighbours == 8
     avg_res = connection == "resistance"
+
+    advanced_only = {
+        "sources": sources is not None,
+        "grounds": grounds is not None,
+        "grounds_as": grounds_as != "resistance",
+        "direct_grounds": direct_grounds is not False,
+        "unit_currents": unit_currents is not False,
+        "source_on_ground": source_on_ground != "keep_both",
+        "short_circuit": short_circuit is not None,
+    }
+    if mode == "advanced":
+        if nodes is not None:
+            raise InputError(
+                "mode='advanced' takes no focal nodes (nodes must be None): give the current "
+                "sources (sources=, amps per cell) and the grounds (grounds=) as rasters, or "
+                "use mode='pairwise' / 'one_to_all' with focal nodes."
+            )
+        if id_column is not None:
+            raise InputError("id_column names focal node ids; mode='advanced' has no nodes.")
+        if sources is None or grounds is None:
+            missing = [n for n, v in (("sources", sources), ("grounds", grounds)) if v is None]
+            raise InputError(
+                f"mode='advanced' needs {' and '.join(missing)}: sources= (current injected per "
+                "cell, A; NaN/0 = none) and grounds= (resistance to ground per cell, ohm; 0 = "
+                "direct ground; NaN = no ground), rasters on the resistance grid."
+            )
+        return _advanced(
+            resistance,
+            sources,
+            grounds,
+            grounds_as=_choice(grounds_as, ("resistance", "conductance"), "grounds_as"),
+            direct_grounds=_flag(direct_grounds, "direct_grounds"),
+            unit_currents=_flag(unit_currents, "unit_currents"),
+            source_on_ground=_choice(source_on_ground, _CONFLICTS, "source_on_ground"),
+            short_circuit=short_circuit,
+            eight=eight,
+            avg_res=avg_res,
+            solver=solver,
+            tol=float(tol),
+            max_iterations=int(max_iterations),
+        )
+    given = [name for name, used in advanced_only.items() if used]
+    if given:
+        raise InputError(
+            f"{', '.join(given)} only apply to mode='advanced' (Circuitscape's advanced mode: "
+            f"sources and grounds given cell by cell); mode={mode!r} takes focal nodes."
+        )
+    if nodes is None:
+        raise InputError(
+            f"mode={mode!r} needs focal nodes: points or polygons (GeoDataFrame/GeoSeries) or "
+            "a grid of node ids; or use mode='advanced' with sources= and grounds=."
+        )
 
     values, _cell_size_m = resistance_cells(resistance, name="resistance")
     valid = np.isfinite(values)
@@ -579,6 +749,297 @@ def _one_to_all(run: _Run, regions: list[np.ndarray], comp: np.ndarray) -> np.nd
             run.cumulative += run.node_current(index, x * resistance, resistance, regions)
         flat_index[regions[k]] = _GROUND
     return r
+
+
+# --- advanced mode ---------------------------------------------------------------------
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{what} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def _layer(layer: Any, like: Raster, what: str) -> np.ndarray:
+    """A float64 copy of an advanced-mode layer on the resistance grid, NaN where no data."""
+    if isinstance(layer, Raster):
+        if layer.shape != like.shape:
+            raise InputError(
+                f"{what} has shape {layer.shape}, the resistance raster {like.shape}: give "
+                f"{what} on the resistance raster's grid (same rows and columns)."
+            )
+        if tuple(layer.transform) != tuple(like.transform):
+            raise InputError(
+                f"{what} is not on the resistance raster's grid (transform "
+                f"{tuple(layer.transform)} against {tuple(like.transform)}); resample it onto "
+                "the resistance raster's grid."
+            )
+        out = np.array(layer.array, dtype=np.float64)
+        out[layer.nodata_mask()] = np.nan
+        return out
+    if isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        raise InputError(
+            f"{what} must be a Raster or a 2-D array on the resistance raster's grid, not "
+            "vector data: rasterise it first (one value per cell)."
+        )
+    try:
+        out = np.array(layer, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{what} must be a Raster or a 2-D array of numbers on the resistance raster's "
+            f"grid; got {type(layer).__name__}."
+        ) from None
+    if out.shape != like.shape:
+        raise InputError(
+            f"{what} has shape {out.shape}, the resistance raster {like.shape}: give {what} "
+            "on the resistance raster's grid (same rows and columns)."
+        )
+    return out
+
+
+def _first_cells(mask: np.ndarray, values: np.ndarray | None = None, k: int = 3) -> str:
+    rows, cols = np.nonzero(mask)
+    shown = [
+        f"row {r}, col {c}" + ("" if values is None else f": {values[r, c]:g}")
+        for r, c in zip(rows[:k].tolist(), cols[:k].tolist(), strict=True)
+    ]
+    return "; ".join(shown) + (" ..." if rows.size > k else "")
+
+
+def _advanced(
+    resistance: Raster,
+    sources: Raster | np.ndarray,
+    grounds: Raster | np.ndarray,
+    *,
+    grounds_as: str,
+    direct_grounds: bool,
+    unit_currents: bool,
+    source_on_ground: str,
+    short_circuit: Raster | np.ndarray | None,
+    eight: bool,
+    avg_res: bool,
+    solver: str,
+    tol: float,
+    max_iterations: int,
+) -> CurrentFlow:
+    """Circuitscape's advanced mode: given sources and grounds, one solve for all components."""
+    values, _cell_size_m = resistance_cells(resistance, name="resistance")
+    shape = values.shape
+    valid = np.isfinite(values)
+    cond = np.where(valid, 1.0 / np.where(valid, values, 1.0), np.nan)
+
+    # --- sources (A) and grounds (conductance to ground, S; direct grounds apart), per cell
+    src = _layer(sources, resistance, "sources")
+    if np.isinf(src).any():
+        raise InputError(
+            f"sources holds infinite currents ({_first_cells(np.isinf(src), src)}); give "
+            "finite currents in amps (NaN or 0 where there is no source)."
+        )
+    src = np.where(np.isnan(src), 0.0, src)
+    if unit_currents:
+        src = np.where(src != 0.0, 1.0, 0.0)
+    gnd = _layer(grounds, resistance, "grounds")
+    negative = gnd < 0
+    if negative.any():
+        raise InputError(
+            f"grounds holds {int(negative.sum())} negative {grounds_as}(s) to ground "
+            f"({_first_cells(negative, gnd)}); a {grounds_as} to ground is >= 0 "
+            + (
+                "(0 = a direct ground held at 0 V; NaN or nodata = no ground)."
+                if grounds_as == "resistance"
+                else "(0, NaN or nodata = no ground; +inf = a direct ground)."
+            )
+        )
+    with np.errstate(divide="ignore"):
+        if grounds_as == "resistance":
+            grounded_cell = np.isfinite(gnd)  # +inf resistance: no ground
+            direct = grounded_cell & (gnd == 0.0)
+            g_cell = np.where(grounded_cell & (gnd > 0.0), 1.0 / np.where(gnd > 0, gnd, 1.0), 0.0)
+        else:
+            grounded_cell = gnd > 0.0  # NaN compares False
+            direct = gnd == np.inf
+            g_cell = np.where(grounded_cell & ~direct, gnd, 0.0)
+    if direct_grounds:
+        direct = grounded_cell.copy()
+        g_cell = np.zeros(shape)
+    off_src = (src != 0.0) & ~valid
+    off_gnd = grounded_cell & ~valid
+    if off_src.any() or off_gnd.any():
+        warnings.warn(
+            f"{int(off_src.sum())} source cell(s) and {int(off_gnd.sum())} ground cell(s) lie "
+            "on cells without resistance data (impassable, not in the circuit) and are ignored, "
+            f"as Circuitscape does ({_first_cells(off_src | off_gnd)}).",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    src[~valid] = 0.0
+    direct &= valid
+    grounded_cell &= valid
+    g_cell[~valid] = 0.0
+    if not (src != 0.0).any():
+        raise InputError(
+            "sources holds no current on a cell with resistance data: nothing flows. Give "
+            "current in amps on cells of the circuit (NaN or 0 = no source)."
+        )
+    if not grounded_cell.any():
+        raise InputError(
+            "grounds holds no ground on a cell with resistance data: the current has nowhere to "
+            "leave the circuit. Give at least one ground (a resistance to ground in ohm, 0 = "
+            "direct ground) on a cell of the circuit."
+        )
+
+    # --- nodes: one per cell, the cells of a short-circuit region merged into one
+    flat_valid = np.flatnonzero(valid)
+    n_cells = flat_valid.size
+    region = np.zeros(n_cells, np.int64)
+    if short_circuit is not None:
+        sc = _layer(short_circuit, resistance, "short_circuit")
+        ids = np.isfinite(sc) & (sc > 0)
+        fractional = ids & (sc != np.round(sc))
+        if fractional.any():
+            raise InputError(
+                "short_circuit must hold integer region ids (> 0; cells sharing an id form one "
+                f"node; NaN, nodata or <= 0 = no region); got {_first_cells(fractional, sc)}."
+            )
+        region = np.where(ids, sc, 0.0).reshape(-1)[flat_valid].astype(np.int64)
+    merged = bool((region > 0).any())
+    if merged:
+        key = np.where(region > 0, -region, np.arange(n_cells))
+        _keys, node = np.unique(key, return_inverse=True)
+        node = node.reshape(-1)
+        n_nodes = int(node.max()) + 1
+    else:
+        node = np.arange(n_cells)
+        n_nodes = n_cells
+    s_node = np.bincount(node, weights=src.reshape(-1)[flat_valid], minlength=n_nodes)
+    g_flat = g_cell.reshape(-1)[flat_valid]
+    g_node = np.bincount(node, weights=g_flat, minlength=n_nodes)
+    d_node = np.bincount(node, weights=direct.reshape(-1)[flat_valid], minlength=n_nodes) > 0
+    grounded = (
+        (g_node > 0)
+        | d_node
+        | (np.bincount(node, weights=grounded_cell.reshape(-1)[flat_valid], minlength=n_nodes) > 0)
+    )
+
+    # --- a source and a ground on one node (Circuitscape's remove_src_or_gnd)
+    conflict = (s_node != 0.0) & grounded
+    if source_on_ground in ("remove_source", "remove_both"):
+        s_node[conflict] = 0.0
+    if source_on_ground in ("remove_ground", "remove_both"):
+        g_node[conflict] = 0.0
+        d_node[conflict] = False
+        grounded[conflict] = False
+        g_flat = np.where(conflict[node], 0.0, g_flat)
+    # a source is never held at 0 V: with both kept, a direct ground under a source goes
+    # (a finite resistance to ground stays)
+    d_node &= s_node == 0.0
+    grounded = (g_node > 0) | d_node
+    if not (s_node != 0.0).any() or not grounded.any():
+        gone = "source" if not (s_node != 0.0).any() else "ground"
+        raise InputError(
+            f"Every {gone} shares its node with a {'ground' if gone == 'source' else 'source'} "
+            f"and was removed (source_on_ground={source_on_ground!r}): nothing to solve. Use "
+            "source_on_ground='keep_both' or move the sources off the grounds."
+        )
+
+    # --- connected components of the merged graph; solve those with a source and a ground
+    comp = _components(valid, eight).reshape(-1)[flat_valid]
+    if merged:
+        inside = region > 0
+        _r, reg_index = np.unique(region[inside], return_inverse=True)
+        k = int(comp.max()) + 1
+        size = k + int(reg_index.max()) + 1
+        links = sparse.coo_matrix(
+            (np.ones(int(inside.sum())), (comp[inside], k + reg_index.reshape(-1))),
+            shape=(size, size),
+        )
+        _n, joined = csgraph.connected_components(links, directed=False)
+        comp = joined[comp]
+    _c, comp = np.unique(comp, return_inverse=True)
+    comp = comp.reshape(-1)
+    n_comp = int(comp.max()) + 1
+    comp_node = np.zeros(n_nodes, np.int64)
+    comp_node[node] = comp
+    comp_source = np.bincount(comp_node, weights=s_node != 0.0, minlength=n_comp) > 0
+    comp_ground = np.bincount(comp_node, weights=grounded, minlength=n_comp) > 0
+    stranded = comp_source & ~comp_ground
+    if stranded.any():
+        lost = np.zeros(values.size, bool)
+        lost[flat_valid] = stranded[comp] & (s_node[node] != 0.0)
+        amps = float(np.abs(s_node[stranded[comp_node]]).sum())
+        warnings.warn(
+            f"{int(stranded.sum())} part(s) of the circuit (connected components) hold current "
+            f"sources ({amps:g} A in absolute value) but no ground: their current cannot flow "
+            "and they are not solved (current 0, voltage NaN), as Circuitscape skips them. "
+            f"Sources there: {_first_cells(lost.reshape(shape))}. Add a ground in each part or "
+            "join the parts.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    solved = (comp_source & comp_ground)[comp]  # per valid cell
+    held = solved & d_node[node]
+    unknown = solved & ~held
+    mask = np.zeros(values.size, bool)
+    mask[flat_valid[unknown]] = True
+    index, m = grid_index(mask.reshape(shape))
+    flat_index = index.reshape(-1)
+    flat_index[flat_valid[held]] = _GROUND
+
+    v = np.zeros(m)
+    used_kind = ""
+    max_residual = 0.0
+    n_solves = 0
+    if m:
+        lap, _rhs = laplacian_matrix(cond, index, m, eight, avg_res)
+        cells_node = node[unknown]  # node of each unknown cell (unknowns in raster order)
+        aggregates = block_aggregates(index)
+        if merged:
+            nodes_kept, inv = np.unique(cells_node, return_inverse=True)
+            inv = inv.reshape(-1)
+            s = sparse.csr_matrix((np.ones(m), inv, np.arange(m + 1)), shape=(m, nodes_kept.size))
+            a = sparse.csr_matrix(s.T @ (lap @ s))
+            node_aggregates = np.zeros(nodes_kept.size, np.int64)
+            node_aggregates[inv] = aggregates
+            aggregates = node_aggregates
+        else:
+            nodes_kept, inv = cells_node, np.arange(m)
+            a = lap
+        a = sparse.csr_matrix(a + sparse.diags(g_node[nodes_kept]))
+        a.sum_duplicates()
+        a.sort_indices()
+        b = s_node[nodes_kept][:, None]
+        x, used = make_solver(a, solver, tol, max_iterations, aggregates, 1)(b)
+        v = x[inv, 0]
+        used_kind, max_residual, n_solves = used.kind, used.max_residual, 1
+
+    voltage = np.full(values.size, np.nan)
+    voltage[flat_valid[comp_ground[comp]]] = 0.0  # grounded, no source: all at 0 V
+    voltage[flat_valid[unknown]] = v
+    # node current: the larger of the current flowing in and out of each node, branches and
+    # resistances to ground included (Circuitscape's node current)
+    inflow, outflow = kernels().branch_sums(cond, index, v, 0.0, eight, avg_res)
+    into = inflow.reshape(-1)[flat_valid]
+    out = outflow.reshape(-1)[flat_valid]
+    to_ground = np.zeros(n_cells)
+    to_ground[unknown] = g_flat[unknown] * v
+    out = out + np.maximum(to_ground, 0.0)
+    into = into + np.maximum(-to_ground, 0.0)
+    node_current = np.maximum(
+        np.bincount(node, weights=into, minlength=n_nodes),
+        np.bincount(node, weights=out, minlength=n_nodes),
+    )
+    current = np.full(values.size, np.nan)
+    current[flat_valid] = node_current[node]
+    return CurrentFlow(
+        resistances=pd.DataFrame({"effective_resistance": np.zeros(0)}),
+        pairs=None,
+        current=_raster(resistance, current.reshape(shape)),
+        voltage=_raster(resistance, voltage.reshape(shape)),
+        mode="advanced",
+        solver=used_kind or ("direct" if solver == "auto" else solver),
+        max_residual=max_residual,
+        n_solves=n_solves,
+    )
 
 
 def _pair_table(r: np.ndarray, ids: pd.Index) -> pd.DataFrame:

@@ -528,3 +528,371 @@ def test_a_region_across_a_gap_joins_it_only_for_its_own_pairs():
         merge = {rc: "both" for rc in cells["both"]}
         want = _oracle_resistance(res, True, False, merge, "both", cells[other][0])
         assert flow.resistances.loc["both", other] == pytest.approx(want, rel=1e-6)
+
+
+# --- advanced mode (sources and grounds per cell) --------------------------------------
+
+
+def _advanced(res: np.ndarray, sources: np.ndarray, grounds: np.ndarray, **kwargs) -> CurrentFlow:
+    return current_flow(_raster(res), mode="advanced", sources=sources, grounds=grounds, **kwargs)
+
+
+def _none(shape) -> np.ndarray:
+    return np.full(shape, np.nan)
+
+
+def _oracle_voltages(res, eight, avg_res, merge, sources, ground_g, direct):
+    """Voltages from a dense solve of Kirchhoff's laws on the networkx graph of the cells.
+
+    ``merge`` maps cells to a region name (one node); ``sources`` (A) and ``ground_g`` (S) are
+    per cell and summed over a node; ``direct`` lists the cells held at 0 V (their node too).
+    """
+    g = _oracle_graph(res, eight, avg_res, merge)
+    names = list(g.nodes)
+    at = {name: k for k, name in enumerate(names)}
+    lap = nx.laplacian_matrix(g, nodelist=names, weight="g").toarray()
+    b = np.zeros(len(names))
+    for (r, c), amps in sources.items():
+        b[at[merge.get((r, c), (r, c))]] += amps
+    for (r, c), cond in ground_g.items():
+        k = at[merge.get((r, c), (r, c))]
+        lap[k, k] += cond
+    held = {at[merge.get(cell, cell)] for cell in direct}
+    free = [k for k in range(len(names)) if k not in held]
+    v = np.zeros(len(names))
+    v[free] = np.linalg.solve(lap[np.ix_(free, free)], b[free])
+    out = np.full(res.shape, np.nan)
+    for r in range(res.shape[0]):
+        for c in range(res.shape[1]):
+            if np.isfinite(res[r, c]):
+                out[r, c] = v[at[merge.get((r, c), (r, c))]]
+    return out, g, at
+
+
+@pytest.mark.parametrize("connection", ["resistance", "conductance"])
+def test_advanced_chain_voltage_is_the_resistance_to_the_direct_ground(connection):
+    res = np.array([[2.0, 5.0, 1.0, 8.0, 3.0]])
+    sources = _none(res.shape)
+    sources[0, 0] = 1.0
+    grounds = _none(res.shape)
+    grounds[0, 4] = 0.0  # 0 ohm: a direct ground
+    flow = _advanced(res, sources, grounds, neighbours=4, connection=connection)
+    if connection == "resistance":
+        branch = (res[0, :-1] + res[0, 1:]) / 2.0  # 1 / mean of the resistances
+    else:
+        branch = 1.0 / ((1.0 / res[0, :-1] + 1.0 / res[0, 1:]) / 2.0)
+    want = np.append(np.cumsum(branch[::-1])[::-1], 0.0)
+    assert flow.mode == "advanced" and flow.pairs is None and flow.n_solves == 1
+    assert flow.resistances.empty and list(flow.resistances.columns) == ["effective_resistance"]
+    np.testing.assert_allclose(flow.voltage.array[0], want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(flow.current.array[0], 1.0, rtol=1e-12)
+
+
+def test_advanced_ground_resistance_in_series_adds_to_every_voltage():
+    res = np.array([[2.0, 5.0, 1.0, 8.0]])
+    sources = _none(res.shape)
+    sources[0, 0] = 2.0
+    grounds = _none(res.shape)
+    grounds[0, 3] = 0.0
+    direct = _advanced(res, sources, grounds, neighbours=4).voltage.array
+    grounds[0, 3] = 7.5  # ohm to ground: 2 A through it adds 15 V everywhere
+    series = _advanced(res, sources, grounds, neighbours=4)
+    np.testing.assert_allclose(series.voltage.array, direct + 2.0 * 7.5, rtol=1e-12)
+    np.testing.assert_allclose(series.current.array, 2.0, rtol=1e-12)  # the ground sinks 2 A
+    as_conductance = _advanced(
+        res,
+        sources,
+        np.where(np.isnan(grounds), np.nan, 1.0 / grounds),
+        neighbours=4,
+        grounds_as="conductance",
+    )
+    np.testing.assert_allclose(as_conductance.voltage.array, series.voltage.array, rtol=1e-12)
+    forced = _advanced(res, sources, grounds, neighbours=4, direct_grounds=True)
+    np.testing.assert_allclose(forced.voltage.array, direct, rtol=1e-12, atol=1e-12)
+    unit = _advanced(res, sources, grounds, neighbours=4, unit_currents=True)
+    np.testing.assert_allclose(unit.voltage.array, series.voltage.array / 2.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+@pytest.mark.parametrize("connection", ["conductance", "resistance"])
+def test_advanced_equals_kirchhoff_on_the_networkx_graph_and_conserves_current(
+    neighbours, connection
+):
+    res = _surface(3, shape=(8, 9), holes=7)
+    src_cells = {(1, 1): 2.0, (6, 7): -0.5, (4, 4): 1.25}
+    gnd_res = {(0, 8): 0.0, (7, 0): 4.0, (3, 6): 20.0}  # ohm to ground; 0 = direct
+    for cell in [*src_cells, *gnd_res]:
+        res[cell] = 3.0
+    sources, grounds = _none(res.shape), _none(res.shape)
+    for cell, amps in src_cells.items():
+        sources[cell] = amps
+    for cell, ohm in gnd_res.items():
+        grounds[cell] = ohm
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)  # every part holds a ground here?
+        try:
+            flow = _advanced(res, sources, grounds, neighbours=neighbours, connection=connection)
+        except DataQualityWarning:
+            pytest.skip("a source is cut off from every ground on this surface")
+    eight, avg_res = neighbours == 8, connection == "resistance"
+    ground_g = {cell: 1.0 / ohm for cell, ohm in gnd_res.items() if ohm > 0}
+    direct = [cell for cell, ohm in gnd_res.items() if ohm == 0]
+    want, g, at = _oracle_voltages(res, eight, avg_res, {}, src_cells, ground_g, direct)
+    got = flow.voltage.array
+    solved = np.isfinite(got)
+    # cells of components without source or ground: 0 V in the oracle only if grounded
+    comp_of = {n: k for k, comp in enumerate(nx.connected_components(g)) for n in comp}
+    live = {comp_of[cell] for cell in src_cells} & {comp_of[cell] for cell in gnd_res}
+    for r, c in zip(*np.nonzero(np.isfinite(res)), strict=True):
+        if comp_of[(r, c)] in live:
+            assert got[r, c] == pytest.approx(want[r, c], rel=1e-9, abs=1e-12)
+        else:
+            assert flow.current.array[r, c] == 0.0
+    assert (solved <= np.isfinite(res)).all()
+    # conservation: what the sources inject leaves through the grounds
+    into_ground = sum(got[cell] / ohm for cell, ohm in gnd_res.items() if ohm > 0)
+    for cell in direct:
+        into_ground += sum(d["g"] * got[nb] for nb, d in g[cell].items())
+    assert into_ground == pytest.approx(sum(src_cells.values()), rel=1e-9)
+    # node current: the larger of inflow and outflow, branches and ground together
+    for r, c in at:
+        v = got[r, c]
+        flows = [d["g"] * (v - got[nb]) for nb, d in g[(r, c)].items()]
+        flows.append(v / gnd_res[(r, c)] if gnd_res.get((r, c), 0.0) > 0 else 0.0)
+        out = sum(f for f in flows if f > 0)
+        inn = -sum(f for f in flows if f < 0)
+        if comp_of[(r, c)] in live:
+            assert flow.current.array[r, c] == pytest.approx(max(out, inn), rel=1e-9, abs=1e-12)
+
+
+def test_advanced_two_sources_superpose():
+    res = _surface(4, shape=(6, 7), holes=0)
+    s1, s2, grounds = _none(res.shape), _none(res.shape), _none(res.shape)
+    s1[0, 0] = 1.0
+    s2[5, 2] = 3.0
+    grounds[2, 6] = 0.0
+    grounds[5, 6] = 12.0
+    both = np.where(np.isnan(s1), s2, s1)
+    v1 = _advanced(res, s1, grounds).voltage.array
+    v2 = _advanced(res, s2, grounds).voltage.array
+    v12 = _advanced(res, both, grounds).voltage.array
+    np.testing.assert_allclose(v12, v1 + v2, rtol=1e-10, atol=1e-12)
+
+
+def test_advanced_short_circuit_region_removes_its_internal_resistance():
+    res = np.array([[1.0, 2.0, 4.0, 6.0, 3.0, 1.0]])
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[0, 0] = 1.0
+    grounds[0, 5] = 0.0
+    plain = _advanced(res, sources, grounds, neighbours=4, connection="resistance")
+    regions = np.zeros(res.shape, int)
+    regions[0, 2:4] = 7  # cells 2 and 3 merged: the branch between them ((4 + 6) / 2 ohm) goes
+    short = _advanced(
+        res, sources, grounds, neighbours=4, connection="resistance", short_circuit=regions
+    )
+    assert short.voltage.array[0, 0] == pytest.approx(plain.voltage.array[0, 0] - 5.0, rel=1e-12)
+    assert short.voltage.array[0, 2] == short.voltage.array[0, 3]
+    np.testing.assert_allclose(short.current.array, 1.0, rtol=1e-12)
+    # a region across a nodata gap joins the two sides: current flows through it
+    gap = res.copy()
+    gap[0, 3] = np.nan
+    across = np.zeros(res.shape, int)
+    across[0, 2] = across[0, 4] = 1
+    with pytest.warns(DataQualityWarning, match="no ground"):
+        cut = _advanced(gap, sources, grounds, neighbours=4, connection="resistance")
+    assert np.isnan(cut.voltage.array[0, :3]).all() and (cut.current.array[0, :3] == 0).all()
+    joined = _advanced(
+        gap, sources, grounds, neighbours=4, connection="resistance", short_circuit=across
+    )
+    branches = (1 + 2) / 2 + (2 + 4) / 2 + (3 + 1) / 2  # 0-1, 1-2, then 4-5 (2 = 4 shorted)
+    assert joined.voltage.array[0, 0] == pytest.approx(branches, rel=1e-12)
+    assert np.isnan(joined.current.array[0, 3])
+
+
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_advanced_short_circuit_regions_equal_the_merged_networkx_graph(neighbours):
+    res = _surface(6, shape=(7, 8), holes=5)
+    region_cells = {"r1": [(1, 1), (1, 2), (2, 1), (5, 6)], "r2": [(3, 4), (3, 5)]}
+    src_cells = {(1, 2): 1.0, (0, 7): 2.0, (5, 6): -1.0, (6, 0): 0.5}
+    gnd_res = {(6, 7): 0.0, (3, 5): 3.0}
+    for cell in [*src_cells, *gnd_res, *(c for cells in region_cells.values() for c in cells)]:
+        res[cell] = 2.0
+    regions = np.zeros(res.shape)
+    merge = {}
+    for k, (name, cells) in enumerate(region_cells.items(), start=1):
+        for cell in cells:
+            regions[cell] = k
+            merge[cell] = name
+    sources, grounds = _none(res.shape), _none(res.shape)
+    for cell, amps in src_cells.items():
+        sources[cell] = amps
+    for cell, ohm in gnd_res.items():
+        grounds[cell] = ohm
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        flow = _advanced(res, sources, grounds, neighbours=neighbours, short_circuit=regions)
+    ground_g = {cell: 1.0 / ohm for cell, ohm in gnd_res.items() if ohm > 0}
+    want, g, _at = _oracle_voltages(
+        res, neighbours == 8, False, merge, src_cells, ground_g, [(6, 7)]
+    )
+    got = flow.voltage.array
+    comp_of = {n: k for k, comp in enumerate(nx.connected_components(g)) for n in comp}
+    grounded = {comp_of[merge.get(cell, cell)] for cell in gnd_res}
+    for r, c in zip(*np.nonzero(np.isfinite(res)), strict=True):
+        if comp_of[merge.get((r, c), (r, c))] in grounded:
+            assert got[r, c] == pytest.approx(want[r, c], rel=1e-9, abs=1e-12)
+        else:
+            assert np.isnan(got[r, c])
+    for cells in region_cells.values():
+        assert len({got[cell] for cell in cells}) == 1
+        assert len({flow.current.array[cell] for cell in cells}) == 1
+
+
+def test_advanced_component_without_ground_is_skipped_with_a_warning():
+    res = np.ones((3, 5))
+    res[:, 2] = np.nan  # two parts
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[1, 0] = 1.0  # west: a source, no ground
+    sources[1, 4] = 1.0  # east: a source and a ground
+    grounds[0, 4] = 0.0
+    with pytest.warns(DataQualityWarning, match=r"no ground.*row 1, col 0"):
+        flow = _advanced(res, sources, grounds)
+    assert np.isnan(flow.voltage.array[:, :2]).all()
+    assert (flow.current.array[:, :2] == 0).all()
+    assert np.isnan(flow.current.array[:, 2]).all()
+    assert flow.current.array[1, 4] == pytest.approx(1.0)
+    sources[1, 0] = np.nan
+    grounds[2, 0] = 5.0  # west: a ground, no source: 0 V, no current, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        flow = _advanced(res, sources, grounds)
+    assert (flow.voltage.array[:, :2] == 0).all() and (flow.current.array[:, :2] == 0).all()
+
+
+def test_advanced_source_on_a_ground_follows_the_chosen_rule():
+    res = np.ones((1, 4))
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[0, 0] = 1.0
+    grounds[0, 0] = 0.0  # a direct ground under the source
+    grounds[0, 3] = 0.0
+    kept = _advanced(res, sources, grounds, neighbours=4)  # the direct ground under it goes
+    np.testing.assert_allclose(kept.voltage.array[0], [3.0, 2.0, 1.0, 0.0], rtol=1e-12)
+    with pytest.raises(InputError, match="Every source .* removed .*remove_source"):
+        _advanced(res, sources, grounds, neighbours=4, source_on_ground="remove_source")
+    grounds[0, 0] = 2.0  # a finite ground under the source: kept with keep_both
+    kept = _advanced(res, sources, grounds, neighbours=4)
+    # 2 ohm to ground in parallel with the 3 ohm row: 1 A splits 3/5 to 2/5
+    assert kept.voltage.array[0, 0] == pytest.approx(6.0 / 5.0, rel=1e-12)
+    no_ground = _advanced(res, sources, grounds, neighbours=4, source_on_ground="remove_ground")
+    assert no_ground.voltage.array[0, 0] == pytest.approx(3.0, rel=1e-12)
+    sources[0, 1] = 1.0
+    both = _advanced(res, sources, grounds, neighbours=4, source_on_ground="remove_both")
+    np.testing.assert_allclose(both.voltage.array[0], [2.0, 2.0, 1.0, 0.0], rtol=1e-12)
+    assert both.current.array[0, 0] == 0.0
+
+
+def test_advanced_sources_and_grounds_off_the_data_are_ignored_with_a_warning():
+    res = np.ones((2, 3))
+    res[0, 0] = np.nan
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[0, 0] = 5.0
+    sources[1, 0] = 1.0
+    grounds[1, 2] = 0.0
+    with pytest.warns(DataQualityWarning, match=r"1 source cell.*ignored"):
+        flow = _advanced(res, sources, grounds)
+    assert np.nanmax(flow.current.array) == pytest.approx(1.0)
+
+
+def test_advanced_bad_input():
+    res = np.ones((3, 4))
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[0, 0] = 1.0
+    grounds[2, 3] = 0.0
+    surface = _raster(res)
+    with pytest.raises(
+        InputError, match=r"grounds has shape \(3, 3\), the resistance raster \(3, 4\)"
+    ):
+        current_flow(surface, mode="advanced", sources=sources, grounds=grounds[:, :3])
+    moved = Raster(sources, (CELL, 0.0, 50.0, 0.0, -CELL, 3 * CELL), CRS)
+    with pytest.raises(InputError, match="sources is not on the resistance raster's grid"):
+        current_flow(surface, mode="advanced", sources=moved, grounds=grounds)
+    negative = grounds.copy()
+    negative[1, 1] = -2.0
+    with pytest.raises(InputError, match=r"negative resistance.*row 1, col 1: -2"):
+        current_flow(surface, mode="advanced", sources=sources, grounds=negative)
+    with pytest.raises(InputError, match="no ground"):
+        current_flow(surface, mode="advanced", sources=sources, grounds=_none(res.shape))
+    with pytest.raises(InputError, match="no current"):
+        current_flow(surface, mode="advanced", sources=np.zeros(res.shape), grounds=grounds)
+    infinite = sources.copy()
+    infinite[1, 1] = np.inf
+    with pytest.raises(InputError, match="infinite"):
+        current_flow(surface, mode="advanced", sources=infinite, grounds=grounds)
+    nodes = _points({"a": [(0, 0)], "b": [(2, 3)]}, 3)
+    with pytest.raises(InputError, match="nodes must be None"):
+        current_flow(surface, nodes, mode="advanced", sources=sources, grounds=grounds)
+    with pytest.raises(InputError, match="needs grounds"):
+        current_flow(surface, mode="advanced", sources=sources)
+    with pytest.raises(InputError, match="needs sources and grounds"):
+        current_flow(surface, mode="advanced")
+    with pytest.raises(InputError, match="only apply to mode='advanced'"):
+        current_flow(surface, nodes, id_column="name", sources=sources)
+    with pytest.raises(InputError, match="needs focal nodes"):
+        current_flow(surface)
+    with pytest.raises(InputError, match="integer region ids"):
+        current_flow(
+            surface,
+            mode="advanced",
+            sources=sources,
+            grounds=grounds,
+            short_circuit=np.full(res.shape, 1.5),
+        )
+    for key, value in [
+        ("grounds_as", "ohm"),
+        ("source_on_ground", "rmvsrc"),
+        ("direct_grounds", 1),
+        ("unit_currents", "yes"),
+    ]:
+        with pytest.raises(InputError, match=key):
+            current_flow(surface, mode="advanced", sources=sources, grounds=grounds, **{key: value})
+
+
+def _mg_inputs():
+    folder = VERIFY / "inputs" / "5"
+    return [
+        _read_asc(folder / name)[0]
+        for name in ("cellmap10x10.asc", "sources10x10.asc", "grounds10x10.asc", "regions_grid.asc")
+    ]
+
+
+@needs_verify
+@pytest.mark.parametrize("solver", ["direct", "amg"])
+@pytest.mark.parametrize(
+    ("run", "options"),
+    [
+        ("mgVerify2", {"neighbours": 4, "connection": "resistance"}),
+        ("mgVerify3", {"neighbours": 8, "connection": "conductance", "regions": True}),
+    ],
+)
+def test_circuitscape_mgverify_advanced_mode_maps(run, options, solver):
+    res, sources, grounds, regions = _mg_inputs()
+    options = dict(options)
+    short = regions if options.pop("regions", False) else None
+    flow = current_flow(
+        _raster(res),
+        mode="advanced",
+        sources=sources,
+        grounds=grounds,
+        short_circuit=short,
+        solver=solver,
+        tol=1e-10,
+        **options,
+    )
+    assert flow.solver == solver
+    cur, _ = _read_asc(VERIFY / "baseline_results" / f"{run}_curmap.asc")
+    volt, _ = _read_asc(VERIFY / "baseline_results" / f"{run}_voltmap.asc")
+    data = np.isfinite(res)
+    assert (cur[~data] == 0).all() and (volt[~data] == 0).all()  # Circuitscape's 0 off the data
+    assert np.isnan(flow.current.array[~data]).all() and np.isnan(flow.voltage.array[~data]).all()
+    np.testing.assert_allclose(flow.current.array[data], cur[data], rtol=0, atol=6e-7)
+    np.testing.assert_allclose(flow.voltage.array[data], volt[data], rtol=0, atol=6e-7)

@@ -915,11 +915,7 @@ def _advanced(
     g_flat = g_cell.reshape(-1)[flat_valid]
     g_node = np.bincount(node, weights=g_flat, minlength=n_nodes)
     d_node = np.bincount(node, weights=direct.reshape(-1)[flat_valid], minlength=n_nodes) > 0
-    grounded = (
-        (g_node > 0)
-        | d_node
-        | (np.bincount(node, weights=grounded_cell.reshape(-1)[flat_valid], minlength=n_nodes) > 0)
-    )
+    grounded = (g_node > 0) | d_node
 
     # --- a source and a ground on one node (Circuitscape's remove_src_or_gnd)
     conflict = (s_node != 0.0) & grounded
@@ -934,12 +930,21 @@ def _advanced(
     # (a finite resistance to ground stays)
     d_node &= s_node == 0.0
     grounded = (g_node > 0) | d_node
-    if not (s_node != 0.0).any() or not grounded.any():
-        gone = "source" if not (s_node != 0.0).any() else "ground"
+    if not (s_node != 0.0).any():
         raise InputError(
-            f"Every {gone} shares its node with a {'ground' if gone == 'source' else 'source'} "
-            f"and was removed (source_on_ground={source_on_ground!r}): nothing to solve. Use "
+            "Every source shares its node with a ground and was removed "
+            f"(source_on_ground={source_on_ground!r}): nothing flows. Use "
             "source_on_ground='keep_both' or move the sources off the grounds."
+        )
+    if not grounded.any():
+        why = (
+            "a direct ground under a source is dropped (a source cannot be held at 0 V)"
+            if source_on_ground == "keep_both"
+            else f"source_on_ground={source_on_ground!r} removed them"
+        )
+        raise InputError(
+            f"Every ground shares its node with a source and none is left: {why}. Add a ground "
+            "away from the sources, or give those grounds a resistance > 0."
         )
 
     # --- connected components of the merged graph; solve those with a source and a ground

@@ -665,6 +665,28 @@ def test_advanced_equals_kirchhoff_on_the_networkx_graph_and_conserves_current(
             assert flow.current.array[r, c] == pytest.approx(max(out, inn), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_advanced_unit_source_and_direct_ground_is_the_pairwise_solve(neighbours):
+    res = _surface(7, shape=(7, 8), holes=4)
+    res[0, 1] = res[6, 6] = 1.0
+    pair = current_flow(
+        _raster(res),
+        _points({"a": [(0, 1)], "b": [(6, 6)]}, 7),
+        id_column="name",
+        neighbours=neighbours,
+    )
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[6, 6] = 1.0  # the pair's maps: 1 A in at the second node, the first grounded
+    grounds[0, 1] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        adv = _advanced(res, sources, grounds, neighbours=neighbours)
+    assert adv.voltage.array[6, 6] == pytest.approx(pair.resistances.loc["a", "b"], rel=1e-9)
+    reached = np.isfinite(pair.voltage.array)
+    np.testing.assert_allclose(adv.voltage.array[reached], pair.voltage.array[reached], rtol=1e-9)
+    np.testing.assert_allclose(adv.current.array, pair.current.array, rtol=1e-9, atol=1e-12)
+
+
 def test_advanced_two_sources_superpose():
     res = _surface(4, shape=(6, 7), holes=0)
     s1, s2, grounds = _none(res.shape), _none(res.shape), _none(res.shape)
@@ -785,6 +807,11 @@ def test_advanced_source_on_a_ground_follows_the_chosen_rule():
     assert kept.voltage.array[0, 0] == pytest.approx(6.0 / 5.0, rel=1e-12)
     no_ground = _advanced(res, sources, grounds, neighbours=4, source_on_ground="remove_ground")
     assert no_ground.voltage.array[0, 0] == pytest.approx(3.0, rel=1e-12)
+    grounds[0, 3] = np.nan  # the only ground left is a direct one under the source
+    grounds[0, 0] = 0.0
+    with pytest.raises(InputError, match="none is left: a direct ground under a source"):
+        _advanced(res, sources, grounds, neighbours=4)
+    grounds[0, 0], grounds[0, 3] = 2.0, 0.0
     sources[0, 1] = 1.0
     both = _advanced(res, sources, grounds, neighbours=4, source_on_ground="remove_both")
     np.testing.assert_allclose(both.voltage.array[0], [2.0, 2.0, 1.0, 0.0], rtol=1e-12)
@@ -855,6 +882,32 @@ def test_advanced_bad_input():
     ]:
         with pytest.raises(InputError, match=key):
             current_flow(surface, mode="advanced", sources=sources, grounds=grounds, **{key: value})
+
+
+def test_advanced_amg_equals_the_factorisation_with_regions_on_a_larger_grid():
+    rng = np.random.default_rng(11)
+    res = rng.choice([1.0, 4.0, 30.0, 200.0], size=(48, 52))
+    res[rng.random(res.shape) < 0.05] = np.nan
+    sources, grounds = _none(res.shape), _none(res.shape)
+    regions = np.zeros(res.shape, int)
+    regions[10:14, 5:30] = 1
+    regions[30:33, 20:24] = regions[40:42, 45:50] = 2  # one region in two pieces
+    res[regions > 0] = 1.0
+    for (r, c), amps in {(2, 2): 3.0, (45, 3): -1.0, (20, 40): 2.0, (11, 7): 0.5}.items():
+        res[r, c] = 1.0
+        sources[r, c] = amps
+    for (r, c), ohm in {(47, 51): 0.0, (0, 51): 25.0, (31, 21): 3.0}.items():
+        res[r, c] = 1.0
+        grounds[r, c] = ohm
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # a cut-off source may warn
+        direct = _advanced(res, sources, grounds, short_circuit=regions, solver="direct")
+        amg = _advanced(res, sources, grounds, short_circuit=regions, solver="amg", tol=1e-10)
+    assert (direct.solver, amg.solver) == ("direct", "amg")
+    assert amg.max_residual <= 1e-10
+    np.testing.assert_allclose(amg.voltage.array, direct.voltage.array, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(amg.current.array, direct.current.array, rtol=1e-6, atol=1e-8)
+    assert np.ptp(direct.voltage.array[regions == 2]) == 0.0
 
 
 def _mg_inputs():

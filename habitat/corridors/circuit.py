@@ -259,7 +259,10 @@ def current_flow(
       is solved (all components in one sparse system); a component without a
       ground is skipped with a :class:`DataQualityWarning` when it holds sources
       (their current cannot flow): current 0, voltage NaN there. A component with
-      a ground but no source is at 0 V and carries no current;
+      a ground but no source is at 0 V and carries no current. "Holding a source"
+      means a nonzero source after the source/ground rule, as Circuitscape 4 tests
+      it (Circuitscape.jl tests the sum of the sources, so it skips a component
+      whose sources cancel, e.g. +1 A and -1 A; here that component is solved);
     * ``.current`` is Circuitscape's node current: at each node the larger of the
       current flowing in and the current flowing out, counting the branches to
       the neighbours and the resistance to ground (a 1 A source carries 1 A; a

@@ -949,3 +949,15 @@ def test_circuitscape_mgverify_advanced_mode_maps(run, options, solver):
     assert np.isnan(flow.current.array[~data]).all() and np.isnan(flow.voltage.array[~data]).all()
     np.testing.assert_allclose(flow.current.array[data], cur[data], rtol=0, atol=6e-7)
     np.testing.assert_allclose(flow.voltage.array[data], volt[data], rtol=0, atol=6e-7)
+
+
+def test_advanced_sources_that_cancel_are_solved():
+    # +1 A and -1 A in one component with a ground between them (Circuitscape 4 solves it;
+    # Circuitscape.jl's sum-of-sources test would skip it): 1 A flows end to end, none to ground
+    res = np.ones((1, 5))
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[0, 0], sources[0, 4] = 1.0, -1.0
+    grounds[0, 2] = 5.0
+    flow = _advanced(res, sources, grounds, neighbours=4)
+    np.testing.assert_allclose(flow.voltage.array[0], [2.0, 1.0, 0.0, -1.0, -2.0], atol=1e-12)
+    np.testing.assert_allclose(flow.current.array[0], 1.0, rtol=1e-12)

@@ -50,6 +50,17 @@ def test_ml_motion_variance_recovers_diffusion_small_error(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ml_motion_variance_adehabitat_rule_recovers_diffusion(seed: int) -> None:
+    # adehabitatHR's rule (every interior fix a bridge middle) uses overlapping
+    # bridges, each with the right marginal distribution: a composite
+    # likelihood, still consistent. 2,000 fixes, delta = 5 m: within 10 %.
+    xy, t = brownian_track(2000, 10_000.0, 5.0, seed)
+    s2 = bbmm.motion_variance_ml(xy, t, 5.0, motion_variance_rule="adehabitatHR")
+    assert s2 == pytest.approx(10_000.0, rel=0.10)
+    assert s2 != bbmm.motion_variance_ml(xy, t, 5.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_ml_motion_variance_with_middle_fix_error(seed: int) -> None:
     # With delta = 30 m, Horne et al.'s likelihood overestimates by about
     # delta² / (T alpha (1 - alpha)) ~ 15 %; counting the middle fix's error
@@ -140,6 +151,7 @@ def test_estimate_contract_and_params() -> None:
     for e in res:
         assert set(e.params) >= {"motion_variance_m2_per_h", "location_error_m", "cell_size_m"}
         assert e.params["location_error_m"] == 20.0
+        assert e.params["motion_variance_rule"] == "horne"
         assert e.geometry.is_valid
         # contour area close to the cell-count area at this resolution
         assert e.geometry.area == pytest.approx(e.area_m2, rel=0.05)
@@ -154,6 +166,7 @@ def test_given_motion_variance_and_cell_size_are_used() -> None:
         xy, levels=[0.95], timestamps_ns=t, motion_variance_m2_per_h=1234.0, cell_size_m=50.0
     )
     assert e.params["motion_variance_m2_per_h"] == 1234.0
+    assert e.params["motion_variance_rule"] == "given"
     assert e.params["cell_size_m"] == 50.0
     assert e.area_m2 % 2500.0 == pytest.approx(0.0, abs=1e-6)
 

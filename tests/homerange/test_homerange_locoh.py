@@ -141,6 +141,16 @@ def test_duplicate_fixes_are_handled() -> None:
     res = locoh.estimate(xy, levels=[0.5, 1.0], k=8)
     assert res[1].params["fraction_fixes_covered"] == 1.0
     assert shapely.covers(res[1].geometry, shapely.points(xy)).all()
+    assert res[1].params["duplicates"] == "once"
+    assert res[1].params["n_repeated_fixes"] == 21
+    # adehabitatHR's rule: the 21 copies are moved apart, and still all covered
+    jit = locoh.estimate(xy, levels=[0.5, 1.0], k=8, duplicates="jitter")
+    assert jit[1].params["duplicates"] == "jitter"
+    assert jit[1].params["n_repeated_fixes"] == 21
+    assert jit[1].params["fraction_fixes_covered"] == 1.0
+    amount = jit[1].params["jitter_amount_m"]
+    assert 0 < amount < 1.0
+    assert shapely.covers(jit[1].geometry.buffer(amount * 1.5), shapely.points(xy)).all()
 
 
 @pytest.mark.slow

@@ -2,8 +2,17 @@
 
 Analysis layer, below :mod:`habitat.homerange` (whose AKDE estimator uses the
 fitted models) and above :mod:`habitat.datasets`.
+
+* :func:`fit_movement` / :func:`select_movement_model`: IID, OU and OUF models,
+  isotropic or anisotropic, fitted to irregularly timed fixes by the exact
+  (Kalman-filter) likelihood with ctmm's perturbative REML, selected by AICc;
+* :class:`MovementModel`: the fitted model, its autocorrelation, semivariance
+  and parameter intervals.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from habitat.movement.fit import fit_movement, select_movement_model
+from habitat.movement.model import MovementModel
+
+__all__ = ["MovementModel", "fit_movement", "select_movement_model"]

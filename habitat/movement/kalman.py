@@ -46,7 +46,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Likelihood", "filter_axis", "log_likelihood", "profiled_likelihood"]
+__all__ = [
+    "Likelihood",
+    "UnitFilter",
+    "filter_axis",
+    "log_likelihood",
+    "profiled_likelihood",
+    "unit_filter",
+]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -120,6 +127,52 @@ def profiled_likelihood(
     >>> bool(np.allclose(lik.sigma_m2, np.cov(xy.T, bias=True)))
     True
     """
+    unit = unit_filter(times_s, xy_m, tau_position_s=tau_position_s, tau_velocity_s=tau_velocity_s)
+    n = unit.n
+    sigma = unit.residual / n
+    if reml:
+        sigma = sigma * n / (n - 1.0)
+    if isotropic:
+        sigma = np.eye(2) * (0.5 * np.trace(sigma))
+    ll = unit.log_likelihood(sigma, reml=reml)
+    return Likelihood(ll, unit.mean_m, sigma / unit.weight, sigma)
+
+
+class UnitFilter(NamedTuple):
+    r"""Sufficient statistics of one unit-variance filter (no location error).
+
+    With :math:`V = \Sigma \otimes C(\tau)`, the filter of :math:`C` alone gives
+    :math:`\sum_i\log S_i`, the GLS-detrended whitened residual cross products
+    :math:`Q` (2, 2) and :math:`W = \sum_i u_i^2/S_i`, from which the
+    likelihood of any :math:`\Sigma` follows without filtering again:
+    :math:`\ell = -\sum_i\log S_i - \tfrac n2\log\det\Sigma
+    - \tfrac12\mathrm{tr}(\Sigma^{-1}Q) - n\log 2\pi`, plus
+    :math:`-\log W + \tfrac12\log\det\Sigma` for REML.
+    """
+
+    sumlog: float
+    residual: np.ndarray
+    weight: float
+    mean_m: np.ndarray
+    n: int
+
+    def log_likelihood(self, sigma_m2: np.ndarray, *, reml: bool = False) -> float:
+        """Log-likelihood at covariance ``sigma_m2`` (2, 2), mean profiled."""
+        det = float(np.linalg.det(sigma_m2))
+        if not np.isfinite(det) or det <= 0.0 or not np.isfinite(self.sumlog):
+            return -np.inf
+        logdet = float(np.log(det))
+        quad = float(np.trace(np.linalg.solve(sigma_m2, self.residual)))
+        ll = -self.sumlog - 0.5 * self.n * logdet - 0.5 * quad - self.n * _LOG2PI
+        if reml:
+            ll += -float(np.log(self.weight)) + 0.5 * logdet
+        return float(ll)
+
+
+def unit_filter(
+    times_s: np.ndarray, xy_m: np.ndarray, *, tau_position_s: float, tau_velocity_s: float
+) -> UnitFilter:
+    """Run the unit-variance filter of the columns (x, y, 1); see :class:`UnitFilter`."""
     xy = np.asarray(xy_m, dtype=float)
     n = xy.shape[0]
     centre = xy.mean(axis=0)
@@ -132,24 +185,10 @@ def profiled_likelihood(
         sigma_m2=1.0,
         error_var_m2=np.zeros(n),
     )
-    w = c[2, 2]
+    w = float(c[2, 2])
     d = c[:2, 2]
     q = c[:2, :2] - np.outer(d, d) / w
-    sigma = q / n
-    if reml:
-        sigma = sigma * n / (n - 1.0)
-    if isotropic:
-        sigma = np.eye(2) * (0.5 * np.trace(sigma))
-    det = float(np.linalg.det(sigma))
-    mean = d / w + centre
-    if not np.isfinite(det) or det <= 0.0 or not np.isfinite(sumlog):
-        return Likelihood(-np.inf, mean, np.full((2, 2), np.nan), sigma)
-    logdet = float(np.log(det))
-    quad = float(np.trace(np.linalg.solve(sigma, q)))
-    ll = -sumlog - 0.5 * n * logdet - 0.5 * quad - n * _LOG2PI
-    if reml:
-        ll += -float(np.log(w)) + 0.5 * logdet
-    return Likelihood(float(ll), mean, sigma / w, sigma)
+    return UnitFilter(float(sumlog), q, w, d / w + centre, n)
 
 
 def log_likelihood(
@@ -212,6 +251,19 @@ def log_likelihood(
     if values.min() < 0.0 or not np.all(np.isfinite(values)):
         return Likelihood(-np.inf, np.full(2, np.nan), np.full((2, 2), np.nan), sigma)
     centre = xy.mean(axis=0) if mean_m is None else np.asarray(mean_m, dtype=float)
+    if values[1] - values[0] <= 1e-14 * values[1]:
+        return _isotropic(
+            t,
+            xy - centre,
+            centre,
+            float(values.mean()),
+            err,
+            tau_position_s,
+            tau_velocity_s,
+            profile_mean=mean_m is None,
+            reml=reml,
+            sigma=sigma,
+        )
     rotated = (xy - centre) @ vectors
     ll = -n * _LOG2PI
     mean_rot = np.zeros(2)
@@ -241,4 +293,45 @@ def log_likelihood(
         ll += -0.5 * sumlog - 0.5 * quad
     mean = centre + vectors @ mean_rot
     mean_cov = vectors @ np.diag(inv_w) @ vectors.T
+    return Likelihood(float(ll), mean, mean_cov, sigma)
+
+
+def _isotropic(
+    t: np.ndarray,
+    z: np.ndarray,
+    centre: np.ndarray,
+    s: float,
+    err: np.ndarray,
+    tau_position_s: float,
+    tau_velocity_s: float,
+    *,
+    profile_mean: bool,
+    reml: bool,
+    sigma: np.ndarray,
+) -> Likelihood:
+    """Isotropic Sigma = s I: one filter of the columns (x, y[, 1])."""
+    n = z.shape[0]
+    cols = np.column_stack([z, np.ones(n)]) if profile_mean else z
+    sumlog, c = filter_axis(
+        t,
+        cols,
+        tau_position_s=tau_position_s,
+        tau_velocity_s=tau_velocity_s,
+        sigma_m2=s,
+        error_var_m2=err,
+    )
+    if not np.isfinite(sumlog):
+        return Likelihood(-np.inf, centre, np.full((2, 2), np.nan), sigma)
+    quad = c[0, 0] + c[1, 1]
+    ll = -n * _LOG2PI - sumlog
+    mean = centre.copy()
+    mean_cov = np.zeros((2, 2))
+    if profile_mean:
+        w = c[2, 2]
+        mean = centre + c[:2, 2] / w
+        quad -= (c[0, 2] ** 2 + c[1, 2] ** 2) / w
+        mean_cov = np.eye(2) / w
+        if reml:
+            ll -= float(np.log(w))
+    ll -= 0.5 * quad
     return Likelihood(float(ll), mean, mean_cov, sigma)

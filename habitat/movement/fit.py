@@ -1,0 +1,769 @@
+r"""Fit and select continuous-time movement models (IID, OU, OUF; isotropic or not), as ctmm.
+
+:func:`fit_movement` fits every candidate and returns the one with the
+smallest AICc; :func:`select_movement_model` returns the table of candidates.
+
+Each candidate is fitted as ctmm's ``ctmm.fit(method="pHREML")`` (``fit.R``):
+
+1. **Maximum likelihood.** The exact likelihood of :mod:`habitat.movement.kalman`
+   is maximised over the log-timescales (scipy); without location error the
+   mean and the covariance :math:`\Sigma` are profiled analytically (ctmm's
+   ``PROFILE == 2``), so only the timescales are searched numerically; with a
+   known error, :math:`\Sigma` (log variances and angle) is searched too.
+2. **Perturbative REML (pREML).** One Newton step from the ML estimate
+   :math:`\hat\theta` towards the REML optimum using the ML information,
+   :math:`\theta_{\rm pREML} = \hat\theta
+   + \mathrm{COV}_{\rm ML}\,\nabla\ell_{\rm REML}(\hat\theta)`,
+   applied to :math:`\Sigma` in its linear (matrix) representation and to
+   the timescales, with the inverse-Hessian contribution clamped to one
+   degree of freedom and the step kept inside the parameter domain
+   (Fleming et al. 2019, "Overcoming the challenge of small effective sample
+   sizes", eq. 16; ctmm's ``pREML`` block). If the ML Hessian is not positive
+   definite the step is skipped (ctmm then falls back to HREML).
+3. **HREML.** With the pREML timescales fixed, :math:`\Sigma` is re-estimated by
+   REML (profiled: :math:`n/(n-1)` times the ML residual covariance; with
+   error: numerically).
+4. **Uncertainty.** ``covariance`` is the inverse Hessian of
+   :math:`-\ell_{\rm REML}` (numerical, central differences) at the final
+   estimate, in the natural parameters ``parameter_names``;
+   :math:`\mathrm{DOF}_{\rm area} = A^2/\mathrm{VAR}[A]`, :math:`A = \sqrt{\det\Sigma}`
+   (ctmm's ``DOF.area``).
+5. **Selection.** ``log_likelihood`` is the ML log-likelihood at the final
+   estimate (not REML), and (ctmm's ``ic.ctmm``, :math:`q = 2` axes,
+   :math:`k_\mu = 2` mean parameters, :math:`\nu` autocovariance parameters,
+   :math:`k = \nu + k_\mu`)
+
+   .. math::
+
+       \mathrm{AICc} = -2\ell + (qn - k_\mu)\frac{2k}{qn - k - \nu}
+       \quad(\text{pHREML}),\qquad
+       -2\ell + qn\frac{2k}{qn - k - \nu}\quad(\text{ML}).
+
+IID with no error needs no optimisation: :math:`\Sigma` is the REML (or ML)
+sample covariance (ctmm's exact branch).
+
+References
+----------
+Fleming, C. H. et al. (2014). From fine-scale foraging to home ranges.
+*The American Naturalist* 183(5), E154-E167.
+
+Fleming, C. H., Noonan, M. J., Medici, E. P. & Calabrese, J. M. (2019).
+Overcoming the challenge of small effective sample sizes in home-range
+estimation. *Methods in Ecology and Evolution* 10, 1679-1689.
+
+Calabrese, J. M., Fleming, C. H. & Gurarie, E. (2016). ctmm: an R package for
+analyzing animal relocation data as a continuous-time stochastic process.
+*Methods in Ecology and Evolution* 7, 1124-1132.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from habitat.core.errors import (
+    CoordinateError,
+    DataQualityWarning,
+    InputError,
+    InsufficientDataError,
+    TimestampError,
+    where,
+)
+from habitat.movement.kalman import UnitFilter, log_likelihood, profiled_likelihood, unit_filter
+from habitat.movement.model import MODEL_NAMES, MovementModel
+
+__all__ = ["CANDIDATES", "fit_movement", "min_fixes", "select_movement_model"]
+
+#: the six candidates (name, isotropic), simplest first
+CANDIDATES: tuple[tuple[str, bool], ...] = tuple(
+    (name, iso) for name in MODEL_NAMES for iso in (True, False)
+)
+
+#: -2 log(0.05): the Gaussian 95 % area is this times pi sqrt(det Sigma)
+_CHI2_95 = -2.0 * float(np.log(0.05))
+
+
+@dataclass(frozen=True)
+class _Data:
+    t: np.ndarray  # (n,) sorted times, s
+    xy: np.ndarray  # (n, 2) metres
+    error_m: np.ndarray | None  # (n,) SD per coordinate, or None
+    scale_m: float  # RMS distance from the centroid (ctmm's SCALE)
+    tscale_s: float  # median positive time step (ctmm's TSCALE)
+    span_s: float
+    #: unit-variance filters by timescales (error-free likelihoods for any Sigma)
+    cache: dict[tuple[float, float], UnitFilter] = field(default_factory=dict, compare=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.t.size)
+
+
+def _names(name: str, isotropic: bool) -> tuple[str, ...]:
+    sigma = ("sigma_m2",) if isotropic else ("sigma_major_m2", "sigma_minor_m2", "angle_rad")
+    taus = {"IID": (), "OU": ("tau_position_s",), "OUF": ("tau_position_s", "tau_velocity_s")}
+    return sigma + taus[name]
+
+
+def min_fixes(name: str, isotropic: bool) -> int:
+    r"""Fewest fixes for which the candidate's AICc is defined (:math:`2n > k + \\nu`).
+
+    Examples
+    --------
+    >>> min_fixes("IID", True), min_fixes("OUF", False)
+    (3, 7)
+    """
+    nu = len(_names(name, isotropic))
+    return nu + 2
+
+
+def _sigma_matrix(theta: np.ndarray, isotropic: bool) -> np.ndarray:
+    if isotropic:
+        return np.eye(2) * theta[0]
+    major, minor, angle = theta[0], theta[1], theta[2]
+    c, s = np.cos(angle), np.sin(angle)
+    rot = np.array([[c, -s], [s, c]])
+    return rot @ np.diag([major, minor]) @ rot.T
+
+
+def _sigma_params(sigma: np.ndarray, isotropic: bool) -> np.ndarray:
+    if isotropic:
+        return np.array([0.5 * np.trace(sigma)])
+    values, vectors = np.linalg.eigh(sigma)
+    major, minor = values[1], values[0]
+    vx, vy = vectors[:, 1]
+    angle = float(np.arctan2(vy, vx))
+    if angle > np.pi / 2:
+        angle -= np.pi
+    elif angle <= -np.pi / 2:
+        angle += np.pi
+    return np.array([major, minor, angle])
+
+
+def _n_sigma(isotropic: bool) -> int:
+    return 1 if isotropic else 3
+
+
+def _to_log(theta: np.ndarray, isotropic: bool) -> np.ndarray:
+    """Natural -> optimisation coordinates: log of variances and timescales, angle as is."""
+    out = np.log(np.clip(theta, 1e-300, None))
+    if not isotropic:
+        out[2] = theta[2]
+    return out
+
+
+def _from_log(u: np.ndarray, isotropic: bool) -> np.ndarray:
+    out = np.exp(u)
+    if not isotropic:
+        out[2] = u[2]
+    return out
+
+
+def _log_jacobian(theta: np.ndarray, isotropic: bool) -> np.ndarray:
+    """Jacobian d natural / d log-coordinates (diagonal)."""
+    jac = theta.astype(float).copy()
+    if not isotropic:
+        jac[2] = 1.0
+    return np.diag(jac)
+
+
+def _taus(theta: np.ndarray, name: str, isotropic: bool) -> tuple[float, float]:
+    k = _n_sigma(isotropic)
+    if name == "IID":
+        return 0.0, 0.0
+    if name == "OU":
+        return float(theta[k]), 0.0
+    a, b = float(theta[k]), float(theta[k + 1])
+    return max(a, b), min(a, b)
+
+
+def _unit(data: _Data, tp: float, tv: float) -> UnitFilter:
+    """The unit-variance filter at these timescales, computed once per data set."""
+    key = (tp, tv)
+    unit = data.cache.get(key)
+    if unit is None:
+        if len(data.cache) > 4096:
+            data.cache.clear()
+        unit = unit_filter(data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv)
+        data.cache[key] = unit
+    return unit
+
+
+def _full_ll(data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: bool) -> float:
+    if not np.all(np.isfinite(theta)):
+        return -np.inf
+    sigma = _sigma_matrix(theta, isotropic)
+    tp, tv = _taus(theta, name, isotropic)
+    if np.linalg.eigvalsh(sigma).min() <= 0.0 or (name != "IID" and tv <= 0.0 and name == "OUF"):
+        return -np.inf
+    if name != "IID" and tp <= 0.0:
+        return -np.inf
+    if data.error_m is None:
+        return _unit(data, tp, tv).log_likelihood(sigma, reml=reml)
+    return log_likelihood(
+        data.t,
+        data.xy,
+        sigma_m2=sigma,
+        tau_position_s=tp,
+        tau_velocity_s=tv,
+        error_m=data.error_m,
+        reml=reml,
+    ).log_likelihood
+
+
+def _hessian(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-3) -> np.ndarray:
+    """Central-difference Hessian of ``fun`` at ``x`` (coordinates of order 1, e.g. logs)."""
+    p = x.size
+    h = np.full(p, step)
+    f0 = fun(x)
+    hess = np.zeros((p, p))
+    for i in range(p):
+        ei = np.zeros(p)
+        ei[i] = h[i]
+        hess[i, i] = (fun(x + ei) - 2.0 * f0 + fun(x - ei)) / h[i] ** 2
+        for j in range(i):
+            ej = np.zeros(p)
+            ej[j] = h[j]
+            val = (fun(x + ei + ej) - fun(x + ei - ej) - fun(x - ei + ej) + fun(x - ei - ej)) / (
+                4.0 * h[i] * h[j]
+            )
+            hess[i, j] = hess[j, i] = val
+    return hess
+
+
+def _gradient(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    grad = np.zeros(x.size)
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = step
+        grad[i] = (fun(x + e) - fun(x - e)) / (2.0 * step)
+    return grad
+
+
+def _covariance(hess: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Inverse of a Hessian of -loglike; directions without curvature get infinite variance."""
+    if not np.all(np.isfinite(hess)):
+        return np.full(hess.shape, np.inf), False
+    hess = 0.5 * (hess + hess.T)
+    values, vectors = np.linalg.eigh(hess)
+    tol = max(float(np.abs(values).max()), 1.0) * 1e-12
+    good = values > tol
+    inv = np.where(good, 1.0 / np.where(good, values, 1.0), 0.0)
+    cov = (vectors * inv) @ vectors.T
+    if not good.all():
+        loose = (np.abs(vectors[:, ~good]) > 1e-6).any(axis=1)
+        cov[loose, :] = np.inf
+        cov[:, loose] = np.inf
+    return cov, bool(good.all())
+
+
+def _bounds(data: _Data) -> tuple[float, float]:
+    """Log-timescale search bounds (s)."""
+    lo = np.log(data.tscale_s * 1e-4)
+    hi = np.log(max(data.span_s, data.tscale_s) * 1e3)
+    return float(lo), float(hi)
+
+
+def _fit_profiled_taus(data: _Data, name: str, isotropic: bool) -> np.ndarray:
+    """ML log-timescales with mean and Sigma profiled (no location error)."""
+    lo, hi = _bounds(data)
+
+    def nll(u: np.ndarray) -> float:
+        taus = np.sort(np.exp(u))[::-1]
+        tv = float(taus[1]) if taus.size > 1 else 0.0
+        unit = _unit(data, float(taus[0]), tv)
+        sigma = unit.residual / unit.n
+        if isotropic:
+            sigma = np.eye(2) * (0.5 * np.trace(sigma))
+        ll = unit.log_likelihood(sigma)
+        return -ll if np.isfinite(ll) else 1e300
+
+    grid = np.linspace(lo, hi, 17)
+    vals = np.array([nll(np.array([g])) for g in grid])
+    best = int(np.argmin(vals))
+    a, b = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
+    res = optimize.minimize_scalar(
+        lambda u: nll(np.array([u])), bounds=(a, b), method="bounded", options={"xatol": 1e-5}
+    )
+    u_ou = float(res.x)
+    if name == "OU":
+        return np.array([u_ou])
+    # OUF: scan tau_velocity below the OU tau_position, then refine both
+    grid_v = np.linspace(lo, u_ou, 9)
+    starts = [(nll(np.array([u_ou, gv])), u_ou, gv) for gv in grid_v]
+    starts.sort()
+    best_u = np.array(starts[0][1:])
+    res2 = optimize.minimize(
+        nll,
+        best_u,
+        method="Nelder-Mead",
+        options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000},
+    )
+    u = np.clip(res2.x, lo, hi)
+    return np.sort(u)[::-1]
+
+
+def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
+    """ML estimate in natural coordinates (``parameter_names`` order)."""
+    if data.error_m is None:
+        if name == "IID":
+            tau_u = np.zeros(0)
+            prof = profiled_likelihood(
+                data.t, data.xy, tau_position_s=0.0, tau_velocity_s=0.0, isotropic=isotropic
+            )
+        else:
+            tau_u = _fit_profiled_taus(data, name, isotropic)
+            taus = np.exp(tau_u)
+            prof = profiled_likelihood(
+                data.t,
+                data.xy,
+                tau_position_s=float(taus[0]),
+                tau_velocity_s=float(taus[1]) if taus.size > 1 else 0.0,
+                isotropic=isotropic,
+            )
+        return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), np.exp(tau_u)])
+    # known location error: start from the error-free fit with the error variance removed
+    first = np.concatenate([[True], np.diff(data.t) > 0])  # error-free start: unique times
+    free = _Data(data.t[first], data.xy[first], None, data.scale_m, data.tscale_s, data.span_s)
+    start = _fit_ml(free, name, isotropic)
+    k = _n_sigma(isotropic)
+    err_var = float(np.mean(data.error_m**2))
+    start[0] = max(start[0] - err_var, 0.1 * start[0])
+    if not isotropic:
+        start[1] = max(start[1] - err_var, 0.1 * start[1])
+    u0 = _to_log(start, isotropic)
+
+    def nll(u: np.ndarray) -> float:
+        ll = _full_ll(data, _from_log(u, isotropic), name, isotropic, False)
+        return -ll if np.isfinite(ll) else 1e300
+
+    res = optimize.minimize(nll, u0, method="L-BFGS-B")
+    res = optimize.minimize(
+        nll, res.x, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000}
+    )
+    theta = _from_log(res.x, isotropic)
+    if name == "OUF" and theta[k] < theta[k + 1]:
+        theta[k], theta[k + 1] = theta[k + 1], theta[k]
+    return theta
+
+
+def _standardiser(data: _Data, names: tuple[str, ...]) -> np.ndarray:
+    """Units of ctmm's pREML clamp: variances / SCALE², timescales / TSCALE."""
+    out = np.ones(len(names))
+    for i, nm in enumerate(names):
+        if nm.startswith("sigma"):
+            out[i] = data.scale_m**2
+        elif nm.startswith("tau"):
+            out[i] = data.tscale_s
+    return out
+
+
+def _valid(theta: np.ndarray, name: str, isotropic: bool) -> bool:
+    sigma = _sigma_matrix(theta, isotropic)
+    k = _n_sigma(isotropic)
+    return bool(np.linalg.eigvalsh(sigma).min() > 0.0 and np.all(theta[k:] > 0.0))
+
+
+def _preml_step(
+    data: _Data, theta: np.ndarray, cov_ml: np.ndarray, name: str, isotropic: bool
+) -> np.ndarray | None:
+    """The pREML correction (ctmm's) from the ML estimate; None when it fails."""
+    names = _names(name, isotropic)
+    u = _to_log(theta, isotropic)
+
+    def reml_ll(uu: np.ndarray) -> float:
+        return _full_ll(data, _from_log(uu, isotropic), name, isotropic, True)
+
+    grad_log = _gradient(reml_ll, u)
+    jac = np.diag(_log_jacobian(theta, isotropic))
+    grad = grad_log / jac  # d l_REML / d natural
+    if not np.all(np.isfinite(grad)) or not np.all(np.isfinite(cov_ml)):
+        return None
+    # clamp the inverse-Hessian contribution to one degree of freedom (in ctmm's units)
+    unit = _standardiser(data, names)
+    cov_std = cov_ml / np.outer(unit, unit)
+    pars_std = theta / unit
+    values, vectors = np.linalg.eigh(0.5 * (cov_std + cov_std.T))
+    values = np.minimum(values, 2.0 * (vectors.T @ pars_std) ** 2)
+    cov_std = (vectors * values) @ vectors.T
+    step = (cov_std @ (grad * unit)) * unit  # natural units
+    if not np.all(np.isfinite(step)):
+        return None
+    k = _n_sigma(isotropic)
+    # Sigma is incremented in its linear representation: d Sigma = (d Sigma / d par) step
+    sigma0 = _sigma_matrix(theta, isotropic)
+    eps = 1e-6
+    d_sigma = np.zeros((2, 2))
+    for i in range(k):
+        e = np.zeros(theta.size)
+        h = eps * (abs(theta[i]) if i < 2 else 1.0)
+        e[i] = h
+        d_sigma += (
+            (_sigma_matrix(theta + e, isotropic) - _sigma_matrix(theta - e, isotropic)) / (2 * h)
+        ) * step[i]
+    alpha = 1.0
+    for _ in range(60):
+        sigma_new = sigma0 + alpha * d_sigma
+        taus_new = theta[k:] + alpha * step[k:]
+        new = np.concatenate([_sigma_params(sigma_new, isotropic), taus_new])
+        if (
+            np.linalg.eigvalsh(0.5 * (sigma_new + sigma_new.T)).min() > 0
+            and np.all(taus_new > 0)
+            and _valid(new, name, isotropic)
+            and np.isfinite(_full_ll(data, new, name, isotropic, False))
+        ):
+            if name == "OUF" and new[k] < new[k + 1]:
+                new[k], new[k + 1] = new[k + 1], new[k]
+            return new
+        alpha *= 0.5
+    return None
+
+
+def _hreml_sigma(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> np.ndarray:
+    """Re-estimate Sigma by REML with the timescales fixed (HREML)."""
+    k = _n_sigma(isotropic)
+    tp, tv = _taus(theta, name, isotropic)
+    if data.error_m is None:
+        prof = profiled_likelihood(
+            data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv, isotropic=isotropic, reml=True
+        )
+        return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), theta[k:]])
+    u0 = _to_log(theta, isotropic)
+
+    def nll(us: np.ndarray) -> float:
+        uu = u0.copy()
+        uu[:k] = us
+        ll = _full_ll(data, _from_log(uu, isotropic), name, isotropic, True)
+        return -ll if np.isfinite(ll) else 1e300
+
+    res = optimize.minimize(
+        nll, u0[:k], method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 2000}
+    )
+    uu = u0.copy()
+    uu[:k] = res.x
+    return _from_log(uu, isotropic)
+
+
+def _aicc(ll: float, n: int, nu: int, reml: bool) -> float:
+    q, k_mean = 2, 2
+    k = nu + k_mean
+    if q * n <= k + nu:
+        return float(np.inf)
+    factor = (q * n - k_mean) if reml else q * n
+    return float(-2.0 * ll + factor * 2.0 * k / (q * n - k - nu))
+
+
+def _dof_area(theta: np.ndarray, cov: np.ndarray, isotropic: bool) -> float:
+    if isotropic:
+        area = float(theta[0])
+        var = float(cov[0, 0])
+    else:
+        area = float(np.sqrt(theta[0] * theta[1]))
+        grad = np.array([area / theta[0] / 2.0, area / theta[1] / 2.0])
+        sub = cov[:2, :2]
+        if not np.all(np.isfinite(sub)):
+            return 0.0
+        var = float(grad @ sub @ grad)
+    if not np.isfinite(var) or var == 0.0:
+        return 0.0 if not np.isfinite(var) else float(np.inf)
+    return float(area**2 / abs(var))
+
+
+def _fit_one(
+    data: _Data, name: str, isotropic: bool, *, reml: bool, crs: Any
+) -> tuple[MovementModel, list[str]]:
+    names = _names(name, isotropic)
+    notes: list[str] = []
+    theta = _fit_ml(data, name, isotropic)
+    exact = name == "IID" and data.error_m is None
+    applied = False
+    if reml and exact:
+        prof = profiled_likelihood(
+            data.t, data.xy, tau_position_s=0.0, tau_velocity_s=0.0, isotropic=isotropic, reml=True
+        )
+        theta = _sigma_params(prof.sigma_m2, isotropic)
+        applied = True
+    elif reml:
+        u = _to_log(theta, isotropic)
+        jac = _log_jacobian(theta, isotropic)
+        hess = _hessian(
+            lambda uu: -_full_ll(data, _from_log(uu, isotropic), name, isotropic, False), u
+        )
+        cov_log, ok = _covariance(hess)
+        new = None
+        if ok:
+            cov_ml = jac @ cov_log @ jac
+            new = _preml_step(data, theta, cov_ml, name, isotropic)
+        if new is not None:  # else ctmm falls back to HREML, silently under ctmm.select
+            theta = new
+        theta = _hreml_sigma(data, theta, name, isotropic)
+        applied = True
+    u = _to_log(theta, isotropic)
+    jac = _log_jacobian(theta, isotropic)
+    hess = _hessian(lambda uu: -_full_ll(data, _from_log(uu, isotropic), name, isotropic, reml), u)
+    cov_log, _ = _covariance(hess)
+    with np.errstate(invalid="ignore"):
+        cov = jac @ cov_log @ jac
+    sigma = _sigma_matrix(theta, isotropic)
+    tp, tv = _taus(theta, name, isotropic)
+    final = log_likelihood(
+        data.t,
+        data.xy,
+        sigma_m2=sigma,
+        tau_position_s=tp,
+        tau_velocity_s=tv,
+        error_m=data.error_m,
+        reml=False,
+    )
+    ll = final.log_likelihood
+    error_m: float | None
+    if data.error_m is None:
+        error_m = None
+    elif np.all(data.error_m == data.error_m[0]):
+        error_m = float(data.error_m[0])
+    else:
+        error_m = float("nan")
+    if name != "IID" and tp > 0.5 * data.span_s:
+        notes.append(
+            f"tau_position ({tp / 86400:.3g} d) exceeds half the tracking span "
+            f"({data.span_s / 86400:.3g} d): the track does not settle into a range over the "
+            "sampled period (dispersal or too short a track), so its area is unreliable"
+        )
+    model = MovementModel(
+        name=name,
+        isotropic=isotropic,
+        mean_m=final.mean_m,
+        sigma_m2=sigma,
+        tau_position_s=tp,
+        tau_velocity_s=tv,
+        error_m=error_m,
+        log_likelihood=float(ll),
+        aicc=_aicc(ll, data.n, len(names), reml),
+        n_fixes=data.n,
+        n_parameters=len(names) + 2,
+        parameter_names=names,
+        estimates=theta,
+        covariance=cov,
+        dof_area=_dof_area(theta, cov, isotropic),
+        reml=applied,
+        crs=crs,
+        mean_covariance_m2=final.mean_covariance_m2,
+    )
+    return model, notes
+
+
+def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
+    t = np.asarray(times_s, dtype=float)
+    xy = np.asarray(xy_m, dtype=float)
+    if t.ndim != 1:
+        raise InputError(f"times_s must be one-dimensional (seconds), got shape {t.shape}")
+    if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != t.size:
+        raise InputError(
+            f"xy_m must have shape (n, 2) with n = len(times_s) = {t.size}, got {xy.shape}; "
+            "pass projected x, y coordinates in metres"
+        )
+    bad = np.flatnonzero(~np.isfinite(t))
+    if bad.size:
+        raise TimestampError(
+            f"{bad.size} non-finite time(s) {where(column='times_s', rows=bad.tolist())}; "
+            "drop or fill those fixes"
+        )
+    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+    if bad.size:
+        at = where(column="xy_m", rows=bad.tolist())
+        raise CoordinateError(
+            f"{bad.size} fix(es) with non-finite coordinates {at}; drop those fixes before fitting"
+        )
+    err: np.ndarray | None = None
+    if error_m is not None:
+        err = np.broadcast_to(np.asarray(error_m, dtype=float), t.shape).astype(float)
+        badm = np.flatnonzero(~np.isfinite(err) | (err < 0))
+        if badm.size:
+            at = where(column="error_m", rows=badm.tolist())
+            raise InputError(f"location error must be finite and >= 0 m {at}")
+        if not np.any(err > 0):
+            err = None
+    order = np.argsort(t, kind="stable")
+    ts, xys = t[order], xy[order]
+    errs = None if err is None else err[order]
+    dup = np.flatnonzero(np.diff(ts) == 0.0)
+    if dup.size:
+        ok = errs is not None and bool(np.all(errs[dup] > 0) and np.all(errs[dup + 1] > 0))
+        if not ok:
+            rows = sorted({int(order[i]) for i in dup} | {int(order[i + 1]) for i in dup})
+            raise TimestampError(
+                f"{dup.size} duplicate timestamp(s) (first at t = {ts[dup[0]]:g} s) "
+                f"{where(column='times_s', rows=rows)}: the movement models need an error model "
+                "for simultaneous fixes; drop duplicates or pass error_m > 0"
+            )
+    centre = xys.mean(axis=0)
+    scale = float(np.sqrt(np.mean((xys - centre) ** 2)))
+    dts = np.diff(ts)
+    dts = dts[dts > 0]
+    tscale = float(np.median(dts)) if dts.size else 1.0
+    span = float(ts[-1] - ts[0]) if ts.size else 0.0
+    return _Data(ts, xys, errs, scale if scale > 0 else 1.0, tscale, span), order
+
+
+def _parse_models(models: Iterable[str] | None) -> list[tuple[str, bool]]:
+    if models is None:
+        return list(CANDIDATES)
+    if isinstance(models, str):
+        models = [models]
+    out: list[tuple[str, bool]] = []
+    for spec in models:
+        parts = str(spec).split()
+        name = parts[0].upper() if parts else ""
+        if name not in MODEL_NAMES or len(parts) > 2:
+            raise InputError(
+                f"unknown movement model {spec!r}; use one of {', '.join(MODEL_NAMES)}, "
+                "optionally followed by 'isotropic' or 'anisotropic'"
+            )
+        if len(parts) == 2:
+            if parts[1].lower() not in ("isotropic", "anisotropic"):
+                raise InputError(f"unknown isotropy {parts[1]!r} in {spec!r}")
+            isos = [parts[1].lower() == "isotropic"]
+        else:
+            isos = [True, False]
+        for iso in isos:
+            if (name, iso) not in out:
+                out.append((name, iso))
+    return out
+
+
+def _fit_candidates(
+    times_s: Any,
+    xy_m: Any,
+    *,
+    models: Iterable[str] | None,
+    error_m: Any,
+    reml: bool,
+    crs: Any,
+) -> list[MovementModel]:
+    data, _ = _prepare(times_s, xy_m, error_m)
+    candidates = _parse_models(models)
+    usable = [(nm, iso) for nm, iso in candidates if data.n >= min_fixes(nm, iso)]
+    if not usable:
+        nm, iso = min(candidates, key=lambda c: min_fixes(*c))
+        label = f"{nm} {'isotropic' if iso else 'anisotropic'}"
+        raise InsufficientDataError(
+            f"{data.n} fix(es) are too few for the {label} movement model, which needs at "
+            f"least {min_fixes(nm, iso)}; collect more fixes"
+        )
+    fitted: list[tuple[MovementModel, list[str]]] = [
+        _fit_one(data, nm, iso, reml=reml, crs=crs) for nm, iso in usable
+    ]
+    best, notes = min(fitted, key=lambda fit: fit[0].aicc)
+    for note in notes:  # about the selected model only
+        warnings.warn(f"{best.label}: {note}", DataQualityWarning, stacklevel=3)
+    return [model for model, _ in fitted]
+
+
+def select_movement_model(
+    times_s: Any,
+    xy_m: Any,
+    *,
+    models: Iterable[str] | None = None,
+    error_m: Any = None,
+    reml: bool = True,
+    crs: Any = None,
+) -> pd.DataFrame:
+    r"""Fit the candidate movement models and rank them by AICc (ctmm's ``ctmm.select``).
+
+    Parameters
+    ----------
+    times_s
+        (n,) fix times in seconds (any origin; sorted here).
+    xy_m
+        (n, 2) projected coordinates in metres.
+    models
+        Candidates, e.g. ``["OU", "OUF anisotropic"]``; a bare name means both
+        isotropies. Default: IID, OU and OUF, each isotropic and anisotropic.
+        Candidates with fewer fixes than :func:`min_fixes` are skipped.
+    error_m
+        Known location-error SD per coordinate (m): one value or one per fix.
+    reml
+        ctmm's pHREML (default) instead of plain maximum likelihood.
+    crs
+        Recorded on the fitted models (coordinates are not transformed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per candidate, best first: ``model``, ``isotropic``, ``label``,
+        ``n_parameters``, ``log_likelihood``, ``aicc``, ``delta_aicc``,
+        ``tau_position_s``, ``tau_velocity_s``, ``sigma_area_m2``
+        (:math:`\sqrt{\det\Sigma}`), ``gaussian_area_95_km2``
+        (:math:`-2\ln 0.05\,\pi\sqrt{\det\Sigma}`), ``dof_area``.
+        ``attrs["models"]`` maps each label to its :class:`MovementModel`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(200) * 3600.0
+    >>> xy = rng.normal(scale=1000.0, size=(200, 2))
+    >>> table = select_movement_model(t, xy, models=["IID", "OU isotropic"])
+    >>> table["model"].iloc[0]
+    'IID'
+    """
+    fitted = _fit_candidates(times_s, xy_m, models=models, error_m=error_m, reml=reml, crs=crs)
+    rows = []
+    for m in fitted:
+        area = m.area_scale_m2
+        rows.append(
+            {
+                "model": m.name,
+                "isotropic": m.isotropic,
+                "label": m.label,
+                "n_parameters": m.n_parameters,
+                "log_likelihood": m.log_likelihood,
+                "aicc": m.aicc,
+                "tau_position_s": m.tau_position_s,
+                "tau_velocity_s": m.tau_velocity_s,
+                "sigma_area_m2": area,
+                "gaussian_area_95_km2": _CHI2_95 * np.pi * area / 1e6,
+                "dof_area": m.dof_area,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["delta_aicc"] = table["aicc"] - table["aicc"].min()
+    columns = list(table.columns[:-1])
+    columns.insert(columns.index("aicc") + 1, "delta_aicc")
+    table = table[columns]
+    order = np.argsort(table["aicc"].to_numpy(), kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
+    table.attrs["models"] = {m.label: m for m in fitted}
+    return table
+
+
+def fit_movement(
+    times_s: Any,
+    xy_m: Any,
+    *,
+    models: Iterable[str] | None = None,
+    error_m: Any = None,
+    reml: bool = True,
+    crs: Any = None,
+) -> MovementModel:
+    """The candidate movement model with the smallest AICc (see :func:`select_movement_model`).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(300) * 3600.0
+    >>> x = np.zeros((300, 2))
+    >>> for i in range(1, 300):  # an OU track, tau = 1 day, sigma = 1 km²
+    ...     rho = np.exp(-3600.0 / 86400.0)
+    ...     x[i] = rho * x[i - 1] + np.sqrt(1 - rho**2) * 1000.0 * rng.normal(size=2)
+    >>> model = fit_movement(t, x, models=["IID isotropic", "OU isotropic"])
+    >>> model.name
+    'OU'
+    """
+    fitted = _fit_candidates(times_s, xy_m, models=models, error_m=error_m, reml=reml, crs=crs)
+    return min(fitted, key=lambda m: m.aicc)

@@ -1,0 +1,294 @@
+"""Fitting and selecting IID/OU/OUF models: analytic truths, simulated truth, bad input."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import simulate_track
+from scipy import optimize, stats
+
+from habitat.core.errors import (
+    CoordinateError,
+    InputError,
+    InsufficientDataError,
+    TimestampError,
+)
+from habitat.movement.fit import fit_movement, min_fixes, select_movement_model
+from habitat.movement.kalman import profiled_likelihood
+
+HOUR = 3600.0
+DAY = 86400.0
+SIGMA = np.array([[4e6, 1e6], [1e6, 2e6]])  # m²: major 4.41e6, minor 1.59e6, angle 0.3927
+
+
+def _irregular_times(n: int, step_s: float, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.cumsum(rng.uniform(0.5, 1.5, n)) * step_s
+
+
+def _truth(name: str) -> dict[str, float]:
+    values, vectors = np.linalg.eigh(SIGMA)
+    return {
+        "sigma_major_m2": values[1],
+        "sigma_minor_m2": values[0],
+        "angle_rad": float(np.arctan2(vectors[1, 1], vectors[0, 1]) % np.pi),
+        "tau_position_s": 2 * DAY,
+        "tau_velocity_s": 3 * HOUR if name == "OUF" else 0.0,
+    }
+
+
+def test_iid_reml_is_the_sample_covariance_and_dof_is_n_minus_1():
+    rng = np.random.default_rng(0)
+    n = 150
+    xy = rng.normal(size=(n, 2)) @ np.linalg.cholesky(SIGMA).T
+    t = np.arange(n) * HOUR
+    table = select_movement_model(t, xy, models=["IID"])
+    iso = table.attrs["models"]["IID isotropic"]
+    aniso = table.attrs["models"]["IID anisotropic"]
+    sample = np.cov(xy.T)  # n - 1 denominator: REML
+    np.testing.assert_allclose(aniso.sigma_m2, sample, rtol=1e-10)
+    np.testing.assert_allclose(iso.sigma_m2, np.eye(2) * np.trace(sample) / 2, rtol=1e-10)
+    np.testing.assert_allclose(aniso.mean_m, xy.mean(axis=0), atol=1e-9)
+    # ctmm's COV.covm: VAR[sigma] = sigma² / (n - 1) for isotropic REML, so DOF[area] = n - 1
+    assert iso.dof_area == pytest.approx(n - 1, rel=1e-4)
+    # the reported log-likelihood is the ML one (scipy) at the REML estimate
+    expected = stats.multivariate_normal(xy.mean(axis=0), sample).logpdf(xy).sum()
+    assert aniso.log_likelihood == pytest.approx(expected, abs=1e-8)
+    # ctmm's pHREML AICc: -2 l + (q n - k_mean) 2 k / (q n - k - nu), q = 2, k_mean = 2
+    k, nu = 5, 3
+    aicc = -2 * expected + (2 * n - 2) * 2 * k / (2 * n - k - nu)
+    assert aniso.aicc == pytest.approx(aicc, abs=1e-8)
+    assert aniso.reml and aniso.n_parameters == 5
+    assert aniso.parameter_names == ("sigma_major_m2", "sigma_minor_m2", "angle_rad")
+
+
+def test_ml_option_gives_the_ml_covariance_and_aicc():
+    rng = np.random.default_rng(1)
+    n = 80
+    xy = rng.normal(size=(n, 2)) * 30.0
+    m = fit_movement(np.arange(n) * HOUR, xy, models=["IID anisotropic"], reml=False)
+    np.testing.assert_allclose(m.sigma_m2, np.cov(xy.T, bias=True), rtol=1e-10)
+    assert not m.reml
+    k, nu = 5, 3
+    assert m.aicc == pytest.approx(-2 * m.log_likelihood + 2 * n * 2 * k / (2 * n - k - nu))
+
+
+@pytest.mark.parametrize("name", ["OU", "OUF"])
+def test_recovers_simulated_parameters_within_their_intervals(name):
+    t = _irregular_times(1500, HOUR)
+    truth = _truth(name)
+    xy = simulate_track(
+        t,
+        sigma_m2=SIGMA,
+        tau_position_s=truth["tau_position_s"],
+        tau_velocity_s=truth["tau_velocity_s"],
+        mean_m=(5e5, 3e6),
+        seed=11,
+    )
+    model = fit_movement(t, xy, models=[f"{name} anisotropic"])
+    table = model.parameters()
+    for param in model.parameter_names:
+        low, high = table.loc[param, "low"], table.loc[param, "high"]
+        value = truth[param]
+        if param == "angle_rad":  # angles are defined modulo pi
+            est = table.loc[param, "estimate"]
+            value = est + ((value - est + np.pi / 2) % np.pi - np.pi / 2)
+        assert low <= value <= high, (param, low, value, high)
+    area = np.sqrt(np.linalg.det(SIGMA))
+    assert table.loc["area_scale_m2", "low"] <= area <= table.loc["area_scale_m2", "high"]
+    # the mean is in its GLS interval too (chi-square, 2 dof, 99 %)
+    d = model.mean_m - np.array([5e5, 3e6])
+    assert d @ np.linalg.solve(model.mean_covariance_m2, d) < stats.chi2.ppf(0.99, 2)
+    assert 0 < model.dof_area < t.size
+
+
+@pytest.mark.parametrize(("name", "tau_v", "seeds"), [("OU", 0.0, 10), ("OUF", 3 * HOUR, 3)])
+def test_aicc_selects_the_true_model(name, tau_v, seeds):
+    """Half-hourly fixes: AICc picks the true model (OU: at least 8 of 10 tracks; OUF: all)."""
+    t = _irregular_times(1200, HOUR / 2, seed=4)
+    picks = []
+    for seed in range(seeds):
+        xy = simulate_track(
+            t, sigma_m2=SIGMA, tau_position_s=DAY, tau_velocity_s=tau_v, seed=100 + seed
+        )
+        table = select_movement_model(
+            t, xy, models=None if seed == 0 else ["OU anisotropic", "OUF anisotropic"]
+        )
+        picks.append(table.loc[0, "model"])
+        if seed == 0:
+            assert len(table) == 6
+            assert not table.loc[0, "isotropic"]  # SIGMA is clearly anisotropic
+            assert table.loc[0, "delta_aicc"] == 0.0
+            assert (table["delta_aicc"].iloc[1:] > 0).all()
+            assert list(table.columns[:7]) == [
+                "model",
+                "isotropic",
+                "label",
+                "n_parameters",
+                "log_likelihood",
+                "aicc",
+                "delta_aicc",
+            ]
+    # OUF nests OU: by chance (likelihood-ratio > 2 at a boundary) OUF wins ~5-10 % of OU tracks
+    assert picks.count(name) >= (8 if name == "OU" else seeds), picks
+
+
+def _dense_ll(t: np.ndarray, xy: np.ndarray, s: float, tau: float, reml: bool) -> float:
+    """Isotropic OU log-likelihood from the dense covariance, GLS mean, ctmm's REML term."""
+    corr = np.exp(-np.abs(t[:, None] - t[None, :]) / tau)
+    chol = np.linalg.cholesky(s * corr)
+    ones = np.linalg.solve(chol, np.ones(t.size))
+    w = ones @ ones
+    ll = -2 * np.log(np.diag(chol)).sum() - t.size * np.log(2 * np.pi)
+    for a in range(2):
+        z = np.linalg.solve(chol, xy[:, a])
+        ll -= 0.5 * (z @ z - (ones @ z) ** 2 / w)
+    return float(ll - (np.log(w) if reml else 0.0))
+
+
+def test_preml_is_ctmms_newton_step_from_ml_to_reml():
+    """pREML (Fleming et al. 2019; ctmm's fit.R) recomputed from the dense likelihood.
+
+    theta_pREML = theta_ML + COV_ML grad l_REML(theta_ML), COV_ML the inverse Hessian of
+    -l_ML, its eigenvalues clamped to 2 (v . theta)^2 in ctmm's units (variances / SCALE²,
+    timescales / median step); then HREML: Sigma = the REML profile at the pREML timescale.
+    """
+    t = np.arange(60) * HOUR
+    xy = simulate_track(t, sigma_m2=np.eye(2) * 1e6, tau_position_s=DAY / 2, seed=3)
+
+    def neg_ml(u: np.ndarray) -> float:
+        return -_dense_ll(t, xy, float(np.exp(u[0])), float(np.exp(u[1])), False)
+
+    res = optimize.minimize(
+        neg_ml,
+        np.log([1e6, DAY / 2]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
+    )
+    theta = np.exp(res.x)
+    steps = theta * 1e-4
+
+    def f(th: np.ndarray, reml: bool) -> float:
+        return _dense_ll(t, xy, float(th[0]), float(th[1]), reml)
+
+    hess = np.zeros((2, 2))
+    grad = np.zeros(2)
+    for i in range(2):
+        ei = np.eye(2)[i] * steps[i]
+        grad[i] = (f(theta + ei, True) - f(theta - ei, True)) / (2 * steps[i])
+        for j in range(2):
+            ej = np.eye(2)[j] * steps[j]
+            hess[i, j] = -(
+                f(theta + ei + ej, False)
+                - f(theta + ei - ej, False)
+                - f(theta - ei + ej, False)
+                + f(theta - ei - ej, False)
+            ) / (4 * steps[i] * steps[j])
+    cov = np.linalg.inv(hess)
+    unit = np.array([np.mean((xy - xy.mean(axis=0)) ** 2), HOUR])
+    values, vectors = np.linalg.eigh(cov / np.outer(unit, unit))
+    values = np.minimum(values, 2 * (vectors.T @ (theta / unit)) ** 2)
+    cov = (vectors * values) @ vectors.T * np.outer(unit, unit)
+    tau_preml = (theta + cov @ grad)[1]
+
+    ml = fit_movement(t, xy, models=["OU isotropic"], reml=False)
+    pre = fit_movement(t, xy, models=["OU isotropic"])
+    assert ml.tau_position_s == pytest.approx(theta[1], rel=1e-3)
+    assert ml.sigma_m2[0, 0] == pytest.approx(theta[0], rel=1e-3)
+    assert pre.tau_position_s > ml.tau_position_s * 1.05  # a short track: a real correction
+    assert pre.tau_position_s == pytest.approx(tau_preml, rel=2e-3)
+    prof = profiled_likelihood(
+        t, xy, tau_position_s=pre.tau_position_s, tau_velocity_s=0.0, isotropic=True, reml=True
+    )
+    np.testing.assert_allclose(pre.sigma_m2, prof.sigma_m2, rtol=1e-10)
+    assert pre.reml and not ml.reml
+
+
+def test_known_location_error_is_accounted_for():
+    t = _irregular_times(1500, HOUR, seed=6)
+    clean = simulate_track(t, sigma_m2=np.eye(2) * 1e4, tau_position_s=DAY, seed=7)
+    rng = np.random.default_rng(8)
+    error = 40.0  # m per coordinate: variance 1600 m² vs sigma 1e4 m²
+    xy = clean + rng.normal(scale=error, size=clean.shape)
+    with_error = fit_movement(t, xy, models=["OU isotropic"], error_m=error)
+    without = fit_movement(t, xy, models=["OU isotropic"])
+    table = with_error.parameters()
+    assert table.loc["sigma_m2", "low"] <= 1e4 <= table.loc["sigma_m2", "high"]
+    assert table.loc["tau_position_s", "low"] <= DAY <= table.loc["tau_position_s", "high"]
+    assert with_error.error_m == error
+    # ignoring the error inflates sigma by about the error variance and shortens tau
+    assert without.sigma_m2[0, 0] > with_error.sigma_m2[0, 0] + 0.5 * error**2
+    assert without.tau_position_s < with_error.tau_position_s
+    # per-fix errors equal to the constant give the same fit
+    per_fix = fit_movement(t, xy, models=["OU isotropic"], error_m=np.full(t.size, error))
+    assert per_fix.tau_position_s == pytest.approx(with_error.tau_position_s, rel=1e-4)
+    assert np.isnan(
+        fit_movement(t, xy, models=["IID isotropic"], error_m=np.linspace(30, 50, t.size)).error_m
+    )
+
+
+def test_input_order_does_not_matter():
+    t = _irregular_times(300, HOUR, seed=9)
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=10)
+    perm = np.random.default_rng(0).permutation(t.size)
+    a = fit_movement(t, xy, models=["OU anisotropic"])
+    b = fit_movement(t[perm], xy[perm], models=["OU anisotropic"])
+    assert a.log_likelihood == pytest.approx(b.log_likelihood, abs=1e-8)
+    np.testing.assert_allclose(a.estimates, b.estimates, rtol=1e-8)
+
+
+def test_too_few_fixes_names_the_count_and_the_model():
+    t = np.arange(6) * HOUR
+    xy = np.random.default_rng(0).normal(size=(6, 2))
+    with pytest.raises(InsufficientDataError, match=r"6 fix\(es\).*OUF anisotropic.*at least 7"):
+        fit_movement(t, xy, models=["OUF anisotropic"])
+    # models that fit are used, the others skipped
+    assert min_fixes("OUF", True) == 5
+    table = select_movement_model(t, xy)
+    assert "OUF anisotropic" not in set(table["label"])
+    assert "OUF isotropic" in set(table["label"])
+    with pytest.raises(InsufficientDataError, match=r"2 fix\(es\).*IID isotropic.*at least 3"):
+        fit_movement(t[:2], xy[:2])
+
+
+def test_duplicate_timestamps_name_rows_and_time():
+    t = np.array([0.0, 3600.0, 7200.0, 7200.0, 10800.0, 14400.0, 18000.0, 21600.0])
+    xy = np.random.default_rng(0).normal(size=(8, 2)) * 100
+    with pytest.raises(TimestampError, match=r"duplicate.*t = 7200 s.*rows 2, 3"):
+        fit_movement(t, xy)
+    # with a location-error model simultaneous fixes are legitimate (as in ctmm)
+    model = fit_movement(t, xy, models=["OU isotropic"], error_m=5.0)
+    assert np.isfinite(model.log_likelihood)
+
+
+def test_non_finite_input_is_refused():
+    t = np.arange(10) * HOUR
+    xy = np.random.default_rng(0).normal(size=(10, 2))
+    xy[4, 1] = np.nan
+    with pytest.raises(CoordinateError, match="non-finite coordinates.*rows? 4"):
+        fit_movement(t, xy)
+    t2 = t.copy()
+    t2[2] = np.inf
+    with pytest.raises(TimestampError, match="non-finite time"):
+        fit_movement(t2, np.zeros((10, 2)))
+    with pytest.raises(InputError, match="shape"):
+        fit_movement(t, xy[:5])
+    with pytest.raises(InputError, match="unknown movement model"):
+        fit_movement(t, np.ones((10, 2)), models=["BM"])
+    with pytest.raises(InputError, match="location error"):
+        fit_movement(t, np.ones((10, 2)), error_m=-1.0)
+
+
+def test_a_dispersing_track_is_flagged():
+    """A random walk never settles: tau_position runs to the search bound and a warning says so."""
+    rng = np.random.default_rng(2)
+    t = np.arange(400) * HOUR
+    xy = np.cumsum(rng.normal(scale=200.0, size=(400, 2)), axis=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = fit_movement(t, xy, models=["OU isotropic"])
+    assert model.tau_position_s > t[-1] / 2
+    messages = [str(w.message) for w in caught]
+    assert any("does not settle" in m for m in messages), messages

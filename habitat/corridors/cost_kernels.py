@@ -67,6 +67,93 @@ def _grow(values: np.ndarray, used: int) -> np.ndarray:  # pragma: no cover - nu
 _CHUNK = 256
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _seed(
+    cells: np.ndarray, allocation: np.ndarray, with_allocation: bool, cell: int, label: int
+) -> None:  # pragma: no cover - numba
+    """Make ``cell`` a source: cost 0, and ``label`` in ``allocation``."""
+    cells[2 * cell] = 0.0
+    if with_allocation:
+        allocation[cell] = label
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _relax_neighbours(
+    cells: np.ndarray,
+    cur: int | np.int64,
+    offsets: np.ndarray,
+    half_lengths: np.ndarray,
+    allocation: np.ndarray,
+    with_allocation: bool,
+    improved: np.ndarray,
+) -> int:  # pragma: no cover - numba
+    """Step from the settled cell ``cur`` to its eight neighbours.
+
+    Writes the lower costs (and ``cur``'s label) of the neighbours the step
+    improves, lists them in ``improved`` and returns how many: the caller queues
+    them (its bucket or heap). Impassable neighbours (resistance inf or NaN) are
+    never entered. Kept apart from the queueing, this loop of eight compiles
+    tight: both searches ran about 1.2-2.5x faster than with the queueing inside
+    it (same results to the bit).
+    """
+    d = cells[2 * cur]
+    r_cur = cells[2 * cur + 1]
+    label = allocation[cur] if with_allocation else 0
+    n = 0
+    for q in range(8):
+        nb = cur + offsets[q]
+        r_nb = cells[2 * nb + 1]
+        if not r_nb < np.inf:
+            continue
+        nd = d + half_lengths[q] * (r_cur + r_nb)
+        if nd < cells[2 * nb]:
+            cells[2 * nb] = nd
+            if with_allocation:
+                allocation[nb] = label
+            improved[n] = nb
+            n += 1
+    return n
+
+
+@numba.njit(cache=True, nogil=True)
+def _chain_chunk(
+    slot: int | np.int64,
+    head: np.ndarray,
+    tail: np.ndarray,
+    fill: np.ndarray,
+    chunk_cells: np.ndarray,
+    chunk_next: np.ndarray,
+    n_chunks: int,
+    free: int,
+) -> tuple[np.ndarray, np.ndarray, int, int, int]:  # pragma: no cover - numba
+    """Chain an empty chunk to bucket ``slot`` (its tail chunk is full, or it has none).
+
+    The chunk is a recycled one (``free``) or a new one (the chunk arrays grow
+    when full). Returns the chunk arrays, ``n_chunks``, ``free`` and the new
+    tail chunk: numba's reallocated arrays and scalars go back to the caller
+    this way. Called once per :data:`_CHUNK` cells pushed (a plain compiled
+    call); the pushes themselves stay in the search's loop.
+    """
+    if free >= 0:
+        fresh = free
+        free = chunk_next[fresh]
+    else:
+        if n_chunks == chunk_next.size:
+            chunk_next = _grow(chunk_next, n_chunks)
+            chunk_cells = _grow(chunk_cells, n_chunks * _CHUNK)
+        fresh = n_chunks
+        n_chunks += 1
+    chunk_next[fresh] = -1
+    t = tail[slot]
+    if t < 0:
+        head[slot] = fresh
+    else:
+        chunk_next[t] = fresh
+    tail[slot] = fresh
+    fill[slot] = 0
+    return chunk_cells, chunk_next, n_chunks, free, fresh
+
+
 @numba.njit(cache=True, nogil=True)
 def accumulate_buckets(
     cells: np.ndarray,
@@ -128,109 +215,65 @@ def accumulate_buckets(
     n_chunks = 0
     free = -1  # recycled chunks, chained through chunk_next
     pending = 0
-    inf = np.inf
+    improved = np.empty(8, dtype=np.int64)
     settled = 0
-    n_seeds = seeds.size
-    # the seeds go to bucket 0 (cost 0); then each cell settled pushes its
-    # improved neighbours (index < n_seeds: seeding, else the search)
-    b = np.int64(0)
-    last = np.int64(max_cost * inv_delta) + 1 if max_cost < inf else np.int64(-1)
-    i_seed = 0
-    while True:
-        if i_seed < n_seeds:
-            cell = seeds[i_seed]
-            cells[2 * cell] = 0.0
-            if with_allocation:
-                allocation[cell] = seed_labels[i_seed]
-            i_seed += 1
-            push_cell = cell
-            target = np.int64(0)
-        else:
-            # settle the next non-empty bucket
-            if pending == 0:
-                break
-            slot = b & mask
-            while head[slot] < 0:
-                b += 1
-                slot = b & mask
-            if last >= 0 and b > last:
-                break
-            c = head[slot]
-            last_chunk = tail[slot]
-            last_fill = fill[slot]
-            head[slot] = -1
-            tail[slot] = -1
-            fill[slot] = 0
-            while c >= 0:
-                k = last_fill if c == last_chunk else size
-                pending -= k
-                first = c * size
-                for j in range(first, first + k):
-                    cur = chunk_cells[j]
-                    d = cells[2 * cur]
-                    if np.int64(d * inv_delta) != b:
-                        continue  # settled in an earlier bucket (its cost dropped)
-                    # (a cell listed twice in this bucket is settled twice: harmless, rare)
-                    settled += 1
-                    r_cur = cells[2 * cur + 1]
-                    label = allocation[cur] if with_allocation else 0
-                    for q in range(8):
-                        nb = cur + offsets[q]
-                        r_nb = cells[2 * nb + 1]
-                        if not r_nb < inf:
-                            continue  # impassable (inf, NaN)
-                        nd = d + half_lengths[q] * (r_cur + r_nb)
-                        if nd < cells[2 * nb]:
-                            cells[2 * nb] = nd
-                            if with_allocation:
-                                allocation[nb] = label
-                            ts = np.int64(nd * inv_delta) & mask
-                            t = tail[ts]
-                            if t < 0 or fill[ts] == size:
-                                if free >= 0:
-                                    fresh = free
-                                    free = chunk_next[fresh]
-                                else:
-                                    if n_chunks == chunk_next.size:
-                                        chunk_next = _grow(chunk_next, n_chunks)
-                                        chunk_cells = _grow(chunk_cells, n_chunks * size)
-                                    fresh = n_chunks
-                                    n_chunks += 1
-                                chunk_next[fresh] = -1
-                                if t < 0:
-                                    head[ts] = fresh
-                                else:
-                                    chunk_next[t] = fresh
-                                tail[ts] = fresh
-                                fill[ts] = 0
-                                t = fresh
-                            chunk_cells[t * size + fill[ts]] = nb
-                            fill[ts] += 1
-                            pending += 1
-                nxt = chunk_next[c]
-                chunk_next[c] = free  # read: recycle
-                free = c
-                c = nxt
-            continue
-        # push a seed into bucket 0
-        t = tail[target]
-        if t < 0 or fill[target] == size:
-            if n_chunks == chunk_next.size:
-                chunk_next = _grow(chunk_next, n_chunks)
-                chunk_cells = _grow(chunk_cells, n_chunks * size)
-            fresh = n_chunks
-            n_chunks += 1
-            chunk_next[fresh] = -1
-            if t < 0:
-                head[target] = fresh
-            else:
-                chunk_next[t] = fresh
-            tail[target] = fresh
-            fill[target] = 0
-            t = fresh
-        chunk_cells[t * size + fill[target]] = push_cell
-        fill[target] += 1
+    # the seeds go to bucket 0 (cost 0)
+    for s in range(seeds.size):
+        cell = seeds[s]
+        _seed(cells, allocation, with_allocation, cell, seed_labels[s])
+        t = tail[0]
+        if t < 0 or fill[0] == size:
+            chunk_cells, chunk_next, n_chunks, free, t = _chain_chunk(
+                0, head, tail, fill, chunk_cells, chunk_next, n_chunks, free
+            )
+        chunk_cells[t * size + fill[0]] = cell
+        fill[0] += 1
         pending += 1
+    # then each cell settled pushes its improved neighbours, bucket by bucket
+    b = np.int64(0)
+    last = np.int64(max_cost * inv_delta) + 1 if max_cost < np.inf else np.int64(-1)
+    while pending > 0:
+        # settle the next non-empty bucket
+        slot = b & mask
+        while head[slot] < 0:
+            b += 1
+            slot = b & mask
+        if last >= 0 and b > last:
+            break
+        c = head[slot]
+        last_chunk = tail[slot]
+        last_fill = fill[slot]
+        head[slot] = -1
+        tail[slot] = -1
+        fill[slot] = 0
+        while c >= 0:
+            k = last_fill if c == last_chunk else size
+            pending -= k
+            first = c * size
+            for j in range(first, first + k):
+                cur = chunk_cells[j]
+                if np.int64(cells[2 * cur] * inv_delta) != b:
+                    continue  # settled in an earlier bucket (its cost dropped)
+                # (a cell listed twice in this bucket is settled twice: harmless, rare)
+                settled += 1
+                n_improved = _relax_neighbours(
+                    cells, cur, offsets, half_lengths, allocation, with_allocation, improved
+                )
+                for e in range(n_improved):
+                    nb = improved[e]
+                    ts = np.int64(cells[2 * nb] * inv_delta) & mask
+                    t = tail[ts]
+                    if t < 0 or fill[ts] == size:
+                        chunk_cells, chunk_next, n_chunks, free, t = _chain_chunk(
+                            ts, head, tail, fill, chunk_cells, chunk_next, n_chunks, free
+                        )
+                    chunk_cells[t * size + fill[ts]] = nb
+                    fill[ts] += 1
+                    pending += 1
+            nxt = chunk_next[c]
+            chunk_next[c] = free  # read: recycle
+            free = c
+            c = nxt
     return settled
 
 
@@ -252,15 +295,13 @@ def accumulate_heap(
     cap = max(4096, 2 * seeds.size)
     heap = np.empty(2 * cap, dtype=np.float64)  # interleaved (key, cell)
     size = 0
+    improved = np.empty(8, dtype=np.int64)
     for s in range(seeds.size):
         cell = seeds[s]
-        cells[2 * cell] = 0.0
-        if with_allocation:
-            allocation[cell] = seed_labels[s]
+        _seed(cells, allocation, with_allocation, cell, seed_labels[s])
         heap[2 * size] = 0.0
         heap[2 * size + 1] = cell
         size += 1  # all keys 0: already a heap
-    inf = np.inf
     settled = 0
     while size > 0:
         d = heap[0]
@@ -290,33 +331,27 @@ def accumulate_heap(
         if d > max_cost:
             break
         settled += 1
-        r_cur = cells[2 * cur + 1]
-        label = allocation[cur] if with_allocation else 0
-        for q in range(8):
-            nb = cur + offsets[q]
-            r_nb = cells[2 * nb + 1]
-            if not r_nb < inf:
-                continue
-            nd = d + half_lengths[q] * (r_cur + r_nb)
-            if nd < cells[2 * nb]:
-                cells[2 * nb] = nd
-                if with_allocation:
-                    allocation[nb] = label
-                if size == cap:
-                    heap = _grow(heap, 2 * size)
-                    cap *= 2
-                i = size
-                while i > 0:
-                    p = (i - 1) >> 1
-                    pk = heap[2 * p]
-                    if pk <= nd:
-                        break
-                    heap[2 * i] = pk
-                    heap[2 * i + 1] = heap[2 * p + 1]
-                    i = p
-                heap[2 * i] = nd
-                heap[2 * i + 1] = nb
-                size += 1
+        n_improved = _relax_neighbours(
+            cells, cur, offsets, half_lengths, allocation, with_allocation, improved
+        )
+        for e in range(n_improved):
+            nb = improved[e]
+            nd = cells[2 * nb]
+            if size == cap:
+                heap = _grow(heap, 2 * size)
+                cap *= 2
+            i = size
+            while i > 0:
+                p = (i - 1) >> 1
+                pk = heap[2 * p]
+                if pk <= nd:
+                    break
+                heap[2 * i] = pk
+                heap[2 * i + 1] = heap[2 * p + 1]
+                i = p
+            heap[2 * i] = nd
+            heap[2 * i + 1] = nb
+            size += 1
     return settled
 
 

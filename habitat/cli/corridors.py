@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from habitat.cli.errors import handle_errors
+from habitat.cli.options import (
+    file_option,
+    neighbours_option,
+    overwrite_option,
+    positive_option,
+    raster_argument,
+)
 
 #: every file the command writes into OUTDIR (fixed names: nothing from the data)
 OUTPUT_FILES = (
@@ -268,13 +276,314 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
         polygons.to_file(tmp, layer="corridors", driver="GPKG")
 
 
+# ------------------------------------------------------------------ the command's steps
+@dataclass(frozen=True)
+class _Args:
+    """The command's options, as click passes them (one field per parameter)."""
+
+    raster: Path | None
+    out: Path
+    bundled: bool
+    cores_path: Path | None
+    cores_layer: str | None
+    core_id: str | None
+    table_path: Path | None
+    leopard: bool
+    barrier_paths: tuple[Path, ...]
+    barrier_table_path: Path | None
+    barrier_resistance: float | None
+    barrier_width_m: float | None
+    crossings_path: Path | None
+    no_crossings: bool
+    cell_size_m: float | None
+    pairs: str
+    max_distance_m: float | None
+    cutoff: float | None
+    current: bool
+    neighbours: str
+    percentile: float
+    write_cost: bool
+    median_dispersal: float | None
+    overwrite: bool
+
+    @property
+    def land_cover_given(self) -> bool:
+        """RASTER is a land cover (a class table is given, or --bundled)."""
+        return self.bundled or self.leopard or self.table_path is not None
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the analysis reads: the resistance surface and the cores."""
+
+    resistance: Any
+    cores: Any
+    core_id: str | None
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """What the command writes (None: not asked for, or nothing to write)."""
+
+    resistance: Any
+    result: Any  # habitat.corridors.Corridors
+    links: Any  # result.links, with effective_resistance when --current
+    cost: Any = None
+    current: Any = None
+    pinch: Any = None
+    summary: Any = None
+
+
+def _check_options(args: _Args) -> None:
+    """Refuse option combinations that cannot work, before any file is read."""
+    from habitat.core.errors import InputError
+
+    _check_outdir(args.out, overwrite=args.overwrite)
+    if (args.raster is None) == (not args.bundled):
+        raise InputError(
+            "give either RASTER (a land cover or a resistance surface) or --bundled, not "
+            + ("both." if args.bundled else "neither.")
+        )
+    if not args.bundled and args.cores_path is None:
+        raise InputError(
+            "--cores FILE is required (the core areas to link), except with --bundled."
+        )
+    if args.cores_layer is not None and args.cores_path is None:
+        raise InputError("--cores-layer needs --cores FILE.")
+    if args.no_crossings and (not args.bundled or args.crossings_path is not None):
+        raise InputError(
+            "--no-crossings leaves out the bundled tunnel: only with --bundled, "
+            "without --crossings."
+        )
+    if not args.land_cover_given:
+        given = [
+            name
+            for name, value in (
+                ("--barriers", args.barrier_paths),
+                ("--barrier-table", args.barrier_table_path),
+                ("--barrier-resistance", args.barrier_resistance),
+                ("--barrier-width-m", args.barrier_width_m),
+                ("--crossings", args.crossings_path),
+                ("--cell-size-m", args.cell_size_m),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} build a resistance surface from a land cover: give the "
+                "class table too (--table CSV or --leopard); without one RASTER is read as a "
+                "resistance surface."
+            )
+    if args.pairs == "within" and args.max_distance_m is None:
+        raise InputError("--pairs within needs --max-distance-m M (the largest distance, m).")
+
+
+def _read_cores(args: _Args, defaults: dict[str, Any]) -> tuple[Any, str | None]:
+    """The cores (--cores, else the bundled parks) and their id column, checked."""
+    from habitat.core.errors import ColumnError, InputError
+
+    core_id = args.core_id
+    if args.cores_path is not None:
+        cores = read_vector(args.cores_path, what="cores", layer=args.cores_layer)
+        source_of_cores = f"'{args.cores_path}'"
+    else:
+        cores, core_id = defaults["cores"], core_id or "name"
+        source_of_cores = "the bundled parks"
+    if core_id is not None and core_id not in cores.columns:
+        raise ColumnError(
+            f"--core-id {core_id!r} is not a column of the cores ({source_of_cores}); its "
+            f"columns are {[c for c in cores.columns if c != cores.geometry.name]}. Leave "
+            "--core-id out to number the cores by row."
+        )
+    if args.median_dispersal is not None:
+        kinds = set(cores.geom_type.dropna())
+        if not kinds <= {"Polygon", "MultiPolygon"}:
+            raise InputError(
+                f"--median-dispersal weighs each core by its area: the cores must be polygons, "
+                f"not {sorted(kinds - {'Polygon', 'MultiPolygon'})}; leave --median-dispersal "
+                "out for point cores."
+            )
+    return cores, core_id
+
+
+def _resistance_from_land_cover(args: _Args, land_cover: Any, defaults: dict[str, Any]) -> Any:
+    """The land cover through the class table, with barriers burned and crossings opened."""
+    import habitat.corridors as hc
+
+    # --table, else the leopard example (--leopard or --bundled)
+    table: Any = (
+        read_class_table(args.table_path, key="class")
+        if args.table_path is not None
+        else hc.leopard_resistance_table()
+    )
+    barrier_table: Any = None
+    if args.barrier_table_path is not None:
+        barrier_table = read_class_table(args.barrier_table_path, key="kind")
+    elif args.leopard or args.bundled:
+        barrier_table = hc.leopard_barrier_table()
+    crs = land_cover.crs
+    barriers = _stack(args.barrier_paths, what="barriers", crs=crs)
+    if barriers is None and args.bundled:
+        barriers = defaults["barriers"]
+    crossings = (
+        _stack((args.crossings_path,), what="crossings", crs=crs) if args.crossings_path else None
+    )
+    if crossings is None and args.bundled and not args.no_crossings:
+        crossings = defaults["crossings"]
+    return hc.resistance_surface(
+        land_cover,
+        table=table,
+        barriers=barriers,
+        crossings=crossings,
+        barrier_table=barrier_table,
+        barrier_resistance=args.barrier_resistance,
+        barrier_width_m=args.barrier_width_m,
+        cell_size_m=args.cell_size_m,
+    )
+
+
+def _resistance_as_given(raster: Any, source: str) -> Any:
+    """RASTER read as a resistance surface: refused if it names classes, warned if integers."""
+    import warnings
+
+    from habitat.core.errors import DataQualityWarning, InputError
+
+    if raster.classes:
+        raise InputError(
+            f"{source} is a land cover (it names its classes: "
+            f"{dict(list(raster.classes.items())[:6])}); give its class -> resistance "
+            "table with --table CSV (or --leopard for the bundled classes)."
+        )
+    if raster.array.dtype.kind in "iub":
+        warnings.warn(
+            f"{source} holds integers and no class table was given: it is read as a "
+            "resistance surface. If it is a land cover, give --table CSV or --leopard.",
+            DataQualityWarning,
+            stacklevel=4,  # the command's caller, as the other warnings of the command
+        )
+    return raster
+
+
+def _read_inputs(args: _Args) -> _Inputs:
+    """The raster (or the bundled land cover), the cores, and the resistance surface."""
+    defaults = _bundled_inputs() if args.bundled else {}
+    source = "the bundled land cover" if args.bundled else f"'{args.raster}'"
+    grid_raster = defaults["land_cover"] if args.bundled else _read_raster(args.raster)  # type: ignore[arg-type]
+    cores, core_id = _read_cores(args, defaults)
+    if args.land_cover_given:
+        resistance = _resistance_from_land_cover(args, grid_raster, defaults)
+    else:
+        resistance = _resistance_as_given(grid_raster, source)
+    return _Inputs(resistance, cores, core_id)
+
+
+def _pinch_points(inputs: _Inputs, result: Any, flow: Any, *, percentile: float) -> Any:
+    """Pinch points of the corridors outside the cores (None, with a warning, if none)."""
+    import warnings
+
+    import numpy as np
+
+    import habitat.corridors as hc
+    from habitat.core.errors import DataQualityWarning
+
+    # the corridors outside the cores: a core (a shorted focal region) carries the
+    # whole current of its pairs on every cell, so it would always top the percentile
+    labels, _ = hc.node_cells(
+        inputs.cores, inputs.resistance, id_column=inputs.core_id, name="cores"
+    )
+    corridor_cells = np.isfinite(result.surface.array) & (labels == 0)
+    if corridor_cells.any():
+        return hc.pinch_points(flow, within=corridor_cells, percentile=percentile)
+    warnings.warn(
+        "no corridor cell outside the cores to look for pinch points in: "
+        "pinch_points.tif is not written.",
+        DataQualityWarning,
+        stacklevel=4,  # the command's caller
+    )
+    return None
+
+
+def _connectivity_summary(inputs: _Inputs, links: Any, *, median_dispersal: float) -> Any:
+    """PC, ECA and IIC of the cores over the links' least-cost distances."""
+    import habitat.corridors as hc
+
+    # one row per core (rows sharing an id are one), its area measured by the library
+    cores, core_id = inputs.cores, inputs.core_id
+    nodes = cores.dissolve(level=0) if core_id is None else cores.dissolve(by=core_id)
+    return hc.connectivity(
+        nodes, links, median_dispersal=median_dispersal, link_removal=False
+    ).summary
+
+
+def _analyse(args: _Args, inputs: _Inputs) -> _Outputs:
+    """Corridors, and as asked: cost distance, current flow and pinch points, connectivity."""
+    import habitat.corridors as hc
+
+    resistance, cores, core_id = inputs.resistance, inputs.cores, inputs.core_id
+    options: dict[str, Any] = {"id_column": core_id, "pairs": args.pairs}
+    if args.max_distance_m is not None:
+        options["max_distance_m"] = args.max_distance_m
+    if args.cutoff is not None:
+        options["cutoff"] = args.cutoff
+    result = hc.corridors(resistance, cores, **options)
+    links = result.links
+    cost = hc.cost_distance(resistance, cores, id_column=core_id) if args.write_cost else None
+    flow = pinch = None
+    if args.current:
+        flow = hc.current_flow(
+            resistance, cores, id_column=core_id, neighbours=int(args.neighbours)
+        )
+        if flow.pairs is not None:
+            links = _links_with_resistance(links, flow.pairs)
+        pinch = _pinch_points(inputs, result, flow, percentile=args.percentile)
+    summary = None
+    if args.median_dispersal is not None:
+        summary = _connectivity_summary(inputs, links, median_dispersal=args.median_dispersal)
+    return _Outputs(
+        resistance=resistance,
+        result=result,
+        links=links,
+        cost=cost,
+        current=None if flow is None else flow.current,
+        pinch=pinch,
+        summary=summary,
+    )
+
+
+def _write_outputs(outputs: _Outputs, out: Path) -> tuple[Path, list[str]]:
+    """Every output file into ``out`` (atomically each); stale ones of an earlier run go.
+
+    Returns the folder and the names written.
+    """
+    from habitat.core.fs import atomic_write_text, prepare_output_dir
+    from habitat.io.raster import write_geotiff
+
+    target = prepare_output_dir(out, overwrite=True)
+    written: list[str] = []
+    rasters: list[tuple[str, Any]] = [
+        ("resistance.tif", outputs.resistance),
+        ("corridors.tif", outputs.result.surface),
+        ("cost_distance.tif", outputs.cost),
+        ("current.tif", outputs.current),
+        ("pinch_points.tif", outputs.pinch),
+    ]
+    for name, layer in rasters:
+        if layer is not None:
+            write_geotiff(layer, target / name)
+            written.append(name)
+    _write_links(outputs.links, outputs.result.polygons, target / "links.gpkg")
+    written.append("links.gpkg")
+    if outputs.summary is not None:
+        atomic_write_text(target / "connectivity.csv", outputs.summary.to_csv(index=False))
+        written.append("connectivity.csv")
+    for name in set(OUTPUT_FILES) - set(written):  # an earlier run's, now stale
+        (target / name).unlink(missing_ok=True)
+    return target, written
+
+
 # ------------------------------------------------------------------ the command
 @click.command(help=_HELP)
-@click.argument(
-    "raster",
-    required=False,
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-)
+@raster_argument(required=False)
 @click.option(
     "-o",
     "--out",
@@ -290,11 +599,10 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     help="The bundled Primorsky land cover (with its parks, barriers and the Narvinsky "
     "tunnel as defaults) instead of RASTER.",
 )
-@click.option(
+@file_option(
     "--cores",
     "cores_path",
     metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Core areas (polygons or points; any vector file GDAL reads, or GeoParquet).",
 )
 @click.option("--cores-layer", metavar="NAME", help="Layer of a multi-layer cores file.")
@@ -303,11 +611,10 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     metavar="COLUMN",
     help="Column of --cores naming each core [default: the row number; 'name' with --bundled].",
 )
-@click.option(
+@file_option(
     "--table",
     "table_path",
     metavar="CSV",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Class -> resistance table (columns class or name, and resistance; empty or "
     "inf = impassable): RASTER is then a land cover.",
 )
@@ -317,41 +624,36 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     help="The example leopard tables (habitat.corridors.tables: classes of the bundled "
     "land cover, barrier kinds); --table replaces the class table.",
 )
-@click.option(
+@file_option(
     "--barriers",
     "barrier_paths",
     multiple=True,
     metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Barrier lines and polygons (roads, railways, rivers, settlements), every layer "
     "of FILE; repeatable. Resistance and width per feature from 'resistance' / 'width_m' "
     "columns, else by 'kind' from the barrier table, else --barrier-resistance / "
     "--barrier-width-m.",
 )
-@click.option(
+@file_option(
     "--barrier-table",
     "barrier_table_path",
     metavar="CSV",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Barrier kind -> resistance (and width_m) table, columns kind,resistance[,width_m].",
 )
-@click.option(
+@positive_option(
     "--barrier-resistance",
-    type=click.FloatRange(min=0, min_open=True),
     metavar="R",
     help="Resistance of barrier features nothing else gives one.",
 )
-@click.option(
+@positive_option(
     "--barrier-width-m",
-    type=click.FloatRange(min=0, min_open=True),
     metavar="M",
     help="Width in metres of barrier lines nothing else gives one.",
 )
-@click.option(
+@file_option(
     "--crossings",
     "crossings_path",
     metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Crossing structures (tunnels, passes): their cells get the land cover's own "
     "resistance back, or their 'resistance' column.",
 )
@@ -360,9 +662,8 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     is_flag=True,
     help="With --bundled: leave the Narvinsky tunnel out (the highway as a barrier there).",
 )
-@click.option(
+@positive_option(
     "--cell-size-m",
-    type=click.FloatRange(min=0, min_open=True),
     metavar="M",
     help="Warp the land cover to cells of M metres (majority of classes when coarser) "
     "[default: its own].",
@@ -375,9 +676,8 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     help="Which cores to link: neighbours through the cost allocation (Linkage Mapper), "
     "every pair, or those within --max-distance-m.",
 )
-@click.option(
+@positive_option(
     "--max-distance-m",
-    type=click.FloatRange(min=0, min_open=True),
     metavar="M",
     help="Largest edge-to-edge distance (m) of linked cores (needed by --pairs within).",
 )
@@ -394,13 +694,7 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     show_default=True,
     help="Circuitscape pairwise current flow, current.tif and pinch_points.tif.",
 )
-@click.option(
-    "--neighbours",
-    type=click.Choice(["4", "8"]),
-    default="8",
-    show_default=True,
-    help="Cell neighbourhood of the circuit.",
-)
+@neighbours_option("Cell neighbourhood of the circuit.")
 @click.option(
     "--percentile",
     type=click.FloatRange(0, 100),
@@ -415,220 +709,25 @@ def _write_links(links: Any, polygons: Any, path: Path) -> None:
     is_flag=True,
     help="Also write cost_distance.tif (accumulated cost from the nearest core).",
 )
-@click.option(
+@positive_option(
     "--median-dispersal",
-    type=click.FloatRange(min=0, min_open=True),
     metavar="C",
     help="Write connectivity.csv (PC, ECA_km2, IIC of the cores; polygons): the least-cost "
     "distance (resistance x m) at which dispersal probability is 0.5.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace the corridor files in a non-empty OUTDIR.")
+@overwrite_option("Replace the corridor files in a non-empty OUTDIR.")
 @handle_errors
-def corridors(
-    raster: Path | None,
-    out: Path,
-    bundled: bool,
-    cores_path: Path | None,
-    cores_layer: str | None,
-    core_id: str | None,
-    table_path: Path | None,
-    leopard: bool,
-    barrier_paths: tuple[Path, ...],
-    barrier_table_path: Path | None,
-    barrier_resistance: float | None,
-    barrier_width_m: float | None,
-    crossings_path: Path | None,
-    no_crossings: bool,
-    cell_size_m: float | None,
-    pairs: str,
-    max_distance_m: float | None,
-    cutoff: float | None,
-    current: bool,
-    neighbours: str,
-    percentile: float,
-    write_cost: bool,
-    median_dispersal: float | None,
-    overwrite: bool,
-) -> None:
-    """Least-cost corridors between cores, current flow and pinch points (see ``--help``)."""
-    import warnings
+def corridors(**options: Any) -> None:
+    """Least-cost corridors between cores, current flow and pinch points (see ``--help``).
 
-    import numpy as np
-
-    import habitat.corridors as hc
-    from habitat.core.errors import ColumnError, DataQualityWarning, InputError
-    from habitat.core.fs import atomic_write_text, prepare_output_dir
-    from habitat.io.raster import write_geotiff
-
-    # ---- options, before any work
-    _check_outdir(out, overwrite=overwrite)
-    if (raster is None) == (not bundled):
-        raise InputError(
-            "give either RASTER (a land cover or a resistance surface) or --bundled, not "
-            + ("both." if bundled else "neither.")
-        )
-    if not bundled and cores_path is None:
-        raise InputError(
-            "--cores FILE is required (the core areas to link), except with --bundled."
-        )
-    if cores_layer is not None and cores_path is None:
-        raise InputError("--cores-layer needs --cores FILE.")
-    if no_crossings and (not bundled or crossings_path is not None):
-        raise InputError(
-            "--no-crossings leaves out the bundled tunnel: only with --bundled, "
-            "without --crossings."
-        )
-    land_cover_given = bundled or leopard or table_path is not None
-    if not land_cover_given:
-        given = [
-            name
-            for name, value in (
-                ("--barriers", barrier_paths),
-                ("--barrier-table", barrier_table_path),
-                ("--barrier-resistance", barrier_resistance),
-                ("--barrier-width-m", barrier_width_m),
-                ("--crossings", crossings_path),
-                ("--cell-size-m", cell_size_m),
-            )
-            if value
-        ]
-        if given:
-            raise InputError(
-                f"{', '.join(given)} build a resistance surface from a land cover: give the "
-                "class table too (--table CSV or --leopard); without one RASTER is read as a "
-                "resistance surface."
-            )
-    if pairs == "within" and max_distance_m is None:
-        raise InputError("--pairs within needs --max-distance-m M (the largest distance, m).")
-
-    # ---- inputs
-    defaults = _bundled_inputs() if bundled else {}
-    source = "the bundled land cover" if bundled else f"'{raster}'"
-    grid_raster = defaults["land_cover"] if bundled else _read_raster(raster)  # type: ignore[arg-type]
-    if cores_path is not None:
-        cores = read_vector(cores_path, what="cores", layer=cores_layer)
-        source_of_cores = f"'{cores_path}'"
-    else:
-        cores, core_id = defaults["cores"], core_id or "name"
-        source_of_cores = "the bundled parks"
-    if core_id is not None and core_id not in cores.columns:
-        raise ColumnError(
-            f"--core-id {core_id!r} is not a column of the cores ({source_of_cores}); its "
-            f"columns are {[c for c in cores.columns if c != cores.geometry.name]}. Leave "
-            "--core-id out to number the cores by row."
-        )
-    if median_dispersal is not None:
-        kinds = set(cores.geom_type.dropna())
-        if not kinds <= {"Polygon", "MultiPolygon"}:
-            raise InputError(
-                f"--median-dispersal weighs each core by its area: the cores must be polygons, "
-                f"not {sorted(kinds - {'Polygon', 'MultiPolygon'})}; leave --median-dispersal "
-                "out for point cores."
-            )
-    if land_cover_given:
-        # --table, else the leopard example (--leopard or --bundled)
-        table: Any = (
-            read_class_table(table_path, key="class")
-            if table_path is not None
-            else hc.leopard_resistance_table()
-        )
-        barrier_table: Any = None
-        if barrier_table_path is not None:
-            barrier_table = read_class_table(barrier_table_path, key="kind")
-        elif leopard or bundled:
-            barrier_table = hc.leopard_barrier_table()
-        crs = grid_raster.crs
-        barriers = _stack(barrier_paths, what="barriers", crs=crs)
-        if barriers is None and bundled:
-            barriers = defaults["barriers"]
-        crossings = _stack((crossings_path,), what="crossings", crs=crs) if crossings_path else None
-        if crossings is None and bundled and not no_crossings:
-            crossings = defaults["crossings"]
-        resistance = hc.resistance_surface(
-            grid_raster,
-            table=table,
-            barriers=barriers,
-            crossings=crossings,
-            barrier_table=barrier_table,
-            barrier_resistance=barrier_resistance,
-            barrier_width_m=barrier_width_m,
-            cell_size_m=cell_size_m,
-        )
-    else:
-        if grid_raster.classes:
-            raise InputError(
-                f"{source} is a land cover (it names its classes: "
-                f"{dict(list(grid_raster.classes.items())[:6])}); give its class -> resistance "
-                "table with --table CSV (or --leopard for the bundled classes)."
-            )
-        if grid_raster.array.dtype.kind in "iub":
-            warnings.warn(
-                f"{source} holds integers and no class table was given: it is read as a "
-                "resistance surface. If it is a land cover, give --table CSV or --leopard.",
-                DataQualityWarning,
-                stacklevel=2,
-            )
-        resistance = grid_raster
-
-    # ---- analysis
-    options: dict[str, Any] = {"id_column": core_id, "pairs": pairs}
-    if max_distance_m is not None:
-        options["max_distance_m"] = max_distance_m
-    if cutoff is not None:
-        options["cutoff"] = cutoff
-    result = hc.corridors(resistance, cores, **options)
-    links = result.links
-    cost = hc.cost_distance(resistance, cores, id_column=core_id) if write_cost else None
-    flow = pinch = None
-    if current:
-        flow = hc.current_flow(resistance, cores, id_column=core_id, neighbours=int(neighbours))
-        if flow.pairs is not None:
-            links = _links_with_resistance(links, flow.pairs)
-        # the corridors outside the cores: a core (a shorted focal region) carries the
-        # whole current of its pairs on every cell, so it would always top the percentile
-        labels, _ = hc.node_cells(cores, resistance, id_column=core_id, name="cores")
-        corridor_cells = np.isfinite(result.surface.array) & (labels == 0)
-        if corridor_cells.any():
-            pinch = hc.pinch_points(flow, within=corridor_cells, percentile=percentile)
-        else:
-            warnings.warn(
-                "no corridor cell outside the cores to look for pinch points in: "
-                "pinch_points.tif is not written.",
-                DataQualityWarning,
-                stacklevel=2,
-            )
-    summary = None
-    if median_dispersal is not None:
-        # one row per core (rows sharing an id are one), its area measured by the library
-        nodes = cores.dissolve(level=0) if core_id is None else cores.dissolve(by=core_id)
-        summary = hc.connectivity(
-            nodes, links, median_dispersal=median_dispersal, link_removal=False
-        ).summary
-
-    # ---- outputs, once everything is computed
-    target = prepare_output_dir(out, overwrite=True)
-    written: list[str] = []
-    rasters: list[tuple[str, Any]] = [
-        ("resistance.tif", resistance),
-        ("corridors.tif", result.surface),
-    ]
-    if cost is not None:
-        rasters.append(("cost_distance.tif", cost))
-    if flow is not None:
-        rasters.append(("current.tif", flow.current))
-    if pinch is not None:
-        rasters.append(("pinch_points.tif", pinch))
-    for name, layer in rasters:
-        write_geotiff(layer, target / name)
-        written.append(name)
-    _write_links(links, result.polygons, target / "links.gpkg")
-    written.append("links.gpkg")
-    if summary is not None:
-        atomic_write_text(target / "connectivity.csv", summary.to_csv(index=False))
-        written.append("connectivity.csv")
-    for name in set(OUTPUT_FILES) - set(written):  # an earlier run's, now stale
-        (target / name).unlink(missing_ok=True)
-    n_pinch = 0 if pinch is None else int((pinch.array == 1).sum())
+    The options (``--help``) arrive as keyword arguments, the fields of ``_Args``.
+    """
+    args = _Args(**options)
+    _check_options(args)  # before any work
+    outputs = _analyse(args, _read_inputs(args))
+    target, written = _write_outputs(outputs, args.out)  # once everything is computed
+    n_pinch = 0 if outputs.pinch is None else int((outputs.pinch.array == 1).sum())
     click.echo(
-        f"{len(links)} link(s), {n_pinch} pinch-point cell(s) -> {target} ({', '.join(written)})"
+        f"{len(outputs.links)} link(s), {n_pinch} pinch-point cell(s) -> {target} "
+        f"({', '.join(written)})"
     )

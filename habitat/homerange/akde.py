@@ -122,6 +122,7 @@ from habitat.homerange.akde_grid import (
     level_at_area,
     ranked_cumulative,
 )
+from habitat.homerange.akde_weights import fast_optimal_weights, simplex_weights
 from habitat.homerange.base import (
     Estimate,
     GridTooSmallWarning,
@@ -331,6 +332,42 @@ def _iid_h(w2: float, n: int) -> float:
     return _minimise(lambda h: _iid_mise(h, w2), lo, math.sqrt(2.0))
 
 
+def _fixed_weight_bandwidth(
+    t: np.ndarray,
+    w: np.ndarray,
+    model: MovementModel,
+    h_iid: float,
+    *,
+    use_fast: bool,
+    dt_s: float | None,
+) -> tuple[float, float, float, float, str]:
+    """(h, rho_bar, mise, dt_s, algorithm) for fixed weights: exact pair sums or the lag grid."""
+    w2 = float(np.sum(w * w))
+    if use_fast:
+        lags, dof = lag_weights(t, w, dt_s=dt_s)
+        step = float(dt_s) if dt_s is not None else _fast_dt(np.sort(t))
+        rho = np.asarray(model.autocorrelation(lags), dtype=float)
+        g = 1.0 - rho
+        g[0] = 0.0
+
+        def mise_fn(hh: float) -> float:
+            return float(np.sum(dof / (2.0 * (g + hh * hh)))) - 2 / (2 + hh * hh) + 0.5
+
+        h = _minimise(mise_fn, h_iid, math.sqrt(2.0))
+        return h, float(np.sum(dof * rho)), mise_fn(h), step, "fast"
+    iu, ju = np.triu_indices(len(t), k=1)
+    rho = np.asarray(model.autocorrelation(np.abs(t[ju] - t[iu])), dtype=float)
+    pw = 2.0 * w[iu] * w[ju]  # both orders of each pair
+    g = 1.0 - rho
+
+    def mise_exact(hh: float) -> float:
+        H = hh * hh
+        return w2 / (2.0 * H) + float(np.sum(pw / (2.0 * (g + H)))) - 2 / (2 + H) + 0.5
+
+    h = _minimise(mise_exact, h_iid, math.sqrt(2.0))
+    return h, w2 + float(np.sum(pw * rho)), mise_exact(h), math.nan, "exact"
+
+
 def akde_bandwidth_details(
     times_s: Any,
     model: MovementModel | None,
@@ -354,8 +391,9 @@ def akde_bandwidth_details(
         means IID with unit covariance (``H_m2`` is then ``h**2 I``).
     weights : None, False, True or array_like
         ``None``/``False``: equal weights; an array: those weights (fixed);
-        ``True``: optimal weights (Fleming et al. 2018), see
-        :mod:`habitat.homerange.akde_weights` (not yet available: refused).
+        ``True``: optimal weights (Fleming et al. 2018, see
+        :mod:`habitat.homerange.akde_weights`), minimising the MISE jointly
+        with :math:`h` (equal weights for an IID model, as ctmm).
     fast : bool, optional
         Force the lag-grid (True) or exact (False) pair sums; default exact up
         to :data:`EXACT_MAX_FIXES` fixes.
@@ -389,10 +427,6 @@ def akde_bandwidth_details(
     if n < 2:
         raise InsufficientDataError(f"AKDE needs at least 2 fixes for a bandwidth, got {n}.")
     fixed, optimise = _check_weights(weights, n)
-    if optimise:
-        raise InputError(
-            "AKDE: optimal weights (weights=True) are not implemented yet; use weights=False."
-        )
     w = np.full(n, 1.0 / n) if fixed is None else fixed
     w2 = float(np.sum(w * w))
     sigma = np.eye(2) if model is None else np.asarray(model.sigma_m2, dtype=float)
@@ -407,37 +441,33 @@ def akde_bandwidth_details(
         acf_model: MovementModel = model  # type: ignore[assignment]  # not None: iid above
         use_fast = n > EXACT_MAX_FIXES if fast is None else bool(fast)
         h_iid = _iid_h(float(np.sum(np.full(n, 1.0 / n) ** 2)), n)
-        if use_fast:
-            lags, dof = lag_weights(t, w, dt_s=dt_s)
-            step = float(lags[1] - lags[0]) if len(lags) > 1 else math.nan
-            if dt_s is not None:
-                step = float(dt_s)
-            elif len(lags) > 1:
-                step = _fast_dt(np.sort(t))
-            rho = np.asarray(acf_model.autocorrelation(lags), dtype=float)
-            g = 1.0 - rho
-            g[0] = 0.0
-
-            def mise_fn(hh: float) -> float:
-                return float(np.sum(dof / (2.0 * (g + hh * hh)))) - 2 / (2 + hh * hh) + 0.5
-
-            rho_bar = float(np.sum(dof * rho))
+        if optimise and use_fast:
+            step = float(dt_s) if dt_s is not None else _fast_dt(np.sort(t))
+            h, w, rho_bar, mise = fast_optimal_weights(
+                t, acf_model.autocorrelation, (h_iid, math.sqrt(2.0)), step
+            )
             algorithm = "fast"
-        else:
-            iu, ju = np.triu_indices(n, k=1)
-            rho = np.asarray(acf_model.autocorrelation(np.abs(t[ju] - t[iu])), dtype=float)
-            pw = 2.0 * w[iu] * w[ju]  # both orders of each pair
-            g = 1.0 - rho
+        elif optimise:
+            lag = np.abs(t[:, None] - t[None, :])
+            rho_full = np.asarray(acf_model.autocorrelation(lag), dtype=float)
+            g_full = 1.0 - rho_full
+            np.fill_diagonal(g_full, 0.0)
+            found: dict[float, np.ndarray] = {}
 
-            def mise_fn(hh: float) -> float:
-                H = hh * hh
-                pairs = float(np.sum(pw / (2.0 * (g + H))))
-                return w2 / (2.0 * H) + pairs - 2 / (2 + H) + 0.5
+            def mise_w(hh: float) -> float:
+                w_h, quad = simplex_weights(0.5 / (g_full + hh * hh))
+                found[hh] = w_h
+                return quad - 2 / (2 + hh * hh) + 0.5
 
-            rho_bar = w2 + float(np.sum(pw * rho))
+            h = _minimise(mise_w, h_iid, math.sqrt(2.0))
+            mise = mise_w(h)
+            w = found[h]
+            rho_bar = float(w @ rho_full @ w)
             algorithm, step = "exact", math.nan
-        h = _minimise(mise_fn, h_iid, math.sqrt(2.0))
-        mise = mise_fn(h)
+        else:
+            h, rho_bar, mise, step, algorithm = _fixed_weight_bandwidth(
+                t, w, acf_model, h_iid, use_fast=use_fast, dt_s=dt_s
+            )
     det = float(np.linalg.det(sigma))
     return AKDEBandwidth(
         H_m2=h * h * sigma,
@@ -556,6 +586,12 @@ def _error_var(error_m: Any, n: int) -> np.ndarray:
     return np.asarray(e, dtype=float) ** 2
 
 
+def _weights_rule(weights: Any) -> str:
+    if weights is True:
+        return "optimal"
+    return "equal" if weights is None or weights is False else "given"
+
+
 def _ci_radius(levels: Sequence[float], dof_area: float, ci_level: float) -> float:
     """Gaussian radius (in SDs) whose ellipse holds the largest upper-bound area."""
     top = max(levels)
@@ -594,8 +630,10 @@ def estimate(
         The fitted movement model (:func:`habitat.movement.fit_movement`);
         required for now.
     weights : bool or array_like
-        False (equal weights, default) or fixed weights per fix; ``True``
-        (optimal weights, Fleming et al. 2018) is not implemented yet.
+        False (equal weights, default), fixed weights per fix, or ``True``:
+        optimal weights for irregular or gappy sampling (Fleming et al. 2018;
+        exact up to :data:`EXACT_MAX_FIXES` fixes, then on a time grid, see
+        :mod:`habitat.homerange.akde_weights`).
     error_m : float or array_like, optional
         Location-error SD per coordinate (m), one or per fix: each kernel's
         covariance becomes :math:`H + e_i^2 I`. (ctmm instead smooths the fixes
@@ -619,6 +657,7 @@ def estimate(
         (geometric mean kernel SD, :math:`|H|^{1/4}`), ``bandwidth_major_m``,
         ``bandwidth_minor_m``, ``bandwidth_factor`` (:math:`h`), ``dof_bandwidth``
         (:math:`n_H`), ``bias_factor`` (:math:`b`), ``bandwidth_algorithm``,
+        ``weights`` (``"equal"``, ``"given"`` or ``"optimal"``),
         ``cell_size_m``, ``level_low``, ``level_high`` (the UD levels of the
         bounds' isopleths), ``grid_volume``, ``grid_warning``,
         ``geometry_low``, ``geometry_high`` (shapely polygons of the bounds).
@@ -729,6 +768,7 @@ def estimate(
         "dof_bandwidth": bw.dof_h,
         "bias_factor": bias,
         "bandwidth_algorithm": bw.algorithm,
+        "weights": _weights_rule(weights),
         "cell_size_m": cell,
         "grid_volume": grid_volume,
     }

@@ -217,24 +217,117 @@ def _full_ll(data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: b
     ).log_likelihood
 
 
-def _hessian(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-3) -> np.ndarray:
-    """Central-difference Hessian of ``fun`` at ``x`` (coordinates of order 1, e.g. logs)."""
+def _derivatives(
+    fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central-difference gradient and Hessian of ``fun`` at ``x`` (coordinates of order 1)."""
     p = x.size
-    h = np.full(p, step)
     f0 = fun(x)
+    grad = np.zeros(p)
     hess = np.zeros((p, p))
+    eye = np.eye(p) * step
     for i in range(p):
-        ei = np.zeros(p)
-        ei[i] = h[i]
-        hess[i, i] = (fun(x + ei) - 2.0 * f0 + fun(x - ei)) / h[i] ** 2
+        fp, fm = fun(x + eye[i]), fun(x - eye[i])
+        grad[i] = (fp - fm) / (2.0 * step)
+        hess[i, i] = (fp - 2.0 * f0 + fm) / step**2
         for j in range(i):
-            ej = np.zeros(p)
-            ej[j] = h[j]
-            val = (fun(x + ei + ej) - fun(x + ei - ej) - fun(x - ei + ej) + fun(x - ei - ej)) / (
-                4.0 * h[i] * h[j]
-            )
-            hess[i, j] = hess[j, i] = val
-    return hess
+            hess[i, j] = hess[j, i] = (
+                fun(x + eye[i] + eye[j])
+                - fun(x + eye[i] - eye[j])
+                - fun(x - eye[i] + eye[j])
+                + fun(x - eye[i] - eye[j])
+            ) / (4.0 * step**2)
+    return grad, hess
+
+
+def _natural_derivatives(
+    data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Gradient and Hessian of -loglike in the natural parameters (``parameter_names``).
+
+    Differences are taken in log coordinates (log variances, log timescales) and
+    transformed exactly: for :math:`f(\theta) = F(\log\theta)`,
+    :math:`f' = F'/\theta` and :math:`f'' = (F'' - F')/\theta^2`.
+    """
+    u = _to_log(theta, isotropic)
+    g_log, h_log = _derivatives(
+        lambda uu: -_full_ll(data, _from_log(uu, isotropic), name, isotropic, reml), u
+    )
+    d = np.diag(_log_jacobian(theta, isotropic))
+    is_log = np.ones(theta.size, dtype=bool)
+    if not isotropic:
+        is_log[2] = False
+    grad = g_log / d
+    hess = (h_log - np.diag(np.where(is_log, g_log, 0.0))) / np.outer(d, d)
+    return grad, hess
+
+
+def _cov_loglike(hess: np.ndarray, grad: np.ndarray, tol: float = 2.2e-16) -> np.ndarray:
+    r"""Covariance from -loglike derivatives (ctmm's ``cov.loglike``, ``stats.R``).
+
+    The inverse Hessian when it is positive definite; otherwise (a boundary, e.g.
+    :math:`\tau_v \to 0`) per eigen-direction the squared change that lowers the
+    log-likelihood by 1/2 given the curvature and the gradient (a Wald-like formula
+    with a zero-curvature limit :math:`1/(2g)^2`).
+    """
+    grad = np.where(np.isnan(grad), np.inf, grad)
+    hess = np.where(np.isnan(hess), 0.0, hess)
+    hess = 0.5 * (hess + hess.T)
+    if np.all(np.diag(hess) > 0):
+        try:
+            inv = np.linalg.inv(np.linalg.cholesky(hess))
+            cov = inv.T @ inv
+            if np.all(np.diag(cov) > 0):
+                return cov
+        except np.linalg.LinAlgError:
+            pass
+    v = np.maximum(np.sqrt(np.abs(np.diag(hess))), np.abs(grad))
+    v[v <= tol] = 1.0
+    w = np.outer(v, v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.nan_to_num(grad / v, nan=1.0, posinf=np.inf, neginf=-np.inf)
+        h = np.nan_to_num(hess / w, nan=1.0)
+    bound = np.sqrt(np.abs(np.diag(h)))
+    bound = np.outer(bound, bound)
+    h = np.clip(h, -bound, bound)
+    values, vectors = np.linalg.eigh(h)
+    values = np.clip(values, 0.0, np.inf)
+    g = vectors.T @ g
+    out = np.empty_like(values)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for i in range(values.size):
+            det = values[i] + g[i] ** 2
+            if values[i] == 0.0 or det < 0.0:
+                out[i] = 1.0 / (2.0 * g[i]) ** 2
+            else:
+                out[i] = ((np.sqrt(det) - g[i]) / values[i]) ** 2
+    out = np.nan_to_num(out, nan=0.0, posinf=np.inf)
+    cov = np.zeros_like(h)
+    for i in range(out.size):
+        vec = vectors[:, i]
+        if np.isfinite(out[i]):
+            cov += out[i] * np.outer(vec, vec)
+        else:
+            cov += np.diag(np.where(vec**2 > 0, np.inf, 0.0))
+    return cov / w
+
+
+def _at_boundary(data: _Data, theta: np.ndarray, name: str) -> bool:
+    """OUF whose tau_velocity collapsed far below the sampling interval: OU in effect.
+
+    ctmm's optimiser reaches tau_velocity = 0 there, where its pREML guard fails
+    (zero curvature); the log-scale search here stops at a tiny positive value.
+    """
+    return name == "OUF" and float(theta[-1]) < 1e-3 * data.tscale_s
+
+
+def _positive_definite(hess: np.ndarray, data: _Data, names: tuple[str, ...]) -> bool:
+    """Guard of ctmm's pREML step: the standardised ML Hessian's least eigenvalue > eps p."""
+    unit = _standardiser(data, names)
+    h = hess * np.outer(unit, unit)
+    if not np.all(np.isfinite(h)):
+        return False
+    return bool(np.linalg.eigvalsh(0.5 * (h + h.T)).min() > 2.2e-16 * len(names))
 
 
 def _gradient(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
@@ -244,23 +337,6 @@ def _gradient(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1
         e[i] = step
         grad[i] = (fun(x + e) - fun(x - e)) / (2.0 * step)
     return grad
-
-
-def _covariance(hess: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Inverse of a Hessian of -loglike; directions without curvature get infinite variance."""
-    if not np.all(np.isfinite(hess)):
-        return np.full(hess.shape, np.inf), False
-    hess = 0.5 * (hess + hess.T)
-    values, vectors = np.linalg.eigh(hess)
-    tol = max(float(np.abs(values).max()), 1.0) * 1e-12
-    good = values > tol
-    inv = np.where(good, 1.0 / np.where(good, values, 1.0), 0.0)
-    cov = (vectors * inv) @ vectors.T
-    if not good.all():
-        loose = (np.abs(vectors[:, ~good]) > 1e-6).any(axis=1)
-        cov[loose, :] = np.inf
-        cov[:, loose] = np.inf
-    return cov, bool(good.all())
 
 
 def _bounds(data: _Data) -> tuple[float, float]:
@@ -489,27 +565,20 @@ def _fit_one(
         )
         theta = _sigma_params(prof.sigma_m2, isotropic)
         applied = True
-    elif reml:
-        u = _to_log(theta, isotropic)
-        jac = _log_jacobian(theta, isotropic)
-        hess = _hessian(
-            lambda uu: -_full_ll(data, _from_log(uu, isotropic), name, isotropic, False), u
-        )
-        cov_log, ok = _covariance(hess)
+    grad_ml = np.zeros(len(names))
+    if reml and not exact:
+        grad_ml, hess_ml = _natural_derivatives(data, theta, name, isotropic, False)
         new = None
-        if ok:
-            cov_ml = jac @ cov_log @ jac
+        if _positive_definite(hess_ml, data, names) and not _at_boundary(data, theta, name):
+            cov_ml = _cov_loglike(hess_ml, grad_ml)
             new = _preml_step(data, theta, cov_ml, name, isotropic)
         if new is not None:  # else ctmm falls back to HREML, silently under ctmm.select
             theta = new
         theta = _hreml_sigma(data, theta, name, isotropic)
         applied = True
-    u = _to_log(theta, isotropic)
-    jac = _log_jacobian(theta, isotropic)
-    hess = _hessian(lambda uu: -_full_ll(data, _from_log(uu, isotropic), name, isotropic, reml), u)
-    cov_log, _ = _covariance(hess)
-    with np.errstate(invalid="ignore"):
-        cov = jac @ cov_log @ jac
+    grad, hess = _natural_derivatives(data, theta, name, isotropic, reml)
+    # ctmm: the final (REML) Hessian with the ML gradient, "which should be zero off boundary"
+    cov = _cov_loglike(hess, grad_ml if reml else grad)
     sigma = _sigma_matrix(theta, isotropic)
     tp, tv = _taus(theta, name, isotropic)
     final = log_likelihood(

@@ -106,8 +106,9 @@ def chisq_ci(
         return (float(estimate), float(estimate))
     if estimate == 0.0:
         return (0.0, 0.0)
-    low = estimate * dof / stats.chi2.ppf(1.0 - alpha / 2.0, dof)
-    high = estimate * dof / stats.chi2.ppf(alpha / 2.0, dof)
+    q_low, q_high = stats.chi2.ppf([alpha / 2.0, 1.0 - alpha / 2.0], dof)
+    low = estimate * dof / q_high if q_high > 0 else 0.0
+    high = estimate * dof / q_low if q_low > 0 else np.inf
     var = 2.0 * estimate**2 / dof
     normal_high = estimate + stats.norm.ppf(1.0 - alpha / 2.0) * np.sqrt(var)
     if not np.isfinite(high) or high < normal_high:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from habitat.cli.errors import handle_errors
+from habitat.cli.options import file_option, neighbours_option, overwrite_option, raster_argument
 
 #: output formats by file extension
 OUTPUT_FORMATS = (".csv", ".parquet")
@@ -130,10 +131,7 @@ def write_table(table: Any, path: Path) -> Path:
 
 
 @click.command(help=_HELP)
-@click.argument(
-    "raster",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-)
+@raster_argument()
 @click.option(
     "-o",
     "--out",
@@ -143,11 +141,10 @@ def write_table(table: Any, path: Path) -> Path:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The tidy table to write (.csv or .parquet).",
 )
-@click.option(
+@file_option(
     "--zones",
     "zones_path",
     metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Polygons to measure one by one (any vector file GDAL reads, or GeoParquet); "
     "aligned to the raster's CRS by the library.",
 )
@@ -176,13 +173,7 @@ def write_table(table: Any, path: Path) -> Path:
     help="A metric column to compute (e.g. edge_density, effective_mesh_size); repeat "
     "for several [default: every metric of the level].",
 )
-@click.option(
-    "--neighbours",
-    type=click.Choice(["4", "8"]),
-    default="8",
-    show_default=True,
-    help="Patch rule: cells sharing a side (4) or also a corner (8) belong to one patch.",
-)
+@neighbours_option("Patch rule: cells sharing a side (4) or also a corner (8) belong to one patch.")
 @click.option(
     "--edge-depth-m",
     type=click.FloatRange(min=0),
@@ -227,7 +218,7 @@ def write_table(table: Any, path: Path) -> Path:
     help="Accept a raster in degrees: reproject it to a local equal-area CRS (with a "
     "warning giving the cell size chosen) instead of refusing it.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing OUT file.")
+@overwrite_option("Replace an existing OUT file.")
 @handle_errors
 def landscape(
     raster: Path,

@@ -7,24 +7,17 @@ from pathlib import Path
 import click
 
 from habitat.cli.errors import handle_errors
+from habitat.cli.options import layer_option, study_area_option
 
 
 @click.command()
-@click.option(
-    "--study-area",
-    "study_area_file",
-    metavar="FILE.toml",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="List the layers of this study-area file (see habitat.io.read_study_area) instead "
-    "of the bundled ones.",
+@study_area_option(
+    "List the layers of this study-area file (see habitat.io.read_study_area) instead "
+    "of the bundled ones."
 )
-@click.option(
-    "--layer",
-    "layer_options",
-    metavar="ROLE=PATH[:NAME_COLUMN]",
-    multiple=True,
-    help="One of your own layers with its role (repeatable), as for `habitat report "
-    "--layer`; listed instead of the bundled layers (added to --study-area's).",
+@layer_option(
+    "One of your own layers with its role (repeatable), as for `habitat report "
+    "--layer`; listed instead of the bundled layers (added to --study-area's)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @handle_errors

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from habitat.cli.errors import handle_errors
+from habitat.cli.options import file_option, layer_option, overwrite_option, study_area_option
 
 #: exit status when the report was written but some animals failed
 EXIT_SOME_FAILED = 3
@@ -80,17 +81,15 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
         "options are unchanged are reused, the others recomputed."
     ),
 )
-@click.option(
+@file_option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="TOML file with [input], [study_area], [layers] (legacy) and [report] tables and "
     "species = ... (see habitat.batch.load_config); every key, value and file is checked "
     "before any work.",
 )
-@click.option(
+@file_option(
     "--reference",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Movebank reference table (sex, deployment windows) for a relocations CSV.",
 )
 @click.option(
@@ -106,11 +105,9 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
     type=click.FloatRange(0, 1, min_open=True),
     help="Reported range level as a fraction [default: 0.95].",
 )
-@click.option(
-    "--overwrite",
-    is_flag=True,
-    help="Recompute every animal and rewrite all files (default: resume, skipping finished "
-    "animals); also allows writing into a non-empty folder that is not a report.",
+@overwrite_option(
+    "Recompute every animal and rewrite all files (default: resume, skipping finished "
+    "animals); also allows writing into a non-empty folder that is not a report."
 )
 @click.option(
     "--workers",
@@ -145,40 +142,30 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
     help="Also compute corridors between the ranges on the study area's land cover "
     "(least-cost corridors, current flow, pinch points, PC/ECA); off by default.",
 )
-@click.option(
-    "--layer",
-    "layer_options",
-    metavar="ROLE=PATH[:NAME_COLUMN]",
-    multiple=True,
-    help="One of your own study-area layers (repeat for several): any vector file GDAL "
+@layer_option(
+    "One of your own study-area layers (repeat for several): any vector file GDAL "
     "reads, with the role it plays and optionally the column naming each feature, e.g. "
     "--layer protected_areas=parks.gpkg:NAME --layer roads=roads.shp. Roles: "
     "protected_areas (aliases parks, reserves, zones), admin_units (countries), barriers "
     "(roads, railways, rivers, fences), settlements, crossings, context (drawn only). "
-    "Your layers replace the bundled ones.",
+    "Your layers replace the bundled ones."
 )
-@click.option(
-    "--study-area",
-    "study_area_file",
-    metavar="FILE.toml",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="A study-area file: your layers by role with their name/zone/category columns, "
+@study_area_option(
+    "A study-area file: your layers by role with their name/zone/category columns, "
     "land cover and default species (see habitat.io.read_study_area). Replaces the "
-    "bundled layers; --layer adds to it.",
+    "bundled layers; --layer adds to it."
 )
-@click.option(
+@file_option(
     "--land-cover",
     "land_cover_path",
     metavar="PATH",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Categorical land-cover GeoTIFF for the composition inside ranges (replaces the "
     "study area's).",
 )
-@click.option(
+@file_option(
     "--land-cover-classes",
     "land_cover_classes",
     metavar="FILE.csv",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Class names of --land-cover: a CSV of value,name (e.g. 41,Deciduous forest).",
 )
 @click.option(

@@ -104,7 +104,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -136,6 +136,7 @@ from habitat.homerange.grid import (
     capped_cell_size_m,
     default_cell_size_m,
 )
+from habitat.movement.fit import fit_movement
 from habitat.movement.model import MovementModel
 
 __all__ = [
@@ -609,6 +610,7 @@ def estimate(
     levels: Sequence[float] | float,
     timestamps_ns: Any = None,
     model: MovementModel | None = None,
+    models: Iterable[str] | None = None,
     weights: Any = False,
     error_m: Any = None,
     cell_size_m: float | None = None,
@@ -626,9 +628,13 @@ def estimate(
         Fractions in (0, 1).
     timestamps_ns : array_like of int64 ns or datetime64, shape (n,)
         Time of each fix (required).
-    model : MovementModel
-        The fitted movement model (:func:`habitat.movement.fit_movement`);
-        required for now.
+    model : MovementModel, optional
+        The fitted movement model, in the CRS of ``xy``. Default: fitted here
+        by :func:`habitat.movement.fit_movement` (the candidates ``models``,
+        the location error ``error_m``), the smallest AICc.
+    models : iterable of str, optional
+        Candidates for the fit when ``model`` is None (``"OUF anisotropic"``,
+        ...; default all of IID, OU, OUF, isotropic or not).
     weights : bool or array_like
         False (equal weights, default), fixed weights per fix, or ``True``:
         optimal weights for irregular or gappy sampling (Fleming et al. 2018;
@@ -665,7 +671,8 @@ def estimate(
     Raises
     ------
     InputError
-        Without ``timestamps_ns`` or ``model``, or for bad options.
+        Without ``timestamps_ns``, or for bad options (and the errors of
+        :func:`habitat.movement.fit_movement` when it fits the model).
     InsufficientDataError
         For too few fixes or a model with no area DOF.
 
@@ -701,10 +708,16 @@ def estimate(
     lv = check_levels(levels)
     n = len(arr)
     t = _timestamps_s(timestamps_ns, n)
+    order = np.argsort(t, kind="stable")
+    arr, t = arr[order], t[order]
+    evar = _error_var(error_m, n)[order]
+    if isinstance(weights, np.ndarray | list | tuple):
+        weights = np.asarray(weights, dtype=float).ravel()
+        if weights.shape == (n,):
+            weights = weights[order]
     if model is None:
-        raise InputError(
-            "AKDE needs a fitted movement model (model=...; habitat.movement.fit_movement)."
-        )
+        err = None if error_m is None else np.sqrt(evar)
+        model = fit_movement(t, arr, models=models, error_m=err)
     dof_area = float(model.dof_area)
     if not dof_area >= 1e-3:
         raise InsufficientDataError(
@@ -712,7 +725,6 @@ def estimate(
             "(ctmm refuses below 0.001): the track does not sample the range; collect a longer "
             "track or report the movement model instead."
         )
-    evar = _error_var(error_m, n)
     bw = akde_bandwidth_details(t, model, weights=weights, fast=fast)
     sigma = np.asarray(model.sigma_m2, dtype=float)
     H = bw.H_m2

@@ -25,6 +25,7 @@ from habitat.homerange.akde_grid import (
     level_at_area,
     ranked_cumulative,
 )
+from habitat.movement import fit_movement
 from habitat.movement.model import MovementModel
 
 HOUR = 3600.0
@@ -461,8 +462,6 @@ def test_estimate_refuses_what_it_cannot_do():
     t = np.arange(50) * HOUR_NS
     with pytest.raises(InputError, match="timestamps_ns"):
         akde.estimate(xy, levels=0.95, model=model())
-    with pytest.raises(InputError, match="model"):
-        akde.estimate(xy, levels=0.95, timestamps_ns=t)
     with pytest.raises(InsufficientDataError, match="degrees of freedom"):
         akde.estimate(xy, levels=0.95, timestamps_ns=t, model=model(dof_area=0.0))
     with pytest.raises(InputError, match="error_m"):
@@ -480,6 +479,27 @@ def test_datetime_timestamps_are_accepted():
     a = akde.estimate(xy, levels=0.95, timestamps_ns=t_ns, model=model(dof_area=5.0))[0]
     b = akde.estimate(xy, levels=0.95, timestamps_ns=dt64, model=model(dof_area=5.0))[0]
     assert a.area_m2 == b.area_m2
+
+
+def test_estimate_fits_the_movement_model_when_none_is_given():
+    # an anisotropic OU track: the fitted model (fit_movement, smallest AICc) is
+    # the one the estimate reports and uses, with its DOF[area]
+    sigma = np.array([[2e6, 0.6e6], [0.6e6, 1e6]])
+    n = 800
+    xy = simulate_ou(n, 2 * HOUR, DAY, sigma, seed=9)
+    t = np.arange(n) * 2 * HOUR_NS
+    shuffle = np.random.default_rng(0).permutation(n)  # fixes in any order
+    (e,) = akde.estimate(xy[shuffle], levels=0.95, timestamps_ns=t[shuffle])
+    fitted = fit_movement(t / 1e9, xy)
+    assert e.params["model"] == fitted.label
+    assert e.params["dof_area"] == pytest.approx(fitted.dof_area, rel=1e-9)
+    assert e.params["tau_position_s"] == pytest.approx(fitted.tau_position_s, rel=1e-9)
+    (given,) = akde.estimate(xy, levels=0.95, timestamps_ns=t, model=fitted)
+    assert e.area_m2 == pytest.approx(given.area_m2, rel=1e-9)
+    truth = CHI2_95 * math.pi * math.sqrt(np.linalg.det(sigma))
+    assert e.params["area_low_km2"] * 1e6 < truth < e.params["area_high_km2"] * 1e6
+    (iso,) = akde.estimate(xy, levels=0.95, timestamps_ns=t, models=["OU isotropic"])
+    assert iso.params["model"] == "OU isotropic"
 
 
 @pytest.mark.slow

@@ -61,11 +61,13 @@ def chisq_ci(
 ) -> tuple[float, float]:
     r"""Chi-square confidence interval of a positive scale parameter (ctmm's ``chisq.ci``).
 
-    The estimate is taken to be distributed as :math:`\hat\theta \sim \theta\,\chi^2_\nu/\nu`
-    with :math:`\nu = 2\hat\theta^2/\mathrm{VAR}[\hat\theta]` (Fleming et al. 2019, eq. 8),
-    so the interval is :math:`[\hat\theta\,\nu/\chi^2_{\nu,1-\alpha/2},\;
-    \hat\theta\,\nu/\chi^2_{\nu,\alpha/2}]`. As in ctmm the upper bound is never below
-    the normal one, :math:`\hat\theta + z_{1-\alpha/2}\sqrt{\mathrm{VAR}}`.
+    ctmm's interval (``stats.R``: ``CI.lower``/``CI.upper``) with
+    :math:`\nu = 2\hat\theta^2/\mathrm{VAR}[\hat\theta]` degrees of freedom
+    (Fleming et al. 2019, eq. 8) is
+    :math:`[\hat\theta\,\chi^2_{\nu,\alpha/2}/\nu,\;\hat\theta\,\chi^2_{\nu,1-\alpha/2}/\nu]`
+    (quantiles of :math:`\chi^2_\nu/\nu` scaled by the estimate). As in ctmm the
+    upper bound is never below the normal one,
+    :math:`\hat\theta + z_{1-\alpha/2}\sqrt{\mathrm{VAR}}`.
 
     Parameters
     ----------
@@ -86,7 +88,7 @@ def chisq_ci(
     --------
     >>> low, high = chisq_ci(10.0, dof=20.0)
     >>> round(low, 3), round(high, 3)
-    (5.853, 20.854)
+    (4.795, 17.085)
     >>> chisq_ci(10.0, dof=0.0)
     (0.0, inf)
     """
@@ -107,8 +109,8 @@ def chisq_ci(
     if estimate == 0.0:
         return (0.0, 0.0)
     q_low, q_high = stats.chi2.ppf([alpha / 2.0, 1.0 - alpha / 2.0], dof)
-    low = estimate * dof / q_high if q_high > 0 else 0.0
-    high = estimate * dof / q_low if q_low > 0 else np.inf
+    low = estimate * q_low / dof
+    high = estimate * q_high / dof
     var = 2.0 * estimate**2 / dof
     normal_high = estimate + stats.norm.ppf(1.0 - alpha / 2.0) * np.sqrt(var)
     if not np.isfinite(high) or high < normal_high:

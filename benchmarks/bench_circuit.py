@@ -27,11 +27,24 @@ habitat's first call in the process pays for loading its compiled kernels:
 a 50 x 50 warm-up run is done and timed apart. Peak memory is the process's
 largest resident set (``ru_maxrss``) at the end.
 
+**Memory of one solve** (``--memory SIDE [SIDE ...]``, instead of the cases
+above): ``current_flow`` pairwise, two point nodes near opposite corners,
+8 neighbours, ``solver="amg"``, on a seeded lognormal resistance surface
+(``exp(N(0, 1))``, no nodata), each size in its own child process. Reported:
+the process's resident set before the call (libraries, warm-up and the
+float64 input raster), its peak during the call (``VmHWM`` reset just before,
+:mod:`peak_memory`), both per cell, the wall and CPU seconds; with two sizes or
+more, a straight line through the peaks extrapolated to ``--extrapolate``
+cells (64 M by default). ``MALLOC_MMAP_THRESHOLD_`` unset: glibc's defaults, as
+a user runs it (below about 16 M cells its heap keeps some freed arrays, which
+adds to the peak; above, every large array is mapped and unmapped).
+
 Usage::
 
     .venv/bin/python benchmarks/bench_circuit.py            # 4 M and 1 M cells: minutes
     .venv/bin/python benchmarks/bench_circuit.py --quick    # 500 and 250 a side
     .venv/bin/python benchmarks/bench_circuit.py --json out.json
+    .venv/bin/python benchmarks/bench_circuit.py --memory 2000 4000   # 4 M and 16 M cells
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,9 +62,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from peak_memory import reset_peak, status_mb  # noqa: E402
 
 from habitat.corridors.circuit import current_flow  # noqa: E402
 from habitat.corridors.circuit_kernels import laplacian  # noqa: E402
@@ -74,7 +91,8 @@ def focal_cells(side: int, n: int, seed: int) -> np.ndarray:
     margin = max(1, side // 20)
     cells: set[tuple[int, int]] = set()
     while len(cells) < n:
-        cells.add(tuple(int(v) for v in rng.integers(margin, side - margin, size=2)))
+        row, col = rng.integers(margin, side - margin, size=2)
+        cells.add((int(row), int(col)))
     return np.array(sorted(cells))
 
 
@@ -174,6 +192,79 @@ def pairwise(side: int, n_nodes: int, seed: int) -> dict[str, Any]:
     }
 
 
+def lognormal_surface(side: int, seed: int) -> Raster:
+    """Seeded resistance ``exp(N(0, 1))``, ``side`` × ``side`` cells of 30 m, no nodata."""
+    values = np.exp(np.random.default_rng(seed).normal(0.0, 1.0, (side, side)))
+    return Raster(values, (CELL, 0.0, 500_000.0, 0.0, -CELL, 6_000_000.0), pyproj.CRS(CRS))
+
+
+def corner_nodes(raster: Raster, side: int) -> gpd.GeoSeries:
+    """Two point nodes 2 cells in from opposite corners."""
+    return nodes_at(raster, np.array([[2, 2], [side - 3, side - 3]]))
+
+
+def memory_child(side: int, seed: int) -> dict[str, Any]:
+    """Peak resident set of one pairwise solve on ``side`` × ``side`` cells (this process)."""
+    warm = lognormal_surface(60, seed)
+    current_flow(warm, corner_nodes(warm, 60), solver="amg")
+    raster = lognormal_surface(side, seed)
+    nodes = corner_nodes(raster, side)
+    before = status_mb("VmRSS")
+    reset = reset_peak()
+    start, cpu = time.perf_counter(), time.process_time()
+    flow = current_flow(raster, nodes, solver="amg", neighbours=8)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = (
+        status_mb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
+    cells = side * side
+    mb = 2**20 / cells
+    return {
+        "side": side,
+        "cells": cells,
+        "rss_before_mb": round(before, 1),
+        "peak_mb": round(peak, 1),
+        "peak_b_per_cell": round(peak * mb, 1),
+        "call_b_per_cell": round((peak - before) * mb, 1),
+        "input_b_per_cell": raster.array.nbytes / cells,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "effective_resistance": float(flow.resistances.to_numpy()[0, 1]),
+        "max_residual": flow.max_residual,
+        "peak_reset": reset,
+    }
+
+
+def memory_runs(sides: list[int], seed: int, target_cells: float) -> dict[str, Any]:
+    """:func:`memory_child` for each size in its own process, and the line through the peaks."""
+    rows = []
+    for side in sides:
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(side), "--seed", str(seed)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    result: dict[str, Any] = {"runs": rows}
+    if len(rows) >= 2:
+        cells = np.array([r["cells"] for r in rows], float)
+        peak = np.array([r["peak_mb"] for r in rows]) * 2**20
+        slope, intercept = np.polyfit(cells, peak, 1)
+        at = intercept + slope * target_cells
+        result["extrapolation"] = {
+            "bytes_per_cell_slope": round(float(slope), 1),
+            "intercept_mb": round(float(intercept) / 2**20, 1),
+            "target_cells": target_cells,
+            "peak_gb_at_target": round(float(at) / 1e9, 2),
+            "peak_b_per_cell_at_target": round(float(at) / target_cells, 1),
+        }
+        print(json.dumps(result["extrapolation"]), flush=True)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=2000, help="cells a side, one solve vs pyamg")
@@ -182,7 +273,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--quick", action="store_true", help="500 and 250 cells a side")
     parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument(
+        "--memory", type=int, nargs="+", metavar="SIDE", help="peak memory of one solve per size"
+    )
+    parser.add_argument("--extrapolate", type=float, default=64e6, help="cells (with --memory)")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.memory_child:
+        print(json.dumps(memory_child(args.memory_child, args.seed)), flush=True)
+        return 0
+    if args.memory:
+        print(
+            f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        out = memory_runs(args.memory, args.seed, args.extrapolate)
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=2))
+        return 0
     if args.quick:
         args.size, args.size_small = 500, 250
     print(

@@ -1067,6 +1067,398 @@ def _apply_id_rule(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return data.assign(individual=ids.text.to_numpy(dtype=object))
 
 
+# --------------------------------------------------------------------------- run_report's steps
+
+
+def _corridors_argument(
+    corridors: Any,
+) -> tuple[bool, gpd.GeoDataFrame | None, CorridorReport | None]:
+    """``run_report(corridors=...)`` checked: whether to compute them, a given table, a report."""
+    compute = corridors is True
+    if isinstance(corridors, pd.DataFrame):
+        corridors = CORRIDORS.validate(corridors, name="corridors")
+    elif corridors is not None and not isinstance(corridors, bool | CorridorReport):
+        raise InputError(
+            f"corridors={corridors!r}: give a table of habitat.core.tables.CORRIDORS, True "
+            "(computed from the study area's land cover) or None."
+        )
+    if isinstance(corridors, CorridorReport):
+        return compute, corridors.links, corridors
+    return compute, corridors if isinstance(corridors, gpd.GeoDataFrame) else None, None
+
+
+def _fragmentation_argument(fragmentation: Any) -> pd.DataFrame | bool | None:
+    """``run_report(fragmentation=...)`` checked (a table validated)."""
+    if isinstance(fragmentation, pd.DataFrame):
+        return LANDSCAPE_METRICS.validate(fragmentation, name="fragmentation")
+    if fragmentation is not None and not isinstance(fragmentation, bool):
+        raise InputError(
+            f"fragmentation={fragmentation!r}: give None (measured when the study area has a "
+            "land cover), True, False or a table of habitat.core.tables.LANDSCAPE_METRICS."
+        )
+    return fragmentation
+
+
+def _checked_data(data: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, bool]:
+    """The data with the id rule applied, and whether they are given ranges (polygons)."""
+    if "individual" not in data.columns:
+        raise ColumnError(
+            "data has no 'individual' column; name the column that identifies each animal "
+            "'individual'."
+        )
+    if len(data) == 0:
+        raise InputError("data is empty: no relocations or ranges to report.")
+    data = _apply_id_rule(data)
+    kinds = set(data.geom_type.dropna().unique())
+    given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
+    if not given and not kinds <= {"Point"}:
+        raise InputError(
+            f"data mixes geometry types {sorted(kinds)}; give points (relocations) or "
+            "polygons (ranges)."
+        )
+    return data, given
+
+
+def _setting(
+    data: gpd.GeoDataFrame,
+    opts: ReportOptions,
+    *,
+    study_area: Any,
+    species: Any,
+    layers: Mapping[str, gpd.GeoDataFrame] | None,
+    land_cover: Any,
+    fragmentation: pd.DataFrame | bool | None,
+) -> tuple[StudyArea, SpeciesProfile | None, ReportOptions, str]:
+    """What the data are measured against and judged by: from the data unless given.
+
+    Returns the study area, the species profile, the options resolved with
+    them, and where the UD cell size comes from (for the pages).
+    """
+    area = resolve_study_area(data, study_area, layers=layers, land_cover=land_cover)
+    profile = resolve_species(area, species)
+    from_profile = opts.ud_cell_size_m is None and profile is not None and profile.ud_cell_size_m
+    cell_source = f"the {profile.name} profile" if profile and from_profile else "ud_cell_size_m"
+    opts = resolved_options(opts, area, profile)
+    if fragmentation is True and area.land_cover is None:
+        raise InputError(
+            "fragmentation=True needs a land cover, and the study area has none; give "
+            "land_cover=... (CLI --land-cover) or leave fragmentation at None (measured only "
+            "with a land cover)."
+        )
+    return area, profile, opts, cell_source
+
+
+def _animals(
+    data: gpd.GeoDataFrame, *, given: bool
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str], pd.DataFrame | None]:
+    """Each animal's rows (in order of first appearance), its file-name slug, and fix counts.
+
+    The counts (None for given ranges): :func:`_fix_counts`.
+    """
+    ids = data["individual"].astype(str)
+    slugs = individual_slugs(pd.unique(ids))
+    codes, names = pd.factorize(ids, sort=False)
+    order = np.argsort(codes, kind="stable")  # one pass, not one mask per animal
+    cuts = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    groups = {str(ind): data.iloc[order[cuts[k] : cuts[k + 1]]] for k, ind in enumerate(names)}
+    counts = None if given else _fix_counts(data, codes, names)
+    return groups, slugs, counts
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """The animals of a run and what each one's estimates are made from.
+
+    Fingerprints of the inputs and options, so that only identical work is
+    reused; the manifest records them.
+    """
+
+    out: Path
+    given: bool
+    groups: dict[str, gpd.GeoDataFrame]
+    slugs: dict[str, str]
+    counts: pd.DataFrame | None
+    opt_values: dict[str, Any]
+    parts: dict[str, dict[str, str]]
+    n_rows: dict[str, int]
+    est_fps: dict[str, str]
+    area_fp: str
+    before: dict[str, Any]  # the manifest of the earlier run (empty if none)
+    reasons: dict[str, str]  # why each animal would be estimated again
+
+
+def _plan(
+    out: Path,
+    groups: dict[str, gpd.GeoDataFrame],
+    slugs: dict[str, str],
+    counts: pd.DataFrame | None,
+    opts: ReportOptions,
+    profile: SpeciesProfile | None,
+    *,
+    given: bool,
+    overwrite: bool,
+    area_fp: str,
+) -> _Plan:
+    """Fingerprint what each animal's estimates are made from; why each would be redone."""
+    opt_values = _estimate_options(opts, profile, given=given)
+    parts = {
+        ind: ({"fixes": table_sha256(g)} if given else fixes_fingerprint(g))
+        for ind, g in groups.items()
+    }
+    est_fps = {
+        ind: value_sha256({"habitat": __version__, "input": p["fixes"], "options": opt_values})
+        for ind, p in parts.items()
+    }
+    before = _read_manifest(out)
+    reasons = {
+        ind: _recompute_reason(
+            ind,
+            before,
+            parts[ind],
+            opt_values,
+            n_input=len(g),
+            overwrite=overwrite,
+            had_page=_page_path(out, slugs[ind]).exists(),
+        )
+        for ind, g in groups.items()
+    }
+    return _Plan(
+        out=out,
+        given=given,
+        groups=groups,
+        slugs=slugs,
+        counts=counts,
+        opt_values=opt_values,
+        parts=parts,
+        n_rows={ind: len(g) for ind, g in groups.items()},
+        est_fps=est_fps,
+        area_fp=area_fp,
+        before=before,
+        reasons=reasons,
+    )
+
+
+def _save_manifest(
+    plan: _Plan,
+    good: Mapping[str, _Outcome],
+    page_fps: Mapping[str, str],
+    *,
+    fragmentation: Mapping[str, Any] | None = None,
+) -> Path:
+    """``manifest.json`` of the plan with the animals estimated and the pages rendered."""
+    return _write_manifest(
+        plan.out,
+        plan.given,
+        plan.opt_values,
+        plan.slugs,
+        plan.parts,
+        plan.est_fps,
+        good,
+        page_fps,
+        plan.counts,
+        plan.n_rows,
+        plan.area_fp,
+        fragmentation=fragmentation,
+    )
+
+
+@dataclasses.dataclass
+class _Progress:
+    """What the steps of a run have produced so far (filled in by each step)."""
+
+    corridor_table: gpd.GeoDataFrame | None
+    corridor_result: CorridorReport | None
+    failures: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    good: dict[str, _Outcome] = dataclasses.field(default_factory=dict)
+    reused: list[str] = dataclasses.field(default_factory=list)
+    recomputed: dict[str, str] = dataclasses.field(default_factory=dict)
+    files: dict[str, Path] = dataclasses.field(default_factory=dict)
+    pages: dict[str, Path] = dataclasses.field(default_factory=dict)
+    skipped: list[str] = dataclasses.field(default_factory=list)
+    metrics: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    pairs: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    page_fps: dict[str, str] = dataclasses.field(default_factory=dict)
+    frag: pd.DataFrame | None = None
+    frag_fps: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _estimate_step(
+    runner: _Runner,
+    plan: _Plan,
+    done: _Progress,
+    opts: ReportOptions,
+    profile: SpeciesProfile | None,
+    *,
+    overwrite: bool,
+    cell_source: str,
+) -> None:
+    """Step 1: estimate every animal's ranges (cached estimates reused); the manifest."""
+    tasks = [
+        _Task(
+            ind,
+            plan.slugs[ind],
+            plan.out,
+            opts,
+            overwrite,
+            fixes=None if plan.given else g,
+            given=g if plan.given else None,
+            fingerprint=plan.est_fps[ind],
+            reason=plan.reasons[ind],
+            species=profile,
+            ud_cell_source=cell_source,
+        )
+        for ind, g in plan.groups.items()
+    ]
+    est = runner.run(_estimate, tasks, stage="estimate")
+    done.failures = [o.failure for o in est if o.failure]
+    done.good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
+    done.reused = sorted(o.individual for o in est if o.cached and o.failure is None)
+    recomputed = {
+        o.individual: plan.reasons[o.individual] for o in est if o.individual in done.good
+    }
+    done.recomputed = {i: why for i, why in recomputed.items() if i not in done.reused}
+    _save_manifest(plan, done.good, done.page_fps)
+
+
+def _combine_step(
+    plan: _Plan,
+    done: _Progress,
+    area: StudyArea,
+    opts: ReportOptions,
+    profile: SpeciesProfile | None,
+    *,
+    compute_corridors: bool,
+    fragmentation: pd.DataFrame | bool | None,
+    overwrite: bool,
+    say: Callable[[str], None],
+) -> gpd.GeoDataFrame:
+    """Step 2: the animals' ranges together: metrics, overlaps, corridors, tables, fragmentation.
+
+    Every run, from the estimates of the animals in this input only. Returns the ranges.
+    """
+    good, out = done.good, plan.out
+    ranges = pd.concat([good[i].ranges for i in plan.slugs if i in good], ignore_index=True)
+    first = _required(next(iter(good.values())).ranges, "ranges")
+    ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
+    done.metrics, done.pairs = _combine(ranges, area, opts, good, plan.given, plan.counts)
+    if compute_corridors:
+        done.corridor_result = report_corridors(done.metrics, area, profile=profile)
+        say(done.corridor_result.summary())
+        done.corridor_table = done.corridor_result.links
+    if done.corridor_result is not None:
+        conn = done.corridor_result.connectivity
+        if conn is not None:
+            table = pd.DataFrame(conn.nodes.drop(columns="geometry", errors="ignore"))
+            table.index.name = "individual"
+            done.files["connectivity"] = atomic_write_text(out / CONNECTIVITY_FILE, table.to_csv())
+    done.files.update(_write_tables(out, ranges, done.metrics, done.pairs, done.corridor_table))
+    done.frag, done.frag_fps = _fragmentation(
+        fragmentation, done.metrics, area, out=out, overwrite=overwrite, say=say
+    )
+    return ranges
+
+
+def _render_step(
+    runner: _Runner,
+    plan: _Plan,
+    done: _Progress,
+    ranges: gpd.GeoDataFrame,
+    area: StudyArea,
+    opts: ReportOptions,
+    profile: SpeciesProfile | None,
+    *,
+    map_layers: Any,
+    overwrite: bool,
+) -> None:
+    """Step 3: one page per animal (pages whose inputs did not change are kept)."""
+    page_links = {i: f"{plan.slugs[i]}.html" for i in done.metrics["individual"].astype(str)}
+    ptasks = _page_tasks(
+        plan.out,
+        opts,
+        overwrite,
+        done.metrics,
+        ranges,
+        done.pairs,
+        map_layers,
+        plan.slugs,
+        plan.groups if not plan.given else None,
+        done.good,
+        page_links,
+        done.corridor_table,
+        done.frag,
+        plan.est_fps,
+        value_sha256({"study_area": plan.area_fp, "species": _profile_value(profile)}),
+        area,
+        done.corridor_result,
+    )
+    done.page_fps = {t.individual: t.fingerprint for t in ptasks}
+    rendered = runner.run(_render, ptasks, stage="page")
+    for o in rendered:
+        if o.failure:
+            done.failures.append(o.failure)
+        else:
+            done.pages[o.individual] = _page_path(plan.out, plan.slugs[o.individual])
+            if o.cached:
+                done.skipped.append(o.individual)
+
+
+def _finish(
+    plan: _Plan,
+    done: _Progress,
+    area: StudyArea,
+    opts: ReportOptions,
+    profile: SpeciesProfile | None,
+    *,
+    fragmentation: pd.DataFrame | bool | None,
+) -> tuple[Path, pd.DataFrame, list[str]]:
+    """The files of the whole run: stale ones removed, failures, manifest, index.
+
+    Returns the index page, the failures and the animals of the earlier run
+    that this input no longer holds.
+    """
+    out, files, pages = plan.out, done.files, done.pages
+    if "connectivity" not in files:  # none this run: a table of an earlier run must not stay
+        (out / CONNECTIVITY_FILE).unlink(missing_ok=True)
+    removed = sorted(set(plan.before.get("animals", {})) - set(plan.groups))
+    _remove_stale(
+        out, {plan.slugs[i] for i in pages}, {plan.slugs[i]: plan.est_fps[i] for i in done.good}
+    )
+    if done.frag is not None and len(done.frag):
+        files["fragmentation"] = atomic_write_text(
+            out / FRAGMENTATION_FILE,
+            done.frag.to_csv(index=False),  # the animals of metrics.csv
+        )
+    else:  # none this run: a table of an earlier run must not stay
+        (out / FRAGMENTATION_FILE).unlink(missing_ok=True)
+    if not done.frag_fps:  # nothing measured this run: no cache of an earlier one stays
+        _clear_fragmentation_cache(out)
+    fail = pd.DataFrame(done.failures, columns=FAILURE_COLUMNS)
+    fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
+    files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
+    files["manifest"] = _save_manifest(
+        plan,
+        done.good,
+        {i: done.page_fps[i] for i in pages},
+        fragmentation=_fragmentation_record(fragmentation, done.frag_fps),
+    )
+    metrics = done.metrics
+    reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
+    shown = None if done.frag is None else _reported_fragmentation(done.frag, pages)
+    index = _write_index(
+        out,
+        opts,
+        reported,
+        fail,
+        plan.slugs,
+        files,
+        area=area,
+        profile=profile,
+        fragmentation=shown,
+        corridors=done.corridor_result,
+    )
+    return index, fail, removed
+
+
 def run_report(
     data: gpd.GeoDataFrame,
     out_dir: str | os.PathLike[str],
@@ -1190,55 +1582,18 @@ def run_report(
         what="of relocations or ranges",
         hint="read files with habitat.batch.read_report_input.",
     )
-    compute_corridors = corridors is True
-    if isinstance(corridors, pd.DataFrame):
-        corridors = CORRIDORS.validate(corridors, name="corridors")
-    elif corridors is not None and not isinstance(corridors, bool | CorridorReport):
-        raise InputError(
-            f"corridors={corridors!r}: give a table of habitat.core.tables.CORRIDORS, True "
-            "(computed from the study area's land cover) or None."
-        )
-    corridor_table: gpd.GeoDataFrame | None = (
-        corridors if isinstance(corridors, gpd.GeoDataFrame) else None
+    compute_corridors, corridor_table, corridor_result = _corridors_argument(corridors)
+    fragmentation = _fragmentation_argument(fragmentation)
+    data, given = _checked_data(data)
+    area, profile, opts, cell_source = _setting(
+        data,
+        opts,
+        study_area=study_area,
+        species=species,
+        layers=layers,
+        land_cover=land_cover,
+        fragmentation=fragmentation,
     )
-    corridor_result: CorridorReport | None = None
-    if isinstance(corridors, CorridorReport):
-        corridor_result = corridors
-        corridor_table = corridors.links
-    if isinstance(fragmentation, pd.DataFrame):
-        fragmentation = LANDSCAPE_METRICS.validate(fragmentation, name="fragmentation")
-    elif fragmentation is not None and not isinstance(fragmentation, bool):
-        raise InputError(
-            f"fragmentation={fragmentation!r}: give None (measured when the study area has a "
-            "land cover), True, False or a table of habitat.core.tables.LANDSCAPE_METRICS."
-        )
-    if "individual" not in data.columns:
-        raise ColumnError(
-            "data has no 'individual' column; name the column that identifies each animal "
-            "'individual'."
-        )
-    if len(data) == 0:
-        raise InputError("data is empty: no relocations or ranges to report.")
-    data = _apply_id_rule(data)
-    kinds = set(data.geom_type.dropna().unique())
-    given = bool(kinds) and kinds <= {"Polygon", "MultiPolygon"}
-    if not given and not kinds <= {"Point"}:
-        raise InputError(
-            f"data mixes geometry types {sorted(kinds)}; give points (relocations) or "
-            "polygons (ranges)."
-        )
-    # what the data are measured against and judged by: from the data unless given
-    area = resolve_study_area(data, study_area, layers=layers, land_cover=land_cover)
-    profile = resolve_species(area, species)
-    from_profile = opts.ud_cell_size_m is None and profile is not None and profile.ud_cell_size_m
-    cell_source = f"the {profile.name} profile" if profile and from_profile else "ud_cell_size_m"
-    opts = resolved_options(opts, area, profile)
-    if fragmentation is True and area.land_cover is None:
-        raise InputError(
-            "fragmentation=True needs a land cover, and the study area has none; give "
-            "land_cover=... (CLI --land-cover) or leave fragmentation at None (measured only "
-            "with a land cover)."
-        )
     if isinstance(scheduler, str):  # unreachable: fail by name before any folder is made
         probe_scheduler(scheduler)
     out = _prepare_report_dir(Path(out_dir), overwrite=overwrite)
@@ -1252,188 +1607,56 @@ def run_report(
     setting(_describe_area(area))
     setting(describe_species(profile))
 
-    ids = data["individual"].astype(str)
-    slugs = individual_slugs(pd.unique(ids))
-    codes, names = pd.factorize(ids, sort=False)
-    order = np.argsort(codes, kind="stable")  # one pass, not one mask per animal
-    cuts = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    groups = {str(ind): data.iloc[order[cuts[k] : cuts[k + 1]]] for k, ind in enumerate(names)}
+    groups, slugs, counts = _animals(data, given=given)
     say(f"{len(groups)} animals, {'given ranges' if given else f'{len(data)} fixes'} -> {out}")
-
-    # what each animal's estimates are made from, to reuse only identical work
-    counts = None if given else _fix_counts(data, codes, names)
-    opt_values = _estimate_options(opts, profile, given=given)
-    parts = {
-        ind: ({"fixes": table_sha256(g)} if given else fixes_fingerprint(g))
-        for ind, g in groups.items()
-    }
-    n_rows = {ind: len(g) for ind, g in groups.items()}
-    est_fps = {
-        ind: value_sha256({"habitat": __version__, "input": p["fixes"], "options": opt_values})
-        for ind, p in parts.items()
-    }
-    before = _read_manifest(out)
-    reasons = {
-        ind: _recompute_reason(
-            ind,
-            before,
-            parts[ind],
-            opt_values,
-            n_input=len(g),
-            overwrite=overwrite,
-            had_page=_page_path(out, slugs[ind]).exists(),
-        )
-        for ind, g in groups.items()
-    }
-
-    # 1. estimate
-    tasks = [
-        _Task(
-            ind,
-            slugs[ind],
-            out,
-            opts,
-            overwrite,
-            fixes=None if given else g,
-            given=g if given else None,
-            fingerprint=est_fps[ind],
-            reason=reasons[ind],
-            species=profile,
-            ud_cell_source=cell_source,
-        )
-        for ind, g in groups.items()
-    ]
-    files: dict[str, Path] = {}
-    pages: dict[str, Path] = {}
-    skipped: list[str] = []
-    metrics = pd.DataFrame()
-    pairs = pd.DataFrame()
-    page_fps: dict[str, str] = {}
-    frag: pd.DataFrame | None = None
-    frag_fps: dict[str, str] = {}
+    plan = _plan(
+        out, groups, slugs, counts, opts, profile, given=given, overwrite=overwrite, area_fp=area_fp
+    )
+    done = _Progress(corridor_table, corridor_result)
     with _Runner(workers=workers, scheduler=scheduler, say=say) as runner:
-        est = runner.run(_estimate, tasks, stage="estimate")
-        failures = [o.failure for o in est if o.failure]
-        good = {o.individual: o for o in est if o.failure is None and o.ranges is not None}
-        reused = sorted(o.individual for o in est if o.cached and o.failure is None)
-        recomputed = {o.individual: reasons[o.individual] for o in est if o.individual in good}
-        recomputed = {i: why for i, why in recomputed.items() if i not in reused}
-        _write_manifest(
-            out, given, opt_values, slugs, parts, est_fps, good, page_fps, counts, n_rows, area_fp
+        _estimate_step(
+            runner, plan, done, opts, profile, overwrite=overwrite, cell_source=cell_source
         )
-        if good:
-            ranges = pd.concat([good[i].ranges for i in slugs if i in good], ignore_index=True)
-            first = _required(next(iter(good.values())).ranges, "ranges")
-            ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
-            # 2. combine: every run, from the estimates of the animals in this input only
-            metrics, pairs = _combine(ranges, area, opts, good, given, counts)
-            if compute_corridors:
-                corridor_result = report_corridors(metrics, area, profile=profile)
-                say(corridor_result.summary())
-                corridor_table = corridor_result.links
-            if corridor_result is not None:
-                conn = corridor_result.connectivity
-                if conn is not None:
-                    table = pd.DataFrame(conn.nodes.drop(columns="geometry", errors="ignore"))
-                    table.index.name = "individual"
-                    files["connectivity"] = atomic_write_text(
-                        out / CONNECTIVITY_FILE, table.to_csv()
-                    )
-            files.update(_write_tables(out, ranges, metrics, pairs, corridor_table))
-            frag, frag_fps = _fragmentation(
-                fragmentation, metrics, area, out=out, overwrite=overwrite, say=say
-            )
-            # 3. render
-            page_links = {i: f"{slugs[i]}.html" for i in metrics["individual"].astype(str)}
-            ptasks = _page_tasks(
-                out,
-                opts,
-                overwrite,
-                metrics,
-                ranges,
-                pairs,
-                map_layers,
-                slugs,
-                groups if not given else None,
-                good,
-                page_links,
-                corridor_table,
-                frag,
-                est_fps,
-                value_sha256({"study_area": area_fp, "species": _profile_value(profile)}),
+        if done.good:
+            ranges = _combine_step(
+                plan,
+                done,
                 area,
-                corridor_result,
+                opts,
+                profile,
+                compute_corridors=compute_corridors,
+                fragmentation=fragmentation,
+                overwrite=overwrite,
+                say=say,
             )
-            page_fps = {t.individual: t.fingerprint for t in ptasks}
-            rendered = runner.run(_render, ptasks, stage="page")
-            for o in rendered:
-                if o.failure:
-                    failures.append(o.failure)
-                else:
-                    pages[o.individual] = _page_path(out, slugs[o.individual])
-                    if o.cached:
-                        skipped.append(o.individual)
-    if "connectivity" not in files:  # none this run: a table of an earlier run must not stay
-        (out / CONNECTIVITY_FILE).unlink(missing_ok=True)
-    removed = sorted(set(before.get("animals", {})) - set(groups))
-    _remove_stale(out, {slugs[i] for i in pages}, {slugs[i]: est_fps[i] for i in good})
-    if frag is not None and len(frag):
-        files["fragmentation"] = atomic_write_text(
-            out / FRAGMENTATION_FILE,
-            frag.to_csv(index=False),  # the animals of metrics.csv
-        )
-    else:  # none this run: a table of an earlier run must not stay
-        (out / FRAGMENTATION_FILE).unlink(missing_ok=True)
-    if not frag_fps:  # nothing measured this run: no cache of an earlier one stays
-        _clear_fragmentation_cache(out)
-    fail = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
-    fail = fail.sort_values(["individual", "stage"]).reset_index(drop=True)
-    files["failures"] = atomic_write_text(out / "failures.csv", fail.to_csv(index=False))
-    page_fps = {i: page_fps[i] for i in pages}
-    files["manifest"] = _write_manifest(
-        out,
-        given,
-        opt_values,
-        slugs,
-        parts,
-        est_fps,
-        good,
-        page_fps,
-        counts,
-        n_rows,
-        area_fp,
-        fragmentation=_fragmentation_record(fragmentation, frag_fps),
-    )
-    reported = metrics[metrics["individual"].astype(str).isin(pages)] if len(metrics) else metrics
-    shown = None if frag is None else _reported_fragmentation(frag, pages)
-    index = _write_index(
-        out,
-        opts,
-        reported,
-        fail,
-        slugs,
-        files,
-        area=area,
-        profile=profile,
-        fragmentation=shown,
-        corridors=corridor_result,
-    )
+            _render_step(
+                runner,
+                plan,
+                done,
+                ranges,
+                area,
+                opts,
+                profile,
+                map_layers=map_layers,
+                overwrite=overwrite,
+            )
+    index, fail, removed = _finish(plan, done, area, opts, profile, fragmentation=fragmentation)
     seconds = time.perf_counter() - t_start
-    say(f"{len(groups)} animals: {_rerun_summary(reused, recomputed, removed)}")
+    say(f"{len(plan.groups)} animals: {_rerun_summary(done.reused, done.recomputed, removed)}")
     say(
-        f"done in {seconds:.1f} s: {len(pages)} pages ({len(skipped)} already done), "
+        f"done in {seconds:.1f} s: {len(done.pages)} pages ({len(done.skipped)} already done), "
         f"{len(fail)} failed; open {index}"
     )
     return ReportResult(
         out,
         index,
-        pages,
+        done.pages,
         fail,
-        sorted(skipped),
-        files,
+        sorted(done.skipped),
+        done.files,
         seconds,
-        reused=reused,
-        recomputed=recomputed,
+        reused=done.reused,
+        recomputed=done.recomputed,
         removed=removed,
     )
 

@@ -457,38 +457,12 @@ def _compute(
     cell_size_m: float | None,
     current: bool,
 ) -> None:
-    if area.land_cover is None:
-        raise InputError("the study area has no land cover to build a resistance surface on")
-    if len(ranges) < 2:
-        raise InputError(f"{len(ranges)} range(s): corridors need at least two animals")
-    land = area.land_cover
-    if tables is None:
-        tables = species_tables(land, profile)
-        if tables is None:
-            name = profile.name if profile is not None else "no species profile"
-            raise InputError(
-                f"no resistance table for the land cover's classes ({name}); corridors need "
-                "one (habitat.resistance_surface(table=...))"
-            )
-        if profile is None:  # the leopard tables, chosen from the land cover's classes
-            profile = species_profile("amur_leopard")
+    """Fill ``result`` step by step (what is done stays when a later step raises)."""
+    land, tables, profile = _land_and_tables(ranges, area, profile, tables)
     metric = ranges.to_crs(land.crs) if land.crs is not None else ranges
-    window = _window(land, metric, float(margin_m))
-    cell = None
-    if cell_size_m is not None and window.cell_size_m < float(cell_size_m):
-        cell = float(cell_size_m)
-    barriers = area.features("barriers")
-    crossings = area.features("crossings")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        resistance = resistance_surface(
-            window,
-            table=tables[0],
-            barrier_table=tables[1],
-            barriers=barriers if len(barriers) else None,
-            crossings=crossings if len(crossings) else None,
-            cell_size_m=cell,
-        )
+    resistance = _report_resistance(
+        area, land, metric, tables, margin_m=margin_m, cell_size_m=cell_size_m
+    )
     if median_dispersal is None and profile is not None and profile.median_dispersal_m:
         least = float(np.nanmin(np.asarray(resistance.array, dtype=float)))
         median_dispersal = profile.median_dispersal_m * least
@@ -507,56 +481,135 @@ def _compute(
     links["n_pinch_points"] = 0
     result.surface = corr.surface
     result.polygons = corr.polygons
+    _current_and_pinch_points(result, links, corr, resistance, cores, current=current)
+    for w in caught:
+        if issubclass(w.category, DataQualityWarning):
+            result.notes.append(f"corridors: {str(w.message).removeprefix('corridors: ')}")
+    result.links = links
+    _report_connectivity(result, links, ranges_m, cores, median_dispersal=median_dispersal)
+
+
+def _land_and_tables(
+    ranges: gpd.GeoDataFrame,
+    area: StudyArea,
+    profile: SpeciesProfile | None,
+    tables: tuple[Any, Any] | None,
+) -> tuple[Any, tuple[Any, Any], SpeciesProfile | None]:
+    """The land cover, its resistance tables and the profile they come from, or why not."""
+    if area.land_cover is None:
+        raise InputError("the study area has no land cover to build a resistance surface on")
+    if len(ranges) < 2:
+        raise InputError(f"{len(ranges)} range(s): corridors need at least two animals")
+    land = area.land_cover
+    if tables is None:
+        tables = species_tables(land, profile)
+        if tables is None:
+            name = profile.name if profile is not None else "no species profile"
+            raise InputError(
+                f"no resistance table for the land cover's classes ({name}); corridors need "
+                "one (habitat.resistance_surface(table=...))"
+            )
+        if profile is None:  # the leopard tables, chosen from the land cover's classes
+            profile = species_profile("amur_leopard")
+    return land, tables, profile
+
+
+def _report_resistance(
+    area: StudyArea,
+    land: Any,
+    metric: gpd.GeoDataFrame,
+    tables: tuple[Any, Any],
+    *,
+    margin_m: float,
+    cell_size_m: float | None,
+) -> Any:
+    """The resistance surface on the land-cover window around the ranges (``metric``)."""
+    window = _window(land, metric, float(margin_m))
+    cell = None
+    if cell_size_m is not None and window.cell_size_m < float(cell_size_m):
+        cell = float(cell_size_m)
+    barriers = area.features("barriers")
+    crossings = area.features("crossings")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return resistance_surface(
+            window,
+            table=tables[0],
+            barrier_table=tables[1],
+            barriers=barriers if len(barriers) else None,
+            crossings=crossings if len(crossings) else None,
+            cell_size_m=cell,
+        )
+
+
+def _current_and_pinch_points(
+    result: CorridorReport,
+    links: pd.DataFrame,
+    corr: Any,
+    resistance: Any,
+    cores: gpd.GeoDataFrame,
+    *,
+    current: bool,
+) -> None:
+    """Current flow, effective resistances (into ``links``) and pinch points, or a note."""
     if current and len(cores) > MAX_CURRENT_RANGES:
         _note(
             result,
             f"corridors: current flow and pinch points not computed for {len(cores)} ranges "
             f"(at most {MAX_CURRENT_RANGES}: one circuit solve per pair of ranges)",
         )
-        current = False
-    if current and len(links):
-        try:
-            flow = current_flow(resistance, cores, id_column="individual")
-            result.current = flow.current
-            r = flow.resistances
-            links["effective_resistance"] = [
-                float(r.loc[a, b]) if a in r.index and b in r.columns else np.nan
-                for a, b in zip(links["from_id"], links["to_id"], strict=True)
-            ]
-            # the corridor cells outside the ranges: inside a (shorted) range the
-            # current crowds at its edge, which is no pinch point of a corridor
-            labels, _ = node_cells(cores, resistance, id_column="individual")
-            within = np.isfinite(np.asarray(corr.surface.array, dtype=float)) & (labels == 0)
-            if within.any():
-                result.pinch = pinch_points(
-                    flow.current, within=within, percentile=PINCH_PERCENTILE
-                )
-                links["n_pinch_points"] = _pinch_counts(links, corr.polygons, result.pinch)
-        except HabitatError as exc:
-            _note(result, f"corridors: current flow not computed: {exc}")
-    for w in caught:
-        if issubclass(w.category, DataQualityWarning):
-            result.notes.append(f"corridors: {str(w.message).removeprefix('corridors: ')}")
-    result.links = links
+        return
+    if not (current and len(links)):
+        return
+    try:
+        flow = current_flow(resistance, cores, id_column="individual")
+        result.current = flow.current
+        r = flow.resistances
+        links["effective_resistance"] = [
+            float(r.loc[a, b]) if a in r.index and b in r.columns else np.nan
+            for a, b in zip(links["from_id"], links["to_id"], strict=True)
+        ]
+        # the corridor cells outside the ranges: inside a (shorted) range the
+        # current crowds at its edge, which is no pinch point of a corridor
+        labels, _ = node_cells(cores, resistance, id_column="individual")
+        within = np.isfinite(np.asarray(corr.surface.array, dtype=float)) & (labels == 0)
+        if within.any():
+            result.pinch = pinch_points(flow.current, within=within, percentile=PINCH_PERCENTILE)
+            links["n_pinch_points"] = _pinch_counts(links, corr.polygons, result.pinch)
+    except HabitatError as exc:
+        _note(result, f"corridors: current flow not computed: {exc}")
+
+
+def _report_connectivity(
+    result: CorridorReport,
+    links: pd.DataFrame,
+    ranges_m: gpd.GeoDataFrame,
+    cores: gpd.GeoDataFrame,
+    *,
+    median_dispersal: float | None,
+) -> None:
+    """PC/ECA of the ranges over the links' least-cost distances, or a note why not."""
     finite = links[np.isfinite(links["cost_weighted_distance"].to_numpy(dtype=float))]
     if median_dispersal is None:
         _note(result, "corridors: no median dispersal distance for the species: no PC/ECA")
-    elif len(finite):
-        nodes = pd.DataFrame(
-            {"area_km2": ranges_m.set_index(ranges_m["individual"].astype(str))["area_km2"]}
-        )
-        nodes = nodes.loc[cores["individual"].astype(str)]
-        try:
-            with warnings.catch_warnings(record=True) as kernel:
-                warnings.simplefilter("always", DataQualityWarning)
-                result.connectivity = connectivity(
-                    nodes, finite, median_dispersal=float(median_dispersal)
-                )
-        except HabitatError as exc:  # the links stay; only PC/ECA are missing
-            _note(result, f"connectivity (PC/ECA) not computed: {exc}")
-        else:
-            for w in kernel:
-                result.notes.append(f"connectivity: {w.message}")
+        return
+    if not len(finite):
+        return
+    nodes = pd.DataFrame(
+        {"area_km2": ranges_m.set_index(ranges_m["individual"].astype(str))["area_km2"]}
+    )
+    nodes = nodes.loc[cores["individual"].astype(str)]
+    try:
+        with warnings.catch_warnings(record=True) as kernel:
+            warnings.simplefilter("always", DataQualityWarning)
+            result.connectivity = connectivity(
+                nodes, finite, median_dispersal=float(median_dispersal)
+            )
+    except HabitatError as exc:  # the links stay; only PC/ECA are missing
+        _note(result, f"connectivity (PC/ECA) not computed: {exc}")
+    else:
+        for w in kernel:
+            result.notes.append(f"connectivity: {w.message}")
 
 
 def links_by_individual(links: pd.DataFrame | None) -> Mapping[str, pd.DataFrame]:

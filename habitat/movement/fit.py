@@ -240,6 +240,42 @@ def _derivatives(
     return grad, hess
 
 
+def _newton(
+    fun: Callable[[np.ndarray], float], u: np.ndarray, *, max_iter: int = 6, tol: float = 1e-7
+) -> np.ndarray:
+    """Minimise ``fun`` from a nearby start by Newton steps on finite-difference derivatives.
+
+    Each step is halved until ``fun`` decreases; stops at a step below ``tol`` (in the
+    log coordinates), or when the Hessian is not positive definite (returning the
+    best point so far, polished by Nelder-Mead).
+    """
+    u = np.asarray(u, dtype=float).copy()
+    f0 = fun(u)
+    for _ in range(max_iter):
+        grad, hess = _derivatives(fun, u)
+        try:
+            np.linalg.cholesky(hess)  # positive definite?
+            step = -np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            res = optimize.minimize(
+                fun, u, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8}
+            )
+            return np.asarray(res.x) if res.fun <= f0 else u
+        alpha = 1.0
+        while alpha > 1e-6:
+            trial = u + alpha * step
+            f1 = fun(trial)
+            if f1 <= f0:
+                break
+            alpha *= 0.5
+        else:
+            return u
+        u, f0 = trial, f1
+        if np.max(np.abs(alpha * step)) < tol:
+            break
+    return u
+
+
 def _natural_derivatives(
     data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -419,11 +455,22 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
         ll = _full_ll(data, _from_log(u, isotropic), name, isotropic, False)
         return -ll if np.isfinite(ll) else 1e300
 
-    res = optimize.minimize(nll, u0, method="L-BFGS-B")
-    res = optimize.minimize(
-        nll, res.x, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000}
-    )
-    theta = _from_log(res.x, isotropic)
+    def fun_jac(u: np.ndarray) -> tuple[float, np.ndarray]:
+        """Value and forward-difference gradient (the Newton steps below polish)."""
+        f0 = nll(u)
+        step = 1e-6
+        grad = np.array([(nll(u + step * e) - f0) / step for e in np.eye(u.size)])
+        return f0, grad
+
+    lo, hi = _bounds(data)
+    log_var = float(np.log(data.scale_m**2))
+    box = [(log_var - 25.0, log_var + 10.0)] * (1 if isotropic else 2)
+    if not isotropic:
+        box.append((-np.pi, np.pi))
+    box += [(lo, hi)] * (u0.size - len(box))
+    u0 = np.clip(u0, [b[0] for b in box], [b[1] for b in box])
+    res = optimize.minimize(fun_jac, u0, jac=True, method="L-BFGS-B", bounds=box)
+    theta = _from_log(_newton(nll, np.asarray(res.x)), isotropic)
     if name == "OUF" and theta[k] < theta[k + 1]:
         theta[k], theta[k + 1] = theta[k + 1], theta[k]
     return theta
@@ -518,11 +565,8 @@ def _hreml_sigma(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> 
         ll = _full_ll(data, _from_log(uu, isotropic), name, isotropic, True)
         return -ll if np.isfinite(ll) else 1e300
 
-    res = optimize.minimize(
-        nll, u0[:k], method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 2000}
-    )
     uu = u0.copy()
-    uu[:k] = res.x
+    uu[:k] = _newton(nll, u0[:k])
     return _from_log(uu, isotropic)
 
 

@@ -63,6 +63,109 @@ stop the others; it is listed in index.html and failures.csv. Exit status:
 """
 
 
+def _checked_options(
+    config_path: Path | None,
+    scheduler: str | None,
+    *,
+    methods: tuple[str, ...],
+    level: float | None,
+    title: str | None,
+    no_area_curve: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """The report options (the config's, changed by the command line) and the config's inputs.
+
+    Every option, file path and the cluster checked before anything is read or estimated.
+    """
+    import dataclasses
+
+    from habitat.batch.cluster import probe_scheduler
+    from habitat.batch.config import check_input_paths
+    from habitat.batch.runner import ReportOptions, load_config
+
+    options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
+    if config_path:
+        check_input_paths(inputs, config=config_path)
+    if scheduler is not None:
+        probe_scheduler(scheduler)  # a SchedulerError within seconds, naming the address
+    changes: dict[str, Any] = {}
+    if methods:
+        changes["methods"] = tuple(methods)
+    if level is not None:
+        changes["level"] = level
+        if not any(abs(level - v) < 1e-12 for v in options.levels):
+            changes["levels"] = (*options.levels, level)
+    if title:
+        changes["title"] = title
+    if no_area_curve:
+        changes["area_curve"] = False
+    if changes:
+        options = dataclasses.replace(options, **changes)
+    return options, inputs
+
+
+def _chosen_study_area(
+    inputs: dict[str, Any],
+    *,
+    layer_options: tuple[str, ...],
+    study_area_file: Path | None,
+    no_bundled_layers: bool,
+) -> Any:
+    """Your layers (read and checked now), else the config's, else None (from the data)."""
+    from habitat.batch.study import config_study_area, layers_from_options, user_study_area
+    from habitat.io.study_area import read_study_area
+
+    own = layers_from_options(layer_options)
+    given_area = read_study_area(study_area_file) if study_area_file is not None else None
+    if given_area is None and inputs.get("study_area") is not None:
+        given_area = config_study_area(inputs)  # [study_area] of the config
+    area: Any = user_study_area(own, study_area=given_area)  # None: you gave no layers
+    if area is None:
+        if no_bundled_layers:
+            area = "none"
+        elif inputs.get("layers"):
+            area = config_study_area(inputs)  # legacy [layers]: the bundled set, edited
+    return area
+
+
+def _chosen_species(species: str | None, inputs: dict[str, Any]) -> Any:
+    """--species, else the config's, else "auto"; a name or file is read (and checked) now."""
+    from habitat import datasets
+
+    chosen: Any = species if species is not None else inputs.get("species", "auto")
+    if not (isinstance(chosen, str) and chosen == "auto"):
+        chosen = datasets.species_profile(chosen)  # a bad name fails now
+        if chosen is None:
+            chosen = "none"
+    return chosen
+
+
+def _input_files(
+    input_path: Path | None, reference: Path | None, inputs: dict[str, Any]
+) -> tuple[Any, Any, list[type[Warning]]]:
+    """INPUT and --reference (else the config's, else the bundled demo leopards).
+
+    Also the warning categories to silence (the demo's problems are planted on purpose).
+    """
+    import logging
+
+    from habitat import datasets
+    from habitat.core.errors import DataQualityWarning, InputError
+
+    source = input_path or inputs.get("relocations") or inputs.get("ranges")
+    ref = reference or inputs.get("reference")
+    quiet: list[type[Warning]] = []
+    if source is None:
+        if ref is not None:
+            raise InputError("--reference needs an INPUT relocations file.")
+        from habitat.batch.demo import DEMO_REFERENCE, DEMO_RELOCATIONS
+
+        logging.getLogger("habitat.cli").info("no INPUT given; reporting the bundled demo leopards")
+        source = datasets.data_path(*DEMO_RELOCATIONS)
+        ref = datasets.data_path(*DEMO_REFERENCE)
+        quiet.append(DataQualityWarning)  # the demo's problems are planted on purpose
+    return source, ref, quiet
+
+
 @click.command(help=_HELP)
 @click.argument(
     "input_path",
@@ -205,76 +308,28 @@ def report(
     species: str | None,
 ) -> None:
     """Write a territory report for every animal in INPUT into OUT (see ``--help``)."""
-    import dataclasses
-    import logging
     import warnings
 
-    from habitat import datasets
-    from habitat.batch.cluster import probe_scheduler
-    from habitat.batch.config import check_input_paths
-    from habitat.batch.runner import (
-        ReportOptions,
-        load_config,
-        prepare_report_input,
-        run_report,
-    )
-    from habitat.batch.study import (
-        config_study_area,
-        land_cover_option,
-        layers_from_options,
-        user_study_area,
-    )
-    from habitat.core.errors import DataQualityWarning, InputError
-    from habitat.io.study_area import read_study_area
+    from habitat.batch.runner import prepare_report_input, run_report
+    from habitat.batch.study import land_cover_option
 
-    # every option, file path and the cluster checked before anything is read or estimated
-    options, inputs = load_config(config_path) if config_path else (ReportOptions(), {})
-    if config_path:
-        check_input_paths(inputs, config=config_path)
-    if scheduler is not None:
-        probe_scheduler(scheduler)  # a SchedulerError within seconds, naming the address
-    changes: dict[str, Any] = {}
-    if methods:
-        changes["methods"] = tuple(methods)
-    if level is not None:
-        changes["level"] = level
-        if not any(abs(level - v) < 1e-12 for v in options.levels):
-            changes["levels"] = (*options.levels, level)
-    if title:
-        changes["title"] = title
-    if no_area_curve:
-        changes["area_curve"] = False
-    if changes:
-        options = dataclasses.replace(options, **changes)
-    # the study area: your layers (read and checked now), else the config's, else from the data
-    own = layers_from_options(layer_options)
-    given_area = read_study_area(study_area_file) if study_area_file is not None else None
-    if given_area is None and inputs.get("study_area") is not None:
-        given_area = config_study_area(inputs)  # [study_area] of the config
-    area: Any = user_study_area(own, study_area=given_area)  # None: you gave no layers
-    if area is None:
-        if no_bundled_layers:
-            area = "none"
-        elif inputs.get("layers"):
-            area = config_study_area(inputs)  # legacy [layers]: the bundled set, edited
+    options, inputs = _checked_options(
+        config_path,
+        scheduler,
+        methods=methods,
+        level=level,
+        title=title,
+        no_area_curve=no_area_curve,
+    )
+    area = _chosen_study_area(
+        inputs,
+        layer_options=layer_options,
+        study_area_file=study_area_file,
+        no_bundled_layers=no_bundled_layers,
+    )
     cover = land_cover_option(land_cover_path, land_cover_classes)
-    chosen_species: Any = species if species is not None else inputs.get("species", "auto")
-    if not (isinstance(chosen_species, str) and chosen_species == "auto"):
-        chosen_species = datasets.species_profile(chosen_species)  # a bad name fails now
-        if chosen_species is None:
-            chosen_species = "none"
-    source = input_path or inputs.get("relocations") or inputs.get("ranges")
-    ref = reference or inputs.get("reference")
-    quiet: list[type[Warning]] = []
-    if source is None:
-        if ref is not None:
-            raise InputError("--reference needs an INPUT relocations file.")
-        from habitat.batch.demo import DEMO_REFERENCE, DEMO_RELOCATIONS
-
-        logging.getLogger("habitat.cli").info("no INPUT given; reporting the bundled demo leopards")
-        source = datasets.data_path(*DEMO_RELOCATIONS)
-        ref = datasets.data_path(*DEMO_REFERENCE)
-        quiet.append(DataQualityWarning)  # the demo's problems are planted on purpose
+    chosen_species = _chosen_species(species, inputs)
+    source, ref, quiet = _input_files(input_path, reference, inputs)
     with warnings.catch_warnings():
         for category in quiet:
             warnings.simplefilter("ignore", category)

@@ -617,6 +617,7 @@ def estimate(
     fast: bool | None = None,
     debias: bool = True,
     ci_level: float = 0.95,
+    method: str = "auto",
 ) -> list[Estimate]:
     r"""AKDE home ranges of one animal at each level, with the area interval (ctmm ``akde``).
 
@@ -653,6 +654,11 @@ def estimate(
         Apply the small-sample area debiasing (default, as ctmm).
     ci_level : float
         Confidence level of the area interval.
+    method : {"auto", "direct", "binned"}
+        How the kernels are summed on the grid
+        (:func:`habitat.homerange.akde_grid.gaussian_mass`): every kernel, or
+        the fixes binned linearly onto the grid and convolved by FFT (one
+        kernel for all fixes; default when cheaper).
 
     Returns
     -------
@@ -741,6 +747,8 @@ def estimate(
     )
     if not (math.isfinite(cell) and cell > 0):
         raise InputError(f"AKDE: cell_size_m must be a positive number of metres; got {cell!r}.")
+    if method not in ("auto", "direct", "binned"):
+        raise InputError(f"AKDE: method must be 'auto', 'direct' or 'binned', got {method!r}.")
     r = _ci_radius(lv, dof_area, ci_level)
     spread = np.sqrt(np.diag(sigma) * max(bias, 1.0 + bw.h**2))
     mu = np.asarray(model.mean_m, dtype=float)
@@ -761,7 +769,8 @@ def estimate(
     ny = int(math.ceil((hi[1] - y0) / cell))
     xg = x0 + (np.arange(nx) + 0.5) * cell
     yg = y0 + (np.arange(ny) + 0.5) * cell
-    mass = gaussian_mass(arr, bw.weights, kernel, xg, yg)
+    same = bool(np.all(evar == evar[0]))
+    mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=method)
     grid_volume = float(mass.sum())
     _, cum = ranked_cumulative(mass)
     surface = cumulative_surface(mass)

@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from habitat.core.crs import require_measurement_crs
 from habitat.core.errors import (
     CoordinateError,
     DataQualityWarning,
@@ -241,26 +242,27 @@ def _derivatives(
 
 
 def _newton(
-    fun: Callable[[np.ndarray], float], u: np.ndarray, *, max_iter: int = 6, tol: float = 1e-7
+    fun: Callable[[np.ndarray], float], u: np.ndarray, *, max_iter: int = 10, tol: float = 1e-7
 ) -> np.ndarray:
     """Minimise ``fun`` from a nearby start by Newton steps on finite-difference derivatives.
 
-    Each step is halved until ``fun`` decreases; stops at a step below ``tol`` (in the
-    log coordinates), or when the Hessian is not positive definite (returning the
-    best point so far, polished by Nelder-Mead).
+    A Hessian that is not positive definite is shifted (Levenberg) until it is;
+    each step is halved until ``fun`` decreases; stops at a step below ``tol``
+    (log coordinates) or when no decrease is found.
     """
     u = np.asarray(u, dtype=float).copy()
     f0 = fun(u)
     for _ in range(max_iter):
         grad, hess = _derivatives(fun, u)
-        try:
-            np.linalg.cholesky(hess)  # positive definite?
-            step = -np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            res = optimize.minimize(
-                fun, u, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8}
+        if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
+            break
+        hess = 0.5 * (hess + hess.T)
+        least = float(np.linalg.eigvalsh(hess).min())
+        if least <= 0.0:
+            hess = hess + (1e-3 * float(np.abs(np.diag(hess)).max()) - least + 1e-12) * np.eye(
+                u.size
             )
-            return np.asarray(res.x) if res.fun <= f0 else u
+        step = -np.linalg.solve(hess, grad)
         alpha = 1.0
         while alpha > 1e-6:
             trial = u + alpha * step
@@ -269,7 +271,7 @@ def _newton(
                 break
             alpha *= 0.5
         else:
-            return u
+            break
         u, f0 = trial, f1
         if np.max(np.abs(alpha * step)) < tol:
             break
@@ -468,9 +470,20 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     if not isotropic:
         box.append((-np.pi, np.pi))
     box += [(lo, hi)] * (u0.size - len(box))
-    u0 = np.clip(u0, [b[0] for b in box], [b[1] for b in box])
-    res = optimize.minimize(fun_jac, u0, jac=True, method="L-BFGS-B", bounds=box)
-    theta = _from_log(_newton(nll, np.asarray(res.x)), isotropic)
+    starts = [u0]
+    if name == "OUF":
+        # error masks the smoothness of the track: the error-free tau_velocity can be far off
+        for tv in (data.tscale_s, 10.0 * data.tscale_s):
+            other = u0.copy()
+            other[k + 1] = min(np.log(tv), u0[k] - 0.1)
+            starts.append(other)
+    best: Any = None
+    for start in starts:
+        start = np.clip(start, [b[0] for b in box], [b[1] for b in box])
+        res = optimize.minimize(fun_jac, start, jac=True, method="L-BFGS-B", bounds=box)
+        if best is None or res.fun < best.fun:
+            best = res
+    theta = _from_log(_newton(nll, np.asarray(best.x)), isotropic)
     if name == "OUF" and theta[k] < theta[k + 1]:
         theta[k], theta[k + 1] = theta[k + 1], theta[k]
     return theta
@@ -671,6 +684,26 @@ def _fit_one(
     return model, notes
 
 
+def _check_units(xy: np.ndarray, crs: Any) -> Any:
+    """A given CRS must measure distances in metres; bare degree-like coordinates warn."""
+    if crs is not None:
+        return require_measurement_crs(crs, purpose="distances")
+    finite = xy[np.isfinite(xy).all(axis=1)]
+    if finite.size and (
+        np.abs(finite[:, 0]).max() <= 180.0
+        and np.abs(finite[:, 1]).max() <= 90.0
+        and np.ptp(finite, axis=0).max() < 5.0
+    ):
+        warnings.warn(
+            "the coordinates span less than 5 units and lie within +-180 / +-90: they look "
+            "like longitude/latitude degrees, but xy_m must be projected metres; project "
+            "them first (e.g. habitat.core.crs.metric_crs)",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+    return None
+
+
 def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
     t = np.asarray(times_s, dtype=float)
     xy = np.asarray(xy_m, dtype=float)
@@ -760,6 +793,7 @@ def _fit_candidates(
     crs: Any,
 ) -> list[MovementModel]:
     data, _ = _prepare(times_s, xy_m, error_m)
+    crs = _check_units(data.xy, crs)
     candidates = _parse_models(models)
     usable = [(nm, iso) for nm, iso in candidates if data.n >= min_fixes(nm, iso)]
     if not usable:
@@ -804,7 +838,10 @@ def select_movement_model(
     reml
         ctmm's pHREML (default) instead of plain maximum likelihood.
     crs
-        Recorded on the fitted models (coordinates are not transformed).
+        CRS of ``xy_m``, recorded on the fitted models (coordinates are not
+        transformed); it must be projected in metres (degrees raise
+        :class:`~habitat.core.errors.ProjectedCRSRequiredError`). Without a CRS,
+        coordinates that look like degrees warn (``DataQualityWarning``).
 
     Returns
     -------

@@ -11,12 +11,14 @@ from scipy import optimize, stats
 
 from habitat.core.errors import (
     CoordinateError,
+    DataQualityWarning,
     InputError,
     InsufficientDataError,
+    ProjectedCRSRequiredError,
     TimestampError,
 )
 from habitat.movement.fit import fit_movement, min_fixes, select_movement_model
-from habitat.movement.kalman import profiled_likelihood
+from habitat.movement.kalman import log_likelihood, profiled_likelihood
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -241,7 +243,7 @@ def test_input_order_does_not_matter():
 
 def test_too_few_fixes_names_the_count_and_the_model():
     t = np.arange(6) * HOUR
-    xy = np.random.default_rng(0).normal(size=(6, 2))
+    xy = np.random.default_rng(0).normal(size=(6, 2)) * 100.0
     with pytest.raises(InsufficientDataError, match=r"6 fix\(es\).*OUF anisotropic.*at least 7"):
         fit_movement(t, xy, models=["OUF anisotropic"])
     # models that fit are used, the others skipped
@@ -276,9 +278,9 @@ def test_non_finite_input_is_refused():
     with pytest.raises(InputError, match="shape"):
         fit_movement(t, xy[:5])
     with pytest.raises(InputError, match="unknown movement model"):
-        fit_movement(t, np.ones((10, 2)), models=["BM"])
+        fit_movement(t, np.full((10, 2), 1e3), models=["BM"])
     with pytest.raises(InputError, match="location error"):
-        fit_movement(t, np.ones((10, 2)), error_m=-1.0)
+        fit_movement(t, np.full((10, 2), 1e3), error_m=-1.0)
 
 
 def test_a_dispersing_track_is_flagged():
@@ -292,3 +294,49 @@ def test_a_dispersing_track_is_flagged():
     assert model.tau_position_s > t[-1] / 2
     messages = [str(w.message) for w in caught]
     assert any("does not settle" in m for m in messages), messages
+
+
+def test_degrees_are_refused_or_flagged():
+    t = np.arange(50) * HOUR
+    lonlat = np.column_stack([131.5 + 0.01 * np.sin(t / DAY), 43.1 + 0.01 * np.cos(t / DAY)])
+    with pytest.raises(ProjectedCRSRequiredError, match="degrees"):
+        fit_movement(t, lonlat, models=["IID isotropic"], crs="EPSG:4326")
+    with pytest.warns(DataQualityWarning, match="longitude/latitude"):
+        fit_movement(t, lonlat, models=["IID isotropic"])
+    model = fit_movement(t, lonlat * 1e5, models=["IID isotropic"], crs="EPSG:32652")
+    assert model.crs.to_epsg() == 32652
+
+
+@pytest.mark.parametrize("error_m", [None, 300.0])
+def test_maximum_likelihood_beats_the_truth(error_m):
+    """The ML estimate's likelihood is at least that of the true parameters (and of nearby ones)."""
+    t = _irregular_times(1500, HOUR, seed=12)
+    truth = _truth("OUF")
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=2 * DAY, tau_velocity_s=3 * HOUR, seed=13)
+    if error_m is not None:
+        xy = xy + np.random.default_rng(14).normal(scale=error_m, size=xy.shape)
+    ml = fit_movement(t, xy, models=["OUF anisotropic"], error_m=error_m, reml=False)
+    true_ll = log_likelihood(
+        t,
+        xy,
+        sigma_m2=SIGMA,
+        tau_position_s=truth["tau_position_s"],
+        tau_velocity_s=truth["tau_velocity_s"],
+        error_m=error_m,
+    ).log_likelihood
+    assert ml.log_likelihood >= true_ll
+    for factor in (0.97, 1.03):
+        for k, name in enumerate(ml.parameter_names):
+            if name == "angle_rad":
+                continue
+            theta = ml.estimates.copy()
+            theta[k] *= factor
+            tp, tv = (theta[3], theta[4])
+            values = theta[:2]
+            c, s = np.cos(theta[2]), np.sin(theta[2])
+            rot = np.array([[c, -s], [s, c]])
+            sigma = rot @ np.diag(values) @ rot.T
+            other = log_likelihood(
+                t, xy, sigma_m2=sigma, tau_position_s=tp, tau_velocity_s=tv, error_m=error_m
+            ).log_likelihood
+            assert other < ml.log_likelihood, (name, factor)

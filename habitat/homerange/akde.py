@@ -454,9 +454,10 @@ def akde_bandwidth_details(
             g_full = 1.0 - rho_full
             np.fill_diagonal(g_full, 0.0)
             found: dict[float, np.ndarray] = {}
+            free = np.ones(n, dtype=bool)  # warm start of the active set from h to h
 
             def mise_w(hh: float) -> float:
-                w_h, quad = simplex_weights(0.5 / (g_full + hh * hh))
+                w_h, quad = simplex_weights(0.5 / (g_full + hh * hh), free=free)
                 found[hh] = w_h
                 return quad - 2 / (2 + hh * hh) + 0.5
 

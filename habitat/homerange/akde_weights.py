@@ -61,7 +61,9 @@ def _solve(G: np.ndarray, free: np.ndarray) -> np.ndarray:
         return np.asarray(scipy.linalg.lstsq(sub, np.ones(len(free)))[0])
 
 
-def nonnegative_quadratic(G: np.ndarray, *, max_iter: int = 200) -> np.ndarray:
+def nonnegative_quadratic(
+    G: np.ndarray, *, free: np.ndarray | None = None, max_iter: int = 200
+) -> np.ndarray:
     r""":math:`\arg\min_{z \ge 0} \tfrac12 z^\top G z - \mathbf 1^\top z` for a positive-definite G.
 
     Active set: solve :math:`G_{FF} z_F = \mathbf 1` on the free set :math:`F`,
@@ -69,6 +71,8 @@ def nonnegative_quadratic(G: np.ndarray, *, max_iter: int = 200) -> np.ndarray:
     again the bound variables whose gradient :math:`(Gz - \mathbf 1)_i` is
     negative (the most negative first), until the KKT conditions hold;
     scipy's Lawson-Hanson NNLS on the Cholesky factor if that does not settle.
+    ``free`` (boolean, updated in place) starts from a previous solution's
+    free set, e.g. at a neighbouring bandwidth.
 
     Examples
     --------
@@ -81,7 +85,8 @@ def nonnegative_quadratic(G: np.ndarray, *, max_iter: int = 200) -> np.ndarray:
     [0.251, 0.251, 0.499]
     """
     n = len(G)
-    free = np.ones(n, dtype=bool)
+    if free is None or len(free) != n:
+        free = np.ones(n, dtype=bool)
     z = np.zeros(n)
     for _ in range(max_iter):
         idx = np.flatnonzero(free)
@@ -104,7 +109,7 @@ def nonnegative_quadratic(G: np.ndarray, *, max_iter: int = 200) -> np.ndarray:
     return np.asarray(nnls(lower.T, b, maxiter=50 * n)[0])
 
 
-def simplex_weights(G: np.ndarray) -> tuple[np.ndarray, float]:
+def simplex_weights(G: np.ndarray, *, free: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     r"""Weights :math:`w \ge 0`, :math:`\sum w = 1` minimising :math:`w^\top G w`, and that minimum.
 
     Examples
@@ -116,7 +121,7 @@ def simplex_weights(G: np.ndarray) -> tuple[np.ndarray, float]:
     >>> w.tolist(), round(q, 6)
     ([0.25, 0.25, 0.25, 0.25], 0.4)
     """
-    z = nonnegative_quadratic(G)
+    z = nonnegative_quadratic(G, free=free)
     s = float(z.sum())
     w = z / s
     return w, float(w @ G @ w)
@@ -196,8 +201,10 @@ def fast_optimal_weights(
         G[np.diag_indices(k)] = [float(np.mean(0.5 / (g + h * h))) for g in own_g]
         return G
 
+    free = np.ones(k, dtype=bool)
+
     def mise(h: float) -> float:
-        w_run, quad = simplex_weights(reduced(h))
+        w_run, quad = simplex_weights(reduced(h), free=free)
         found[h] = w_run
         return quad - 2.0 / (2.0 + h * h) + 0.5
 

@@ -618,7 +618,7 @@ def estimate(
     fast: bool | None = None,
     debias: bool = True,
     ci_level: float = 0.95,
-    method: str = "auto",
+    summation: str = "auto",
 ) -> list[Estimate]:
     r"""AKDE home ranges of one animal at each level, with the area interval (ctmm ``akde``).
 
@@ -655,7 +655,7 @@ def estimate(
         Apply the small-sample area debiasing (default, as ctmm).
     ci_level : float
         Confidence level of the area interval.
-    method : {"auto", "direct", "binned"}
+    summation : {"auto", "direct", "binned"}
         How the kernels are summed on the grid
         (:func:`habitat.homerange.akde_grid.gaussian_mass`): every kernel, or
         the fixes binned linearly onto the grid and convolved by FFT (one
@@ -748,8 +748,10 @@ def estimate(
     )
     if not (math.isfinite(cell) and cell > 0):
         raise InputError(f"AKDE: cell_size_m must be a positive number of metres; got {cell!r}.")
-    if method not in ("auto", "direct", "binned"):
-        raise InputError(f"AKDE: method must be 'auto', 'direct' or 'binned', got {method!r}.")
+    if summation not in ("auto", "direct", "binned"):
+        raise InputError(
+            f"AKDE: summation must be 'auto', 'direct' or 'binned', got {summation!r}."
+        )
     r = _ci_radius(lv, dof_area, ci_level)
     spread = np.sqrt(np.diag(sigma) * max(bias, 1.0 + bw.h**2))
     mu = np.asarray(model.mean_m, dtype=float)
@@ -771,7 +773,7 @@ def estimate(
     xg = x0 + (np.arange(nx) + 0.5) * cell
     yg = y0 + (np.arange(ny) + 0.5) * cell
     same = bool(np.all(evar == evar[0]))
-    mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=method)
+    mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=summation)
     grid_volume = float(mass.sum())
     _, cum = ranked_cumulative(mass)
     surface = cumulative_surface(mass)

@@ -366,14 +366,14 @@ def test_binned_and_direct_kernel_sums_agree():
     m = model("OU", sigma=sigma, tau_position_s=DAY, dof_area=80.0)
     t = np.arange(n) * HOUR_NS
     levels = [0.5, 0.95]
-    direct = akde.estimate(xy, levels=levels, timestamps_ns=t, model=m, method="direct")
-    binned = akde.estimate(xy, levels=levels, timestamps_ns=t, model=m, method="binned")
+    direct = akde.estimate(xy, levels=levels, timestamps_ns=t, model=m, summation="direct")
+    binned = akde.estimate(xy, levels=levels, timestamps_ns=t, model=m, summation="binned")
     for d, b in zip(direct, binned, strict=True):
         assert b.area_m2 == pytest.approx(d.area_m2, rel=1e-3)
         assert b.params["grid_volume"] == pytest.approx(d.params["grid_volume"], abs=1e-6)
         assert b.geometry.symmetric_difference(d.geometry).area < 2e-3 * d.area_m2
-    with pytest.raises(InputError, match="method"):
-        akde.estimate(xy, levels=0.95, timestamps_ns=t, model=m, method="fft")
+    with pytest.raises(InputError, match="summation"):
+        akde.estimate(xy, levels=0.95, timestamps_ns=t, model=m, summation="fft")
 
 
 def test_grid_helpers_area_and_level_are_inverse():

@@ -419,8 +419,12 @@ def _fit_profiled_taus(data: _Data, name: str, isotropic: bool) -> np.ndarray:
         method="Nelder-Mead",
         options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000},
     )
-    u = np.clip(res2.x, lo, hi)
-    return np.sort(u)[::-1]
+    u = np.sort(np.clip(res2.x, lo, hi))[::-1]
+    if np.exp(u[1]) > 1e-3 * data.tscale_s:  # interior: polish (Nelder-Mead can stall)
+        polished = np.sort(np.clip(_newton(nll, u), lo, hi))[::-1]
+        if nll(polished) <= nll(u):
+            u = polished
+    return u
 
 
 def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:

@@ -116,7 +116,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -148,6 +148,7 @@ from habitat.homerange.grid import (
     capped_cell_size_m,
     default_cell_size_m,
 )
+from habitat.io.raster import Raster
 from habitat.movement.fit import fit_movement
 from habitat.movement.model import MovementModel
 
@@ -158,6 +159,7 @@ __all__ = [
     "AKDEBandwidth",
     "akde_bandwidth",
     "akde_bandwidth_details",
+    "akde_ud",
     "area_ci",
     "bandwidth_dof",
     "estimate",
@@ -616,6 +618,97 @@ def _ci_radius(levels: Sequence[float], dof_area: float, ci_level: float) -> flo
     return math.sqrt(min(max(r2, -2.0 * math.log(1e-3)), 100.0))
 
 
+class _Grid(NamedTuple):
+    model: MovementModel
+    bandwidth: AKDEBandwidth
+    bias: float
+    dof_area: float
+    mass: np.ndarray
+    xg: np.ndarray
+    yg: np.ndarray
+    cell_size_m: float
+    grid_volume: float
+
+
+def _akde_grid(
+    arr: np.ndarray,
+    timestamps_ns: Any,
+    *,
+    model: MovementModel | None,
+    models: Iterable[str] | None,
+    weights: Any,
+    error_m: Any,
+    cell_size_m: float | None,
+    fast: bool | None,
+    debias: bool,
+    summation: str,
+    radius: Callable[[float], float],
+) -> _Grid:
+    """The model (fitted if None), the bandwidth and the raw AKDE mass on its grid."""
+    n = len(arr)
+    t = _timestamps_s(timestamps_ns, n)
+    order = np.argsort(t, kind="stable")
+    arr, t = arr[order], t[order]
+    evar = _error_var(error_m, n)[order]
+    if isinstance(weights, np.ndarray | list | tuple):
+        weights = np.asarray(weights, dtype=float).ravel()
+        if weights.shape == (n,):
+            weights = weights[order]
+    if model is None:
+        err = None if error_m is None else np.sqrt(evar)
+        model = fit_movement(t, arr, models=models, error_m=err)
+    dof_area = float(model.dof_area)
+    if not dof_area >= 1e-3:
+        raise InsufficientDataError(
+            f"AKDE: the movement model's area has {dof_area:.3g} effective degrees of freedom "
+            "(ctmm refuses below 0.001): the track does not sample the range; collect a longer "
+            "track or report the movement model instead."
+        )
+    bw = akde_bandwidth_details(t, model, weights=weights, fast=fast)
+    sigma = np.asarray(model.sigma_m2, dtype=float)
+    H = bw.H_m2
+    bias = bw.bias if debias else 1.0
+    kernel = H[None, :, :] + evar[:, None, None] * np.eye(2)[None, :, :]
+
+    # grid: the fixes plus the kernels' reach, and the Gaussian ellipse of the widest bound
+    sd = np.sqrt(np.diagonal(kernel, axis1=1, axis2=2))  # (n, 2)
+    minor = float(np.sqrt(np.linalg.eigvalsh(H)[0] + evar.min()))
+    cell = (
+        default_cell_size_m(minor * 6.0 / CELLS_PER_BANDWIDTH)
+        if cell_size_m is None
+        else float(cell_size_m)
+    )
+    if not (math.isfinite(cell) and cell > 0):
+        raise InputError(f"AKDE: cell_size_m must be a positive number of metres; got {cell!r}.")
+    if summation not in ("auto", "direct", "binned"):
+        raise InputError(
+            f"AKDE: summation must be 'auto', 'direct' or 'binned', got {summation!r}."
+        )
+    r = radius(dof_area)
+    spread = np.sqrt(np.diag(sigma) * max(bias, 1.0 + bw.h**2))
+    mu = np.asarray(model.mean_m, dtype=float)
+    lo = np.minimum((arr - KERNEL_REACH * sd).min(axis=0), mu - r * spread)
+    hi = np.maximum((arr + KERNEL_REACH * sd).max(axis=0), mu + r * spread)
+    bounds = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+    used = capped_cell_size_m(cell, bounds=bounds, max_cells=UD_MAX_CELLS)
+    if used != cell:
+        warnings.warn(
+            f"AKDE grid: {cell:g} m cells would need more than {UD_MAX_CELLS:,} cells; "
+            f"using {used:g} m cells.",
+            GridCoarsenedWarning,
+            stacklevel=4,
+        )
+        cell = used
+    x0, y0 = math.floor(lo[0] / cell) * cell, math.floor(lo[1] / cell) * cell
+    nx = int(math.ceil((hi[0] - x0) / cell))
+    ny = int(math.ceil((hi[1] - y0) / cell))
+    xg = x0 + (np.arange(nx) + 0.5) * cell
+    yg = y0 + (np.arange(ny) + 0.5) * cell
+    same = bool(np.all(evar == evar[0]))
+    mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=summation)
+    return _Grid(model, bw, bias, dof_area, mass, xg, yg, cell, float(mass.sum()))
+
+
 @refuse_unknown_options
 def estimate(
     xy: Any,
@@ -725,68 +818,21 @@ def estimate(
     """
     arr = check_xy(xy, method="AKDE")
     lv = check_levels(levels)
-    n = len(arr)
-    t = _timestamps_s(timestamps_ns, n)
-    order = np.argsort(t, kind="stable")
-    arr, t = arr[order], t[order]
-    evar = _error_var(error_m, n)[order]
-    if isinstance(weights, np.ndarray | list | tuple):
-        weights = np.asarray(weights, dtype=float).ravel()
-        if weights.shape == (n,):
-            weights = weights[order]
-    if model is None:
-        err = None if error_m is None else np.sqrt(evar)
-        model = fit_movement(t, arr, models=models, error_m=err)
-    dof_area = float(model.dof_area)
-    if not dof_area >= 1e-3:
-        raise InsufficientDataError(
-            f"AKDE: the movement model's area has {dof_area:.3g} effective degrees of freedom "
-            "(ctmm refuses below 0.001): the track does not sample the range; collect a longer "
-            "track or report the movement model instead."
-        )
-    bw = akde_bandwidth_details(t, model, weights=weights, fast=fast)
-    sigma = np.asarray(model.sigma_m2, dtype=float)
-    H = bw.H_m2
-    bias = bw.bias if debias else 1.0
-    kernel = H[None, :, :] + evar[:, None, None] * np.eye(2)[None, :, :]
-
-    # grid: the fixes plus the kernels' reach, and the Gaussian ellipse of the widest bound
-    sd = np.sqrt(np.diagonal(kernel, axis1=1, axis2=2))  # (n, 2)
-    minor = float(np.sqrt(np.linalg.eigvalsh(H)[0] + evar.min()))
-    cell = (
-        default_cell_size_m(minor * 6.0 / CELLS_PER_BANDWIDTH)
-        if cell_size_m is None
-        else float(cell_size_m)
+    g = _akde_grid(
+        arr,
+        timestamps_ns,
+        model=model,
+        models=models,
+        weights=weights,
+        error_m=error_m,
+        cell_size_m=cell_size_m,
+        fast=fast,
+        debias=debias,
+        summation=summation,
+        radius=lambda dof: _ci_radius(lv, dof, ci_level),
     )
-    if not (math.isfinite(cell) and cell > 0):
-        raise InputError(f"AKDE: cell_size_m must be a positive number of metres; got {cell!r}.")
-    if summation not in ("auto", "direct", "binned"):
-        raise InputError(
-            f"AKDE: summation must be 'auto', 'direct' or 'binned', got {summation!r}."
-        )
-    r = _ci_radius(lv, dof_area, ci_level)
-    spread = np.sqrt(np.diag(sigma) * max(bias, 1.0 + bw.h**2))
-    mu = np.asarray(model.mean_m, dtype=float)
-    lo = np.minimum((arr - KERNEL_REACH * sd).min(axis=0), mu - r * spread)
-    hi = np.maximum((arr + KERNEL_REACH * sd).max(axis=0), mu + r * spread)
-    bounds = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
-    used = capped_cell_size_m(cell, bounds=bounds, max_cells=UD_MAX_CELLS)
-    if used != cell:
-        warnings.warn(
-            f"AKDE grid: {cell:g} m cells would need more than {UD_MAX_CELLS:,} cells; "
-            f"using {used:g} m cells.",
-            GridCoarsenedWarning,
-            stacklevel=2,
-        )
-        cell = used
-    x0, y0 = math.floor(lo[0] / cell) * cell, math.floor(lo[1] / cell) * cell
-    nx = int(math.ceil((hi[0] - x0) / cell))
-    ny = int(math.ceil((hi[1] - y0) / cell))
-    xg = x0 + (np.arange(nx) + 0.5) * cell
-    yg = y0 + (np.arange(ny) + 0.5) * cell
-    same = bool(np.all(evar == evar[0]))
-    mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=summation)
-    grid_volume = float(mass.sum())
+    model, bw, bias, H, dof_area = g.model, g.bandwidth, g.bias, g.bandwidth.H_m2, g.dof_area
+    mass, xg, yg, cell, grid_volume = g.mass, g.xg, g.yg, g.cell_size_m, g.grid_volume
     _, cum = ranked_cumulative(mass)
     surface = cumulative_surface(mass)
     ca = cell * cell
@@ -849,3 +895,82 @@ def estimate(
             stacklevel=2,
         )
     return out
+
+
+@refuse_unknown_options
+def akde_ud(
+    xy: Any,
+    *,
+    timestamps_ns: Any,
+    crs: Any,
+    model: MovementModel | None = None,
+    models: Iterable[str] | None = None,
+    weights: Any = False,
+    error_m: Any = None,
+    cell_size_m: float | None = None,
+    fast: bool | None = None,
+    debias: bool = True,
+    summation: str = "auto",
+) -> Raster:
+    r"""The AKDE utilisation distribution of one animal as a north-up raster (ctmm ``akde``'s UD).
+
+    The debiased UD of ctmm's ``debias.volume``: the cells keep the raw
+    AKDE's ranking, and the cumulative mass of the :math:`k` busiest cells is
+    the raw one of :math:`b\,k` cells (linear between cells), so every
+    isopleth's area is the raw one divided by :math:`b`. The grid covers the
+    fixes plus 6 kernel SDs and the model's 99.9 % Gaussian ellipse.
+
+    Parameters
+    ----------
+    xy, timestamps_ns, model, models, weights, error_m, cell_size_m, fast, debias, summation
+        As in :func:`estimate`.
+    crs : CRS-like
+        The projected CRS of ``xy`` (the raster's).
+
+    Returns
+    -------
+    Raster
+        UD in 1/m² at the cell centres (row 0 north); its volume is the mass
+        on the grid (about 1).
+
+    Examples
+    --------
+    >>> from habitat.homerange.grid import kernel_area, volume_percent
+    >>> from habitat.movement.model import MovementModel
+    >>> iid = MovementModel(
+    ...     name="IID", isotropic=True, mean_m=np.zeros(2), sigma_m2=np.eye(2) * 1e6,
+    ...     tau_position_s=0.0, tau_velocity_s=0.0, error_m=None, log_likelihood=0.0,
+    ...     aicc=0.0, n_fixes=500, n_parameters=3, parameter_names=("sigma_m2",),
+    ...     estimates=np.array([1e6]), covariance=np.eye(1), dof_area=500.0,
+    ...     reml=True, crs=None)
+    >>> xy = np.random.default_rng(1).normal(0, 1000, (500, 2))
+    >>> t_ns = np.arange(500) * 3_600_000_000_000
+    >>> ud = akde_ud(xy, timestamps_ns=t_ns, crs="EPSG:32652", model=iid)
+    >>> ud.cell_size_m, round(float(ud.array.sum()) * ud.cell_area_m2, 6)
+    (30.0, 1.0)
+    >>> round(kernel_area(volume_percent(ud.array, 30.0), 30.0, 0.95) / 1e6, 1)  # as estimate()
+    17.9
+    """
+    arr = check_xy(xy, method="AKDE")
+    g = _akde_grid(
+        arr,
+        timestamps_ns,
+        model=model,
+        models=models,
+        weights=weights,
+        error_m=error_m,
+        cell_size_m=cell_size_m,
+        fast=fast,
+        debias=debias,
+        summation=summation,
+        radius=lambda dof: math.sqrt(-2.0 * math.log(1e-3)),
+    )
+    order, cum = ranked_cumulative(g.mass)
+    cells = np.arange(len(cum) + 1, dtype=float)
+    debiased = np.interp(cells[1:] * g.bias, cells, np.concatenate([[0.0], cum]))
+    pmf = np.empty(len(cum))
+    pmf[order] = np.diff(np.concatenate([[0.0], debiased]))
+    c = g.cell_size_m
+    density = pmf.reshape(g.mass.shape)[::-1] / (c * c)
+    transform = (c, 0.0, float(g.xg[0]) - c / 2, 0.0, -c, float(g.yg[-1]) + c / 2)
+    return Raster(density, transform, crs)

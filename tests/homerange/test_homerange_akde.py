@@ -25,6 +25,7 @@ from habitat.homerange.akde_grid import (
     level_at_area,
     ranked_cumulative,
 )
+from habitat.homerange.grid import kernel_area, volume_percent
 from habitat.movement import fit_movement
 from habitat.movement.model import MovementModel
 
@@ -462,6 +463,27 @@ def test_estimate_params_and_nested_isopleths():
     # the Gaussian ellipse of the model's 95 % has about the same area
     truth = CHI2_95 * math.pi * math.sqrt(np.linalg.det(sigma))
     assert ests[2].params["area_low_km2"] * 1e6 < truth < ests[2].params["area_high_km2"] * 1e6
+
+
+def test_ud_raster_is_the_debiased_ud_of_the_estimate():
+    # two clusters (70 % of the fixes north-east): the raster's peak is there (north up),
+    # its volume is 1, and its isopleth areas (the project's adehabitatHR-style cell
+    # count) are the estimate's debiased areas
+    rng = np.random.default_rng(8)
+    xy = np.r_[rng.normal(3000, 700, (420, 2)), rng.normal(-3000, 700, (180, 2))]
+    n = len(xy)
+    m = model("IID", sigma=np.cov(xy.T), dof_area=n, mean=tuple(xy.mean(axis=0)))
+    t = np.arange(n) * HOUR_NS
+    ud = akde.akde_ud(xy, timestamps_ns=t, crs="EPSG:32652", model=m)
+    assert ud.array.sum() * ud.cell_area_m2 == pytest.approx(1.0, abs=1e-6)
+    row, col = np.unravel_index(np.argmax(ud.array), ud.shape)
+    peak = np.asarray(ud.xy(row, col), dtype=float)
+    assert np.hypot(*(peak - 3000.0)) < 700.0
+    ests = akde.estimate(xy, levels=[0.5, 0.95], timestamps_ns=t, model=m)
+    vol = volume_percent(ud.array, ud.cell_size_m)
+    for e in ests:
+        cells = kernel_area(vol, ud.cell_size_m, e.level)
+        assert cells == pytest.approx(e.area_m2, abs=2 * ud.cell_area_m2)
 
 
 def test_location_error_widens_the_kernels():

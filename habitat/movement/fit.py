@@ -18,7 +18,7 @@ Each candidate is fitted as ctmm's ``ctmm.fit(method="pHREML")`` (``fit.R``):
    the timescales, with the inverse-Hessian contribution clamped to one
    degree of freedom and the step kept inside the parameter domain
    (Fleming et al. 2019, "Overcoming the challenge of small effective sample
-   sizes", eq. 16; ctmm's ``pREML`` block). If the ML Hessian is not positive
+   sizes"; ctmm's ``pREML`` block in ``fit.R``). If the ML Hessian is not positive
    definite the step is skipped (ctmm then falls back to HREML).
 3. **HREML.** With the pREML timescales fixed, :math:`\Sigma` is re-estimated by
    REML (profiled: :math:`n/(n-1)` times the ML residual covariance; with

@@ -1,9 +1,9 @@
 r"""The fitted continuous-time movement model (ctmm's IID, OU and OUF families) and its intervals.
 
 A range-resident animal's positions are modelled as a stationary Gaussian
-process with mean ``mean_m`` and covariance ``sigma_m2`` (Fleming et al. 2014,
-eqs. 1-3); the models differ by the autocorrelation function (ACF) of
-positions at time lag :math:`\tau`:
+process with mean ``mean_m`` and covariance ``sigma_m2`` (Fleming et al. 2014);
+the models differ by the autocorrelation function (ACF) of positions at time
+lag :math:`\tau`:
 
 * IID: :math:`\rho(\tau) = \delta_{\tau 0}` (independent fixes);
 * OU (Ornstein-Uhlenbeck, position autocorrelation only):
@@ -12,16 +12,16 @@ positions at time lag :math:`\tau`:
   :math:`\rho(\tau) = (\tau_p e^{-\tau/\tau_p} - \tau_v e^{-\tau/\tau_v}) / (\tau_p - \tau_v)`,
   whose limit at :math:`\tau_p = \tau_v = \tau_0` is
   :math:`(1 + \tau/\tau_0) e^{-\tau/\tau_0}`
-  (Fleming et al. 2014, Table 1; ctmm's ``svf.func``).
+  (Fleming et al. 2014; ctmm's ``svf.func``).
 
 The semivariance (variogram) is :math:`\gamma(\tau) = \bar\sigma (1 - \rho(\tau))`
 with :math:`\bar\sigma` the mean of the two axes' variances, as ctmm plots it
-(Fleming et al. 2014, eq. 6).
+(Fleming et al. 2014).
 
 Confidence intervals follow ctmm's ``confint.ctmm`` (``summary.ctmm.R``):
 variances and the area scale by the chi-square approximation with
 :math:`\nu = 2\hat\theta^2/\mathrm{VAR}[\hat\theta]` degrees of freedom
-(``chisq.ci`` in ``stats.R``; Fleming et al. 2019, eq. 8 for the area), and
+(``chisq.ci`` in ``stats.R``; Fleming et al. 2019 for the area), and
 timescales by ctmm's ``ci.tau``: the most conservative of the chi-square
 interval of :math:`\tau` and the inverted chi-square interval of :math:`1/\tau`.
 
@@ -35,6 +35,9 @@ approach to identifying movement modes across spatiotemporal scales.
 Fleming, C. H., Noonan, M. J., Medici, E. P. & Calabrese, J. M. (2019).
 Overcoming the challenge of small effective sample sizes in home-range
 estimation. *Methods in Ecology and Evolution* 10, 1679-1689.
+
+Fleming, C. H. et al. (2021). A comprehensive framework for handling location
+error in animal tracking data. *bioRxiv* 2020.06.12.130195.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def chisq_ci(
 
     ctmm's interval (``stats.R``: ``CI.lower``/``CI.upper``) with
     :math:`\nu = 2\hat\theta^2/\mathrm{VAR}[\hat\theta]` degrees of freedom
-    (Fleming et al. 2019, eq. 8) is
+    (Fleming et al. 2019) is
     :math:`[\hat\theta\,\chi^2_{\nu,\alpha/2}/\nu,\;\hat\theta\,\chi^2_{\nu,1-\alpha/2}/\nu]`
     (quantiles of :math:`\chi^2_\nu/\nu` scaled by the estimate). As in ctmm the
     upper bound is never below the normal one,
@@ -232,7 +235,7 @@ class MovementModel:
     def autocorrelation(self, lags_s: np.ndarray) -> np.ndarray:
         r"""Autocorrelation of positions at the given lags (1 at lag 0).
 
-        Fleming et al. 2014, Table 1: IID :math:`\delta_{\tau0}`; OU
+        Fleming et al. 2014: IID :math:`\delta_{\tau0}`; OU
         :math:`e^{-|\tau|/\tau_p}`; OUF
         :math:`(\tau_p e^{-|\tau|/\tau_p} - \tau_v e^{-|\tau|/\tau_v})/(\tau_p-\tau_v)`,
         with the :math:`\tau_p=\tau_v` limit :math:`(1+|\tau|/\tau_0)e^{-|\tau|/\tau_0}`.
@@ -246,7 +249,7 @@ class MovementModel:
 
         With ``include_error`` the constant location-error variance
         ``error_m**2`` is added at non-zero lags, as for a variogram of
-        error-laden fixes (Fleming et al. 2019 error paper, eq. 3).
+        error-laden fixes (Fleming et al. 2021, location-error framework).
         """
         lags = np.abs(np.asarray(lags_s, dtype=float))
         svf = (
@@ -294,7 +297,7 @@ class MovementModel:
 def acf(lags: np.ndarray, tau_position: float, tau_velocity: float) -> np.ndarray:
     """Position autocorrelation at non-negative lags (s) for IID/OU/OUF timescales (s).
 
-    ``tau_position == 0``: IID; ``tau_velocity == 0``: OU; else OUF (Fleming et al. 2014, Table 1).
+    ``tau_position == 0``: IID; ``tau_velocity == 0``: OU; else OUF (Fleming et al. 2014).
 
     Examples
     --------

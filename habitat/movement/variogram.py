@@ -2,7 +2,7 @@ r"""Empirical variogram (semivariance against time lag) of irregularly timed fix
 
 The semivariance at lag :math:`\tau` is
 :math:`\gamma(\tau) = \tfrac12 E|z(t+\tau) - z(t)|^2 / 2` (mean of the two
-axes; Fleming et al. 2014, eq. 5), estimated as ctmm's default
+axes; Fleming et al. 2014), estimated as ctmm's default
 ``variogram(data, fast=TRUE, res=1, CI="Markov")`` (``variogram.R``,
 ``variogram.fast`` and ``gridder``):
 

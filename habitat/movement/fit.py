@@ -525,10 +525,15 @@ def _preml_step(
     grad = grad_log / jac  # d l_REML / d natural
     if not np.all(np.isfinite(grad)) or not np.all(np.isfinite(cov_ml)):
         return None
-    # clamp the inverse-Hessian contribution to one degree of freedom (in ctmm's units)
+    # clamp the inverse-Hessian contribution to one degree of freedom, literally as ctmm:
+    # in its standardised units, the parameters taken in the linear representation
+    # (xx, yy, xy of Sigma, scaled by SCALE²) against the eigenvectors of COV[major, minor, angle]
     unit = _standardiser(data, names)
     cov_std = cov_ml / np.outer(unit, unit)
     pars_std = theta / unit
+    if not isotropic:
+        sigma_lin = _sigma_matrix(theta, isotropic)
+        pars_std[:3] = np.array([sigma_lin[0, 0], sigma_lin[1, 1], sigma_lin[0, 1]]) / unit[0]
     values, vectors = np.linalg.eigh(0.5 * (cov_std + cov_std.T))
     values = np.minimum(values, 2.0 * (vectors.T @ pars_std) ** 2)
     cov_std = (vectors * values) @ vectors.T

@@ -181,7 +181,16 @@ _LOG_TINY = 1e-12
 
 
 class AKDEBandwidth(NamedTuple):
-    """The optimal AKDE bandwidth under a movement model, and what the estimator needs from it."""
+    """The optimal AKDE bandwidth under a movement model, and what the estimator needs from it.
+
+    Returned by :func:`akde_bandwidth_details`.
+
+    Examples
+    --------
+    >>> bw = akde_bandwidth_details(np.arange(10.0), None)
+    >>> bw.algorithm, round(bw.h, 3), float(bw.weights.sum())
+    ('iid', 0.804, 1.0)
+    """
 
     H_m2: np.ndarray  #: (2, 2) kernel covariance ``h**2 * sigma`` (m²)
     dof_h: float  #: ctmm's ``DOF.H``: the IID sample size whose optimum is ``h``

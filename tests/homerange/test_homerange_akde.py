@@ -170,6 +170,7 @@ def test_strong_autocorrelation_effective_sample_size_is_about_t_over_tau():
     t = np.arange(n) * dt
     T = t[-1]
     bw = akde.akde_bandwidth_details(t, model("OU", tau_position_s=tau))
+    assert bw.algorithm == "fast"  # more than EXACT_MAX_FIXES fixes
     continuous = 2 * tau / T - 2 * tau**2 / T**2 * (1 - math.exp(-T / tau))
     assert bw.rho_bar == pytest.approx(continuous, rel=0.01)  # dt / tau = 1 %
     assert 1 / bw.rho_bar == pytest.approx(T / (2 * tau), rel=0.02)

@@ -474,20 +474,19 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     if not isotropic:
         box.append((-np.pi, np.pi))
     box += [(lo, hi)] * (u0.size - len(box))
-    starts = [u0]
+    start = u0
     if name == "OUF":
-        # error masks the smoothness of the track: the error-free tau_velocity can be far off
-        for tv in (data.tscale_s, 10.0 * data.tscale_s):
+        # error masks the smoothness of the track, so the error-free tau_velocity can be far
+        # off (even collapsed to 0): start from the best of a scan of tau_velocity
+        scan = [u0]
+        for log_tv in np.linspace(np.log(data.tscale_s / 10.0), u0[k] - 0.1, 6):
             other = u0.copy()
-            other[k + 1] = min(np.log(tv), u0[k] - 0.1)
-            starts.append(other)
-    best: Any = None
-    for start in starts:
-        start = np.clip(start, [b[0] for b in box], [b[1] for b in box])
-        res = optimize.minimize(fun_jac, start, jac=True, method="L-BFGS-B", bounds=box)
-        if best is None or res.fun < best.fun:
-            best = res
-    theta = _from_log(_newton(nll, np.asarray(best.x)), isotropic)
+            other[k + 1] = log_tv
+            scan.append(other)
+        start = min(scan, key=nll)
+    start = np.clip(start, [b[0] for b in box], [b[1] for b in box])
+    res = optimize.minimize(fun_jac, start, jac=True, method="L-BFGS-B", bounds=box)
+    theta = _from_log(_newton(nll, np.asarray(res.x)), isotropic)
     if name == "OUF" and theta[k] < theta[k + 1]:
         theta[k], theta[k + 1] = theta[k + 1], theta[k]
     return theta

@@ -267,7 +267,8 @@ class MovementModel:
         Rows: ``area_scale_m2`` (:math:`\sqrt{\det\Sigma}`, chi-square with
         ``2 * dof_area`` degrees of freedom), then each of ``parameter_names``:
         variances by ``chisq_ci``, timescales by ``tau_ci``, the angle by a
-        normal interval.
+        normal interval; last ``mean_x_m`` and ``mean_y_m``, the stationary
+        mean with normal intervals from its GLS covariance.
 
         Returns
         -------
@@ -290,6 +291,11 @@ class MovementModel:
                 sd = np.sqrt(var) if np.isfinite(var) and var >= 0 else np.inf
                 lo, hi = est - z * sd, est + z * sd
             rows.append((name, est, lo, hi))
+        for axis, label in enumerate(("mean_x_m", "mean_y_m")):
+            var = float(self.mean_covariance_m2[axis, axis])
+            sd = np.sqrt(var) if np.isfinite(var) and var >= 0 else np.inf
+            est = float(self.mean_m[axis])
+            rows.append((label, est, est - z * sd, est + z * sd))
         out = pd.DataFrame(rows, columns=["parameter", "estimate", "low", "high"])
         return out.set_index("parameter")
 

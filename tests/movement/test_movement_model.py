@@ -68,7 +68,9 @@ def test_parameter_intervals_follow_ctmm():
     var = np.array([0.5, 0.1, 0.01, 4.0, 0.02])
     m = _model("OUF", 5.0, 0.8, np.diag(var), names, est)
     table = m.parameters(level=0.9)
-    assert list(table.index) == ["area_scale_m2", *names]
+    assert list(table.index) == ["area_scale_m2", *names, "mean_x_m", "mean_y_m"]
+    # the mean: normal intervals from its covariance (nan here: unknown -> unbounded)
+    assert table.loc["mean_x_m", "low"] == -np.inf
     z = stats.norm.ppf(0.95)
     # area scale: chi-square with 2 DOF[area] degrees of freedom (ctmm's confint.ctmm), and
     # ctmm's orientation (stats.R CI.lower / CI.upper): estimate * chi2 quantile / DOF

@@ -736,7 +736,13 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
         )
     err: np.ndarray | None = None
     if error_m is not None:
-        err = np.broadcast_to(np.asarray(error_m, dtype=float), t.shape).astype(float)
+        try:
+            err = np.broadcast_to(np.asarray(error_m, dtype=float), t.shape).astype(float)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"error_m must be the location-error SD in metres (one value or one per fix), "
+                f"got {error_m!r}; estimating an unknown error is not supported"
+            ) from exc
         badm = np.flatnonzero(~np.isfinite(err) | (err < 0))
         if badm.size:
             at = where(column="error_m", rows=badm.tolist())

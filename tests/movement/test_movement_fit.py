@@ -281,6 +281,8 @@ def test_non_finite_input_is_refused():
         fit_movement(t, np.full((10, 2), 1e3), models=["BM"])
     with pytest.raises(InputError, match="location error"):
         fit_movement(t, np.full((10, 2), 1e3), error_m=-1.0)
+    with pytest.raises(InputError, match="metres"):
+        fit_movement(t, np.full((10, 2), 1e3), error_m=np.ones(3))
 
 
 def test_a_dispersing_track_is_flagged():
@@ -373,3 +375,17 @@ def test_interval_coverage_on_the_simulator():
     for name, count in hits.items():
         assert 0.92 <= count / n <= 0.98, (name, count / n)
     assert abs(np.mean(ratio[True]) - 1) < abs(np.mean(ratio[False]) - 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not implemented: ctmm's fitted location error (error=TRUE, UERE estimated with the "
+    "movement parameters); only known errors (error_m in metres) are supported",
+)
+def test_location_error_can_be_estimated():
+    t = _irregular_times(1500, HOUR, seed=6)
+    xy = simulate_track(t, sigma_m2=np.eye(2) * 1e4, tau_position_s=DAY, seed=7)
+    xy = xy + np.random.default_rng(8).normal(scale=40.0, size=xy.shape)
+    model = fit_movement(t, xy, models=["OU isotropic"], error_m="fit")
+    table = model.parameters()
+    assert table.loc["error_m", "low"] <= 40.0 <= table.loc["error_m", "high"]

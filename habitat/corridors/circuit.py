@@ -104,6 +104,7 @@ from habitat.corridors.solver import (
     FALLBACK_MAX_CELLS,
     MANY_RIGHT_HAND_SIDES,
     block_aggregates,
+    check_memory,
     grid_index,
     kernels,
     laplacian_matrix,
@@ -130,6 +131,9 @@ _CONFLICTS = ("keep_both", "remove_source", "remove_ground", "remove_both")
 _CONNECTIONS = ("conductance", "resistance")
 _SOLVERS = ("auto", "amg", "direct", "cholesky")
 _GROUND, _HIGH = -2, -3
+#: memory one solve still needs once the grid is read (matrix ~112, multigrid ~55, CG ~32 and
+#: the current map; bytes per cell with data, measured at 64 M cells by bench_circuit --memory)
+SOLVE_BYTES_PER_CELL = 200.0
 
 
 @dataclass(frozen=True)
@@ -507,66 +511,18 @@ def current_flow(
             "a grid of node ids; or use mode='advanced' with sources= and grounds=."
         )
 
-    values, _cell_size_m = resistance_cells(resistance, name="resistance")
-    valid = np.isfinite(values)
-    cond = np.where(valid, 1.0 / np.where(valid, values, 1.0), np.nan)
-    labels, ids = node_cells(nodes, resistance, id_column=id_column, valid=valid, name="nodes")
-    n_nodes = len(ids)
-    if n_nodes < 2:
-        raise InsufficientDataError(
-            f"current_flow needs at least two focal nodes; got {n_nodes} ({list(ids)!r}). "
-            "Give two or more points or polygons."
-        )
-    flat_labels = labels.reshape(-1)
-    order = np.argsort(flat_labels, kind="stable")
-    bounds = np.searchsorted(flat_labels[order], np.arange(1, n_nodes + 2))
-    regions = [order[bounds[k] : bounds[k + 1]] for k in range(n_nodes)]
+    cond, valid = _conductances(resistance)
+    ids, regions = _focal_regions(nodes, resistance, id_column, valid)
+    check_memory(int(np.count_nonzero(valid)), SOLVE_BYTES_PER_CELL, "one circuit solve")
     comp = _components(valid, eight).reshape(-1)
-    node_comps = [np.unique(comp[cells]) for cells in regions]
 
     run = _Run(cond, eight, avg_res, solver, float(tol), int(max_iterations))
     if mode == "pairwise":
-        if all(cells.size == 1 for cells in regions):
-            r, voltage = _pairwise_points(run, regions, comp)
-        else:
-            r, voltage = _pairwise_regions(run, regions, node_comps, comp)
-        resistances = pd.DataFrame(r, index=ids, columns=ids)
-        pairs = _pair_table(r, ids)
-        bad = pairs.loc[~pairs["connected"]]
-        if len(bad):
-            named = [f"{a!r}-{b!r}" for a, b in zip(bad["from_id"], bad["to_id"], strict=True)]
-            listed = ", ".join(named[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
-            text = (
-                f"{len(bad)} of {len(pairs)} pair(s) of nodes have no path between them "
-                f"(nodata separates them, {neighbours}-neighbour graph): {listed}"
-            )
-            if disconnected == "raise":
-                raise InputError(
-                    f"{text}. Fill the nodata gap (give those cells a high but finite "
-                    "resistance), use neighbours=8, or drop the isolated nodes."
-                )
-            warnings.warn(
-                f"{text}; their effective resistance is inf (Circuitscape writes -1).",
-                DataQualityWarning,
-                stacklevel=2,
-            )
+        resistances, pairs, voltage = _pairwise(run, ids, regions, comp, neighbours, disconnected)
     else:
-        r1 = _one_to_all(run, regions, comp)
-        resistances = pd.DataFrame({"effective_resistance": r1}, index=ids)
-        pairs = None
-        voltage = None
-        lonely = ids[~np.isfinite(r1)]
-        if len(lonely):
-            text = (
-                f"node(s) {', '.join(repr(i) for i in lonely[:10])} reach no other focal node "
-                f"(nodata separates them, {neighbours}-neighbour graph)"
-            )
-            if disconnected == "raise":
-                raise InputError(f"{text}. Fill the nodata gap or drop those nodes.")
-            warnings.warn(
-                f"{text}; their effective resistance is inf.", DataQualityWarning, stacklevel=2
-            )
-    current = np.where(valid, run.cumulative.reshape(values.shape), np.nan)
+        resistances = _one_to_all_table(run, ids, regions, comp, neighbours, disconnected)
+        pairs, voltage = None, None
+    current = np.where(valid, run.cumulative.reshape(valid.shape), np.nan)
     return CurrentFlow(
         resistances=resistances,
         pairs=pairs,
@@ -581,6 +537,92 @@ def current_flow(
 
 def _raster(like: Raster, array: np.ndarray) -> Raster:
     return Raster(array, like.transform, like.crs, nodata=float("nan"))
+
+
+def _conductances(resistance: Raster) -> tuple[np.ndarray, np.ndarray]:
+    """Cell conductances (S, NaN off the data) and the mask of cells with data."""
+    values, _cell_size_m = resistance_cells(resistance, name="resistance")
+    valid = np.isfinite(values)
+    np.divide(1.0, values, out=values, where=valid)  # in place: no second full-size array
+    return values, valid
+
+
+def _focal_regions(
+    nodes: Any, resistance: Raster, id_column: str | None, valid: np.ndarray
+) -> tuple[pd.Index, list[np.ndarray]]:
+    """Node ids and, per node, its flat cell indices (at least two nodes)."""
+    labels, ids = node_cells(nodes, resistance, id_column=id_column, valid=valid, name="nodes")
+    n_nodes = len(ids)
+    if n_nodes < 2:
+        raise InsufficientDataError(
+            f"current_flow needs at least two focal nodes; got {n_nodes} ({list(ids)!r}). "
+            "Give two or more points or polygons."
+        )
+    flat_labels = labels.reshape(-1)
+    cells = np.flatnonzero(flat_labels)  # only the node cells are sorted, not the raster
+    cells = cells[np.argsort(flat_labels[cells], kind="stable")]
+    bounds = np.searchsorted(flat_labels[cells], np.arange(1, n_nodes + 2))
+    return ids, [cells[bounds[k] : bounds[k + 1]].copy() for k in range(n_nodes)]
+
+
+def _pairwise(
+    run: _Run,
+    ids: pd.Index,
+    regions: list[np.ndarray],
+    comp: np.ndarray,
+    neighbours: int,
+    disconnected: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+    """Pairwise mode: the resistance matrix, the pair table and the single pair's voltages."""
+    if all(cells.size == 1 for cells in regions):
+        r, voltage = _pairwise_points(run, regions, comp)
+    else:
+        node_comps = [np.unique(comp[cells]) for cells in regions]
+        r, voltage = _pairwise_regions(run, regions, node_comps, comp)
+    pairs = _pair_table(r, ids)
+    bad = pairs.loc[~pairs["connected"]]
+    if len(bad):
+        named = [f"{a!r}-{b!r}" for a, b in zip(bad["from_id"], bad["to_id"], strict=True)]
+        listed = ", ".join(named[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+        text = (
+            f"{len(bad)} of {len(pairs)} pair(s) of nodes have no path between them "
+            f"(nodata separates them, {neighbours}-neighbour graph): {listed}"
+        )
+        if disconnected == "raise":
+            raise InputError(
+                f"{text}. Fill the nodata gap (give those cells a high but finite "
+                "resistance), use neighbours=8, or drop the isolated nodes."
+            )
+        warnings.warn(
+            f"{text}; their effective resistance is inf (Circuitscape writes -1).",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+    return pd.DataFrame(r, index=ids, columns=ids), pairs, voltage
+
+
+def _one_to_all_table(
+    run: _Run,
+    ids: pd.Index,
+    regions: list[np.ndarray],
+    comp: np.ndarray,
+    neighbours: int,
+    disconnected: str,
+) -> pd.DataFrame:
+    """One-to-all mode: each node's resistance to all the others grounded."""
+    r1 = _one_to_all(run, regions, comp)
+    lonely = ids[~np.isfinite(r1)]
+    if len(lonely):
+        text = (
+            f"node(s) {', '.join(repr(i) for i in lonely[:10])} reach no other focal node "
+            f"(nodata separates them, {neighbours}-neighbour graph)"
+        )
+        if disconnected == "raise":
+            raise InputError(f"{text}. Fill the nodata gap or drop those nodes.")
+        warnings.warn(
+            f"{text}; their effective resistance is inf.", DataQualityWarning, stacklevel=4
+        )
+    return pd.DataFrame({"effective_resistance": r1}, index=ids)
 
 
 class _Run:
@@ -826,10 +868,8 @@ def _advanced(
     max_iterations: int,
 ) -> CurrentFlow:
     """Circuitscape's advanced mode: given sources and grounds, one solve for all components."""
-    values, _cell_size_m = resistance_cells(resistance, name="resistance")
-    shape = values.shape
-    valid = np.isfinite(values)
-    cond = np.where(valid, 1.0 / np.where(valid, values, 1.0), np.nan)
+    cond, valid = _conductances(resistance)
+    shape = cond.shape
 
     # --- sources (A) and grounds (conductance to ground, S; direct grounds apart), per cell
     src = _layer(sources, resistance, "sources")
@@ -972,7 +1012,7 @@ def _advanced(
     comp_ground = np.bincount(comp_node, weights=grounded, minlength=n_comp) > 0
     stranded = comp_source & ~comp_ground
     if stranded.any():
-        lost = np.zeros(values.size, bool)
+        lost = np.zeros(cond.size, bool)
         lost[flat_valid] = stranded[comp] & (s_node[node] != 0.0)
         amps = float(np.abs(s_node[stranded[comp_node]]).sum())
         warnings.warn(
@@ -987,7 +1027,7 @@ def _advanced(
     solved = (comp_source & comp_ground)[comp]  # per valid cell
     held = solved & d_node[node]
     unknown = solved & ~held
-    mask = np.zeros(values.size, bool)
+    mask = np.zeros(cond.size, bool)
     mask[flat_valid[unknown]] = True
     index, m = grid_index(mask.reshape(shape))
     flat_index = index.reshape(-1)
@@ -1020,7 +1060,7 @@ def _advanced(
         v = x[inv, 0]
         used_kind, max_residual, n_solves = used.kind, used.max_residual, 1
 
-    voltage = np.full(values.size, np.nan)
+    voltage = np.full(cond.size, np.nan)
     voltage[flat_valid[comp_ground[comp]]] = 0.0  # grounded, no source: all at 0 V
     voltage[flat_valid[unknown]] = v
     # node current: the larger of the current flowing in and out of each node, branches and
@@ -1036,7 +1076,7 @@ def _advanced(
         np.bincount(node, weights=into, minlength=n_nodes),
         np.bincount(node, weights=out, minlength=n_nodes),
     )
-    current = np.full(values.size, np.nan)
+    current = np.full(cond.size, np.nan)
     current[flat_valid] = node_current[node]
     return CurrentFlow(
         resistances=pd.DataFrame({"effective_resistance": np.zeros(0)}),

@@ -98,6 +98,8 @@ class _Data:
     scale_m: float  # RMS distance from the centroid (ctmm's SCALE)
     tscale_s: float  # median positive time step (ctmm's TSCALE)
     span_s: float
+    #: estimate one location-error SD with the movement parameters (ctmm's error=TRUE)
+    fit_error: bool = False
     #: unit-variance filters by timescales (error-free likelihoods for any Sigma)
     cache: dict[tuple[float, float], UnitFilter] = field(default_factory=dict, compare=False)
 
@@ -106,13 +108,13 @@ class _Data:
         return int(self.t.size)
 
 
-def _names(name: str, isotropic: bool) -> tuple[str, ...]:
+def _names(name: str, isotropic: bool, fit_error: bool = False) -> tuple[str, ...]:
     sigma = ("sigma_m2",) if isotropic else ("sigma_major_m2", "sigma_minor_m2", "angle_rad")
     taus = {"IID": (), "OU": ("tau_position_s",), "OUF": ("tau_position_s", "tau_velocity_s")}
-    return sigma + taus[name]
+    return sigma + taus[name] + (("error_m",) if fit_error else ())
 
 
-def min_fixes(name: str, isotropic: bool) -> int:
+def min_fixes(name: str, isotropic: bool, *, fit_error: bool = False) -> int:
     r"""Fewest fixes for which the candidate's AICc is defined (:math:`2n > k + \\nu`).
 
     Examples
@@ -120,7 +122,7 @@ def min_fixes(name: str, isotropic: bool) -> int:
     >>> min_fixes("IID", True), min_fixes("OUF", False)
     (3, 7)
     """
-    nu = len(_names(name, isotropic))
+    nu = len(_names(name, isotropic, fit_error))
     return nu + 2
 
 
@@ -205,6 +207,18 @@ def _full_ll(data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: b
         return -np.inf
     if name != "IID" and tp <= 0.0:
         return -np.inf
+    if data.fit_error:
+        if not theta[-1] > 0.0:
+            return -np.inf
+        return log_likelihood(
+            data.t,
+            data.xy,
+            sigma_m2=sigma,
+            tau_position_s=tp,
+            tau_velocity_s=tv,
+            error_m=float(theta[-1]),
+            reml=reml,
+        ).log_likelihood
     if data.error_m is None:
         return _unit(data, tp, tv).log_likelihood(sigma, reml=reml)
     return log_likelihood(
@@ -350,13 +364,14 @@ def _cov_loglike(hess: np.ndarray, grad: np.ndarray, tol: float = 2.2e-16) -> np
     return cov / w
 
 
-def _at_boundary(data: _Data, theta: np.ndarray, name: str) -> bool:
+def _at_boundary(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> bool:
     """OUF whose tau_velocity collapsed far below the sampling interval: OU in effect.
 
     ctmm's optimiser reaches tau_velocity = 0 there, where its pREML guard fails
     (zero curvature); the log-scale search here stops at a tiny positive value.
     """
-    return name == "OUF" and float(theta[-1]) < 1e-3 * data.tscale_s
+    k = _n_sigma(isotropic)
+    return name == "OUF" and float(theta[k + 1]) < 1e-3 * data.tscale_s
 
 
 def _positive_definite(hess: np.ndarray, data: _Data, names: tuple[str, ...]) -> bool:
@@ -429,7 +444,7 @@ def _fit_profiled_taus(data: _Data, name: str, isotropic: bool) -> np.ndarray:
 
 def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     """ML estimate in natural coordinates (``parameter_names`` order)."""
-    if data.error_m is None:
+    if data.error_m is None and not data.fit_error:
         if name == "IID":
             tau_u = np.zeros(0)
             prof = profiled_likelihood(
@@ -449,17 +464,29 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     # known location error: start from the error-free fit with the error variance removed
     first = np.concatenate([[True], np.diff(data.t) > 0])  # error-free start: unique times
     free = _Data(data.t[first], data.xy[first], None, data.scale_m, data.tscale_s, data.span_s)
-    start = _fit_ml(free, name, isotropic)
+    free_fit = _fit_ml(free, name, isotropic)
     k = _n_sigma(isotropic)
-    err_var = float(np.mean(data.error_m**2))
-    start[0] = max(start[0] - err_var, 0.1 * start[0])
-    if not isotropic:
-        start[1] = max(start[1] - err_var, 0.1 * start[1])
-    u0 = _to_log(start, isotropic)
+
+    def start_for(err_var: float) -> np.ndarray:
+        start = free_fit.copy()
+        start[0] = max(start[0] - err_var, 0.1 * start[0])
+        if not isotropic:
+            start[1] = max(start[1] - err_var, 0.1 * start[1])
+        if data.fit_error:
+            start = np.append(start, np.sqrt(err_var))
+        return _to_log(start, isotropic)
 
     def nll(u: np.ndarray) -> float:
         ll = _full_ll(data, _from_log(u, isotropic), name, isotropic, False)
         return -ll if np.isfinite(ll) else 1e300
+
+    if data.fit_error:
+        # scan the error SD from 0.1 % to 30 % of the (error-inflated) position SD
+        sd = float(np.sqrt(free_fit[0]))
+        u0 = min((start_for((f * sd) ** 2) for f in (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)), key=nll)
+    else:
+        known = np.zeros(1) if data.error_m is None else data.error_m
+        u0 = start_for(float(np.mean(known**2)))
 
     def fun_jac(u: np.ndarray) -> tuple[float, np.ndarray]:
         """Value and forward-difference gradient (the Newton steps below polish)."""
@@ -473,7 +500,9 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     box = [(log_var - 25.0, log_var + 10.0)] * (1 if isotropic else 2)
     if not isotropic:
         box.append((-np.pi, np.pi))
-    box += [(lo, hi)] * (u0.size - len(box))
+    box += [(lo, hi)] * (u0.size - len(box) - int(data.fit_error))
+    if data.fit_error:
+        box.append((float(np.log(data.scale_m * 1e-6)), float(np.log(data.scale_m))))
     start = u0
     if name == "OUF":
         # error masks the smoothness of the track, so the error-free tau_velocity can be far
@@ -498,6 +527,8 @@ def _standardiser(data: _Data, names: tuple[str, ...]) -> np.ndarray:
     for i, nm in enumerate(names):
         if nm.startswith("sigma"):
             out[i] = data.scale_m**2
+        elif nm.startswith("error"):
+            out[i] = data.scale_m
         elif nm.startswith("tau"):
             out[i] = data.tscale_s
     return out
@@ -513,7 +544,7 @@ def _preml_step(
     data: _Data, theta: np.ndarray, cov_ml: np.ndarray, name: str, isotropic: bool
 ) -> np.ndarray | None:
     """The pREML correction (ctmm's) from the ML estimate; None when it fails."""
-    names = _names(name, isotropic)
+    names = _names(name, isotropic, data.fit_error)
     u = _to_log(theta, isotropic)
 
     def reml_ll(uu: np.ndarray) -> float:
@@ -533,6 +564,8 @@ def _preml_step(
     if not isotropic:
         sigma_lin = _sigma_matrix(theta, isotropic)
         pars_std[:3] = np.array([sigma_lin[0, 0], sigma_lin[1, 1], sigma_lin[0, 1]]) / unit[0]
+    if data.fit_error:  # the error is linear in its mean square
+        pars_std[-1] = (theta[-1] / unit[-1]) ** 2
     values, vectors = np.linalg.eigh(0.5 * (cov_std + cov_std.T))
     values = np.minimum(values, 2.0 * (vectors.T @ pars_std) ** 2)
     cov_std = (vectors * values) @ vectors.T
@@ -555,6 +588,9 @@ def _preml_step(
     for _ in range(60):
         sigma_new = sigma0 + alpha * d_sigma
         taus_new = theta[k:] + alpha * step[k:]
+        if data.fit_error:  # incremented in its mean square, as ctmm (J: RMS -> MS)
+            ms = theta[-1] ** 2 + 2.0 * theta[-1] * alpha * step[-1]
+            taus_new[-1] = np.sqrt(ms) if ms > 0 else -1.0
         new = np.concatenate([_sigma_params(sigma_new, isotropic), taus_new])
         if (
             np.linalg.eigvalsh(0.5 * (sigma_new + sigma_new.T)).min() > 0
@@ -573,21 +609,23 @@ def _hreml_sigma(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> 
     """Re-estimate Sigma by REML with the timescales fixed (HREML)."""
     k = _n_sigma(isotropic)
     tp, tv = _taus(theta, name, isotropic)
-    if data.error_m is None:
+    if data.error_m is None and not data.fit_error:
         prof = profiled_likelihood(
             data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv, isotropic=isotropic, reml=True
         )
         return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), theta[k:]])
     u0 = _to_log(theta, isotropic)
+    # the linear parameters: Sigma (and a fitted error)
+    linear = list(range(k)) + ([u0.size - 1] if data.fit_error else [])
 
     def nll(us: np.ndarray) -> float:
         uu = u0.copy()
-        uu[:k] = us
+        uu[linear] = us
         ll = _full_ll(data, _from_log(uu, isotropic), name, isotropic, True)
         return -ll if np.isfinite(ll) else 1e300
 
     uu = u0.copy()
-    uu[:k] = _newton(nll, u0[:k])
+    uu[linear] = _newton(nll, u0[linear])
     return _from_log(uu, isotropic)
 
 
@@ -619,10 +657,10 @@ def _dof_area(theta: np.ndarray, cov: np.ndarray, isotropic: bool) -> float:
 def _fit_one(
     data: _Data, name: str, isotropic: bool, *, reml: bool, crs: Any
 ) -> tuple[MovementModel, list[str]]:
-    names = _names(name, isotropic)
+    names = _names(name, isotropic, data.fit_error)
     notes: list[str] = []
     theta = _fit_ml(data, name, isotropic)
-    exact = name == "IID" and data.error_m is None
+    exact = name == "IID" and data.error_m is None and not data.fit_error
     applied = False
     if reml and exact:
         prof = profiled_likelihood(
@@ -634,7 +672,9 @@ def _fit_one(
     if reml and not exact:
         grad_ml, hess_ml = _natural_derivatives(data, theta, name, isotropic, False)
         new = None
-        if _positive_definite(hess_ml, data, names) and not _at_boundary(data, theta, name):
+        if _positive_definite(hess_ml, data, names) and not _at_boundary(
+            data, theta, name, isotropic
+        ):
             cov_ml = _cov_loglike(hess_ml, grad_ml)
             new = _preml_step(data, theta, cov_ml, name, isotropic)
         if new is not None:  # else ctmm falls back to HREML, silently under ctmm.select
@@ -652,12 +692,14 @@ def _fit_one(
         sigma_m2=sigma,
         tau_position_s=tp,
         tau_velocity_s=tv,
-        error_m=data.error_m,
+        error_m=float(theta[-1]) if data.fit_error else data.error_m,
         reml=False,
     )
     ll = final.log_likelihood
     error_m: float | None
-    if data.error_m is None:
+    if data.fit_error:
+        error_m = float(theta[-1])
+    elif data.error_m is None:
         error_m = None
     elif np.all(data.error_m == data.error_m[0]):
         error_m = float(data.error_m[0])
@@ -735,13 +777,14 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
             f"{bad.size} fix(es) with non-finite coordinates {at}; drop those fixes before fitting"
         )
     err: np.ndarray | None = None
-    if error_m is not None:
+    fit_error = isinstance(error_m, str) and error_m == "fit"
+    if error_m is not None and not fit_error:
         try:
             err = np.broadcast_to(np.asarray(error_m, dtype=float), t.shape).astype(float)
         except (TypeError, ValueError) as exc:
             raise InputError(
                 f"error_m must be the location-error SD in metres (one value or one per fix), "
-                f"got {error_m!r}; estimating an unknown error is not supported"
+                f"got {error_m!r}; or 'fit' to estimate it"
             ) from exc
         badm = np.flatnonzero(~np.isfinite(err) | (err < 0))
         if badm.size:
@@ -754,7 +797,9 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
     errs = None if err is None else err[order]
     dup = np.flatnonzero(np.diff(ts) == 0.0)
     if dup.size:
-        ok = errs is not None and bool(np.all(errs[dup] > 0) and np.all(errs[dup + 1] > 0))
+        ok = fit_error or (
+            errs is not None and bool(np.all(errs[dup] > 0) and np.all(errs[dup + 1] > 0))
+        )
         if not ok:
             rows = sorted({int(order[i]) for i in dup} | {int(order[i + 1]) for i in dup})
             raise TimestampError(
@@ -768,7 +813,8 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
     dts = dts[dts > 0]
     tscale = float(np.median(dts)) if dts.size else 1.0
     span = float(ts[-1] - ts[0]) if ts.size else 0.0
-    return _Data(ts, xys, errs, scale if scale > 0 else 1.0, tscale, span), order
+    data = _Data(ts, xys, errs, scale if scale > 0 else 1.0, tscale, span, fit_error=fit_error)
+    return data, order
 
 
 def _parse_models(models: Iterable[str] | None) -> list[tuple[str, bool]]:
@@ -809,13 +855,14 @@ def _fit_candidates(
     data, _ = _prepare(times_s, xy_m, error_m)
     crs = _check_units(data.xy, crs)
     candidates = _parse_models(models)
-    usable = [(nm, iso) for nm, iso in candidates if data.n >= min_fixes(nm, iso)]
+    fe = data.fit_error
+    usable = [(nm, iso) for nm, iso in candidates if data.n >= min_fixes(nm, iso, fit_error=fe)]
     if not usable:
-        nm, iso = min(candidates, key=lambda c: min_fixes(*c))
+        nm, iso = min(candidates, key=lambda c: min_fixes(*c, fit_error=fe))
         label = f"{nm} {'isotropic' if iso else 'anisotropic'}"
         raise InsufficientDataError(
             f"{data.n} fix(es) are too few for the {label} movement model, which needs at "
-            f"least {min_fixes(nm, iso)}; collect more fixes"
+            f"least {min_fixes(nm, iso, fit_error=fe)}; collect more fixes"
         )
     fitted: list[tuple[MovementModel, list[str]]] = [
         _fit_one(data, nm, iso, reml=reml, crs=crs) for nm, iso in usable
@@ -848,7 +895,9 @@ def select_movement_model(
         isotropies. Default: IID, OU and OUF, each isotropic and anisotropic.
         Candidates with fewer fixes than :func:`min_fixes` are skipped.
     error_m
-        Known location-error SD per coordinate (m): one value or one per fix.
+        Known location-error SD per coordinate (m): one value or one per fix;
+        or ``"fit"`` to estimate one error SD with the movement parameters
+        (ctmm's ``error=TRUE`` without calibration data; parameter ``error_m``).
     reml
         ctmm's pHREML (default) instead of plain maximum likelihood.
     crs

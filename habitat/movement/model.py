@@ -266,9 +266,10 @@ class MovementModel:
 
         Rows: ``area_scale_m2`` (:math:`\sqrt{\det\Sigma}`, chi-square with
         ``2 * dof_area`` degrees of freedom), then each of ``parameter_names``:
-        variances by ``chisq_ci``, timescales by ``tau_ci``, the angle by a
-        normal interval; last ``mean_x_m`` and ``mean_y_m``, the stationary
-        mean with normal intervals from its GLS covariance.
+        variances by ``chisq_ci``, timescales by ``tau_ci``, a fitted error SD
+        by ``chisq_ci`` on its square (as ctmm), the angle by a normal interval;
+        last ``mean_x_m`` and ``mean_y_m``, the stationary mean with normal
+        intervals from its GLS covariance.
 
         Returns
         -------
@@ -285,6 +286,10 @@ class MovementModel:
             var = float(self.covariance[i, i])
             if name.startswith("tau"):
                 lo, hi = tau_ci(est, var, level=level)
+            elif name.startswith("error"):
+                # ctmm: chi-square on the mean square, VAR[e²] = (2e)² VAR[e], then sqrt
+                lo, hi = chisq_ci(est**2, (2.0 * est) ** 2 * var, level=level)
+                lo, hi = float(np.sqrt(lo)), float(np.sqrt(hi))
             elif _is_variance(name):
                 lo, hi = chisq_ci(est, var, level=level)
             else:

@@ -263,6 +263,8 @@ def test_duplicate_timestamps_name_rows_and_time():
     # with a location-error model simultaneous fixes are legitimate (as in ctmm)
     model = fit_movement(t, xy, models=["OU isotropic"], error_m=5.0)
     assert np.isfinite(model.log_likelihood)
+    model = fit_movement(t, xy, models=["OU isotropic"], error_m="fit")
+    assert np.isfinite(model.log_likelihood) and model.error_m > 0
 
 
 def test_non_finite_input_is_refused():
@@ -377,11 +379,6 @@ def test_interval_coverage_on_the_simulator():
     assert abs(np.mean(ratio[True]) - 1) < abs(np.mean(ratio[False]) - 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not implemented: ctmm's fitted location error (error=TRUE, UERE estimated with the "
-    "movement parameters); only known errors (error_m in metres) are supported",
-)
 def test_location_error_can_be_estimated():
     t = _irregular_times(1500, HOUR, seed=6)
     xy = simulate_track(t, sigma_m2=np.eye(2) * 1e4, tau_position_s=DAY, seed=7)
@@ -389,3 +386,22 @@ def test_location_error_can_be_estimated():
     model = fit_movement(t, xy, models=["OU isotropic"], error_m="fit")
     table = model.parameters()
     assert table.loc["error_m", "low"] <= 40.0 <= table.loc["error_m", "high"]
+    assert table.loc["sigma_m2", "low"] <= 1e4 <= table.loc["sigma_m2", "high"]
+    assert table.loc["tau_position_s", "low"] <= DAY <= table.loc["tau_position_s", "high"]
+    assert model.error_m == table.loc["error_m", "estimate"]
+    # one more parameter than with the error known, counted in AICc (nu and k)
+    known = fit_movement(t, xy, models=["OU isotropic"], error_m=40.0)
+    assert model.parameter_names == (*known.parameter_names, "error_m")
+    assert model.n_parameters == known.n_parameters + 1
+    n, k, nu = t.size, model.n_parameters, len(model.parameter_names)
+    aicc = -2 * model.log_likelihood + (2 * n - 2) * 2 * k / (2 * n - k - nu)
+    assert model.aicc == pytest.approx(aicc)
+    # ML with the error free is at least as likely as ML with the error fixed at the truth
+    ml_free = fit_movement(t, xy, models=["OU isotropic"], error_m="fit", reml=False)
+    ml_known = fit_movement(t, xy, models=["OU isotropic"], error_m=40.0, reml=False)
+    assert ml_free.log_likelihood >= ml_known.log_likelihood
+    # ctmm's interval for an error: chi-square on its square
+    var = model.covariance[-1, -1]
+    nu_e = 2 * model.error_m**4 / ((2 * model.error_m) ** 2 * var)
+    expected = model.error_m * np.sqrt(stats.chi2.ppf(0.025, nu_e) / nu_e)
+    assert table.loc["error_m", "low"] == pytest.approx(expected)

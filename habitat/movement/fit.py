@@ -9,7 +9,8 @@ Each candidate is fitted as ctmm's ``ctmm.fit(method="pHREML")`` (``fit.R``):
    is maximised over the log-timescales (scipy); without location error the
    mean and the covariance :math:`\Sigma` are profiled analytically (ctmm's
    ``PROFILE == 2``), so only the timescales are searched numerically; with a
-   known error, :math:`\Sigma` (log variances and angle) is searched too.
+   known error, :math:`\Sigma` (log variances and angle) is searched too, and with
+   ``error_m="fit"`` also one error SD (ctmm's ``error=TRUE`` without calibration).
 2. **Perturbative REML (pREML).** One Newton step from the ML estimate
    :math:`\hat\theta` towards the REML optimum using the ML information,
    :math:`\theta_{\rm pREML} = \hat\theta
@@ -730,6 +731,7 @@ def _fit_one(
         reml=applied,
         crs=crs,
         mean_covariance_m2=final.mean_covariance_m2,
+        notes=tuple(notes),
     )
     return model, notes
 

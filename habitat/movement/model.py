@@ -185,6 +185,9 @@ class MovementModel:
         CRS of ``mean_m``/``sigma_m2`` (pyproj CRS, or None for bare metres).
     mean_covariance_m2
         (2, 2) covariance of the estimated mean (GLS), m²; nan when unknown.
+    notes
+        Data-quality findings about this fit (e.g. a track that does not settle
+        into a range), also issued as ``DataQualityWarning`` for the selected model.
 
     Examples
     --------
@@ -221,6 +224,7 @@ class MovementModel:
     reml: bool
     crs: Any
     mean_covariance_m2: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.nan))
+    notes: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -298,6 +298,7 @@ def test_a_dispersing_track_is_flagged():
     assert model.tau_position_s > t[-1] / 2
     messages = [str(w.message) for w in caught]
     assert any("does not settle" in m for m in messages), messages
+    assert any("does not settle" in note for note in model.notes)
 
 
 def test_degrees_are_refused_or_flagged():

@@ -55,15 +55,16 @@ def filter_ou(
     res = np.zeros(m)
     p = sigma
     sumlog = 0.0
+    last_dt = -1.0
+    g = 0.0
+    q = sigma
     for i in range(n):
         if i > 0:
             dt = t[i] - t[i - 1]
-            if tau > 0.0:
+            if tau > 0.0 and dt != last_dt:  # regular sampling: computed once
                 g = math.exp(-dt / tau)
                 q = -sigma * math.expm1(-2.0 * dt / tau)
-            else:
-                g = 0.0
-                q = sigma
+                last_dt = dt
             for j in range(m):
                 a[j] *= g
             p = g * g * p + q

@@ -78,7 +78,7 @@ from habitat.core.errors import (
     where,
 )
 from habitat.movement.kalman import UnitFilter, log_likelihood, profiled_likelihood, unit_filter
-from habitat.movement.model import MODEL_NAMES, MovementModel
+from habitat.movement.model import MODEL_NAMES, MovementModel, chisq_ci
 
 __all__ = ["CANDIDATES", "fit_movement", "min_fixes", "select_movement_model"]
 
@@ -915,7 +915,9 @@ def select_movement_model(
         ``n_parameters``, ``log_likelihood``, ``aicc``, ``delta_aicc``,
         ``tau_position_s``, ``tau_velocity_s``, ``sigma_area_m2``
         (:math:`\sqrt{\det\Sigma}`), ``gaussian_area_95_km2``
-        (:math:`-2\ln 0.05\,\pi\sqrt{\det\Sigma}`), ``dof_area``.
+        (:math:`-2\ln 0.05\,\pi\sqrt{\det\Sigma}`, ctmm's ``summary`` area) with
+        ``gaussian_area_95_low_km2`` and ``gaussian_area_95_high_km2`` (chi-square,
+        ``2 dof_area`` degrees of freedom), ``dof_area``.
         ``attrs["models"]`` maps each label to its :class:`MovementModel`.
 
     Examples
@@ -931,6 +933,7 @@ def select_movement_model(
     rows = []
     for m in fitted:
         area = m.area_scale_m2
+        low, high = chisq_ci(area, dof=2.0 * m.dof_area)
         rows.append(
             {
                 "model": m.name,
@@ -943,6 +946,8 @@ def select_movement_model(
                 "tau_velocity_s": m.tau_velocity_s,
                 "sigma_area_m2": area,
                 "gaussian_area_95_km2": _CHI2_95 * np.pi * area / 1e6,
+                "gaussian_area_95_low_km2": _CHI2_95 * np.pi * low / 1e6,
+                "gaussian_area_95_high_km2": _CHI2_95 * np.pi * high / 1e6,
                 "dof_area": m.dof_area,
             }
         )

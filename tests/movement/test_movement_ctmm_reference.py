@@ -46,7 +46,16 @@ def test_cilla_matches_ctmm_vignette():
     data = pd.read_csv(CILLA)
     table = select_movement_model(data["t"].to_numpy(), data[["x", "y"]].to_numpy())
     assert table.loc[0, "label"] == "OUF anisotropic"
-    delta = table.set_index("label")["delta_aicc"]
+    by_label = table.set_index("label")
+    ouf = by_label.loc["OUF anisotropic"]
+    np.testing.assert_allclose(
+        ouf[
+            ["gaussian_area_95_low_km2", "gaussian_area_95_km2", "gaussian_area_95_high_km2"]
+        ].to_numpy(dtype=float),
+        CTMM["OUF anisotropic"]["area"],
+        rtol=1e-3,
+    )
+    delta = by_label["delta_aicc"]
     for label, value in DELTA_AICC.items():
         assert delta[label] == pytest.approx(value, abs=0.01)
     scale = -2 * np.log(0.05) * np.pi / 1e6

@@ -94,6 +94,22 @@ def test_irregular_sampling_matches_ctmm_gridding_transcription():
     np.testing.assert_allclose(v["dof"], dof[keep], rtol=1e-8)
 
 
+@pytest.mark.parametrize("factor", [0.5, 2.0, 3.0])
+def test_explicit_lag_bins_match_the_transcription(factor):
+    """ctmm's variogram(data, dt=...): fixes spread over a grid of another step."""
+    rng = np.random.default_rng(3)
+    t = 1.7e9 + np.cumsum(rng.choice([0.9, 1.0, 1.0, 1.2, 2.5], size=90) * HOUR)
+    z = rng.normal(size=(90, 2)) * 80
+    dt = factor * HOUR
+    v = variogram(t, z, dt_s=dt)
+    lags, svf, pairs, dof = _ctmm_gridder_literal(t, z - z.mean(axis=0), dt)
+    keep = (pairs > 0) & (dof > 0)
+    np.testing.assert_allclose(v["lag_s"], lags[keep], rtol=1e-12)
+    np.testing.assert_allclose(v["n_pairs"], pairs[keep])
+    np.testing.assert_allclose(v["semivariance_m2"].iloc[1:], svf[keep][1:], rtol=1e-8)
+    np.testing.assert_allclose(v["dof"], dof[keep], rtol=1e-8)
+
+
 def test_model_overlay_and_asymptote():
     t = np.arange(24 * 300) * HOUR
     xy = simulate_track(t, sigma_m2=np.eye(2) * 1e6, tau_position_s=DAY, seed=2)

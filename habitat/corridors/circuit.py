@@ -195,6 +195,12 @@ def _choice(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
     return value
 
 
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{what} must be True or False; got {value!r}.")
+    return bool(value)
+
+
 def _node_current(
     cond: np.ndarray,
     index: np.ndarray,
@@ -435,6 +441,92 @@ def current_flow(
     >>> current_flow(row, mode="advanced", sources=amps, grounds=to_ground).voltage.array.round(12)
     array([[13., 12., 11., 10.]])
     """
+    opts = _check_options(
+        nodes=nodes,
+        mode=mode,
+        id_column=id_column,
+        neighbours=neighbours,
+        connection=connection,
+        sources=sources,
+        grounds=grounds,
+        grounds_as=grounds_as,
+        direct_grounds=direct_grounds,
+        unit_currents=unit_currents,
+        source_on_ground=source_on_ground,
+        short_circuit=short_circuit,
+        solver=solver,
+        tol=tol,
+        max_iterations=max_iterations,
+        disconnected=disconnected,
+    )
+    if opts.mode == "advanced":
+        return _advanced(resistance, sources, grounds, short_circuit, opts)
+
+    cond, valid = _conductances(resistance)
+    ids, regions = _focal_regions(nodes, resistance, id_column, valid)
+    check_memory(int(np.count_nonzero(valid)), SOLVE_BYTES_PER_CELL, "one circuit solve")
+    comp = _components(valid, opts.eight).reshape(-1)
+
+    run = _Run(cond, opts.eight, opts.avg_res, opts.solver, opts.tol, opts.max_iterations)
+    if opts.mode == "pairwise":
+        resistances, pairs, voltage = _pairwise(
+            run, ids, regions, comp, opts.neighbours, opts.disconnected
+        )
+    else:
+        resistances = _one_to_all_table(run, ids, regions, comp, opts.neighbours, opts.disconnected)
+        pairs, voltage = None, None
+    current = np.where(valid, run.cumulative.reshape(valid.shape), np.nan)
+    return CurrentFlow(
+        resistances=resistances,
+        pairs=pairs,
+        current=_raster(resistance, current),
+        voltage=None if voltage is None else _raster(resistance, voltage),
+        mode=opts.mode,
+        solver=run.kind or ("direct" if opts.solver == "auto" else opts.solver),
+        max_residual=run.max_residual,
+        n_solves=run.n_solves,
+    )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The options of one :func:`current_flow` call, checked and normalised."""
+
+    mode: str
+    neighbours: int
+    eight: bool
+    avg_res: bool
+    solver: str  # "cholesky" already read as "direct"
+    tol: float
+    max_iterations: int
+    disconnected: str
+    # advanced mode only (their defaults in the other modes)
+    grounds_as: str
+    direct_grounds: bool
+    unit_currents: bool
+    source_on_ground: str
+
+
+def _check_options(
+    *,
+    nodes: Any,
+    mode: Any,
+    id_column: Any,
+    neighbours: Any,
+    connection: Any,
+    sources: Any,
+    grounds: Any,
+    grounds_as: Any,
+    direct_grounds: Any,
+    unit_currents: Any,
+    source_on_ground: Any,
+    short_circuit: Any,
+    solver: Any,
+    tol: Any,
+    max_iterations: Any,
+    disconnected: Any,
+) -> _Options:
+    """:func:`current_flow`'s options checked (InputError naming the fix), in its order."""
     if mode == "all_to_one":
         raise InputError(
             "mode='all_to_one' (Circuitscape's all-to-one: 1 A injected at every node but "
@@ -456,49 +548,63 @@ def current_flow(
         )
     if not (isinstance(max_iterations, (int, np.integer)) and max_iterations >= 1):
         raise InputError(f"max_iterations must be a positive integer; got {max_iterations!r}.")
-    eight = neighbours == 8
-    avg_res = connection == "resistance"
-
-    advanced_only = {
-        "sources": sources is not None,
-        "grounds": grounds is not None,
-        "grounds_as": grounds_as != "resistance",
-        "direct_grounds": direct_grounds is not False,
-        "unit_currents": unit_currents is not False,
-        "source_on_ground": source_on_ground != "keep_both",
-        "short_circuit": short_circuit is not None,
-    }
     if mode == "advanced":
-        if nodes is not None:
-            raise InputError(
-                "mode='advanced' takes no focal nodes (nodes must be None): give the current "
-                "sources (sources=, amps per cell) and the grounds (grounds=) as rasters, or "
-                "use mode='pairwise' / 'one_to_all' with focal nodes."
-            )
-        if id_column is not None:
-            raise InputError("id_column names focal node ids; mode='advanced' has no nodes.")
-        if sources is None or grounds is None:
-            missing = [n for n, v in (("sources", sources), ("grounds", grounds)) if v is None]
-            raise InputError(
-                f"mode='advanced' needs {' and '.join(missing)}: sources= (current injected per "
-                "cell, A; NaN/0 = none) and grounds= (resistance to ground per cell, ohm; 0 = "
-                "direct ground; NaN = no ground), rasters on the resistance grid."
-            )
-        return _advanced(
-            resistance,
-            sources,
-            grounds,
-            grounds_as=_choice(grounds_as, ("resistance", "conductance"), "grounds_as"),
-            direct_grounds=_flag(direct_grounds, "direct_grounds"),
-            unit_currents=_flag(unit_currents, "unit_currents"),
-            source_on_ground=_choice(source_on_ground, _CONFLICTS, "source_on_ground"),
-            short_circuit=short_circuit,
-            eight=eight,
-            avg_res=avg_res,
-            solver=solver,
-            tol=float(tol),
-            max_iterations=int(max_iterations),
+        _check_advanced(nodes, id_column, sources, grounds)
+        grounds_as = _choice(grounds_as, ("resistance", "conductance"), "grounds_as")
+        direct_grounds = _flag(direct_grounds, "direct_grounds")
+        unit_currents = _flag(unit_currents, "unit_currents")
+        source_on_ground = _choice(source_on_ground, _CONFLICTS, "source_on_ground")
+    else:
+        _check_not_advanced(
+            nodes,
+            mode,
+            {
+                "sources": sources is not None,
+                "grounds": grounds is not None,
+                "grounds_as": grounds_as != "resistance",
+                "direct_grounds": direct_grounds is not False,
+                "unit_currents": unit_currents is not False,
+                "source_on_ground": source_on_ground != "keep_both",
+                "short_circuit": short_circuit is not None,
+            },
         )
+    return _Options(
+        mode=mode,
+        neighbours=neighbours,
+        eight=neighbours == 8,
+        avg_res=connection == "resistance",
+        solver=solver,
+        tol=float(tol),
+        max_iterations=int(max_iterations),
+        disconnected=disconnected,
+        grounds_as=grounds_as,
+        direct_grounds=direct_grounds,
+        unit_currents=unit_currents,
+        source_on_ground=source_on_ground,
+    )
+
+
+def _check_advanced(nodes: Any, id_column: Any, sources: Any, grounds: Any) -> None:
+    """Advanced mode: no focal nodes, sources and grounds given."""
+    if nodes is not None:
+        raise InputError(
+            "mode='advanced' takes no focal nodes (nodes must be None): give the current "
+            "sources (sources=, amps per cell) and the grounds (grounds=) as rasters, or "
+            "use mode='pairwise' / 'one_to_all' with focal nodes."
+        )
+    if id_column is not None:
+        raise InputError("id_column names focal node ids; mode='advanced' has no nodes.")
+    if sources is None or grounds is None:
+        missing = [n for n, v in (("sources", sources), ("grounds", grounds)) if v is None]
+        raise InputError(
+            f"mode='advanced' needs {' and '.join(missing)}: sources= (current injected per "
+            "cell, A; NaN/0 = none) and grounds= (resistance to ground per cell, ohm; 0 = "
+            "direct ground; NaN = no ground), rasters on the resistance grid."
+        )
+
+
+def _check_not_advanced(nodes: Any, mode: str, advanced_only: dict[str, bool]) -> None:
+    """Pairwise and one-to-all: focal nodes given, no advanced-mode option set."""
     given = [name for name, used in advanced_only.items() if used]
     if given:
         raise InputError(
@@ -510,29 +616,6 @@ def current_flow(
             f"mode={mode!r} needs focal nodes: points or polygons (GeoDataFrame/GeoSeries) or "
             "a grid of node ids; or use mode='advanced' with sources= and grounds=."
         )
-
-    cond, valid = _conductances(resistance)
-    ids, regions = _focal_regions(nodes, resistance, id_column, valid)
-    check_memory(int(np.count_nonzero(valid)), SOLVE_BYTES_PER_CELL, "one circuit solve")
-    comp = _components(valid, eight).reshape(-1)
-
-    run = _Run(cond, eight, avg_res, solver, float(tol), int(max_iterations))
-    if mode == "pairwise":
-        resistances, pairs, voltage = _pairwise(run, ids, regions, comp, neighbours, disconnected)
-    else:
-        resistances = _one_to_all_table(run, ids, regions, comp, neighbours, disconnected)
-        pairs, voltage = None, None
-    current = np.where(valid, run.cumulative.reshape(valid.shape), np.nan)
-    return CurrentFlow(
-        resistances=resistances,
-        pairs=pairs,
-        current=_raster(resistance, current),
-        voltage=None if voltage is None else _raster(resistance, voltage),
-        mode=mode,
-        solver=run.kind or ("direct" if solver == "auto" else solver),
-        max_residual=run.max_residual,
-        n_solves=run.n_solves,
-    )
 
 
 def _raster(like: Raster, array: np.ndarray) -> Raster:
@@ -645,12 +728,21 @@ class _Run:
         self.n_solves = 0
 
     def solve(
-        self, a: sparse.csr_matrix, index: np.ndarray, n_rhs: int = 1
+        self,
+        a: sparse.csr_matrix,
+        index: np.ndarray,
+        n_rhs: int = 1,
+        *,
+        aggregates: np.ndarray | None = None,
     ) -> Callable[[np.ndarray], np.ndarray]:
-        """Set up a solver of ``a`` (factorisation or AMG hierarchy, once) for columns of b."""
-        run = make_solver(
-            a, self.solver, self.tol, self.max_iterations, block_aggregates(index), n_rhs
-        )
+        """Set up a solver of ``a`` (factorisation or AMG hierarchy, once) for columns of b.
+
+        ``aggregates``: AMG's first-level aggregate of each unknown (default: blocks of
+        3 x 3 cells of ``index``).
+        """
+        if aggregates is None:
+            aggregates = block_aggregates(index)
+        run = make_solver(a, self.solver, self.tol, self.max_iterations, aggregates, n_rhs)
 
         def more(rhs: np.ndarray) -> np.ndarray:
             x, used = run(rhs)
@@ -799,12 +891,6 @@ def _one_to_all(run: _Run, regions: list[np.ndarray], comp: np.ndarray) -> np.nd
 # --- advanced mode ---------------------------------------------------------------------
 
 
-def _flag(value: Any, what: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InputError(f"{what} must be True or False; got {value!r}.")
-    return bool(value)
-
-
 def _layer(layer: Any, like: Raster, what: str) -> np.ndarray:
     """A float64 copy of an advanced-mode layer on the resistance grid, NaN where no data."""
     if isinstance(layer, Raster):
@@ -851,28 +937,94 @@ def _first_cells(mask: np.ndarray, values: np.ndarray | None = None, k: int = 3)
     return "; ".join(shown) + (" ..." if rows.size > k else "")
 
 
+@dataclass(frozen=True)
+class _Grounds:
+    """Grounds per cell (2-D, on the resistance grid)."""
+
+    grounded: np.ndarray  # any ground, direct or through a resistance
+    direct: np.ndarray  # a direct ground (held at 0 V)
+    conductance: np.ndarray  # conductance to ground (S; 0 at direct grounds and elsewhere)
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The circuit's nodes: one per cell with data, the cells of a short-circuit region merged."""
+
+    cells: np.ndarray  # flat raster index of each cell with data, in raster order
+    region: np.ndarray  # its short-circuit region id (0 = none)
+    node: np.ndarray  # its node
+    n_nodes: int
+    merged: bool  # some short-circuit region holds a cell with data
+
+
+@dataclass(frozen=True)
+class _Loads:
+    """Sources and grounds summed per node, and each cell's conductance to ground."""
+
+    source: np.ndarray  # current injected per node (A)
+    conductance: np.ndarray  # conductance to ground per node (S)
+    direct: np.ndarray  # direct ground per node (held at 0 V)
+    cell_conductance: np.ndarray  # conductance to ground per cell with data (S)
+
+    @property
+    def grounded(self) -> np.ndarray:
+        """Per node: tied to ground, directly or through a resistance."""
+        out: np.ndarray = (self.conductance > 0) | self.direct
+        return out
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Per cell with data: its part in the solve (from the connected components)."""
+
+    at_ground: np.ndarray  # in a component holding a ground (0 V unless solved)
+    unknown: np.ndarray  # voltage unknown: a solved component, not a direct ground
+    held: np.ndarray  # a direct ground in a solved component (0 V)
+
+
 def _advanced(
     resistance: Raster,
-    sources: Raster | np.ndarray,
-    grounds: Raster | np.ndarray,
-    *,
-    grounds_as: str,
-    direct_grounds: bool,
-    unit_currents: bool,
-    source_on_ground: str,
+    sources: Raster | np.ndarray | None,
+    grounds: Raster | np.ndarray | None,
     short_circuit: Raster | np.ndarray | None,
-    eight: bool,
-    avg_res: bool,
-    solver: str,
-    tol: float,
-    max_iterations: int,
+    opts: _Options,
 ) -> CurrentFlow:
-    """Circuitscape's advanced mode: given sources and grounds, one solve for all components."""
-    cond, valid = _conductances(resistance)
-    shape = cond.shape
+    """Circuitscape's advanced mode: given sources and grounds, one solve for all components.
 
-    # --- sources (A) and grounds (conductance to ground, S; direct grounds apart), per cell
-    src = _layer(sources, resistance, "sources")
+    ``sources`` and ``grounds`` are given (checked by :func:`_check_options`).
+    """
+    cond, valid = _conductances(resistance)
+    src = _advanced_sources(sources, resistance, opts.unit_currents)
+    gnd = _advanced_grounds(grounds, resistance, opts.grounds_as, opts.direct_grounds)
+    _keep_on_data(src, gnd, valid)
+    nodes = _merged_nodes(short_circuit, resistance, valid)
+    loads = _resolve_conflicts(_node_loads(nodes, src, gnd), nodes, opts.source_on_ground)
+    parts = _solved_components(valid, opts.eight, nodes, loads)
+    run = _Run(cond, opts.eight, opts.avg_res, opts.solver, opts.tol, opts.max_iterations)
+    index, v = _solve_nodes(run, nodes, loads, parts)
+
+    voltage = np.full(cond.size, np.nan)
+    voltage[nodes.cells[parts.at_ground]] = 0.0  # grounded, no source: all at 0 V
+    voltage[nodes.cells[parts.unknown]] = v
+    current = np.full(cond.size, np.nan)
+    current[nodes.cells] = _advanced_node_current(run, index, v, nodes, loads, parts)
+    return CurrentFlow(
+        resistances=pd.DataFrame({"effective_resistance": np.zeros(0)}),
+        pairs=None,
+        current=_raster(resistance, current.reshape(cond.shape)),
+        voltage=_raster(resistance, voltage.reshape(cond.shape)),
+        mode="advanced",
+        solver=run.kind or ("direct" if opts.solver == "auto" else opts.solver),
+        max_residual=run.max_residual,
+        n_solves=run.n_solves,
+    )
+
+
+def _advanced_sources(
+    sources: Raster | np.ndarray | None, like: Raster, unit_currents: bool
+) -> np.ndarray:
+    """Current injected per cell (A, 0 = none; 1 A at every source with ``unit_currents``)."""
+    src = _layer(sources, like, "sources")
     if np.isinf(src).any():
         raise InputError(
             f"sources holds infinite currents ({_first_cells(np.isinf(src), src)}); give "
@@ -881,7 +1033,14 @@ def _advanced(
     src = np.where(np.isnan(src), 0.0, src)
     if unit_currents:
         src = np.where(src != 0.0, 1.0, 0.0)
-    gnd = _layer(grounds, resistance, "grounds")
+    return src
+
+
+def _advanced_grounds(
+    grounds: Raster | np.ndarray | None, like: Raster, grounds_as: str, direct_grounds: bool
+) -> _Grounds:
+    """Grounds per cell from resistances (ohm) or conductances (S) to ground."""
+    gnd = _layer(grounds, like, "grounds")
     negative = gnd < 0
     if negative.any():
         raise InputError(
@@ -895,48 +1054,57 @@ def _advanced(
         )
     with np.errstate(divide="ignore"):
         if grounds_as == "resistance":
-            grounded_cell = np.isfinite(gnd)  # +inf resistance: no ground
-            direct = grounded_cell & (gnd == 0.0)
-            g_cell = np.where(grounded_cell & (gnd > 0.0), 1.0 / np.where(gnd > 0, gnd, 1.0), 0.0)
+            grounded = np.isfinite(gnd)  # +inf resistance: no ground
+            direct = grounded & (gnd == 0.0)
+            conductance = np.where(grounded & (gnd > 0.0), 1.0 / np.where(gnd > 0, gnd, 1.0), 0.0)
         else:
-            grounded_cell = gnd > 0.0  # NaN compares False
+            grounded = gnd > 0.0  # NaN compares False
             direct = gnd == np.inf
-            g_cell = np.where(grounded_cell & ~direct, gnd, 0.0)
+            conductance = np.where(grounded & ~direct, gnd, 0.0)
     if direct_grounds:
-        direct = grounded_cell.copy()
-        g_cell = np.zeros(shape)
+        direct = grounded.copy()
+        conductance = np.zeros(gnd.shape)
+    return _Grounds(grounded, direct, conductance)
+
+
+def _keep_on_data(src: np.ndarray, gnd: _Grounds, valid: np.ndarray) -> None:
+    """Drop the sources and grounds off the data (in place, with a warning); need one of each."""
     off_src = (src != 0.0) & ~valid
-    off_gnd = grounded_cell & ~valid
+    off_gnd = gnd.grounded & ~valid
     if off_src.any() or off_gnd.any():
         warnings.warn(
             f"{int(off_src.sum())} source cell(s) and {int(off_gnd.sum())} ground cell(s) lie "
             "on cells without resistance data (impassable, not in the circuit) and are ignored, "
             f"as Circuitscape does ({_first_cells(off_src | off_gnd)}).",
             DataQualityWarning,
-            stacklevel=3,
+            stacklevel=4,  # here, _advanced, current_flow, its caller
         )
     src[~valid] = 0.0
-    direct &= valid
-    grounded_cell &= valid
-    g_cell[~valid] = 0.0
+    np.logical_and(gnd.direct, valid, out=gnd.direct)
+    np.logical_and(gnd.grounded, valid, out=gnd.grounded)
+    gnd.conductance[~valid] = 0.0
     if not (src != 0.0).any():
         raise InputError(
             "sources holds no current on a cell with resistance data: nothing flows. Give "
             "current in amps on cells of the circuit (NaN or 0 = no source)."
         )
-    if not grounded_cell.any():
+    if not gnd.grounded.any():
         raise InputError(
             "grounds holds no ground on a cell with resistance data: the current has nowhere to "
             "leave the circuit. Give at least one ground (a resistance to ground in ohm, 0 = "
             "direct ground) on a cell of the circuit."
         )
 
-    # --- nodes: one per cell, the cells of a short-circuit region merged into one
-    flat_valid = np.flatnonzero(valid)
-    n_cells = flat_valid.size
+
+def _merged_nodes(
+    short_circuit: Raster | np.ndarray | None, like: Raster, valid: np.ndarray
+) -> _Nodes:
+    """One node per cell with data, the cells of each short-circuit region merged into one."""
+    cells = np.flatnonzero(valid)
+    n_cells = cells.size
     region = np.zeros(n_cells, np.int64)
     if short_circuit is not None:
-        sc = _layer(short_circuit, resistance, "short_circuit")
+        sc = _layer(short_circuit, like, "short_circuit")
         ids = np.isfinite(sc) & (sc > 0)
         fractional = ids & (sc != np.round(sc))
         if fractional.any():
@@ -944,7 +1112,7 @@ def _advanced(
                 "short_circuit must hold integer region ids (> 0; cells sharing an id form one "
                 f"node; NaN, nodata or <= 0 = no region); got {_first_cells(fractional, sc)}."
             )
-        region = np.where(ids, sc, 0.0).reshape(-1)[flat_valid].astype(np.int64)
+        region = np.where(ids, sc, 0.0).reshape(-1)[cells].astype(np.int64)
     merged = bool((region > 0).any())
     if merged:
         key = np.where(region > 0, -region, np.arange(n_cells))
@@ -954,32 +1122,48 @@ def _advanced(
     else:
         node = np.arange(n_cells)
         n_nodes = n_cells
-    s_node = np.bincount(node, weights=src.reshape(-1)[flat_valid], minlength=n_nodes)
-    g_flat = g_cell.reshape(-1)[flat_valid]
-    g_node = np.bincount(node, weights=g_flat, minlength=n_nodes)
-    d_node = np.bincount(node, weights=direct.reshape(-1)[flat_valid], minlength=n_nodes) > 0
-    grounded = (g_node > 0) | d_node
+    return _Nodes(cells, region, node, n_nodes, merged)
 
-    # --- a source and a ground on one node (Circuitscape's remove_src_or_gnd)
-    conflict = (s_node != 0.0) & grounded
+
+def _node_loads(nodes: _Nodes, src: np.ndarray, gnd: _Grounds) -> _Loads:
+    """Sources, conductances to ground and direct grounds summed over each node's cells."""
+    n = nodes.n_nodes
+    g_flat = gnd.conductance.reshape(-1)[nodes.cells]
+    return _Loads(
+        source=np.bincount(nodes.node, weights=src.reshape(-1)[nodes.cells], minlength=n),
+        conductance=np.bincount(nodes.node, weights=g_flat, minlength=n),
+        direct=np.bincount(nodes.node, weights=gnd.direct.reshape(-1)[nodes.cells], minlength=n)
+        > 0,
+        cell_conductance=g_flat,
+    )
+
+
+def _resolve_conflicts(loads: _Loads, nodes: _Nodes, source_on_ground: str) -> _Loads:
+    """A source and a ground on one node (Circuitscape's remove_src_or_gnd).
+
+    Updates the per-node arrays of ``loads`` in place; refuses a circuit left without a
+    source or without a ground.
+    """
+    source, conductance, direct = loads.source, loads.conductance, loads.direct
+    g_flat = loads.cell_conductance
+    conflict = (source != 0.0) & loads.grounded
     if source_on_ground in ("remove_source", "remove_both"):
-        s_node[conflict] = 0.0
+        source[conflict] = 0.0
     if source_on_ground in ("remove_ground", "remove_both"):
-        g_node[conflict] = 0.0
-        d_node[conflict] = False
-        grounded[conflict] = False
-        g_flat = np.where(conflict[node], 0.0, g_flat)
+        conductance[conflict] = 0.0
+        direct[conflict] = False
+        g_flat = np.where(conflict[nodes.node], 0.0, g_flat)
     # a source is never held at 0 V: with both kept, a direct ground under a source goes
     # (a finite resistance to ground stays)
-    d_node &= s_node == 0.0
-    grounded = (g_node > 0) | d_node
-    if not (s_node != 0.0).any():
+    direct &= source == 0.0
+    out = _Loads(source, conductance, direct, g_flat)
+    if not (source != 0.0).any():
         raise InputError(
             "Every source shares its node with a ground and was removed "
             f"(source_on_ground={source_on_ground!r}): nothing flows. Use "
             "source_on_ground='keep_both' or move the sources off the grounds."
         )
-    if not grounded.any():
+    if not out.grounded.any():
         why = (
             "a direct ground under a source is dropped (a source cannot be held at 0 V)"
             if source_on_ground == "keep_both"
@@ -989,10 +1173,17 @@ def _advanced(
             f"Every ground shares its node with a source and none is left: {why}. Add a ground "
             "away from the sources, or give those grounds a resistance > 0."
         )
+    return out
 
-    # --- connected components of the merged graph; solve those with a source and a ground
-    comp = _components(valid, eight).reshape(-1)[flat_valid]
-    if merged:
+
+def _solved_components(valid: np.ndarray, eight: bool, nodes: _Nodes, loads: _Loads) -> _Parts:
+    """Connected components of the merged graph; those with a source and a ground are solved.
+
+    A component with sources but no ground is skipped with a warning.
+    """
+    cells, node, region = nodes.cells, nodes.node, nodes.region
+    comp = _components(valid, eight).reshape(-1)[cells]
+    if nodes.merged:  # a region joins the components it touches
         inside = region > 0
         _r, reg_index = np.unique(region[inside], return_inverse=True)
         k = int(comp.max()) + 1
@@ -1006,88 +1197,87 @@ def _advanced(
     _c, comp = np.unique(comp, return_inverse=True)
     comp = comp.reshape(-1)
     n_comp = int(comp.max()) + 1
-    comp_node = np.zeros(n_nodes, np.int64)
+    comp_node = np.zeros(nodes.n_nodes, np.int64)
     comp_node[node] = comp
-    comp_source = np.bincount(comp_node, weights=s_node != 0.0, minlength=n_comp) > 0
-    comp_ground = np.bincount(comp_node, weights=grounded, minlength=n_comp) > 0
+    comp_source = np.bincount(comp_node, weights=loads.source != 0.0, minlength=n_comp) > 0
+    comp_ground = np.bincount(comp_node, weights=loads.grounded, minlength=n_comp) > 0
     stranded = comp_source & ~comp_ground
     if stranded.any():
-        lost = np.zeros(cond.size, bool)
-        lost[flat_valid] = stranded[comp] & (s_node[node] != 0.0)
-        amps = float(np.abs(s_node[stranded[comp_node]]).sum())
+        lost = np.zeros(valid.size, bool)
+        lost[cells] = stranded[comp] & (loads.source[node] != 0.0)
+        amps = float(np.abs(loads.source[stranded[comp_node]]).sum())
         warnings.warn(
             f"{int(stranded.sum())} part(s) of the circuit (connected components) hold current "
             f"sources ({amps:g} A in absolute value) but no ground: their current cannot flow "
             "and they are not solved (current 0, voltage NaN), as Circuitscape skips them. "
-            f"Sources there: {_first_cells(lost.reshape(shape))}. Add a ground in each part or "
-            "join the parts.",
+            f"Sources there: {_first_cells(lost.reshape(valid.shape))}. Add a ground in each "
+            "part or join the parts.",
             DataQualityWarning,
-            stacklevel=3,
+            stacklevel=4,  # here, _advanced, current_flow, its caller
         )
-    solved = (comp_source & comp_ground)[comp]  # per valid cell
-    held = solved & d_node[node]
-    unknown = solved & ~held
-    mask = np.zeros(cond.size, bool)
-    mask[flat_valid[unknown]] = True
+    solved = (comp_source & comp_ground)[comp]
+    held = solved & loads.direct[node]
+    return _Parts(at_ground=comp_ground[comp], unknown=solved & ~held, held=held)
+
+
+def _solve_nodes(
+    run: _Run, nodes: _Nodes, loads: _Loads, parts: _Parts
+) -> tuple[np.ndarray, np.ndarray]:
+    """The grid index (direct grounds held at 0 V) and the voltage of each unknown cell.
+
+    The Laplacian of the unknown cells, each short-circuit region summed into one unknown
+    (``Sᵀ A S``), plus the nodes' conductances to ground; the nodes' sources on the right.
+    """
+    shape = run.cond.shape
+    mask = np.zeros(run.cond.size, bool)
+    mask[nodes.cells[parts.unknown]] = True
     index, m = grid_index(mask.reshape(shape))
-    flat_index = index.reshape(-1)
-    flat_index[flat_valid[held]] = _GROUND
+    index.reshape(-1)[nodes.cells[parts.held]] = _GROUND
+    if not m:
+        return index, np.zeros(m)
+    lap, _rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
+    cells_node = nodes.node[parts.unknown]  # node of each unknown cell (unknowns in raster order)
+    aggregates = block_aggregates(index)
+    if nodes.merged:
+        nodes_kept, inv = np.unique(cells_node, return_inverse=True)
+        inv = inv.reshape(-1)
+        s = sparse.csr_matrix((np.ones(m), inv, np.arange(m + 1)), shape=(m, nodes_kept.size))
+        a = sparse.csr_matrix(s.T @ (lap @ s))
+        node_aggregates = np.zeros(nodes_kept.size, np.int64)
+        node_aggregates[inv] = aggregates
+        aggregates = node_aggregates
+    else:
+        nodes_kept, inv = cells_node, np.arange(m)
+        a = lap
+    a = sparse.csr_matrix(a + sparse.diags(loads.conductance[nodes_kept]))
+    a.sum_duplicates()
+    a.sort_indices()
+    b = loads.source[nodes_kept][:, None]
+    x = run.solve(a, index, 1, aggregates=aggregates)(b)
+    return index, x[inv, 0]
 
-    v = np.zeros(m)
-    used_kind = ""
-    max_residual = 0.0
-    n_solves = 0
-    if m:
-        lap, _rhs = laplacian_matrix(cond, index, m, eight, avg_res)
-        cells_node = node[unknown]  # node of each unknown cell (unknowns in raster order)
-        aggregates = block_aggregates(index)
-        if merged:
-            nodes_kept, inv = np.unique(cells_node, return_inverse=True)
-            inv = inv.reshape(-1)
-            s = sparse.csr_matrix((np.ones(m), inv, np.arange(m + 1)), shape=(m, nodes_kept.size))
-            a = sparse.csr_matrix(s.T @ (lap @ s))
-            node_aggregates = np.zeros(nodes_kept.size, np.int64)
-            node_aggregates[inv] = aggregates
-            aggregates = node_aggregates
-        else:
-            nodes_kept, inv = cells_node, np.arange(m)
-            a = lap
-        a = sparse.csr_matrix(a + sparse.diags(g_node[nodes_kept]))
-        a.sum_duplicates()
-        a.sort_indices()
-        b = s_node[nodes_kept][:, None]
-        x, used = make_solver(a, solver, tol, max_iterations, aggregates, 1)(b)
-        v = x[inv, 0]
-        used_kind, max_residual, n_solves = used.kind, used.max_residual, 1
 
-    voltage = np.full(cond.size, np.nan)
-    voltage[flat_valid[comp_ground[comp]]] = 0.0  # grounded, no source: all at 0 V
-    voltage[flat_valid[unknown]] = v
-    # node current: the larger of the current flowing in and out of each node, branches and
-    # resistances to ground included (Circuitscape's node current)
-    inflow, outflow = kernels().branch_sums(cond, index, v, 0.0, eight, avg_res)
-    into = inflow.reshape(-1)[flat_valid]
-    out = outflow.reshape(-1)[flat_valid]
-    to_ground = np.zeros(n_cells)
-    to_ground[unknown] = g_flat[unknown] * v
+def _advanced_node_current(
+    run: _Run, index: np.ndarray, v: np.ndarray, nodes: _Nodes, loads: _Loads, parts: _Parts
+) -> np.ndarray:
+    """Node current per cell with data (A).
+
+    The larger of the current flowing in and out of each node, branches and resistances to
+    ground included (Circuitscape's node current); a region's cells all get its node's.
+    """
+    inflow, outflow = kernels().branch_sums(run.cond, index, v, 0.0, run.eight, run.avg_res)
+    into = inflow.reshape(-1)[nodes.cells]
+    out = outflow.reshape(-1)[nodes.cells]
+    to_ground = np.zeros(nodes.cells.size)
+    to_ground[parts.unknown] = loads.cell_conductance[parts.unknown] * v
     out = out + np.maximum(to_ground, 0.0)
     into = into + np.maximum(-to_ground, 0.0)
     node_current = np.maximum(
-        np.bincount(node, weights=into, minlength=n_nodes),
-        np.bincount(node, weights=out, minlength=n_nodes),
+        np.bincount(nodes.node, weights=into, minlength=nodes.n_nodes),
+        np.bincount(nodes.node, weights=out, minlength=nodes.n_nodes),
     )
-    current = np.full(cond.size, np.nan)
-    current[flat_valid] = node_current[node]
-    return CurrentFlow(
-        resistances=pd.DataFrame({"effective_resistance": np.zeros(0)}),
-        pairs=None,
-        current=_raster(resistance, current.reshape(shape)),
-        voltage=_raster(resistance, voltage.reshape(shape)),
-        mode="advanced",
-        solver=used_kind or ("direct" if solver == "auto" else solver),
-        max_residual=max_residual,
-        n_solves=n_solves,
-    )
+    out_cells: np.ndarray = node_current[nodes.node]
+    return out_cells
 
 
 def _pair_table(r: np.ndarray, ids: pd.Index) -> pd.DataFrame:

@@ -961,3 +961,23 @@ def test_advanced_sources_that_cancel_are_solved():
     flow = _advanced(res, sources, grounds, neighbours=4)
     np.testing.assert_allclose(flow.voltage.array[0], [2.0, 1.0, 0.0, -1.0, -2.0], atol=1e-12)
     np.testing.assert_allclose(flow.current.array[0], 1.0, rtol=1e-12)
+
+
+def test_advanced_warnings_point_at_the_caller_of_current_flow():
+    # stacklevel: the warning names the line calling current_flow, not a frame inside habitat
+    res = np.ones((3, 5))
+    res[:, 2] = np.nan  # two parts
+    res[0, 4] = np.nan
+    sources, grounds = _none(res.shape), _none(res.shape)
+    sources[1, 0] = 1.0  # west: a source and no ground
+    sources[1, 4] = 1.0
+    sources[0, 4] = 1.0  # on a cell without data
+    grounds[2, 4] = 0.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        current_flow(_raster(res), mode="advanced", sources=sources, grounds=grounds)
+    messages = [str(w.message) for w in caught]
+    assert len(caught) == 2, messages
+    assert "without resistance data" in messages[0] and "no ground" in messages[1]
+    assert all(w.category is DataQualityWarning for w in caught)
+    assert [w.filename for w in caught] == [__file__, __file__]

@@ -741,7 +741,7 @@ def estimate(
     xy : array_like, shape (n, 2)
         Fixes in metres, in the CRS of the model.
     levels : float or sequence of float
-        Fractions in (0, 1).
+        Fractions in (0, 1) (1 is refused: the UD has unbounded support).
     timestamps_ns : array_like of int64 ns or datetime64, shape (n,)
         Time of each fix (required).
     model : MovementModel, optional
@@ -827,6 +827,11 @@ def estimate(
     """
     arr = check_xy(xy, method="AKDE")
     lv = check_levels(levels)
+    if max(lv) >= 1.0:
+        raise InputError(
+            f"AKDE levels must be below 1 (got {max(lv):g}): the Gaussian kernels reach "
+            "everywhere, so the 100 % range is unbounded; use e.g. levels=(0.5, 0.95, 0.99)."
+        )
     g = _akde_grid(
         arr,
         timestamps_ns,

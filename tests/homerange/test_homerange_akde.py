@@ -512,6 +512,8 @@ def test_estimate_refuses_what_it_cannot_do():
         akde.estimate(xy, levels=0.95, timestamps_ns=t, model=model(), bandwith=3)
     with pytest.raises(InputError, match="levels"):
         akde.estimate(xy, levels=95, timestamps_ns=t, model=model())
+    with pytest.raises(InputError, match="below 1"):
+        akde.estimate(xy, levels=[0.5, 1.0], timestamps_ns=t, model=model())
 
 
 def test_datetime_timestamps_are_accepted():

@@ -679,7 +679,7 @@ def _pairwise(
         warnings.warn(
             f"{text}; their effective resistance is inf (Circuitscape writes -1).",
             DataQualityWarning,
-            stacklevel=4,
+            stacklevel=3,  # here, current_flow, its caller
         )
     return pd.DataFrame(r, index=ids, columns=ids), pairs, voltage
 
@@ -703,7 +703,7 @@ def _one_to_all_table(
         if disconnected == "raise":
             raise InputError(f"{text}. Fill the nodata gap or drop those nodes.")
         warnings.warn(
-            f"{text}; their effective resistance is inf.", DataQualityWarning, stacklevel=4
+            f"{text}; their effective resistance is inf.", DataQualityWarning, stacklevel=3
         )
     return pd.DataFrame({"effective_resistance": r1}, index=ids)
 

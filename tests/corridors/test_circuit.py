@@ -981,3 +981,15 @@ def test_advanced_warnings_point_at_the_caller_of_current_flow():
     assert "without resistance data" in messages[0] and "no ground" in messages[1]
     assert all(w.category is DataQualityWarning for w in caught)
     assert [w.filename for w in caught] == [__file__, __file__]
+
+
+@pytest.mark.parametrize("mode", ["pairwise", "one_to_all"])
+def test_disconnected_warning_points_at_the_caller_of_current_flow(mode):
+    res = np.ones((3, 5))
+    res[:, 2] = np.nan  # a nodata column between the two nodes
+    nodes = _points({"w": [(1, 0)], "e": [(1, 4)]}, 3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        current_flow(_raster(res), nodes, id_column="name", mode=mode)
+    assert [w.category for w in caught] == [DataQualityWarning], [str(w.message) for w in caught]
+    assert caught[0].filename == __file__

@@ -70,6 +70,7 @@ from scipy import optimize
 
 from habitat.core.crs import require_measurement_crs
 from habitat.core.errors import (
+    ConvergenceError,
     CoordinateError,
     DataQualityWarning,
     InputError,
@@ -310,8 +311,9 @@ def _natural_derivatives(
     is_log = np.ones(theta.size, dtype=bool)
     if not isotropic:
         is_log[2] = False
-    grad = g_log / d
-    hess = (h_log - np.diag(np.where(is_log, g_log, 0.0))) / np.outer(d, d)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a variance at 0: degenerate
+        grad = g_log / d
+        hess = (h_log - np.diag(np.where(is_log, g_log, 0.0))) / np.outer(d, d)
     return grad, hess
 
 
@@ -645,6 +647,8 @@ def _dof_area(theta: np.ndarray, cov: np.ndarray, isotropic: bool) -> float:
         var = float(cov[0, 0])
     else:
         area = float(np.sqrt(theta[0] * theta[1]))
+        if not area > 0.0:
+            return 0.0
         grad = np.array([area / theta[0] / 2.0, area / theta[1] / 2.0])
         sub = cov[:2, :2]
         if not np.all(np.isfinite(sub)):
@@ -811,6 +815,12 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
             )
     centre = xys.mean(axis=0)
     scale = float(np.sqrt(np.mean((xys - centre) ** 2)))
+    if ts.size > 1 and scale == 0.0:
+        raise InsufficientDataError(
+            f"all {ts.size} fixes are at one location ({centre[0]:.1f}, {centre[1]:.1f}): "
+            "there is no "
+            "movement to model; check the coordinates"
+        )
     dts = np.diff(ts)
     dts = dts[dts > 0]
     tscale = float(np.median(dts)) if dts.size else 1.0
@@ -869,6 +879,11 @@ def _fit_candidates(
     fitted: list[tuple[MovementModel, list[str]]] = [
         _fit_one(data, nm, iso, reml=reml, crs=crs) for nm, iso in usable
     ]
+    if not any(np.isfinite(model.log_likelihood) for model, _ in fitted):
+        raise ConvergenceError(
+            f"no movement model has a finite likelihood for these {data.n} fixes "
+            "(degenerate spread, e.g. all on one line); check the coordinates"
+        )
     best, notes = min(fitted, key=lambda fit: fit[0].aicc)
     for note in notes:  # about the selected model only
         warnings.warn(f"{best.label}: {note}", DataQualityWarning, stacklevel=3)

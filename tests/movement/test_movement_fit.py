@@ -10,6 +10,7 @@ from conftest import simulate_track
 from scipy import optimize, stats
 
 from habitat.core.errors import (
+    ConvergenceError,
     CoordinateError,
     DataQualityWarning,
     InputError,
@@ -267,6 +268,15 @@ def test_duplicate_timestamps_name_rows_and_time():
     assert np.isfinite(model.log_likelihood) and model.error_m > 0
 
 
+def test_degenerate_tracks_are_refused():
+    t = np.arange(20) * HOUR
+    with pytest.raises(InsufficientDataError, match="all 20 fixes are at one location"):
+        fit_movement(t, np.full((20, 2), 1e3))
+    line = np.column_stack([np.arange(20) * 100.0, np.full(20, 5e5)])
+    with pytest.raises(ConvergenceError, match="no movement model has a finite likelihood"):
+        fit_movement(t, line, models=["OU anisotropic"])
+
+
 def test_non_finite_input_is_refused():
     t = np.arange(10) * HOUR
     xy = np.random.default_rng(0).normal(size=(10, 2))
@@ -276,15 +286,16 @@ def test_non_finite_input_is_refused():
     t2 = t.copy()
     t2[2] = np.inf
     with pytest.raises(TimestampError, match="non-finite time"):
-        fit_movement(t2, np.zeros((10, 2)))
+        fit_movement(t2, np.random.default_rng(1).normal(size=(10, 2)) * 1e3)
     with pytest.raises(InputError, match="shape"):
         fit_movement(t, xy[:5])
+    ok = np.random.default_rng(1).normal(size=(10, 2)) * 1e3
     with pytest.raises(InputError, match="unknown movement model"):
-        fit_movement(t, np.full((10, 2), 1e3), models=["BM"])
+        fit_movement(t, ok, models=["BM"])
     with pytest.raises(InputError, match="location error"):
-        fit_movement(t, np.full((10, 2), 1e3), error_m=-1.0)
+        fit_movement(t, ok, error_m=-1.0)
     with pytest.raises(InputError, match="metres"):
-        fit_movement(t, np.full((10, 2), 1e3), error_m=np.ones(3))
+        fit_movement(t, ok, error_m=np.ones(3))
 
 
 def test_a_dispersing_track_is_flagged():

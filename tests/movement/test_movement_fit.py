@@ -105,6 +105,14 @@ def test_recovers_simulated_parameters_within_their_intervals(name):
     d = model.mean_m - np.array([5e5, 3e6])
     assert d @ np.linalg.solve(model.mean_covariance_m2, d) < stats.chi2.ppf(0.99, 2)
     assert 0 < model.dof_area < t.size
+    # the covariance is a covariance: symmetric, positive definite
+    np.testing.assert_allclose(model.covariance, model.covariance.T, rtol=1e-10, atol=0)
+    assert np.linalg.eigvalsh(model.covariance).min() > 0
+    # a bare model name selects both isotropies; a string is one candidate
+    assert set(select_movement_model(t[:300], xy[:300], models=name)["label"]) == {
+        f"{name} isotropic",
+        f"{name} anisotropic",
+    }
 
 
 @pytest.mark.parametrize(("name", "tau_v", "seeds"), [("OU", 0.0, 10), ("OUF", 3 * HOUR, 3)])

@@ -1235,6 +1235,7 @@ def _solve_nodes(
     index.reshape(-1)[nodes.cells[parts.held]] = _GROUND
     if not m:
         return index, np.zeros(m)
+    check_memory(m, SOLVE_BYTES_PER_CELL, "one circuit solve")
     lap, _rhs = laplacian_matrix(run.cond, index, m, run.eight, run.avg_res)
     cells_node = nodes.node[parts.unknown]  # node of each unknown cell (unknowns in raster order)
     aggregates = block_aggregates(index)

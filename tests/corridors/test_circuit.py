@@ -26,6 +26,7 @@ from habitat.core.errors import (
     InsufficientDataError,
     ProjectedCRSRequiredError,
 )
+from habitat.corridors import solver as solver_module
 from habitat.corridors.circuit import CurrentFlow, current_flow, pinch_points
 from habitat.io.raster import Raster
 
@@ -993,3 +994,22 @@ def test_disconnected_warning_points_at_the_caller_of_current_flow(mode):
         current_flow(_raster(res), nodes, id_column="name", mode=mode)
     assert [w.category for w in caught] == [DataQualityWarning], [str(w.message) for w in caught]
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("mode", ["pairwise", "advanced"])
+def test_a_solve_that_would_not_fit_in_memory_is_refused_before_the_matrix(mode, monkeypatch):
+    from habitat.core.errors import TooLargeError
+
+    monkeypatch.setattr(solver_module, "available_memory_bytes", lambda: 1_000)  # 1 kB free
+    res = np.ones((20, 20))
+    with pytest.raises(TooLargeError, match=r"(400|399) unknown cells.*one circuit solve.*Coarsen"):
+        if mode == "pairwise":
+            current_flow(
+                _raster(res), _points({"a": [(0, 0)], "b": [(19, 19)]}, 20), id_column="name"
+            )
+        else:
+            src = np.zeros((20, 20))
+            src[0, 0] = 1.0
+            gnd = np.full((20, 20), np.nan)
+            gnd[19, 19] = 0.0
+            current_flow(_raster(res), mode="advanced", sources=src, grounds=gnd)

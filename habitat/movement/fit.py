@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -104,6 +104,9 @@ class _Data:
     fit_error: bool = False
     #: unit-variance filters by timescales (error-free likelihoods for any Sigma)
     cache: dict[tuple[float, float], UnitFilter] = field(default_factory=dict, compare=False)
+    #: likelihood evaluations that ran the Kalman filter over the fixes, shared by the
+    #: candidates of one selection (one-element counter)
+    evaluations: list[int] = field(default_factory=lambda: [0], compare=False)
 
     @property
     def n(self) -> int:
@@ -195,6 +198,7 @@ def _unit(data: _Data, tp: float, tv: float) -> UnitFilter:
     if unit is None:
         if len(data.cache) > 4096:
             data.cache.clear()
+        data.evaluations[0] += 1
         unit = unit_filter(data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv)
         data.cache[key] = unit
     return unit
@@ -212,6 +216,7 @@ def _full_ll(data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: b
     if data.fit_error:
         if not theta[-1] > 0.0:
             return -np.inf
+        data.evaluations[0] += 1
         return log_likelihood(
             data.t,
             data.xy,
@@ -223,6 +228,7 @@ def _full_ll(data: _Data, theta: np.ndarray, name: str, isotropic: bool, reml: b
         ).log_likelihood
     if data.error_m is None:
         return _unit(data, tp, tv).log_likelihood(sigma, reml=reml)
+    data.evaluations[0] += 1
     return log_likelihood(
         data.t,
         data.xy,
@@ -448,6 +454,7 @@ def _fit_profiled_taus(data: _Data, name: str, isotropic: bool) -> np.ndarray:
 def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
     """ML estimate in natural coordinates (``parameter_names`` order)."""
     if data.error_m is None and not data.fit_error:
+        data.evaluations[0] += 1  # the profiled likelihood at the estimate
         if name == "IID":
             tau_u = np.zeros(0)
             prof = profiled_likelihood(
@@ -466,7 +473,15 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
         return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), np.exp(tau_u)])
     # known location error: start from the error-free fit with the error variance removed
     first = np.concatenate([[True], np.diff(data.t) > 0])  # error-free start: unique times
-    free = _Data(data.t[first], data.xy[first], None, data.scale_m, data.tscale_s, data.span_s)
+    free = _Data(
+        data.t[first],
+        data.xy[first],
+        None,
+        data.scale_m,
+        data.tscale_s,
+        data.span_s,
+        evaluations=data.evaluations,
+    )
     free_fit = _fit_ml(free, name, isotropic)
     k = _n_sigma(isotropic)
 
@@ -613,6 +628,7 @@ def _hreml_sigma(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> 
     k = _n_sigma(isotropic)
     tp, tv = _taus(theta, name, isotropic)
     if data.error_m is None and not data.fit_error:
+        data.evaluations[0] += 1
         prof = profiled_likelihood(
             data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv, isotropic=isotropic, reml=True
         )
@@ -668,6 +684,7 @@ def _fit_one(
     exact = name == "IID" and data.error_m is None and not data.fit_error
     applied = False
     if reml and exact:
+        data.evaluations[0] += 1
         prof = profiled_likelihood(
             data.t, data.xy, tau_position_s=0.0, tau_velocity_s=0.0, isotropic=isotropic, reml=True
         )
@@ -691,6 +708,7 @@ def _fit_one(
     cov = _cov_loglike(hess, grad_ml if reml else grad)
     sigma = _sigma_matrix(theta, isotropic)
     tp, tv = _taus(theta, name, isotropic)
+    data.evaluations[0] += 1
     final = log_likelihood(
         data.t,
         data.xy,
@@ -887,7 +905,8 @@ def _fit_candidates(
     best, notes = min(fitted, key=lambda fit: fit[0].aicc)
     for note in notes:  # about the selected model only
         warnings.warn(f"{best.label}: {note}", DataQualityWarning, stacklevel=3)
-    return [model for model, _ in fitted]
+    count = data.evaluations[0]
+    return [replace(model, n_likelihood_evaluations=count) for model, _ in fitted]
 
 
 def select_movement_model(

@@ -188,6 +188,13 @@ class MovementModel:
     notes
         Data-quality findings about this fit (e.g. a track that does not settle
         into a range), also issued as ``DataQualityWarning`` for the selected model.
+    n_likelihood_evaluations
+        Exact likelihood evaluations (Kalman filter passes over all fixes) made
+        by the call that fitted this model: by ``fit_movement`` or
+        ``select_movement_model``, all candidates together (they share filter
+        runs, so a candidate's own share depends on the order); evaluations
+        reusing a cached unit-variance filter (a new :math:`\Sigma` at the same
+        timescales) cost no pass and are not counted. 0 when unknown.
 
     Examples
     --------
@@ -225,6 +232,7 @@ class MovementModel:
     crs: Any
     mean_covariance_m2: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.nan))
     notes: tuple[str, ...] = ()
+    n_likelihood_evaluations: int = 0
 
     @property
     def label(self) -> str:

@@ -425,3 +425,31 @@ def test_location_error_can_be_estimated():
     nu_e = 2 * model.error_m**4 / ((2 * model.error_m) ** 2 * var)
     expected = model.error_m * np.sqrt(stats.chi2.ppf(0.025, nu_e) / nu_e)
     assert table.loc["error_m", "low"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("error_m", [None, 20.0])
+def test_likelihood_evaluations_count_every_filter_pass(monkeypatch, error_m):
+    """n_likelihood_evaluations equals the calls that ran the Kalman filter over the fixes."""
+    import habitat.movement.fit as fit_module
+
+    calls = [0]
+    for fn in ("unit_filter", "log_likelihood", "profiled_likelihood"):
+        original = getattr(fit_module, fn)
+
+        def counted(*args, _original=original, **kwargs):
+            calls[0] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(fit_module, fn, counted)
+    t = _irregular_times(200, HOUR, seed=3)
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=4)
+    table = select_movement_model(t, xy, models=["IID", "OU"], error_m=error_m)
+    counts = {m.n_likelihood_evaluations for m in table.attrs["models"].values()}
+    assert counts == {calls[0]}  # the whole selection's, on every candidate
+    before = calls[0]
+    best = fit_movement(t, xy, models=["IID", "OU"], error_m=error_m)
+    assert best.n_likelihood_evaluations == calls[0] - before == before  # deterministic
+    # IID isotropic without error: ML and REML profiles, one unit filter for the Hessian
+    # (cached for any Sigma), and the final ML likelihood
+    iid = fit_movement(t, xy, models=["IID isotropic"])
+    assert iid.n_likelihood_evaluations == 4

@@ -10,6 +10,9 @@ its margins set so that :func:`figure_png` draws it only once.
 * :func:`plot_summary_by_sex` - range area and share protected by sex;
 * :func:`plot_fragmentation_by_animal` - landscape metrics of each animal's
   range, side by side and sorted;
+* :func:`plot_variogram` - an empirical variogram with its intervals and the
+  fitted movement model (AKDE);
+* :func:`plot_area_intervals` - every animal's range area with its interval;
 * :func:`figure_png` - a figure as PNG bytes.
 
 Analysis (:mod:`habitat.homerange`, :mod:`habitat.overlap`) never imports
@@ -29,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
 from habitat.core import crs as hcrs
+from habitat.core import units
 from habitat.core.errors import ColumnError, InputError
 from habitat.core.sex import sex_labels
 from habitat.core.tables import LANDSCAPE_METRICS
@@ -36,6 +40,8 @@ from habitat.datasets import species_profile
 from habitat.homerange.curve import area_curve_verdict
 from habitat.io.raster import Raster
 from habitat.io.species import SpeciesProfile
+from habitat.movement.model import MovementModel
+from habitat.report.akde import duration_text, time_unit, variogram_table
 from habitat.report.style import SEX_COLOURS, SEX_LABELS
 
 __all__ = [
@@ -45,9 +51,11 @@ __all__ = [
     "length_label",
     "plot_area_curve",
     "plot_connectivity_graph",
+    "plot_area_intervals",
     "plot_fragmentation_by_animal",
     "plot_summary_by_sex",
     "plot_ud",
+    "plot_variogram",
 ]
 
 #: Longest side (cells) of a UD image handed to matplotlib: a UD on a finer
@@ -557,4 +565,238 @@ def plot_connectivity_graph(
         parts.append(f"ECA {eca_km2:,.1f} km²")
     ax.set_title(" · ".join(parts), fontsize=10)
     fig.subplots_adjust(left=0.12, right=0.95, bottom=0.1, top=0.92)
+    return fig
+
+
+def _mathtext_safe(text: str) -> str:
+    """A data string for a matplotlib label: a ``$`` would start mathtext."""
+    return text.replace("$", r"\$")
+
+
+def plot_variogram(
+    variogram: pd.DataFrame,
+    model: MovementModel | None = None,
+    *,
+    individual: str | None = None,
+    level: float = 0.95,
+    fraction: float = 0.5,
+) -> Figure:
+    """An empirical variogram with its chi-square intervals and the fitted model's curve.
+
+    Drawn as ctmm's ``plot.variogram``: lags with at least one degree of
+    freedom, up to ``fraction`` of the longest lag (ctmm's default half: the
+    longest lags rest on few pairs); each semivariance with its interval
+    (:func:`habitat.report.akde.semivariance_ci`, points with error bars up to
+    100 lags, a line and a band beyond); the model's semivariance
+    (:meth:`habitat.movement.MovementModel.semivariance_m2`, without location
+    error, as ctmm draws it) as a red curve. A range-resident animal's
+    variogram levels off at the model's variance; one that keeps rising never
+    settles into a range.
+
+    Parameters
+    ----------
+    variogram : pandas.DataFrame
+        :func:`habitat.movement.variogram` (``lag_s``, ``semivariance_m2``, ``dof``).
+    model : MovementModel, optional
+        The fitted model (its name is in the title).
+    individual : str, optional
+        Animal named in the title.
+    level : float
+        Confidence level of the intervals.
+    fraction : float
+        Share (0-1] of the longest lag shown.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Semivariance in km² (m² for an animal whose variogram stays below
+        0.001 km²) against the lag in min, h, days or years
+        (:func:`habitat.report.akde.time_unit` of the longest lag shown).
+
+    Raises
+    ------
+    InputError
+        For a ``fraction`` outside (0, 1] or a variogram without a lag.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"lag_s": np.arange(5) * 86400.0,
+    ...                   "semivariance_m2": [0.0, 4e6, 6e6, 7e6, 7e6], "dof": 40.0})
+    >>> fig = plot_variogram(v, individual="Leo 1F", fraction=1.0)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('lag (days)', 'semivariance (km²)')
+    >>> fig.axes[0].get_title()
+    'Leo 1F: variogram'
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise InputError(f"fraction must be in (0, 1], e.g. 0.5; got {fraction!r}.")
+    table = variogram_table(variogram, level=level)
+    if not len(table):
+        raise InputError(
+            "the variogram has no lag with one degree of freedom or more; "
+            "compute it from at least two fixes with habitat.movement.variogram."
+        )
+    lag = table["lag_s"].to_numpy(dtype=float)
+    max_lag = float(fraction * lag.max()) if lag.max() > 0 else 1.0
+    table = table[lag <= max_lag]
+    lag = table["lag_s"].to_numpy(dtype=float)
+    unit_name, unit_s = time_unit(max_lag)
+    curve_lag = np.linspace(0.0, max_lag, 400)
+    curve = model.semivariance_m2(curve_lag) / 1e6 if model is not None else np.zeros(0)
+    svf = table["semivariance_km2"].to_numpy(dtype=float)
+    low = table["semivariance_low_km2"].to_numpy(dtype=float)
+    high = table["semivariance_high_km2"].to_numpy(dtype=float)
+    top = float(np.nanmax(np.concatenate([high, svf, curve, [0.0]])))
+    scale, area_unit = (1.0, "km²") if top >= 1e-3 else (1e-6, "m²")
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.add_subplot()
+    x = lag / unit_s
+    pct = f"{100 * level:g} %"
+    if len(x) <= 100:
+        ax.errorbar(
+            x,
+            svf / scale,
+            yerr=np.vstack([svf - low, high - svf]) / scale,
+            fmt="o",
+            ms=3.5,
+            color="#222222",
+            ecolor="#999999",
+            elinewidth=1.0,
+            label=f"empirical ({pct} CI)",
+            zorder=3,
+        )
+    else:
+        ax.fill_between(x, low / scale, high / scale, color="#222222", alpha=0.15, lw=0)
+        ax.plot(x, svf / scale, color="#222222", lw=1.0, label=f"empirical ({pct} CI)")
+    if model is not None:
+        taus = [f"τp {duration_text(model.tau_position_s)}"] if model.tau_position_s > 0 else []
+        if model.tau_velocity_s > 0:
+            taus.append(f"τv {duration_text(model.tau_velocity_s)}")
+        ax.plot(
+            curve_lag / unit_s,
+            curve / scale,
+            color="#d62728",
+            lw=1.8,
+            label=f"{model.label}" + (f" ({', '.join(taus)})" if taus else ""),
+            zorder=4,
+        )
+    ax.set_xlim(0.0, max_lag / unit_s)
+    ax.set_ylim(0.0, 1.05 * top / scale if top > 0 else 1.0)
+    ax.set_xlabel(f"lag ({unit_name})")
+    ax.set_ylabel(f"semivariance ({area_unit})")
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    who = f"{_mathtext_safe(individual)}: " if individual else ""
+    what = f"variogram with the fitted {model.label} model" if model is not None else "variogram"
+    ax.set_title(f"{who}{what}", fontsize=10, y=1.01)
+    widest = len(_plain_number(top / scale))
+    fig.subplots_adjust(left=max(0.1, 0.05 + 0.012 * widest), right=0.97, bottom=0.12, top=0.9)
+    return fig
+
+
+def plot_area_intervals(
+    metrics: pd.DataFrame,
+    *,
+    level: float | None = None,
+    sexes: Mapping[str, str] | None = None,
+) -> Figure:
+    """Each animal's range area as a point with its interval as an error bar, sorted.
+
+    Animals are sorted by area (largest at the top) and coloured by sex when
+    it is known (a ``sex`` column or ``sexes``). An animal without an
+    interval (a method that has none, e.g. MCP) is a point alone; an
+    unbounded upper limit is drawn to the edge with an arrow head. Areas in
+    km² below, sq mi above.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        One row per animal: ``individual``, ``area_km2`` and, for AKDE,
+        ``area_low_km2`` and ``area_high_km2`` (:func:`habitat.home_range`).
+    level : float, optional
+        Confidence level of the intervals, for the title.
+    sexes : mapping, optional
+        Individual -> sex code (instead of a ``sex`` column).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ColumnError
+        Without ``individual`` or ``area_km2``.
+
+    Examples
+    --------
+    >>> fig = plot_area_intervals(pd.DataFrame({
+    ...     "individual": ["a", "b"], "sex": ["F", "M"], "area_km2": [300.0, 120.0],
+    ...     "area_low_km2": [250.0, 90.0], "area_high_km2": [360.0, 160.0]}), level=0.95)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]  # largest at the top
+    ['b', 'a']
+    """
+    for col in ("individual", "area_km2"):
+        if col not in metrics.columns:
+            raise ColumnError(
+                f"plot_area_intervals: the table has no {col!r} column; pass one row per "
+                "animal of habitat.home_range (with area_low_km2 / area_high_km2 for AKDE)."
+            )
+    area = metrics["area_km2"].to_numpy(dtype=float)
+    order = np.argsort(np.where(np.isnan(area), -np.inf, area), kind="stable")
+    rows = metrics.iloc[order]
+    names = rows["individual"].astype(str).tolist()
+    area = rows["area_km2"].to_numpy(dtype=float)
+    nan = np.full(len(rows), np.nan)
+    low = rows["area_low_km2"].to_numpy(dtype=float) if "area_low_km2" in rows else nan
+    high = rows["area_high_km2"].to_numpy(dtype=float) if "area_high_km2" in rows else nan
+    if sexes is not None:
+        sex = [str(sexes.get(n, "")) for n in names]
+    elif "sex" in rows.columns:
+        sex = [str(s) for s in rows["sex"]]
+    else:
+        sex = [""] * len(names)
+    colours = [SEX_COLOURS.get(s, "#5aae61" if not any(sex) else "#777777") for s in sex]
+    finite = np.concatenate([area, low, high[np.isfinite(high)]])
+    finite = finite[np.isfinite(finite)]
+    right = 1.08 * float(finite.max()) if finite.size else 1.0
+    height = max(2.6, 1.1 + 0.3 * len(names))
+    fig = Figure(figsize=(6.4, height))
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    for yi, a, lo, hi, colour in zip(y, area, low, high, colours, strict=True):
+        if np.isfinite(lo) and not np.isnan(hi):
+            top = min(hi, right) if np.isfinite(hi) else right
+            ax.plot([lo, top], [yi, yi], color=colour, lw=2.0, alpha=0.7, solid_capstyle="butt")
+            ax.plot([lo], [yi], marker="|", ms=9, color=colour)
+            ax.plot([top], [yi], marker="|" if np.isfinite(hi) else ">", ms=9, color=colour)
+        if np.isfinite(a):
+            ax.plot([a], [yi], marker="o", ms=6, color=colour, mec="black", mew=0.6, zorder=3)
+    ax.set_yticks(y, [_mathtext_safe(n) for n in names])
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlim(0.0, right)
+    ax.set_xlabel("range area (km²)")
+    ax.xaxis.set_major_formatter(FuncFormatter(_plain_number))
+    sq_mi = ax.secondary_xaxis(
+        "top",
+        functions=(units.km2_to_sq_mi, units.sq_mi_to_km2),
+    )
+    sq_mi.set_xlabel("range area (sq mi)")
+    sq_mi.xaxis.set_major_formatter(FuncFormatter(_plain_number))
+    ax.grid(axis="x", alpha=0.3)
+    present = [s for s in SEX_COLOURS if s in set(sex)]
+    if present:
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], color=SEX_COLOURS[s], marker="o", lw=2, label=SEX_LABELS.get(s, s))
+            for s in present
+        ]
+        ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.8)
+    what = f"{100 * level:g} % intervals" if level is not None else "intervals"
+    fig.suptitle(f"Range areas with their {what} (sorted)", fontsize=10)
+    left = min(0.4, 0.05 + 0.012 * max((len(n) for n in names), default=4))
+    fig.subplots_adjust(
+        left=max(left, 0.1), right=0.97, bottom=0.55 / height + 0.05, top=1 - 0.95 / height
+    )
     return fig

@@ -291,7 +291,8 @@ def model_rows(model: MovementModel, *, level: float = 0.95) -> list[tuple[str, 
     for name, label in _TAU_LABELS.items():
         if name not in params.index:
             continue
-        est, lo, hi = params.loc[name, ["estimate", "low", "high"]].to_numpy(dtype=float)
+        values = params.loc[name, ["estimate", "low", "high"]].to_numpy(dtype=float)
+        est, lo, hi = (float(v) for v in values)
         if est <= 0.0:
             continue
         unit = time_unit(est)

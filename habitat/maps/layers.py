@@ -18,6 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.colormap import LinearColormap
 from folium import plugins
 
@@ -45,6 +46,7 @@ from habitat.maps.style import (
     escaped_strings,
     format_number,
     individual_palette,
+    interval_text,
     readable_values,
     sex_colours,
 )
@@ -405,11 +407,17 @@ def add_relocations(
 
 
 # -------------------------------------------------------------------- home ranges
-_RANGE_CORE = ("individual", "sex", "method", "level", "n_fixes")
+_RANGE_CORE = ("individual", "sex", "method", "level", "n_fixes", "model")
+#: tooltip fields of a range, in order (those a layer has)
+_RANGE_TIPS = ("individual", "sex", "method", "level", "area", "interval", "model")
+#: the bounds of an area's interval (AKDE): a band between their isopleths
+INTERVAL_GEOMETRIES = ("geometry_low", "geometry_high")
 _RANGE_SKIP = {
     "geometry",
     "area_km2",
     "area_sq_mi",
+    "area_low_sq_mi",
+    "area_high_sq_mi",
     "area_m2",
     "range_id",
     "_colour",
@@ -435,8 +443,17 @@ def add_home_ranges(
 
     Each range gets a tooltip (individual, method, level, area) and a popup with
     every metric column in readable units: areas in km² and sq mi, lengths
-    (``*_m``) in km and mi, shares (``share*``, ``*_share``) in %. Inner
-    (core) levels are drawn more opaque than outer ones.
+    (``*_m``) in km and mi, durations (``*_s``) in min, h or days, shares
+    (``share*``, ``*_share``) in %. Inner (core) levels are drawn more opaque
+    than outer ones.
+
+    A range with an area interval (AKDE: ``area_low_km2``, ``area_high_km2``,
+    ``model`` and the bounds' isopleths ``geometry_low`` / ``geometry_high``)
+    says its interval and model in its tooltip, and its interval is drawn as
+    a band around the isopleth: the ring between the lower and the upper
+    bound's isopleths, semi-transparent in the range's colour, in a layer
+    ``Home-range intervals (<method>)`` under the isopleths, with the same
+    tooltip. A ``ci_level`` column (e.g. 0.95) names the interval's level.
 
     Parameters
     ----------
@@ -444,7 +461,9 @@ def add_home_ranges(
     ranges : GeoDataFrame
         The table of :func:`habitat.home_range` (``individual``, ``method``,
         ``level``, ``area_km2``, ``area_sq_mi``...), any declared CRS. Areas
-        are measured (equal-area CRS) when ``area_km2`` is missing.
+        are measured (equal-area CRS) when ``area_km2`` is missing. Extra
+        geometry columns ``geometry_low`` / ``geometry_high`` are in the CRS of
+        the active geometry (or declare their own).
     colours : mapping, optional
         individual -> colour (e.g. from :func:`add_relocations`); a palette
         otherwise.
@@ -579,14 +598,32 @@ def add_home_ranges(
     props["_fill"] = np.round(np.where(faint, 0.02, fill), 2)
     props["_opacity"] = np.where(faint, 0.6, 0.9)  # neighbours stay visible as outlines
     props["_weight"] = np.where(level >= 0.9, 2.0, 1.0)
-    tips = [c for c in ("individual", "sex", "method", "level", "area") if c in props.columns]
-    popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in props.columns]
-    aliases = ["area" if c == "area" else column_label(c) for c in popup_fields]
+    if {"area_low_km2", "area_high_km2"} <= set(data.columns):
+        props["interval"] = interval_text(
+            data["area_low_km2"].to_numpy(dtype=float, na_value=np.nan),
+            data["area_high_km2"].to_numpy(dtype=float, na_value=np.nan),
+        )
+    interval_label = _interval_label(data)
+    labels = {"area": "area", "interval": interval_label}
     # draw large levels first so that core areas stay clickable on top
     order = np.argsort(-np.nan_to_num(level, nan=1.0), kind="stable")
-    props = props.iloc[order]
     methods = data["method"].astype(str).iloc[order]
+    bands = _interval_bands(
+        data,
+        props,
+        simplify_m=simplify_m,
+        coordinate_decimals=coordinate_decimals,
+        m=m,
+    )
+    props = props.iloc[order]
     for method, part in props.groupby(methods.to_numpy(), sort=False):
+        # interval and model only where this method has them (AKDE)
+        tips = [c for c in _RANGE_TIPS if c in part.columns and part[c].astype(bool).any()]
+        tips = [c for c in tips if c not in ("interval", "model")] if not _has(part) else tips
+        popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in part.columns]
+        aliases = [labels.get(c, column_label(c)) for c in popup_fields]
+        if method in bands:
+            _add_band_layer(m, bands[method], method=method, tips=tips, labels=labels, show=show)
         group = folium.FeatureGroup(name=html.escape(f"Home ranges ({method})"), show=show)
         folium.GeoJson(
             geojson(part),
@@ -597,13 +634,120 @@ def add_home_ranges(
                 "opacity": f["properties"]["_opacity"],
                 "fillOpacity": f["properties"]["_fill"],
             },
-            tooltip=folium.GeoJsonTooltip(fields=tips, aliases=[column_label(c) for c in tips]),
+            tooltip=folium.GeoJsonTooltip(
+                fields=tips, aliases=[labels.get(c, column_label(c)) for c in tips]
+            ),
             popup=folium.GeoJsonPopup(fields=popup_fields, aliases=aliases),
         ).add_to(group)
         group.add_to(m)
     if scale is not None:
         scale.add_to(m)
     return palette
+
+
+def _has(part: pd.DataFrame) -> bool:
+    """Whether any range of a layer has an interval."""
+    return "interval" in part.columns and bool(part["interval"].astype(bool).any())
+
+
+def _interval_label(data: pd.DataFrame) -> str:
+    """``"95 % interval"`` from a ``ci_level`` column (one level), else ``"interval"``."""
+    if "ci_level" in data.columns:
+        ci = pd.unique(data["ci_level"].dropna().to_numpy(dtype=float))
+        if len(ci) == 1 and 0.0 < ci[0] < 1.0:
+            return f"{format_number(100 * ci[0], 1)} % interval"
+    return "interval"
+
+
+def _bound_geometries(data: gpd.GeoDataFrame, column: str) -> np.ndarray:
+    """An interval bound's isopleths (array of geometries or None) in the ranges' CRS."""
+    values = data[column]
+    if isinstance(values, gpd.GeoSeries) and values.crs is not None and values.crs != data.crs:
+        values = values.to_crs(data.crs)
+    geoms = np.asarray(values.to_numpy(), dtype=object)
+    ok = np.array([g is None or isinstance(g, shapely.Geometry) for g in geoms], dtype=bool)
+    if not ok.all():
+        raise InputError(
+            f"the ranges' {column!r} column holds values that are not geometries "
+            f"(e.g. {geoms[~ok][0]!r:.60}); it must hold the isopleths of the area's "
+            "interval bounds, as habitat.home_range(method='akde') returns them."
+        )
+    return geoms
+
+
+def _interval_bands(
+    data: gpd.GeoDataFrame,
+    props: gpd.GeoDataFrame,
+    *,
+    simplify_m: float | None,
+    coordinate_decimals: int | None,
+    m: folium.Map,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Display-ready bands (upper minus lower bound's isopleth) per method, with properties.
+
+    Rows without both bounds, or whose band is empty, have none; a missing or
+    empty lower bound makes the band the whole upper isopleth.
+    """
+    if not set(INTERVAL_GEOMETRIES) <= set(data.columns):
+        return {}
+    low = _bound_geometries(data, "geometry_low")
+    high = _bound_geometries(data, "geometry_high")
+    low = np.where(shapely.is_missing(low), shapely.Polygon(), low)
+    ring = shapely.difference(high, low)
+    keep = ~(shapely.is_missing(ring) | shapely.is_empty(ring))
+    if not keep.any():
+        return {}
+    level = data["level"].to_numpy(dtype=float, na_value=np.nan)
+    order = np.argsort(-np.nan_to_num(level, nan=1.0), kind="stable")
+    order = order[keep[order]]
+    band = gpd.GeoDataFrame(geometry=ring[order], crs=data.crs)
+    shown = map_longitudes(
+        m,
+        to_map_crs(
+            band,
+            name="home-range intervals",
+            simplify_m=simplify_m,
+            coordinate_decimals=coordinate_decimals,
+        ),
+    )
+    cols = [c for c in (*_RANGE_TIPS, "_colour") if c in props.columns]
+    out = gpd.GeoDataFrame(
+        props.iloc[order][cols].reset_index(drop=True), geometry=shown.geometry.to_numpy()
+    )
+    faint = props["_opacity"].to_numpy()[order] < 0.9
+    out["_fill"] = np.where(faint, 0.03, 0.3)
+    out["_opacity"] = np.where(faint, 0.3, 0.8)
+    methods = data["method"].astype(str).to_numpy()[order]
+    return {str(k): part for k, part in out.groupby(methods, sort=False)}
+
+
+def _add_band_layer(
+    m: folium.Map,
+    band: gpd.GeoDataFrame,
+    *,
+    method: str,
+    tips: Sequence[str],
+    labels: Mapping[str, str],
+    show: bool,
+) -> None:
+    """One method's interval bands as a toggleable layer under its isopleths."""
+    fields = [c for c in tips if c in band.columns]
+    group = folium.FeatureGroup(name=html.escape(f"Home-range intervals ({method})"), show=show)
+    folium.GeoJson(
+        geojson(band),
+        style_function=lambda f: {
+            "color": f["properties"]["_colour"],
+            "fillColor": f["properties"]["_colour"],
+            "weight": 0.8,
+            "dashArray": "4 3",
+            "opacity": f["properties"]["_opacity"],
+            "fillOpacity": f["properties"]["_fill"],
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=[labels.get(c, column_label(c)) for c in fields]
+        ),
+    ).add_to(group)
+    group.add_to(m)
 
 
 # ---------------------------------------------------------------------- corridors

@@ -139,8 +139,8 @@ class MapParts:
         Zone name -> colour, shared by every protected-area layer.
     colours : dict
         individual -> colour of the ranges and fixes drawn.
-    have_ranges, have_fixes : bool
-        Whether home ranges and fixes were drawn.
+    have_ranges, have_fixes, have_intervals : bool
+        Whether home ranges, fixes and area intervals (AKDE bands) were drawn.
 
     Examples
     --------
@@ -166,6 +166,7 @@ class MapParts:
     colours: dict[str, str] = field(default_factory=dict)
     have_ranges: bool = False
     have_fixes: bool = False
+    have_intervals: bool = False
 
     @contextmanager
     def group(self, name: str) -> Iterator[None]:
@@ -473,6 +474,9 @@ def _add_ranges(
         parts.colours = individual_palette(ranges["individual"].astype(str).unique())
     parts.add_boxes(ranges, "home ranges", focused)
     parts.have_ranges = True
+    parts.have_intervals = "geometry_high" in ranges.columns and bool(
+        ranges["geometry_high"].notna().any()
+    )
 
 
 def _add_fixes(
@@ -520,6 +524,10 @@ def _animal_legend(
             ("core isopleths (e.g. 50 %): darker fill", "#777777"),
             ("outer isopleths (e.g. 95 %): lighter fill", "#dddddd"),
         ]
+        if parts.have_intervals:
+            parts.sections["Home ranges"].append(
+                ("dashed band: the area's interval (lower to upper isopleth)", "#bbbbbb")
+            )
 
 
 def _union(boxes: Sequence[np.ndarray]) -> np.ndarray | None:

@@ -49,10 +49,12 @@ __all__ = [
     "barrier_class",
     "check_colour",
     "column_label",
+    "duration_text",
     "escaped_strings",
     "format_number",
     "format_value",
     "individual_palette",
+    "interval_text",
     "is_missing",
     "length_text",
     "readable_values",
@@ -451,6 +453,61 @@ def area_text(area_km2: np.ndarray, area_sq_mi: np.ndarray) -> list[str]:
     ]
 
 
+def interval_text(low_km2: np.ndarray, high_km2: np.ndarray) -> list[str]:
+    """``"100–145 km² (38.61–55.98 sq mi)"`` for each interval; ``""`` where it is missing.
+
+    An unbounded upper limit reads ``∞``.
+
+    Examples
+    --------
+    >>> interval_text(np.array([100.0, np.nan, 5.0]), np.array([145.0, 1.0, np.inf]))
+    ['100–145 km² (38.61–55.98 sq mi)', '', '5–∞ km² (1.93–∞ sq mi)']
+    """
+    low = np.asarray(low_km2, dtype=float)
+    high = np.asarray(high_km2, dtype=float)
+    out = []
+    for a, b in zip(low, high, strict=True):
+        if not np.isfinite(a) or np.isnan(b):
+            out.append("")
+            continue
+        km2 = "∞" if np.isinf(b) else format_number(b)
+        sq_mi = "∞" if np.isinf(b) else format_number(float(units.km2_to_sq_mi(b)))
+        out.append(
+            f"{format_number(a)}–{km2} km² "
+            f"({format_number(float(units.km2_to_sq_mi(a)))}–{sq_mi} sq mi)"
+        )
+    return out
+
+
+#: (name, seconds) of the units durations are shown in, smallest first
+_TIME_UNITS = (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("days", 86400.0), ("years", 31_557_600.0))
+
+
+def duration_text(seconds: np.ndarray) -> list[str]:
+    """Each duration in the largest unit it holds twice (s, min, h, days, years).
+
+    Three significant figures; ``""`` where not finite; 0 reads ``"0 s"``.
+
+    Examples
+    --------
+    >>> duration_text(np.array([90.0, 5400.0, 2.345 * 86400, np.nan]))
+    ['90 s', '90 min', '2.35 days', '']
+    """
+    out = []
+    for v in np.asarray(seconds, dtype=float):
+        if not np.isfinite(v):
+            out.append("")
+            continue
+        name, size = _TIME_UNITS[0]
+        for unit, length in _TIME_UNITS:
+            if abs(v) >= 2.0 * length:
+                name, size = unit, length
+        value = v / size
+        digits = 0 if value == 0 else max(0, 2 - int(np.floor(np.log10(abs(value)))))
+        out.append(f"{format_number(value, digits)} {name}")
+    return out
+
+
 def length_text(length_m: np.ndarray) -> list[str]:
     """``"10 km (6.21 mi)"`` for each length in metres; ``""`` where not finite.
 
@@ -471,8 +528,9 @@ def readable_values(column: str, values: pd.Series) -> list[str]:
     """Display text (HTML-escaped) of a column's values, in the units its name declares.
 
     Shares (``share*``, ``*_share``, ``plausibility``; 0-1) in %, areas
-    (``*_km2``) in km² and sq mi, lengths (``*_m``) in km and mi; other
-    values as :func:`format_value` writes them.
+    (``*_km2``) in km² and sq mi, lengths (``*_m``) in km and mi, durations
+    (``*_s``) in min, h or days (:func:`duration_text`); other values as
+    :func:`format_value` writes them.
 
     Examples
     --------
@@ -482,6 +540,8 @@ def readable_values(column: str, values: pd.Series) -> list[str]:
     ['100 %', '50 %']
     >>> readable_values("area_km2", pd.Series([100.0]))
     ['100 km² (38.61 sq mi)']
+    >>> readable_values("tau_position_s", pd.Series([172800.0]))
+    ['2 days']
     >>> readable_values("name", pd.Series(["<b>Leo</b>"]))
     ['&lt;b&gt;Leo&lt;/b&gt;']
     """
@@ -493,6 +553,8 @@ def readable_values(column: str, values: pd.Series) -> list[str]:
             return area_text(arr, units.km2_to_sq_mi(arr))
         if column.endswith("_m"):
             return length_text(arr)
+        if column.endswith("_s"):
+            return duration_text(arr)
     return escaped_strings(values.to_numpy())
 
 
@@ -503,9 +565,11 @@ def column_label(column: str) -> str:
     --------
     >>> column_label("distance_to_boundary_m"), column_label("area_km2")
     ('distance to boundary', 'area km2')
+    >>> column_label("tau_position_s")
+    'tau position'
     """
     text = column
-    for suffix in ("_km2", "_m", "_sq_mi"):
+    for suffix in ("_km2", "_m", "_sq_mi", "_s"):
         if text.endswith(suffix) and text not in {"area_km2", "area_sq_mi"}:
             text = text[: -len(suffix)]
     return html.escape(text.replace("_", " "))

@@ -21,12 +21,16 @@ taken as numbers, nor numbers as strings or booleans.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import difflib
+import functools
 import inspect
 import math
+import operator
 import os
 import re
+import types
 import typing
 import warnings
 from collections.abc import Callable, Mapping
@@ -67,7 +71,7 @@ __all__ = [
 
 #: Methods whose ranges are isopleths of a utilisation distribution: their
 #: level 1 is the whole plane (the UD never reaches 0), so it is refused.
-UD_METHODS = ("kde", "bbmm")
+UD_METHODS = ("kde", "bbmm", "akde")
 
 #: Keywords :func:`habitat.home_range` passes to every estimator itself.
 _SET_BY_HOME_RANGE = ("levels", "timestamps_ns")
@@ -288,8 +292,10 @@ def estimator_options(method: str) -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(estimator_options("locoh"))[:4]
-    ['a', 'a_m', 'crs', 'exclude_flagged']
+    >>> {"a", "a_m", "crs", "exclude_flagged"} <= set(estimator_options("locoh"))
+    True
+    >>> estimator_options("akde")["ci_level"]  # (type hint, default)
+    (<class 'float'>, 0.95)
     >>> "bandwidth" in estimator_options("kde"), "levels" in estimator_options("kde")
     (True, False)
     """
@@ -321,11 +327,33 @@ class _OptionsBase(BaseModel):
         return self
 
 
+def _stored(hint: Any) -> Any:
+    """A type hint as a config value is kept: an iterable as a tuple, so every animal gets it.
+
+    (pydantic validates ``Iterable[str]`` lazily, into a one-pass iterator that
+    the first animal would use up.)
+
+    >>> from collections.abc import Iterable
+    >>> _stored(Iterable[str] | None)
+    tuple[str, ...] | None
+    >>> _stored(float | None)
+    float | None
+    """
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or isinstance(hint, types.UnionType):
+        return functools.reduce(operator.or_, [_stored(a) for a in typing.get_args(hint)])
+    if origin is collections.abc.Iterable:
+        (item,) = typing.get_args(hint) or (Any,)
+        return tuple[item, ...]  # type: ignore[valid-type]
+    return hint
+
+
 @cache
 def _options_model(method: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for name, (hint, default) in estimator_options(method).items():
         check = _OPTION_VALUE_CHECKS.get(name)
+        hint = _stored(hint)
         typed = Annotated[hint, AfterValidator(check)] if check else hint
         fields[name] = (typed, default)
     return create_model(f"{method}_options", __base__=_OptionsBase, **fields)

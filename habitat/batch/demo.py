@@ -48,6 +48,7 @@ from habitat.batch.runner import run_report
 from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.homerange import home_range
+from habitat.homerange.estimate import split_bounds
 from habitat.io.cleaning import summarise_relocations
 from habitat.io.relocations import read_relocations
 from habitat.landscape.layers import summarise_layers
@@ -99,9 +100,18 @@ def _read_demo() -> gpd.GeoDataFrame:
 
 
 def write_ranges(ranges: gpd.GeoDataFrame, path: Path) -> Path:
-    """Write a home-range table to a GeoPackage atomically; return the path."""
+    """Write a home-range table to a GeoPackage atomically; return the path.
+
+    Layer ``home_ranges``; an interval's bound polygons (AKDE's
+    ``geometry_low``, ``geometry_high``: a GeoPackage layer has one geometry)
+    as layers ``home_ranges_low`` and ``home_ranges_high``
+    (:func:`habitat.homerange.estimate.split_bounds`).
+    """
+    main, bounds = split_bounds(ranges)
     with atomic_path(path) as tmp:
-        ranges.to_file(tmp, driver="GPKG", layer="home_ranges")
+        main.to_file(tmp, driver="GPKG", layer="home_ranges")
+        for side, layer in bounds.items():
+            layer.to_file(tmp, driver="GPKG", layer=f"home_ranges_{side}")
     return path
 
 
@@ -213,7 +223,8 @@ def run_demo(
     )
     written["home_ranges_gpkg"] = write_ranges(ranges, out / "home_ranges.gpkg")
     written["home_ranges_csv"] = atomic_write_text(
-        out / "home_ranges.csv", ranges.drop(columns="geometry").to_csv(index=False)
+        out / "home_ranges.csv",
+        split_bounds(ranges)[0].drop(columns="geometry").to_csv(index=False),
     )
 
     log.info("building the territory table (95 % MCP ranges)")

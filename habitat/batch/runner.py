@@ -8,7 +8,8 @@ study-area layers and writes a report folder::
       pages/<slug>.html     one page per animal (map, territory row, neighbours,
                             fragmentation inside the range, corridors, figures)
       pages/<slug>/         its map.html, ud.png, area_curve.png
-      ranges.gpkg           all home ranges (layer "ranges"; "corridors" when given)
+      ranges.gpkg           all home ranges (layer "ranges"; "corridors" when given;
+                            "ranges_low", "ranges_high": AKDE's interval polygons)
       metrics.csv           the territory table + fixes used, flagged and excluded
                             (n_fixes, n_fixes_flagged, n_fixes_excluded) + landscape
       metrics.parquet       the same with geometry (GeoParquet)
@@ -2112,9 +2113,14 @@ def _write_tables(
     pairs: pd.DataFrame,
     corridors: gpd.GeoDataFrame | None,
 ) -> dict[str, Path]:
+    from habitat.homerange.estimate import split_bounds
+
     files: dict[str, Path] = {}
+    main, bounds = split_bounds(ranges)  # a GeoPackage layer holds one geometry
     with atomic_path(out / "ranges.gpkg") as tmp:
-        ranges.to_file(tmp, driver="GPKG", layer="ranges")
+        main.to_file(tmp, driver="GPKG", layer="ranges")
+        for side, layer in bounds.items():
+            layer.to_file(tmp, driver="GPKG", layer=f"ranges_{side}")
         if corridors is not None and len(corridors):
             corridors.to_file(tmp, driver="GPKG", layer="corridors")
     files["ranges"] = out / "ranges.gpkg"

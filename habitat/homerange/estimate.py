@@ -11,6 +11,15 @@ was computed, see :func:`habitat.homerange.fixes.estimation_crs`),
 :func:`habitat.homerange.plausibility.plausibility`), and the polygon in the
 relocations' CRS. ``attrs["species"]`` names the species profile the sizes
 were judged by (``None``: no profile, no size check).
+
+AKDE (``method="akde"``, :mod:`habitat.homerange.akde`) adds the area's
+confidence interval: ``area_low_km2``, ``area_high_km2``, ``area_low_sq_mi``,
+``area_high_sq_mi`` (at ``ci_level``, default 0.95), ``dof_area``, the movement
+``model`` (e.g. ``"OUF anisotropic"``) with ``tau_position_s`` and
+``tau_velocity_s``, and two more polygon columns, ``geometry_low`` and
+``geometry_high`` (:data:`BOUND_GEOMETRIES`: the isopleths of the interval's
+bounds, GeoSeries in the CRS of ``geometry``). Files with one geometry per
+layer take them as layers of their own (:func:`split_bounds`).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from habitat.core import crs as hcrs
 from habitat.core import units
 from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError, where
 from habitat.core.validation import require_geodataframe
-from habitat.homerange import bbmm, kde, locoh, mcp
+from habitat.homerange import akde, bbmm, kde, locoh, mcp
 from habitat.homerange.base import check_levels, check_options
 from habitat.homerange.fixes import prepare_fixes
 from habitat.homerange.plausibility import (
@@ -42,11 +51,26 @@ from habitat.homerange.plausibility import (
     plausibility,
     resolve_species,
 )
+from habitat.movement.model import MovementModel
 
-__all__ = ["ESTIMATORS", "HOME_RANGE_KEYWORDS", "METHODS", "home_range", "method_options"]
+__all__ = [
+    "BOUND_GEOMETRIES",
+    "ESTIMATORS",
+    "HOME_RANGE_KEYWORDS",
+    "METHODS",
+    "home_range",
+    "method_options",
+    "split_bounds",
+]
 
 #: method name -> module implementing ``estimate(xy, *, levels, ...)``
-ESTIMATORS: dict[str, ModuleType] = {"mcp": mcp, "kde": kde, "locoh": locoh, "bbmm": bbmm}
+ESTIMATORS: dict[str, ModuleType] = {
+    "mcp": mcp,
+    "kde": kde,
+    "locoh": locoh,
+    "bbmm": bbmm,
+    "akde": akde,
+}
 #: method name -> name of the module implementing it
 METHODS: dict[str, str] = {name: module.__name__ for name, module in ESTIMATORS.items()}
 #: keywords of :func:`home_range` itself (the rest are estimator options)
@@ -60,6 +84,9 @@ HOME_RANGE_KEYWORDS = (
 )
 #: arguments of every ``estimate`` that :func:`home_range` fills in itself
 _FILLED = ("xy", "levels", "timestamps_ns")
+#: extra polygon columns of methods with an area interval (AKDE): the isopleths
+#: of the interval's lower and upper bounds, in the CRS of ``geometry``
+BOUND_GEOMETRIES = ("geometry_low", "geometry_high")
 
 
 def method_options(method: str) -> tuple[str, ...]:
@@ -67,7 +94,7 @@ def method_options(method: str) -> tuple[str, ...]:
 
     Parameters
     ----------
-    method : {"mcp", "kde", "locoh", "bbmm"}
+    method : {"mcp", "kde", "locoh", "bbmm", "akde"}
 
     Returns
     -------
@@ -124,7 +151,7 @@ def home_range(
     relocations : GeoDataFrame
         Point fixes with an ``individual`` column (optionally ``sex``,
         ``timestamp``, ``flag_any``), e.g. from :func:`habitat.read_relocations`.
-    method : {"mcp", "kde", "locoh", "bbmm"}
+    method : {"mcp", "kde", "locoh", "bbmm", "akde"}
         The estimator; its options are passed through ``options``.
     levels : float or sequence of float
         Fractions in (0, 1], e.g. ``(0.5, 0.95)``.
@@ -149,9 +176,16 @@ def home_range(
     **options
         Estimator options, unit-named (``bandwidth`` for a rule or
         ``bandwidth_m``, ``grid``, ``extent``, ``cell_size_m`` for KDE;
-        ``k``, ``a_m``, ``r_m`` for LoCoH; ``location_error_m`` for BBMM...);
-        :func:`method_options` lists them. Anything else (``level=`` for
-        ``levels=``, ``bandwith=``) is refused before any work.
+        ``k``, ``a_m``, ``r_m`` for LoCoH; ``location_error_m`` for BBMM;
+        ``models``, ``weights``, ``error_m``, ``cell_size_m``, ``fast``,
+        ``debias``, ``ci_level``, ``summation`` for AKDE, see
+        :func:`habitat.homerange.akde.estimate`...); :func:`method_options`
+        lists them. Anything else (``level=`` for ``levels=``, ``bandwith=``)
+        is refused before any work. AKDE fits each animal's movement model
+        (:func:`habitat.fit_movement`); its ``model=`` is a mapping individual
+        -> :class:`habitat.MovementModel` fitted in the estimation CRS (the
+        animals it leaves out are fitted as usual), never one model for all
+        (for one animal, call :func:`habitat.homerange.akde.estimate`).
 
     Returns
     -------
@@ -163,7 +197,8 @@ def home_range(
     ------
     InputError
         For an unknown method or option (naming the valid ones and a close match),
-        or both ``species`` and ``expected_area_sq_mi``.
+        or both ``species`` and ``expected_area_sq_mi``; for AKDE's ``model=``
+        given as one model, naming unknown individuals, or fitted in another CRS.
     DatasetNotFoundError
         For an unknown species profile name.
     InsufficientDataError
@@ -230,6 +265,18 @@ def home_range(
     1        M01   M     1080     389.4       1387.4       True
     >>> kde.crs.to_epsg()  # polygons come back in the relocations' CRS
     4326
+
+    AKDE on the same leopards: the 95 % areas with their 95 % confidence
+    intervals (the true areas, 62.5 and 383.0 km², lie inside), the movement
+    model fitted to each, and polygons for both bounds, in the relocations' CRS:
+
+    >>> akde = home_range(fixes, method="akde", levels=0.95)
+    >>> akde[["individual", "area_km2", "area_low_km2", "area_high_km2", "model"]].round(1)
+      individual  area_km2  area_low_km2  area_high_km2         model
+    0        F01      61.1          50.7           72.5  OU isotropic
+    1        M01     365.9         301.9          435.9  OU isotropic
+    >>> akde["geometry_low"].crs.to_epsg(), akde["geometry_high"].crs.to_epsg()
+    (4326, 4326)
     """
     require_geodataframe(
         relocations,
@@ -270,8 +317,10 @@ def home_range(
         else np.full(len(names), "unknown", dtype=object)
     )
 
+    per_animal = _per_animal_models(options.pop("model", None), names, est_crs, method)
     rows: list[dict[str, Any]] = []
     geoms_out: list[Any] = []
+    bounds_out: dict[str, list[Any]] = {name: [] for name in BOUND_GEOMETRIES}
     if method == "mcp":
         g, a, kept = mcp.estimate_many(xy, codes, levels=lv)
         for i in range(len(names)):
@@ -293,13 +342,17 @@ def home_range(
                     levels=lv,
                     timestamps_ns=None if t_ns is None else t_ns[idx],
                     **options,
+                    **({} if per_animal is None else {"model": per_animal.get(names[i])}),
                 )
             for w in caught:  # say which animal each warning is about
                 warnings.warn(
                     f"{where(individual=names[i])}: {w.message}", w.category, stacklevel=2
                 )
             for e in ests:
-                rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **e.params})
+                params = dict(e.params)
+                for name in BOUND_GEOMETRIES:  # polygons, not table values
+                    bounds_out[name].append(params.pop(name, None))
+                rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **params})
                 geoms_out.append(e.geometry)
     table = pd.DataFrame(rows)
     animal = table.pop("_i").to_numpy()  # animal code of each row
@@ -314,7 +367,13 @@ def home_range(
             **units.area_columns(area_m2),
         }
     )
-    out = pd.concat([front, table.reset_index(drop=True)], axis=1)
+    table = table.reset_index(drop=True)
+    if "area_high_km2" in table.columns:  # an interval (AKDE): in sq mi too, after its km²
+        at = list(table.columns).index("area_high_km2") + 1
+        for k, side in enumerate(("low", "high")):
+            sq_mi = units.convert_area(table[f"area_{side}_km2"].to_numpy(float), "km2", "sq_mi")
+            table.insert(at + k, f"area_{side}_sq_mi", sq_mi)
+    out = pd.concat([front, table], axis=1)
     out["crs_used"] = hcrs.describe_crs(est_crs)
     geoms = np.empty(len(geoms_out), dtype=object)
     geoms[:] = geoms_out
@@ -334,8 +393,121 @@ def home_range(
     _warn_impossible(out, impossible, fixes_why)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=est_crs))
     aligned = hcrs.align(result, relocations.crs, name="home ranges")
+    for name, polys in bounds_out.items():
+        if any(g is not None for g in polys):  # align moves the active geometry only
+            bound = gpd.GeoSeries(polys, index=result.index, crs=est_crs)
+            aligned[name] = hcrs.align(bound, relocations.crs, name=f"home-range {name}")
     aligned.attrs["species"] = None if profile is None else profile.name
     return aligned
+
+
+def _per_animal_models(
+    model: Any, names: pd.Index, est_crs: Any, method: str
+) -> dict[Any, MovementModel] | None:
+    """``model=`` of ``home_range(method="akde")``: a mapping individual -> fitted model, checked.
+
+    One :class:`~habitat.movement.model.MovementModel` describes one animal, so a
+    single model is refused; individuals missing from the mapping are fitted as
+    usual. The models must be fitted in the estimation CRS (their ``crs``).
+    """
+    if model is None:
+        return None
+    if isinstance(model, MovementModel):
+        raise InputError(
+            f"home_range(method={method!r}) estimates every individual, but model= is one "
+            "MovementModel, which describes one animal; give a mapping individual -> model, "
+            'e.g. model={"F01": fit_f01}, or for one animal call '
+            "habitat.homerange.akde.estimate(xy, levels=..., timestamps_ns=..., model=fit)."
+        )
+    if not isinstance(model, Mapping):
+        raise InputError(
+            f"home_range(method={method!r}): model= must be a mapping individual -> "
+            f"MovementModel (from habitat.fit_movement), got {type(model).__name__}."
+        )
+    by_text = {str(n): n for n in names}
+    unknown = [k for k in model if str(k) not in by_text]
+    if unknown:
+        raise InputError(
+            f"home_range(method={method!r}): model= names individual(s) "
+            f"{', '.join(repr(k) for k in unknown[:5])} not among the relocations' "
+            f"({', '.join(list(by_text)[:10])}); check the keys."
+        )
+    out: dict[Any, MovementModel] = {}
+    for key, fit in model.items():
+        if not isinstance(fit, MovementModel):
+            raise InputError(
+                f"home_range(method={method!r}): model[{key!r}] must be a MovementModel "
+                f"(from habitat.fit_movement), got {type(fit).__name__}."
+            )
+        if fit.crs is not None and not hcrs.as_crs(fit.crs).equals(est_crs):
+            raise InputError(
+                f"home_range(method={method!r}): the model of {where(individual=key)} was fitted "
+                f"in {hcrs.describe_crs(fit.crs)}, but the ranges are estimated in "
+                f"{hcrs.describe_crs(est_crs)}; pass crs= of the fit, or fit the fixes "
+                "projected to the estimation CRS (habitat.homerange.estimation_crs)."
+            )
+        out[by_text[str(key)]] = fit
+    return out
+
+
+def split_bounds(
+    ranges: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """A home-range table as single-geometry tables: the ranges, and each interval bound's polygons.
+
+    GeoPackages, shapefiles and GeoJSON hold one geometry column per layer, so
+    the bounds' isopleths of an AKDE table (:data:`BOUND_GEOMETRIES`) are
+    written as layers of their own.
+
+    Parameters
+    ----------
+    ranges : GeoDataFrame
+        From :func:`home_range` (any method, or several concatenated).
+
+    Returns
+    -------
+    main : GeoDataFrame
+        ``ranges`` without the bound columns (the same object when it has none).
+    bounds : dict of str to GeoDataFrame
+        ``"low"`` and ``"high"`` (only those present): the rows with a bound
+        polygon, with ``individual``, ``sex``, ``method``, ``level`` and the
+        bound's area columns (``area_low_km2``...), the polygon as
+        ``geometry``, in the CRS of ``ranges``. Empty for tables without an
+        interval.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["F1", "F1"], "method": ["mcp", "akde"], "level": [0.95, 0.95],
+    ...      "area_low_km2": [None, 0.5]},
+    ...     geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(0, 0, 1100, 1100)],
+    ...     crs="EPSG:32652")
+    >>> ranges["geometry_low"] = gpd.GeoSeries([None, shapely.box(0, 0, 700, 700)], crs=32652)
+    >>> main, bounds = split_bounds(ranges)
+    >>> list(main.columns), list(bounds)
+    (['individual', 'method', 'level', 'area_low_km2', 'geometry'], ['low'])
+    >>> bounds["low"][["individual", "method", "area_low_km2"]]
+      individual method  area_low_km2
+    1         F1   akde           0.5
+    >>> bounds["low"].area.tolist(), bounds["low"].crs.to_epsg()
+    ([490000.0], 32652)
+    """
+    present = [c for c in BOUND_GEOMETRIES if c in ranges.columns]
+    if not present:
+        return ranges, {}
+    main = ranges.drop(columns=present)
+    keys = [c for c in ("individual", "sex", "method", "level") if c in ranges.columns]
+    bounds: dict[str, gpd.GeoDataFrame] = {}
+    for col in present:
+        side = col.removeprefix("geometry_")
+        series = gpd.GeoSeries(ranges[col], crs=ranges.crs)
+        has = series.notna().to_numpy() & ~series.is_empty.to_numpy()
+        extra = [c for c in ranges.columns if c.startswith(f"area_{side}_")]
+        bounds[side] = gpd.GeoDataFrame(
+            ranges.loc[has, keys + extra], geometry=series[has], crs=ranges.crs
+        )
+    return main, bounds
 
 
 def _warn_impossible(table: pd.DataFrame, physical: np.ndarray, fixes: np.ndarray) -> None:

@@ -368,6 +368,25 @@ def _whom(sex: str, profile: SpeciesProfile | None) -> str:
     return f"{profile.common_name} {kind}"
 
 
+def _area_interval_sq_mi(
+    table: pd.DataFrame, area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's area interval (sq mi) for the size check: its own, or the estimate itself.
+
+    Rows with finite ``area_low_sq_mi`` and ``area_high_sq_mi`` (AKDE) have
+    an interval (third array True); the others the degenerate interval of
+    their estimate. An infinite upper bound (no area DOF) counts as given.
+    """
+    n = len(area)
+    if "area_low_sq_mi" in table.columns and "area_high_sq_mi" in table.columns:
+        low = table["area_low_sq_mi"].to_numpy(dtype=float)
+        high = table["area_high_sq_mi"].to_numpy(dtype=float)
+    else:
+        low = high = np.full(n, np.nan)
+    interval = np.isfinite(low) & ~np.isnan(high)
+    return np.where(interval, low, area), np.where(interval, high, area), interval
+
+
 def plausibility(
     table: pd.DataFrame,
     *,
@@ -390,7 +409,10 @@ def plausibility(
       with a problem (``fix_reasons``, see :func:`fix_problems`);
     * it is an outer range (level >= 0.9) whose area lies outside the expected
       size of the species: for its sex (``F``, ``M``; an animal of unknown sex
-      is held to neither) and, under the key ``any``, for every animal.
+      is held to neither) and, under the key ``any``, for every animal. A row
+      with an area interval (``area_low_sq_mi`` and ``area_high_sq_mi``, as
+      AKDE's) is judged by the interval: implausible only when the whole
+      interval lies outside the expected size, and the reason says so.
 
     Without ``species`` and ``expected_area_sq_mi`` there is no size check.
 
@@ -398,7 +420,8 @@ def plausibility(
     ----------
     table : pandas.DataFrame
         Home-range table with ``n_fixes``, ``level`` (fraction), ``area_sq_mi``,
-        ``sex`` and optionally ``area_km2``, ``grid_warning``, ``grid_volume``,
+        ``sex`` and optionally ``area_km2``, ``area_low_sq_mi`` and
+        ``area_high_sq_mi`` (an interval), ``grid_warning``, ``grid_volume``,
         ``cell_size_m`` and ``bandwidth_m``; a GeoDataFrame's geometry is used
         when ``geometry`` is not given.
     species : SpeciesProfile, str, path, mapping or None
@@ -456,6 +479,22 @@ def plausibility(
     >>> plausibility(table, expected_area_sq_mi={"any": (50, None)})[1].tolist()[:2]
     ['area 38.6 sq mi outside the expected 50– sq mi for any sex', \
 'area 38.6 sq mi outside the expected 50– sq mi for any sex']
+
+    With an area interval (AKDE) the size is judged by the interval: a 41 sq mi
+    female range whose interval reaches down to 30 sq mi may be a 15–38 sq mi
+    range; one whose whole interval lies above 38 sq mi is not:
+
+    >>> akde = pd.DataFrame({
+    ...     "sex": ["F", "F"], "level": [0.95, 0.95], "n_fixes": [500, 500],
+    ...     "area_sq_mi": [41.0, 52.0], "area_low_sq_mi": [30.0, 40.5],
+    ...     "area_high_sq_mi": [55.0, 66.0],
+    ... })
+    >>> ok, why = plausibility(akde, species="amur_leopard")
+    >>> ok.tolist()
+    [True, False]
+    >>> print(why[1])
+    area 52.0 sq mi (interval 40.5–66.0 sq mi, all of it) outside the expected 15–38 sq mi \
+for Amur leopard females
 
     An animal of unknown sex is still held to the physical bounds, and a KDE
     row whose grid holds only 91.7 % of the UD cannot have a 95 % range:
@@ -516,18 +555,23 @@ level 0.95 above the UD volume on the grid (0.917)
         reasons[i].append(f"grid too small for this level (see grid_warning): {detail}")
     outer = table["level"].to_numpy() >= 0.9
     area = table["area_sq_mi"].to_numpy(dtype=float)
+    low, high, interval = _area_interval_sq_mi(table, area)
     sex = sex_labels(table["sex"].to_numpy(dtype=object)) if expected else np.array([])
     for key, (lo, hi) in expected.items():
         # "any" bounds every animal; F and M only animals known to be of that sex
         sel = outer if key == "any" else outer & (sex == key)
         lo_v = -np.inf if lo is None else lo
         hi_v = np.inf if hi is None else hi
-        out = sel & ((area < lo_v) | (area > hi_v))
+        # with an interval, only when all of it lies outside (below or above)
+        out = sel & ((high < lo_v) | (low > hi_v))
         rng = f"{'' if lo is None else f'{lo:g}'}–{'' if hi is None else f'{hi:g}'}"
         for i in np.flatnonzero(out):
-            reasons[i].append(
-                f"area {area[i]:.1f} sq mi outside the expected {rng} sq mi for "
-                f"{_whom(key, profile)}"
+            what = (
+                f"area {area[i]:.1f} sq mi (interval {low[i]:.1f}–{high[i]:.1f} sq mi, "
+                "all of it) outside"
+                if interval[i]
+                else f"area {area[i]:.1f} sq mi outside"
             )
+            reasons[i].append(f"{what} the expected {rng} sq mi for {_whom(key, profile)}")
     text = np.array(["; ".join(r) for r in reasons], dtype=object)
     return text == "", text

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from habitat.core.errors import HabitatError, InputError, InsufficientDataError
-from habitat.homerange import bbmm, home_range, kde, locoh, mcp
+from habitat.homerange import akde, bbmm, home_range, kde, locoh, mcp
 from habitat.homerange.estimate import ESTIMATORS, HOME_RANGE_KEYWORDS, METHODS, method_options
 from habitat.homerange.ud import utilization_distribution
 
@@ -101,7 +101,7 @@ def test_utilization_distribution_refuses_typos():
 
 
 def test_decorated_estimators_keep_signature_and_docstring():
-    for func in (mcp.estimate, kde.estimate, locoh.estimate, bbmm.estimate):
+    for func in (mcp.estimate, kde.estimate, locoh.estimate, bbmm.estimate, akde.estimate):
         assert "levels" in inspect.signature(func).parameters
         assert func.__doc__ and "Examples" in func.__doc__
 
@@ -116,3 +116,13 @@ def test_values_that_numpy_would_coerce_are_refused(kw):
     fixes, _ = simulate_relocations(n_females=1, n_males=0, days=10, seed=1)
     with pytest.raises(InputError, match=next(iter(kw))):
         home_range(fixes, method="mcp", **kw)
+
+
+def test_akde_options_pass_through_home_range():
+    """The AKDE author's options are home_range options, and a typo among them is refused."""
+    assert set(method_options("akde")) == {
+        "model", "models", "weights", "error_m", "cell_size_m", "fast", "debias", "ci_level",
+        "summation",
+    }  # fmt: skip
+    with pytest.raises(InputError, match=r"did you mean 'ci_level'"):
+        home_range(_fixes(), method="akde", levels=0.95, ci_levl=0.9)

@@ -127,6 +127,7 @@ def test_public_names_stay_importable_from_the_package():
         "kde": "habitat.homerange.kde",
         "locoh": "habitat.homerange.locoh",
         "bbmm": "habitat.homerange.bbmm",
+        "akde": "habitat.homerange.akde",
     }
 
 

@@ -9,7 +9,7 @@ contract in ``pyproject.toml``)::
 
     core          errors, units, crs, validation, fs, compat, tables
     io, datasets  relocations, cleaning flags, rasters; bundled layers, simulator
-    analysis      homerange, overlap, landscape, corridors
+    analysis      movement, homerange, overlap, landscape, corridors
     presentation  maps, report
     orchestration batch, cli
 
@@ -54,6 +54,12 @@ from habitat.io.study_area import StudyArea, read_study_area, study_layer  # noq
 from habitat.landscape.layers import summarise_layers  # noqa: E402
 from habitat.landscape.mesh import effective_mesh_size, mesh_change  # noqa: E402
 from habitat.landscape.metrics import landscape_metrics  # noqa: E402
+from habitat.movement import (  # noqa: E402
+    MovementModel,
+    fit_movement,
+    select_movement_model,
+    variogram,
+)
 from habitat.overlap.territory import (  # noqa: E402
     area_shares,
     territory_table,
@@ -73,6 +79,7 @@ _legacy.install_moved_functions()
 
 __all__ = [
     "HabitatError",
+    "MovementModel",
     "Raster",
     "SpeciesProfile",
     "StudyArea",
@@ -90,6 +97,7 @@ __all__ = [
     "exclusivity",
     "datasets",
     "errors",
+    "fit_movement",
     "flag_relocations",
     "home_range",
     "home_ranges_from_polygons",
@@ -106,6 +114,7 @@ __all__ = [
     "read_species_profile",
     "read_study_area",
     "resistance_surface",
+    "select_movement_model",
     "sex_pair_summary",
     "simulate_relocations",
     "study_layer",
@@ -115,6 +124,7 @@ __all__ = [
     "territory_table",
     "ud_overlap",
     "units",
+    "variogram",
     "write_geotiff",
     "write_territory_table",
 ]

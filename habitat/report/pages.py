@@ -26,11 +26,15 @@ import pandas as pd
 from habitat.core import units
 from habitat.core.tables import LANDSCAPE_METRICS
 from habitat.core.version import __version__
+from habitat.movement.model import MovementModel
+from habitat.report.akde import duration_text, model_rows, variogram_table
 from habitat.report.style import METHOD_LABELS, SEX_LABELS
 
 __all__ = [
     "FRAGMENTATION_CLASS_METRICS",
     "FRAGMENTATION_LANDSCAPE_METRICS",
+    "VARIOGRAM_PAGE_ROWS",
+    "akde_section",
     "area_groups",
     "barrier_rows",
     "fmt_number",
@@ -543,6 +547,165 @@ def barrier_rows(barriers: pd.DataFrame | None) -> list[tuple[str, str]]:
     return out
 
 
+#: most lags of a variogram listed on a page (spread evenly over the lags the figure shows)
+VARIOGRAM_PAGE_ROWS = 24
+
+
+def _interval_cell(low: Any, high: Any) -> str:
+    """``"80.0–125.0"`` (km²), ``"80.0–∞"`` or ``""`` without an interval."""
+    if not _finite(low) or high is None or (isinstance(high, float) and math.isnan(high)):
+        return ""
+    hi = float(high)
+    return f"{fmt_number(low)}–{'∞' if math.isinf(hi) else fmt_number(hi)}"
+
+
+def _interval_fact(row: Mapping[str, Any], level: float) -> tuple[str, str] | None:
+    """("Range area, 95 % interval", "80.0–125.0 km² (30.9–48.3 sq mi)") of an AKDE row."""
+    low, high = row.get("area_low_km2"), row.get("area_high_km2")
+    km2 = _interval_cell(low, high)
+    if not km2:
+        return None
+    hi = float(high)  # type: ignore[arg-type]
+    sq_low = units.km2_to_sq_mi(float(low))  # type: ignore[arg-type]
+    sq_high = "∞" if math.isinf(hi) else fmt_number(units.km2_to_sq_mi(hi))
+    ci = row.get("ci_level", level)
+    pct = fmt_number(100 * float(ci if _finite(ci) else level), 0)
+    return (f"Range area, {pct} % interval", f"{km2} km² ({fmt_number(sq_low)}–{sq_high} sq mi)")
+
+
+def _model_rows_from_range(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The model's rows from an AKDE result row, when the fitted model itself is not given."""
+    out = []
+    if _present(row.get("model")) and str(row.get("model")):
+        out.append(("Movement model", str(row["model"])))
+    for key, label in (
+        ("tau_position_s", "τ position (range crossing time)"),
+        ("tau_velocity_s", "τ velocity (directional persistence)"),
+    ):
+        if _finite(row.get(key)) and float(row[key]) > 0:
+            out.append((label, duration_text(float(row[key]))))
+    if _finite(row.get("dof_area")):
+        out.append(("Effective sample size of the area (DOF)", fmt_number(row["dof_area"])))
+    return out
+
+
+def akde_section(
+    *,
+    ranges: pd.DataFrame,
+    territory: Mapping[str, Any],
+    model: MovementModel | None = None,
+    variogram: pd.DataFrame | None = None,
+    variogram_href: str | None = None,
+    level: float = 0.95,
+    fraction: float = 0.5,
+) -> dict[str, Any] | None:
+    """What a page shows of an autocorrelated range: interval, model, variogram figure and table.
+
+    Parameters
+    ----------
+    ranges : pandas.DataFrame
+        The animal's home-range rows; the AKDE row at the territory's level
+        gives the area's interval (``area_low_km2``, ``area_high_km2``,
+        ``dof_area``), and the model's name and timescales when ``model`` is
+        not given.
+    territory : mapping
+        The animal's territory row (``method``, ``level``).
+    model : MovementModel, optional
+        The fitted model: its timescales with their intervals
+        (:func:`habitat.report.akde.model_rows`).
+    variogram : pandas.DataFrame, optional
+        :func:`habitat.movement.variogram` of the animal's fixes: listed at
+        up to :data:`VARIOGRAM_PAGE_ROWS` lags of the first ``fraction`` of
+        the longest lag (what the figure shows), with the model's semivariance.
+    variogram_href : str, optional
+        Relative link of the variogram figure
+        (:func:`habitat.report.figures.plot_variogram`).
+    level : float
+        Confidence level of the intervals.
+    fraction : float
+        Share of the longest lag listed (ctmm plots half).
+
+    Returns
+    -------
+    dict or None
+        ``facts`` (label, value), ``figure`` ({href, caption} or None),
+        ``columns`` and ``rows`` of the variogram table, ``note``; None for an
+        animal without an AKDE range, model or variogram.
+
+    Examples
+    --------
+    >>> ranges = pd.DataFrame({"method": ["akde"], "level": [0.95], "area_km2": [100.0],
+    ...     "area_low_km2": [80.0], "area_high_km2": [125.0], "dof_area": [30.2],
+    ...     "model": ["OUF anisotropic"], "tau_position_s": [2.5 * 86400],
+    ...     "tau_velocity_s": [1500.0]})
+    >>> section = akde_section(ranges=ranges, territory={"method": "akde", "level": 0.95})
+    >>> for label, value in section["facts"]:
+    ...     print(f"{label}: {value}")
+    Range area, 95 % interval: 80.0–125.0 km² (30.9–48.3 sq mi)
+    Movement model: OUF anisotropic
+    τ position (range crossing time): 2.5 days
+    τ velocity (directional persistence): 25 min
+    Effective sample size of the area (DOF): 30.2
+    """
+    akde_rows = ranges[ranges["method"].astype(str) == "akde"] if "method" in ranges else ranges[:0]
+    row: dict[str, Any] = {}
+    if len(akde_rows):
+        at = akde_rows["level"].astype(float).to_numpy() == float(territory.get("level", np.nan))
+        chosen = akde_rows[at] if at.any() else akde_rows.iloc[[-1]]
+        row = {str(k): v for k, v in chosen.iloc[0].items()}
+    if not row and model is None and variogram is None:
+        return None
+    facts: list[tuple[str, str]] = []
+    fact = _interval_fact(row, level) if row else None
+    if fact is not None:
+        facts.append(fact)
+    if model is not None:
+        facts += model_rows(model, level=level)
+    elif row:
+        facts += _model_rows_from_range(row)
+    columns: list[str] = []
+    rows: list[list[str]] = []
+    note = ""
+    if variogram is not None and len(variogram):
+        table = variogram_table(variogram, model, level=level)
+        lag = table["lag_s"].to_numpy(dtype=float)
+        shown = table[lag <= fraction * lag.max()] if len(lag) else table
+        pick = np.unique(
+            np.linspace(0, len(shown) - 1, min(VARIOGRAM_PAGE_ROWS, len(shown))).round()
+        ).astype(int)
+        pct = fmt_number(100 * level, 0)
+        columns = ["Lag", "Semivariance (km²)", f"{pct} % CI (km²)", "DOF", "Pairs"]
+        has_model = "model_semivariance_km2" in shown.columns
+        if has_model:
+            columns.insert(3, "Model (km²)")
+        for r in shown.iloc[pick].to_dict("records"):
+            cells = [
+                str(r["lag"]),
+                fmt_number(r["semivariance_km2"], 3),
+                f"{fmt_number(r['semivariance_low_km2'], 3)}–"
+                f"{fmt_number(r['semivariance_high_km2'], 3)}",
+                fmt_number(r["dof"], 0),
+                fmt_number(r.get("n_pairs"), 0),
+            ]
+            if has_model:
+                cells.insert(3, fmt_number(r["model_semivariance_km2"], 3))
+            rows.append(cells)
+        note = (
+            f"{len(pick)} of the {len(shown)} lags up to {fmt_number(100 * fraction, 0)} % of the "
+            f"longest ({shown['lag'].iloc[-1] if len(shown) else '–'}); intervals: chi-square "
+            "with the lag's degrees of freedom, as ctmm draws them."
+        )
+    figure = None
+    if variogram_href:
+        what = f"the fitted {model.label} model" if model is not None else "no model"
+        figure = {
+            "href": variogram_href,
+            "caption": f"Variogram: semivariance against time lag with {fmt_number(100 * level, 0)}"
+            f" % intervals, and {what} (red). A range-resident animal's variogram levels off.",
+        }
+    return {"facts": facts, "figure": figure, "columns": columns, "rows": rows, "note": note}
+
+
 def render_individual_page(
     *,
     individual: str,
@@ -561,6 +724,10 @@ def render_individual_page(
     barriers: pd.DataFrame | None = None,
     schematic: bool = False,
     land_cover_names: Mapping[str, str] | None = None,
+    model: MovementModel | None = None,
+    variogram: pd.DataFrame | None = None,
+    variogram_href: str | None = None,
+    ci_level: float = 0.95,
 ) -> str:
     """HTML of one animal's report page.
 
@@ -617,11 +784,27 @@ def render_individual_page(
         Share column -> the land cover's own class name (``"share_pasture_hay"``
         -> ``"Pasture/hay"``), for the land-cover rows' labels; without it the
         labels come from the column names.
+    model : MovementModel, optional
+        The animal's fitted movement model (AKDE): its name, timescales with
+        their intervals and the area's effective sample size are shown.
+    variogram : pandas.DataFrame, optional
+        :func:`habitat.movement.variogram` of its fixes, listed as a table
+        (:func:`akde_section`).
+    variogram_href : str, optional
+        Relative link of its variogram figure
+        (:func:`habitat.report.figures.plot_variogram`).
+    ci_level : float
+        Confidence level of the intervals shown (the ranges' ``ci_level``
+        column wins).
 
     Returns
     -------
     str
-        The page (UTF-8 text).
+        The page (UTF-8 text). An animal with an AKDE range (``ranges`` rows
+        with ``area_low_km2`` / ``area_high_km2``), a ``model`` or a
+        ``variogram`` gets a section "Movement model and autocorrelated
+        range" (:func:`akde_section`); the ranges table gets an interval
+        column when a range has one. Other pages are unchanged.
 
     Notes
     -----
@@ -679,10 +862,19 @@ def render_individual_page(
             "level_pct": fmt_number(100 * float(r["level"]), 0),
             "area_km2": fmt_number(r.get("area_km2")),
             "area_sq_mi": fmt_number(r.get("area_sq_mi")),
+            "interval": _interval_cell(r.get("area_low_km2"), r.get("area_high_km2")),
             "n_fixes": str(int(r["n_fixes"])) if _finite(r.get("n_fixes")) else "–",
         }
         for _, r in ranges.sort_values(["method", "level"]).iterrows()
     ]
+    akde = akde_section(
+        ranges=ranges,
+        territory=t,
+        model=model,
+        variogram=variogram,
+        variogram_href=variogram_href,
+        level=ci_level,
+    )
     neighbour_rows = [
         {
             "individual": str(r["individual"]),
@@ -727,6 +919,9 @@ def render_individual_page(
             plausibility=str(t.get("plausibility", "") or ""),
             fingerprint=fingerprint,
             ranges=range_rows,
+            range_intervals=any(r["interval"] for r in range_rows),
+            interval_level=fmt_number(100 * ci_level, 0),
+            akde=akde,
             neighbours=neighbour_rows,
             landscape=land_rows,
             fragmentation=fragmentation_tables(fragmentation),
@@ -744,6 +939,10 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("n_fixes_flagged", "Flagged fixes left out", "num0"),
     ("area_km2", "Area (km²)", "num"),
     ("area_sq_mi", "Area (sq mi)", "num"),
+    ("area_low_km2", "Area low (km²)", "num"),
+    ("area_high_km2", "Area high (km²)", "num"),
+    ("dof_area", "DOF of the area", "num"),
+    ("model", "Movement model", "text"),
     ("plausible", "Plausible size", "text"),
     ("share_protected", "In protected areas (%)", "share"),
     ("exclusive_share", "Exclusive (%)", "share"),
@@ -771,6 +970,7 @@ def render_index_page(
     fragmentation_note: str = "",
     connectivity_lines: Sequence[str] = (),
     connectivity_figures: Sequence[tuple[str, str]] = (),
+    interval_figures: Sequence[tuple[str, str]] = (),
 ) -> str:
     """HTML of the report's index page: a sortable table of all animals.
 
@@ -779,7 +979,10 @@ def render_index_page(
     title : str
         Report title.
     metrics : pandas.DataFrame
-        One row per reported animal (territory table plus ``n_fixes``).
+        One row per reported animal (territory table plus ``n_fixes``). For
+        AKDE ranges, the columns ``area_low_km2``, ``area_high_km2`` (the
+        area's interval), ``dof_area`` and ``model`` of the reported range are
+        shown when present; a missing value (another method) reads ``–``.
     pages : mapping
         Individual -> relative link of its page.
     failures : pandas.DataFrame
@@ -812,6 +1015,10 @@ def render_index_page(
         how the corridors were computed, what was left out.
     connectivity_figures : sequence of (href, caption)
         The connectivity graph.
+    interval_figures : sequence of (href, caption)
+        Animals compared with their areas' intervals
+        (:func:`habitat.report.figures.plot_area_intervals`), in a section
+        "Range areas with their intervals".
 
     Returns
     -------
@@ -852,6 +1059,9 @@ def render_index_page(
                 cells.append(
                     {"text": "yes" if bool(v) else "no", "num": False, "href": None, "sort": ""}
                 )
+            elif col == "model":
+                text = str(v) if _present(v) and str(v) else "–"
+                cells.append({"text": text, "num": False, "href": None, "sort": ""})
             else:
                 text = str(v) if col != "sex" else SEX_LABELS.get(str(v), str(v))
                 href = pages.get(ind) if col == "individual" else None
@@ -889,5 +1099,6 @@ def render_index_page(
             fragmentation_note=fragmentation_note,
             connectivity_lines=list(connectivity_lines),
             connectivity_figures=[{"href": h, "caption": c} for h, c in connectivity_figures],
+            interval_figures=[{"href": h, "caption": c} for h, c in interval_figures],
         )
     )

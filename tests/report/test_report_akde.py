@@ -1,6 +1,7 @@
 """Report of autocorrelated home ranges: variogram table and figure, model rows, area intervals."""
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -178,3 +179,135 @@ def test_area_interval_figure_sorts_animals_and_covers_every_bound():
     assert _png_image(png).shape[1] == 512 and len(png) > 8_000
     with pytest.raises(ColumnError, match="area_km2"):
         plot_area_intervals(metrics.drop(columns="area_km2"))
+
+
+# ------------------------------------------------------------------------------ pages
+EVIL = "<script>x</script>"
+NEIGHBOURS = pd.DataFrame(
+    columns=["individual", "sex", "area_km2", "area_sq_mi", "share_self", "share_other"]
+)
+
+
+def _akde_ranges():
+    return pd.DataFrame(
+        {
+            "method": ["akde", "akde", "mcp"],
+            "level": [0.5, 0.95, 0.95],
+            "area_km2": [20.0, 100.0, 90.0],
+            "area_sq_mi": [7.72, 38.61, 34.75],
+            "area_low_km2": [15.0, 80.0, np.nan],
+            "area_high_km2": [26.0, 125.0, np.nan],
+            "dof_area": [30.2, 30.2, np.nan],
+            "model": ["OU <i>isotropic</i>", "OU <i>isotropic</i>", None],
+            "tau_position_s": [2 * DAY, 2 * DAY, np.nan],
+            "tau_velocity_s": [0.0, 0.0, np.nan],
+            "n_fixes": [720, 720, 720],
+        }
+    )
+
+
+def _page(**kwargs):
+    from habitat.report.pages import render_individual_page
+
+    base = {
+        "individual": EVIL,
+        "title": "T",
+        "territory": {"sex": "F", "method": "akde", "level": 0.95, "area_km2": 100.0},
+        "ranges": _akde_ranges(),
+        "neighbours": NEIGHBOURS,
+        "map_href": "x/map.html",
+    }
+    base.update(kwargs)
+    return render_individual_page(**base)
+
+
+def test_akde_page_shows_the_model_its_timescales_the_interval_and_the_variogram(ou_track):
+    t, xy, model = ou_track
+    v = variogram(t, xy, model=model)
+    html = _page(model=model, variogram=v, variogram_href="x/variogram.png")
+    assert EVIL not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "Movement model and autocorrelated range (AKDE)" in html
+    assert "<dt>Movement model</dt><dd>OU isotropic</dd>" in html
+    params = model.parameters()
+    est, lo, hi = params.loc["tau_position_s", ["estimate", "low", "high"]] / DAY
+    assert f"{est:.3g} days (95 % CI {lo:.3g}–{hi:.3g} days)" in html
+    assert f"<dd>{model.dof_area:.3g}</dd>" in html
+    # the area's interval: facts and ranges table (km² and sq mi; 125 km² = 48.26 sq mi)
+    assert "<dt>Range area, 95 % interval</dt><dd>80.0–125.0 km² (30.9–48.3 sq mi)</dd>" in html
+    assert "<th>95 % interval (km²)</th>" in html and ">15.0–26.0<" in html
+    # the figure and the variogram table: model column, at most 24 lags of the first half
+    assert '<img src="x/variogram.png"' in html
+    table = re.search(r'<table id="variogram">(.*?)</table>', html, re.S).group(1)
+    assert "<th>Model (km²)</th>" in table
+    assert table.count("<tr>") == 1 + 24
+    shown = variogram_table(v, model)
+    shown = shown[shown["lag_s"] <= 0.5 * shown["lag_s"].max()]
+    last = shown.iloc[-1]  # the longest lag shown is listed, with its model value
+    assert (
+        f'<td>{last["lag"]}</td><td class="num">{last["semivariance_km2"]:.3f}</td>'
+        f'<td class="num">{last["semivariance_low_km2"]:.3f}–{last["semivariance_high_km2"]:.3f}'
+        f'</td><td class="num">{last["model_semivariance_km2"]:.3f}</td>'
+    ) in table
+    assert f"24 of the {len(shown)} lags up to 50 % of the longest ({last['lag']})" in html
+
+
+def test_akde_page_without_a_fitted_model_uses_the_result_columns_escaped():
+    html = _page()
+    assert "<dt>Movement model</dt><dd>OU &lt;i&gt;isotropic&lt;/i&gt;</dd>" in html
+    assert "<dd>2 days</dd>" in html and "<dd>30.2</dd>" in html
+    assert "τ velocity" not in html  # OU: none
+    assert 'id="variogram"' not in html
+
+
+def test_pages_of_other_methods_are_unchanged():
+    ranges = _akde_ranges().iloc[2:][["method", "level", "area_km2", "area_sq_mi", "n_fixes"]]
+    html = _page(ranges=ranges, territory={"sex": "F", "method": "mcp", "level": 0.95})
+    assert "AKDE" not in html and "interval" not in html
+    assert (
+        "<thead><tr><th>Method</th><th>Level (%)</th><th>Area (km²)</th><th>Area (sq mi)</th>"
+        "<th>Fixes used</th></tr></thead>"
+    ) in html
+
+
+def test_index_compares_animals_with_intervals():
+    from habitat.report.pages import render_index_page
+
+    metrics = pd.DataFrame(
+        {
+            "individual": ["Leo 1F", EVIL],
+            "sex": ["F", "M"],
+            "method": ["akde", "akde"],
+            "level": [0.95, 0.95],
+            "area_km2": [100.0, 300.0],
+            "area_sq_mi": [38.61, 115.83],
+            "area_low_km2": [80.0, 240.0],
+            "area_high_km2": [125.0, np.inf],
+            "dof_area": [30.2, 4.1],
+            "model": ["OUF anisotropic", None],
+        }
+    )
+    empty = pd.DataFrame(columns=["individual", "stage", "error", "message"])
+    html = render_index_page(
+        title="R",
+        metrics=metrics,
+        pages={},
+        failures=empty,
+        method_label="AKDE",
+        level=0.95,
+        interval_figures=[("area_intervals.png", "Areas <with> intervals")],
+    )
+    assert EVIL not in html
+    for heading in ("Area low (km²)", "Area high (km²)", "DOF of the area", "Movement model"):
+        assert f"<th>{heading}</th>" in html
+    assert 'data-value="80.0">80.0<' in html and 'data-value="240.0">240.0<' in html
+    assert "<h2>Range areas with their intervals</h2>" in html
+    assert '<img src="area_intervals.png" alt="Areas &lt;with&gt; intervals">' in html
+    plain = render_index_page(
+        title="R",
+        metrics=metrics[["individual", "sex", "area_km2"]],
+        pages={},
+        failures=empty,
+        method_label="MCP",
+        level=0.95,
+    )
+    assert "Area low" not in plain and "with their intervals" not in plain

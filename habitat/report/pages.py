@@ -589,6 +589,25 @@ def _model_rows_from_range(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _spread_lags(n: int, k: int) -> np.ndarray:
+    """Up to ``k`` of ``n`` row numbers, log-spaced: the short lags, where a variogram rises.
+
+    Always the first and the last row.
+
+    Examples
+    --------
+    >>> _spread_lags(5, 24).tolist(), _spread_lags(1000, 6).tolist()
+    ([0, 1, 2, 3, 4], [0, 1, 6, 32, 178, 999])
+    """
+    if n <= k:
+        return np.arange(n)
+    for num in range(k - 1, 20 * k):
+        pick = np.unique(np.concatenate([[0], np.geomspace(1, n - 1, num).round()])).astype(int)
+        if len(pick) >= k:
+            return pick[:k] if len(pick) == k else np.append(pick[: k - 1], n - 1)
+    return pick
+
+
 def akde_section(
     *,
     ranges: pd.DataFrame,
@@ -615,8 +634,9 @@ def akde_section(
         (:func:`habitat.report.akde.model_rows`).
     variogram : pandas.DataFrame, optional
         :func:`habitat.movement.variogram` of the animal's fixes: listed at
-        up to :data:`VARIOGRAM_PAGE_ROWS` lags of the first ``fraction`` of
-        the longest lag (what the figure shows), with the model's semivariance.
+        up to :data:`VARIOGRAM_PAGE_ROWS` lags (log-spaced, so the short lags
+        where the variogram rises are seen) of the first ``fraction`` of the
+        longest lag (what the figure shows), with the model's semivariance.
     variogram_href : str, optional
         Relative link of the variogram figure
         (:func:`habitat.report.figures.plot_variogram`).
@@ -670,9 +690,7 @@ def akde_section(
         table = variogram_table(variogram, model, level=level)
         lag = table["lag_s"].to_numpy(dtype=float)
         shown = table[lag <= fraction * lag.max()] if len(lag) else table
-        pick = np.unique(
-            np.linspace(0, len(shown) - 1, min(VARIOGRAM_PAGE_ROWS, len(shown))).round()
-        ).astype(int)
+        pick = _spread_lags(len(shown), VARIOGRAM_PAGE_ROWS)
         pct = fmt_number(100 * level, 0)
         columns = ["Lag", "Semivariance (km²)", f"{pct} % CI (km²)", "DOF", "Pairs"]
         has_model = "model_semivariance_km2" in shown.columns
@@ -690,10 +708,11 @@ def akde_section(
             if has_model:
                 cells.insert(3, fmt_number(r["model_semivariance_km2"], 3))
             rows.append(cells)
+        longest = shown["lag"].iloc[-1] if len(shown) else "–"
         note = (
-            f"{len(pick)} of the {len(shown)} lags up to {fmt_number(100 * fraction, 0)} % of the "
-            f"longest ({shown['lag'].iloc[-1] if len(shown) else '–'}); intervals: chi-square "
-            "with the lag's degrees of freedom, as ctmm draws them."
+            f"{len(pick)} of the {len(shown)} lags (log-spaced) up to "
+            f"{fmt_number(100 * fraction, 0)} % of the longest ({longest}); intervals: "
+            "chi-square with the lag's degrees of freedom, as ctmm draws them."
         )
     figure = None
     if variogram_href:

@@ -248,7 +248,13 @@ def test_akde_page_shows_the_model_its_timescales_the_interval_and_the_variogram
         f'<td class="num">{last["semivariance_low_km2"]:.3f}–{last["semivariance_high_km2"]:.3f}'
         f'</td><td class="num">{last["model_semivariance_km2"]:.3f}</td>'
     ) in table
-    assert f"24 of the {len(shown)} lags up to 50 % of the longest ({last['lag']})" in html
+    assert (
+        f"24 of the {len(shown)} lags (log-spaced) up to 50 % of the longest ({last['lag']})"
+        in html
+    )
+    # log-spaced: the first lags, where the variogram rises, are all listed
+    for lag in shown["lag"].iloc[:4]:
+        assert f"<tr><td>{lag}</td>" in table
 
 
 def test_akde_page_without_a_fitted_model_uses_the_result_columns_escaped():

@@ -691,6 +691,7 @@ def _species_keywords(profile: SpeciesProfile | None) -> dict[str, Any]:
 def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
     from habitat.homerange import estimation_crs, home_range
     from habitat.homerange.curve import area_curve
+    from habitat.homerange.estimate import ranges_to_crs
     from habitat.homerange.ud import utilization_distribution
     from habitat.report.figures import figure_png, plot_area_curve, plot_ud
 
@@ -741,7 +742,7 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
         figs.append(("area_curve", captions["area_curve"]))
     else:  # not drawn this time: a curve of earlier fixes or options must not stay
         paths["area_curve"].unlink(missing_ok=True)
-    return ranges.to_crs(source.crs), figs, len(usable)
+    return ranges_to_crs(ranges, source.crs), figs, len(usable)
 
 
 @dataclasses.dataclass

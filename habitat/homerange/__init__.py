@@ -26,7 +26,7 @@ This package module only re-exports; the modules import one way only::
     akde_grid, akde_weights   AKDE's kernel sums on a grid; optimal weights
     akde                      the AKDE estimator (uses habitat.movement's fitted models)
     fixes, plausibility       relocations checked and projected; plausibility flags
-    estimate                  home_range, METHODS, split_bounds
+    estimate                  home_range, METHODS, split_bounds, ranges_to_crs
     polygons, ud, curve       given/synthetic ranges; UD rasters; area curves
 """
 
@@ -38,6 +38,7 @@ from habitat.homerange.estimate import (
     ESTIMATORS,
     METHODS,
     home_range,
+    ranges_to_crs,
     split_bounds,
 )
 from habitat.homerange.fixes import PreparedFixes, estimation_crs, prepare_fixes
@@ -65,6 +66,7 @@ __all__ = [
     "home_ranges_from_polygons",
     "plausibility",
     "prepare_fixes",
+    "ranges_to_crs",
     "resolve_species",
     "split_bounds",
     "synthetic_ranges",

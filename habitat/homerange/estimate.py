@@ -60,6 +60,7 @@ __all__ = [
     "METHODS",
     "home_range",
     "method_options",
+    "ranges_to_crs",
     "split_bounds",
 ]
 
@@ -447,6 +448,38 @@ def _per_animal_models(
                 "projected to the estimation CRS (habitat.homerange.estimation_crs)."
             )
         out[by_text[str(key)]] = fit
+    return out
+
+
+def ranges_to_crs(ranges: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """A home-range table in another CRS, with its interval polygons (:data:`BOUND_GEOMETRIES`).
+
+    ``GeoDataFrame.to_crs`` moves the active geometry only; this moves the
+    bounds' polygons with it (logged as :func:`habitat.core.crs.align` does).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> ranges = gpd.GeoDataFrame(
+    ...     {"individual": ["F1"]}, geometry=[shapely.box(600_000, 4_750_000, 610_000, 4_760_000)],
+    ...     crs="EPSG:32652")
+    >>> ranges["geometry_low"] = gpd.GeoSeries([shapely.box(602_000, 4_752_000, 608_000,
+    ...                                         4_758_000)], crs="EPSG:32652")
+    >>> moved = ranges_to_crs(ranges, "EPSG:4326")
+    >>> moved.crs.to_epsg(), moved["geometry_low"].crs.to_epsg()
+    (4326, 4326)
+    >>> bool(moved["geometry_low"].within(moved.geometry).all())
+    True
+    """
+    out = hcrs.align(ranges, crs, name="home ranges")
+    present = [c for c in BOUND_GEOMETRIES if c in ranges.columns]
+    if present and out is ranges:  # already there: the bounds too, unless set apart
+        out = ranges.copy()
+    for col in present:
+        # a GeoSeries keeps its own CRS; plain shapely objects are in the table's
+        col_crs = getattr(ranges[col], "crs", None) or ranges.crs
+        bound = gpd.GeoSeries(ranges[col], crs=col_crs)
+        out[col] = hcrs.align(bound, crs, name=f"home-range {col}")
     return out
 
 

@@ -259,3 +259,39 @@ def test_writer_takes_akde_rows_among_other_methods(leopards, ranges, tmp_path):
     path = write_ranges(mixed, tmp_path / "mixed.gpkg")
     assert len(gpd.read_file(path, layer="home_ranges")) == len(mixed)
     assert pyogrio.read_info(path, layer="home_ranges_high")["features"] == len(ranges)
+
+
+def test_batch_report_writes_akde_ranges_with_their_bounds(leopards, tmp_path):
+    """run_report estimates each animal in its own CRS: the bounds come back with the ranges."""
+    import pyogrio
+
+    from habitat.batch import ReportOptions, run_report
+
+    fixes, _ = leopards
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_report(
+            fixes,
+            tmp_path / "rep",
+            options=ReportOptions(methods=("akde", "mcp"), area_curve=False),
+            workers=1,
+            progress=False,
+        )
+    assert result.failures.empty
+    path = tmp_path / "rep" / "ranges.gpkg"
+    assert set(pyogrio.list_layers(path)[:, 0]) >= {"ranges", "ranges_low", "ranges_high"}
+    main = gpd.read_file(path, layer="ranges")
+    akde_rows = main[main["method"] == "akde"].reset_index(drop=True)
+    for side in ("low", "high"):
+        layer = gpd.read_file(path, layer=f"ranges_{side}")
+        assert layer.crs.equals(fixes.crs) and len(layer) == len(akde_rows)
+        merged = akde_rows.merge(
+            layer.drop(columns="geometry").assign(g=layer.geometry.to_numpy()),
+            on=["individual", "method", "level"],
+        )
+        # the bound's polygon is the same animal's, in the same CRS: it nests with the range
+        inner, outer = (
+            (merged["g"], merged.geometry) if side == "low" else (merged.geometry, merged["g"])
+        )
+        slack = shapely.area(shapely.difference(inner.to_numpy(), outer.to_numpy()))
+        assert (slack < 1e-6 * shapely.area(outer.to_numpy())).all()

@@ -410,6 +410,8 @@ def add_relocations(
 _RANGE_CORE = ("individual", "sex", "method", "level", "n_fixes", "model")
 #: tooltip fields of a range, in order (those a layer has)
 _RANGE_TIPS = ("individual", "sex", "method", "level", "area", "interval", "model")
+#: tooltip fields only ranges with an interval have
+_AKDE_TIPS = ("interval", "model")
 #: the bounds of an area's interval (AKDE): a band between their isopleths
 INTERVAL_GEOMETRIES = ("geometry_low", "geometry_high")
 _RANGE_SKIP = {
@@ -618,8 +620,8 @@ def add_home_ranges(
     props = props.iloc[order]
     for method, part in props.groupby(methods.to_numpy(), sort=False):
         # interval and model only where this method has them (AKDE)
-        tips = [c for c in _RANGE_TIPS if c in part.columns and part[c].astype(bool).any()]
-        tips = [c for c in tips if c not in ("interval", "model")] if not _has(part) else tips
+        extra = _AKDE_TIPS if _has(part) else ()
+        tips = [c for c in _RANGE_TIPS if c in part.columns and (c not in _AKDE_TIPS or c in extra)]
         popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in part.columns]
         aliases = [labels.get(c, column_label(c)) for c in popup_fields]
         if method in bands:

@@ -319,3 +319,35 @@ def test_every_flag_rule_holds_on_real_data(name):
         if out["grid_warning"].any():
             assert any(issubclass(w.category, GridTooSmallWarning) for w in caught)
         assert all(issubclass(w.category, HabitatWarning) for w in caught)
+
+
+def test_an_interval_is_judged_as_a_whole_row_by_row():
+    """Rows with an interval (AKDE) are flagged only when all of it is outside; others by area.
+
+    Bounds F 15-38 and M up to 155 sq mi (Amur leopard). Row by row: a female interval
+    straddling 38 (plausible), a female interval above 38 (flagged), one below 15 (flagged),
+    a male interval straddling 155 (plausible), a KDE row with no interval at 40 (flagged),
+    a row of a mixed table whose interval is missing (NaN: judged by its 40), an interval
+    with an unbounded top (no area DOF) starting above 38 (flagged), a core area (not judged).
+    """
+    nan, inf = float("nan"), float("inf")
+    table = pd.DataFrame(
+        {
+            "sex": ["F", "F", "F", "M", "F", "F", "F", "F"],
+            "level": [0.95] * 7 + [0.5],
+            "n_fixes": [500] * 8,
+            "area_sq_mi": [40.0, 45.0, 12.0, 160.0, 40.0, 40.0, 45.0, 90.0],
+            "area_low_sq_mi": [30.0, 39.0, 8.0, 120.0, nan, nan, 39.0, 80.0],
+            "area_high_sq_mi": [52.0, 60.0, 14.9, 200.0, nan, nan, inf, 100.0],
+        }
+    )
+    ok, why = plausibility(table, species="amur_leopard")
+    assert ok.tolist() == [True, False, False, True, False, False, False, True]
+    assert "(interval 39.0–60.0 sq mi, all of it) outside the expected 15–38" in why[1]
+    assert "(interval 8.0–14.9 sq mi, all of it)" in why[2]
+    assert (
+        why[4]
+        == why[5]
+        == "area 40.0 sq mi outside the expected 15–38 sq mi for Amur leopard females"
+    )
+    assert "interval 39.0–inf sq mi" in why[6]

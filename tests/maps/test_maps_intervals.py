@@ -170,3 +170,39 @@ def test_study_area_map_names_the_band_in_its_legend():
     assert EVIL not in page
     plain = study_area_map(None, ranges=_akde_ranges().iloc[2:]).get_root().render()
     assert "dashed band" not in plain
+
+
+def test_band_of_a_home_range_result_spans_its_area_interval():
+    """On home_range(method="akde"): the band's area is area_high_km2 − area_low_km2."""
+    import warnings
+
+    import pandas as pd
+
+    from habitat.core import crs as hcrs
+    from habitat.homerange import home_range
+
+    rng = np.random.default_rng(5)
+    day = 86400.0
+    t = np.arange(0, 60 * day, 4 * 3600.0)
+    rho = np.exp(-4 * 3600.0 / (1.5 * day))
+    xy = np.zeros((t.size, 2))
+    for i in range(1, t.size):
+        xy[i] = rho * xy[i - 1] + np.sqrt(1 - rho**2) * 2000.0 * rng.normal(size=2)
+    fixes = gpd.GeoDataFrame(
+        {
+            "individual": EVIL,
+            "timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(t, unit="s"),
+        },
+        geometry=gpd.points_from_xy(xy[:, 0] + 500_000, xy[:, 1] + 4_800_000),
+        crs=32652,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranges = home_range(fixes, method="akde", levels=(0.95,))
+    m = folium.Map(tiles=None)
+    add_home_ranges(m, ranges, simplify_m=None, coordinate_decimals=None)
+    (band,) = _features(_groups(m)["Home-range intervals (akde)"])
+    shape = gpd.GeoDataFrame(geometry=[shapely.geometry.shape(band["geometry"])], crs=4326)
+    width = float(ranges["area_high_km2"].iloc[0] - ranges["area_low_km2"].iloc[0])
+    assert hcrs.area_m2(shape).iloc[0] / 1e6 == pytest.approx(width, rel=0.01)
+    assert EVIL not in m.get_root().render()

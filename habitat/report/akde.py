@@ -10,7 +10,9 @@ use these without importing matplotlib.
   chi-square intervals and the fitted model's semivariance;
 * :func:`model_rows` - the fitted model's name, timescales with intervals and
   area DOF, as (label, value) rows;
-* :func:`interval_text` - an area with its interval, in km² and sq mi.
+* :func:`interval_text` - an area with its interval, in km² and sq mi;
+* :func:`with_intervals` - the territory table with each reported range's
+  interval, DOF and model, for the index.
 
 The interval of the semivariance at a lag with :math:`\nu` degrees of freedom
 (the variogram's ``dof``) is ctmm's (``plot.variogram``, ``CI.lower`` and
@@ -39,6 +41,7 @@ from habitat.core.errors import ColumnError, InputError
 from habitat.movement.model import MovementModel
 
 __all__ = [
+    "INTERVAL_COLUMNS",
     "TIME_UNITS",
     "duration_text",
     "interval_text",
@@ -46,7 +49,18 @@ __all__ = [
     "semivariance_ci",
     "time_unit",
     "variogram_table",
+    "with_intervals",
 ]
+
+#: columns of an AKDE range that :func:`with_intervals` copies to the territory table
+INTERVAL_COLUMNS: tuple[str, ...] = (
+    "area_low_km2",
+    "area_high_km2",
+    "area_low_sq_mi",
+    "area_high_sq_mi",
+    "dof_area",
+    "model",
+)
 
 #: (name, seconds) of the units lags and timescales are shown in, smallest first
 TIME_UNITS: tuple[tuple[str, float], ...] = (
@@ -309,3 +323,74 @@ def model_rows(model: MovementModel, *, level: float = 0.95) -> list[tuple[str, 
         rows.append(("Location error (SD per coordinate)", f"{_sig(model.error_m)} m"))
     rows.extend(("Note", str(n)) for n in model.notes)
     return rows
+
+
+def with_intervals(metrics: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
+    """The territory table with each reported range's interval columns (AKDE), for the index.
+
+    :func:`habitat.overlap.territory.territory_table` keeps the area but not
+    its interval: this copies :data:`INTERVAL_COLUMNS` from the range of the
+    same ``individual``, ``method`` and ``level``. Rows whose range has no
+    interval (another method) get missing values; a table of ranges without
+    interval columns returns ``metrics`` as it is.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        One row per animal, with ``individual``, ``method`` and ``level``.
+    ranges : pandas.DataFrame
+        :func:`habitat.home_range` rows (any geometry columns are ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metrics`` (same rows, order and index) plus the interval columns.
+
+    Raises
+    ------
+    ColumnError
+        When either table lacks ``individual``, ``method`` or ``level``.
+
+    Examples
+    --------
+    >>> metrics = pd.DataFrame({"individual": ["a", "b"], "method": "akde", "level": 0.95,
+    ...                         "area_km2": [100.0, 50.0]})
+    >>> ranges = pd.DataFrame({"individual": ["a", "a", "b"], "method": "akde",
+    ...     "level": [0.5, 0.95, 0.95], "area_low_km2": [20.0, 80.0, 40.0],
+    ...     "area_high_km2": [30.0, 125.0, 65.0], "dof_area": [30.2, 30.2, 12.0],
+    ...     "model": ["OU isotropic", "OU isotropic", "OUF anisotropic"]})
+    >>> with_intervals(metrics, ranges)[["individual", "area_low_km2", "area_high_km2", "model"]]
+      individual  area_low_km2  area_high_km2            model
+    0          a          80.0          125.0     OU isotropic
+    1          b          40.0           65.0  OUF anisotropic
+    """
+    keys = ["individual", "method", "level"]
+    for name, table in (("metrics", metrics), ("ranges", ranges)):
+        missing = [k for k in keys if k not in table.columns]
+        if missing:
+            raise ColumnError(
+                f"with_intervals: the {name} have no column(s) {missing}; pass the territory "
+                "table and the home_range rows it was made from."
+            )
+    cols = [c for c in INTERVAL_COLUMNS if c in ranges.columns]
+    if not cols:
+        return metrics
+    left = metrics.drop(columns=[c for c in cols if c in metrics.columns])
+    right = pd.DataFrame(ranges[keys + cols]).assign(
+        individual=ranges["individual"].astype(str).to_numpy(),
+        method=ranges["method"].astype(str).to_numpy(),
+        level=ranges["level"].astype(float).round(9).to_numpy(),
+    )
+    right = right.drop_duplicates(keys)
+    lookup = pd.DataFrame(
+        {
+            "individual": left["individual"].astype(str).to_numpy(),
+            "method": left["method"].astype(str).to_numpy(),
+            "level": left["level"].astype(float).round(9).to_numpy(),
+        }
+    )
+    found = lookup.merge(right, on=keys, how="left")
+    out = left.copy()
+    for c in cols:
+        out[c] = found[c].to_numpy()
+    return out

@@ -317,3 +317,43 @@ def test_index_compares_animals_with_intervals():
         level=0.95,
     )
     assert "Area low" not in plain and "with their intervals" not in plain
+
+
+def test_with_intervals_copies_the_reported_ranges_interval_to_the_territory_table():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from habitat.report.akde import with_intervals
+
+    metrics = pd.DataFrame(
+        {
+            "individual": ["Leo 2M", "Leo 1F"],
+            "method": ["mcp", "akde"],
+            "level": [0.95, 0.95],
+            "area_km2": [90.0, 100.0],
+        },
+        index=[7, 3],
+    )
+    ranges = gpd.GeoDataFrame(
+        {
+            "individual": ["Leo 1F", "Leo 1F", "Leo 2M"],
+            "method": ["akde", "akde", "mcp"],
+            "level": [0.5, 0.95, 0.95],
+            "area_low_km2": [15.0, 80.0, np.nan],
+            "area_high_km2": [26.0, 125.0, np.nan],
+            "dof_area": [30.2, 30.2, np.nan],
+            "model": ["OU isotropic", "OU isotropic", None],
+        },
+        geometry=[box(0, 0, 1, 1)] * 3,
+        crs=32652,
+    )
+    out = with_intervals(metrics, ranges)
+    assert out.index.tolist() == [7, 3]
+    assert out.loc[3, ["area_low_km2", "area_high_km2", "dof_area"]].tolist() == [80.0, 125.0, 30.2]
+    assert out.loc[3, "model"] == "OU isotropic"
+    assert np.isnan(out.loc[7, "area_low_km2"]) and not isinstance(out.loc[7, "model"], str)
+    # ranges of methods without intervals: the table as it was
+    plain = ranges.drop(columns=["area_low_km2", "area_high_km2", "dof_area", "model"])
+    assert with_intervals(metrics, plain) is metrics
+    with pytest.raises(ColumnError, match="level"):
+        with_intervals(metrics.drop(columns="level"), ranges)

@@ -199,7 +199,7 @@ def _input_files(
     "--method",
     "methods",
     multiple=True,
-    type=click.Choice(["mcp", "kde", "locoh", "bbmm"]),
+    type=click.Choice(["mcp", "kde", "locoh", "bbmm", "akde"]),
     help="Home-range estimator; repeat for several, the first is reported "
     "[default: mcp, then kde].",
 )

@@ -167,7 +167,7 @@ def area_curve(
         Point fixes with an ``individual`` column (as for
         :func:`habitat.homerange.home_range`). They are projected once to
         :func:`habitat.homerange.estimation_crs`; areas are planar areas there.
-    method : {"mcp", "kde", "locoh", "bbmm"}
+    method : {"mcp", "kde", "locoh", "bbmm", "akde"}
         The estimator. MCP replicates of one sample size are computed in one
         vectorised call of :func:`habitat.homerange.mcp.estimate_many`; other
         methods are called once per replicate (slower: use a smaller

@@ -80,3 +80,13 @@ def test_positive_numbers_and_neighbourhoods() -> None:
     for bad in ("0", "-1", "x"):
         assert _run("--cell-size-m", bad).exit_code == 2
     assert _run("--neighbours", "6").exit_code == 2
+
+
+def test_report_method_choices_are_the_library_estimators() -> None:
+    """``habitat report --method`` offers every estimator home_range has (none forgotten)."""
+    from habitat.cli import cli
+    from habitat.homerange import METHODS
+
+    report = cli.commands["report"]
+    (option,) = [p for p in report.params if p.name == "methods"]
+    assert sorted(option.type.choices) == sorted(METHODS)

@@ -59,6 +59,15 @@ and the debiased UD keeps the ranking of the cells but its cumulative mass at
 area :math:`a` is the raw one at :math:`b\,a`: every isopleth's area is divided
 by :math:`b` (for :math:`n` IID fixes :math:`b = 1 - 1/n + h^2`).
 
+This corrects the covariance only, as ctmm does (its ``summary.UD`` area is
+the cell count of this debiased UD). A finite sample's kernel density is not
+Gaussian, and its 95 % isopleth encloses less than the Gaussian of the same
+covariance: about 5 % less for 100 IID fixes at :math:`h = 0.5`, nothing for
+20,000. On simulated OU tracks of known area (4-hourly fixes, 90-365 days,
+DOF[area] 50-235) the debiased 95 % area is 0.956-0.977 of the fitted model's
+Gaussian area, and the 95 % interval covers the true area on 91 % of tracks
+(the Gaussian area's on 95 %): ``tests/homerange/test_homerange_akde_coverage.py``.
+
 **Area interval** (Fleming et al. 2019 for the chi-square form; ctmm
 ``CI.UD`` and ``chisq.ci``): with :math:`\nu = 2\,\mathrm{DOF}_{\rm area}` from the
 fitted model,

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 
@@ -114,7 +113,6 @@ def _batch(seed: int) -> list[tuple[float, ...]]:
 
 def simulate_and_estimate(n_batches: int = N_BATCHES) -> np.ndarray:
     """All animals' rows (see :func:`_batch`), on 2 processes, BLAS on one thread each."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(2, mp_context=ctx) as pool:
         rows = [r for batch in pool.map(_batch, range(n_batches)) for r in batch]

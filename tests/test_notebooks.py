@@ -16,6 +16,7 @@ SLOW = {
     "04_your_own_study_area.ipynb",
     "05_fragmentation.ipynb",
     "06_corridors.ipynb",
+    "07_autocorrelated_home_ranges.ipynb",
 }
 
 

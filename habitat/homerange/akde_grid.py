@@ -20,13 +20,14 @@ Coordinates and cell sizes are metres; grid nodes (cell centres) ascend in
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any
 
-import contourpy
 import numba
 import numpy as np
 import shapely
 from scipy.signal import fftconvolve
+
+from habitat.homerange.grid import filled_region
 
 __all__ = [
     "KERNEL_REACH",
@@ -322,20 +323,4 @@ def isopleth(surface: np.ndarray, xg: np.ndarray, yg: np.ndarray, level: float) 
     >>> round(float(region.area / (2 * np.pi * np.log(2) * 1e6)), 2)  # circle of 2 pi ln 2 s^2
     1.0
     """
-    if len(xg) < 2 or len(yg) < 2:
-        return shapely.Polygon()
-    gen = contourpy.contour_generator(
-        xg, yg, surface, fill_type=contourpy.FillType.OuterOffset, name="serial"
-    )
-    filled = cast("tuple[list[np.ndarray], list[np.ndarray]]", gen.filled(-1.0, float(level)))
-    points, offsets = filled
-    polys = []
-    for pts, off in zip(points, offsets, strict=True):
-        rings = [pts[off[k] : off[k + 1]] for k in range(len(off) - 1)]
-        rings = [r for r in rings if len(r) >= 4]
-        if rings:
-            polys.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polys:
-        return shapely.Polygon()
-    geom = shapely.union_all(shapely.make_valid(np.array(polys, dtype=object)))
-    return shapely.normalize(geom)
+    return shapely.normalize(filled_region(surface, xg, yg, level))

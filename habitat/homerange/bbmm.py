@@ -58,7 +58,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-import contourpy
 import numpy as np
 import shapely
 from scipy.optimize import minimize_scalar
@@ -74,6 +73,7 @@ from habitat.homerange.base import (
     grid_problems,
     refuse_unknown_options,
 )
+from habitat.homerange.grid import filled_region
 
 __all__ = [
     "MOTION_VARIANCE_RULES",
@@ -636,18 +636,7 @@ def _contour_polygon(x: np.ndarray, y: np.ndarray, cs: float, volume: np.ndarray
     z = np.pad(volume, 1, constant_values=2.0)
     xp = np.concatenate([[x[0] - cs], x, [x[-1] + cs]])
     yp = np.concatenate([[y[0] - cs], y, [y[-1] + cs]])
-    gen = contourpy.contour_generator(xp, yp, z, fill_type=contourpy.FillType.OuterOffset)
-    # FillType.OuterOffset: filled() gives (points, offsets), lists of arrays
-    filled = cast("tuple[list[np.ndarray], list[np.ndarray]]", gen.filled(-1.0, p))
-    points, offsets = filled
-    polys = []
-    for pts, offs in zip(points, offsets, strict=True):
-        rings = [pts[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
-        polys.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polys:
-        return shapely.Polygon()
-    geom = shapely.union_all(shapely.make_valid(np.array(polys, dtype=object)))
-    return geom
+    return filled_region(z, xp, yp, p)
 
 
 @refuse_unknown_options

@@ -24,10 +24,12 @@ All coordinates, cell sizes and bandwidths are in metres.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+import contourpy
 import numpy as np
 import scipy.sparse
+import shapely
 
 from habitat.core.deprecation import renamed_parameter
 from habitat.core.errors import HabitatWarning, InputError
@@ -44,6 +46,7 @@ __all__ = [
     "adehabitat_grid",
     "capped_cell_size_m",
     "default_cell_size_m",
+    "filled_region",
     "grid_cell_count",
     "kernel_area",
     "lattice_cell_estimate",
@@ -766,3 +769,56 @@ def ud_on_lattice(xy: Any, *, cell_size_m: float, bandwidth_m: float) -> Lattice
         rows, cols = rows[starts], cols[starts]
     keep = vals > 0
     return LatticeUD(rows[keep], cols[keep], vals[keep] * scale, c)
+
+
+def filled_region(
+    values: np.ndarray, xg: np.ndarray, yg: np.ndarray, level: float
+) -> shapely.Geometry:
+    """The region where ``values <= level`` on a grid, as a valid (Multi)Polygon.
+
+    The one contouring step of the utilisation-distribution estimators (KDE,
+    BBMM, AKDE): ``contourpy``'s filled contours between ``-1`` and ``level``
+    on the nodes ``(xg, yg)``; each outer ring comes with its holes
+    (``FillType.OuterOffset``), so holes need no even-odd pass; degenerate
+    rings (fewer than 4 points) are dropped and the pieces unioned and made
+    valid.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (len(yg), len(xg))
+        E.g. the cumulative volume (fraction of the UD) at each node.
+    xg, yg : numpy.ndarray
+        Node coordinates (m), ascending.
+    level : float
+        The largest value inside the region.
+
+    Returns
+    -------
+    shapely.Geometry
+        Empty when no node qualifies or the grid has fewer than 2 nodes a side.
+
+    Examples
+    --------
+    >>> g = np.arange(0.0, 5.0)
+    >>> v = np.ones((5, 5)); v[1:4, 1:4] = 0.0  # a 3 x 3 block of nodes at 0
+    >>> region = filled_region(v, g, g, 0.5)  # the contour runs half-way to the next node
+    >>> float(region.area)  # a 3 x 3 square, its 4 corners cut by 0.5 x 0.5 / 2 each
+    8.5
+    """
+    if len(xg) < 2 or len(yg) < 2:
+        return shapely.Polygon()
+    gen = contourpy.contour_generator(
+        xg, yg, values, fill_type=contourpy.FillType.OuterOffset, name="serial"
+    )
+    points, offsets = cast(
+        "tuple[list[np.ndarray], list[np.ndarray]]", gen.filled(-1.0, float(level))
+    )
+    polys = []
+    for pts, off in zip(points, offsets, strict=True):
+        rings = [pts[off[k] : off[k + 1]] for k in range(len(off) - 1)]
+        rings = [r for r in rings if len(r) >= 4]
+        if rings:
+            polys.append(shapely.Polygon(rings[0], rings[1:]))
+    if not polys:
+        return shapely.Polygon()
+    return shapely.union_all(shapely.make_valid(np.array(polys, dtype=object)))

@@ -41,9 +41,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-import contourpy
 import numpy as np
 import shapely
 
@@ -72,6 +71,7 @@ from habitat.homerange.base import (
 from habitat.homerange.grid import (
     TRUNCATION,
     adehabitat_grid,
+    filled_region,
     kernel_area,
     ud_grid,
     ud_on_grid,
@@ -104,24 +104,7 @@ MIN_GRID_VOLUME = 0.9
 
 def _polygon(vol: np.ndarray, xg: np.ndarray, yg: np.ndarray, pct: float) -> shapely.Geometry:
     """Region ``vol <= pct`` contoured on the nodes, as a valid (Multi)Polygon."""
-    if len(xg) < 2 or len(yg) < 2:
-        return shapely.Polygon()
-    gen = contourpy.contour_generator(
-        xg, yg, vol, fill_type=contourpy.FillType.OuterOffset, name="serial"
-    )
-    # FillType.OuterOffset: filled() gives (points, offsets), lists of arrays
-    filled = cast("tuple[list[np.ndarray], list[np.ndarray]]", gen.filled(-1.0, pct))
-    points, offsets = filled
-    polys = []
-    for pts, off in zip(points, offsets, strict=True):
-        rings = [pts[off[k] : off[k + 1]] for k in range(len(off) - 1)]
-        rings = [r for r in rings if len(r) >= 4]
-        if rings:
-            polys.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polys:
-        return shapely.Polygon()
-    geom = shapely.union_all(shapely.make_valid(np.array(polys, dtype=object)))
-    return shapely.normalize(geom)
+    return shapely.normalize(filled_region(vol, xg, yg, pct))
 
 
 @refuse_unknown_options

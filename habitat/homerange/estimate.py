@@ -14,8 +14,8 @@ were judged by (``None``: no profile, no size check).
 
 AKDE (``method="akde"``, :mod:`habitat.homerange.akde`) adds the area's
 confidence interval: ``area_low_km2``, ``area_high_km2``, ``area_low_sq_mi``,
-``area_high_sq_mi`` (at ``ci_level``, default 0.95), ``dof_area``, the movement
-``model`` (e.g. ``"OUF anisotropic"``) with ``tau_position_s`` and
+``area_high_sq_mi``, the interval's level ``ci_level`` (default 0.95),
+``dof_area``, the movement ``model`` (e.g. ``"OUF anisotropic"``) with ``tau_position_s`` and
 ``tau_velocity_s``, and two more polygon columns, ``geometry_low`` and
 ``geometry_high`` (:data:`BOUND_GEOMETRIES`: the isopleths of the interval's
 bounds, GeoSeries in the CRS of ``geometry``). Files with one geometry per
@@ -374,6 +374,10 @@ def home_range(
         for k, side in enumerate(("low", "high")):
             sq_mi = units.convert_area(table[f"area_{side}_km2"].to_numpy(float), "km2", "sq_mi")
             table.insert(at + k, f"area_{side}_sq_mi", sq_mi)
+        # the interval's level, so maps and pages can name it
+        ci_default = inspect.signature(ESTIMATORS[method].estimate).parameters.get("ci_level")
+        ci = options.get("ci_level", None if ci_default is None else ci_default.default)
+        table.insert(at + 2, "ci_level", np.nan if ci is None else float(ci))
     out = pd.concat([front, table], axis=1)
     out["crs_used"] = hcrs.describe_crs(est_crs)
     geoms = np.empty(len(geoms_out), dtype=object)

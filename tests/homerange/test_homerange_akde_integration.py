@@ -107,6 +107,37 @@ def test_other_methods_have_no_bound_columns(leopards):
     out = home_range(fixes, method="mcp", levels=0.95, species=None)
     assert not set(BOUND_GEOMETRIES) & set(out.columns)
     assert "area_low_km2" not in out.columns
+    assert "ci_level" not in out.columns
+
+
+def test_ci_level_column_names_the_intervals_level(leopards, ranges):
+    """Default 0.95 (akde.estimate's); another level is the column and a nested interval."""
+    assert (ranges["ci_level"] == 0.95).all()
+    cols = list(ranges.columns)
+    assert cols.index("ci_level") == cols.index("area_high_sq_mi") + 1
+    fixes, _ = leopards
+    est = fixes.to_crs(estimation_crs(fixes))
+    xy = shapely.get_coordinates(est.geometry.to_numpy())
+    t = est["timestamp"].dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None)
+    ind = est["individual"].to_numpy()
+    models = {
+        i: fit_movement(
+            (t[ind == i] - t[ind == i].min()).dt.total_seconds().to_numpy(),
+            xy[ind == i],
+            crs=est.crs,
+        )
+        for i in np.unique(ind)
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wide = home_range(est, method="akde", levels=LEVELS, model=models, species=None)
+        narrow = home_range(
+            est, method="akde", levels=LEVELS, model=models, ci_level=0.8, species=None
+        )
+    assert (narrow["ci_level"] == 0.8).all()
+    np.testing.assert_allclose(narrow["area_km2"], wide["area_km2"], rtol=1e-12)
+    assert (narrow["area_low_km2"] > wide["area_low_km2"]).all()
+    assert (narrow["area_high_km2"] < wide["area_high_km2"]).all()
 
 
 def test_home_range_row_is_the_estimator_on_that_animal(ranges, leopards):

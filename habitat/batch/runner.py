@@ -7,7 +7,7 @@ study-area layers and writes a report folder::
       index.html            sortable table of all animals, failures, plots by sex
       pages/<slug>.html     one page per animal (map, territory row, neighbours,
                             fragmentation inside the range, corridors, figures)
-      pages/<slug>/         its map.html, ud.png, area_curve.png
+      pages/<slug>/         its map.html, ud.png, area_curve.png; variogram.png (AKDE)
       ranges.gpkg           all home ranges (layer "ranges"; "corridors" when given;
                             "ranges_low", "ranges_high": AKDE's interval polygons)
       metrics.csv           the territory table + fixes used, flagged and excluded
@@ -22,9 +22,11 @@ study-area layers and writes a report folder::
       failures.csv          animals that failed: step, error type, reason
       manifest.json         what each animal was computed from (fingerprints, counts)
       summary_by_sex.png
+      area_intervals.png    AKDE: each animal's area with its interval
       fragmentation_by_animal.png
       .habitat-report       marker: this folder is a habitat report (resumable)
       .work/<slug>/<sha256>.parquet  per-animal estimates, named by their fingerprint
+      .work/<slug>/<sha256>.movement.json  AKDE: its movement model and variogram
       .work/.fragmentation/<sha256>.parquet  landscape metrics of one zone, likewise
 
 How it runs
@@ -103,6 +105,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from habitat.batch.akde import fit_for_report, model_to_dict, read_movement, write_movement
 from habitat.batch.cluster import connect_scheduler, probe_scheduler
 
 # the typed configuration (habitat.batch.config); its names stay importable from here
@@ -162,6 +165,7 @@ from habitat.core.version import __version__
 from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import StudyArea
 from habitat.landscape.composition import CLASS_NAMES_ATTR
+from habitat.movement import MovementModel
 
 __all__ = [
     "ReportInput",
@@ -202,6 +206,10 @@ CONNECTIVITY_FILE = "connectivity.csv"
 FRAGMENTATION_FILE = "fragmentation.csv"
 #: the index's figure comparing the animals' fragmentation metrics
 FRAGMENTATION_FIGURE = "fragmentation_by_animal.png"
+#: the index's figure of each animal's area with its interval (AKDE)
+INTERVALS_FIGURE = "area_intervals.png"
+#: an animal's variogram figure (AKDE), in its pages/<slug>/ folder
+VARIOGRAM_FIGURE = "variogram.png"
 #: how given ranges are read (fingerprinted: a cache made by another rule is not reused)
 GIVEN_RULE = "estimator method, level, area_km2, n_fixes kept; one range per method and level"
 
@@ -507,6 +515,9 @@ class _Outcome:
     n_fixes: int = 0
     figures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     reason: str = ""
+    #: AKDE: the movement model its range was estimated from, and its variogram
+    model: MovementModel | None = None
+    variogram: pd.DataFrame | None = None
 
 
 def _failure(individual: str, stage: str, exc: BaseException) -> dict[str, str]:
@@ -520,12 +531,26 @@ def _failure(individual: str, stage: str, exc: BaseException) -> dict[str, str]:
 
 def _figure_paths(out_dir: Path, slug: str) -> dict[str, Path]:
     folder = out_dir / "pages" / slug
-    return {"ud": folder / "ud.png", "area_curve": folder / "area_curve.png"}
+    return {
+        "ud": folder / "ud.png",
+        "area_curve": folder / "area_curve.png",
+        "variogram": folder / VARIOGRAM_FIGURE,
+    }
 
 
 def _cache_path(out_dir: Path, slug: str, fingerprint: str) -> Path:
     """The cached estimates of an animal, named by the fingerprint of what made them."""
     return out_dir / WORK / slug / f"{fingerprint or 'unknown'}.parquet"
+
+
+def _movement_path(cache: Path) -> Path:
+    """The cached movement model and variogram (AKDE) next to an animal's estimates."""
+    return cache.with_name(cache.stem + ".movement.json")
+
+
+def _cache_key(path: Path) -> str:
+    """The fingerprint a cache file is named by (``<sha256>.parquet``, ``.movement.json``)."""
+    return path.name.split(".", 1)[0]
 
 
 def _estimate(task: _Task) -> _Outcome:
@@ -538,11 +563,15 @@ def _estimate(task: _Task) -> _Outcome:
     """
     t0 = time.perf_counter()
     cache = _cache_path(task.out_dir, task.slug, task.fingerprint)
+    movement = _movement_path(cache)
+    # an AKDE animal's cache is whole with its movement model (written before the ranges)
+    akde = task.given is None and "akde" in task.options.methods
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # data-quality warnings are in the tables
-            if cache.exists() and not task.overwrite:
+            if cache.exists() and not task.overwrite and (not akde or movement.exists()):
                 ranges = gpd.read_parquet(cache)
+                model, vario = read_movement(movement) if akde else (None, None)
                 figs = _figure_list(
                     task.options,
                     given=task.given is not None,
@@ -552,20 +581,27 @@ def _estimate(task: _Task) -> _Outcome:
                 # given ranges count no fixes (their n_fixes may be NaN: unknown)
                 fixed = task.given is None and "n_fixes" in ranges
                 n = int(ranges["n_fixes"].max()) if fixed else 0
+                seconds = time.perf_counter() - t0
                 return _Outcome(
-                    task.individual, ranges, None, True, time.perf_counter() - t0, n, figs
+                    task.individual, ranges, None, True, seconds, n, figs, "", model, vario
                 )
-            for old in cache.parent.glob("*.parquet") if cache.parent.is_dir() else ():
-                old.unlink()
+            for old in cache.parent.iterdir() if cache.parent.is_dir() else ():
+                if old.is_file() and old.name.endswith((".parquet", ".movement.json")):
+                    old.unlink()
+            model, vario = None, None
             if task.given is not None:
                 ranges, figs, n = _given_ranges(task), [], 0
             else:
-                ranges, figs, n = _estimate_fixes(task)
+                ranges, figs, n, model, vario = _estimate_fixes(task)
+            if model is not None and vario is not None:  # before the ranges: they mark it done
+                write_movement(movement, model, vario)
             buf = ranges.copy()
             with atomic_path(cache) as tmp:
                 buf.to_parquet(tmp)
         seconds = time.perf_counter() - t0
-        return _Outcome(task.individual, ranges, None, False, seconds, n, figs, task.reason)
+        return _Outcome(
+            task.individual, ranges, None, False, seconds, n, figs, task.reason, model, vario
+        )
     except Exception as exc:  # isolate the animal: report, don't stop the batch
         return _Outcome(
             task.individual,
@@ -688,12 +724,22 @@ def _species_keywords(profile: SpeciesProfile | None) -> dict[str, Any]:
     return {"species": profile}
 
 
-def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int]:
+def _estimate_fixes(
+    task: _Task,
+) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]], int, MovementModel | None, pd.DataFrame | None]:
+    """An animal's ranges, figures, fixes used, and (AKDE) its movement model and variogram.
+
+    With ``"akde"`` among the methods the movement model is fitted once
+    (:func:`habitat.batch.akde.fit_for_report`), the AKDE ranges are estimated
+    from it (``home_range(..., model={individual: model})``), and the
+    variogram with the model is drawn to ``pages/<slug>/variogram.png``; without,
+    a variogram figure of an earlier run is deleted.
+    """
     from habitat.homerange import estimation_crs, home_range
     from habitat.homerange.curve import area_curve
     from habitat.homerange.estimate import ranges_to_crs
     from habitat.homerange.ud import utilization_distribution
-    from habitat.report.figures import figure_png, plot_area_curve, plot_ud
+    from habitat.report.figures import figure_png, plot_area_curve, plot_ud, plot_variogram
 
     opts = task.options
     source = _required(task.fixes, "fixes")
@@ -702,18 +748,31 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
     est = estimation_crs(source)
     fixes = source.to_crs(est)
     usable = fixes[~fixes["flag_any"]] if "flag_any" in fixes.columns else fixes
+    paths = _figure_paths(task.out_dir, task.slug)
+    model: MovementModel | None = None
+    vario: pd.DataFrame | None = None
+    akde_options = dict(opts.method_options.get("akde", {}))
+    if "akde" in opts.methods:
+        given_models = akde_options.pop("model", None) or {}
+        mine = given_models.get(task.individual) if isinstance(given_models, Mapping) else None
+        model, vario = fit_for_report(fixes, crs=est, options=akde_options, model=mine)
+        akde_options["model"] = {task.individual: model}
     parts = [
         home_range(
             fixes,
             method=m,
             levels=opts.levels,
             **_species_keywords(task.species),
-            **opts.method_options.get(m, {}),
+            **(akde_options if m == "akde" else opts.method_options.get(m, {})),
         )
         for m in opts.methods
     ]
     ranges = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=est)
-    paths = _figure_paths(task.out_dir, task.slug)
+    if model is not None and vario is not None:
+        fig = plot_variogram(vario, model, individual=task.individual, level=_ci_level(ranges))
+        atomic_write_bytes(paths["variogram"], figure_png(fig))
+    else:  # no AKDE range this time: a variogram of earlier fixes or options must not stay
+        paths["variogram"].unlink(missing_ok=True)
     figs: list[tuple[str, str]] = []
     kde = ranges[ranges["method"] == "kde"]
     uds = utilization_distribution(fixes, cell_size_m=opts.ud_cell_size_m)
@@ -742,7 +801,15 @@ def _estimate_fixes(task: _Task) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]
         figs.append(("area_curve", captions["area_curve"]))
     else:  # not drawn this time: a curve of earlier fixes or options must not stay
         paths["area_curve"].unlink(missing_ok=True)
-    return ranges_to_crs(ranges, source.crs), figs, len(usable)
+    return ranges_to_crs(ranges, source.crs), figs, len(usable), model, vario
+
+
+def _ci_level(ranges: pd.DataFrame, default: float = 0.95) -> float:
+    """The confidence level of the ranges' intervals (``ci_level`` column), else ``default``."""
+    if "ci_level" not in ranges.columns:
+        return default
+    levels = pd.to_numeric(ranges["ci_level"], errors="coerce").dropna().unique()
+    return float(levels[0]) if len(levels) else default
 
 
 @dataclasses.dataclass
@@ -768,6 +835,9 @@ class _PageTask:
     barriers: pd.DataFrame | None = None
     land_cover_names: dict[str, str] | None = None
     map_corridors: gpd.GeoDataFrame | None = None
+    #: AKDE: the movement model of its range and its variogram (figure: variogram.png)
+    model: MovementModel | None = None
+    variogram: pd.DataFrame | None = None
 
 
 def _page_path(out_dir: Path, slug: str) -> Path:
@@ -829,6 +899,10 @@ def _render(task: _PageTask) -> _Outcome:
             figures=[(f"{task.slug}/{name}.png", caption) for name, caption in task.figures],
             neighbour_pages=task.pages,
             fingerprint=task.fingerprint or None,
+            model=task.model,
+            variogram=task.variogram,
+            variogram_href=(None if task.variogram is None else f"{task.slug}/{VARIOGRAM_FIGURE}"),
+            ci_level=_ci_level(task.ranges),
         )
         atomic_write_text(page, html)
         return _Outcome(task.individual, seconds=time.perf_counter() - t0)
@@ -1282,6 +1356,8 @@ class _Progress:
     page_fps: dict[str, str] = dataclasses.field(default_factory=dict)
     frag: pd.DataFrame | None = None
     frag_fps: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: confidence level of the ranges' intervals (AKDE), for the index's figure
+    ci_level: float = 0.95
 
 
 def _estimate_step(
@@ -1343,6 +1419,8 @@ def _combine_step(
     first = _required(next(iter(good.values())).ranges, "ranges")
     ranges = gpd.GeoDataFrame(ranges, geometry="geometry", crs=first.crs)
     done.metrics, done.pairs = _combine(ranges, area, opts, good, plan.given, plan.counts)
+    done.metrics = _with_intervals(done.metrics, ranges)
+    done.ci_level = _ci_level(ranges)
     if compute_corridors:
         done.corridor_result = report_corridors(done.metrics, area, profile=profile)
         say(done.corridor_result.summary())
@@ -1457,8 +1535,28 @@ def _finish(
         profile=profile,
         fragmentation=shown,
         corridors=done.corridor_result,
+        ci_level=done.ci_level,
     )
     return index, fail, removed
+
+
+def _with_intervals(metrics: gpd.GeoDataFrame, ranges: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The territory table with each reported range's interval, DOF and model (AKDE).
+
+    :func:`habitat.report.akde.with_intervals`, keeping the table's ``attrs``
+    (landscape columns, class names); unchanged when no range has an interval.
+    """
+    from habitat.report.akde import with_intervals
+
+    if not len(metrics):
+        return metrics
+    attrs = dict(metrics.attrs)
+    out = with_intervals(metrics, pd.DataFrame(ranges.drop(columns="geometry", errors="ignore")))
+    if out is metrics:
+        return metrics
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=metrics.crs)
+    out.attrs.update(attrs)
+    return out
 
 
 def run_report(
@@ -1981,7 +2079,7 @@ def _write_manifest(
 
 
 #: files step 1 and 3 write into ``pages/<slug>/``
-_PAGE_FILES = ("map.html", "ud.png", "area_curve.png")
+_PAGE_FILES = ("map.html", "ud.png", "area_curve.png", VARIOGRAM_FIGURE)
 
 
 def _remove_stale(out: Path, pages: set[str], caches: Mapping[str, str]) -> None:
@@ -2014,8 +2112,9 @@ def _remove_stale(out: Path, pages: set[str], caches: Mapping[str, str]) -> None
                 entry.unlink()  # a cache of habitat 0.1, not named by its fingerprint
             elif entry.is_dir():
                 keep = caches.get(entry.name)
-                for cached in entry.glob("*.parquet"):
-                    if cached.stem != keep:
+                for cached in entry.iterdir():
+                    ours = cached.name.endswith((".parquet", ".movement.json"))
+                    if cached.is_file() and ours and _cache_key(cached) != keep:
                         cached.unlink()
                 with contextlib.suppress(OSError):
                     entry.rmdir()
@@ -2272,6 +2371,8 @@ def _page_tasks(
             areas=None if areas is None else areas.get(ind, areas[""]),
             barriers=None if barriers is None else barriers.get(ind, barriers[""]),
             map_corridors=own_links,
+            model=good[ind].model,
+            variogram=good[ind].variogram,
         )
         task.fingerprint = _page_task_fingerprint(task, est_fps[ind], layers_fp)
         tasks.append(task)
@@ -2333,9 +2434,13 @@ def _canonical_values(table: pd.DataFrame | None) -> pd.DataFrame | None:
 def _page_task_fingerprint(task: _PageTask, estimate_fp: str, layers_fp: str) -> str:
     """SHA-256 of everything a page and its map show (the fixes via the estimate's)."""
     opts = task.options
-    extra = {}
+    extra: dict[str, Any] = {}
     if task.map_corridors is not None:  # pages without corridors keep their fingerprint
         extra["map_corridors"] = table_sha256(task.map_corridors)
+    if task.model is not None:  # likewise pages without a movement model (AKDE)
+        extra["model"] = json.loads(json.dumps(model_to_dict(task.model)))
+    if task.variogram is not None:
+        extra["variogram"] = _canonical_values(task.variogram)
     return value_sha256(
         {
             **extra,
@@ -2374,6 +2479,7 @@ def _write_index(
     profile: SpeciesProfile | None = None,
     fragmentation: pd.DataFrame | None = None,
     corridors: CorridorReport | None = None,
+    ci_level: float = 0.95,
 ) -> Path:
     from habitat.report.figures import figure_png
     from habitat.report.pages import METHOD_LABELS, render_index_page
@@ -2391,6 +2497,7 @@ def _write_index(
         figures.append(("summary_by_sex.png", f"{what} by sex; {band}."))
     frag_figures = _fragmentation_figure(out, metrics, fragmentation)
     conn_lines, conn_figures = _connectivity_section(out, metrics, corridors)
+    interval_figures = _intervals_figure(out, metrics, ci_level)
     described = {
         "ranges": "all home ranges (GeoPackage; layer 'ranges', and 'corridors' when computed)",
         "metrics_csv": "territory metrics per animal (CSV)",
@@ -2424,8 +2531,33 @@ def _write_index(
         fragmentation_note=_fragmentation_note(fragmentation),
         connectivity_lines=conn_lines,
         connectivity_figures=conn_figures,
+        interval_figures=interval_figures,
     )
     return atomic_write_text(out / "index.html", html)
+
+
+def _intervals_figure(out: Path, metrics: pd.DataFrame, ci_level: float) -> list[tuple[str, str]]:
+    """The index's areas with their intervals (AKDE), written to ``out``; none without one."""
+    (out / INTERVALS_FIGURE).unlink(missing_ok=True)
+    if not len(metrics) or "area_low_km2" not in metrics.columns:
+        return []
+    low = pd.to_numeric(metrics["area_low_km2"], errors="coerce")
+    if not low.notna().any():
+        return []
+    from habitat.report.figures import figure_png, plot_area_intervals
+
+    table = pd.DataFrame(metrics.drop(columns="geometry", errors="ignore"))
+    atomic_write_bytes(
+        out / INTERVALS_FIGURE, figure_png(plot_area_intervals(table, level=ci_level))
+    )
+    method = str(metrics["method"].iloc[0]).upper()
+    level = float(metrics["level"].iloc[0])
+    caption = (
+        f"{method} {100 * level:g} % range area of each animal with its {100 * ci_level:g} % "
+        "confidence interval (from the effective sample size of the area, DOF), largest "
+        "at the top."
+    )
+    return [(INTERVALS_FIGURE, caption)]
 
 
 def _connectivity_section(

@@ -34,7 +34,12 @@ How it runs
 1. **Estimate** each animal on its own (home ranges for every method and level;
    UD and area-curve figures). An animal that fails (too few fixes, degenerate
    fixes, bad geometry, an estimator error) is recorded in ``failures.csv``
-   with its reason; the others go on.
+   with its reason; the others go on. With ``"akde"`` among the methods,
+   each animal's movement model is fitted once
+   (:func:`habitat.batch.akde.fit_for_report`), its AKDE ranges are estimated
+   from that model, and its variogram is drawn with the model; the page shows
+   the model, the variogram and each range's interval, and the index compares
+   the animals' areas with their intervals (``area_intervals.png``).
 2. **Combine** (in this process): territory table, pairwise overlap and
    landscape measures of the reported ranges, written as tables; with a land
    cover, the fragmentation metrics of each range and each protected area /
@@ -50,7 +55,8 @@ Re-runs
 A re-run into a report folder reuses only work made from identical input,
 decided by fingerprints (SHA-256, :mod:`habitat.batch.fingerprint`):
 
-* an animal's **estimates** (ranges and figures) are cached under the
+* an animal's **estimates** (ranges and figures; with AKDE its movement
+  model and variogram, as JSON) are cached under the
   fingerprint of its fixes (positions and CRS, times, flags, sex, id; not
   ``source_row`` or other columns) and of the options they depend on
   (methods, levels, estimator options, UD cell size, area curve, speed
@@ -548,6 +554,17 @@ def _movement_path(cache: Path) -> Path:
     return cache.with_name(cache.stem + ".movement.json")
 
 
+def _saved_movement(path: Path) -> tuple[MovementModel, pd.DataFrame] | None:
+    """The cached movement model and variogram, or None (absent or unreadable: recomputed)."""
+    if not path.exists():
+        return None
+    try:
+        return read_movement(path)
+    except DataFileError as exc:
+        log.warning("%s; the animal is estimated again", exc)
+        return None
+
+
 def _cache_key(path: Path) -> str:
     """The fingerprint a cache file is named by (``<sha256>.parquet``, ``.movement.json``)."""
     return path.name.split(".", 1)[0]
@@ -569,9 +586,10 @@ def _estimate(task: _Task) -> _Outcome:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # data-quality warnings are in the tables
-            if cache.exists() and not task.overwrite and (not akde or movement.exists()):
+            saved = _saved_movement(movement) if akde and not task.overwrite else None
+            if cache.exists() and not task.overwrite and (not akde or saved is not None):
                 ranges = gpd.read_parquet(cache)
-                model, vario = read_movement(movement) if akde else (None, None)
+                model, vario = saved if saved is not None else (None, None)
                 figs = _figure_list(
                     task.options,
                     given=task.given is not None,

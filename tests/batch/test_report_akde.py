@@ -196,3 +196,27 @@ def test_the_model_crosses_process_and_file_boundaries(report):
     assert back.crs.equals(model.crs) and back.label == model.label
     np.testing.assert_array_equal(back.covariance, model.covariance)
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(vario)), vario)
+
+
+def test_an_unreadable_cached_model_is_estimated_again(report, fixes, tmp_path):
+    base, _ = report
+    out = tmp_path / "broken"
+    shutil.copytree(base, out)
+    (path,) = (out / WORK / "F01").glob("*.movement.json")
+    path.write_text("{not json", encoding="utf-8")
+    again = _run(fixes, out)
+    assert sorted(again.pages) == GOOD and again.reused == ["M01"]
+    assert "F01" in again.recomputed
+    model, _ = _cached_model(out, "F01")
+    assert model.label in _page(out, "F01")
+
+
+@pytest.mark.slow
+def test_two_workers_give_the_same_pages(report, fixes, tmp_path):
+    """Estimates and pages in worker processes: the model and variogram cross by pickle."""
+    base, _ = report
+    two = _run(fixes, tmp_path / "two", workers=2)
+    assert sorted(two.pages) == GOOD and two.failures["individual"].tolist() == [BAD]
+    for ind in GOOD:
+        assert _page(tmp_path / "two", ind) == _page(base, ind)
+        assert (tmp_path / "two" / "pages" / ind / "variogram.png").exists()

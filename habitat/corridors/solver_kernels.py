@@ -40,6 +40,17 @@ __all__ = [
 
 
 @numba.njit(cache=True, nogil=True)
+def _max_row_length(indptr: np.ndarray) -> int:  # pragma: no cover - numba
+    """The most entries in one row of a CSR matrix (at least 1)."""
+    width = 1
+    for i in range(indptr.size - 1):
+        d = np.int64(indptr[i + 1]) - np.int64(indptr[i])
+        if d > width:
+            width = int(d)
+    return width
+
+
+@numba.njit(cache=True, nogil=True)
 def _row_sums(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -102,11 +113,7 @@ def prolongator_rows(
     "local" weighting).
     """
     n = indptr.size - 1
-    width = 1
-    for i in range(n):
-        d = np.int64(indptr[i + 1]) - np.int64(indptr[i])
-        if d > width:
-            width = int(d)
+    width = _max_row_length(indptr)
     keys = np.empty(width + 1, np.int64)
     sums = np.empty(width + 1, np.float64)
     out_indptr[0] = 0
@@ -144,11 +151,7 @@ def prolongator_fill(
     the row's stored order.
     """
     n = indptr.size - 1
-    width = 1
-    for i in range(n):
-        d = np.int64(indptr[i + 1]) - np.int64(indptr[i])
-        if d > width:
-            width = int(d)
+    width = _max_row_length(indptr)
     keys = np.empty(width + 1, np.int64)
     sums = np.empty(width + 1, np.float64)
     for i in range(n):
@@ -199,16 +202,8 @@ def galerkin(
     n = indptr.size - 1
     n_agg = members_ptr.size - 1
     # buffer sizes from the widest rows and the largest aggregate (no growth in the loop)
-    width = 1
-    for i in range(n):
-        d = np.int64(indptr[i + 1]) - np.int64(indptr[i])
-        if d > width:
-            width = int(d)
-    p_width = 1
-    for i in range(n):
-        d = np.int64(p_indptr[i + 1]) - np.int64(p_indptr[i])
-        if d > p_width:
-            p_width = int(d)
+    width = _max_row_length(indptr)
+    p_width = _max_row_length(p_indptr)
     biggest = 1
     for k in range(n_agg):
         biggest = max(biggest, members_ptr[k + 1] - members_ptr[k])

@@ -269,6 +269,206 @@ def _neighbourhoods_cum(
     return idx[keep], np.nonzero(keep)[0]
 
 
+def _check_duplicates_rule(duplicates: Any) -> None:
+    """Refuse a ``duplicates`` rule other than those of :data:`DUPLICATE_RULES`."""
+    if duplicates not in DUPLICATE_RULES:
+        raise InputError(
+            f"LoCoH: duplicates must be 'once' (a repeated location counts once) or "
+            f"'jitter' (copies moved apart, as adehabitatHR), got {duplicates!r}."
+        )
+
+
+def _handle_repeats(
+    pts: np.ndarray, duplicates: str, amount_m: Any, seed: Any
+) -> tuple[np.ndarray, int, dict[str, Any]]:
+    """Apply the ``duplicates`` rule to repeated locations.
+
+    Returns the fixes to build hulls from (with ``"jitter"``, moved apart and
+    in adehabitatHR's order), the number of fixes sharing their location with
+    another fix and the params the rule adds (``jitter_amount_m``).
+    """
+    if duplicates == "jitter":
+        pts, n_repeated, amount = _jitter_repeats(pts, amount_m, seed)
+        # adehabitatHR's order of the fixes, and its tie-breaking by that order
+        pts = pts[_adehabitat_row_order(pts)]
+        return pts, n_repeated, {"jitter_amount_m": amount}
+    _, counts_loc = np.unique(pts, axis=0, return_counts=True)
+    return pts, int(counts_loc[counts_loc > 1].sum()), {}
+
+
+def _neighbourhoods(
+    pts: np.ndarray,
+    kind: Any,
+    k: Any,
+    a_m: float | None,
+    r_m: float | None,
+    ties_by_index: bool,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Check the neighbourhood option of ``kind`` and find each hull's fixes.
+
+    Returns the flat neighbour indices, the owning hull of each and the
+    params of the rule (``k``, ``a_m`` or ``r_m``, as used).
+    """
+    n = pts.shape[0]
+    tree = cKDTree(pts)
+    if kind == "k":
+        if k is None:
+            k = max(3, round(math.sqrt(n)))
+        if isinstance(k, bool) or not isinstance(k, int | np.integer):
+            raise InputError(f"LoCoH: k must be an integer number of fixes, got {k!r}.")
+        k = int(k)
+        if k < 3 or k > n:
+            raise InputError(
+                f"LoCoH: k must be between 3 and the number of fixes ({n}), got {k}; "
+                f"a common choice is round(sqrt(n)) = {round(math.sqrt(n))}."
+            )
+        flat, owner = _neighbourhoods_k(tree, pts, k, ties_by_index)
+        return flat, owner, {"k": k}
+    if kind in ("a", "r"):
+        value = a_m if kind == "a" else r_m
+        if value is None:
+            if kind == "r":
+                raise InputError(
+                    "LoCoH: r-LoCoH needs a radius r_m in metres, e.g. r_m=500.0; "
+                    "or use kind='k' or kind='a'."
+                )
+            # Largest pairwise distance: attained between two vertices of the hull.
+            hull_pts = shapely.get_coordinates(shapely.convex_hull(shapely.multipoints(pts)))
+            diff = hull_pts[:, None, :] - hull_pts[None, :, :]
+            value = float(np.sqrt((diff**2).sum(axis=-1)).max())
+        value = float(value)
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"LoCoH: {kind}_m must be a positive distance in metres, got {value}.")
+        flat, owner = _neighbourhoods_cum(
+            tree, pts, value, cumulative=kind == "a", ties_by_index=ties_by_index
+        )
+        return flat, owner, {f"{kind}_m": value}
+    raise InputError(f"LoCoH: kind must be 'k', 'a' or 'r', got {kind!r}.")
+
+
+def _sorted_hulls(
+    pts: np.ndarray, flat: np.ndarray, owner: np.ndarray, kind: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The local hulls (one per fix) and the merge order of the non-degenerate ones."""
+    n = pts.shape[0]
+    counts = np.bincount(owner, minlength=n)
+    if kind == "k":
+        rows = flat.reshape(n, -1)
+        step = max(1, 2_000_000 // (8 * rows.shape[1]))  # bound the (rows, k, 8) temporaries
+        keep = np.concatenate(
+            [_prune_interior(pts, rows[i : i + step]).ravel() for i in range(0, n, step)]
+        )
+    else:
+        keep = np.ones(flat.size, dtype=bool)
+    hulls = shapely.convex_hull(shapely.multipoints(pts[flat[keep]], indices=owner[keep]))
+    areas = shapely.area(hulls)
+    valid = areas > 0
+    # Sort order: k-LoCoH by area; a/r-LoCoH by number of fixes (desc) then area.
+    order = np.lexsort((areas,)) if kind == "k" else np.lexsort((areas, -counts))
+    return hulls, order[valid[order]]
+
+
+def _first_cover_rank(
+    pts: np.ndarray, flat: np.ndarray, owner: np.ndarray, order: np.ndarray
+) -> np.ndarray:
+    """First rank (in merge order) of a hull containing each fix; n = never covered.
+
+    Identical coordinates are one location: a duplicate fix is covered as soon
+    as any hull holding a fix at its location is merged.
+    """
+    n = pts.shape[0]
+    rank = np.full(n, n, dtype=np.intp)  # rank of each hull; n = never used
+    rank[order] = np.arange(order.size)
+    _, loc = np.unique(pts, axis=0, return_inverse=True)
+    loc = loc.ravel()
+    first_loc = np.full(int(loc.max()) + 1, n, dtype=np.intp)
+    np.minimum.at(first_loc, loc[flat], rank[owner])
+    return first_loc[loc]
+
+
+def _last_rank(p: float, n: int, first_sorted: np.ndarray, n_valid: int) -> int:
+    """Rank of the last hull merged into the isopleth at level ``p``.
+
+    When ``p`` cannot be reached (too few fixes in non-degenerate hulls), the
+    last rank of all: the union of all hulls.
+    """
+    need = max(1, math.ceil(p * n * (1 - _LEVEL_RTOL)))
+    covered_max = int(np.count_nonzero(first_sorted < n))
+    return n_valid - 1 if need > covered_max else int(first_sorted[need - 1])
+
+
+def _unions_per_level(
+    levs: list[float], hulls: np.ndarray, order: np.ndarray, first: np.ndarray, kind: str
+) -> dict[int, shapely.Geometry]:
+    """Union of the hulls up to each level's last rank, merged progressively.
+
+    Warns (DataQualityWarning, pointing at the caller of :func:`estimate`)
+    for each level that cannot be reached.
+    """
+    n = first.size
+    first_sorted = np.sort(first)
+    covered_max = int(np.count_nonzero(first < n))
+    cache: dict[int, shapely.Geometry] = {}
+    done_rank = -1
+    done_geom: shapely.Geometry = shapely.Polygon()
+    for p in sorted(set(levs)):
+        need = max(1, math.ceil(p * n * (1 - _LEVEL_RTOL)))
+        if need > covered_max:
+            warnings.warn(
+                f"LoCoH: only {covered_max} of {n} fixes lie in non-degenerate hulls, "
+                f"so the {p:g} isopleth cannot be reached; returning the union of all "
+                f"hulls ({covered_max / n:.3f} of the fixes). Increase "
+                f"{'k' if kind == 'k' else kind} to include isolated fixes.",
+                DataQualityWarning,
+                stacklevel=3,  # the caller of estimate, as the warnings in estimate
+            )
+        last = _last_rank(p, n, first_sorted, order.size)
+        if last not in cache:
+            if last > done_rank:
+                new = hulls[order[done_rank + 1 : last + 1]]
+                done_geom = shapely.union_all(np.append(new, done_geom))
+                done_rank = last
+            cache[last] = done_geom
+    return cache
+
+
+def _estimates(
+    levs: list[float],
+    unions: dict[int, shapely.Geometry],
+    first: np.ndarray,
+    n_valid: int,
+    head: dict[str, Any],
+    tail: dict[str, Any],
+) -> list[Estimate]:
+    """One Estimate per level, in the order given.
+
+    Its params are ``head``, the hull counts and fraction of fixes covered,
+    then ``tail``.
+    """
+    n = first.size
+    first_sorted = np.sort(first)
+    results: list[Estimate] = []
+    for p in levs:
+        last = _last_rank(p, n, first_sorted, n_valid)
+        geom = unions[last]
+        covered = int(np.count_nonzero(first <= last))
+        results.append(
+            Estimate(
+                level=p,
+                geometry=geom,
+                area_m2=float(shapely.area(geom)),
+                params={
+                    **head,
+                    "n_hulls": last + 1,
+                    "n_hulls_total": n_valid,
+                    "fraction_fixes_covered": covered / n,
+                    **tail,
+                },
+            )
+        )
+    return results
+
+
 @refuse_unknown_options
 def estimate(
     xy: Any,
@@ -426,130 +626,13 @@ def estimate(
     r_m = renamed_parameter("r", "r_m", r, r_m, where="habitat.homerange.locoh.estimate")
     pts = check_xy(xy, method="LoCoH")
     levs = check_levels(levels)
-    if duplicates not in DUPLICATE_RULES:
-        raise InputError(
-            f"LoCoH: duplicates must be 'once' (a repeated location counts once) or "
-            f"'jitter' (copies moved apart, as adehabitatHR), got {duplicates!r}."
-        )
-    n = pts.shape[0]
-    params: dict[str, Any] = {}
-    if duplicates == "jitter":
-        pts, n_repeated, amount = _jitter_repeats(pts, jitter_amount_m, jitter_seed)
-        # adehabitatHR's order of the fixes, and its tie-breaking by that order
-        pts = pts[_adehabitat_row_order(pts)]
-    else:
-        _, counts_loc = np.unique(pts, axis=0, return_counts=True)
-        n_repeated = int(counts_loc[counts_loc > 1].sum())
-    ties_by_index = duplicates == "jitter"
-    tree = cKDTree(pts)
-
-    if kind == "k":
-        if k is None:
-            k = max(3, round(math.sqrt(n)))
-        if isinstance(k, bool) or not isinstance(k, int | np.integer):
-            raise InputError(f"LoCoH: k must be an integer number of fixes, got {k!r}.")
-        k = int(k)
-        if k < 3 or k > n:
-            raise InputError(
-                f"LoCoH: k must be between 3 and the number of fixes ({n}), got {k}; "
-                f"a common choice is round(sqrt(n)) = {round(math.sqrt(n))}."
-            )
-        flat, owner = _neighbourhoods_k(tree, pts, k, ties_by_index)
-        params["k"] = k
-    elif kind in ("a", "r"):
-        value = a_m if kind == "a" else r_m
-        if value is None:
-            if kind == "r":
-                raise InputError(
-                    "LoCoH: r-LoCoH needs a radius r_m in metres, e.g. r_m=500.0; "
-                    "or use kind='k' or kind='a'."
-                )
-            # Largest pairwise distance: attained between two vertices of the hull.
-            hull_pts = shapely.get_coordinates(shapely.convex_hull(shapely.multipoints(pts)))
-            diff = hull_pts[:, None, :] - hull_pts[None, :, :]
-            value = float(np.sqrt((diff**2).sum(axis=-1)).max())
-        value = float(value)
-        if not (math.isfinite(value) and value > 0):
-            raise InputError(f"LoCoH: {kind}_m must be a positive distance in metres, got {value}.")
-        flat, owner = _neighbourhoods_cum(
-            tree, pts, value, cumulative=kind == "a", ties_by_index=ties_by_index
-        )
-        params[f"{kind}_m"] = value
-    else:
-        raise InputError(f"LoCoH: kind must be 'k', 'a' or 'r', got {kind!r}.")
-
-    counts = np.bincount(owner, minlength=n)
-    if kind == "k":
-        rows = flat.reshape(n, -1)
-        step = max(1, 2_000_000 // (8 * rows.shape[1]))  # bound the (rows, k, 8) temporaries
-        keep = np.concatenate(
-            [_prune_interior(pts, rows[i : i + step]).ravel() for i in range(0, n, step)]
-        )
-    else:
-        keep = np.ones(flat.size, dtype=bool)
-    hulls = shapely.convex_hull(shapely.multipoints(pts[flat[keep]], indices=owner[keep]))
-    areas = shapely.area(hulls)
-    valid = areas > 0
-    # Sort order: k-LoCoH by area; a/r-LoCoH by number of fixes (desc) then area.
-    order = np.lexsort((areas,)) if kind == "k" else np.lexsort((areas, -counts))
-    order = order[valid[order]]
-    n_valid = order.size
-    rank = np.full(n, n, dtype=np.intp)  # rank of each hull; n = never used
-    rank[order] = np.arange(n_valid)
-    # First rank (in merge order) of a hull containing each fix.
-    # Identical coordinates are one location: a duplicate fix is covered as soon
-    # as any hull holding a fix at its location is merged.
-    _, loc = np.unique(pts, axis=0, return_inverse=True)
-    loc = loc.ravel()
-    first_loc = np.full(int(loc.max()) + 1, n, dtype=np.intp)
-    np.minimum.at(first_loc, loc[flat], rank[owner])
-    first = first_loc[loc]
-    first_sorted = np.sort(first)
-    covered_max = int(np.count_nonzero(first < n))
-
-    results: list[Estimate] = []
-    cache: dict[int, shapely.Geometry] = {}
-    done_rank = -1
-    done_geom: shapely.Geometry = shapely.Polygon()
-    for p in sorted(set(levs)):
-        need = max(1, math.ceil(p * n * (1 - _LEVEL_RTOL)))
-        if need > covered_max:
-            warnings.warn(
-                f"LoCoH: only {covered_max} of {n} fixes lie in non-degenerate hulls, "
-                f"so the {p:g} isopleth cannot be reached; returning the union of all "
-                f"hulls ({covered_max / n:.3f} of the fixes). Increase "
-                f"{'k' if kind == 'k' else kind} to include isolated fixes.",
-                DataQualityWarning,
-                stacklevel=2,
-            )
-            last = n_valid - 1
-        else:
-            last = int(first_sorted[need - 1])
-        if last not in cache:
-            if last > done_rank:
-                new = hulls[order[done_rank + 1 : last + 1]]
-                done_geom = shapely.union_all(np.append(new, done_geom))
-                done_rank = last
-            cache[last] = done_geom
-    for p in levs:
-        need = max(1, math.ceil(p * n * (1 - _LEVEL_RTOL)))
-        last = n_valid - 1 if need > covered_max else int(first_sorted[need - 1])
-        geom = cache[last]
-        covered = int(np.count_nonzero(first <= last))
-        results.append(
-            Estimate(
-                level=p,
-                geometry=geom,
-                area_m2=float(shapely.area(geom)),
-                params={
-                    **params,
-                    "n_hulls": last + 1,
-                    "n_hulls_total": n_valid,
-                    "fraction_fixes_covered": covered / n,
-                    "duplicates": duplicates,
-                    "n_repeated_fixes": n_repeated,
-                    **({"jitter_amount_m": amount} if duplicates == "jitter" else {}),
-                },
-            )
-        )
-    return results
+    _check_duplicates_rule(duplicates)
+    pts, n_repeated, jitter_params = _handle_repeats(pts, duplicates, jitter_amount_m, jitter_seed)
+    flat, owner, rule_params = _neighbourhoods(
+        pts, kind, k, a_m, r_m, ties_by_index=duplicates == "jitter"
+    )
+    hulls, order = _sorted_hulls(pts, flat, owner, kind)
+    first = _first_cover_rank(pts, flat, owner, order)
+    unions = _unions_per_level(levs, hulls, order, first, kind)
+    tail = {"duplicates": duplicates, "n_repeated_fixes": n_repeated, **jitter_params}
+    return _estimates(levs, unions, first, order.size, rule_params, tail)

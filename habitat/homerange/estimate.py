@@ -28,7 +28,7 @@ import inspect
 import warnings
 from collections.abc import Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +41,7 @@ from habitat.core.errors import DataQualityWarning, InputError, InsufficientData
 from habitat.core.validation import require_geodataframe
 from habitat.homerange import akde, bbmm, kde, locoh, mcp
 from habitat.homerange.base import check_levels, check_options
-from habitat.homerange.fixes import prepare_fixes
+from habitat.homerange.fixes import PreparedFixes, prepare_fixes
 from habitat.homerange.plausibility import (
     AUTO,
     SpeciesArg,
@@ -51,6 +51,7 @@ from habitat.homerange.plausibility import (
     plausibility,
     resolve_species,
 )
+from habitat.io.species import SpeciesProfile
 from habitat.movement.model import MovementModel
 
 __all__ = [
@@ -285,10 +286,9 @@ def home_range(
         what="of points",
         hint="read them with habitat.read_relocations.",
     )
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
-    _check_method_options(method, options)
+    _check_method(method, options)
     lv = check_levels(levels)
+    # prepare_fixes warns at its caller's caller: called here, that is home_range's caller
     prep = prepare_fixes(
         relocations, crs=crs, exclude_flagged=exclude_flagged, purpose="home ranges"
     )
@@ -296,8 +296,38 @@ def home_range(
     profile = resolve_species(
         prep.data, species, expected_area_sq_mi=expected_area_sq_mi, where="home_range"
     )
-    data, xy, codes, names, counts = prep.data, prep.xy, prep.codes, prep.names, prep.counts
-    est_crs, t_ns = prep.crs, prep.timestamps_ns
+    _check_spread(prep)
+    per_animal = _per_animal_models(options.pop("model", None), prep.names, prep.crs, method)
+    if method == "mcp":
+        runs = _run_mcp(prep, lv)
+    else:
+        runs = _run_per_animal(prep, method, lv, options, per_animal)
+    out, geoms, animal = _assemble_table(runs, prep, method, options)
+    fixes_why, impossible = _judge(
+        out, geoms, animal, prep, relocations.crs, profile, expected_area_sq_mi
+    )
+    _warn_impossible(out, impossible, fixes_why)
+    return _in_input_crs(out, geoms, runs.bounds, prep.crs, relocations.crs, profile)
+
+
+class _Runs(NamedTuple):
+    """What the estimator gave: one entry per row of the table, animal by animal, level by level."""
+
+    rows: list[dict[str, Any]]  #: ``_i`` (animal code), ``level``, ``area_m2`` and the parameters
+    geometries: list[Any]  #: the range polygons, in the estimation CRS
+    bounds: dict[str, list[Any]]  #: :data:`BOUND_GEOMETRIES` -> polygons (or None) of each row
+
+
+def _check_method(method: str, options: Mapping[str, Any]) -> None:
+    """Refuse an unknown method, then options its estimator does not take."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    _check_method_options(method, options)
+
+
+def _check_spread(prep: PreparedFixes) -> None:
+    """Refuse individuals whose fixes are all at one place (no range to estimate)."""
+    xy, codes, names, counts = prep.xy, prep.codes, prep.names, prep.counts
     spread = (
         np.bincount(codes, weights=xy[:, 0] ** 2, minlength=len(names)) / counts
         - (np.bincount(codes, weights=xy[:, 0], minlength=len(names)) / counts) ** 2
@@ -312,50 +342,73 @@ def home_range(
             "are at one place, so no range can be estimated; check the coordinates "
             f"({where(individual=names[same[0]])})."
         )
+
+
+def _run_mcp(prep: PreparedFixes, lv: list[float]) -> _Runs:
+    """MCPs of every animal at every level, in one vectorised call."""
+    g, a, kept = mcp.estimate_many(prep.xy, prep.codes, levels=lv)
+    rows: list[dict[str, Any]] = []
+    geoms_out: list[Any] = []
+    for i in range(len(prep.names)):
+        for j, p in enumerate(lv):
+            rows.append({"_i": i, "level": p, "area_m2": a[i, j], "n_fixes_kept": int(kept[i, j])})
+            geoms_out.append(g[i, j])
+    return _Runs(rows, geoms_out, {name: [] for name in BOUND_GEOMETRIES})
+
+
+def _run_per_animal(
+    prep: PreparedFixes,
+    method: str,
+    lv: list[float],
+    options: Mapping[str, Any],
+    per_animal: dict[Any, MovementModel] | None,
+) -> _Runs:
+    """One estimator call per animal; its warnings are warned again, naming the animal.
+
+    Called by :func:`home_range` only: the warnings point at home_range's caller.
+    """
+    xy, codes, names, t_ns = prep.xy, prep.codes, prep.names, prep.timestamps_ns
+    module = ESTIMATORS[method]
+    starts = np.concatenate([[0], np.cumsum(prep.counts)])
+    order = np.argsort(codes, kind="stable")
+    runs = _Runs([], [], {name: [] for name in BOUND_GEOMETRIES})
+    for i in range(len(names)):  # one estimator call per animal
+        idx = order[starts[i] : starts[i + 1]]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ests = module.estimate(
+                xy[idx],
+                levels=lv,
+                timestamps_ns=None if t_ns is None else t_ns[idx],
+                **options,
+                **({} if per_animal is None else {"model": per_animal.get(names[i])}),
+            )
+        for w in caught:  # say which animal each warning is about
+            warnings.warn(f"{where(individual=names[i])}: {w.message}", w.category, stacklevel=3)
+        for e in ests:
+            params = dict(e.params)
+            for name in BOUND_GEOMETRIES:  # polygons, not table values
+                runs.bounds[name].append(params.pop(name, None))
+            runs.rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **params})
+            runs.geometries.append(e.geometry)
+    return runs
+
+
+def _assemble_table(
+    runs: _Runs, prep: PreparedFixes, method: str, options: Mapping[str, Any]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The table (without the verdict), the polygons as an array, and each row's animal code.
+
+    Areas in km² and sq mi (an interval's bounds too, with its ``ci_level``) and
+    the CRS the ranges were estimated in.
+    """
+    data, codes, names = prep.data, prep.codes, prep.names
     sexes = (
         data.groupby(codes)["sex"].first().astype(str).to_numpy()
         if "sex" in data.columns
         else np.full(len(names), "unknown", dtype=object)
     )
-
-    per_animal = _per_animal_models(options.pop("model", None), names, est_crs, method)
-    rows: list[dict[str, Any]] = []
-    geoms_out: list[Any] = []
-    bounds_out: dict[str, list[Any]] = {name: [] for name in BOUND_GEOMETRIES}
-    if method == "mcp":
-        g, a, kept = mcp.estimate_many(xy, codes, levels=lv)
-        for i in range(len(names)):
-            for j, p in enumerate(lv):
-                rows.append(
-                    {"_i": i, "level": p, "area_m2": a[i, j], "n_fixes_kept": int(kept[i, j])}
-                )
-                geoms_out.append(g[i, j])
-    else:
-        module = ESTIMATORS[method]
-        starts = np.concatenate([[0], np.cumsum(counts)])
-        order = np.argsort(codes, kind="stable")
-        for i in range(len(names)):  # one estimator call per animal
-            idx = order[starts[i] : starts[i + 1]]
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                ests = module.estimate(
-                    xy[idx],
-                    levels=lv,
-                    timestamps_ns=None if t_ns is None else t_ns[idx],
-                    **options,
-                    **({} if per_animal is None else {"model": per_animal.get(names[i])}),
-                )
-            for w in caught:  # say which animal each warning is about
-                warnings.warn(
-                    f"{where(individual=names[i])}: {w.message}", w.category, stacklevel=2
-                )
-            for e in ests:
-                params = dict(e.params)
-                for name in BOUND_GEOMETRIES:  # polygons, not table values
-                    bounds_out[name].append(params.pop(name, None))
-                rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **params})
-                geoms_out.append(e.geometry)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(runs.rows)
     animal = table.pop("_i").to_numpy()  # animal code of each row
     area_m2 = table.pop("area_m2").to_numpy(dtype=float)
     front = pd.DataFrame(
@@ -364,7 +417,7 @@ def home_range(
             "sex": sexes[animal],
             "method": method,
             "level": table.pop("level").to_numpy(dtype=float),
-            "n_fixes": counts[animal],
+            "n_fixes": prep.counts[animal],
             **units.area_columns(area_m2),
         }
     )
@@ -379,11 +432,27 @@ def home_range(
         ci = options.get("ci_level", None if ci_default is None else ci_default.default)
         table.insert(at + 2, "ci_level", np.nan if ci is None else float(ci))
     out = pd.concat([front, table], axis=1)
-    out["crs_used"] = hcrs.describe_crs(est_crs)
-    geoms = np.empty(len(geoms_out), dtype=object)
-    geoms[:] = geoms_out
-    own_xy = shapely.get_coordinates(data.geometry.to_numpy())
-    fixes_why = fix_problems(own_xy, codes, crs=relocations.crs)[animal]
+    out["crs_used"] = hcrs.describe_crs(prep.crs)
+    geoms = np.empty(len(runs.geometries), dtype=object)
+    geoms[:] = runs.geometries
+    return out, geoms, animal
+
+
+def _judge(
+    out: pd.DataFrame,
+    geoms: np.ndarray,
+    animal: np.ndarray,
+    prep: PreparedFixes,
+    input_crs: Any,
+    profile: SpeciesProfile | None,
+    expected_area_sq_mi: Mapping[str, tuple[float | None, float | None]] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add ``plausible`` and ``plausibility`` to ``out``; the fixes' and physical problems per row.
+
+    The two arrays of reasons (``""``: none) are what :func:`_warn_impossible` warns about.
+    """
+    own_xy = shapely.get_coordinates(prep.data.geometry.to_numpy())
+    fixes_why = fix_problems(own_xy, prep.codes, crs=input_crs)[animal]
     ok, why = plausibility(
         out,
         species=profile,
@@ -395,13 +464,24 @@ def home_range(
     out["plausibility"] = why
     largest = max_area_km2(profile.expected_area_sq_mi if profile else expected_area_sq_mi)
     impossible = physical_problems(out["area_km2"].to_numpy(), geoms, max_area_km2=largest)
-    _warn_impossible(out, impossible, fixes_why)
+    return fixes_why, impossible
+
+
+def _in_input_crs(
+    out: pd.DataFrame,
+    geoms: np.ndarray,
+    bounds: Mapping[str, list[Any]],
+    est_crs: Any,
+    input_crs: Any,
+    profile: SpeciesProfile | None,
+) -> gpd.GeoDataFrame:
+    """The table in the relocations' CRS: bound polygons as GeoSeries, ``attrs["species"]``."""
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=est_crs))
-    aligned = hcrs.align(result, relocations.crs, name="home ranges")
-    for name, polys in bounds_out.items():
+    aligned = hcrs.align(result, input_crs, name="home ranges")
+    for name, polys in bounds.items():
         if any(g is not None for g in polys):  # align moves the active geometry only
             bound = gpd.GeoSeries(polys, index=result.index, crs=est_crs)
-            aligned[name] = hcrs.align(bound, relocations.crs, name=f"home-range {name}")
+            aligned[name] = hcrs.align(bound, input_crs, name=f"home-range {name}")
     aligned.attrs["species"] = None if profile is None else profile.name
     return aligned
 

@@ -1,4 +1,7 @@
-"""The homerange package imports one way: no hidden cycles, no private names across modules."""
+"""The homerange package imports one way: no hidden cycles, no private names across modules.
+
+And home_range, a pipeline of private steps, still warns at its caller.
+"""
 
 import ast
 import pkgutil
@@ -6,9 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 
+import habitat
 import habitat.homerange
+from habitat.core.errors import DataQualityWarning
+from habitat.homerange.base import GridTooSmallWarning
 
 PACKAGE_DIR = Path(habitat.homerange.__file__).parent
 SUBMODULES = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE_DIR)]))
@@ -138,3 +146,28 @@ def test_analysis_does_not_import_matplotlib():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr or "matplotlib was imported by analysis"
+
+
+def _short_leopards():
+    fixes, _ = habitat.simulate_relocations(n_females=1, n_males=1, days=10, seed=3)
+    return fixes
+
+
+def test_home_range_warnings_point_at_its_caller():
+    """Each warning home_range gives, from whichever of its steps, names the caller's line."""
+    fixes = _short_leopards()
+    with pytest.warns(GridTooSmallWarning) as grid:  # re-warned per animal, naming it
+        habitat.home_range(fixes, method="kde", grid=10, extent=0.0, levels=0.99, species=None)
+    assert [w.filename for w in grid] == [__file__, __file__]
+    assert [str(w.message).split(":")[0] for w in grid] == ["individual 'F01'", "individual 'M01'"]
+
+    nan_fix = fixes.copy()
+    nan_fix.loc[nan_fix.index[3], "geometry"] = shapely.Point(np.nan, np.nan)
+    with pytest.warns(DataQualityWarning, match="left out") as left_out:  # from prepare_fixes
+        habitat.home_range(nan_fix, method="mcp", species=None)
+    assert [w.filename for w in left_out] == [__file__]
+
+    degrees_as_metres = fixes.set_crs("EPSG:32652", allow_override=True)
+    with pytest.warns(DataQualityWarning, match="cannot be trusted") as untrusted:
+        habitat.home_range(degrees_as_metres, method="mcp", species=None)
+    assert [w.filename for w in untrusted] == [__file__]

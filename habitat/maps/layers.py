@@ -522,6 +522,57 @@ def add_home_ranges(
     [('95 %', '100.08 km² (38.64 sq mi)'), ('95 %', '100.08 km² (38.64 sq mi)'),
      ('50 %', '25.02 km² (9.66 sq mi)')]
     """
+    ranges, simplify_m, coordinate_decimals = _checked_ranges(
+        m, ranges, simplify_m=simplify_m, coordinate_decimals=coordinate_decimals
+    )
+    ids = ranges["individual"].astype(str)
+    palette, scale = _range_colours(ranges, ids, colours=colours, colour_by=colour_by)
+    data = ranges.reset_index(drop=True)
+    level = data["level"].to_numpy(dtype=float, na_value=np.nan)
+    props, metrics = _range_properties(
+        m,
+        data,
+        ids,
+        level,
+        colour_by=colour_by,
+        palette=palette,
+        scale=scale,
+        focus=focus,
+        simplify_m=simplify_m,
+        coordinate_decimals=coordinate_decimals,
+    )
+    labels = {"area": "area", "interval": _interval_label(data)}
+    # draw large levels first so that core areas stay clickable on top
+    order = np.argsort(-np.nan_to_num(level, nan=1.0), kind="stable")
+    methods = data["method"].astype(str).iloc[order]
+    bands = _interval_bands(
+        data,
+        props,
+        simplify_m=simplify_m,
+        coordinate_decimals=coordinate_decimals,
+        m=m,
+    )
+    props = props.iloc[order]
+    for method, part in props.groupby(methods.to_numpy(), sort=False):
+        tips, popup_fields = _range_fields(part, metrics)
+        if method in bands:
+            _add_band_layer(m, bands[method], method=method, tips=tips, labels=labels, show=show)
+        _add_isopleth_layer(
+            m, part, method=method, tips=tips, popup_fields=popup_fields, labels=labels, show=show
+        )
+    if scale is not None:  # the legend of a 0-1 column's colours
+        scale.add_to(m)
+    return palette
+
+
+def _checked_ranges(
+    m: folium.Map,
+    ranges: gpd.GeoDataFrame,
+    *,
+    simplify_m: float | None,
+    coordinate_decimals: int | None,
+) -> tuple[gpd.GeoDataFrame, float | None, int | None]:
+    """:func:`add_home_ranges`' checked map, ranges and display options (warns when empty)."""
     check_map(m)
     ranges = require_geodataframe(
         ranges, name="ranges", hint="pass the table of habitat.home_range."
@@ -535,10 +586,20 @@ def add_home_ranges(
                 f"the ranges have no {col!r} column; columns: "
                 f"{', '.join(map(str, ranges.columns))}. Pass the table of habitat.home_range."
             )
-    ids = ranges["individual"].astype(str)
+    return ranges, simplify_m, coordinate_decimals
+
+
+def _range_colours(
+    ranges: gpd.GeoDataFrame,
+    ids: pd.Series,
+    *,
+    colours: Mapping[str, str] | None,
+    colour_by: str | None,
+) -> tuple[dict[str, str], LinearColormap | None]:
+    """The colour of each individual, and the scale of a 0-1 ``colour_by`` column (else None)."""
     palette = individual_palette(ids.unique(), colours)
     scale = None
-    mode = "individual" if colour_by in (None, "individual") else colour_by
+    mode = _colour_mode(colour_by)
     if mode == "sex":
         if "sex" not in ranges.columns:
             raise InputError("colour_by='sex' needs a 'sex' column (F/M) in the ranges.")
@@ -555,7 +616,16 @@ def add_home_ranges(
             vmax=1.0,
             caption=html.escape(mode.replace("_", " ") + " (0-1)"),
         )
-    data = ranges.reset_index(drop=True)
+    return palette, scale
+
+
+def _colour_mode(colour_by: str | None) -> str:
+    """``"individual"``, ``"sex"`` or the name of the 0-1 column to colour the ranges by."""
+    return "individual" if colour_by in (None, "individual") else colour_by
+
+
+def _range_areas(data: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each range's area in km² and sq mi: its columns, else measured (equal-area CRS)."""
     if "area_km2" in data.columns:
         km2 = data["area_km2"].to_numpy(dtype=float, na_value=np.nan)
         sq_mi = (
@@ -563,10 +633,29 @@ def add_home_ranges(
             if "area_sq_mi" in data.columns
             else units.km2_to_sq_mi(km2)
         )
-    else:
-        measured = units.area_columns(hcrs.area_m2(data, name="home ranges").to_numpy())
-        km2, sq_mi = measured["area_km2"], measured["area_sq_mi"]
-    level = data["level"].to_numpy(dtype=float, na_value=np.nan)
+        return km2, sq_mi
+    measured = units.area_columns(hcrs.area_m2(data, name="home ranges").to_numpy())
+    return measured["area_km2"], measured["area_sq_mi"]
+
+
+def _range_properties(
+    m: folium.Map,
+    data: gpd.GeoDataFrame,
+    ids: pd.Series,
+    level: np.ndarray,
+    *,
+    colour_by: str | None,
+    palette: Mapping[str, str],
+    scale: LinearColormap | None,
+    focus: str | Iterable[str] | None,
+    simplify_m: float | None,
+    coordinate_decimals: int | None,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The ranges as displayed, with escaped tooltip/popup texts and style columns.
+
+    Also returns the metric columns, shown in the popups in readable units.
+    """
+    km2, sq_mi = _range_areas(data)
     shown = map_longitudes(
         m,
         to_map_crs(
@@ -576,7 +665,25 @@ def add_home_ranges(
     props = _escaped_properties(shown, [c for c in _RANGE_CORE if c in data.columns])
     props["level"] = ["" if not np.isfinite(v) else f"{format_number(100 * v, 1)} %" for v in level]
     props["area"] = area_text(km2, sq_mi)
-    metrics = [
+    metrics = _metric_columns(data)
+    for c in metrics:
+        props[c] = readable_values(c, data[c])
+    styles = _range_styles(
+        data, ids, level, colour_by=colour_by, palette=palette, scale=scale, focus=focus
+    )
+    for name, values in styles.items():
+        props[name] = values
+    if {"area_low_km2", "area_high_km2"} <= set(data.columns):
+        props["interval"] = interval_text(
+            data["area_low_km2"].to_numpy(dtype=float, na_value=np.nan),
+            data["area_high_km2"].to_numpy(dtype=float, na_value=np.nan),
+        )
+    return props, metrics
+
+
+def _metric_columns(data: pd.DataFrame) -> list[str]:
+    """The numeric columns shown in a range's popup (not core, skipped or private)."""
+    return [
         c
         for c in data.columns
         if isinstance(c, str)
@@ -586,65 +693,73 @@ def add_home_ranges(
         and data[c].dtype != object
         and pd.api.types.is_numeric_dtype(data[c])
     ]
-    for c in metrics:
-        props[c] = readable_values(c, data[c])
+
+
+def _range_styles(
+    data: gpd.GeoDataFrame,
+    ids: pd.Series,
+    level: np.ndarray,
+    *,
+    colour_by: str | None,
+    palette: Mapping[str, str],
+    scale: LinearColormap | None,
+    focus: str | Iterable[str] | None,
+) -> dict[str, Any]:
+    """Each range's ``_colour``, ``_fill``, ``_opacity`` and ``_weight`` (faint if not focused)."""
+    styles: dict[str, Any] = {}
     if scale is not None:
-        vals = data[mode].astype(float).clip(0, 1).fillna(0).to_numpy()
-        props["_colour"] = [scale(v) for v in vals]
+        vals = data[_colour_mode(colour_by)].astype(float).clip(0, 1).fillna(0).to_numpy()
+        styles["_colour"] = [scale(v) for v in vals]
     else:
-        props["_colour"] = ids.map(palette).to_numpy()
+        styles["_colour"] = ids.map(palette).to_numpy()
     focused = focus_set(focus)
     faint = ~ids.isin(focused).to_numpy() if focused is not None else np.zeros(len(data), bool)
     # inner (core) isopleths more opaque: 0.5 -> 0.33, 0.95 -> 0.11
     fill = np.clip(0.08 + 0.5 * (1.0 - np.nan_to_num(level, nan=0.95)), 0.08, 0.5)
-    props["_fill"] = np.round(np.where(faint, 0.02, fill), 2)
-    props["_opacity"] = np.where(faint, 0.6, 0.9)  # neighbours stay visible as outlines
-    props["_weight"] = np.where(level >= 0.9, 2.0, 1.0)
-    if {"area_low_km2", "area_high_km2"} <= set(data.columns):
-        props["interval"] = interval_text(
-            data["area_low_km2"].to_numpy(dtype=float, na_value=np.nan),
-            data["area_high_km2"].to_numpy(dtype=float, na_value=np.nan),
-        )
-    interval_label = _interval_label(data)
-    labels = {"area": "area", "interval": interval_label}
-    # draw large levels first so that core areas stay clickable on top
-    order = np.argsort(-np.nan_to_num(level, nan=1.0), kind="stable")
-    methods = data["method"].astype(str).iloc[order]
-    bands = _interval_bands(
-        data,
-        props,
-        simplify_m=simplify_m,
-        coordinate_decimals=coordinate_decimals,
-        m=m,
-    )
-    props = props.iloc[order]
-    for method, part in props.groupby(methods.to_numpy(), sort=False):
-        # interval and model only where this method has them (AKDE)
-        extra = _AKDE_TIPS if _has(part) else ()
-        tips = [c for c in _RANGE_TIPS if c in part.columns and (c not in _AKDE_TIPS or c in extra)]
-        popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in part.columns]
-        aliases = [labels.get(c, column_label(c)) for c in popup_fields]
-        if method in bands:
-            _add_band_layer(m, bands[method], method=method, tips=tips, labels=labels, show=show)
-        group = folium.FeatureGroup(name=html.escape(f"Home ranges ({method})"), show=show)
-        folium.GeoJson(
-            geojson(part),
-            style_function=lambda f: {
-                "color": f["properties"]["_colour"],
-                "fillColor": f["properties"]["_colour"],
-                "weight": f["properties"]["_weight"],
-                "opacity": f["properties"]["_opacity"],
-                "fillOpacity": f["properties"]["_fill"],
-            },
-            tooltip=folium.GeoJsonTooltip(
-                fields=tips, aliases=[labels.get(c, column_label(c)) for c in tips]
-            ),
-            popup=folium.GeoJsonPopup(fields=popup_fields, aliases=aliases),
-        ).add_to(group)
-        group.add_to(m)
-    if scale is not None:
-        scale.add_to(m)
-    return palette
+    styles["_fill"] = np.round(np.where(faint, 0.02, fill), 2)
+    styles["_opacity"] = np.where(faint, 0.6, 0.9)  # neighbours stay visible as outlines
+    styles["_weight"] = np.where(level >= 0.9, 2.0, 1.0)
+    return styles
+
+
+def _range_fields(part: gpd.GeoDataFrame, metrics: Sequence[str]) -> tuple[list[str], list[str]]:
+    """One layer's tooltip fields and popup fields (interval and model only where it has them)."""
+    extra = _AKDE_TIPS if _has(part) else ()
+    tips = [c for c in _RANGE_TIPS if c in part.columns and (c not in _AKDE_TIPS or c in extra)]
+    popup_fields = tips + [c for c in ("n_fixes", *metrics) if c in part.columns]
+    return tips, popup_fields
+
+
+def _add_isopleth_layer(
+    m: folium.Map,
+    part: gpd.GeoDataFrame,
+    *,
+    method: str,
+    tips: Sequence[str],
+    popup_fields: Sequence[str],
+    labels: Mapping[str, str],
+    show: bool,
+) -> None:
+    """One method's isopleths as a toggleable layer, with tooltips and popups."""
+    group = folium.FeatureGroup(name=html.escape(f"Home ranges ({method})"), show=show)
+    folium.GeoJson(
+        geojson(part),
+        style_function=lambda f: {
+            "color": f["properties"]["_colour"],
+            "fillColor": f["properties"]["_colour"],
+            "weight": f["properties"]["_weight"],
+            "opacity": f["properties"]["_opacity"],
+            "fillOpacity": f["properties"]["_fill"],
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(tips), aliases=[labels.get(c, column_label(c)) for c in tips]
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=list(popup_fields),
+            aliases=[labels.get(c, column_label(c)) for c in popup_fields],
+        ),
+    ).add_to(group)
+    group.add_to(m)
 
 
 def _has(part: pd.DataFrame) -> bool:

@@ -11,7 +11,8 @@ area's land cover, as :mod:`habitat.corridors` defines each step:
    measured in steps of about one cell (600 m).
 2. **Resistance.** :func:`habitat.corridors.resistance.resistance_surface`
    with the species' table: when every class of the land cover is one of the
-   bundled classes and the species is the Amur leopard (or not given), the
+   bundled classes and the species profile names the example tables
+   (``resistance_tables = "leopard"``; or no profile is given), the
    example leopard tables
    (:func:`habitat.corridors.tables.leopard_resistance_table` and
    :func:`~habitat.corridors.tables.leopard_barrier_table`); the study area's
@@ -92,6 +93,7 @@ from habitat.io.species import SpeciesProfile
 from habitat.io.study_area import StudyArea
 
 __all__ = [
+    "EXAMPLE_TABLES",
     "CORRIDOR_MARGIN_M",
     "MAX_CURRENT_RANGES",
     "REPORT_CELL_SIZE_M",
@@ -102,6 +104,12 @@ __all__ = [
     "report_corridors",
     "species_tables",
 ]
+
+#: example class -> resistance and barrier tables a species profile can name
+#: (``resistance_tables``), each a function giving (class table, barrier table)
+EXAMPLE_TABLES: dict[str, Any] = {
+    "leopard": lambda: (leopard_resistance_table(), leopard_barrier_table()),
+}
 
 log = logging.getLogger(__name__)
 
@@ -196,10 +204,15 @@ def species_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The resistance and barrier tables of a species on a land cover, or None.
 
-    The example leopard tables (:mod:`habitat.corridors.tables`) for the
-    ``amur_leopard`` profile, or for a land cover whose class names are the
-    bundled ones (every class of the raster named in the leopard table); None
-    otherwise: no table is guessed.
+    The example tables (:mod:`habitat.corridors.tables`) the profile names in
+    ``resistance_tables`` (``"leopard"``; with no profile, the leopard's) when
+    the land cover's class names are the bundled ones (every class of the
+    raster named in the table); None otherwise: no table is guessed.
+
+    Raises
+    ------
+    InputError
+        For a profile naming example tables that do not exist.
 
     Examples
     --------
@@ -213,14 +226,20 @@ def species_tables(
     >>> species_tables(other, None) is None
     True
     """
-    table = leopard_resistance_table()
+    name = "leopard" if profile is None else profile.resistance_tables
+    if name is None:
+        return None
+    if name not in EXAMPLE_TABLES:
+        raise InputError(
+            f"species profile {getattr(profile, 'name', '')!r}: resistance_tables = {name!r} "
+            f"names no example tables; use one of {sorted(EXAMPLE_TABLES)} or leave it out "
+            "(then no corridors are computed on a classed land cover)."
+        )
+    table, barrier_table = EXAMPLE_TABLES[name]()
     names = {str(v).strip().lower() for v in table["name"]}
     classes = land_cover.classes or {}
     bundled = bool(classes) and all(str(v).strip().lower() in names for v in classes.values())
-    leopard = profile is None or profile.name == "amur_leopard"
-    if bundled and leopard:
-        return table, leopard_barrier_table()
-    return None
+    return (table, barrier_table) if bundled else None
 
 
 def disjoint_ranges(ranges: gpd.GeoDataFrame, *, id_column: str = "individual") -> gpd.GeoDataFrame:

@@ -13,7 +13,9 @@ analyses use it for their checks and defaults:
   bandwidth);
 * report corridors (``habitat report --corridors``) weigh links by the
   probability of dispersal, even odds at ``median_dispersal_m`` through the
-  species' least resistant habitat (PC and ECA, Saura & Pascual-Hortal 2007).
+  species' least resistant habitat (PC and ECA, Saura & Pascual-Hortal 2007),
+  on the land cover through the example class and barrier tables named by
+  ``resistance_tables`` (``"leopard"``: :mod:`habitat.corridors.tables`).
 
 Profiles come from a bundled name (:func:`habitat.datasets.species_profile`,
 e.g. ``"amur_leopard"``), a TOML file (:func:`read_species_profile`) or a
@@ -29,6 +31,7 @@ A profile file::
     max_speed_kmh = 8                     # optional: fixes faster than this are flagged
     ud_cell_size_m = 50                   # optional: UD figure cells
     median_dispersal_m = 5000             # optional: connectivity of report corridors
+    resistance_tables = "leopard"         # optional: example tables for the bundled classes
     source = "..."                        # optional: where the numbers come from
 
     [area_km2]                            # or [area_sq_mi]; low, high ("none" = no bound)
@@ -63,6 +66,7 @@ _TOP_KEYS = (
     "max_speed_kmh",
     "ud_cell_size_m",
     "median_dispersal_m",
+    "resistance_tables",
     "source",
     *_AREA_TABLES,
 )
@@ -141,6 +145,13 @@ class SpeciesProfile:
         habitat: the dispersal kernel of report corridors' PC and ECA (there
         scaled by the surface's least resistance into resistance × m);
         ``None``: no PC/ECA in reports unless given.
+    resistance_tables : str or None
+        Name of the example class -> resistance and barrier tables that report
+        corridors use on the bundled land-cover classes (``"leopard"``:
+        :func:`habitat.corridors.tables.leopard_resistance_table` and
+        :func:`~habitat.corridors.tables.leopard_barrier_table`); ``None``: the
+        species has none, and reports on a classed land cover compute no
+        corridors rather than guess a table.
     source : str or None
         Where the numbers come from.
 
@@ -171,6 +182,7 @@ fixes faster than 8 km/h flagged'
     max_speed_kmh: float | None = None
     ud_cell_size_m: float | None = None
     median_dispersal_m: float | None = None
+    resistance_tables: str | None = None
     source: str | None = None
 
     def __post_init__(self) -> None:
@@ -236,7 +248,7 @@ fixes faster than 8 km/h flagged'
         if areas:
             key = areas[0]
             expected = _area_bounds(values[key], unit=_AREA_TABLES[key], key=key, source=source)
-        for key in ("common_name", "scientific_name", "source"):
+        for key in ("common_name", "scientific_name", "resistance_tables", "source"):
             if key in values and not isinstance(values[key], str):
                 raise ConfigError(
                     f"{_where(source)}, key {key}: expected text, got {values[key]!r}."
@@ -253,6 +265,7 @@ fixes faster than 8 km/h flagged'
             median_dispersal_m=_bound(
                 values.get("median_dispersal_m"), key="median_dispersal_m", source=source
             ),
+            resistance_tables=values.get("resistance_tables"),
             source=values.get("source"),
         )
 

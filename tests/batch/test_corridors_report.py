@@ -90,6 +90,29 @@ def test_species_tables_only_for_known_classes():
     assert species_tables(_area(classes={1: "tundra"}).land_cover, None) is None
 
 
+def test_species_tables_come_from_the_profile_not_its_name():
+    """The profile names its example tables; a profile's name chooses nothing."""
+    land = _area().land_cover
+    leopard = species_profile("amur_leopard")
+    assert leopard.resistance_tables == "leopard"
+    table, barriers = species_tables(land, leopard)
+    assert table["resistance"].to_dict()[1] == 1.0 and len(barriers)
+    # another species using the example tables gets them; one naming none gets none
+    cat = SpeciesProfile(name="snow_cat", resistance_tables="leopard")
+    assert species_tables(land, cat)[0].equals(table)
+    assert species_tables(land, SpeciesProfile(name="amur_leopard_own_tables")) is None
+    with pytest.raises(InputError, match=r"'lynx' names no example tables.*\['leopard'\]"):
+        species_tables(land, SpeciesProfile(name="lynx_cat", resistance_tables="lynx"))
+
+
+def test_profile_files_name_their_resistance_tables():
+    profile = SpeciesProfile.from_mapping({"name": "fisher", "resistance_tables": "leopard"})
+    assert profile.resistance_tables == "leopard"
+    assert SpeciesProfile.from_mapping({"name": "fisher"}).resistance_tables is None
+    with pytest.raises(Exception, match="resistance_tables: expected text"):
+        SpeciesProfile.from_mapping({"name": "fisher", "resistance_tables": 3})
+
+
 # ------------------------------------------------------------------ links
 
 
@@ -120,14 +143,14 @@ def _grid_resistance_distance(shape, labels_a, labels_b) -> float:
 def test_median_dispersal_comes_from_the_species_profile():
     ranges = _ranges((500, 1000, 1000, 1500), (3000, 1000, 3500, 1500), ids=["west", "east"])
     # metres through the least resistant habitat (forest, resistance 1) -> resistance x m
-    own = SpeciesProfile(name="amur_leopard", median_dispersal_m=5000.0)
+    own = SpeciesProfile(name="my_leopard", median_dispersal_m=5000.0, resistance_tables="leopard")
     result = _run(ranges, margin_m=0.0, profile=own, current=False)
     assert result.median_dispersal == 5000.0
     p = 0.5 ** (result.links["cost_weighted_distance"].iloc[0] / 5000.0)
     eca = result.connectivity.summary["ECA_km2"].iloc[0]
     assert eca == pytest.approx(math.sqrt(2 * 0.25**2 + 2 * 0.25**2 * p))
     # a profile without one: the links stay, PC/ECA are left out with a note
-    silent = SpeciesProfile(name="amur_leopard")
+    silent = SpeciesProfile(name="my_leopard", resistance_tables="leopard")
     result = _run(ranges, margin_m=0.0, profile=silent, current=False)
     assert result.connectivity is None and len(result.links) == 1
     assert any("no median dispersal distance" in n for n in result.notes)

@@ -789,7 +789,8 @@ def estimate(
     list of Estimate
         One per level: ``area_m2`` the debiased area, ``geometry`` its isopleth;
         ``params``: ``area_low_km2``, ``area_high_km2``, ``dof_area``,
-        ``model``, ``tau_position_s``, ``tau_velocity_s``, ``bandwidth_m``
+        ``model``, ``tau_position_s``, ``tau_velocity_s``, ``model_notes``
+        (the fit's data-quality findings, "" when none), ``bandwidth_m``
         (geometric mean kernel SD, :math:`|H|^{1/4}`), ``bandwidth_major_m``,
         ``bandwidth_minor_m``, ``bandwidth_factor`` (:math:`h`), ``dof_bandwidth``
         (:math:`n_H`), ``bias_factor`` (:math:`b`), ``bandwidth_algorithm``,
@@ -866,6 +867,7 @@ def estimate(
         "model": str(getattr(model, "label", model.name)),
         "tau_position_s": float(model.tau_position_s),
         "tau_velocity_s": float(model.tau_velocity_s),
+        "model_notes": "; ".join(getattr(model, "notes", ()) or ()),
         "bandwidth_m": float(np.linalg.det(H) ** 0.25),
         "bandwidth_major_m": float(math.sqrt(eig[1])),
         "bandwidth_minor_m": float(math.sqrt(eig[0])),

@@ -36,7 +36,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["filter_ou", "filter_ouf"]
+__all__ = ["filter_ou", "filter_ouf", "ouf_transition", "simulate_unit"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -104,6 +104,48 @@ def _phi(y: float) -> float:  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
+def ouf_transition(
+    dt: float, tau_p: float, tau_v: float, sigma: float
+) -> tuple[float, float, float, float, float, float, float]:  # pragma: no cover - numba
+    """The OUF step over ``dt``: ``G`` (g11, g12, g21, g22) and ``Q`` (q11, q12, q22).
+
+    See the module docstring; ``sigma`` is the position variance of one axis.
+    """
+    omega2 = 1.0 / (tau_p * tau_v)
+    pv_stat = sigma * omega2
+    noise = 2.0 * pv_stat * (1.0 / tau_p + 1.0 / tau_v)
+    e = math.exp(-dt / tau_p)
+    d = e * dt * _phi(dt * (1.0 / tau_v - 1.0 / tau_p)) * omega2
+    g11 = e + tau_v * d
+    g12 = tau_p * tau_v * d
+    g21 = -d
+    g22 = e - tau_p * d
+    if dt >= _QUADRATURE_BELOW * tau_v:
+        q11 = sigma - (g11 * g11 * sigma + g12 * g12 * pv_stat)
+        q12 = -(g11 * g21 * sigma + g12 * g22 * pv_stat)
+        q22 = pv_stat - (g21 * g21 * sigma + g22 * g22 * pv_stat)
+    else:
+        # short steps: Q = q int_0^dt G(s) b b' G(s)' ds by Gauss-Legendre,
+        # free of the cancellation in P - G P G' (Q_xx ~ dt^3)
+        q11 = q12 = q22 = 0.0
+        for k in range(_GL_X.size):
+            s_k = 0.5 * dt * (_GL_X[k] + 1.0)
+            e_k = math.exp(-s_k / tau_p)
+            d_k = e_k * s_k * _phi(s_k * (1.0 / tau_v - 1.0 / tau_p)) * omega2
+            h12 = tau_p * tau_v * d_k
+            h22 = e_k - tau_p * d_k
+            w_k = 0.5 * dt * _GL_W[k] * noise
+            q11 += w_k * h12 * h12
+            q12 += w_k * h12 * h22
+            q22 += w_k * h22 * h22
+    if q11 < 0.0:
+        q11 = 0.0
+    if q22 < 0.0:
+        q22 = 0.0
+    return g11, g12, g21, g22, q11, q12, q22
+
+
+@numba.njit(cache=True, nogil=True)
 def filter_ouf(
     t: np.ndarray,
     z: np.ndarray,
@@ -118,10 +160,7 @@ def filter_ouf(
     av = np.zeros(m)
     cross = np.zeros((m, m))
     res = np.zeros(m)
-    omega2 = 1.0 / (tau_p * tau_v)
-    pv_stat = sigma * omega2
-    # diffusion of the velocity: A P + P A' + b b' noise = 0 for the stationary P
-    noise = 2.0 * pv_stat * (1.0 / tau_p + 1.0 / tau_v)
+    pv_stat = sigma / (tau_p * tau_v)
     pxx = sigma
     pxv = 0.0
     pvv = pv_stat
@@ -133,34 +172,7 @@ def filter_ouf(
         if i > 0:
             dt = t[i] - t[i - 1]
             if dt != last_dt:
-                e = math.exp(-dt / tau_p)
-                d = e * dt * _phi(dt * (1.0 / tau_v - 1.0 / tau_p)) * omega2
-                g11 = e + tau_v * d
-                g12 = tau_p * tau_v * d
-                g21 = -d
-                g22 = e - tau_p * d
-                if dt >= _QUADRATURE_BELOW * tau_v:
-                    q11 = sigma - (g11 * g11 * sigma + g12 * g12 * pv_stat)
-                    q12 = -(g11 * g21 * sigma + g12 * g22 * pv_stat)
-                    q22 = pv_stat - (g21 * g21 * sigma + g22 * g22 * pv_stat)
-                else:
-                    # short steps: Q = q int_0^dt G(s) b b' G(s)' ds by Gauss-Legendre,
-                    # free of the cancellation in P - G P G' (Q_xx ~ dt^3)
-                    q11 = q12 = q22 = 0.0
-                    for k in range(_GL_X.size):
-                        s_k = 0.5 * dt * (_GL_X[k] + 1.0)
-                        e_k = math.exp(-s_k / tau_p)
-                        d_k = e_k * s_k * _phi(s_k * (1.0 / tau_v - 1.0 / tau_p)) * omega2
-                        h12 = tau_p * tau_v * d_k
-                        h22 = e_k - tau_p * d_k
-                        w_k = 0.5 * dt * _GL_W[k] * noise
-                        q11 += w_k * h12 * h12
-                        q12 += w_k * h12 * h22
-                        q22 += w_k * h22 * h22
-                if q11 < 0.0:
-                    q11 = 0.0
-                if q22 < 0.0:
-                    q22 = 0.0
+                g11, g12, g21, g22, q11, q12, q22 = ouf_transition(dt, tau_p, tau_v, sigma)
                 last_dt = dt
             for j in range(m):
                 x0 = ax[j]
@@ -198,3 +210,55 @@ def filter_ouf(
         pxv = nxv
         pvv = nvv if nvv > 0.0 else 0.0
     return sumlog, cross
+
+
+@numba.njit(cache=True, nogil=True)
+def simulate_unit(
+    t: np.ndarray, tau_p: float, tau_v: float, noise: np.ndarray
+) -> np.ndarray:  # pragma: no cover - numba
+    r"""Stationary unit-variance IID/OU/OUF paths at the times ``t``, exactly.
+
+    ``noise`` (n, m, 2) holds standard normals; column ``j`` of the result
+    (n, m) is one path: IID (``tau_p == 0``) takes ``noise[:, j, 0]``; OU
+    (``tau_v == 0``) and OUF start from the stationary distribution and step
+    by the transition of the module docstring, :math:`s' = G s + L\xi` with
+    :math:`L L^\top = Q` (Cholesky of the 2 x 2 ``Q`` for OUF).
+    """
+    n, m = noise.shape[0], noise.shape[1]
+    out = np.empty((n, m))
+    if tau_p == 0.0:
+        for i in range(n):
+            for j in range(m):
+                out[i, j] = noise[i, j, 0]
+        return out
+    x = np.empty(m)
+    v = np.empty(m)
+    sv = 0.0 if tau_v == 0.0 else 1.0 / math.sqrt(tau_p * tau_v)
+    for j in range(m):
+        x[j] = noise[0, j, 0]
+        v[j] = sv * noise[0, j, 1]
+        out[0, j] = x[j]
+    last_dt = -1.0
+    g11 = g12 = g21 = g22 = l11 = l21 = l22 = 0.0
+    for i in range(1, n):
+        dt = t[i] - t[i - 1]
+        if dt != last_dt:
+            if tau_v == 0.0:
+                g11 = math.exp(-dt / tau_p)
+                l11 = math.sqrt(-math.expm1(-2.0 * dt / tau_p))
+            else:
+                g11, g12, g21, g22, q11, q12, q22 = ouf_transition(dt, tau_p, tau_v, 1.0)
+                l11 = math.sqrt(q11)
+                l21 = q12 / l11 if l11 > 0.0 else 0.0
+                l22 = math.sqrt(max(q22 - l21 * l21, 0.0))
+            last_dt = dt
+        for j in range(m):
+            a, b = noise[i, j, 0], noise[i, j, 1]
+            if tau_v == 0.0:
+                x[j] = g11 * x[j] + l11 * a
+            else:
+                x0 = x[j]
+                x[j] = g11 * x0 + g12 * v[j] + l11 * a
+                v[j] = g21 * x0 + g22 * v[j] + l21 * a + l22 * b
+            out[i, j] = x[j]
+    return out

@@ -443,7 +443,12 @@ def test_estimate_params_and_nested_isopleths():
         assert p["model"] == "OU anisotropic"
         assert p["tau_position_s"] == 2 * DAY and p["tau_velocity_s"] == 0.0
         assert p["dof_area"] == 60.0
+        # the default interval: ctmm's, widened to hold it divided by the KDE shape ratio
+        assert p["interval"] == "corrected"
+        shape = p["kde_shape_ratio"]
+        assert 0.9 < shape < 1.02
         low, high = akde.area_ci(e.area_m2, 60.0)
+        low, high = min(low, low / shape), max(high, high / shape)
         assert p["area_low_km2"] == pytest.approx(low / 1e6)
         assert p["area_high_km2"] == pytest.approx(high / 1e6)
         assert p["area_low_km2"] < e.area_m2 / 1e6 < p["area_high_km2"]
@@ -612,3 +617,33 @@ def test_akde_area_interval_covers_the_truth(fitted_ou_tracks):
         for e, _, _ in rows
     )
     assert covered >= coverage_band(len(rows))
+
+
+def test_ctmm_interval_is_the_chi_square_interval_and_the_default_holds_it():
+    sigma = np.array([[2e6, -0.5e6], [-0.5e6, 1e6]])
+    n = 1500
+    xy = simulate_ou(n, 4 * HOUR, 2 * DAY, sigma, seed=3)
+    m = model("OU", sigma=sigma, tau_position_s=2 * DAY, dof_area=60.0)
+    t_ns = np.arange(n) * 4 * HOUR_NS
+    (c,) = akde.estimate(xy, levels=0.95, timestamps_ns=t_ns, model=m, interval="ctmm")
+    (d,) = akde.estimate(xy, levels=0.95, timestamps_ns=t_ns, model=m)
+    low, high = akde.area_ci(c.area_m2, 60.0)
+    assert c.params["interval"] == "ctmm" and math.isnan(c.params["kde_shape_ratio"])
+    assert (c.params["area_low_km2"], c.params["area_high_km2"]) == (low / 1e6, high / 1e6)
+    # same point estimate; the corrected interval contains ctmm's, its upper bound
+    # moved by the 95 % isopleth's shortfall (a few % at 60 DOF)
+    assert d.area_m2 == c.area_m2
+    assert d.params["area_low_km2"] == c.params["area_low_km2"]
+    shape = d.params["kde_shape_ratio"]
+    assert 0.93 < shape < 0.99
+    assert d.params["area_high_km2"] == pytest.approx(high / 1e6 / shape, rel=1e-12)
+    assert d.params["geometry_high"].area > c.params["geometry_high"].area
+
+
+def test_unknown_interval_rule_is_refused():
+    m = model("IID", dof_area=100)
+    xy = np.random.default_rng(0).normal(0, 1000, (100, 2))
+    with pytest.raises(InputError, match="interval must be one of"):
+        akde.estimate(
+            xy, levels=0.95, timestamps_ns=np.arange(100) * HOUR_NS, model=m, interval="bootstrap"
+        )

@@ -7,7 +7,9 @@ Every home-range table (:func:`habitat.homerange.home_range`,
 judged, whatever the sex: against physical bounds that hold for any terrestrial
 animal, for a degenerate geometry, for a UD grid that cannot hold the level, for
 the fixes behind it (:func:`fix_problems`: too few distinct positions,
-coordinates that look like degrees) and, when a species profile is given
+coordinates that look like degrees), for the movement model behind it (AKDE's
+``model_notes``, :func:`model_problems`: a track that does not settle, gaps
+covering most of the track) and, when a species profile is given
 (:class:`habitat.io.species.SpeciesProfile`, e.g. the bundled
 ``amur_leopard``), against the expected size of the species for the animal's
 sex (or for any animal, the profile's ``"any"`` bounds). Without a profile there
@@ -32,6 +34,7 @@ from habitat.core.validation import look_like_degrees, require_columns
 from habitat.datasets import primorsky, species_for, species_profile
 from habitat.homerange.base import MIN_FIXES, grid_problems
 from habitat.io.species import SpeciesProfile
+from habitat.movement.fit import ADVISORY_PREFIX
 
 __all__ = [
     "AUTO",
@@ -43,6 +46,7 @@ __all__ = [
     "RECOMMENDED_MIN_FIXES",
     "fix_problems",
     "max_area_km2",
+    "model_problems",
     "physical_problems",
     "plausibility",
     "resolve_species",
@@ -245,6 +249,51 @@ def fix_problems(xy: Any, groups: Any, *, crs: Any = None) -> np.ndarray:
     return np.array(["; ".join(r) for r in reasons], dtype=object)
 
 
+def model_problems(model_notes: Any) -> np.ndarray:
+    """Why each row's movement model cannot give a trustworthy range (``""`` when it can).
+
+    Parameters
+    ----------
+    model_notes : array_like of str
+        Per row, the movement fit's data-quality notes joined by ``"; "`` (the
+        ``model_notes`` column of AKDE rows, from
+        :attr:`habitat.movement.MovementModel.notes`); missing values count as
+        none.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"movement model: <notes>"`` with the notes that are not advice (those
+        starting with :data:`habitat.movement.fit.ADVISORY_PREFIX`, e.g. a gap
+        covering a quarter of the track, are left out: the range stands).
+
+    Examples
+    --------
+    A track that does not settle is flagged; a row with only advice, or none, is not:
+
+    >>> notes = ["the track does not settle (the variogram does not level off): ...",
+    ...          "advisory: a 30-day gap without fixes ...", "", None]
+    >>> for reason in model_problems(notes):
+    ...     print(reason or "-")
+    movement model: the track does not settle (the variogram does not level off): ...
+    -
+    -
+    -
+    """
+    values = pd.Series(np.asarray(model_notes, dtype=object).ravel(), dtype=object)
+    texts = values.where(values.notna(), "").astype(str).to_numpy()
+    out = np.full(len(texts), "", dtype=object)
+    for i, text in enumerate(texts):
+        kept = [
+            note
+            for note in (part.strip() for part in text.split("; "))
+            if note and not note.startswith(ADVISORY_PREFIX)
+        ]
+        if kept:
+            out[i] = "movement model: " + "; ".join(kept)
+    return out
+
+
 #: ``species="auto"``: the profile of the study area the data lie in (the bundled
 #: ``amur_leopard`` for data overlapping the bundled Primorsky area), else none
 AUTO = "auto"
@@ -407,6 +456,9 @@ def plausibility(
       :func:`habitat.homerange.base.grid_problems`);
     * it rests on fewer than :data:`RECOMMENDED_MIN_FIXES` fixes, or on fixes
       with a problem (``fix_reasons``, see :func:`fix_problems`);
+    * its movement model has a data-quality note that is not advice
+      (``model_notes``, as AKDE rows carry, e.g. a track that does not settle;
+      see :func:`model_problems`): the reason is ``"movement model: "`` and the note;
     * it is an outer range (level >= 0.9) whose area lies outside the expected
       size of the species: for its sex (``F``, ``M``; an animal of unknown sex
       is held to neither) and, under the key ``any``, for every animal. A row
@@ -422,7 +474,7 @@ def plausibility(
         Home-range table with ``n_fixes``, ``level`` (fraction), ``area_sq_mi``,
         ``sex`` and optionally ``area_km2``, ``area_low_sq_mi`` and
         ``area_high_sq_mi`` (an interval), ``grid_warning``, ``grid_volume``,
-        ``cell_size_m`` and ``bandwidth_m``; a GeoDataFrame's geometry is used
+        ``cell_size_m``, ``bandwidth_m`` and ``model_notes``; a GeoDataFrame's geometry is used
         when ``geometry`` is not given.
     species : SpeciesProfile, str, path, mapping or None
         The species profile whose ``expected_area_sq_mi`` bound the outer
@@ -533,6 +585,10 @@ level 0.95 above the UD volume on the grid (0.917)
         for row, text in enumerate(fix_reasons):
             if text:
                 reasons[row].append(str(text))
+    if "model_notes" in table.columns:
+        for row, text in enumerate(model_problems(table["model_notes"].to_numpy())):
+            if text:
+                reasons[row].append(text)
     few = table["n_fixes"].to_numpy() < RECOMMENDED_MIN_FIXES
     for i in np.flatnonzero(few):
         reasons[i].append(f"few fixes ({table['n_fixes'].iat[int(i)]} < {RECOMMENDED_MIN_FIXES})")

@@ -43,6 +43,56 @@ Each candidate is fitted as ctmm's ``ctmm.fit(method="pHREML")`` (``fit.R``):
 IID with no error needs no optimisation: :math:`\Sigma` is the REML (or ML)
 sample covariance (ctmm's exact branch).
 
+Data-quality notes
+------------------
+Bad input that can still be fitted is not refused but reported: each finding
+is a sentence in the fitted models' ``notes`` (for AKDE, the result rows'
+``model_notes``), and the selected model's findings are warned
+(``DataQualityWarning``). A note that starts with :data:`ADVISORY_PREFIX` is
+advice: the fit and its area stand. Any other note says the area cannot be
+trusted, and :func:`habitat.homerange.plausibility.plausibility` marks the
+range ``plausible=False`` with the note as the reason. No note contains
+``"; "``, so ``model_notes`` (the notes joined by ``"; "``) splits back into them.
+
+* **A track that does not settle** (dispersal, a range shift, a track shorter
+  than the range-crossing time): the variogram does not level off, and the
+  fitted :math:`\tau_{\rm position}` exceeds half the tracking span
+  (:data:`UNSETTLED_SPAN_SHARE`). Not advisory. ctmm returns a range with very
+  wide intervals in this case, and so does habitat, flagged, rather than
+  refusing: above the whole span the same holds, more so, and a user may still
+  want the movement model (e.g. its diffusion) or the interval's lower bound.
+* **Enormous gaps**: an interval between consecutive fixes at least
+  :data:`GAP_MEDIAN_MULTIPLE` (30) times the median sampling interval *and* at
+  least :data:`GAP_SPAN_SHARE` (20 %) of the tracking span. Both are needed:
+  the multiple alone would note ordinary outages of long tracks (5 days in a
+  year of 4-hourly fixes), the share alone every interval of a short track
+  (each interval of 5 daily fixes is 25 % of the span).
+  A year of 4-hourly fixes with 10 % random failures has longest gaps of a day
+  or so, and even a 3-day collar outage is 18 times the interval and 0.8 % of
+  the year: no note. The note gives the gap's length in days, where it is (days
+  after the first fix and the two fixes around it), its share of the span, and
+  advises AKDE's optimal weights (``weights=True``; ctmm's ``weights=TRUE`` for
+  gappy or irregular sampling, Fleming et al. 2018). It is advisory while such
+  gaps together cover at most two thirds of the span (:data:`GAP_FLAG_SHARE`):
+  the fit of a stationary model and the AKDE area remain valid across a gap
+  (the interval's DOF reflects the information left; optimal weights correct
+  the over-weighting of densely sampled stretches). Beyond that the gaps are
+  more than twice the time observed: the "range" joins short bursts of fixes
+  and rests on the assumption, which the bursts are too short to support, that
+  the animal used the same area in between; the note is then not advisory
+  (flagged). Half the span was the other candidate: it would split the common
+  "half the track lost" case by rounding (a 60-day gap in a 120-day track of
+  4-hourly fixes is 50.2 % of the span between its first and last fixes), and
+  the evidence does not change at one half.
+* **Coordinates that look like degrees** (no CRS given, every coordinate
+  within ±180/±90 and a spread below 5 units): warned before fitting, and
+  noted (not advisory): squared degrees are not m².
+
+Too few fixes for every candidate (:func:`min_fixes`) raise
+:class:`~habitat.core.errors.InsufficientDataError`; duplicate timestamps raise
+:class:`~habitat.core.errors.TimestampError` naming the rows, unless a location
+error (``error_m`` > 0 or ``"fit"``) makes simultaneous fixes meaningful.
+
 References
 ----------
 Fleming, C. H. et al. (2014). From fine-scale foraging to home ranges.
@@ -51,6 +101,11 @@ Fleming, C. H. et al. (2014). From fine-scale foraging to home ranges.
 Fleming, C. H., Noonan, M. J., Medici, E. P. & Calabrese, J. M. (2019).
 Overcoming the challenge of small effective sample sizes in home-range
 estimation. *Methods in Ecology and Evolution* 10, 1679-1689.
+
+Fleming, C. H., Sheldon, D., Fagan, W. F., Leimgruber, P., Mueller, T., Nandintsetseg, D.,
+Noonan, M. J., Olson, K. A., Setyawan, E., Sianipar, A. & Calabrese, J. M. (2018).
+Correcting for missing and irregular data in home-range estimation.
+*Ecological Applications* 28(4), 1003-1010.
 
 Calabrese, J. M., Fleming, C. H. & Gurarie, E. (2016). ctmm: an R package for
 analyzing animal relocation data as a continuous-time stochastic process.
@@ -81,12 +136,34 @@ from habitat.core.errors import (
 from habitat.movement.kalman import UnitFilter, log_likelihood, profiled_likelihood, unit_filter
 from habitat.movement.model import MODEL_NAMES, MovementModel, chisq_ci
 
-__all__ = ["CANDIDATES", "fit_movement", "min_fixes", "select_movement_model"]
+__all__ = [
+    "ADVISORY_PREFIX",
+    "CANDIDATES",
+    "GAP_FLAG_SHARE",
+    "GAP_MEDIAN_MULTIPLE",
+    "GAP_SPAN_SHARE",
+    "UNSETTLED_SPAN_SHARE",
+    "fit_movement",
+    "min_fixes",
+    "select_movement_model",
+]
 
 #: the six candidates (name, isotropic), simplest first
 CANDIDATES: tuple[tuple[str, bool], ...] = tuple(
     (name, iso) for name in MODEL_NAMES for iso in (True, False)
 )
+
+#: A note starting with this is advice; any other note says the area cannot be trusted
+ADVISORY_PREFIX = "advisory: "
+#: tau_position above this share of the tracking span: the track does not settle (flagged)
+UNSETTLED_SPAN_SHARE = 0.5
+#: an enormous gap is at least this many median sampling intervals ...
+GAP_MEDIAN_MULTIPLE = 30.0
+#: ... and at least this share of the tracking span (advisory note)
+GAP_SPAN_SHARE = 0.2
+#: enormous gaps covering more than this share of the span together (twice the time
+#: observed): flagged, not advisory
+GAP_FLAG_SHARE = 2.0 / 3.0
 
 #: -2 log(0.05): the Gaussian 95 % area is this times pi sqrt(det Sigma)
 _CHI2_95 = -2.0 * float(np.log(0.05))
@@ -728,12 +805,8 @@ def _fit_one(
         error_m = float(data.error_m[0])
     else:
         error_m = float("nan")
-    if name != "IID" and tp > 0.5 * data.span_s:
-        notes.append(
-            f"tau_position ({tp / 86400:.3g} d) exceeds half the tracking span "
-            f"({data.span_s / 86400:.3g} d): the track does not settle into a range over the "
-            "sampled period (dispersal or too short a track), so its area is unreliable"
-        )
+    if name != "IID" and tp > UNSETTLED_SPAN_SHARE * data.span_s:
+        notes.append(_unsettled_note(tp, data.span_s))
     model = MovementModel(
         name=name,
         isotropic=isotropic,
@@ -758,10 +831,72 @@ def _fit_one(
     return model, notes
 
 
-def _check_units(xy: np.ndarray, crs: Any) -> Any:
-    """A given CRS must measure distances in metres; bare degree-like coordinates warn."""
+def _unsettled_note(tau_position_s: float, span_s: float) -> str:
+    """The note for a track whose tau_position exceeds half its span (see the module notes)."""
+    return (
+        "the track does not settle (the variogram does not level off): tau_position "
+        f"({tau_position_s / 86400:.3g} d) is {tau_position_s / span_s:.2g} times the tracking "
+        f"span ({span_s / 86400:.3g} d), more than {UNSETTLED_SPAN_SHARE:.0%} of it, so the fixes "
+        "do not sample a home range (dispersal, a range shift or too short a track) and the "
+        "area, with its very wide interval, is unreliable"
+    )
+
+
+def _days(seconds: float) -> str:
+    return f"{seconds / 86400:.3g}"
+
+
+def _gap_notes(data: _Data) -> list[str]:
+    """Enormous gaps between consecutive fixes (see the module notes): zero or one note.
+
+    A gap is at least :data:`GAP_MEDIAN_MULTIPLE` median sampling intervals and
+    :data:`GAP_SPAN_SHARE` of the span; the note is advisory unless such gaps
+    cover more than :data:`GAP_FLAG_SHARE` of the span together. Fix numbers
+    count the fixes in time order from 0.
+    """
+    if data.n < 3 or not data.span_s > 0:
+        return []
+    dts = np.diff(data.t)
+    big = np.flatnonzero(
+        (dts >= GAP_MEDIAN_MULTIPLE * data.tscale_s) & (dts >= GAP_SPAN_SHARE * data.span_s)
+    )
+    if not big.size:
+        return []
+    span, start = data.span_s, float(data.t[0])
+    share = float(dts[big].sum() / span)
+    parts = [
+        f"a {_days(dts[i])}-day gap without fixes (days {_days(data.t[i] - start)} to "
+        f"{_days(data.t[i + 1] - start)} after the first fix, between fixes {i} and {i + 1} in "
+        f"time order) is {dts[i] / span:.0%} of the {_days(span)}-day tracking span and "
+        f"{dts[i] / data.tscale_s:.0f} times the median sampling interval "
+        f"({data.tscale_s / 3600:.3g} h)"
+        for i in big
+    ]
+    what = " and ".join(parts)
+    weights = (
+        "AKDE's optimal weights (weights=True, as ctmm's weights=TRUE for gappy or irregular "
+        "sampling, Fleming et al. 2018)"
+    )
+    if share <= GAP_FLAG_SHARE:
+        return [
+            f"{ADVISORY_PREFIX}{what}: the model does not see the animal across it and the "
+            f"fixes beside it stand for more time than the others, so use {weights}"
+        ]
+    return [
+        f"{what}: with {share:.0%} of the span in such gaps (more than two thirds), the range "
+        "joins short bursts of fixes and assumes the animal used the same area in between, "
+        f"which the data cannot show (if it did, use {weights})"
+    ]
+
+
+def _check_units(xy: np.ndarray, crs: Any) -> tuple[Any, list[str]]:
+    """A given CRS must measure distances in metres; bare degree-like coordinates warn.
+
+    Returns the checked CRS and the notes for the fitted models (the degrees
+    finding, not advisory; it is warned here, before fitting, not again).
+    """
     if crs is not None:
-        return require_measurement_crs(crs, purpose="distances")
+        return require_measurement_crs(crs, purpose="distances"), []
     finite = xy[np.isfinite(xy).all(axis=1)]
     if finite.size and (
         np.abs(finite[:, 0]).max() <= 180.0
@@ -775,7 +910,12 @@ def _check_units(xy: np.ndarray, crs: Any) -> Any:
             DataQualityWarning,
             stacklevel=4,
         )
-    return None
+        return None, [
+            "the coordinates look like longitude/latitude degrees (a spread below 5 units, "
+            "within +-180 / +-90), not projected metres, so the fitted variances and areas "
+            "are in squared degrees, not m²: project the fixes first"
+        ]
+    return None, []
 
 
 def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
@@ -883,7 +1023,7 @@ def _fit_candidates(
     crs: Any,
 ) -> list[MovementModel]:
     data, _ = _prepare(times_s, xy_m, error_m)
-    crs = _check_units(data.xy, crs)
+    crs, unit_notes = _check_units(data.xy, crs)
     candidates = _parse_models(models)
     fe = data.fit_error
     usable = [(nm, iso) for nm, iso in candidates if data.n >= min_fixes(nm, iso, fit_error=fe)]
@@ -903,10 +1043,18 @@ def _fit_candidates(
             "(degenerate spread, e.g. all on one line); check the coordinates"
         )
     best, notes = min(fitted, key=lambda fit: fit[0].aicc)
-    for note in notes:  # about the selected model only
+    gaps = _gap_notes(data)  # about the data: every candidate carries them
+    for note in notes + gaps:  # the selected model's (the units were warned already)
         warnings.warn(f"{best.label}: {note}", DataQualityWarning, stacklevel=3)
     count = data.evaluations[0]
-    return [replace(model, n_likelihood_evaluations=count) for model, _ in fitted]
+    return [
+        replace(
+            model,
+            notes=(*unit_notes, *model.notes, *gaps),
+            n_likelihood_evaluations=count,
+        )
+        for model, _ in fitted
+    ]
 
 
 def select_movement_model(
@@ -953,6 +1101,21 @@ def select_movement_model(
         ``gaussian_area_95_low_km2`` and ``gaussian_area_95_high_km2`` (chi-square,
         ``2 dof_area`` degrees of freedom), ``dof_area``.
         ``attrs["models"]`` maps each label to its :class:`MovementModel`.
+
+    Raises
+    ------
+    InsufficientDataError
+        Too few fixes for every candidate (:func:`min_fixes`), or all at one place.
+    TimestampError
+        Duplicate (without a location error) or non-finite times, naming the rows.
+
+    Warns
+    -----
+    DataQualityWarning
+        For the selected model's data-quality notes (``MovementModel.notes``;
+        see the module notes): a track that does not settle (its
+        :math:`\tau_{\rm position}` exceeds half the span), enormous gaps, and
+        coordinates that look like degrees.
 
     Examples
     --------

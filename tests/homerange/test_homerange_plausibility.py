@@ -20,9 +20,11 @@ from habitat.homerange.plausibility import (
     MIN_PLAUSIBLE_AREA_KM2,
     MIN_ROUNDNESS,
     fix_problems,
+    model_problems,
     physical_problems,
     plausibility,
 )
+from habitat.movement.fit import ADVISORY_PREFIX
 
 SHARED_RELOCATIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "relocations"
 needs_shared = pytest.mark.skipif(
@@ -351,3 +353,42 @@ def test_an_interval_is_judged_as_a_whole_row_by_row():
         == "area 40.0 sq mi outside the expected 15–38 sq mi for Amur leopard females"
     )
     assert "interval 39.0–inf sq mi" in why[6]
+
+
+UNSETTLED = (
+    "the track does not settle (the variogram does not level off): tau_position (115 d) is "
+    "1.9 times the tracking span (59.8 d), more than 50% of it, so ..."
+)
+GAP = f"{ADVISORY_PREFIX}a 60.2-day gap without fixes ... so use AKDE's optimal weights"
+
+
+def test_model_notes_flag_a_row_unless_they_are_advice():
+    """``model_notes`` (AKDE): a finding flags its row with the note; advice leaves it alone.
+
+    Row by row: no notes, the track does not settle, only a gap's advice, both (the
+    advice is not a reason), a missing value (a table mixing methods), two findings.
+    """
+    degrees = "the coordinates look like longitude/latitude degrees ..."
+    notes = ["", UNSETTLED, GAP, f"{UNSETTLED}; {GAP}", None, f"{degrees}; {UNSETTLED}"]
+    table = pd.DataFrame(
+        {
+            "sex": "unknown",
+            "level": 0.95,
+            "n_fixes": 500,
+            "area_sq_mi": 30.0,
+            "model_notes": pd.Series(notes, dtype=object),
+        }
+    )
+    ok, why = plausibility(table)
+    assert ok.tolist() == [True, False, True, False, True, False]
+    assert why[1] == why[3] == f"movement model: {UNSETTLED}"
+    assert why[5] == f"movement model: {degrees}; {UNSETTLED}"
+    assert why[0] == why[2] == why[4] == ""
+    assert model_problems(notes).tolist() == why.tolist()
+    # other reasons stay: after those about the fixes, before the count of fixes
+    ok, why = plausibility(table.assign(n_fixes=12), fix_reasons=["odd fixes"] * 6)
+    assert not ok.any()
+    assert why[1] == f"odd fixes; movement model: {UNSETTLED}; few fixes (12 < 30)"
+    assert why[2] == "odd fixes; few fixes (12 < 30)"
+    # a table without the column is judged as before
+    assert plausibility(table.drop(columns="model_notes"))[0].all()

@@ -18,7 +18,14 @@ from habitat.core.errors import (
     ProjectedCRSRequiredError,
     TimestampError,
 )
-from habitat.movement.fit import fit_movement, min_fixes, select_movement_model
+from habitat.movement.fit import (
+    ADVISORY_PREFIX,
+    GAP_MEDIAN_MULTIPLE,
+    GAP_SPAN_SHARE,
+    fit_movement,
+    min_fixes,
+    select_movement_model,
+)
 from habitat.movement.kalman import log_likelihood, profiled_likelihood
 
 HOUR = 3600.0
@@ -315,9 +322,116 @@ def test_a_dispersing_track_is_flagged():
         warnings.simplefilter("always")
         model = fit_movement(t, xy, models=["OU isotropic"])
     assert model.tau_position_s > t[-1] / 2
+    settle = "the track does not settle (the variogram does not level off)"
     messages = [str(w.message) for w in caught]
-    assert any("does not settle" in m for m in messages), messages
-    assert any("does not settle" in note for note in model.notes)
+    assert [m for m in messages if settle in m] == [m for m in messages if "settle" in m]
+    assert len([m for m in messages if settle in m]) == 1, messages
+    (note,) = [n for n in model.notes if settle in n]
+    assert not note.startswith(ADVISORY_PREFIX)  # the area cannot be trusted: flagged
+    # the note says by how much: tau_position and the span in days, and their ratio
+    span_d, tau_d = (t[-1] - t[0]) / DAY, model.tau_position_s / DAY
+    assert f"tau_position ({tau_d:.3g} d)" in note and f"span ({span_d:.3g} d)" in note
+    assert f"{tau_d / span_d:.2g} times the tracking span" in note
+    assert "; " not in note  # model_notes joins notes with "; ": they split back
+
+
+def test_a_resident_track_has_no_notes():
+    """The same length of an OU track that crosses its range in a day: nothing to say."""
+    t = np.arange(400) * HOUR
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        model = fit_movement(t, xy)
+    assert model.notes == ()
+
+
+def _four_hourly(days: float, *, gap_days: tuple[float, float] | None = None) -> np.ndarray:
+    t = np.arange(0.0, days * DAY, 4 * HOUR)
+    if gap_days is not None:
+        t = t[(t < gap_days[0] * DAY) | (t >= gap_days[1] * DAY)]
+    return t
+
+
+def test_an_enormous_gap_is_noted_with_its_length_place_share_and_weights():
+    """A 60-day gap in a 120-day track (days 30-90 lost): advice with the numbers, once."""
+    t = _four_hourly(120, gap_days=(30, 90))
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=6)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = select_movement_model(t, xy, models=["IID", "OU"])
+    best = table.attrs["models"][table["label"].iloc[0]]
+    gap_notes = [n for n in best.notes if "gap" in n]
+    assert len(gap_notes) == 1, best.notes
+    note = gap_notes[0]
+    # the last fix before the gap is at day 30 - 4 h, the next at day 90: 60.17 days, of a
+    # span of 120 days - 4 h (50.2 %), 361 four-hour intervals; 180 fixes come before it
+    gap, span = 60 * DAY + 4 * HOUR, 120 * DAY - 4 * HOUR
+    assert f"{gap / DAY:.3g}" == "60.2"
+    assert "a 60.2-day gap without fixes" in note
+    assert f"days {(30 * DAY - 4 * HOUR) / DAY:.3g} to 90 after the first fix" in note
+    assert "between fixes 179 and 180 in time order" in note
+    assert f"is {gap / span:.0%} of the {span / DAY:.3g}-day tracking span" in note
+    assert f"{gap / (4 * HOUR):.0f} times the median sampling interval (4 h)" in note
+    assert "weights=True" in note and "Fleming et al. 2018" in note
+    # half the span lost is advice (the range stands), and "; " never splits a note
+    assert note.startswith(ADVISORY_PREFIX) and "; " not in note
+    # a finding about the data: every candidate carries it; warned once, for the selected
+    for model in table.attrs["models"].values():
+        assert note in model.notes
+    gap_warnings = [str(w.message) for w in caught if "gap" in str(w.message)]
+    assert gap_warnings == [f"{best.label}: {note}"]
+    assert all(w.category is DataQualityWarning for w in caught if "gap" in str(w.message))
+
+
+def test_gaps_covering_most_of_the_span_are_flagged():
+    """Days 15-105 of 120 lost: two short bursts, no longer advice."""
+    t = _four_hourly(120, gap_days=(15, 105))
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=7)
+    with pytest.warns(DataQualityWarning, match=r"90\.2-day gap.*more than two thirds"):
+        model = fit_movement(t, xy, models=["OU isotropic"])
+    (note,) = [n for n in model.notes if "gap" in n]
+    assert not note.startswith(ADVISORY_PREFIX)
+    assert "75% of the span in such gaps" in note and "weights=True" in note
+
+
+def test_ordinary_collar_failures_give_no_gap_note():
+    """A year of 4-hourly fixes, 10 % lost at random and outages of 1, 2 and 3 days."""
+    rng = np.random.default_rng(8)
+    t = _four_hourly(365)
+    keep = rng.random(t.size) > 0.1
+    for start, length in ((50, 1), (150, 2), (300, 3)):
+        keep &= ~((t >= start * DAY) & (t < (start + length) * DAY))
+    t = t[keep]
+    assert 3 * DAY < np.diff(t).max() < 4 * DAY  # the 3-day outage is the longest gap
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=DAY, seed=9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        model = fit_movement(t, xy, models=["OU isotropic"])
+    assert model.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("step_h", "gap_h", "noted"),
+    [
+        (1.0, 19.0, False),  # 19 % of a 100-h span, 19 intervals: neither
+        (1.0, 21.0, False),  # 21 % of the span but 21 < 30 intervals
+        (0.5, 21.0, True),  # 21 % of the span and 42 intervals: both
+        (0.5, 19.0, False),  # 38 intervals but 19 % of the span
+    ],
+)
+def test_the_gap_rule_needs_both_the_multiple_and_the_share(step_h, gap_h, noted):
+    """An enormous gap is >= 30 median intervals AND >= 20 % of the span."""
+    assert (GAP_MEDIAN_MULTIPLE, GAP_SPAN_SHARE) == (30.0, 0.2)
+    before = np.arange(0.0, 40.0, step_h)
+    after = np.arange(40.0 - step_h + gap_h, 100.0 + 1e-9, step_h)
+    t = np.concatenate([before, after]) * HOUR
+    assert t[-1] - t[0] == pytest.approx(100 * HOUR)
+    assert np.diff(t).max() == pytest.approx(gap_h * HOUR)
+    xy = simulate_track(t, sigma_m2=SIGMA, tau_position_s=5 * HOUR, seed=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        model = fit_movement(t, xy, models=["OU isotropic"])
+    assert any("gap" in n for n in model.notes) is noted, model.notes
 
 
 def test_degrees_are_refused_or_flagged():
@@ -325,10 +439,15 @@ def test_degrees_are_refused_or_flagged():
     lonlat = np.column_stack([131.5 + 0.01 * np.sin(t / DAY), 43.1 + 0.01 * np.cos(t / DAY)])
     with pytest.raises(ProjectedCRSRequiredError, match="degrees"):
         fit_movement(t, lonlat, models=["IID isotropic"], crs="EPSG:4326")
-    with pytest.warns(DataQualityWarning, match="longitude/latitude"):
-        fit_movement(t, lonlat, models=["IID isotropic"])
+    with pytest.warns(DataQualityWarning, match="longitude/latitude") as record:
+        model = fit_movement(t, lonlat, models=["IID isotropic"])
+    assert len(record) == 1  # warned before fitting, not again with the notes
+    # the reason stays with the result, and is not advice
+    (note,) = model.notes
+    assert "longitude/latitude degrees" in note and "squared degrees" in note
+    assert not note.startswith(ADVISORY_PREFIX)
     model = fit_movement(t, lonlat * 1e5, models=["IID isotropic"], crs="EPSG:32652")
-    assert model.crs.to_epsg() == 32652
+    assert model.crs.to_epsg() == 32652 and model.notes == ()
 
 
 @pytest.mark.parametrize("error_m", [None, 300.0])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import simulate_track
 from scipy import optimize, stats
@@ -572,3 +574,41 @@ def test_likelihood_evaluations_count_every_filter_pass(monkeypatch, error_m):
     # (cached for any Sigma), and the final ML likelihood
     iid = fit_movement(t, xy, models=["IID isotropic"])
     assert iid.n_likelihood_evaluations == 4
+
+
+SHARED_RELOCATIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "relocations"
+
+
+@pytest.mark.skipif(not SHARED_RELOCATIONS.is_dir(), reason="shared relocation data not present")
+def test_gap_notes_on_real_tracks_follow_the_rule():
+    """Real tracks (adehabitat's and others'): a note exactly where the rule says, computed here.
+
+    Regular collars (bear, buffalo, roe deer chiz, ibex, porpoises) get none; the mouflon's
+    two bursts 89 days apart, the boar Chou's two seasons (308 days apart) and the boar
+    CH93's two nights (2.6 days apart) are flagged.
+    """
+    expected_flagged = {("mouflon", "A391"), ("puechabonsp", "Chou"), ("puechcirc", "CH93")}
+    seen: dict[tuple[str, str], tuple[bool, bool]] = {}
+    for path in sorted(SHARED_RELOCATIONS.glob("*.csv")):
+        df = pd.read_csv(path)
+        if not {"id", "x", "y", "date"} <= set(df.columns):
+            continue
+        df["t"] = pd.to_datetime(df["date"], utc=True, errors="coerce")
+        df = df.dropna(subset=["t", "x", "y"]).drop_duplicates(["id", "t"])
+        for animal, track in df.groupby("id"):
+            track = track.sort_values("t")
+            t = (track["t"] - track["t"].min()).dt.total_seconds().to_numpy()
+            dt = np.diff(t)
+            rule = bool(np.any((dt >= 30 * np.median(dt[dt > 0])) & (dt >= 0.2 * (t[-1] - t[0]))))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)
+                model = fit_movement(t, track[["x", "y"]].to_numpy(float), models=["IID isotropic"])
+            gaps = [n for n in model.notes if "gap" in n]
+            assert bool(gaps) is rule, (path.stem, animal, gaps)
+            seen[(path.stem, str(animal))] = (
+                rule,
+                bool(gaps) and not gaps[0].startswith(ADVISORY_PREFIX),
+            )
+    for key in (("bear", "W0208"), ("buffalo", "buf"), ("capreochiz", "chiz")):
+        assert seen[key] == (False, False), key
+    assert {key for key, (_, flagged) in seen.items() if flagged} == expected_flagged

@@ -58,6 +58,7 @@ from habitat.movement import (  # noqa: E402
     MovementModel,
     fit_movement,
     select_movement_model,
+    simulate_movement,
     variogram,
 )
 from habitat.overlap.territory import (  # noqa: E402
@@ -116,6 +117,7 @@ __all__ = [
     "resistance_surface",
     "select_movement_model",
     "sex_pair_summary",
+    "simulate_movement",
     "simulate_relocations",
     "study_layer",
     "summarise_layers",

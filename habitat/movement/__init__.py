@@ -9,13 +9,22 @@ fitted models) and above :mod:`habitat.datasets`.
 * :class:`MovementModel`: the fitted model, its autocorrelation, semivariance
   and parameter intervals;
 * :func:`variogram`: the empirical semivariance against time lag (ctmm's
-  binning), with the model's for overlay.
+  binning), with the model's for overlay;
+* :func:`simulate_movement`: tracks simulated from a fitted model at given
+  times (for parametric bootstraps and checks against known truth).
 """
 
 from __future__ import annotations
 
 from habitat.movement.fit import fit_movement, select_movement_model
 from habitat.movement.model import MovementModel
+from habitat.movement.simulate import simulate_movement
 from habitat.movement.variogram import variogram
 
-__all__ = ["MovementModel", "fit_movement", "select_movement_model", "variogram"]
+__all__ = [
+    "MovementModel",
+    "fit_movement",
+    "select_movement_model",
+    "simulate_movement",
+    "variogram",
+]

@@ -1099,8 +1099,10 @@ def select_movement_model(
         (:math:`\sqrt{\det\Sigma}`), ``gaussian_area_95_km2``
         (:math:`-2\ln 0.05\,\pi\sqrt{\det\Sigma}`, ctmm's ``summary`` area) with
         ``gaussian_area_95_low_km2`` and ``gaussian_area_95_high_km2`` (chi-square,
-        ``2 dof_area`` degrees of freedom), ``dof_area``.
-        ``attrs["models"]`` maps each label to its :class:`MovementModel`.
+        ``2 dof_area`` degrees of freedom), ``dof_area``, ``model_notes``
+        (the model's data-quality notes joined by ``"; "``, ``""`` when none; see
+        the module notes). ``attrs["models"]`` maps each label to its
+        :class:`MovementModel`.
 
     Raises
     ------
@@ -1146,6 +1148,7 @@ def select_movement_model(
                 "gaussian_area_95_low_km2": _CHI2_95 * np.pi * low / 1e6,
                 "gaussian_area_95_high_km2": _CHI2_95 * np.pi * high / 1e6,
                 "dof_area": m.dof_area,
+                "model_notes": "; ".join(m.notes),
             }
         )
     table = pd.DataFrame(rows)

@@ -380,6 +380,7 @@ def test_an_enormous_gap_is_noted_with_its_length_place_share_and_weights():
     # a finding about the data: every candidate carries it; warned once, for the selected
     for model in table.attrs["models"].values():
         assert note in model.notes
+    assert table["model_notes"].str.contains(note, regex=False).all()
     gap_warnings = [str(w.message) for w in caught if "gap" in str(w.message)]
     assert gap_warnings == [f"{best.label}: {note}"]
     assert all(w.category is DataQualityWarning for w in caught if "gap" in str(w.message))

@@ -122,7 +122,7 @@ def test_akde_options_pass_through_home_range():
     """The AKDE author's options are home_range options, and a typo among them is refused."""
     assert set(method_options("akde")) == {
         "model", "models", "weights", "error_m", "cell_size_m", "fast", "debias", "ci_level",
-        "summation",
+        "interval", "summation",
     }  # fmt: skip
     with pytest.raises(InputError, match=r"did you mean 'ci_level'"):
         home_range(_fixes(), method="akde", levels=0.95, ci_levl=0.9)

@@ -161,13 +161,7 @@ def kde_shape_ratio(
     500 IID fixes of a Gaussian with SD 1 km and kernels of SD 0.4 km: the
     mixture's 95 % isopleth falls a few percent short of its own Gaussian's:
 
-    >>> from habitat.movement.model import MovementModel
-    >>> iid = MovementModel(
-    ...     name="IID", isotropic=True, mean_m=np.zeros(2), sigma_m2=np.eye(2) * 1e6,
-    ...     tau_position_s=0.0, tau_velocity_s=0.0, error_m=None, log_likelihood=0.0,
-    ...     aicc=0.0, n_fixes=500, n_parameters=3, parameter_names=("sigma_m2",),
-    ...     estimates=np.array([1e6]), covariance=np.eye(1), dof_area=500.0,
-    ...     reml=True, crs=None)
+    >>> iid = MovementModel.from_parameters("IID", sigma_m2=1e6)
     >>> s = kde_shape_ratio(
     ...     np.arange(500.0), iid, weights=np.full(500, 1 / 500), kernel_m2=np.eye(2) * 0.16e6,
     ...     error_var_m2=np.zeros(500), cell_size_m=40.0, levels=[0.5, 0.95])
@@ -182,8 +176,6 @@ def kde_shape_ratio(
     H = np.asarray(kernel_m2, dtype=float)
     minor_sd = math.sqrt(float(np.linalg.eigvalsh(H)[0]) + float(evar.min()))
     cell = max(float(cell_size_m), minor_sd / SHAPE_CELLS_PER_SD)
-    ratios = np.array(
-        [_replicate_ratios(xy, w, H, evar, cell, levels, summation) for xy in tracks]
-    )
+    ratios = np.array([_replicate_ratios(xy, w, H, evar, cell, levels, summation) for xy in tracks])
     se = ratios.std(axis=0, ddof=1) / math.sqrt(len(ratios)) if len(ratios) > 1 else ratios[0] * 0
     return ShapeRatio(ratios.mean(axis=0), se, int(n_replicates))

@@ -42,6 +42,7 @@ error in animal tracking data. *bioRxiv* 2020.06.12.130195.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,10 +50,88 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["MODEL_NAMES", "MovementModel", "acf", "chisq_ci", "tau_ci"]
+from habitat.core.errors import InputError
+
+__all__ = [
+    "MODEL_NAMES",
+    "MovementModel",
+    "acf",
+    "chisq_ci",
+    "parameter_names",
+    "sigma_parameters",
+    "tau_ci",
+]
 
 #: the model family, in order of complexity (ctmm's names)
 MODEL_NAMES: tuple[str, ...] = ("IID", "OU", "OUF")
+
+
+def parameter_names(name: str, isotropic: bool, fit_error: bool = False) -> tuple[str, ...]:
+    """The fitted parameters of a model, in the order of ``estimates``.
+
+    Examples
+    --------
+    >>> parameter_names("OUF", False)
+    ('sigma_major_m2', 'sigma_minor_m2', 'angle_rad', 'tau_position_s', 'tau_velocity_s')
+    """
+    sigma = ("sigma_m2",) if isotropic else ("sigma_major_m2", "sigma_minor_m2", "angle_rad")
+    taus = {"IID": (), "OU": ("tau_position_s",), "OUF": ("tau_position_s", "tau_velocity_s")}
+    return sigma + taus[name] + (("error_m",) if fit_error else ())
+
+
+def sigma_parameters(sigma: np.ndarray, isotropic: bool) -> np.ndarray:
+    """The covariance as parameters: the mean variance, or major, minor and angle (rad).
+
+    The angle of the major axis from the x axis is in (-pi/2, pi/2].
+
+    Examples
+    --------
+    >>> sigma_parameters(np.array([[1.0, 0.0], [0.0, 4.0]]), False).round(4).tolist()
+    [4.0, 1.0, 1.5708]
+    """
+    if isotropic:
+        return np.array([0.5 * np.trace(sigma)])
+    values, vectors = np.linalg.eigh(sigma)
+    major, minor = values[1], values[0]
+    vx, vy = vectors[:, 1]
+    angle = float(np.arctan2(vy, vx))
+    if angle > np.pi / 2:
+        angle -= np.pi
+    elif angle <= -np.pi / 2:
+        angle += np.pi
+    return np.array([major, minor, angle])
+
+
+def _checked_sigma(sigma_m2: Any) -> tuple[np.ndarray, bool]:
+    arr = np.asarray(sigma_m2, dtype=float)
+    if arr.ndim == 0:
+        arr, isotropic = np.eye(2) * float(arr), True
+    elif arr.shape == (2, 2):
+        isotropic = bool(arr[0, 0] == arr[1, 1] and arr[0, 1] == 0.0 and arr[1, 0] == 0.0)
+    else:
+        raise InputError(
+            f"sigma_m2 must be one variance per axis (m²) or a 2 x 2 covariance, got shape "
+            f"{arr.shape}"
+        )
+    if not (np.all(np.isfinite(arr)) and arr[0, 1] == arr[1, 0] and np.linalg.eigvalsh(arr)[0] > 0):
+        raise InputError(
+            f"sigma_m2 must be a finite, symmetric, positive definite covariance (m²); "
+            f"got {arr.tolist()}"
+        )
+    return arr, isotropic
+
+
+def _checked_taus(name: str, tau_position_s: float, tau_velocity_s: float) -> tuple[float, float]:
+    if name not in MODEL_NAMES:
+        raise InputError(f"model name must be one of {MODEL_NAMES}, got {name!r}")
+    tp, tv = float(tau_position_s), float(tau_velocity_s)
+    need = {"IID": (False, False), "OU": (True, False), "OUF": (True, True)}[name]
+    for given, needed, label in ((tp, need[0], "tau_position_s"), (tv, need[1], "tau_velocity_s")):
+        if needed and not (math.isfinite(given) and given > 0):
+            raise InputError(f"{name} needs a positive, finite {label} (s); got {given!r}")
+        if not needed and given != 0.0:
+            raise InputError(f"{name} has no {label}; got {given!r} (leave it 0)")
+    return tp, tv
 
 
 def chisq_ci(
@@ -198,19 +277,15 @@ class MovementModel:
 
     Examples
     --------
-    >>> import numpy as np
-    >>> m = MovementModel(
-    ...     name="OU", isotropic=True, mean_m=np.zeros(2), sigma_m2=np.eye(2) * 1e6,
-    ...     tau_position_s=86400.0, tau_velocity_s=0.0, error_m=None,
-    ...     log_likelihood=0.0, aicc=0.0, n_fixes=100, n_parameters=4,
-    ...     parameter_names=("sigma_m2", "tau_position_s"),
-    ...     estimates=np.array([1e6, 86400.0]),
-    ...     covariance=np.diag([1e6**2 / 10, 86400.0**2 / 10]),
-    ...     dof_area=10.0, reml=True, crs=None)
-    >>> float(m.autocorrelation(np.array([86400.0]))[0])  # e^-1
-    0.36787944117144233
-    >>> float(m.semivariance_m2(np.array([1e9]))[0])  # levels off at sigma
-    1000000.0
+    Models come from :func:`habitat.movement.fit_movement`, or from
+    :meth:`from_parameters`:
+
+    >>> m = MovementModel.from_parameters("OUF", sigma_m2=[[4e6, 1e6], [1e6, 2e6]],
+    ...                                   tau_position_s=86400.0, tau_velocity_s=3600.0)
+    >>> m.label, round(m.area_scale_m2 / 1e6, 3)
+    ('OUF anisotropic', 2.646)
+    >>> m.parameters().loc["tau_position_s"].tolist()  # exact: no uncertainty
+    [86400.0, 86400.0, 86400.0]
     """
 
     name: str
@@ -233,6 +308,89 @@ class MovementModel:
     mean_covariance_m2: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.nan))
     notes: tuple[str, ...] = ()
     n_likelihood_evaluations: int = 0
+
+    @classmethod
+    def from_parameters(
+        cls,
+        name: str,
+        *,
+        sigma_m2: Any,
+        tau_position_s: float = 0.0,
+        tau_velocity_s: float = 0.0,
+        mean_m: Any = (0.0, 0.0),
+        error_m: float | None = None,
+        dof_area: float = math.inf,
+        crs: Any = None,
+    ) -> MovementModel:
+        r"""A model given by its parameters (ctmm's ``ctmm(tau=, sigma=)``), not fitted.
+
+        For simulation (:func:`habitat.movement.simulate.simulate_movement`),
+        for AKDE under a model known from elsewhere, and for checks against
+        known truth. The parameters are exact: their covariance is zero and
+        ``dof_area`` infinite unless given (then AKDE's area interval comes
+        from ``dof_area``); there is no likelihood (``log_likelihood`` and
+        ``aicc`` are nan).
+
+        Parameters
+        ----------
+        name : {"IID", "OU", "OUF"}
+            The model.
+        sigma_m2 : float or array_like, shape (2, 2)
+            Variance per axis (isotropic) or the covariance of positions (m²);
+            a matrix :math:`s I` is isotropic.
+        tau_position_s, tau_velocity_s : float
+            Timescales (s): OU needs ``tau_position_s``, OUF both; 0 otherwise.
+        mean_m : array_like, shape (2,)
+            Stationary mean (m).
+        error_m : float, optional
+            Location-error SD per coordinate (m).
+        dof_area : float
+            Effective sample size of the area (infinite: known exactly).
+        crs : optional
+            CRS of the mean and covariance.
+
+        Raises
+        ------
+        InputError
+            For an unknown name, timescales the model does not have or lacks,
+            or a covariance that is not positive definite.
+
+        Examples
+        --------
+        >>> m = MovementModel.from_parameters("OU", sigma_m2=1e6, tau_position_s=86400.0)
+        >>> m.label, m.parameter_names, float(m.autocorrelation(np.array([86400.0]))[0])
+        ('OU isotropic', ('sigma_m2', 'tau_position_s'), 0.36787944117144233)
+        >>> float(m.semivariance_m2(np.array([1e9]))[0])  # levels off at sigma
+        1000000.0
+        """
+        sigma, isotropic = _checked_sigma(sigma_m2)
+        tp, tv = _checked_taus(name, tau_position_s, tau_velocity_s)
+        names = parameter_names(name, isotropic)
+        taus = {"tau_position_s": tp, "tau_velocity_s": tv}
+        estimates = np.concatenate(
+            [sigma_parameters(sigma, isotropic), [taus[n] for n in names if n in taus]]
+        )
+        mean = np.asarray(mean_m, dtype=float).reshape(2)
+        return cls(
+            name=name,
+            isotropic=isotropic,
+            mean_m=mean,
+            sigma_m2=sigma,
+            tau_position_s=tp,
+            tau_velocity_s=tv,
+            error_m=error_m,
+            log_likelihood=math.nan,
+            aicc=math.nan,
+            n_fixes=0,
+            n_parameters=len(names) + 2,
+            parameter_names=names,
+            estimates=estimates,
+            covariance=np.zeros((len(names), len(names))),
+            dof_area=float(dof_area),
+            reml=False,
+            crs=crs,
+            mean_covariance_m2=np.zeros((2, 2)),
+        )
 
     @property
     def label(self) -> str:

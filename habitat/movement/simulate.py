@@ -69,12 +69,7 @@ def simulate_movement(
     :math:`e^{-1}` = 0.368 between the two fixes (to sampling error, about 0.006
     for 20,000 tracks):
 
-    >>> ou = MovementModel(
-    ...     name="OU", isotropic=True, mean_m=np.zeros(2), sigma_m2=np.eye(2) * 1e6,
-    ...     tau_position_s=86400.0, tau_velocity_s=0.0, error_m=None, log_likelihood=0.0,
-    ...     aicc=0.0, n_fixes=2, n_parameters=4, parameter_names=("sigma_m2", "tau_position_s"),
-    ...     estimates=np.array([1e6, 86400.0]), covariance=np.eye(2), dof_area=1.0,
-    ...     reml=True, crs=None)
+    >>> ou = MovementModel.from_parameters("OU", sigma_m2=1e6, tau_position_s=86400.0)
     >>> xy = simulate_movement(ou, [0.0, 86400.0], n_tracks=20_000, seed=1)
     >>> xy.shape
     (20000, 2, 2)

@@ -15,24 +15,8 @@ DAY = 86400.0
 
 
 def model(name: str = "IID", sigma: np.ndarray | None = None, tau_p: float = 0.0) -> MovementModel:
-    return MovementModel(
-        name=name,
-        isotropic=sigma is None,
-        mean_m=np.zeros(2),
-        sigma_m2=np.eye(2) * 1e6 if sigma is None else sigma,
-        tau_position_s=tau_p,
-        tau_velocity_s=0.0,
-        error_m=None,
-        log_likelihood=0.0,
-        aicc=0.0,
-        n_fixes=1,
-        n_parameters=3,
-        parameter_names=("sigma_m2",),
-        estimates=np.zeros(1),
-        covariance=np.eye(1),
-        dof_area=1.0,
-        reml=True,
-        crs=None,
+    return MovementModel.from_parameters(
+        name, sigma_m2=1e6 if sigma is None else sigma, tau_position_s=tau_p
     )
 
 

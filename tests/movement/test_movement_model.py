@@ -108,3 +108,39 @@ def test_chisq_ci_edge_cases():
     low, high = chisq_ci(1.0, variance=50.0)
     assert high >= 1.0 + stats.norm.ppf(0.975) * np.sqrt(50.0)
     assert tau_ci(5.0, np.inf) == (0.0, np.inf)
+
+
+def test_from_parameters_builds_an_exact_model_with_the_fit_conventions():
+    from habitat.core.errors import InputError
+    from habitat.movement import fit_movement, simulate_movement
+
+    sigma = np.array([[4e6, 1.5e6], [1.5e6, 2e6]])
+    m = MovementModel.from_parameters(
+        "OUF", sigma_m2=sigma, tau_position_s=86400.0, tau_velocity_s=3600.0, mean_m=(5.0, 7.0)
+    )
+    assert m.label == "OUF anisotropic" and m.n_parameters == 7
+    assert m.area_scale_m2 == pytest.approx(np.sqrt(np.linalg.det(sigma)))
+    assert np.isinf(m.dof_area) and np.isnan(m.aicc)
+    # the same parameters, in the same order and convention, as a fit of the model
+    t = np.arange(3000) * 3600.0
+    (xy,) = simulate_movement(m, t, seed=4)
+    fit = fit_movement(t, xy, models=["OUF anisotropic"])
+    assert fit.parameter_names == m.parameter_names
+    np.testing.assert_allclose(fit.estimates, m.estimates, rtol=0.35)
+    # major, minor, angle of the major axis
+    lam, vec = np.linalg.eigh(sigma)
+    angle = np.arctan2(vec[1, 1], vec[0, 1])
+    angle = angle - np.pi if angle > np.pi / 2 else angle + np.pi if angle <= -np.pi / 2 else angle
+    np.testing.assert_allclose(m.estimates[:3], [lam[1], lam[0], angle])
+    iso = MovementModel.from_parameters("IID", sigma_m2=np.eye(2) * 3.0)
+    assert iso.isotropic and iso.parameter_names == ("sigma_m2",)
+    for bad, match in (
+        (dict(name="OUX", sigma_m2=1.0), "one of"),
+        (dict(name="OU", sigma_m2=1.0), "tau_position_s"),
+        (dict(name="IID", sigma_m2=1.0, tau_position_s=5.0), "no tau_position_s"),
+        (dict(name="OU", sigma_m2=[[1.0, 2.0], [2.0, 1.0]], tau_position_s=5.0), "positive"),
+        (dict(name="OU", sigma_m2=[1.0, 2.0, 3.0], tau_position_s=5.0), "2 x 2"),
+    ):
+        name = bad.pop("name")
+        with pytest.raises(InputError, match=match):
+            MovementModel.from_parameters(name, **bad)

@@ -13,24 +13,8 @@ DAY = 86400.0
 
 
 def model(name: str, sigma: np.ndarray, tau_p: float = 0.0, tau_v: float = 0.0) -> MovementModel:
-    return MovementModel(
-        name=name,
-        isotropic=False,
-        mean_m=np.array([500.0, -300.0]),
-        sigma_m2=sigma,
-        tau_position_s=tau_p,
-        tau_velocity_s=tau_v,
-        error_m=None,
-        log_likelihood=0.0,
-        aicc=0.0,
-        n_fixes=2,
-        n_parameters=5,
-        parameter_names=("sigma_m2",),
-        estimates=np.zeros(1),
-        covariance=np.eye(1),
-        dof_area=1.0,
-        reml=True,
-        crs=None,
+    return MovementModel.from_parameters(
+        name, sigma_m2=sigma, tau_position_s=tau_p, tau_velocity_s=tau_v, mean_m=(500.0, -300.0)
     )
 
 

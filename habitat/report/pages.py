@@ -573,6 +573,31 @@ def _interval_fact(row: Mapping[str, Any], level: float) -> tuple[str, str] | No
     return (f"Range area, {pct} % interval", f"{km2} km² ({fmt_number(sq_low)}–{sq_high} sq mi)")
 
 
+def _interval_rule_rows(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """How the interval was built (ctmm's, or widened for the KDE's shape) and the model's notes.
+
+    Examples
+    --------
+    >>> _interval_rule_rows({"interval": "corrected", "kde_shape_ratio": 0.9634})
+    [('Interval rule', "ctmm's, widened for the kernel density's shape (ratio 0.963)")]
+    >>> _interval_rule_rows({"interval": "ctmm", "model_notes": "does not settle"})[1]
+    ('Movement-model notes', 'does not settle')
+    """
+    out: list[tuple[str, str]] = []
+    rule = str(row.get("interval", "")) if _present(row.get("interval")) else ""
+    if rule == "corrected" and _finite(row.get("kde_shape_ratio")):
+        ratio = fmt_number(row["kde_shape_ratio"], 3)
+        out.append(
+            ("Interval rule", f"ctmm's, widened for the kernel density's shape (ratio {ratio})")
+        )
+    elif rule == "ctmm":
+        out.append(("Interval rule", "ctmm's chi-square interval"))
+    notes = row.get("model_notes")
+    if _present(notes) and str(notes):
+        out.append(("Movement-model notes", str(notes)))
+    return out
+
+
 def _model_rows_from_range(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The model's rows from an AKDE result row, when the fitted model itself is not given."""
     out = []
@@ -679,6 +704,7 @@ def akde_section(
     fact = _interval_fact(row, level) if row else None
     if fact is not None:
         facts.append(fact)
+    facts += _interval_rule_rows(row)
     if model is not None:
         facts += model_rows(model, level=level)
     elif row:

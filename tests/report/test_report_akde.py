@@ -265,6 +265,23 @@ def test_akde_page_without_a_fitted_model_uses_the_result_columns_escaped():
     assert 'id="variogram"' not in html
 
 
+def test_akde_page_says_how_the_interval_was_built_and_the_model_notes_escaped():
+    ranges = _akde_ranges().assign(
+        interval=["corrected", "corrected", None],
+        kde_shape_ratio=[0.998, 0.9634, np.nan],
+        model_notes=["", "gap <b>60 d</b>", None],
+    )
+    html = _page(ranges=ranges)
+    assert (
+        "<dt>Interval rule</dt><dd>ctmm&#39;s, widened for the kernel density&#39;s shape "
+        "(ratio 0.963)</dd>"
+    ) in html
+    assert "<dt>Movement-model notes</dt><dd>gap &lt;b&gt;60 d&lt;/b&gt;</dd>" in html
+    ctmm = _page(ranges=ranges.assign(interval="ctmm", model_notes=""))
+    assert "<dt>Interval rule</dt><dd>ctmm&#39;s chi-square interval</dd>" in ctmm
+    assert "Movement-model notes" not in ctmm
+
+
 def test_pages_of_other_methods_are_unchanged():
     ranges = _akde_ranges().iloc[2:][["method", "level", "area_km2", "area_sq_mi", "n_fixes"]]
     html = _page(ranges=ranges, territory={"sex": "F", "method": "mcp", "level": 0.95})

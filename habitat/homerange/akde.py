@@ -124,6 +124,7 @@ ctmm 1.3.1 (``R/bandwidth.R``: ``bandwidth``, ``lag.DOF``; ``R/kde.R``:
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -627,6 +628,23 @@ def _weights_rule(weights: Any) -> str:
     return "equal" if weights is None or weights is False else "given"
 
 
+#: the advice of the enormous-gap note of :mod:`habitat.movement.fit` (its wording)
+_WEIGHTS_ADVICE = re.compile(r"\buse AKDE's optimal weights \(weights=True\b[^()]*\)")
+
+
+def _model_notes(notes: Iterable[str], weights: Any) -> str:
+    """``model_notes``: the model's notes joined by ``"; "``, the advice taken saying so.
+
+    With the optimal weights (``weights=True``) the enormous-gap note's advice
+    to use them reads "AKDE's optimal weights (weights=True) were used"; a
+    note not in the fit's wording is left as it is.
+    """
+    text = "; ".join(notes)
+    if _weights_rule(weights) != "optimal":
+        return text
+    return _WEIGHTS_ADVICE.sub("AKDE's optimal weights (weights=True) were used", text)
+
+
 def _ci_radius(levels: Sequence[float], dof_area: float, ci_level: float) -> float:
     """Gaussian radius (in SDs) whose ellipse holds the largest upper-bound area."""
     top = max(levels)
@@ -927,7 +945,7 @@ def estimate(
         "model": str(getattr(model, "label", model.name)),
         "tau_position_s": float(model.tau_position_s),
         "tau_velocity_s": float(model.tau_velocity_s),
-        "model_notes": "; ".join(getattr(model, "notes", ()) or ()),
+        "model_notes": _model_notes(getattr(model, "notes", ()) or (), weights),
         "bandwidth_m": float(np.linalg.det(H) ** 0.25),
         "bandwidth_major_m": float(math.sqrt(eig[1])),
         "bandwidth_minor_m": float(math.sqrt(eig[0])),

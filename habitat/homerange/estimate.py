@@ -37,7 +37,13 @@ import shapely
 
 from habitat.core import crs as hcrs
 from habitat.core import units
-from habitat.core.errors import DataQualityWarning, InputError, InsufficientDataError, where
+from habitat.core.errors import (
+    DataQualityWarning,
+    InputError,
+    InsufficientDataError,
+    TimestampError,
+    where,
+)
 from habitat.core.validation import require_geodataframe
 from habitat.homerange import akde, bbmm, kde, locoh, mcp
 from habitat.homerange.base import check_levels, check_options
@@ -205,6 +211,10 @@ def home_range(
         For an unknown species profile name.
     InsufficientDataError
         For an individual with fewer than 5 usable fixes, or all fixes identical.
+    TimestampError
+        For AKDE, fixes of an individual at one instant without a location
+        error (``error_m`` > 0): every such individual is named, with the rows
+        (``source_row``, else 1, 2, ... in table order) and index labels.
 
     Warns
     -----
@@ -298,6 +308,8 @@ def home_range(
     )
     _check_spread(prep)
     per_animal = _per_animal_models(options.pop("model", None), prep.names, prep.crs, method)
+    if method == "akde":  # before any fit: every animal at fault, as the user's table has it
+        _refuse_simultaneous_fixes(prep, relocations, options.get("error_m"), per_animal or {})
     if method == "mcp":
         runs = _run_mcp(prep, lv)
     else:
@@ -376,13 +388,16 @@ def _run_per_animal(
         idx = order[starts[i] : starts[i + 1]]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            ests = module.estimate(
-                xy[idx],
-                levels=lv,
-                timestamps_ns=None if t_ns is None else t_ns[idx],
-                **options,
-                **({} if per_animal is None else {"model": per_animal.get(names[i])}),
-            )
+            try:
+                ests = module.estimate(
+                    xy[idx],
+                    levels=lv,
+                    timestamps_ns=None if t_ns is None else t_ns[idx],
+                    **options,
+                    **({} if per_animal is None else {"model": per_animal.get(names[i])}),
+                )
+            except (TimestampError, InsufficientDataError) as exc:  # the animal's data: name it
+                raise type(exc)(f"{where(individual=names[i])}: {exc}") from exc
         for w in caught:  # say which animal each warning is about
             warnings.warn(f"{where(individual=names[i])}: {w.message}", w.category, stacklevel=3)
         for e in ests:
@@ -392,6 +407,92 @@ def _run_per_animal(
             runs.rows.append({"_i": i, "level": e.level, "area_m2": e.area_m2, **params})
             runs.geometries.append(e.geometry)
     return runs
+
+
+def _without_location_error(error_m: Any) -> bool:
+    """``error_m`` is absent or zero: the movement fit refuses simultaneous fixes.
+
+    Per-fix errors (arrays) and values it cannot read are left to the fit.
+    """
+    if error_m is None:
+        return True
+    if np.ndim(error_m) != 0:
+        return False
+    try:
+        return float(error_m) == 0.0
+    except (TypeError, ValueError):
+        return False
+
+
+def _listed(values: Sequence[Any]) -> str:
+    """At most five values, then how many more (as :func:`habitat.core.errors.where` lists rows)."""
+    more = f" and {len(values) - 5} more" if len(values) > 5 else ""
+    return ", ".join(str(v) for v in values[:5]) + more
+
+
+def _row_numbers(prep: PreparedFixes, relocations: pd.DataFrame) -> np.ndarray | None:
+    """Row numbers of ``prep.data``'s rows as messages give them: ``source_row``, else 1, 2, ...
+
+    The 1-based position in ``relocations`` needs unique index labels (else None).
+    """
+    if "source_row" in relocations.columns:
+        source = pd.to_numeric(relocations["source_row"], errors="coerce")
+        if source.notna().all():
+            return pd.to_numeric(prep.data["source_row"]).to_numpy(dtype=np.int64)
+    if not relocations.index.is_unique:
+        return None
+    return relocations.index.get_indexer(prep.data.index) + 1
+
+
+def _refuse_simultaneous_fixes(
+    prep: PreparedFixes,
+    relocations: pd.DataFrame,
+    error_m: Any,
+    given: Mapping[Any, MovementModel],
+) -> None:
+    """AKDE: refuse fixes of an animal at one instant, naming the animals and the table's rows.
+
+    The movement fit (:func:`habitat.fit_movement`) needs a location error
+    (``error_m`` > 0) for simultaneous fixes and would refuse them itself, but
+    naming positions among one animal's fixes in time order; here, before any
+    fit, every animal at fault is named with its rows as
+    :func:`~habitat.homerange.fixes.prepare_fixes` names rows (``source_row``,
+    else 1, 2, ... in table order) and their index labels. Animals whose model
+    is given (``model=``) are not fitted, so not checked.
+    """
+    t = prep.timestamps_ns
+    if t is None or not _without_location_error(error_m):
+        return
+    order = np.lexsort((t, prep.codes))  # by animal, then time: duplicates are neighbours
+    codes, ts = prep.codes[order], t[order]
+    same = np.flatnonzero((codes[1:] == codes[:-1]) & (ts[1:] == ts[:-1]))
+    fitted = ~np.isin(np.asarray(prep.names, dtype=object), list(given))
+    same = same[fitted[codes[same]]]
+    if not same.size:
+        return
+    numbers = _row_numbers(prep, relocations)
+    clauses = []
+    animals = np.unique(codes[same])
+    for k in animals[:5]:
+        pairs = same[codes[same] == k]
+        rows = np.unique(np.concatenate([order[pairs], order[pairs + 1]]))  # prep.data positions
+        if numbers is not None:
+            rows = rows[np.argsort(numbers[rows], kind="stable")]
+        at = f"index labels {_listed(prep.data.index[rows].tolist())}"
+        if numbers is not None:
+            at = f"{where(rows=numbers[rows].tolist())} ({at})"
+        when = pd.Timestamp(int(ts[pairs[0]]), tz="UTC")
+        clauses.append(
+            f"{where(individual=prep.names[k])}: {pairs.size} duplicate timestamp(s) "
+            f"(first at {when}) at {at}"
+        )
+    more = f"; and {animals.size - 5} more individuals" if animals.size > 5 else ""
+    raise TimestampError(
+        "; ".join(clauses) + more + ". AKDE's movement models need a location error for "
+        "fixes at one instant: drop the duplicates (habitat.flag_relocations flags all but "
+        "the first as flag_duplicate, and home_range leaves flagged fixes out), or, if they "
+        "are noisy fixes of one place, give the location error as error_m > 0 (metres)."
+    )
 
 
 def _assemble_table(

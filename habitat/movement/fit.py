@@ -969,7 +969,8 @@ def _prepare(times_s: Any, xy_m: Any, error_m: Any) -> tuple[_Data, np.ndarray]:
             raise TimestampError(
                 f"{dup.size} duplicate timestamp(s) (first at t = {ts[dup[0]]:g} s) "
                 f"{where(column='times_s', rows=rows)}: the movement models need an error model "
-                "for simultaneous fixes; drop duplicates or pass error_m > 0"
+                "for simultaneous fixes; drop duplicates (habitat.flag_relocations flags all but "
+                "the first as flag_duplicate) or pass error_m > 0 (the location error, metres)"
             )
     centre = xys.mean(axis=0)
     scale = float(np.sqrt(np.mean((xys - centre) ** 2)))

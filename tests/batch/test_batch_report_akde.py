@@ -81,6 +81,26 @@ def test_the_animal_with_too_few_fixes_fails_alone(report):
     assert not (out / "pages" / BAD / "variogram.png").exists()
 
 
+def test_an_animal_with_duplicate_timestamps_fails_alone(report, fixes, tmp_path):
+    """Two fixes of one animal at one instant, no location error: that animal fails, named."""
+    base, _ = report
+    out = tmp_path / "dup"
+    shutil.copytree(base, out)
+    dup = fixes[fixes["individual"] == "M01"].assign(individual="D01").reset_index(drop=True)
+    dup.loc[50, "timestamp"] = dup.loc[49, "timestamp"]
+    data = gpd.GeoDataFrame(pd.concat([fixes, dup], ignore_index=True), crs=fixes.crs)
+    result = _run(data, out)
+    assert sorted(result.pages) == GOOD and sorted(result.reused) == GOOD
+    failed = result.failures.set_index("individual")
+    assert sorted(failed.index) == ["D01", BAD]
+    row = failed.loc["D01"]
+    assert row["stage"] == "estimate" and row["error"] == "TimestampError"
+    assert "1 duplicate timestamp" in row["message"] and "error_m > 0" in row["message"]
+    assert not (out / "pages" / "D01.html").exists()
+    csv = pd.read_csv(out / "failures.csv")
+    assert csv.loc[csv["individual"] == "D01", "error"].tolist() == ["TimestampError"]
+
+
 def test_pages_show_the_model_the_range_was_estimated_from(report):
     out, _ = report
     ranges = gpd.read_file(out / "ranges.gpkg", layer="ranges")

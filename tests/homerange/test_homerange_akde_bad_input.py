@@ -8,6 +8,8 @@ grows linearly and never levels off).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import warnings
 
 import geopandas as gpd
@@ -16,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 
+import habitat
 from habitat.core.errors import DataQualityWarning, InsufficientDataError, TimestampError
 from habitat.homerange import home_range
 from habitat.movement import fit_movement, variogram
@@ -145,9 +148,14 @@ def test_a_60_day_gap_in_120_days_is_advice_with_its_length_and_weights():
     assert ranges["plausible"].all()  # advice only
     gap = [str(w.message) for w in caught if "gap" in str(w.message)]
     assert len(gap) == 1 and gap[0].startswith("individual 'G1': ")
-    # with the optimal weights the advice is taken: the interval still brackets the area
+    # with the optimal weights the advice is taken: the note says so, the rest unchanged
     weighted, _ = _akde(fixes, weights=True)
     assert (weighted["weights"] == "optimal").all()
+    advice = ", so use AKDE's optimal weights (weights=True, as ctmm's weights=TRUE"
+    assert notes.count(advice) == 1 and notes.endswith("Fleming et al. 2018)")
+    taken = notes.split(advice)[0] + ", so AKDE's optimal weights (weights=True) were used"
+    assert (weighted["model_notes"] == taken).all()
+    assert weighted["plausible"].all()  # still advice, not a flag
     low, est, high = (weighted[c].to_numpy() for c in ("area_low_km2", "area_km2", "area_high_km2"))
     assert (low < est).all() and (est < high).all()
 
@@ -160,6 +168,28 @@ def test_gaps_covering_three_quarters_of_the_track_make_the_range_implausible():
     why = ranges["plausibility"].iloc[0]
     assert why.startswith("movement model: a 90.2-day gap without fixes")
     assert "75% of the span in such gaps" in why
+    # with the optimal weights: still implausible, and the note no longer advises them
+    weighted, _ = _akde(fixes, weights=True)
+    assert not weighted["plausible"].any()
+    notes = weighted["model_notes"].iloc[0]
+    assert notes.endswith("(if it did, AKDE's optimal weights (weights=True) were used)")
+    assert "use AKDE's optimal weights" not in notes
+    assert f"movement model: {notes}" in weighted["plausibility"].iloc[0]
+
+
+def test_notes_in_other_words_are_left_as_they_are_with_optimal_weights():
+    """Only the fit's wording of the advice is rewritten; other notes pass through unchanged."""
+    t = _four_hourly(60)
+    xy = _ou(t, tau_s=DAY, sd_m=2000.0, seed=13) + [E0, N0]
+    fit = fit_movement(t, xy, crs=UTM52)
+    assert fit.notes == ()
+    own = (
+        f"{ADVISORY_PREFIX}use AKDE's optimal weights for this animal",  # no (weights=True...)
+        "a note of the user's: use optimal weights (weights=True) here",
+    )
+    fixes = _fixes("N1", t, xy)
+    ranges, _ = _akde(fixes, model={"N1": dataclasses.replace(fit, notes=own)}, weights=True)
+    assert (ranges["model_notes"] == "; ".join(own)).all()
 
 
 def test_ordinary_collar_failures_say_nothing():
@@ -181,28 +211,111 @@ def test_duplicate_timestamps_are_refused():
     t = _four_hourly(20)
     fixes = _fixes("B", t, _ou(t, tau_s=DAY, sd_m=2000.0, seed=8) + [E0, N0])
     fixes.loc[50, "timestamp"] = fixes.loc[49, "timestamp"]
-    with pytest.raises(TimestampError, match=r"1 duplicate timestamp.*rows 49, 50.*error_m > 0"):
+    # rows as home_range names them (1, 2, ... in table order), and the index labels
+    with pytest.raises(
+        TimestampError,
+        match=r"individual 'B': 1 duplicate timestamp.*rows 50, 51 \(index labels 49, 50\)"
+        r".*flag_duplicate.*error_m > 0",
+    ):
         home_range(fixes, method="akde", levels=0.95, species=None)
     # with a location error, simultaneous fixes are two noisy looks at one place (as in ctmm)
     ranges = home_range(fixes, method="akde", levels=0.95, species=None, error_m=20.0)
     assert np.isfinite(ranges["area_km2"]).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="home_range passes the error of the movement fit through as it is: rows are "
-    "positions in the animal's time-ordered fixes, under the fit's column name times_s, and "
-    "the individual is not named (needs a check in habitat/homerange/estimate.py)",
-)
-def test_duplicate_timestamps_name_the_individual_and_the_relocations_rows():
+def _two_animals() -> gpd.GeoDataFrame:
     t = _four_hourly(20)
     first = _fixes("A", t, _ou(t, tau_s=DAY, sd_m=2000.0, seed=9) + [E0, N0])
     second = _fixes("B", t, _ou(t, tau_s=DAY, sd_m=2000.0, seed=8) + [E0, N0])
-    fixes = pd.concat([first, second], ignore_index=True)
-    row = len(first) + 50
+    return pd.concat([first, second], ignore_index=True)
+
+
+def _duplicated(fixes: gpd.GeoDataFrame) -> np.ndarray:
+    """The oracle: rows sharing individual and timestamp with another (pandas' duplicated)."""
+    return fixes.duplicated(["individual", "timestamp"], keep=False).to_numpy()
+
+
+def test_duplicate_timestamps_name_the_individual_and_the_relocations_rows():
+    """Rows as home_range names them (1, 2, ... in table order) and the index labels."""
+    fixes = _two_animals()
+    row = len(fixes) // 2 + 50  # B's 51st fix takes the time of its 50th
     fixes.loc[row, "timestamp"] = fixes.loc[row - 1, "timestamp"]
-    with pytest.raises(TimestampError, match=rf"individual 'B'.*rows {row - 1}, {row}"):
+    when = re.escape(str(fixes.loc[row, "timestamp"]))
+    with pytest.raises(
+        TimestampError,
+        match=rf"^individual 'B': 1 duplicate timestamp\(s\) \(first at {when}\) at rows "
+        rf"{row}, {row + 1} \(index labels {row - 1}, {row}\)\. .*error_m > 0",
+    ) as info:
         home_range(fixes, method="akde", levels=0.95, species=None)
+    assert "individual 'A'" not in str(info.value)
+
+
+def test_duplicate_timestamps_in_a_shuffled_table_name_its_rows_and_source_rows():
+    """The fixes out of time order, two animals at fault: each named, rows as the table has them."""
+    fixes = _two_animals()
+    fixes.loc[20, "timestamp"] = fixes.loc[7, "timestamp"]  # A: two pairs, one a triple
+    fixes.loc[21, "timestamp"] = fixes.loc[7, "timestamp"]
+    fixes.loc[31, "timestamp"] = fixes.loc[30, "timestamp"]
+    fixes.loc[200, "timestamp"] = fixes.loc[199, "timestamp"]  # B
+    shuffled = fixes.sample(frac=1.0, random_state=12)
+    shuffled.index = shuffled.index * 10 + 3  # labels that are neither positions nor rows
+    dup = _duplicated(shuffled)
+    by = shuffled["individual"].to_numpy()
+    expected = {}
+    for name in ("A", "B"):
+        at = dup & (by == name)
+        expected[name] = (np.flatnonzero(at) + 1, shuffled.index[at].to_numpy())
+    assert [len(expected["A"][0]), len(expected["B"][0])] == [5, 2]
+    with pytest.raises(TimestampError) as info:
+        home_range(shuffled, method="akde", levels=0.95, species=None)
+    message = str(info.value)
+    a, b = message.split("; ")[:2]
+    assert a.startswith("individual 'A': 3 duplicate timestamp(s)")  # 7=20=21 and 30=31
+    assert b.startswith("individual 'B': 1 duplicate timestamp(s)")
+
+    def listed(values) -> str:
+        shown = ", ".join(str(v) for v in values[:5])
+        return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
+    for name, text in (("A", a), ("B", b)):
+        rows, labels = expected[name]
+        order = np.argsort(rows)
+        assert f"at rows {listed(rows[order])} (index labels {listed(labels[order])})" in text
+    # read from a file: the rows are its source_row numbers
+    shuffled["source_row"] = np.arange(len(shuffled))[::-1] + 2
+    with pytest.raises(TimestampError) as info:
+        home_range(shuffled, method="akde", levels=0.95, species=None)
+    b = str(info.value).split("; ")[1]
+    source = shuffled["source_row"].to_numpy()[dup & (by == "B")]
+    labels = shuffled.index[dup & (by == "B")].to_numpy()
+    order = np.argsort(source)
+    assert f"at rows {listed(source[order])} (index labels {listed(labels[order])})" in b
+
+
+def test_duplicate_timestamps_the_advice_works():
+    """Flagged by habitat.flag_relocations (flag_duplicate), home_range leaves them out."""
+    fixes = _two_animals()
+    row = len(fixes) // 2 + 50
+    fixes.loc[row, "timestamp"] = fixes.loc[row - 1, "timestamp"]
+    flagged = habitat.flag_relocations(fixes)
+    assert flagged["flag_duplicate"].sum() == 1 and flagged.loc[row, "flag_duplicate"]
+    ranges, _ = _akde(flagged)
+    counts = ranges.groupby("individual")["n_fixes"].first()
+    assert counts.to_dict() == {"A": 120, "B": 119}
+    # kept (exclude_flagged=False) with no location error: refused again
+    with pytest.raises(TimestampError, match="individual 'B'"):
+        home_range(flagged, method="akde", levels=0.95, species=None, exclude_flagged=False)
+
+
+def test_an_animal_whose_range_cannot_be_estimated_is_named():
+    """The estimator's own refusal (a model with no area DOF) comes back naming the animal."""
+    fixes = _two_animals()
+    b = fixes[fixes["individual"] == "B"]
+    t = (b["timestamp"] - START).dt.total_seconds().to_numpy()
+    fit = fit_movement(t, shapely.get_coordinates(b.geometry.to_numpy()), crs=UTM52)
+    empty = dataclasses.replace(fit, dof_area=0.0)
+    with pytest.raises(InsufficientDataError, match=r"^individual 'B': AKDE: .*degrees of freedom"):
+        home_range(fixes, method="akde", levels=0.95, species=None, model={"B": empty})
 
 
 def test_too_few_fixes():

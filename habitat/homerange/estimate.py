@@ -285,8 +285,8 @@ def home_range(
     >>> akde = home_range(fixes, method="akde", levels=0.95)
     >>> akde[["individual", "area_km2", "area_low_km2", "area_high_km2", "model"]].round(1)
       individual  area_km2  area_low_km2  area_high_km2         model
-    0        F01      61.1          50.7           72.5  OU isotropic
-    1        M01     365.9         301.9          435.9  OU isotropic
+    0        F01      61.1          50.7           74.9  OU isotropic
+    1        M01     365.9         301.9          451.1  OU isotropic
     >>> akde["geometry_low"].crs.to_epsg(), akde["geometry_high"].crs.to_epsg()
     (4326, 4326)
     """

@@ -134,7 +134,13 @@ from habitat.core.errors import (
     where,
 )
 from habitat.movement.kalman import UnitFilter, log_likelihood, profiled_likelihood, unit_filter
-from habitat.movement.model import MODEL_NAMES, MovementModel, chisq_ci
+from habitat.movement.model import (
+    MODEL_NAMES,
+    MovementModel,
+    chisq_ci,
+    parameter_names,
+    sigma_parameters,
+)
 
 __all__ = [
     "ADVISORY_PREFIX",
@@ -190,12 +196,6 @@ class _Data:
         return int(self.t.size)
 
 
-def _names(name: str, isotropic: bool, fit_error: bool = False) -> tuple[str, ...]:
-    sigma = ("sigma_m2",) if isotropic else ("sigma_major_m2", "sigma_minor_m2", "angle_rad")
-    taus = {"IID": (), "OU": ("tau_position_s",), "OUF": ("tau_position_s", "tau_velocity_s")}
-    return sigma + taus[name] + (("error_m",) if fit_error else ())
-
-
 def min_fixes(name: str, isotropic: bool, *, fit_error: bool = False) -> int:
     r"""Fewest fixes for which the candidate's AICc is defined (:math:`2n > k + \\nu`).
 
@@ -204,7 +204,7 @@ def min_fixes(name: str, isotropic: bool, *, fit_error: bool = False) -> int:
     >>> min_fixes("IID", True), min_fixes("OUF", False)
     (3, 7)
     """
-    nu = len(_names(name, isotropic, fit_error))
+    nu = len(parameter_names(name, isotropic, fit_error))
     return nu + 2
 
 
@@ -215,20 +215,6 @@ def _sigma_matrix(theta: np.ndarray, isotropic: bool) -> np.ndarray:
     c, s = np.cos(angle), np.sin(angle)
     rot = np.array([[c, -s], [s, c]])
     return rot @ np.diag([major, minor]) @ rot.T
-
-
-def _sigma_params(sigma: np.ndarray, isotropic: bool) -> np.ndarray:
-    if isotropic:
-        return np.array([0.5 * np.trace(sigma)])
-    values, vectors = np.linalg.eigh(sigma)
-    major, minor = values[1], values[0]
-    vx, vy = vectors[:, 1]
-    angle = float(np.arctan2(vy, vx))
-    if angle > np.pi / 2:
-        angle -= np.pi
-    elif angle <= -np.pi / 2:
-        angle += np.pi
-    return np.array([major, minor, angle])
 
 
 def _n_sigma(isotropic: bool) -> int:
@@ -547,7 +533,7 @@ def _fit_ml(data: _Data, name: str, isotropic: bool) -> np.ndarray:
                 tau_velocity_s=float(taus[1]) if taus.size > 1 else 0.0,
                 isotropic=isotropic,
             )
-        return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), np.exp(tau_u)])
+        return np.concatenate([sigma_parameters(prof.sigma_m2, isotropic), np.exp(tau_u)])
     # known location error: start from the error-free fit with the error variance removed
     first = np.concatenate([[True], np.diff(data.t) > 0])  # error-free start: unique times
     free = _Data(
@@ -639,7 +625,7 @@ def _preml_step(
     data: _Data, theta: np.ndarray, cov_ml: np.ndarray, name: str, isotropic: bool
 ) -> np.ndarray | None:
     """The pREML correction (ctmm's) from the ML estimate; None when it fails."""
-    names = _names(name, isotropic, data.fit_error)
+    names = parameter_names(name, isotropic, data.fit_error)
     u = _to_log(theta, isotropic)
 
     def reml_ll(uu: np.ndarray) -> float:
@@ -686,7 +672,7 @@ def _preml_step(
         if data.fit_error:  # incremented in its mean square, as ctmm (J: RMS -> MS)
             ms = theta[-1] ** 2 + 2.0 * theta[-1] * alpha * step[-1]
             taus_new[-1] = np.sqrt(ms) if ms > 0 else -1.0
-        new = np.concatenate([_sigma_params(sigma_new, isotropic), taus_new])
+        new = np.concatenate([sigma_parameters(sigma_new, isotropic), taus_new])
         if (
             np.linalg.eigvalsh(0.5 * (sigma_new + sigma_new.T)).min() > 0
             and np.all(taus_new > 0)
@@ -709,7 +695,7 @@ def _hreml_sigma(data: _Data, theta: np.ndarray, name: str, isotropic: bool) -> 
         prof = profiled_likelihood(
             data.t, data.xy, tau_position_s=tp, tau_velocity_s=tv, isotropic=isotropic, reml=True
         )
-        return np.concatenate([_sigma_params(prof.sigma_m2, isotropic), theta[k:]])
+        return np.concatenate([sigma_parameters(prof.sigma_m2, isotropic), theta[k:]])
     u0 = _to_log(theta, isotropic)
     # the linear parameters: Sigma (and a fitted error)
     linear = list(range(k)) + ([u0.size - 1] if data.fit_error else [])
@@ -755,7 +741,7 @@ def _dof_area(theta: np.ndarray, cov: np.ndarray, isotropic: bool) -> float:
 def _fit_one(
     data: _Data, name: str, isotropic: bool, *, reml: bool, crs: Any
 ) -> tuple[MovementModel, list[str]]:
-    names = _names(name, isotropic, data.fit_error)
+    names = parameter_names(name, isotropic, data.fit_error)
     notes: list[str] = []
     theta = _fit_ml(data, name, isotropic)
     exact = name == "IID" and data.error_m is None and not data.fit_error
@@ -765,7 +751,7 @@ def _fit_one(
         prof = profiled_likelihood(
             data.t, data.xy, tau_position_s=0.0, tau_velocity_s=0.0, isotropic=isotropic, reml=True
         )
-        theta = _sigma_params(prof.sigma_m2, isotropic)
+        theta = sigma_parameters(prof.sigma_m2, isotropic)
         applied = True
     grad_ml = np.zeros(len(names))
     if reml and not exact:

@@ -44,25 +44,13 @@ def model(
     dof_area: float = 20.0,
     mean: tuple[float, float] = (0.0, 0.0),
 ) -> MovementModel:
-    s = np.eye(2) * sigma if np.ndim(sigma) == 0 else np.asarray(sigma, dtype=float)
-    return MovementModel(
-        name=name,
-        isotropic=bool(np.ndim(sigma) == 0),
-        mean_m=np.asarray(mean, dtype=float),
-        sigma_m2=s,
+    return MovementModel.from_parameters(
+        name,
+        sigma_m2=sigma,
         tau_position_s=0.0 if name == "IID" else tau_position_s,
         tau_velocity_s=tau_velocity_s if name == "OUF" else 0.0,
-        error_m=None,
-        log_likelihood=0.0,
-        aicc=0.0,
-        n_fixes=0,
-        n_parameters=3,
-        parameter_names=("sigma_m2",),
-        estimates=np.array([float(np.sqrt(np.linalg.det(s)))]),
-        covariance=np.eye(1),
+        mean_m=mean,
         dof_area=dof_area,
-        reml=True,
-        crs=None,
     )
 
 

@@ -589,22 +589,26 @@ def test_gaussian_area_interval_covers_the_truth(fitted_ou_tracks):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="AKDE 95 % intervals cover 86.5 % of 200 such tracks: the debiased AKDE area is "
-    "0.949 (sd 0.033) of the fitted Gaussian area, as a track's KDE isopleth falls ~4 % short "
-    "of the Gaussian of its own covariance (raw/own-Gaussian 0.958 +- 0.003 at DOF ~45) and "
-    "ctmm's debiasing (R/kde.R akde.bias, debias.volume; summary.UD's area is the debiased "
-    "UD's cell count) corrects the covariance only, so ctmm has the same shortfall; issue 14 "
-    "item 3 asks for 95 +- 3 % (see test_homerange_akde_coverage.py: 91.3 % on 300 tracks)",
-)
 def test_akde_area_interval_covers_the_truth(fitted_ou_tracks):
+    # the default interval (ctmm's, widened by the bootstrapped KDE shape ratio) covers
+    # within the binomial band of 100 tracks (90; the band starts at 89; the Gaussian
+    # interval of the fitted model 95); ctmm's alone falls below it (87): the debiased
+    # AKDE area is 0.948 of the fitted Gaussian area at DOF ~45 (a track's KDE isopleth
+    # falls ~4 % short of the Gaussian of its own covariance, which ctmm's covariance
+    # debiasing leaves; the bootstrap predicts 0.957: the remaining ~1 % is the sample
+    # covariance falling short of the model's expected (1 - rho_bar) Sigma + H on these
+    # tracks), see test_homerange_akde_coverage.py
     truth, rows = fitted_ou_tracks
     covered = sum(
         e.params["area_low_km2"] * 1e6 <= truth <= e.params["area_high_km2"] * 1e6
         for e, _, _ in rows
     )
     assert covered >= coverage_band(len(rows))
+    ctmm = [akde.area_ci(e.area_m2, d) for e, _, d in rows]
+    assert sum(lo <= truth <= hi for lo, hi in ctmm) < coverage_band(len(rows))
+    shapes = np.array([e.params["kde_shape_ratio"] for e, _, _ in rows])
+    measured = np.array([e.area_m2 / g for e, g, _ in rows])
+    assert shapes.mean() == pytest.approx(measured.mean(), abs=0.01)
 
 
 def test_ctmm_interval_is_the_chi_square_interval_and_the_default_holds_it():

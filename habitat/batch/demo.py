@@ -8,13 +8,22 @@ them as any user's own study area and profile would be taken.
 Writes into one output folder:
 
 * ``study_area_map.html`` - Folium map of the study-area layers and the demo
-  leopards' fixes (flagged fixes left out), their ranges, the least-cost
-  corridors between the ranges, the current density and the pinch points;
+  leopards' fixes (flagged fixes left out), their territories (95 % MCP) and
+  their 95 % AKDE ranges with the area interval drawn as a band (the ring
+  between the lower and upper bound's isopleths), both coloured by share
+  protected, each in a layer of its own that can be switched off, the
+  least-cost corridors between the territories, the current density and the
+  pinch points;
 * ``layers.csv`` - the bundled layers with their areas (km², sq mi) and lengths;
 * ``relocation_summary.csv`` - per individual: fixes, flags, duration, steps;
 * ``relocation_flags.csv`` - every flagged fix with its reason;
-* ``home_ranges.gpkg`` and ``home_ranges.csv`` - MCP and KDE (href) home ranges at
-  50 % and 95 % of every leopard, with areas and plausibility flags;
+* ``home_ranges.gpkg`` and ``home_ranges.csv`` - MCP, KDE (href) and AKDE home
+  ranges at 50 % and 95 % of every leopard, with areas and plausibility flags;
+  the AKDE rows with their 95 % area interval (``area_low_km2``,
+  ``area_high_km2``...), ``dof_area``, the movement ``model`` and
+  ``model_notes``. The GeoPackage holds the ranges in layer ``home_ranges``
+  and the AKDE interval bounds' isopleths in layers ``home_ranges_low`` and
+  ``home_ranges_high`` (a layer has one geometry);
 * ``territories.csv`` and ``territories.gpkg`` - per leopard (95 % MCP): area,
   plausibility, share protected (park, zones, reserve), share per country,
   same- and opposite-sex neighbours, exclusivity;
@@ -40,6 +49,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from habitat import datasets
@@ -48,21 +58,33 @@ from habitat.batch.runner import run_report
 from habitat.core.errors import DataQualityWarning, InputError
 from habitat.core.fs import atomic_path, atomic_write_text, prepare_output_dir
 from habitat.homerange import home_range
-from habitat.homerange.estimate import split_bounds
+from habitat.homerange.estimate import BOUND_GEOMETRIES, split_bounds
 from habitat.io.cleaning import summarise_relocations
 from habitat.io.relocations import read_relocations
+from habitat.io.study_area import StudyArea
 from habitat.landscape.layers import summarise_layers
 from habitat.maps import add_vector_layer, save_map, study_area_map
 from habitat.overlap.territory import territory_table, write_territory_table
+from habitat.report.akde import with_intervals
 
-__all__ = ["DEMO_RELOCATIONS", "DEMO_REFERENCE", "load_demo_relocations", "run_demo"]
+__all__ = [
+    "DEMO_RELOCATIONS",
+    "DEMO_REFERENCE",
+    "interval_ranges",
+    "load_demo_relocations",
+    "run_demo",
+]
 
 log = logging.getLogger(__name__)
 
 #: bundled simulated leopard fixes (Movebank CSV), relative to the data folder
 DEMO_RELOCATIONS = ("relocations", "demo_leopards.csv")
 #: home-range estimators run by the demo
-DEMO_METHODS = ("mcp", "kde")
+DEMO_METHODS = ("mcp", "kde", "akde")
+#: the estimator whose ranges the map draws with their area intervals, beside the territories
+DEMO_INTERVAL_METHOD = "akde"
+#: the level of the ranges on the map (territories and intervals)
+DEMO_MAP_LEVEL = 0.95
 #: its Movebank reference table (sex of each animal)
 DEMO_REFERENCE = ("relocations", "demo_leopards_reference.csv")
 #: the species profile of the demo animals
@@ -115,6 +137,38 @@ def write_ranges(ranges: gpd.GeoDataFrame, path: Path) -> Path:
     return path
 
 
+def interval_ranges(
+    ranges: gpd.GeoDataFrame,
+    study_area: StudyArea,
+    *,
+    method: str = DEMO_INTERVAL_METHOD,
+    level: float = DEMO_MAP_LEVEL,
+) -> gpd.GeoDataFrame:
+    """One method's ranges at ``level`` as the map draws them beside the territories.
+
+    The territory table of those ranges
+    (:func:`habitat.overlap.territory.territory_table`: area, plausibility,
+    share protected, neighbours...), so that they are coloured by share
+    protected as the territories are, plus their area interval
+    (:func:`habitat.report.akde.with_intervals`: ``area_low_km2``,
+    ``area_high_km2``, ``dof_area``, ``model``...) and the bounds' isopleths
+    (``geometry_low``, ``geometry_high``) that
+    :func:`habitat.maps.add_home_ranges` draws as a band. Empty when ``ranges``
+    has no rows of ``method`` at ``level``.
+    """
+    rows = ranges[ranges["method"].astype(str) == method]
+    at = rows[np.isclose(rows["level"].to_numpy(dtype=float), level)]
+    if not len(at):
+        return gpd.GeoDataFrame(geometry=[], crs=ranges.crs)
+    table = with_intervals(territory_table(at, study_area, level=level), at)
+    ids = at["individual"].astype(str).to_numpy()
+    which = pd.Index(ids).get_indexer(table["individual"].astype(str))
+    for col in (c for c in BOUND_GEOMETRIES if c in at.columns):
+        bound = gpd.GeoSeries(at[col], crs=getattr(at[col], "crs", None) or at.crs)
+        table[col] = gpd.GeoSeries(bound.to_numpy()[which], index=table.index, crs=bound.crs)
+    return table
+
+
 def pinch_point_cells(corridors: CorridorReport) -> gpd.GeoDataFrame | None:
     """The pinch point cells of a corridor analysis as points (cell centres) with their current.
 
@@ -148,6 +202,14 @@ def write_corridors(corridors: CorridorReport, out: Path) -> dict[str, Path]:
         out / "corridors.csv", pd.DataFrame(links.drop(columns="geometry")).to_csv(index=False)
     )
     return {"corridors_gpkg": out / "corridors.gpkg", "corridors_csv": csv}
+
+
+def _with_bounds(table: pd.DataFrame, shown: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``table`` (concatenated) with its bound columns as GeoSeries in the CRS of ``shown``'s."""
+    out = gpd.GeoDataFrame(table, geometry="geometry", crs=shown.crs).reset_index(drop=True)
+    for col in (c for c in BOUND_GEOMETRIES if c in shown.columns):
+        out[col] = gpd.GeoSeries(out[col].to_numpy(), crs=shown[col].crs)
+    return out
 
 
 def run_demo(
@@ -216,7 +278,7 @@ def run_demo(
         len(flagged),
     )
 
-    log.info("estimating home ranges (MCP and KDE href, 50 % and 95 %)")
+    log.info("estimating home ranges (MCP, KDE href and AKDE with intervals, 50 % and 95 %)")
     ranges = pd.concat(
         [home_range(fixes, method=m, levels=(0.5, 0.95), species=profile) for m in DEMO_METHODS],
         ignore_index=True,
@@ -238,14 +300,17 @@ def run_demo(
     written.update(write_corridors(corr, out))
 
     log.info("drawing the study-area map")
-    # 95 % MCP ranges coloured by their share protected (park + reserve)
+    # 95 % MCP ranges and 95 % AKDE ranges with their interval bands, both coloured by
+    # their share protected (park + reserve), one layer each in the control
+    shown = interval_ranges(ranges, area)
+    map_ranges = table if not len(shown) else _with_bounds(pd.concat([table, shown]), shown)
     links = corr.links
     if links is not None:
         links = links[~(links.geometry.isna() | links.geometry.is_empty)]
     m = study_area_map(
         area,
         relocations=fixes[~fixes["flag_any"]],
-        ranges=table,
+        ranges=map_ranges,
         colour_ranges_by="share_protected",
         land_cover=False,
         corridors=links if links is not None and len(links) else None,

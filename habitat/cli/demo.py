@@ -34,9 +34,10 @@ def demo(out_dir: Path, overwrite: bool, no_report: bool, workers: int) -> None:
     Reads the bundled schematic study area (Primorsky layers by role, land
     cover) and the simulated demo leopards, flags suspect fixes and judges
     range sizes with the amur_leopard species profile, estimates home ranges
-    (MCP and KDE), and writes
-    study_area_map.html, layers.csv, relocation_summary.csv,
-    relocation_flags.csv, home_ranges.gpkg/.csv, territories.csv/.gpkg and the
+    (MCP, KDE and AKDE with area intervals), and writes
+    study_area_map.html (territories, AKDE ranges with their interval bands,
+    corridors), layers.csv, relocation_summary.csv, relocation_flags.csv,
+    home_ranges.gpkg/.csv, territories.csv/.gpkg, corridors.gpkg/.csv and the
     report set in OUT/report (index.html, one page per leopard).
     """
     from habitat.batch.demo import run_demo

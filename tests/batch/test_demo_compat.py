@@ -45,6 +45,12 @@ verdicts) is as in 0.1.0.
 (fragmentation) adds the report's ``fragmentation.csv`` (landscape metrics
 inside each range and each protected area / zone) and changes nothing else:
 the four tables of 0.4.0 are the same to 1e-12.
+
+Issue 14 (AKDE) adds the demo's AKDE ranges to ``home_ranges.csv``: 24 rows
+(12 leopards, 50 % and 95 %) after the MCP and KDE rows, and the AKDE columns
+(:data:`ADDED_IN_ISSUE_14`) after the others, empty on the MCP and KDE rows.
+Without them the table is that of 0.4.0 to 1e-12; the other tables are
+unchanged (the territories and the report stay on the 95 % MCP).
 """
 
 from __future__ import annotations
@@ -66,6 +72,32 @@ DEMO_CSV = Path(__file__).resolve().parents[2] / "data" / "relocations" / "demo_
 TABLES = ["territories.csv", "home_ranges.csv", "report/metrics.csv", "report/overlaps.csv"]
 #: tables new since 0.4.0 (issue 12)
 ADDED_IN_ISSUE_12 = ["report/fragmentation.csv"]
+#: columns of home_ranges.csv new in issue 14 (the AKDE rows' own), in their order
+ADDED_IN_ISSUE_14 = [
+    "area_low_km2",
+    "area_high_km2",
+    "area_low_sq_mi",
+    "area_high_sq_mi",
+    "ci_level",
+    "dof_area",
+    "model",
+    "tau_position_s",
+    "tau_velocity_s",
+    "model_notes",
+    "bandwidth_major_m",
+    "bandwidth_minor_m",
+    "bandwidth_factor",
+    "dof_bandwidth",
+    "bias_factor",
+    "bandwidth_algorithm",
+    "weights",
+    "interval",
+    "kde_shape_ratio",
+    "level_low",
+    "level_high",
+]
+#: methods whose rows home_ranges.csv had before issue 14, in their order
+METHODS_BEFORE_ISSUE_14 = ["mcp", "kde"]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +105,23 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     run_demo(out, overwrite=True)
     return out
+
+
+def before_issue_14(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """A demo table as it was before issue 14: home_ranges.csv without its AKDE rows and columns.
+
+    Checks on the way that the AKDE rows follow the others and that the AKDE
+    columns come last and are empty on the rows of the other methods.
+    """
+    if Path(name).name != "home_ranges.csv":
+        return table
+    assert list(table.columns[-len(ADDED_IN_ISSUE_14) :]) == ADDED_IN_ISSUE_14
+    methods = table["method"].tolist()
+    n_old = sum(m in METHODS_BEFORE_ISSUE_14 for m in methods)
+    assert methods[n_old:] == ["akde"] * 24  # 12 leopards, 50 % and 95 %, after the others
+    old = table.iloc[:n_old]
+    assert old[ADDED_IN_ISSUE_14].isna().all().all()
+    return old.drop(columns=ADDED_IN_ISSUE_14)
 
 
 def assert_same_table(before: pd.DataFrame, after: pd.DataFrame, *, rtol: float = 1e-12) -> None:
@@ -139,7 +188,7 @@ PARKS = [v for v in RENAMED_IN_0_4_0.values() if v.startswith("share_pa_")]
 @pytest.mark.parametrize("name", TABLES)
 def test_changes_since_0_3_0_are_the_intended_ones(demo_out: Path, name: str) -> None:
     old = pd.read_csv(V0_3_0 / Path(name).name).rename(columns=RENAMED_IN_0_4_0)
-    new = pd.read_csv(demo_out / name)
+    new = before_issue_14(name, pd.read_csv(demo_out / name))
     table = Path(name).name
     assert [c for c in old.columns if c not in new.columns] == []
     assert sorted(c for c in new.columns if c not in old.columns) == sorted(
@@ -188,7 +237,7 @@ AREA_RTOL = {"mcp": 5e-4, "kde": 1e-3}
 @pytest.mark.parametrize("name", TABLES)
 def test_changes_since_0_1_0_are_the_intended_ones(demo_out: Path, name: str) -> None:
     old = pd.read_csv(V0_1_0 / Path(name).name).rename(columns=RENAMED_IN_0_4_0)
-    new = pd.read_csv(demo_out / name)
+    new = before_issue_14(name, pd.read_csv(demo_out / name))
     added = [c for c in new.columns if c not in old.columns]
     assert [c for c in old.columns if c not in new.columns] == []  # nothing lost
     expected_added = ["n_fixes_flagged", "n_fixes_excluded"] if name.endswith("metrics.csv") else []
@@ -214,11 +263,40 @@ def test_changes_since_0_1_0_are_the_intended_ones(demo_out: Path, name: str) ->
 
 
 # ---------------------------------------------------------------------------
-# against 0.4.0: only the fragmentation table is new
+# against 0.4.0: only the fragmentation table (issue 12) and the AKDE rows (issue 14) are new
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", TABLES)
 def test_tables_of_0_4_0_are_unchanged(demo_out: Path, name: str) -> None:
-    assert_same_table(pd.read_csv(V0_4_0 / Path(name).name), pd.read_csv(demo_out / name))
+    new = before_issue_14(name, pd.read_csv(demo_out / name))
+    assert_same_table(pd.read_csv(V0_4_0 / Path(name).name), new)
+
+
+def test_the_akde_rows_are_the_only_change_of_home_ranges(demo_out: Path) -> None:
+    """Issue 14: the AKDE rows and columns are added, nothing else changes (1e-12)."""
+    new = pd.read_csv(demo_out / "home_ranges.csv")
+    old = pd.read_csv(V0_4_0 / "home_ranges.csv")
+    assert list(new.columns) == list(old.columns) + ADDED_IN_ISSUE_14
+    assert len(new) == len(old) + 24
+    akde = new[new["method"] == "akde"]
+    # the columns the AKDE rows share with the others are filled where theirs are
+    for col in ("individual", "sex", "level", "n_fixes", "area_km2", "area_sq_mi", "crs_used"):
+        assert akde[col].notna().all(), col
+    # the same animals and fixes as the MCP rows
+    mcp = old[old["method"] == "mcp"]
+    assert (
+        akde[["individual", "sex", "level", "n_fixes"]]
+        .reset_index(drop=True)
+        .equals(mcp[["individual", "sex", "level", "n_fixes"]].reset_index(drop=True))
+    )
+
+
+def test_before_issue_14_refuses_akde_columns_on_other_rows() -> None:
+    """The check would see an AKDE value leak into an MCP or KDE row."""
+    table = pd.read_csv(REFERENCE / "home_ranges.csv")
+    assert len(before_issue_14("home_ranges.csv", table)) == 48
+    table.loc[0, "dof_area"] = 5.0
+    with pytest.raises(AssertionError):
+        before_issue_14("home_ranges.csv", table)
 
 
 def test_the_new_fragmentation_table_measures_every_range_and_protected_area(

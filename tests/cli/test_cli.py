@@ -59,14 +59,18 @@ def test_demo_writes_map_and_tables(runner, tmp_path):
     # the bundled demo has 12 animals
     summary = (out / "relocation_summary.csv").read_text().splitlines()
     assert len(summary) == 13
-    # MCP and KDE at 50 % and 95 % for each of them, also as a GeoPackage
+    # MCP, KDE and AKDE at 50 % and 95 % for each of them, also as a GeoPackage
     import geopandas as gpd
 
-    ranges = gpd.read_file(out / "home_ranges.gpkg")
-    assert len(ranges) == 12 * 2 * 2 and set(ranges["method"]) == {"mcp", "kde"}
+    ranges = gpd.read_file(out / "home_ranges.gpkg", layer="home_ranges")
+    assert len(ranges) == 12 * 2 * 3 and set(ranges["method"]) == {"mcp", "kde", "akde"}
     assert ranges.crs.to_epsg() == 4326 and ranges.geometry.is_valid.all()
+    for side in ("low", "high"):  # the AKDE intervals' bounds, a layer each
+        bound = gpd.read_file(out / "home_ranges.gpkg", layer=f"home_ranges_{side}")
+        assert len(bound) == 12 * 2 and set(bound["method"]) == {"akde"}
     assert "Home ranges (mcp)" in page  # the 95 % MCPs, coloured by share protected
     assert "share protected (0-1)" in page
+    assert "Home ranges (akde)" in page and "Home-range intervals (akde)" in page
     # the full report set: an index and one page (with map and figures) per leopard
     index = (out / "report" / "index.html").read_text()
     pages = sorted((out / "report" / "pages").glob("*.html"))

@@ -430,7 +430,8 @@ def _add_rasters(parts: MapParts, land_cover: Raster | None, current: Raster | N
             parts.sections["Land cover"] = add_land_cover(parts.m, land_cover)
     if current is not None:
         with parts.group("Land cover & current"):
-            add_current_density(parts.m, current)
+            # hidden at first: an opaque raster would cover the ranges and layers below
+            add_current_density(parts.m, current, show=False)
 
 
 def _add_corridors(
@@ -762,7 +763,9 @@ def study_area_map(
         ``to_id``, ``cost_weighted_distance``, ``length_m``...), lines or
         polygons; see :func:`habitat.maps.add_corridors`.
     current : Raster, optional
-        Current density (float raster), colour-mapped with a colour scale.
+        Current density (float raster), colour-mapped with a colour scale;
+        its layer starts hidden (it would cover the ranges below it): tick it
+        in the layer control.
     colour_ranges_by : str, optional
         Colour the ranges by this 0-1 column instead (see
         :func:`habitat.maps.add_home_ranges`).

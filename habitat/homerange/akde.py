@@ -89,9 +89,10 @@ bound's area (ctmm draws the interval as those contours, ``CI.UD(P=TRUE)``).
 fix's own products from the gridded autocorrelation (ctmm's ``lag.DOF`` keeps
 the one-step part and rescales, which biases :math:`\bar\rho` by about
 :math:`\sum w^2/6` however fine the grid); here they converge to the exact sums.
-(ii) Location error (``error_m``) widens each kernel to :math:`H + e_i^2 I`;
-ctmm instead replaces the fixes by their Kalman-smoothed positions under the
-error model. (iii) Optimal weights use an active-set QP (exact) or equal
+(ii) Location error (``error_m``: known per fix, fitted with the model, or
+the GPS collar default :data:`GPS_RMS_UERE_M`) widens each kernel to
+:math:`H + e_i^2 I`; ctmm instead replaces the fixes by their Kalman-smoothed
+positions under the error model. (iii) Optimal weights use an active-set QP (exact) or equal
 weights within runs of one time step (fast), not ctmm's projected
 conjugate-gradient ``PQP.solve``; the MISE optimum agrees to 1e-4. (iv) The
 kernels are summed at cell centres (ctmm's midpoint rule, cells a tenth of the
@@ -171,6 +172,7 @@ __all__ = [
     "CELLS_PER_BANDWIDTH",
     "EXACT_MAX_FIXES",
     "FAST_MAX_LAGS",
+    "GPS_RMS_UERE_M",
     "AKDEBandwidth",
     "akde_bandwidth",
     "akde_bandwidth_details",
@@ -178,6 +180,7 @@ __all__ = [
     "area_ci",
     "bandwidth_dof",
     "estimate",
+    "gps_error_m",
     "lag_weights",
 ]
 
@@ -191,6 +194,13 @@ FAST_MAX_LAGS = 1 << 22
 #: Cells per kernel standard deviation (minor axis) of the default grid: ctmm's
 #: ``res = 10``, cells rounded down to a readable size.
 CELLS_PER_BANDWIDTH = 10.0
+
+#: The collar default of ``error_m="gps"``: the RMS user-equivalent range error
+#: (UERE, m) of a GPS fix, the 2-D RMS location error at HDOP 1. ctmm's
+#: "error" vignette (ctmm 1.3.1, ``vignettes/error.Rmd``): "For GPS data, the
+#: RMS UERE will typically be 10-15 meters"; the lower end is taken. The
+#: per-coordinate SD of a fix is ``UERE * HDOP / sqrt(2)`` (:func:`gps_error_m`).
+GPS_RMS_UERE_M = 10.0
 
 _LOG_TINY = 1e-12
 
@@ -597,17 +607,118 @@ def _timestamps_s(timestamps_ns: Any, n: int) -> np.ndarray:
     return (ti - ti.min()).astype(float) / 1e9
 
 
+def gps_error_m(hdop: Any = 1.0) -> Any:
+    r"""The collar-default location-error SD per coordinate of GPS fixes (m): UERE × HDOP / √2.
+
+    ctmm's user-equivalent range error (UERE) is the 2-D RMS error of a fix
+    at HDOP 1, so each coordinate's SD is
+    :math:`\mathrm{UERE}\cdot\mathrm{HDOP}/\sqrt 2`, with the default
+    :data:`GPS_RMS_UERE_M` = 10 m (ctmm's error vignette: "For GPS data, the RMS
+    UERE will typically be 10-15 meters").
+
+    Parameters
+    ----------
+    hdop : float or array_like
+        Horizontal dilution of precision of each fix (dimensionless; 1 when
+        the collar does not record it).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        SD per coordinate (m), the shape of ``hdop``.
+
+    Raises
+    ------
+    InputError
+        For HDOP values that are not finite and positive.
+
+    Examples
+    --------
+    >>> round(gps_error_m(), 3), gps_error_m([1.0, 2.0]).round(3).tolist()
+    (7.071, [7.071, 14.142])
+    """
+    d = np.asarray(hdop, dtype=float)
+    if not (np.isfinite(d).all() and (d > 0).all()):
+        raise InputError(
+            "AKDE: HDOP values must be finite and positive (0 or empty usually means not "
+            "recorded); drop or flag those fixes, or give error_m per fix."
+        )
+    e = GPS_RMS_UERE_M * d / math.sqrt(2.0)
+    return float(e) if e.ndim == 0 else e
+
+
+#: ``location_error`` of :func:`estimate` for ``error_m="gps"`` (HDOP 1 for every fix)
+GPS_LABEL = f"gps default (UERE {GPS_RMS_UERE_M:g} m, HDOP 1)"
+#: the forms ``error_m`` takes, for messages
+ERROR_FORMS = (
+    "None (no location error; a given model's own error if it has one), a number "
+    "(the SD per coordinate in metres), one such number per fix, 'fit' (estimated with "
+    "the movement model) or 'gps' (the collar default, UERE 10 m × HDOP 1 / sqrt 2)"
+)
+
+
 def _error_var(error_m: Any, n: int) -> np.ndarray:
     if error_m is None:
         return np.zeros(n)
-    e = np.broadcast_to(np.asarray(error_m, dtype=float), (n,)) if np.ndim(error_m) == 0 else None
-    if e is None:
-        e = np.asarray(error_m, dtype=float).ravel()
+    if isinstance(error_m, bool | np.bool_):
+        raise InputError(f"AKDE: error_m={error_m!r} is not a location error; give {ERROR_FORMS}.")
+    try:
+        arr = np.asarray(error_m, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"AKDE: error_m={error_m!r} is not one of {ERROR_FORMS}.") from exc
+    e = np.broadcast_to(arr, (n,)) if arr.ndim == 0 else arr.ravel()
     if e.shape != (n,) or not np.isfinite(e).all() or (e < 0).any():
         raise InputError(
             f"AKDE: error_m must be one non-negative SD in metres or one per fix ({n})."
         )
     return np.asarray(e, dtype=float) ** 2
+
+
+def _model_error_m(model: MovementModel, *, asked: str) -> float:
+    """The location-error SD (m) of a given model, refused when it has none to give."""
+    e = model.error_m
+    if e is None or not math.isfinite(float(e)):
+        what = (
+            "no location error"
+            if e is None
+            else "per-fix location errors (its error_m is nan), which it does not keep"
+        )
+        raise InputError(
+            f"AKDE: {asked}, but the given model was fitted with {what}; pass the errors as "
+            "error_m (one SD in metres or one per fix), or fit the model with "
+            "habitat.fit_movement(..., error_m='fit')."
+        )
+    return float(e)
+
+
+def _kernel_errors(
+    error_m: Any,
+    model: MovementModel | None,
+    n: int,
+) -> tuple[Any, np.ndarray | None, str]:
+    """Resolve ``error_m``: (what the fit gets, error variance per fix or None if fitted, label).
+
+    The variance is in the order of the fixes given; None means "the fitted
+    model's error" (``error_m="fit"`` without a model).
+    """
+    if isinstance(error_m, str):
+        key = error_m.strip().lower()
+        if key == "fit":
+            if model is None:
+                return "fit", None, "fitted"
+            e = _model_error_m(model, asked="error_m='fit' takes the model's fitted error")
+            return None, np.full(n, e * e), "from model"
+        if key == "gps":
+            e = float(gps_error_m())
+            return np.full(n, e), np.full(n, e * e), GPS_LABEL
+        raise InputError(f"AKDE: error_m={error_m!r} is not one of {ERROR_FORMS}.")
+    if error_m is None:
+        if model is None or model.error_m is None:
+            return None, np.zeros(n), "none"
+        e = _model_error_m(model, asked="error_m=None takes the given model's location error")
+        return None, np.full(n, e * e), "from model"
+    evar = _error_var(error_m, n)
+    return np.sqrt(evar), evar, "given"
 
 
 def _weights_rule(weights: Any) -> str:
@@ -655,6 +766,7 @@ class _Grid(NamedTuple):
     grid_volume: float
     times_s: np.ndarray  # sorted
     error_var_m2: np.ndarray  # in time order
+    error_label: str  # where the location error came from (``location_error``)
 
 
 def _akde_grid(
@@ -676,14 +788,18 @@ def _akde_grid(
     t = _timestamps_s(timestamps_ns, n)
     order = np.argsort(t, kind="stable")
     arr, t = arr[order], t[order]
-    evar = _error_var(error_m, n)[order]
+    fit_error, evar_given, error_label = _kernel_errors(error_m, model, n)
     if isinstance(weights, np.ndarray | list | tuple):
         weights = np.asarray(weights, dtype=float).ravel()
         if weights.shape == (n,):
             weights = weights[order]
     if model is None:
-        err = None if error_m is None else np.sqrt(evar)
+        err = fit_error if isinstance(fit_error, str) or fit_error is None else fit_error[order]
         model = fit_movement(t, arr, models=models, error_m=err)
+    if evar_given is None:  # error_m="fit": the fitted model's error for every kernel
+        evar = np.full(n, _model_error_m(model, asked="error_m='fit'") ** 2)
+    else:
+        evar = evar_given[order]
     dof_area = float(model.dof_area)
     if not dof_area >= 1e-3:
         raise InsufficientDataError(
@@ -733,7 +849,9 @@ def _akde_grid(
     yg = y0 + (np.arange(ny) + 0.5) * cell
     same = bool(np.all(evar == evar[0]))
     mass = gaussian_mass(arr, bw.weights, kernel[0] if same else kernel, xg, yg, method=summation)
-    return _Grid(model, bw, bias, dof_area, mass, xg, yg, cell, float(mass.sum()), t, evar)
+    return _Grid(
+        model, bw, bias, dof_area, mass, xg, yg, cell, float(mass.sum()), t, evar, error_label
+    )
 
 
 INTERVALS = ("corrected", "ctmm")
@@ -810,10 +928,28 @@ def estimate(
         optimal weights for irregular or gappy sampling (Fleming et al. 2018;
         exact up to :data:`EXACT_MAX_FIXES` fixes, then on a time grid, see
         :mod:`habitat.homerange.akde_weights`).
-    error_m : float or array_like, optional
-        Location-error SD per coordinate (m), one or per fix: each kernel's
-        covariance becomes :math:`H + e_i^2 I`. (ctmm instead smooths the fixes
-        with the error model's Kalman smoother before the KDE.)
+    error_m : None, float, array_like, "fit" or "gps"
+        Location-error SD per coordinate (m) of the fixes: each kernel's
+        covariance becomes :math:`H + e_i^2 I`, and a model fitted here
+        includes the error. (ctmm instead smooths the fixes with the error
+        model's Kalman smoother before the KDE; here the scatter of the fixes
+        keeps the error, so an area grows by about :math:`2e^2/\sigma^2`
+        relative to the error-free one, negligible while :math:`e \ll \sigma`.)
+
+        - ``None`` (default): no error, unless ``model`` is given with a
+          location error (its ``error_m``, a number): then that one, as
+          ctmm's ``akde`` uses the model's error model. A model fitted with
+          per-fix errors (``error_m`` nan) is refused: pass the errors again.
+        - a number, or one per fix: known errors (m, >= 0).
+        - ``"fit"``: one error SD estimated with the movement model (ctmm's
+          ``error=TRUE``, :func:`habitat.movement.fit_movement`), used for
+          every kernel; with ``model`` given, its fitted ``error_m`` (refused
+          when it has none).
+        - ``"gps"``: the collar default, :data:`GPS_RMS_UERE_M` × HDOP / √2
+          with HDOP 1 for every fix (:func:`gps_error_m`; per-fix HDOP through
+          :func:`habitat.homerange.home_range`).
+
+        An explicit error (number, array, ``"gps"``) overrides a given model's.
     cell_size_m : float, optional
         Grid cell side (m); default a tenth of the smallest kernel SD, rounded
         down to a readable size (ctmm's ``res = 10``).
@@ -854,13 +990,19 @@ def estimate(
         ``weights`` (``"equal"``, ``"given"`` or ``"optimal"``),
         ``cell_size_m``, ``level_low``, ``level_high`` (the UD levels of the
         bounds' isopleths), ``grid_volume``, ``grid_warning``,
-        ``geometry_low``, ``geometry_high`` (shapely polygons of the bounds).
+        ``geometry_low``, ``geometry_high`` (shapely polygons of the bounds),
+        ``location_error_m`` (the mean per-coordinate error SD of the
+        kernels, m; 0 without error) and ``location_error`` (where it came
+        from: ``"none"``, ``"given"``, ``"fitted"``, ``"from model"`` or
+        ``"gps default (UERE 10 m, HDOP 1)"``).
 
     Raises
     ------
     InputError
-        Without ``timestamps_ns``, or for bad options (and the errors of
-        :func:`habitat.movement.fit_movement` when it fits the model).
+        Without ``timestamps_ns``, or for bad options (an ``error_m`` of none
+        of the forms above; ``"fit"`` or None with a given model whose error
+        cannot be used), and the errors of
+        :func:`habitat.movement.fit_movement` when it fits the model.
     InsufficientDataError
         For too few fixes or a model with no area DOF.
 
@@ -894,6 +1036,18 @@ def estimate(
     >>> p = est.params
     >>> round(p["kde_shape_ratio"], 3), round(p["area_low_km2"], 1), round(p["area_high_km2"], 1)
     (0.976, 16.4, 20.0)
+
+    A location error widens every kernel: 300 m per coordinate, or the GPS
+    collar default of 7.1 m (UERE 10 m at HDOP 1), which hardly shows at this scale:
+
+    >>> for err in (None, 300.0, "gps"):
+    ...     (e,) = estimate(xy, levels=0.95, timestamps_ns=t_ns, model=iid, error_m=err,
+    ...                     interval="ctmm")
+    ...     print(round(e.area_m2 / 1e6, 2), round(e.params["location_error_m"], 1),
+    ...           e.params["location_error"])
+    17.91 0.0 none
+    19.61 300.0 given
+    17.91 7.1 gps default (UERE 10 m, HDOP 1)
     """
     arr = check_xy(xy, method="AKDE")
     lv = check_levels(levels)
@@ -940,6 +1094,8 @@ def estimate(
         "cell_size_m": cell,
         "grid_volume": grid_volume,
         "interval": interval,
+        "location_error_m": float(np.mean(np.sqrt(g.error_var_m2))),
+        "location_error": g.error_label,
     }
     out: list[Estimate] = []
     warned: list[float] = []

@@ -16,7 +16,11 @@ AKDE (``method="akde"``, :mod:`habitat.homerange.akde`) adds the area's
 confidence interval: ``area_low_km2``, ``area_high_km2``, ``area_low_sq_mi``,
 ``area_high_sq_mi``, the interval's level ``ci_level`` (default 0.95),
 ``dof_area``, the movement ``model`` (e.g. ``"OUF anisotropic"``) with ``tau_position_s`` and
-``tau_velocity_s``, and two more polygon columns, ``geometry_low`` and
+``tau_velocity_s``, the location error of the kernels, ``location_error_m``
+(mean SD per coordinate of the animal's used fixes, m; 0 without one) and
+``location_error`` (where it came from: ``"none"``, ``"given"``,
+``"column <name>"``, ``"fitted"``, ``"from model"`` or ``"gps default (...)"``),
+and two more polygon columns, ``geometry_low`` and
 ``geometry_high`` (:data:`BOUND_GEOMETRIES`: the isopleths of the interval's
 bounds, GeoSeries in the CRS of ``geometry``). Files with one geometry per
 layer take them as layers of their own (:func:`split_bounds`).
@@ -194,6 +198,15 @@ def home_range(
         -> :class:`habitat.MovementModel` fitted in the estimation CRS (the
         animals it leaves out are fitted as usual), never one model for all
         (for one animal, call :func:`habitat.homerange.akde.estimate`).
+        AKDE's ``error_m``, the location-error SD per coordinate (m), is one of:
+        None (none; a given model's own error); a number for every fix; the
+        name of a column of ``relocations`` holding each fix's SD in metres
+        (finite, >= 0); ``"fit"`` (estimated with each animal's model); or
+        ``"gps"``, the collar default
+        :data:`habitat.homerange.akde.GPS_RMS_UERE_M` (10 m) × HDOP / √2, with
+        each fix's HDOP from a column ``hdop``, ``gps_hdop`` or ``gps:hdop``
+        (Movebank's; any case) when there is one, else HDOP 1. The keywords
+        come before column names; the rows say which in ``location_error``.
 
     Returns
     -------
@@ -206,15 +219,18 @@ def home_range(
     InputError
         For an unknown method or option (naming the valid ones and a close match),
         or both ``species`` and ``expected_area_sq_mi``; for AKDE's ``model=``
-        given as one model, naming unknown individuals, or fitted in another CRS.
+        given as one model, naming unknown individuals, or fitted in another CRS;
+        for AKDE's ``error_m`` of another form, or per-fix errors (or HDOP)
+        missing, infinite or negative, naming the individuals and rows.
     DatasetNotFoundError
         For an unknown species profile name.
     InsufficientDataError
         For an individual with fewer than 5 usable fixes, or all fixes identical.
     TimestampError
         For AKDE, fixes of an individual at one instant without a location
-        error (``error_m`` > 0): every such individual is named, with the rows
-        (``source_row``, else 1, 2, ... in table order) and index labels.
+        error (``error_m`` > 0 for both, ``"fit"`` or ``"gps"``): every such
+        individual is named, with the rows (``source_row``, else 1, 2, ... in
+        table order) and index labels.
 
     Warns
     -----
@@ -308,12 +324,19 @@ def home_range(
     )
     _check_spread(prep)
     per_animal = _per_animal_models(options.pop("model", None), prep.names, prep.crs, method)
+    errors = None
     if method == "akde":  # before any fit: every animal at fault, as the user's table has it
-        _refuse_simultaneous_fixes(prep, relocations, options.get("error_m"), per_animal or {})
+        errors = _location_errors(prep, relocations, options.pop("error_m", None), per_animal)
+        options["error_m"] = errors.value
+        _refuse_simultaneous_fixes(prep, relocations, errors.positive, per_animal or {})
     if method == "mcp":
         runs = _run_mcp(prep, lv)
     else:
-        runs = _run_per_animal(prep, method, lv, options, per_animal)
+        per_row = None if errors is None else errors.per_row
+        runs = _run_per_animal(prep, method, lv, options, per_animal, per_row)
+        if errors is not None and errors.label is not None:
+            for row in runs.rows:
+                row["location_error"] = errors.label
     out, geoms, animal = _assemble_table(runs, prep, method, options)
     fixes_why, impossible = _judge(
         out, geoms, animal, prep, relocations.crs, profile, expected_area_sq_mi
@@ -374,9 +397,12 @@ def _run_per_animal(
     lv: list[float],
     options: Mapping[str, Any],
     per_animal: dict[Any, MovementModel] | None,
+    per_row_error_m: np.ndarray | None = None,
 ) -> _Runs:
     """One estimator call per animal; its warnings are warned again, naming the animal.
 
+    ``per_row_error_m`` (AKDE): one location-error SD per row of ``prep``,
+    passed as ``error_m`` for the animal's rows in the order of its fixes.
     Called by :func:`home_range` only: the warnings point at home_range's caller.
     """
     xy, codes, names, t_ns = prep.xy, prep.codes, prep.names, prep.timestamps_ns
@@ -389,12 +415,16 @@ def _run_per_animal(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
+                own = dict(options)
+                if per_animal is not None:
+                    own["model"] = per_animal.get(names[i])
+                if per_row_error_m is not None:
+                    own["error_m"] = per_row_error_m[idx]
                 ests = module.estimate(
                     xy[idx],
                     levels=lv,
                     timestamps_ns=None if t_ns is None else t_ns[idx],
-                    **options,
-                    **({} if per_animal is None else {"model": per_animal.get(names[i])}),
+                    **own,
                 )
             except (TimestampError, InsufficientDataError) as exc:  # the animal's data: name it
                 raise type(exc)(f"{where(individual=names[i])}: {exc}") from exc
@@ -409,19 +439,137 @@ def _run_per_animal(
     return runs
 
 
-def _without_location_error(error_m: Any) -> bool:
-    """``error_m`` is absent or zero: the movement fit refuses simultaneous fixes.
+#: column names (case-insensitive) read as each fix's HDOP by ``error_m="gps"``:
+#: Movebank's ``gps:hdop`` (kept as is by :func:`habitat.read_relocations`) and
+#: its usual spellings
+HDOP_COLUMNS = ("hdop", "gps_hdop", "gps:hdop")
 
-    Per-fix errors (arrays) and values it cannot read are left to the fit.
+
+class _LocationErrors(NamedTuple):
+    """AKDE's ``error_m`` of :func:`home_range`, resolved against the table."""
+
+    value: Any  #: what every animal's estimator gets (None, a number, "fit", "gps")
+    per_row: np.ndarray | None  #: or one SD (m) per row of ``prep``, sliced per animal
+    label: str | None  #: ``location_error`` of the rows, when not the estimator's own
+    positive: np.ndarray  #: per row of ``prep``: may this fix share an instant with another
+
+
+def _location_errors(
+    prep: PreparedFixes,
+    relocations: pd.DataFrame,
+    error_m: Any,
+    given: Mapping[Any, MovementModel] | None,
+) -> _LocationErrors:
+    """Resolve ``home_range(method="akde", error_m=...)``: a number, a column, "fit" or "gps".
+
+    The keywords ``"fit"`` and ``"gps"`` (any case) come before column names.
+    Per-fix values (a column, or GPS HDOP) are checked finite (and >= 0,
+    HDOP > 0) naming the individuals and rows. Given models (``model=``) must
+    carry the error that ``"fit"`` or None would take from them.
     """
+    n = len(prep.data)
+    forms = (
+        "None (no location error), a number (the SD per coordinate in metres), the name of a "
+        "column of the relocations holding each fix's SD in metres, 'fit' (estimated with each "
+        "animal's movement model) or 'gps' (the collar default: UERE "
+        f"{akde.GPS_RMS_UERE_M:g} m × HDOP / sqrt 2, HDOP per fix from a column "
+        f"{' or '.join(repr(c) for c in HDOP_COLUMNS)} if present, else 1)"
+    )
     if error_m is None:
-        return True
-    if np.ndim(error_m) != 0:
-        return False
+        _check_given_errors(given, "error_m=None takes each given model's location error")
+        return _LocationErrors(None, None, None, np.zeros(n, dtype=bool))
+    if isinstance(error_m, str):
+        key = error_m.strip().lower()
+        if key == "fit":
+            _check_given_errors(given, "error_m='fit' takes each given model's fitted error")
+            return _LocationErrors("fit", None, None, np.ones(n, dtype=bool))
+        if key == "gps":
+            return _gps_errors(prep, relocations)
+        if error_m in relocations.columns:
+            values = _per_fix_values(prep, relocations, error_m, what="location-error SD (m)")
+            return _LocationErrors(None, values, f"column {error_m}", values > 0)
+        raise InputError(
+            f"home_range(method='akde'): error_m={error_m!r} is neither a keyword nor a column "
+            f"of the relocations; give {forms}."
+        )
+    if isinstance(error_m, bool | np.bool_) or np.ndim(error_m) != 0:
+        raise InputError(
+            f"home_range(method='akde'): error_m={error_m!r} is not accepted (for per-fix "
+            f"errors, name a column of the relocations); give {forms}."
+        )
     try:
-        return float(error_m) == 0.0
-    except (TypeError, ValueError):
-        return False
+        e = float(error_m)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"home_range(method='akde'): error_m={error_m!r}; give {forms}.") from exc
+    if not (np.isfinite(e) and e >= 0):
+        raise InputError(
+            f"home_range(method='akde'): error_m must be finite and >= 0 m, got {error_m!r}."
+        )
+    return _LocationErrors(e, None, None, np.full(n, e > 0))
+
+
+def _check_given_errors(given: Mapping[Any, MovementModel] | None, asked: str) -> None:
+    """Refuse given models whose location error cannot be used, naming the individuals."""
+    bad = [
+        k for k, m in (given or {}).items() if m.error_m is not None and not np.isfinite(m.error_m)
+    ]
+    if asked.startswith("error_m='fit'"):
+        bad += [k for k, m in (given or {}).items() if m.error_m is None]
+    if bad:
+        raise InputError(
+            f"home_range(method='akde'): {asked}, but the model(s) of "
+            f"{', '.join(where(individual=k) for k in bad[:5])} have none usable (fitted "
+            "without an error model, or with per-fix errors, which a model does not keep); "
+            "name a column of per-fix errors as error_m, or fit with error_m='fit'."
+        )
+
+
+def _per_fix_values(
+    prep: PreparedFixes,
+    relocations: pd.DataFrame,
+    column: str,
+    *,
+    what: str,
+    positive: bool = False,
+) -> np.ndarray:
+    """One number per row of ``prep`` from ``column``, refused where missing, infinite or < 0."""
+    values = pd.to_numeric(prep.data[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | ((values <= 0) if positive else (values < 0))
+    if not bad.any():
+        return values
+    numbers = _row_numbers(prep, relocations)
+    clauses = []
+    animals = np.unique(prep.codes[bad])
+    for k in animals[:5]:
+        rows = np.flatnonzero(bad & (prep.codes == k))
+        if numbers is not None:
+            at = where(individual=prep.names[k], column=column, rows=sorted(numbers[rows]))
+        else:
+            at = f"{where(individual=prep.names[k], column=column)}, index labels " + _listed(
+                prep.data.index[rows].tolist()
+            )
+        clauses.append(f"{at} ({_listed(prep.data[column].iloc[rows].tolist())})")
+    more = f"; and {animals.size - 5} more individuals" if animals.size > 5 else ""
+    need = "positive" if positive else ">= 0"
+    raise InputError(
+        f"home_range(method='akde'): the {what} must be finite and {need} for every used fix: "
+        + "; ".join(clauses)
+        + more
+        + ". Fill them in, or flag those fixes (flag_any) so home_range leaves them out."
+    )
+
+
+def _gps_errors(prep: PreparedFixes, relocations: pd.DataFrame) -> _LocationErrors:
+    """``error_m="gps"``: UERE × HDOP / sqrt 2 per fix, HDOP from its column or 1."""
+    n = len(prep.data)
+    found = [c for c in relocations.columns if str(c).strip().lower() in HDOP_COLUMNS]
+    if not found:
+        label = f"gps default (UERE {akde.GPS_RMS_UERE_M:g} m × HDOP 1: no HDOP column)"
+        return _LocationErrors("gps", None, label, np.ones(n, dtype=bool))
+    column = found[0]
+    hdop = _per_fix_values(prep, relocations, column, what="HDOP", positive=True)
+    label = f"gps default (UERE {akde.GPS_RMS_UERE_M:g} m × HDOP from column {column})"
+    return _LocationErrors(None, akde.gps_error_m(hdop), label, np.ones(n, dtype=bool))
 
 
 def _listed(values: Sequence[Any]) -> str:
@@ -447,25 +595,26 @@ def _row_numbers(prep: PreparedFixes, relocations: pd.DataFrame) -> np.ndarray |
 def _refuse_simultaneous_fixes(
     prep: PreparedFixes,
     relocations: pd.DataFrame,
-    error_m: Any,
+    positive: np.ndarray,
     given: Mapping[Any, MovementModel],
 ) -> None:
     """AKDE: refuse fixes of an animal at one instant, naming the animals and the table's rows.
 
     The movement fit (:func:`habitat.fit_movement`) needs a location error
-    (``error_m`` > 0) for simultaneous fixes and would refuse them itself, but
-    naming positions among one animal's fixes in time order; here, before any
-    fit, every animal at fault is named with its rows as
+    for simultaneous fixes (both > 0, or ``"fit"``) and would refuse them
+    itself, but naming positions among one animal's fixes in time order; here,
+    before any fit, every animal at fault is named with its rows as
     :func:`~habitat.homerange.fixes.prepare_fixes` names rows (``source_row``,
-    else 1, 2, ... in table order) and their index labels. Animals whose model
+    else 1, 2, ... in table order) and their index labels. ``positive`` says
+    per row of ``prep`` whether its fix has such an error. Animals whose model
     is given (``model=``) are not fitted, so not checked.
     """
     t = prep.timestamps_ns
-    if t is None or not _without_location_error(error_m):
+    if t is None or positive.all():
         return
     order = np.lexsort((t, prep.codes))  # by animal, then time: duplicates are neighbours
-    codes, ts = prep.codes[order], t[order]
-    same = np.flatnonzero((codes[1:] == codes[:-1]) & (ts[1:] == ts[:-1]))
+    codes, ts, pos = prep.codes[order], t[order], positive[order]
+    same = np.flatnonzero((codes[1:] == codes[:-1]) & (ts[1:] == ts[:-1]) & ~(pos[1:] & pos[:-1]))
     fitted = ~np.isin(np.asarray(prep.names, dtype=object), list(given))
     same = same[fitted[codes[same]]]
     if not same.size:
@@ -491,7 +640,8 @@ def _refuse_simultaneous_fixes(
         "; ".join(clauses) + more + ". AKDE's movement models need a location error for "
         "fixes at one instant: drop the duplicates (habitat.flag_relocations flags all but "
         "the first as flag_duplicate, and home_range leaves flagged fixes out), or, if they "
-        "are noisy fixes of one place, give the location error as error_m > 0 (metres)."
+        "are noisy fixes of one place, give the location error as error_m > 0 (metres; per "
+        "fix, a column of errors > 0), or error_m='fit' or 'gps'."
     )
 
 

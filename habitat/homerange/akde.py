@@ -1094,6 +1094,8 @@ def estimate(
         "cell_size_m": cell,
         "grid_volume": grid_volume,
         "interval": interval,
+    }
+    error = {  # last: the columns' order in tables from before they existed stays
         "location_error_m": float(np.mean(np.sqrt(g.error_var_m2))),
         "location_error": g.error_label,
     }
@@ -1124,6 +1126,7 @@ def estimate(
                     "kde_shape_ratio": ratio,
                     "level_low": level_low,
                     "level_high": level_high,
+                    **error,
                     "contour_area_km2": float(shapely.area(geoms[0])) / 1e6,
                     "grid_warning": flag,
                     "geometry_low": geoms[1],

@@ -299,3 +299,24 @@ def test_given_models_must_carry_the_error_fit_takes(two_animals):
     plain = fit_movement(t_ns / 1e9, xy, crs=UTM52)
     with pytest.raises(InputError, match=r"individual 'A'.*none usable"):
         _akde(table, error_m="fit", model={"A": plain})
+
+
+def test_a_given_models_fitted_error_is_used_without_error_m(two_animals):
+    """As ctmm's akde uses the model's error model: the kernels take the given fit's error."""
+    table, truth = two_animals
+    xy, t_ns, _ = truth["A"]
+    noisy = xy + np.random.default_rng(9).normal(0.0, 40.0, xy.shape)
+    fit = fit_movement(t_ns / 1e9, noisy, crs=UTM52, error_m="fit")
+    assert fit.error_m is not None and fit.error_m > 0
+    ranges = _akde(table, model={"A": fit})
+    a, b = ranges[ranges["individual"] == "A"], ranges[ranges["individual"] == "B"]
+    assert (a["location_error"] == "from model").all() and (b["location_error"] == "none").all()
+    assert a["location_error_m"].to_numpy() == pytest.approx(fit.error_m, rel=1e-12)
+    assert (b["location_error_m"] == 0.0).all()
+    direct = _quiet(
+        akde.estimate, xy, levels=(0.5, 0.95), timestamps_ns=t_ns, model=fit, error_m=fit.error_m
+    )
+    assert a["area_km2"].to_numpy() == pytest.approx([e.area_m2 / 1e6 for e in direct], rel=1e-12)
+    # an explicit error overrides the model's
+    given = _akde(table, model={"A": fit}, error_m=5.0)
+    assert (given["location_error"] == "given").all() and (given["location_error_m"] == 5.0).all()

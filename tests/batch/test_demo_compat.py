@@ -95,6 +95,8 @@ ADDED_IN_ISSUE_14 = [
     "kde_shape_ratio",
     "level_low",
     "level_high",
+    "location_error_m",
+    "location_error",
 ]
 #: methods whose rows home_ranges.csv had before issue 14, in their order
 METHODS_BEFORE_ISSUE_14 = ["mcp", "kde"]

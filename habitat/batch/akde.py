@@ -96,6 +96,8 @@ def fit_for_report(
     ['lag_s', 'semivariance_m2', 'dof', 'n_pairs']
     """
     from habitat.homerange import prepare_fixes
+    from habitat.homerange.akde import gps_error_m
+    from habitat.homerange.estimate import akde_fixes
 
     prep = prepare_fixes(fixes, crs=crs, purpose="a movement model")
     if prep.timestamps_ns is None:
@@ -108,8 +110,14 @@ def fit_for_report(
     t_ns = prep.timestamps_ns
     times_s = (t_ns - t_ns.min()).astype(float) / 1e9  # exact ns differences, then seconds
     if model is None:
-        kw = {k: v for k, v in (options or {}).items() if k in FIT_OPTIONS}
-        model = fit_movement(times_s, prep.xy, crs=prep.crs, **kw)
+        # as home_range: a column of per-fix errors or "gps" resolved, and simultaneous
+        # fixes without an error refused naming the table's rows
+        errors = akde_fixes(prep, fixes, (options or {}).get("error_m"))
+        error_m = errors.per_row if errors.per_row is not None else errors.value
+        if isinstance(error_m, str) and error_m == "gps":
+            error_m = gps_error_m(1.0)
+        kw = {k: v for k, v in (options or {}).items() if k in FIT_OPTIONS and k != "error_m"}
+        model = fit_movement(times_s, prep.xy, crs=prep.crs, error_m=error_m, **kw)
     return model, variogram(times_s, prep.xy, model=model)
 
 

@@ -67,8 +67,11 @@ from habitat.movement.model import MovementModel
 __all__ = [
     "BOUND_GEOMETRIES",
     "ESTIMATORS",
+    "HDOP_COLUMNS",
     "HOME_RANGE_KEYWORDS",
     "METHODS",
+    "LocationErrors",
+    "akde_fixes",
     "home_range",
     "method_options",
     "ranges_to_crs",
@@ -326,9 +329,8 @@ def home_range(
     per_animal = _per_animal_models(options.pop("model", None), prep.names, prep.crs, method)
     errors = None
     if method == "akde":  # before any fit: every animal at fault, as the user's table has it
-        errors = _location_errors(prep, relocations, options.pop("error_m", None), per_animal)
+        errors = akde_fixes(prep, relocations, options.pop("error_m", None), models=per_animal)
         options["error_m"] = errors.value
-        _refuse_simultaneous_fixes(prep, relocations, errors.positive, per_animal or {})
     if method == "mcp":
         runs = _run_mcp(prep, lv)
     else:
@@ -445,8 +447,8 @@ def _run_per_animal(
 HDOP_COLUMNS = ("hdop", "gps_hdop", "gps:hdop")
 
 
-class _LocationErrors(NamedTuple):
-    """AKDE's ``error_m`` of :func:`home_range`, resolved against the table."""
+class LocationErrors(NamedTuple):
+    """AKDE's ``error_m`` of :func:`home_range`, resolved against the table (:func:`akde_fixes`)."""
 
     value: Any  #: what every animal's estimator gets (None, a number, "fit", "gps")
     per_row: np.ndarray | None  #: or one SD (m) per row of ``prep``, sliced per animal
@@ -454,12 +456,57 @@ class _LocationErrors(NamedTuple):
     positive: np.ndarray  #: per row of ``prep``: may this fix share an instant with another
 
 
+def akde_fixes(
+    prep: PreparedFixes,
+    relocations: pd.DataFrame,
+    error_m: Any,
+    *,
+    models: Mapping[Any, MovementModel] | None = None,
+) -> LocationErrors:
+    """Check prepared fixes for AKDE before any fit: their location errors and their instants.
+
+    Resolves ``error_m`` (None, a number in metres, the name of a column of
+    per-fix errors, ``"fit"`` or ``"gps"``) against the relocations, then
+    refuses simultaneous fixes without a location error, naming every
+    individual at fault with its rows. :func:`home_range` and the batch
+    report's movement fits (:func:`habitat.batch.akde.fit_for_report`) call it.
+
+    Parameters
+    ----------
+    prep : PreparedFixes
+        :func:`~habitat.homerange.fixes.prepare_fixes` of ``relocations``.
+    relocations : pandas.DataFrame
+        The table the fixes came from (its columns and row numbers).
+    error_m : Any
+        The AKDE option.
+    models : mapping, optional
+        Individual -> given movement model (not fitted, so not checked for
+        simultaneous fixes; their location error must be usable).
+
+    Returns
+    -------
+    LocationErrors
+        ``value`` for every animal's estimator, or ``per_row`` SDs (m) aligned
+        with ``prep``'s rows; ``label`` for the result rows.
+
+    Raises
+    ------
+    InputError
+        For an ``error_m`` that is none of the forms, or bad per-fix values.
+    TimestampError
+        For simultaneous fixes of an animal without a location error.
+    """
+    errors = _location_errors(prep, relocations, error_m, models)
+    _refuse_simultaneous_fixes(prep, relocations, errors.positive, models or {})
+    return errors
+
+
 def _location_errors(
     prep: PreparedFixes,
     relocations: pd.DataFrame,
     error_m: Any,
     given: Mapping[Any, MovementModel] | None,
-) -> _LocationErrors:
+) -> LocationErrors:
     """Resolve ``home_range(method="akde", error_m=...)``: a number, a column, "fit" or "gps".
 
     The keywords ``"fit"`` and ``"gps"`` (any case) come before column names.
@@ -477,17 +524,17 @@ def _location_errors(
     )
     if error_m is None:
         _check_given_errors(given, "error_m=None takes each given model's location error")
-        return _LocationErrors(None, None, None, np.zeros(n, dtype=bool))
+        return LocationErrors(None, None, None, np.zeros(n, dtype=bool))
     if isinstance(error_m, str):
         key = error_m.strip().lower()
         if key == "fit":
             _check_given_errors(given, "error_m='fit' takes each given model's fitted error")
-            return _LocationErrors("fit", None, None, np.ones(n, dtype=bool))
+            return LocationErrors("fit", None, None, np.ones(n, dtype=bool))
         if key == "gps":
             return _gps_errors(prep, relocations)
         if error_m in relocations.columns:
             values = _per_fix_values(prep, relocations, error_m, what="location-error SD (m)")
-            return _LocationErrors(None, values, f"column {error_m}", values > 0)
+            return LocationErrors(None, values, f"column {error_m}", values > 0)
         raise InputError(
             f"home_range(method='akde'): error_m={error_m!r} is neither a keyword nor a column "
             f"of the relocations; give {forms}."
@@ -505,7 +552,7 @@ def _location_errors(
         raise InputError(
             f"home_range(method='akde'): error_m must be finite and >= 0 m, got {error_m!r}."
         )
-    return _LocationErrors(e, None, None, np.full(n, e > 0))
+    return LocationErrors(e, None, None, np.full(n, e > 0))
 
 
 def _check_given_errors(given: Mapping[Any, MovementModel] | None, asked: str) -> None:
@@ -559,17 +606,17 @@ def _per_fix_values(
     )
 
 
-def _gps_errors(prep: PreparedFixes, relocations: pd.DataFrame) -> _LocationErrors:
+def _gps_errors(prep: PreparedFixes, relocations: pd.DataFrame) -> LocationErrors:
     """``error_m="gps"``: UERE × HDOP / sqrt 2 per fix, HDOP from its column or 1."""
     n = len(prep.data)
     found = [c for c in relocations.columns if str(c).strip().lower() in HDOP_COLUMNS]
     if not found:
         label = f"gps default (UERE {akde.GPS_RMS_UERE_M:g} m × HDOP 1: no HDOP column)"
-        return _LocationErrors("gps", None, label, np.ones(n, dtype=bool))
+        return LocationErrors("gps", None, label, np.ones(n, dtype=bool))
     column = found[0]
     hdop = _per_fix_values(prep, relocations, column, what="HDOP", positive=True)
     label = f"gps default (UERE {akde.GPS_RMS_UERE_M:g} m × HDOP from column {column})"
-    return _LocationErrors(None, akde.gps_error_m(hdop), label, np.ones(n, dtype=bool))
+    return LocationErrors(None, akde.gps_error_m(hdop), label, np.ones(n, dtype=bool))
 
 
 def _listed(values: Sequence[Any]) -> str:

@@ -96,9 +96,39 @@ def test_an_animal_with_duplicate_timestamps_fails_alone(report, fixes, tmp_path
     row = failed.loc["D01"]
     assert row["stage"] == "estimate" and row["error"] == "TimestampError"
     assert "1 duplicate timestamp" in row["message"] and "error_m > 0" in row["message"]
+    # named by the user's table (its index labels), not by positions among D01's fixes
+    labels = data.index[data["individual"] == "D01"][[49, 50]].tolist()
+    assert f"index labels {labels[0]}, {labels[1]}" in row["message"]
     assert not (out / "pages" / "D01.html").exists()
     csv = pd.read_csv(out / "failures.csv")
     assert csv.loc[csv["individual"] == "D01", "error"].tolist() == ["TimestampError"]
+
+
+def test_location_error_options_reach_the_movement_fit(fixes, tmp_path):
+    """error_m='gps' and a column of per-fix errors: resolved as home_range resolves them."""
+    good = fixes[fixes["individual"].isin(GOOD)]
+    opts = ReportOptions(
+        methods=("akde",),
+        levels=(0.95,),
+        area_curve=False,
+        method_options={"akde": {"models": MODELS, "error_m": "gps"}},
+    )
+    result = _run(good, tmp_path / "gps", options=opts)
+    assert sorted(result.pages) == GOOD and result.failures.empty
+    model, _ = _cached_model(tmp_path / "gps", "M01")
+    assert model.error_m == pytest.approx(10.0 / np.sqrt(2.0))  # GPS default, no HDOP column
+    ranges = gpd.read_file(tmp_path / "gps" / "ranges.gpkg", layer="ranges")
+    assert set(ranges["location_error"]) == {"gps default (UERE 10 m × HDOP 1: no HDOP column)"}
+    column = good.assign(err=np.where(good["individual"] == "M01", 25.0, 5.0))
+    opts = ReportOptions(
+        methods=("akde",),
+        levels=(0.95,),
+        area_curve=False,
+        method_options={"akde": {"models": MODELS, "error_m": "err"}},
+    )
+    _run(column, tmp_path / "col", options=opts)
+    assert _cached_model(tmp_path / "col", "M01")[0].error_m == pytest.approx(25.0)
+    assert _cached_model(tmp_path / "col", "F01")[0].error_m == pytest.approx(5.0)
 
 
 def test_pages_show_the_model_the_range_was_estimated_from(report):

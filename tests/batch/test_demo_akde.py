@@ -23,7 +23,7 @@ import pytest
 import shapely
 
 from habitat import datasets
-from habitat.batch.demo import DEMO_METHODS, interval_ranges, run_demo
+from habitat.batch.demo import DEMO_METHODS, interval_ranges
 from habitat.maps.style import interval_text
 
 #: the twelve demo leopards
@@ -33,10 +33,8 @@ LAEA = "+proj=laea +lat_0=43 +lon_0=131 +datum=WGS84 +units=m +no_defs"
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo_akde") / "demo"
-    run_demo(out, report=False)
-    return out
+def demo_out(demo_output: Path) -> Path:
+    return demo_output
 
 
 @pytest.fixture(scope="module")

@@ -61,8 +61,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from habitat.batch.demo import run_demo
-
 DATA = Path(__file__).resolve().parents[1] / "data"
 REFERENCE = DATA / "demo_reference"
 V0_1_0 = DATA / "demo_v0_1_0"
@@ -103,10 +101,8 @@ METHODS_BEFORE_ISSUE_14 = ["mcp", "kde"]
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    run_demo(out, overwrite=True)
-    return out
+def demo_out(demo_output: Path) -> Path:
+    return demo_output
 
 
 def before_issue_14(name: str, table: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,8 @@ def _everything(folder: Path) -> list[str]:
     ("name", "report"),
     [
         ("out\nx", False),
-        ("-dash ünï 豹 ..", False),
-        # the report set too (a minute: in .ci/run)
+        # a second name and the report set: in .ci/run's slow tests (the demo takes ~12 s)
+        pytest.param("-dash ünï 豹 ..", False, marks=pytest.mark.slow),
         pytest.param("tab\tx\nz", True, marks=pytest.mark.slow),
     ],
     ids=["newline", "dash-unicode-dots", "tab-newline-with-report"],

@@ -61,3 +61,13 @@ def movebank_csv(write_text: Callable[[str, str], Path]) -> Path:
 def movebank_reference(write_text: Callable[[str, str], Path]) -> Path:
     """A Movebank reference table giving the sex of both leopards."""
     return write_text("leopards_reference.csv", MOVEBANK_REFERENCE)
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full demo run (tables, map and report set), shared by the batch tests that read it."""
+    from habitat.batch.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(out, overwrite=True)
+    return out

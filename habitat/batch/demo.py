@@ -63,7 +63,7 @@ from habitat.io.cleaning import summarise_relocations
 from habitat.io.relocations import read_relocations
 from habitat.io.study_area import StudyArea
 from habitat.landscape.layers import summarise_layers
-from habitat.maps import add_vector_layer, save_map, study_area_map
+from habitat.maps import save_map, study_area_map
 from habitat.overlap.territory import territory_table, write_territory_table
 from habitat.report.akde import with_intervals
 
@@ -349,19 +349,8 @@ def run_demo(
         land_cover=False,
         corridors=links if links is not None and len(links) else None,
         current=corr.current,
+        pinch_points=pinch_point_cells(corr),
     )
-    pinch = pinch_point_cells(corr)
-    if pinch is not None and len(pinch):
-        add_vector_layer(
-            m,
-            pinch,
-            name="pinch_points",
-            label="Pinch points (top 1 % of the current in the corridors)",
-            colour="#d7191c",
-            tooltip_columns=["current_A"],
-            labels={"current_A": "current (A)"},
-            style={"radius": 3},
-        )
     written["map"] = Path(save_map(m, out / "study_area_map.html"))
     if report:
         log.info("writing the territory report set (one page per leopard)")

@@ -66,6 +66,7 @@ from habitat.maps.style import (
     BARRIER_STYLES,
     CORRIDOR_COLOUR,
     LAYER_STYLES,
+    PINCH_POINT_COLOUR,
     ROLE_STYLES,
     SEX_COLOURS,
     SEX_NAMES,
@@ -451,6 +452,25 @@ def _add_corridors(
     parts.boxes.append(_lonlat_box(parts.m, corridors, "corridors"))
 
 
+def _add_pinch_points(parts: MapParts, pinch_points: gpd.GeoDataFrame | None) -> None:
+    """Pinch points as small red dots in the "Corridors" group, their current in the tooltip."""
+    if pinch_points is None or not len(pinch_points):
+        return
+    has_current = "current_A" in pinch_points.columns
+    with parts.group("Corridors"):
+        add_vector_layer(
+            parts.m,
+            pinch_points,
+            name="pinch_points",
+            label="Pinch points",
+            colour=PINCH_POINT_COLOUR,
+            tooltip_columns=["current_A"] if has_current else None,
+            labels={"current_A": "current (A)"} if has_current else None,
+            style={"radius": 3},
+        )
+    parts.legend.append(("Pinch points", PINCH_POINT_COLOUR))
+
+
 def _add_ranges(
     parts: MapParts,
     ranges: gpd.GeoDataFrame,
@@ -717,6 +737,7 @@ def study_area_map(
     land_cover: Raster | bool | None = None,
     corridors: gpd.GeoDataFrame | None = None,
     current: Raster | None = None,
+    pinch_points: gpd.GeoDataFrame | None = None,
     colour_ranges_by: str | None = None,
     colour_by: str = "individual",
     fixes: str | None = "points",
@@ -766,6 +787,11 @@ def study_area_map(
         Current density (float raster), colour-mapped with a colour scale;
         its layer starts hidden (it would cover the ranges below it): tick it
         in the layer control.
+    pinch_points : GeoDataFrame, optional
+        Points where the current concentrates (e.g. the cells of
+        :func:`habitat.corridors.pinch_points`), drawn in the "Corridors"
+        group of the layer control; a ``current_A`` column is shown in their
+        tooltips.
     colour_ranges_by : str, optional
         Colour the ranges by this 0-1 column instead (see
         :func:`habitat.maps.add_home_ranges`).
@@ -871,6 +897,8 @@ def study_area_map(
             f"current must be a habitat Raster (habitat.read_geotiff(...)) or None, "
             f"not {type(current).__name__}."
         )
+    if pinch_points is not None:
+        require_geodataframe(pinch_points, name="pinch_points", what="of points")
     if colour_ranges_by is not None:
         check_text(colour_ranges_by, name="colour_ranges_by")
     max_fixes_per_individual = check_max_fixes(max_fixes_per_individual)
@@ -902,6 +930,7 @@ def study_area_map(
     _add_study_layers(parts, shown, **size)
     _add_rasters(parts, cover if isinstance(cover, Raster) else None, current)
     _add_corridors(parts, corridors, **size)
+    _add_pinch_points(parts, pinch_points)
     if ranges is not None and len(ranges):
         _add_ranges(
             parts,

@@ -32,6 +32,7 @@ from habitat.core.errors import InputError
 
 __all__ = [
     "CORRIDOR_COLOUR",
+    "PINCH_POINT_COLOUR",
     "CURRENT_COLOURS",
     "DEFAULT_COLOUR",
     "INDIVIDUAL_COLOURS",
@@ -175,6 +176,8 @@ DEFAULT_COLOUR = "#3388ff"
 TUNNEL_COLOUR = "#ff7f00"
 #: corridor lines and polygons
 CORRIDOR_COLOUR = "#e6550d"
+#: pinch points of the current in the corridors
+PINCH_POINT_COLOUR = "#d7191c"
 #: colour scale of current density, low to high (viridis)
 CURRENT_COLOURS: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 #: land-cover classes without a colour of their own, in the order they are met

@@ -371,7 +371,9 @@ def test_demo_map_and_report_show_corridors(tmp_path):
 
     written = run_demo(tmp_path / "demo")
     html = written["map"].read_text(encoding="utf-8")
-    assert "Corridors" in html and "Current density" in html and "pinch_points" in html
+    assert "Corridors" in html and "Current density" in html
+    # the pinch points are a layer of the control's corridors group, not only popup text
+    assert '"Pinch points" : feature_group_' in html
     links = gpd.read_file(written["corridors_gpkg"], layer="links")
     assert len(links) >= 11  # twelve leopards, every one linked
     assert set(links["from_id"]) | set(links["to_id"]) == {

@@ -426,6 +426,30 @@ def test_corridors_and_current_density_when_given():
     assert "L.imageOverlay(" not in page and "Corridors" not in page
 
 
+def test_pinch_points_are_a_layer_of_the_corridors_group_with_their_current():
+    line = gpd.GeoDataFrame(
+        {"from_id": ["A"], "to_id": ["B"], "cost_weighted_distance": [1.0]},
+        geometry=[LineString([(700000, 4800000), (710000, 4800000)])],
+        crs=32652,
+    )
+    pinch = gpd.GeoDataFrame(
+        {"current_A": [2.75, 0.125]},
+        geometry=gpd.points_from_xy([705000, 706000], [4800000, 4800000]),
+        crs=32652,
+    )
+    page = _html(study_area_map({}, corridors=line, pinch_points=pinch))
+    control = page[page.index("L.control.groupedLayers(") :]
+    control = control[: control.index(".addTo(")]
+    group = control[control.index('"Corridors" : {') :]
+    group = group[: group.index("}")]
+    assert '"Corridors" : feature_group_' in group and '"Pinch points" : feature_group_' in group
+    # both points, with their current (formatted for display) in the tooltip
+    assert 'aliases = ["current (A)"]' in page
+    assert '"current_A": "2.75"' in page and '"current_A": "0.12"' in page
+    with pytest.raises(InputError, match="pinch_points"):
+        study_area_map({}, pinch_points=[(1.0, 2.0)])
+
+
 def test_no_tiles_map_has_no_basemap_or_minimap():
     page = _html(study_area_map({}, tiles=None))
     assert "L.tileLayer(" not in page and "MiniMap" not in page
